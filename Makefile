@@ -1,0 +1,158 @@
+# mp: one GNU make entry point. Sources are found by wildcard; adding a .cpp file
+# to a library, a test suite, a benchmark or a demo needs no edit here.
+
+# ---- the libraries and the dependencies each one may include (the only place) ----
+# Listed so that every library comes after the ones it depends on.
+ALL_LIBS        := sync subproc threadpool ipc shm pool
+DEPS_sync       :=
+DEPS_subproc    :=
+DEPS_threadpool :=
+DEPS_ipc        := sync
+DEPS_shm        := sync
+DEPS_pool       := ipc sync
+
+# ---- tools and flags ----
+CXX      ?= g++
+BUILD    ?= build
+SAN      ?=
+PREFIX   ?= /usr/local
+WARNINGS := -Wall -Wextra -Wpedantic -Werror
+CXXFLAGS ?= -O2 -g
+SANFLAGS := $(if $(SAN),-fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all)
+ALLFLAGS := -std=c++20 $(CXXFLAGS) $(WARNINGS) $(SANFLAGS) -pthread -I. -MMD -MP
+LDFLAGS  += -pthread $(SANFLAGS)
+
+# The normal build puts demos next to their sources (bin/<lib>); sanitizer builds
+# keep theirs inside their own build folder so the two never mix.
+BIN_OUT  := $(if $(SAN),$(BUILD)/bin,bin)
+
+# ---- what exists ----
+LIBS       := $(foreach l,$(ALL_LIBS),$(if $(wildcard $(l)/*.hpp $(l)/*.cpp),$(l)))
+LINK_ORDER := $(foreach i,6 5 4 3 2 1,$(filter $(word $(i),$(ALL_LIBS)),$(LIBS)))
+LIB_FILES  := $(foreach l,$(LINK_ORDER),$(BUILD)/lib$(l).a)
+lib_srcs    = $(wildcard $(1)/*.cpp $(1)/internal/*.cpp)
+objs_of     = $(patsubst %.cpp,$(BUILD)/obj/%.o,$(1))
+
+DEMOS      := $(filter $(ALL_LIBS),$(patsubst bin/%.cpp,%,$(wildcard bin/*.cpp)))
+CLI_SRCS   := $(wildcard bin/cli/*.cpp)
+SUITES     := $(patsubst tests/%_test.cpp,%,$(wildcard tests/*_test.cpp))
+SUPPORT    := $(wildcard tests/support/*.cpp)
+BENCHES    := $(patsubst bench/%_bench.cpp,%,$(wildcard bench/*_bench.cpp))
+BENCH_LIB  := $(wildcard bench/harness/*.cpp)
+# Suites that are mostly threads run again under ThreadSanitizer.
+TSAN_SUITES ?= threadpool sync
+
+TEST_BINS  := $(foreach s,$(SUITES),$(BUILD)/tests/$(s)_test)
+DEMO_BINS  := $(foreach d,$(DEMOS),$(BIN_OUT)/$(d))
+BENCH_BINS := $(foreach b,$(BENCHES),$(BUILD)/bench/$(b)_bench)
+
+.PHONY: all libs demos test check bench demo format clean install deps-check \
+        gtest-present run-tests fuzz
+.DEFAULT_GOAL := all
+# Objects are real products, not intermediates to delete after linking.
+.SECONDARY:
+
+all: libs demos
+libs: $(LIB_FILES)
+demos: $(DEMO_BINS)
+
+# ---- compile and archive ----
+$(BUILD)/obj/%.o: %.cpp
+	@mkdir -p $(@D)
+	$(CXX) $(ALLFLAGS) -c $< -o $@
+
+define LIB_RULE
+$(BUILD)/lib$(1).a: $(call objs_of,$(call lib_srcs,$(1)))
+	@mkdir -p $$(@D)
+	rm -f $$@ && ar rcs $$@ $$^
+endef
+$(foreach l,$(LIBS),$(eval $(call LIB_RULE,$(l))))
+
+# A demo is bin/<lib>.cpp plus its own bin/<lib>_*.cpp and the shared bin/cli/ code.
+define DEMO_RULE
+$(BIN_OUT)/$(1): $(call objs_of,bin/$(1).cpp $(wildcard bin/$(1)_*.cpp) $(CLI_SRCS)) $(LIB_FILES)
+	@mkdir -p $$(@D)
+	$(CXX) $$(filter %.o,$$^) $(LIB_FILES) $(LDFLAGS) -o $$@
+endef
+$(foreach d,$(DEMOS),$(eval $(call DEMO_RULE,$(d))))
+
+# A suite is tests/<suite>_test.cpp plus its own tests/<suite>/*.cpp and tests/support/.
+define SUITE_RULE
+$(BUILD)/tests/$(1)_test: $(call objs_of,tests/$(1)_test.cpp $(wildcard tests/$(1)/*.cpp) $(SUPPORT) $(CLI_SRCS)) $(LIB_FILES)
+	@mkdir -p $$(@D)
+	$(CXX) $$(filter %.o,$$^) $(LIB_FILES) -lgtest $(LDFLAGS) -o $$@
+endef
+$(foreach s,$(SUITES),$(eval $(call SUITE_RULE,$(s))))
+
+$(BUILD)/bench/%_bench: $(call objs_of,bench/%_bench.cpp $(BENCH_LIB)) $(LIB_FILES)
+	@mkdir -p $(@D)
+	$(CXX) $(filter %.o,$^) $(LIB_FILES) $(LDFLAGS) -o $@
+
+# ---- tests ----
+gtest-present:
+	@echo '#include <gtest/gtest.h>' | $(CXX) -std=c++20 -fsyntax-only -x c++ - 2>/dev/null || \
+	  { echo "make: GoogleTest is missing; install it with: apt-get install libgtest-dev" >&2; exit 1; }
+
+deps-check:
+	@tests/deps_check.sh . "$(CXX)" $(foreach l,$(ALL_LIBS),$(l):$(subst $() ,$(comma),$(strip $(DEPS_$(l)))))
+	@tests/deps_check_test.sh
+
+comma := ,
+
+# Suites run one after another so that the leak guard of one never sees the
+# children or segments of another. GoogleTest's summary is the last thing printed.
+RUN_SUITES ?= $(SUITES)
+run-tests: gtest-present $(DEMO_BINS) $(foreach s,$(RUN_SUITES),$(BUILD)/tests/$(s)_test)
+	@for s in $(RUN_SUITES); do \
+	  echo "== $$s ($(if $(SAN),$(SAN),plain))"; \
+	  MP_BIN_DIR=$(BIN_OUT) GTEST_BRIEF=$${GTEST_BRIEF-1} $(BUILD)/tests/$${s}_test || exit 1; \
+	done
+
+test: gtest-present all deps-check
+	@$(MAKE) --no-print-directory run-tests
+
+check: gtest-present
+	@$(MAKE) --no-print-directory BUILD=build/asan SAN=address,undefined run-tests
+	@$(MAKE) --no-print-directory BUILD=build/tsan SAN=thread \
+	  RUN_SUITES="$(filter $(TSAN_SUITES) harness,$(SUITES))" run-tests
+
+# ---- benchmarks, demos, fuzzing ----
+bench: $(BENCH_BINS) $(DEMO_BINS)
+	@for b in $(BENCHES); do $(BUILD)/bench/$${b}_bench || exit 1; done
+
+demo: all
+	@$(if $(DEMOS),for d in $(DEMOS); do echo "==== bin/$$d tour"; bin/$$d tour || exit 1; done,\
+	  echo "make demo: no demos yet (bin/<lib>.cpp)")
+
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.cpp,%,$(wildcard tests/fuzz/*.cpp))
+fuzz:
+	@$(if $(FUZZ_TARGETS),,echo "make fuzz: no fuzz targets yet (tests/fuzz/<name>.cpp)"; exit 0;) \
+	$(MAKE) --no-print-directory CXX=clang++ BUILD=build/fuzz SAN=address,undefined libs && \
+	for t in $(FUZZ_TARGETS); do \
+	  mkdir -p tests/fuzz/corpus/$$t && \
+	  clang++ -std=c++20 -O1 -g -I. -fsanitize=fuzzer,address,undefined tests/fuzz/$$t.cpp \
+	    $(foreach l,$(LINK_ORDER),build/fuzz/lib$(l).a) -pthread -o build/fuzz/$$t && \
+	  build/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=512 tests/fuzz/corpus/$$t || exit 1; \
+	done
+
+# ---- housekeeping ----
+SOURCES := $(wildcard $(addsuffix /*.[ch]pp,$(ALL_LIBS) $(addsuffix /internal,$(ALL_LIBS)) tests tests/* bin bin/cli bench bench/*))
+format:
+	clang-format -i $(SOURCES)
+
+clean:
+	rm -rf build $(foreach d,$(DEMOS),bin/$(d))
+
+install: all
+	@for l in $(LIBS); do \
+	  install -d $(DESTDIR)$(PREFIX)/include/mp/$$l && \
+	  install -m 644 $$l/*.hpp $(DESTDIR)$(PREFIX)/include/mp/$$l/ && \
+	  if [ -d $$l/internal ]; then install -d $(DESTDIR)$(PREFIX)/include/mp/$$l/internal && \
+	    install -m 644 $$l/internal/*.hpp $(DESTDIR)$(PREFIX)/include/mp/$$l/internal/; fi || exit 1; \
+	done
+	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/bin
+	$(foreach l,$(LIBS),install -m 644 $(BUILD)/lib$(l).a $(DESTDIR)$(PREFIX)/lib/libmp_$(l).a;)
+	$(if $(DEMOS),install -m 755 $(DEMO_BINS) $(DESTDIR)$(PREFIX)/bin/)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

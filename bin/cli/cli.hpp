@@ -1,0 +1,28 @@
+// Shared command-line plumbing for the demos: strict number and duration parsing
+// (a bad value is an error, never a silent 0) and uniform error messages.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace mp::cli {
+
+// A duration as coreutils `timeout` reads one: a non-negative decimal number with an
+// optional unit s (default), m, h or d, plus ms for convenience: "0.5", "2s", "1m".
+// Empty for anything else (negative, NaN, trailing junk, overflow).
+std::optional<std::chrono::nanoseconds> parse_duration(std::string_view text);
+
+// A whole decimal number in [min, max], with an optional leading '-' or '+'.
+// Empty for anything else (blank, junk, out of range).
+std::optional<std::int64_t> parse_int(std::string_view text, std::int64_t min, std::int64_t max);
+
+// A real number (finite); empty for anything else.
+std::optional<double> parse_double(std::string_view text);
+
+// Prints "<program>: <message>" on stderr.
+void print_error(std::string_view program, std::string_view message);
+
+}  // namespace mp::cli

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Checks that the libraries keep to the dependency graph declared in the Makefile.
+#   deps_check.sh ROOT CXX LIB:DEP,DEP LIB: ...
+# 1. No library includes a header of a library it does not declare.
+# 2. Each library, copied alone with its declared dependencies (transitively) into
+#    an empty folder, compiles there: what a user who copies one folder will do.
+set -u
+root=$1 cxx=$2
+shift 2
+
+declare -A deps
+libs=()
+for spec in "$@"; do
+  lib=${spec%%:*}
+  libs+=("$lib")
+  deps[$lib]=${spec#*:}
+done
+
+is_lib() { local l; for l in "${libs[@]}"; do [[ $l == "$1" ]] && return 0; done; return 1; }
+
+failed=0
+for lib in "${libs[@]}"; do
+  [[ -d $root/$lib ]] || continue
+  while IFS= read -r hit; do
+    file=${hit%%:*}
+    included=$(sed -E 's/.*#[[:space:]]*include[[:space:]]*["<]([^">]+)[">].*/\1/' <<<"${hit#*:}")
+    other=${included%%/*}
+    [[ $included == */* && $other != "$lib" ]] || continue
+    is_lib "$other" || continue
+    if [[ ",${deps[$lib]}," != *",$other,"* ]]; then
+      echo "deps-check: ${file#"$root"/} includes \"$included\", but $lib declares only: ${deps[$lib]:-(nothing)}" >&2
+      echo "deps-check: declare it as DEPS_$lib in the Makefile, or remove the include" >&2
+      failed=1
+    fi
+  done < <(grep -rHE '^[[:space:]]*#[[:space:]]*include[[:space:]]*["<]' "$root/$lib" --include='*.hpp' --include='*.cpp' || true)
+done
+[[ $failed == 0 ]] || exit 1
+
+closure() {
+  local todo=("$1") seen=" " l d
+  while ((${#todo[@]})); do
+    l=${todo[0]}; todo=("${todo[@]:1}")
+    [[ $seen == *" $l "* ]] && continue
+    seen+="$l "
+    for d in ${deps[$l]//,/ }; do todo+=("$d"); done
+  done
+  echo "$seen"
+}
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+for lib in "${libs[@]}"; do
+  [[ -d $root/$lib ]] || continue
+  alone=$tmp/$lib
+  mkdir -p "$alone"
+  for l in $(closure "$lib"); do
+    [[ -d $root/$l ]] && cp -r "$root/$l" "$alone/"
+  done
+  # Headers are compiled through an include so each proves it stands on its own.
+  while IFS= read -r src; do
+    if ! printf '#include "%s"\n' "$src" |
+      "$cxx" -std=c++20 -fsyntax-only -Wall -Wextra -Werror -I"$alone" -x c++ - 2>"$tmp/err"; then
+      echo "deps-check: $lib does not compile on its own (with only: $(closure "$lib")):" >&2
+      echo "deps-check: ${src#"$alone"/}:" >&2
+      head -20 "$tmp/err" >&2
+      failed=1
+    fi
+  done < <(find "$alone/$lib" -name '*.hpp' -o -name '*.cpp')
+done
+[[ $failed == 0 ]] && echo "deps-check: ok (${libs[*]})"
+exit $failed
