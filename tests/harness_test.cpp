@@ -60,8 +60,7 @@ TEST(LeakGuard, ReportsLeakedFdByTestName) {
 TEST(LeakGuard, ReportsAndKillsLiveChild) {
     const CommandResult r = run_disabled_test("Child");
     EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
-    EXPECT_NE(r.out.find("leak guard: leaked child process: still running: pid"), std::string::npos)
-        << r.out;
+    EXPECT_NE(r.out.find("leak guard: leaked child process: still running: pid"), std::string::npos) << r.out;
     EXPECT_FALSE(r.timed_out) << "the guard must kill the child, not wait for it";
 }
 
@@ -74,8 +73,7 @@ TEST(LeakGuard, ReportsUnreapedChild) {
 TEST(LeakGuard, ReportsAndRemovesShmEntry) {
     const CommandResult r = run_disabled_test("ShmEntry");
     EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
-    EXPECT_NE(r.out.find("leak guard: leaked /dev/shm entry: /dev/shm/mp-test-"), std::string::npos)
-        << r.out;
+    EXPECT_NE(r.out.find("leak guard: leaked /dev/shm entry: /dev/shm/mp-test-"), std::string::npos) << r.out;
 }
 
 TEST(LeakGuard, CleanTestPasses) {
@@ -84,7 +82,9 @@ TEST(LeakGuard, CleanTestPasses) {
     EXPECT_EQ(r.out, "fine\n");
 }
 
-MP_TEST_HELPER(exit_with) { return std::stoi(args.at(0)); }
+MP_TEST_HELPER(exit_with) {
+    return std::stoi(args.at(0));
+}
 
 MP_TEST_HELPER(echo_stdin) {
     char buffer[4096];

@@ -1,9 +1,9 @@
 #include "bench/harness/harness.hpp"
 
 #include <algorithm>
-#include <cstdlib>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -11,7 +11,9 @@
 
 namespace mp::bench {
 
-bool Stats::noisy() const { return median > 0 && (max - min) > 0.3 * median; }
+bool Stats::noisy() const {
+    return median > 0 && (max - min) > 0.3 * median;
+}
 
 namespace {
 
@@ -58,8 +60,8 @@ Stats measure(std::size_t ops, const std::function<void()>& body, int runs) {
 
 std::optional<Stats> cpython(const std::string& script, const std::string& scenario, std::size_t ops,
                              int runs) {
-    const std::string command = "python3 bench/" + script + " " + scenario + " " + std::to_string(ops) +
-                                " " + std::to_string(runs) + " 2>/dev/null";
+    const std::string command = "python3 bench/" + script + " " + scenario + " " + std::to_string(ops) + " " +
+                                std::to_string(runs) + " 2>/dev/null";
     std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
     if (!pipe) return std::nullopt;
     std::vector<double> per_op;
@@ -84,10 +86,12 @@ std::string format_seconds(double seconds) {
 
 Table::Table(std::string title) : title_(std::move(title)) {}
 
-void Table::add(Row row) { rows_.push_back(std::move(row)); }
+void Table::add(Row row) {
+    rows_.push_back(std::move(row));
+}
 
 void Table::print() const {
-    const std::vector<std::string> header{"scenario", "ours", "raw syscall loop", "CPython", "ours/raw",
+    const std::vector<std::string> header{"scenario",     "ours", "raw syscall loop", "CPython", "ours/raw",
                                           "ours/CPython", "note"};
     std::vector<std::vector<std::string>> lines{header};
     for (const Row& r : rows_)
@@ -115,8 +119,10 @@ void Table::print() const {
         std::ofstream out(tsv, std::ios::app);
         auto stats = [](const std::optional<Stats>& s) {
             std::ostringstream text;
-            if (s) text << s->median << "\t" << s->min << "\t" << s->max;
-            else text << "\t\t";
+            if (s)
+                text << s->median << "\t" << s->min << "\t" << s->max;
+            else
+                text << "\t\t";
             return text.str();
         };
         for (const Row& r : rows_)

@@ -24,14 +24,25 @@ std::optional<std::chrono::nanoseconds> parse_duration(std::string_view text) {
         text.remove_suffix(2);
     } else if (!text.empty()) {
         switch (text.back()) {
-            case 's': unit = 1; break;
-            case 'm': unit = 60; break;
-            case 'h': unit = 3600; break;
-            case 'd': unit = 86400; break;
-            default: unit = 0;
+            case 's':
+                unit = 1;
+                break;
+            case 'm':
+                unit = 60;
+                break;
+            case 'h':
+                unit = 3600;
+                break;
+            case 'd':
+                unit = 86400;
+                break;
+            default:
+                unit = 0;
         }
-        if (unit != 0) text.remove_suffix(1);
-        else unit = 1;
+        if (unit != 0)
+            text.remove_suffix(1);
+        else
+            unit = 1;
     }
     // Only plain decimals: strtod would also take "inf", "nan" and hex.
     if (text.empty() || text.find_first_not_of("0123456789.") != std::string_view::npos) return std::nullopt;

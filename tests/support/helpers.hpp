@@ -48,8 +48,8 @@ std::string unique_name(const std::string& tag);
 #define MP_TEST_HELPER_CONCAT2(a, b) a##b
 #define MP_TEST_HELPER_CONCAT(a, b) MP_TEST_HELPER_CONCAT2(a, b)
 // MP_TEST_HELPER(name) { ... use args, return an exit code ... }
-#define MP_TEST_HELPER(name)                                                                \
-    static int mp_test_helper_##name(const std::vector<std::string>& args);                \
+#define MP_TEST_HELPER(name)                                                              \
+    static int mp_test_helper_##name(const std::vector<std::string>& args);               \
     [[maybe_unused]] static const bool MP_TEST_HELPER_CONCAT(mp_test_helper_reg_, name) = \
-        ::mp::test::register_helper(#name, mp_test_helper_##name);                         \
+        ::mp::test::register_helper(#name, mp_test_helper_##name);                        \
     static int mp_test_helper_##name([[maybe_unused]] const std::vector<std::string>& args)

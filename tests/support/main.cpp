@@ -3,8 +3,8 @@
 
 #include <csignal>
 
-#include "tests/support/leak_guard.hpp"
 #include "tests/support/helpers.hpp"
+#include "tests/support/leak_guard.hpp"
 
 int main(int argc, char** argv) {
     // A suite re-executes itself as a helper child for tests that need a separate
