@@ -290,7 +290,7 @@ Output Popen::kill_and_collect() {
     channels_.in.reset();
     internal::pump(channels_, internal::Until::all_closed, internal::deadline_after(wait_delay_));
     channels_.close_all();
-    reap();
+    if (!returncode_) reap();
     return {channels_.take_out(), channels_.take_err()};
 }
 

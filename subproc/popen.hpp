@@ -110,9 +110,10 @@ public:
     // Closes our end of the child's stdin: the child reads EOF.
     void close_stdin() { channels_.in.reset(); }
 
-    // What run() does on a timeout: SIGKILL to the child's group (or the child),
-    // reads the pipes until EOF or for at most Options::wait_delay (a grandchild that
-    // left the group may hold them), reaps, and returns everything not yet returned.
+    // What run() does on a timeout: SIGKILL to the child's group (or the child;
+    // nothing once it has been reaped), reads the pipes until EOF or for at most
+    // Options::wait_delay (a grandchild that left the group may hold them), closes
+    // them, reaps, and returns everything not yet returned.
     Output kill_and_collect();
 
 private:
