@@ -133,6 +133,7 @@ void Pipeline::kill_all() {
     send_signal(SIGKILL);
     for (Popen& stage : stages_) stage.send_signal(SIGKILL);  // any that left the group
     channels_.in.reset();
+    channels_.input = {};
     internal::pump(channels_, internal::Until::all_closed, internal::deadline_after(wait_delay_));
     channels_.close_all();
     reap_all();
@@ -147,10 +148,10 @@ std::vector<std::string> Pipeline::joined_args() const {
     return joined;
 }
 
-PipelineResult Pipeline::communicate(std::string input, std::optional<std::chrono::nanoseconds> timeout) {
+PipelineResult Pipeline::communicate(std::string_view input, std::optional<std::chrono::nanoseconds> timeout) {
     if (!input.empty()) {
         if (!channels_.in) throw std::invalid_argument("subproc: pipeline input needs in = PIPE");
-        channels_.input = std::move(input);
+        channels_.input = input;
     }
     const internal::Deadline deadline = internal::deadline_after(timeout);
     bool done = internal::pump(channels_, internal::Until::all_closed, deadline);
@@ -177,7 +178,7 @@ PipelineResult Pipeline::communicate(std::string input, std::optional<std::chron
 PipelineResult pipeline(std::vector<std::vector<std::string>> stages, Options options) {
     internal::RunOnly run = internal::take_run_only(options);
     Pipeline job(std::move(stages), std::move(options));
-    PipelineResult result = job.communicate(std::move(run.input), run.timeout);
+    PipelineResult result = job.communicate(run.input, run.timeout);
     if (run.check) {
         for (std::size_t i = result.returncodes.size(); i-- > 0;)
             if (result.returncodes[i] != 0)

@@ -16,6 +16,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "subproc/internal/channels.hpp"
@@ -51,7 +52,8 @@ public:
     // waits for every stage. Blocks until then or until `timeout`; on timeout every
     // stage (the whole group) is killed with SIGKILL and reaped, the pipes drained for
     // at most wait_delay, and TimeoutExpired carries the output. Call once.
-    PipelineResult communicate(std::string input = {}, std::optional<std::chrono::nanoseconds> timeout = {});
+    // `input` is written from the caller's buffer, not copied.
+    PipelineResult communicate(std::string_view input = {}, std::optional<std::chrono::nanoseconds> timeout = {});
 
     std::vector<pid_t> pids() const;
     // The pipeline's process group, 0 with Group::inherit.

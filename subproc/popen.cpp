@@ -184,16 +184,19 @@ void Popen::reap() {
     watch_.reset();
 }
 
-Output Popen::communicate(std::string input, std::optional<std::chrono::nanoseconds> timeout) {
+Output Popen::communicate(std::string_view input, std::optional<std::chrono::nanoseconds> timeout) {
     const internal::Deadline deadline = internal::deadline_after(timeout);
     if (!communication_started_) {
         communication_started_ = true;
         if (!input.empty()) {
             if (!channels_.in) throw std::invalid_argument("subproc: communicate() input needs in = PIPE");
-            channels_.input = std::move(input);
+            channels_.input = input;
         }
     }
-    if (!internal::pump(channels_, internal::Until::all_closed, deadline)) throw timeout_error(timeout);
+    if (!internal::pump(channels_, internal::Until::all_closed, deadline)) {
+        channels_.keep_input();
+        throw timeout_error(timeout);
+    }
     if (!returncode_) {
         if (timeout && !watch().wait_until(deadline)) throw timeout_error(timeout);
         reap();
@@ -288,6 +291,7 @@ Output Popen::kill_and_collect() {
     send_signal(SIGKILL, widest_scope());
     send_signal(SIGKILL, Scope::process);  // in case it left its group
     channels_.in.reset();
+    channels_.input = {};
     internal::pump(channels_, internal::Until::all_closed, internal::deadline_after(wait_delay_));
     channels_.close_all();
     if (!returncode_) reap();

@@ -179,6 +179,20 @@ TEST(Timeout, WaitAndCommunicateLeaveTheChildRunningAndCanBeRepeated) {
     EXPECT_EQ(p.returncode(), 0);
 }
 
+TEST(Timeout, InputNotYetWrittenSurvivesTheCallersBuffer) {
+    // The child reads nothing for a while, so most of the input is still ours when
+    // the first call times out; the caller's buffer is gone before the retry.
+    sp::Popen p({"sh", "-c", "sleep 0.3; exec cat"}, {.in = sp::PIPE, .out = sp::PIPE});
+    {
+        const std::string input(1u << 20, 'z');
+        EXPECT_THROW(p.communicate(input, 50ms), sp::TimeoutExpired);
+    }
+    const std::string scribble(1u << 20, 'q');  // likely reuses the freed memory
+    const sp::Output output = p.communicate({}, 30s);
+    EXPECT_EQ(output.out, std::string(1u << 20, 'z'));
+    EXPECT_EQ(scribble.size(), 1u << 20);
+}
+
 TEST(Timeout, ReadlineHasATimedForm) {
     sp::Popen p({"sleep", "100"}, {.out = sp::PIPE});
     EXPECT_THROW(p.readline(50ms), sp::TimeoutExpired);

@@ -86,7 +86,8 @@ void write_some(Channels& c, SigpipeBlock& sigpipe) {
     }
     if (c.input_written == c.input.size()) {
         c.in.reset();  // EOF for the child
-        std::string().swap(c.input);
+        c.input = {};
+        std::string().swap(c.input_storage);
     }
 }
 
@@ -111,6 +112,13 @@ std::string Channels::take_err() {
     std::string all = std::move(err_data);
     err_data.clear();
     return all;
+}
+
+void Channels::keep_input() {
+    if (input.data() == input_storage.data()) return;
+    input_storage.assign(input.substr(input_written));
+    input = input_storage;
+    input_written = 0;
 }
 
 void Channels::close_all() {

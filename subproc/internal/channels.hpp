@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 
 #include "subproc/internal/exit_watch.hpp"
 #include "subproc/internal/fd.hpp"
@@ -16,7 +17,10 @@ struct Channels {
     UniqueFd in;   // we write `input` here (non-blocking)
     UniqueFd out;  // we read the child's stdout into out_data (non-blocking)
     UniqueFd err;  // we read the child's stderr into err_data (non-blocking)
-    std::string input;
+    // What is left to write: a view of the caller's buffer during a call, of
+    // input_storage once keep_input() has copied it for a later call.
+    std::string_view input;
+    std::string input_storage;
     std::size_t input_written = 0;
     std::string out_data;
     std::size_t out_consumed = 0;  // bytes of out_data already returned by readline
@@ -29,6 +33,9 @@ struct Channels {
     std::string take_out();
     std::string take_err();
     void close_all();
+    // Copies the input not yet written into input_storage, so the caller's buffer
+    // may go away before the next call resumes writing.
+    void keep_input();
 };
 
 enum class Until {
