@@ -125,10 +125,11 @@ Popen::Popen(std::vector<std::string> args, Options options)
     request.group = options.group;
     request.umask = options.umask;
 
-    pid_ = internal::spawn(request);
-    // in/out/err.child_end close here: from now on only the child holds them.
+    // Our ends are set up first: nothing may throw once a child exists.
     stdout_piped_ = static_cast<bool>(out.parent_end);
     channels_.adopt(std::move(in.parent_end), std::move(out.parent_end), std::move(err.parent_end));
+    pid_ = internal::spawn(request);
+    // in/out/err.child_end close here: from now on only the child holds them.
 }
 
 Popen::~Popen() {
