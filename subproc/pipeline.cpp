@@ -57,7 +57,11 @@ Pipeline::Pipeline(std::vector<std::vector<std::string>> stages, Options options
         if (stage.empty()) throw std::invalid_argument("subproc: empty pipeline stage");
     if (options.err.kind() == Stream::Kind::to_stdout && stages.size() > 1)
         throw std::invalid_argument("subproc: err = STDOUT in a pipeline (each stage's stderr would join the data)");
-    owns_group_ = options.group.kind() == Group::Kind::own || options.group.kind() == Group::Kind::session;
+    // A process can only join a group of its own session, so stages cannot follow a
+    // first stage into a new session.
+    if (options.group.kind() == Group::Kind::session)
+        throw std::invalid_argument("subproc: Group::session() for a pipeline (use Group::own())");
+    owns_group_ = options.group.kind() == Group::Kind::own;
 
     Connection first_in = connect(options.in, true);
     Connection last_out = connect(options.out, false);

@@ -8,7 +8,8 @@
 // Options apply to every stage, except: `in` is the first stage's stdin, `out` the
 // last stage's stdout, `err` is shared by all stages (PIPE collects all of them in
 // one buffer). With Group::own (the default) the first stage leads a new process
-// group and the others join it, so one signal reaches the whole pipeline.
+// group and the others join it, so one signal reaches the whole pipeline;
+// Group::inherit keeps every stage in ours; Group::session is refused.
 #pragma once
 
 #include <sys/types.h>

@@ -285,6 +285,27 @@ TEST(Environment, UmaskAndCwdThroughForkPath) {
     EXPECT_EQ(sp::check_output({"sh", "-c", "umask; pwd"}, {.cwd = dir.path, .umask = 027}), "0027\n" + dir.path + "\n");
 }
 
+TEST(Environment, ProcessGroupAndSessionOnBothPaths) {
+    // Fields 5 and 6 of /proc/PID/stat: the process group and the session.
+    const std::vector<std::string> ids = {"sh", "-c", "cut -d' ' -f5,6 /proc/$$/stat"};
+    for (const bool fork_path : {false, true}) {
+        auto run_in = [&](sp::Group group) {
+            sp::Options options{.out = sp::PIPE, .group = group};
+            if (fork_path) options.umask = 022;
+            sp::Popen p(ids, options);
+            std::string out = p.communicate().out;
+            return std::pair<pid_t, std::string>(p.pid(), out);
+        };
+        const auto [own_pid, own] = run_in(sp::Group::own());
+        EXPECT_EQ(own, std::to_string(own_pid) + " " + std::to_string(getsid(0)) + "\n") << fork_path;
+        const auto [session_pid, session] = run_in(sp::Group::session());
+        EXPECT_EQ(session, std::to_string(session_pid) + " " + std::to_string(session_pid) + "\n") << fork_path;
+        const auto [inherit_pid, inherited] = run_in(sp::Group::inherit());
+        EXPECT_EQ(inherited, std::to_string(getpgrp()) + " " + std::to_string(getsid(0)) + "\n") << fork_path;
+    }
+    EXPECT_THROW(sp::Pipeline({{"true"}}, {.group = sp::Group::session()}), std::invalid_argument);
+}
+
 // ---- streams ----
 
 TEST(Streams, FilesDevnullAndStderrToStdout) {
@@ -296,6 +317,16 @@ TEST(Streams, FilesDevnullAndStderrToStdout) {
     EXPECT_EQ(sp::check_output({"cat"}, {.in = sp::DEVNULL}), "");
     EXPECT_EQ(sp::run({"sh", "-c", "echo a; echo b >&2"}, {.out = sp::PIPE, .err = sp::STDOUT}).out, "a\nb\n");
     EXPECT_EQ(sp::run({"sh", "-c", "echo a; echo b >&2"}, {.out = sp::DEVNULL, .err = sp::PIPE}).err, "b\n");
+    // A borrowed fd stays ours, open.
+    int fds[2];
+    ASSERT_EQ(pipe2(fds, O_CLOEXEC), 0);
+    sp::check_call({"echo", "borrowed"}, {.out = sp::Stream::fd(fds[1])});
+    EXPECT_GE(fcntl(fds[1], F_GETFD), 0);
+    close(fds[1]);
+    char buffer[32] = {};
+    EXPECT_EQ(read(fds[0], buffer, sizeof buffer), 9);
+    EXPECT_STREQ(buffer, "borrowed\n");
+    close(fds[0]);
 }
 
 TEST(Streams, SwappedStdoutAndStderrFdsDoNotClobberEachOther) {
