@@ -8,9 +8,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "bench/harness/harness.hpp"
@@ -86,6 +90,7 @@ std::string raw_through(const char* const* argv, const std::string* input) {
         fcntl(in[1], F_SETFL, O_NONBLOCK);
     }
     std::string data;
+    std::vector<char> buffer(65536);
     std::size_t written = 0;
     int to_child = input != nullptr ? in[1] : -1;
     int from_child = out[0];
@@ -93,10 +98,8 @@ std::string raw_through(const char* const* argv, const std::string* input) {
         pollfd fds[2] = {{from_child, POLLIN, 0}, {to_child, POLLOUT, 0}};
         check(poll(fds, 2, -1) >= 0, "poll");
         if (fds[0].revents != 0) {
-            const std::size_t old = data.size();
-            data.resize(old + 65536);
-            const ssize_t n = read(from_child, data.data() + old, 65536);
-            data.resize(old + (n > 0 ? static_cast<std::size_t>(n) : 0));
+            const ssize_t n = read(from_child, buffer.data(), buffer.size());
+            if (n > 0) data.append(buffer.data(), static_cast<std::size_t>(n));
             if (n == 0) {
                 close(from_child);
                 from_child = -1;
@@ -113,6 +116,29 @@ std::string raw_through(const char* const* argv, const std::string* input) {
     }
     wait_for(pid);
     return data;
+}
+
+// Times `ours` and `raw` in alternation, `runs` times each after one warm-up of
+// each, so that load from other processes drifting over the run hits both alike.
+std::pair<mp::bench::Stats, mp::bench::Stats> paired(std::size_t ops, const std::function<void()>& ours,
+                                                     const std::function<void()>& raw, int runs = 7) {
+    auto seconds_per_op = [ops](const std::function<void()>& body) {
+        const auto start = std::chrono::steady_clock::now();
+        body();
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() / ops;
+    };
+    auto stats = [](std::vector<double> times) {
+        std::sort(times.begin(), times.end());
+        return mp::bench::Stats{.median = times[times.size() / 2], .min = times.front(), .max = times.back()};
+    };
+    ours();
+    raw();
+    std::vector<double> ours_times, raw_times;
+    for (int i = 0; i < runs; ++i) {
+        ours_times.push_back(seconds_per_op(ours));
+        raw_times.push_back(seconds_per_op(raw));
+    }
+    return {stats(ours_times), stats(raw_times)};
 }
 
 void expect_size(const std::string& data, std::size_t size) {
@@ -132,57 +158,54 @@ void make_data_file() {
 
 }  // namespace
 
+// One table row whose ours and raw figures come from paired().
+mp::bench::Row row(std::string scenario, std::size_t ops, const std::function<void()>& ours,
+                   const std::function<void()>& raw, std::optional<mp::bench::Stats> cpython, std::string note) {
+    const auto [ours_stats, raw_stats] = paired(ops, ours, raw);
+    return {.scenario = std::move(scenario), .ours = ours_stats, .raw = raw_stats, .cpython = cpython,
+            .note = std::move(note)};
+}
+
 int main() {
     using namespace mp::bench;
-    constexpr std::size_t kSpawns = 300;
+    constexpr std::size_t kSpawns = 200;
     Table table("subproc: spawn and wait /bin/true; 256 MiB through cat");
 
     const sp::Options defaults;  // close_fds, own process group: what users get
-    table.add({.scenario = "spawn + wait /bin/true",
-               .ours = measure(kSpawns, [&] { ours_true(kSpawns, defaults); }),
-               .raw = measure(kSpawns, [] { raw_spawn_true(kSpawns); }),
-               .cpython = cpython("subproc_bench.py", "true", kSpawns),
-               .note = "target ours/raw <= 1.15, ours/CPython <= 1"});
-
+    table.add(row("spawn + wait /bin/true", kSpawns, [&] { ours_true(kSpawns, defaults); },
+                  [] { raw_spawn_true(kSpawns); }, cpython("subproc_bench.py", "true", kSpawns),
+                  "target ours/raw <= 1.15, ours/CPython <= 1"));
     {
         // A parent with a big touched heap: page tables to copy for fork, none for vfork.
         std::vector<char> heap(kHeapBytes);
         std::memset(heap.data(), 1, heap.size());
-        table.add({.scenario = "same, parent touched 1 GiB",
-                   .ours = measure(kSpawns, [&] { ours_true(kSpawns, defaults); }),
-                   .raw = measure(kSpawns, [] { raw_spawn_true(kSpawns); }),
-                   .cpython = cpython("subproc_bench.py", "true_big_heap", kSpawns),
-                   .note = "target ours/raw <= 1.3"});
-        constexpr std::size_t kForks = 30;
+        table.add(row("same, parent touched 1 GiB", kSpawns, [&] { ours_true(kSpawns, defaults); },
+                      [] { raw_spawn_true(kSpawns); }, cpython("subproc_bench.py", "true_big_heap", kSpawns),
+                      "target ours/raw <= 1.3"));
+        constexpr std::size_t kForks = 20;
         sp::Options fork_path;
         fork_path.umask = 022;  // posix_spawn cannot set a umask: our fork+exec path
-        table.add({.scenario = "  fork+exec for contrast, 1 GiB",
-                   .ours = measure(kForks, [&] { ours_true(kForks, fork_path); }),
-                   .raw = measure(kForks, [] { raw_fork_true(kForks); }),
-                   .cpython = std::nullopt,
-                   .note = "ours with umask set; raw fork+execve"});
+        table.add(row("  fork+exec for contrast, 1 GiB", kForks, [&] { ours_true(kForks, fork_path); },
+                      [] { raw_fork_true(kForks); }, std::nullopt, "ours with umask set; raw fork+execve"));
         std::printf("(heap checksum %d)\n", heap[kHeapBytes / 2]);
     }
 
     make_data_file();
     const char* const cat_file[] = {"/bin/cat", kDataFile, nullptr};
-    table.add({.scenario = "capture 256 MiB: cat FILE",
-               .ours = measure(1, [] { expect_size(sp::check_output({"/bin/cat", kDataFile}), kDataBytes); }),
-               .raw = measure(1, [&] { expect_size(raw_through(cat_file, nullptr), kDataBytes); }),
-               .cpython = cpython("subproc_bench.py", "capture", 1),
-               .note = "target raw/ours >= 0.9 (throughput)"});
+    table.add(row("capture 256 MiB: cat FILE", 1,
+                  [] { expect_size(sp::check_output({"/bin/cat", kDataFile}), kDataBytes); },
+                  [&] { expect_size(raw_through(cat_file, nullptr), kDataBytes); },
+                  cpython("subproc_bench.py", "capture", 1), "target raw/ours >= 0.9 (throughput)"));
 
     const std::string input(kDataBytes, 'y');
     const char* const cat[] = {"/bin/cat", nullptr};
-    table.add({.scenario = "pipe 256 MiB in and out of cat",
-               .ours = measure(1,
-                               [&] {
-                                   sp::Popen p({"/bin/cat"}, {.in = sp::PIPE, .out = sp::PIPE});
-                                   expect_size(p.communicate(input).out, kDataBytes);
-                               }),
-               .raw = measure(1, [&] { expect_size(raw_through(cat, &input), kDataBytes); }),
-               .cpython = cpython("subproc_bench.py", "pipe", 1),
-               .note = "target raw/ours >= 0.9 (throughput)"});
+    table.add(row("pipe 256 MiB in and out of cat", 1,
+                  [&] {
+                      sp::Popen p({"/bin/cat"}, {.in = sp::PIPE, .out = sp::PIPE});
+                      expect_size(p.communicate(input).out, kDataBytes);
+                  },
+                  [&] { expect_size(raw_through(cat, &input), kDataBytes); }, cpython("subproc_bench.py", "pipe", 1),
+                  "target raw/ours >= 0.9 (throughput)"));
     std::remove(kDataFile);
     table.print();
 }
