@@ -397,6 +397,22 @@ TEST(Fds, PassFdsKeepsTheNumberAndClearsCloexecInTheChildOnly) {
     EXPECT_THROW(sp::Popen({"true"}, {.pass_fds = {1}}), std::invalid_argument);
 }
 
+TEST(Fds, PassingAClosedFdIsASpawnErrorOnBothPaths) {
+    const int closed = 900;  // not open in the suite
+    ASSERT_LT(fcntl(closed, F_GETFD), 0);
+    for (const bool fork_path : {false, true}) {
+        sp::Options options{.pass_fds = {closed}};
+        if (fork_path) options.umask = 022;
+        try {
+            sp::Popen p({"true"}, options);
+            FAIL() << "started";
+        } catch (const sp::SpawnError& e) {
+            EXPECT_EQ(e.code().value(), EBADF) << fork_path;
+            EXPECT_EQ(e.step(), "dup2") << fork_path;
+        }
+    }
+}
+
 // ---- signals, return codes, lifetime ----
 
 TEST(Signals, NegativeReturnCodeAndSendSignal) {
