@@ -120,9 +120,9 @@ std::vector<pid_t> Pipeline::pids() const {
 pid_t Pipeline::pgid() const { return owns_group_ ? stages_.front().pid() : 0; }
 
 void Pipeline::send_signal(int signal) {
-    // The first stage is reaped last (see reap_all), so its pid, the group id, is
-    // still ours while any stage may run.
-    if (owns_group_) stages_.front().send_signal(signal, Scope::group);
+    // The first stage is reaped last (see reap_all), so while it is unreaped its pid,
+    // the group id, is still ours. Once it is gone, each stage is signalled alone.
+    if (owns_group_ && !stages_.front().returncode_) stages_.front().send_signal(signal, Scope::group);
     else
         for (Popen& stage : stages_) stage.send_signal(signal);
 }

@@ -175,6 +175,8 @@ TimeoutExpired Popen::timeout_error(std::optional<std::chrono::nanoseconds> time
 }
 
 void Popen::reap() {
+    // waitpid(-1) would reap someone else's child.
+    if (pid_ <= 0) throw std::logic_error("subproc: this Popen has no child (moved from)");
     int status = 0;
     pid_t result;
     do result = ::waitpid(pid_, &status, 0);

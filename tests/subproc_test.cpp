@@ -469,6 +469,7 @@ TEST(Lifetime, MoveOnlyHandleMovesOwnership) {
     sp::Popen b(std::move(a));
     EXPECT_EQ(b.pid(), pid);
     EXPECT_EQ(a.pid(), -1);  // NOLINT: checking the moved-from state on purpose
+    EXPECT_THROW(a.wait(), std::logic_error);  // never waitpid(-1): that reaps any child
     sp::Popen c({"true"});
     c = std::move(b);  // c's own child is stopped and reaped first
     EXPECT_EQ(c.pid(), pid);
