@@ -7,8 +7,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <fstream>
+#include <thread>
 #include <set>
 #include <sstream>
 
@@ -266,6 +268,28 @@ TEST(Spawn, UnopenableFileStreamIsASystemErrorNamingThePath) {
     EXPECT_THROW(sp::Popen({"true"}, {.in = sp::STDOUT}), std::invalid_argument);
     EXPECT_THROW(sp::Popen({"true"}, {.out = sp::Stream::read_from("/dev/null")}), std::invalid_argument);
     EXPECT_THROW(sp::Popen(std::vector<std::string>{}), std::invalid_argument);
+}
+
+TEST(Spawn, ForkPathIsSafeInAMultithreadedParent) {
+    // Threads hammer malloc while we fork: a child that called malloc before exec
+    // could inherit a held lock and hang (caught by the timeout, not hung).
+    std::atomic<bool> stop{false};
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 3; ++i)
+        threads.emplace_back([&stop] {
+            for (std::size_t size = 4096; !stop.load(std::memory_order_relaxed); size = size * 7 % 65521 + 4096) {
+                std::vector<char> block(size);
+                static_cast<volatile char*>(block.data())[size / 2] = 1;  // not optimized away
+            }
+        });
+    int started = 0;
+    for (int i = 0; i < 40; ++i) {
+        const sp::CompletedProcess r = sp::run({"true"}, {.umask = 022, .timeout = 20s});
+        started += r.returncode == 0;
+    }
+    stop = true;
+    for (std::thread& thread : threads) thread.join();
+    EXPECT_EQ(started, 40);
 }
 
 // ---- cwd, env, umask ----
