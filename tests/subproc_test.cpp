@@ -374,6 +374,16 @@ TEST(Streams, ShellPopenReadLinesOfMergedOutput) {
     EXPECT_EQ(p.wait(), 0);
 }
 
+TEST(Streams, ReadlineJoinsLinesSplitAcrossWrites) {
+    sp::Popen p({"printf 'pa'; sleep 0.1; printf 'rt\\n\\nlast'"}, {.shell = true, .out = sp::PIPE});
+    EXPECT_EQ(p.readline(10s), "part");
+    EXPECT_EQ(p.readline(10s), "");  // an empty line is not the end
+    EXPECT_EQ(p.readline(10s), "last");
+    EXPECT_EQ(p.readline(10s), std::nullopt);
+    EXPECT_EQ(p.wait(), 0);
+    EXPECT_THROW(sp::Popen({"true"}).readline(), std::logic_error);
+}
+
 TEST(Streams, ReadlineBuffersStderrSoAChattyChildCannotBlock) {
     // 1 MiB on stderr before the first stdout line: reading stdout alone would hang.
     sp::Popen p({"head -c 1048576 /dev/zero >&2; echo line"}, {.shell = true, .out = sp::PIPE, .err = sp::PIPE});
