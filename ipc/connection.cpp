@@ -14,7 +14,10 @@
 namespace mp::ipc {
 namespace {
 
-constexpr std::size_t kReadAhead = 64 * 1024;
+// Read-ahead: enough for dozens of small frames per read, small enough that the
+// start of a large payload copied out of it costs little (the rest of a large
+// payload is read straight into its destination).
+constexpr std::size_t kReadAhead = 4 * 1024;
 constexpr int kKindShift = 56;
 constexpr std::uint64_t kLengthMask = (std::uint64_t{1} << kKindShift) - 1;
 // A peer that keeps sending descriptors nobody takes cannot fill our fd table.

@@ -9,7 +9,7 @@
 // frame carries a descriptor) followed by the payload. send/send_bytes write one
 // frame synchronously: when they return, the whole frame is in the kernel's buffer
 // (or the peer has it); there is no background thread and nothing is buffered in
-// the process. Receiving reads ahead into a 64 KiB buffer, so small frames cost one
+// the process. Receiving reads ahead into a 4 KiB buffer, so small frames cost one
 // read; large payloads are read straight into their destination.
 //
 // Threads: sending and receiving share no state, so one thread may send while

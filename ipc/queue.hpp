@@ -82,16 +82,16 @@ public:
 
     // The number of items (exact at the moment it is read; stale at once when
     // others put and get).
-    std::size_t qsize() { return ring_.state().items; }
-    bool empty() { return qsize() == 0; }
+    std::size_t qsize() const { return ring_.stats().items; }
+    bool empty() const { return qsize() == 0; }
     // Whether maxsize items are queued (a byte-full ring is not reported here).
-    bool full() { return maxsize() != 0 && qsize() >= maxsize(); }
+    bool full() const { return maxsize() != 0 && qsize() >= maxsize(); }
     std::size_t maxsize() const noexcept { return ring_.maxsize(); }
 
     // close: closes the queue for every process and wakes all blocked puts and gets.
     // Idempotent.
     void close() { ring_.close(); }
-    bool closed() { return ring_.state().closed != 0; }
+    bool closed() const { return ring_.stats().closed; }
 
 protected:
     detail::Ring ring_;
@@ -150,7 +150,7 @@ public:
     void put(const T& item) { queue_.put(item); }
     // get: removes and returns the oldest item, blocking while there is none.
     T get() { return queue_.get(); }
-    bool empty() { return queue_.empty(); }
+    bool empty() const { return queue_.empty(); }
     void close() { queue_.close(); }
 
 private:

@@ -18,18 +18,17 @@ namespace {
 // Blocks SIGPIPE in this thread while a pipe is written, so that a closed reader
 // gives EPIPE instead of killing the process; a SIGPIPE our write raised is
 // consumed before the old mask returns. (Sockets use MSG_NOSIGNAL instead.)
+// No SIGPIPE can be pending for a thread that did not block it, so one that is
+// pending after our EPIPE is ours; a thread that blocked it already keeps its own.
 class SigpipeBlock {
 public:
     SigpipeBlock() {
         sigemptyset(&sigpipe_);
         sigaddset(&sigpipe_, SIGPIPE);
-        sigset_t pending;
-        sigpending(&pending);
-        was_pending_ = sigismember(&pending, SIGPIPE) == 1;
         pthread_sigmask(SIG_BLOCK, &sigpipe_, &old_mask_);
     }
     ~SigpipeBlock() {
-        if (raised_ && !was_pending_) {
+        if (raised_ && sigismember(&old_mask_, SIGPIPE) == 0) {
             const timespec zero{};
             while (sigtimedwait(&sigpipe_, nullptr, &zero) < 0 && errno == EINTR) {
             }
@@ -41,7 +40,6 @@ public:
 private:
     sigset_t sigpipe_;
     sigset_t old_mask_;
-    bool was_pending_ = false;
     bool raised_ = false;
 };
 

@@ -12,32 +12,69 @@
 #include <utility>
 
 #include "ipc/errors.hpp"
+#include "ipc/internal/spin.hpp"
 
 namespace mp::ipc::detail {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr std::size_t kRecordHeader = sizeof(std::uint32_t);
+constexpr auto kSpinTime = std::chrono::microseconds(10);
 
 std::size_t round_up(std::size_t n, std::size_t to) { return (n + to - 1) / to * to; }
 
-}  // namespace
-
-// Holds the ring's mutex for a scope.
-class Ring::Locked {
+// Holds a robust lock for a scope, counting owners found dead.
+class Locked {
 public:
-    explicit Locked(RingHeader& header) : header_(header) { relock(); }
-    ~Locked() { header_.mutex.unlock(); }
+    Locked(RobustMutex& mutex, std::atomic<std::uint64_t>& deaths) : mutex_(mutex) {
+        if (mutex_.lock()) deaths.fetch_add(1);
+    }
+    ~Locked() { mutex_.unlock(); }
     Locked(const Locked&) = delete;
     Locked& operator=(const Locked&) = delete;
-    void unlock() noexcept { header_.mutex.unlock(); }
-    void relock() {
-        if (header_.mutex.lock()) ++header_.owner_deaths;
-    }
 
 private:
-    RingHeader& header_;
+    RobustMutex& mutex_;
 };
+
+// Sleeps on `event` until `ready()` or `deadline`; returns ready(). The waiter
+// counts itself in `waiters` before its last look at the condition, and whoever
+// changes the condition reads `waiters` after changing it (all sequentially
+// consistent), so one of the two always sees the other: no lost wake-ups.
+template <class Ready>
+bool sleep_until(Ready ready, Event& event, std::atomic<std::uint32_t>& waiters, Clock::time_point deadline) {
+    for (;;) {
+        waiters.fetch_add(1);
+        const std::uint32_t seen = event.sequence();
+        const bool now_ready = ready();
+        if (!now_ready && Clock::now() < deadline) event.wait(seen, deadline);
+        waiters.fetch_sub(1);
+        if (now_ready || ready()) return true;
+        if (Clock::now() >= deadline) return false;
+    }
+}
+
+// Waits, holding no lock, until `ready()` or `deadline`; returns ready(). `word`
+// is what the other side publishes when it changes something `ready` looks at.
+// First spins a few microseconds watching the word (the other side is usually
+// that close, and a futex sleep and wake cost two syscalls and two context
+// switches), then sleeps.
+template <class Ready>
+bool wait(Ready ready, const std::atomic<std::uint64_t>& word, Event& event, std::atomic<std::uint32_t>& waiters,
+          Clock::time_point deadline) {
+    if (ready()) return true;
+    const auto spin_until = std::min(deadline, Clock::now() + kSpinTime);
+    const std::uint64_t before = word.load(std::memory_order_relaxed);
+    while (Clock::now() < spin_until) {
+        for (int i = 0; i < 64; ++i) {
+            if (word.load(std::memory_order_relaxed) != before) return ready() || sleep_until(ready, event, waiters, deadline);
+            cpu_relax();
+        }
+    }
+    return sleep_until(ready, event, waiters, deadline);
+}
+
+}  // namespace
 
 Ring::Ring(std::size_t maxsize, std::size_t capacity_bytes) {
     if (capacity_bytes <= kRecordHeader || capacity_bytes > std::numeric_limits<std::uint32_t>::max())
@@ -73,43 +110,26 @@ Ring& Ring::operator=(Ring&& other) noexcept {
 
 std::size_t Ring::max_item_size() const noexcept { return header_->capacity - kRecordHeader; }
 
-const RingState& Ring::current() const noexcept {
-    return header_->slots[header_->current.load(std::memory_order_relaxed)];
+std::size_t Ring::used_bytes(RingSide tail, RingSide head) const noexcept {
+    if (tail.count == head.count) return 0;
+    const std::size_t distance = (tail.offset + header_->capacity - head.offset) % header_->capacity;
+    return distance == 0 ? header_->capacity : distance;  // items but no distance: full
 }
 
-void Ring::publish(const RingState& next) noexcept {
-    const std::uint32_t spare = 1 - header_->current.load(std::memory_order_relaxed);
-    header_->slots[spare] = next;
-    // Release: the slot (and the record bytes) are written before the flip.
-    header_->current.store(spare, std::memory_order_release);
+std::uint32_t Ring::advance(std::uint32_t offset, std::size_t size) const noexcept {
+    return static_cast<std::uint32_t>((offset + size) % header_->capacity);
 }
 
-void Ring::copy_in(std::uint64_t position, const void* data, std::size_t size) noexcept {
-    const std::size_t at = position % header_->capacity;
-    const std::size_t first = std::min(size, header_->capacity - at);
-    std::memcpy(data_ + at, data, first);
+void Ring::copy_in(std::uint32_t offset, const void* data, std::size_t size) noexcept {
+    const std::size_t first = std::min<std::size_t>(size, header_->capacity - offset);
+    std::memcpy(data_ + offset, data, first);
     std::memcpy(data_, static_cast<const std::byte*>(data) + first, size - first);
 }
 
-void Ring::copy_out(std::uint64_t position, void* data, std::size_t size) const noexcept {
-    const std::size_t at = position % header_->capacity;
-    const std::size_t first = std::min(size, header_->capacity - at);
-    std::memcpy(data, data_ + at, first);
+void Ring::copy_out(std::uint32_t offset, void* data, std::size_t size) const noexcept {
+    const std::size_t first = std::min<std::size_t>(size, header_->capacity - offset);
+    std::memcpy(data, data_ + offset, first);
     std::memcpy(static_cast<std::byte*>(data) + first, data_, size - first);
-}
-
-template <class Ready>
-bool Ring::wait(Locked& lock, Event& event, std::uint32_t& waiters, Ready ready, Clock::time_point deadline) {
-    while (!ready()) {
-        if (Clock::now() >= deadline) return false;
-        ++waiters;
-        const std::uint32_t seen = event.sequence();
-        lock.unlock();
-        event.wait(seen, deadline);
-        lock.relock();
-        --waiters;
-    }
-    return true;
 }
 
 bool Ring::put(std::span<const std::byte> item, Clock::time_point deadline) {
@@ -117,75 +137,97 @@ bool Ring::put(std::span<const std::byte> item, Clock::time_point deadline) {
         throw MessageTooLarge("Queue.put: an item of " + std::to_string(item.size()) +
                               " bytes is larger than the queue's capacity allows (" +
                               std::to_string(max_item_size()) + " bytes)");
-    const std::uint64_t need = kRecordHeader + item.size();
-    Locked lock(*header_);
+    RingHeader& h = *header_;
+    const std::size_t need = kRecordHeader + item.size();
     auto room = [&] {
-        const RingState& s = current();
-        return s.closed != 0 || (s.tail - s.head + need <= header_->capacity &&
-                                 (header_->maxsize == 0 || s.items < header_->maxsize));
+        const RingSide tail = RingSide::unpack(h.produced.load(std::memory_order_acquire));
+        const RingSide head = RingSide::unpack(h.consumed.load(std::memory_order_acquire));
+        const std::uint32_t items = tail.count - head.count;
+        return h.closed.load() != 0 ||
+               (used_bytes(tail, head) + need <= h.capacity && (h.maxsize == 0 || items < h.maxsize));
     };
-    if (!wait(lock, header_->not_full, header_->putters_waiting, room, deadline)) return false;
-    RingState next = current();
-    if (next.closed != 0) throw QueueClosed("Queue.put: the queue is closed");
-    const auto length = static_cast<std::uint32_t>(item.size());
-    copy_in(next.tail, &length, kRecordHeader);
-    copy_in(next.tail + kRecordHeader, item.data(), item.size());
-    next.tail += need;
-    ++next.items;
-    ++next.unfinished;
-    publish(next);
-    if (header_->getters_waiting > 0) header_->not_empty.notify_one();
-    return true;
+    // Wait without the lock (so that a timed put behind a blocked one still times
+    // out), then check again under it: another producer may have taken the room.
+    for (;;) {
+        if (!wait(room, h.consumed, h.not_full, h.putters_waiting, deadline)) return false;
+        Locked lock(h.put_lock, h.owner_deaths);
+        if (h.closed.load() != 0) throw QueueClosed("Queue.put: the queue is closed");
+        if (!room()) continue;
+        const RingSide tail = RingSide::unpack(h.produced.load(std::memory_order_relaxed));
+        const auto length = static_cast<std::uint32_t>(item.size());
+        copy_in(tail.offset, &length, kRecordHeader);
+        copy_in(advance(tail.offset, kRecordHeader), item.data(), item.size());
+        h.produced.store(RingSide{advance(tail.offset, need), tail.count + 1}.pack());  // seq_cst: see sleep_until
+        if (h.getters_waiting.load() > 0) h.not_empty.notify_one();
+        return true;
+    }
 }
 
 bool Ring::get(std::vector<std::byte>& out, Clock::time_point deadline) {
-    Locked lock(*header_);
-    auto has_item = [&] { return current().items > 0 || current().closed != 0; };
-    if (!wait(lock, header_->not_empty, header_->getters_waiting, has_item, deadline)) return false;
-    RingState next = current();
-    if (next.items == 0) throw QueueClosed("Queue.get: the queue is closed and empty");
-    std::uint32_t length = 0;
-    copy_out(next.head, &length, kRecordHeader);
-    if (length > next.tail - next.head - kRecordHeader)
-        throw std::runtime_error("Queue.get: the shared ring is corrupt (a record runs past the tail)");
-    out.resize(length);
-    copy_out(next.head + kRecordHeader, out.data(), length);
-    next.head += kRecordHeader + length;
-    --next.items;
-    publish(next);
-    // Wake every putter: the space freed may suit any of them, whatever their size.
-    if (header_->putters_waiting > 0) header_->not_full.notify_all();
-    return true;
+    RingHeader& h = *header_;
+    auto has_item = [&] {
+        const RingSide head = RingSide::unpack(h.consumed.load(std::memory_order_acquire));
+        const RingSide tail = RingSide::unpack(h.produced.load(std::memory_order_acquire));
+        return tail.count != head.count || h.closed.load() != 0;
+    };
+    // As in put: wait without the lock, then check again under it.
+    for (;;) {
+        if (!wait(has_item, h.produced, h.not_empty, h.getters_waiting, deadline)) return false;
+        Locked lock(h.get_lock, h.owner_deaths);
+        const RingSide head = RingSide::unpack(h.consumed.load(std::memory_order_relaxed));
+        const RingSide tail = RingSide::unpack(h.produced.load(std::memory_order_acquire));
+        if (tail.count == head.count) {
+            if (h.closed.load() != 0) throw QueueClosed("Queue.get: the queue is closed and empty");
+            continue;  // another consumer took it
+        }
+        std::uint32_t length = 0;
+        copy_out(head.offset, &length, kRecordHeader);
+        if (length + std::size_t{kRecordHeader} > used_bytes(tail, head))
+            throw std::runtime_error("Queue.get: the shared ring is corrupt (a record runs past the tail)");
+        out.resize(length);
+        copy_out(advance(head.offset, kRecordHeader), out.data(), length);
+        h.consumed.store(RingSide{advance(head.offset, kRecordHeader + length), head.count + 1}.pack());
+        // Wake every putter: the space freed may suit any of them, whatever their size.
+        if (h.putters_waiting.load() > 0) h.not_full.notify_all();
+        return true;
+    }
 }
 
 void Ring::close() {
-    Locked lock(*header_);
-    RingState next = current();
-    next.closed = 1;
-    publish(next);
+    header_->closed.store(1);
     header_->not_empty.notify_all();
     header_->not_full.notify_all();
 }
 
 void Ring::task_done() {
-    Locked lock(*header_);
-    RingState next = current();
-    if (next.unfinished == 0)
-        throw std::logic_error("JoinableQueue.task_done: called more times than items were put");
-    --next.unfinished;
-    publish(next);
-    if (next.unfinished == 0 && header_->joiners_waiting > 0) header_->all_done.notify_all();
+    RingHeader& h = *header_;
+    std::uint32_t done = h.tasks_done.load();
+    for (;;) {
+        const std::uint32_t put = RingSide::unpack(h.produced.load()).count;
+        if (done == put) throw std::logic_error("JoinableQueue.task_done: called more times than items were put");
+        if (h.tasks_done.compare_exchange_weak(done, done + 1)) {
+            if (done + 1 == put && h.joiners_waiting.load() > 0) h.all_done.notify_all();
+            return;
+        }
+    }
 }
 
 bool Ring::join(Clock::time_point deadline) {
-    Locked lock(*header_);
-    auto all_done = [&] { return current().unfinished == 0; };
-    return wait(lock, header_->all_done, header_->joiners_waiting, all_done, deadline);
+    RingHeader& h = *header_;
+    auto all_done = [&] { return RingSide::unpack(h.produced.load()).count == h.tasks_done.load(); };
+    // No spinning: task_done() is usually far away.
+    return all_done() || sleep_until(all_done, h.all_done, h.joiners_waiting, deadline);
 }
 
-RingState Ring::state() {
-    Locked lock(*header_);
-    return current();
+RingStats Ring::stats() const {
+    // The head first: a get between the two loads can then only make the count
+    // look larger, never negative.
+    const RingSide head = RingSide::unpack(header_->consumed.load());
+    const RingSide tail = RingSide::unpack(header_->produced.load());
+    return {.items = static_cast<std::uint32_t>(tail.count - head.count),
+            .bytes = used_bytes(tail, head),
+            .unfinished = static_cast<std::uint32_t>(tail.count - header_->tasks_done.load()),
+            .closed = header_->closed.load() != 0};
 }
 
 }  // namespace mp::ipc::detail

@@ -2,17 +2,26 @@
 //
 // One anonymous shared mapping (inherited across fork, shared by threads) holds a
 // header and a circular data area of `capacity` bytes. Each item is a record: a
-// 4-byte length and the payload, wrapping around the end of the area. Every
-// operation takes the header's robust mutex, so items move whole and in order.
+// 4-byte length and the payload, wrapping around the end of the area.
 //
-// Crash consistency: the queue's state (head, tail, counts, closed) lives in two
-// slots; an operation writes the new state into the spare slot and then flips a
-// single word to make it current. A process SIGKILLed anywhere inside an operation
-// leaves either the old state or the new one, never a mix: a half-written record
-// lies outside [head, tail) and is simply overwritten later. The next locker sees
-// EOWNERDEAD, marks the mutex consistent and carries on; nothing needs repair.
-// (What a killed getter had already taken is gone with it; a killed putter's item
-// was never put, and its put never returned.)
+// Two locks, as in the classic two-lock queue: producers serialize on put_lock and
+// own the tail, consumers serialize on get_lock and own the head, so a producer
+// and a consumer never wait for each other's lock. Each side publishes its whole
+// state in one 64-bit word (its offset in the ring and its item count, modulo
+// 2^32), stored with release order after the record bytes are written or read;
+// the other side reads it with acquire order.
+//
+// Crash consistency: because each side's state is one word, a process SIGKILLed
+// anywhere inside put() or get(), even holding a lock, leaves the old state or the
+// new one, never a mix. A half-written record lies beyond the tail and is
+// overwritten later; a half-read one is still before the head and goes to the next
+// getter. The next locker sees EOWNERDEAD, marks the lock consistent and carries
+// on; nothing needs repair.
+//
+// Waiting: spin a few microseconds watching the other side's word, then sleep on
+// an Event (futex). A waiter counts itself in *_waiting before its last look at
+// the word, and a publisher reads the count after publishing (both sequentially
+// consistent), so one of them always sees the other: no lost wake-ups.
 #pragma once
 
 #include <atomic>
@@ -27,30 +36,46 @@
 
 namespace mp::ipc::detail {
 
-struct RingState {
-    std::uint64_t head = 0;        // position of the oldest record (grows without bound)
-    std::uint64_t tail = 0;        // position just past the newest record
-    std::uint64_t items = 0;       // records in [head, tail)
-    std::uint64_t unfinished = 0;  // items put and not yet task_done()
-    std::uint32_t closed = 0;
+// One side's published state: where it is in the ring, and how many items it has
+// put (or got) so far, both modulo 2^32.
+struct RingSide {
+    std::uint32_t offset = 0;
+    std::uint32_t count = 0;
+    static RingSide unpack(std::uint64_t word) {
+        return {static_cast<std::uint32_t>(word >> 32), static_cast<std::uint32_t>(word)};
+    }
+    std::uint64_t pack() const { return std::uint64_t{offset} << 32 | count; }
 };
 
 struct RingHeader {
-    RobustMutex mutex;
-    RingState slots[2];
-    std::atomic<std::uint32_t> current{0};  // the slot holding the state
-    // Waiters counted under the mutex, so wakers skip the futex call when nobody
-    // sleeps. A waiter killed while asleep stays counted: that costs a wasted
-    // wake call per operation, never a lost one.
-    std::uint32_t getters_waiting = 0;
-    std::uint32_t putters_waiting = 0;
-    std::uint32_t joiners_waiting = 0;
+    // Producers' lock and their published tail, each on its own cache line (the
+    // word is read by consumers; the lock is touched by producers only).
+    alignas(64) RobustMutex put_lock;
+    alignas(64) std::atomic<std::uint64_t> produced{0};
+    alignas(64) RobustMutex get_lock;
+    alignas(64) std::atomic<std::uint64_t> consumed{0};
+    // Read by the other side after every operation, changed only around sleeps.
+    // A waiter killed while asleep stays counted: that costs a wasted wake call
+    // per operation, never a lost one.
+    alignas(64) std::atomic<std::uint32_t> getters_waiting{0};
+    alignas(64) std::atomic<std::uint32_t> putters_waiting{0};
+    std::atomic<std::uint32_t> joiners_waiting{0};
+    std::atomic<std::uint32_t> tasks_done{0};  // JoinableQueue: task_done() calls, modulo 2^32
+    std::atomic<std::uint32_t> closed{0};
+    std::atomic<std::uint64_t> owner_deaths{0};  // times a lock found its last owner dead
     Event not_empty;
     Event not_full;
     Event all_done;
-    std::uint64_t owner_deaths = 0;  // times a lock found its last owner dead
     std::uint64_t capacity = 0;
     std::uint64_t maxsize = 0;
+};
+
+// A snapshot of the ring's fill.
+struct RingStats {
+    std::size_t items = 0;
+    std::size_t bytes = 0;
+    std::size_t unfinished = 0;
+    bool closed = false;
 };
 
 class Ring {
@@ -72,7 +97,8 @@ public:
     void task_done();
     bool join(std::chrono::steady_clock::time_point deadline);
 
-    RingState state();
+    // Exact at the moment it is read; stale at once when others put and get.
+    RingStats stats() const;
     std::size_t maxsize() const noexcept { return header_->maxsize; }
     std::size_t capacity() const noexcept { return header_->capacity; }
     // The largest item that fits.
@@ -81,14 +107,10 @@ public:
     RingHeader& header() noexcept { return *header_; }
 
 private:
-    class Locked;
-    template <class Ready>
-    bool wait(Locked& lock, Event& event, std::uint32_t& waiters, Ready ready,
-              std::chrono::steady_clock::time_point deadline);
-    const RingState& current() const noexcept;
-    void publish(const RingState& next) noexcept;
-    void copy_in(std::uint64_t position, const void* data, std::size_t size) noexcept;
-    void copy_out(std::uint64_t position, void* data, std::size_t size) const noexcept;
+    std::size_t used_bytes(RingSide tail, RingSide head) const noexcept;
+    void copy_in(std::uint32_t offset, const void* data, std::size_t size) noexcept;
+    void copy_out(std::uint32_t offset, void* data, std::size_t size) const noexcept;
+    std::uint32_t advance(std::uint32_t offset, std::size_t size) const noexcept;
 
     RingHeader* header_ = nullptr;
     std::byte* data_ = nullptr;

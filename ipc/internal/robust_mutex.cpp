@@ -3,8 +3,12 @@
 #include <cerrno>
 
 #include "ipc/errors.hpp"
+#include "ipc/internal/spin.hpp"
 
 namespace mp::ipc::detail {
+namespace {
+constexpr int kSpinAttempts = 1000;
+}  // namespace
 
 RobustMutex::RobustMutex() {
     pthread_mutexattr_t attr;
@@ -17,7 +21,14 @@ RobustMutex::RobustMutex() {
 }
 
 bool RobustMutex::lock() {
-    const int error = pthread_mutex_lock(&mutex_);
+    // Held only for a memcpy at a time, so a short spin usually beats sleeping
+    // in the kernel (glibc's robust mutexes do not spin by themselves).
+    int error = EBUSY;
+    for (int attempt = 0; attempt < kSpinAttempts && error == EBUSY; ++attempt) {
+        error = pthread_mutex_trylock(&mutex_);
+        if (error == EBUSY) cpu_relax();
+    }
+    if (error == EBUSY) error = pthread_mutex_lock(&mutex_);
     if (error == 0) return false;
     if (error == EOWNERDEAD) {
         pthread_mutex_consistent(&mutex_);

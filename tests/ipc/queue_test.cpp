@@ -220,33 +220,41 @@ TEST(Queue, ConsumerKilledWhileBlockedLeavesTheQueueWorking) {
     EXPECT_EQ(q.get(5s), 42);
 }
 
-TEST(Queue, ProcessKilledHoldingTheLockMidOperation) {
-    // Deterministic: the child takes the ring's lock, half-writes a record and a
-    // state, and dies. The survivors see neither.
+// Deterministic: a child takes one of the ring's locks, scribbles a half-written
+// record where the next one would go, and dies holding the lock. The survivors
+// see nothing of it and carry on.
+void kill_inside_operation(bool producer_side) {
     mp::ipc::detail::Ring ring(0, 4096);
     const auto bytes = [](std::string_view s) { return std::as_bytes(std::span(s)); };
+    const auto text = [](const std::vector<std::byte>& b) {
+        return std::string(reinterpret_cast<const char*>(b.data()), b.size());
+    };
     ASSERT_TRUE(ring.put(bytes("first"), Clock::time_point::max()));
     ASSERT_TRUE(ring.put(bytes("second"), Clock::time_point::max()));
     const pid_t pid = fork_child([&] {
         auto& header = ring.header();
-        (void)header.mutex.lock();
-        const std::uint32_t spare = 1 - header.current.load();
-        header.slots[spare] = {~0ull, ~0ull, ~0ull, ~0ull, 1};
+        (void)(producer_side ? header.put_lock : header.get_lock).lock();
+        const std::uint32_t tail = static_cast<std::uint32_t>(header.produced.load() >> 32);
+        const std::uint32_t garbage = 0xdeadbeef;  // a record length, never completed
+        std::memcpy(reinterpret_cast<std::byte*>(&header) + sizeof header + tail, &garbage, 4);
         raise(SIGKILL);
         return 1;
     });
     EXPECT_EQ(wait_child(pid), 128 + SIGKILL);
     std::vector<std::byte> out;
     ASSERT_TRUE(ring.get(out, Clock::time_point::max()));
-    EXPECT_EQ(std::string(reinterpret_cast<const char*>(out.data()), out.size()), "first");
-    EXPECT_EQ(ring.header().owner_deaths, 1u);
+    EXPECT_EQ(text(out), "first");
     ASSERT_TRUE(ring.put(bytes("third"), Clock::time_point::max()));
+    EXPECT_EQ(ring.header().owner_deaths, 1u);
     ASSERT_TRUE(ring.get(out, Clock::time_point::max()));
-    EXPECT_EQ(out.size(), 6u);
+    EXPECT_EQ(text(out), "second");
     ASSERT_TRUE(ring.get(out, Clock::time_point::max()));
-    EXPECT_EQ(out.size(), 5u);
-    EXPECT_EQ(ring.state().items, 0u);
+    EXPECT_EQ(text(out), "third");
+    EXPECT_EQ(ring.stats().items, 0u);
 }
+
+TEST(Queue, ProducerKilledHoldingTheLockMidPut) { kill_inside_operation(true); }
+TEST(Queue, ConsumerKilledHoldingTheLockMidGet) { kill_inside_operation(false); }
 
 // A Queue whose ring the test can inspect.
 template <class T>
