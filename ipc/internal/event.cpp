@@ -35,24 +35,21 @@ void Event::wait(std::uint32_t seen, std::chrono::steady_clock::time_point deadl
               nullptr, FUTEX_BITSET_MATCH_ANY);
 }
 
-void Event::bump_and_wake(int count) noexcept {
-    sequence_.fetch_add(1, std::memory_order_release);
-    ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&sequence_), FUTEX_WAKE, count, nullptr, nullptr, 0);
+void Event::wake_all() noexcept {
+    sequence_.fetch_add(1);
+    ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&sequence_), FUTEX_WAKE, INT_MAX, nullptr, nullptr, 0);
 }
 
 #else
 
 // Without futexes: poll the word every millisecond. Correct, just slower to wake.
 void Event::wait(std::uint32_t seen, std::chrono::steady_clock::time_point deadline) noexcept {
-    while (sequence() == seen && std::chrono::steady_clock::now() < deadline)
+    while (sequence_.load() == seen && std::chrono::steady_clock::now() < deadline)
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
 }
 
-void Event::bump_and_wake(int) noexcept { sequence_.fetch_add(1, std::memory_order_release); }
+void Event::wake_all() noexcept { sequence_.fetch_add(1); }
 
 #endif
-
-void Event::notify_one() noexcept { bump_and_wake(1); }
-void Event::notify_all() noexcept { bump_and_wake(INT_MAX); }
 
 }  // namespace mp::ipc::detail

@@ -37,20 +37,14 @@ private:
     RobustMutex& mutex_;
 };
 
-// Sleeps on `event` until `ready()` or `deadline`; returns ready(). The waiter
-// counts itself in `waiters` before its last look at the condition, and whoever
-// changes the condition reads `waiters` after changing it (all sequentially
-// consistent), so one of the two always sees the other: no lost wake-ups.
+// Sleeps on `event` until `ready()` or `deadline`; returns ready().
 template <class Ready>
-bool sleep_until(Ready ready, Event& event, std::atomic<std::uint32_t>& waiters, Clock::time_point deadline) {
+bool sleep_until(Ready ready, Event& event, Clock::time_point deadline) {
     for (;;) {
-        waiters.fetch_add(1);
-        const std::uint32_t seen = event.sequence();
-        const bool now_ready = ready();
-        if (!now_ready && Clock::now() < deadline) event.wait(seen, deadline);
-        waiters.fetch_sub(1);
-        if (now_ready || ready()) return true;
+        const std::uint32_t seen = event.prepare();
+        if (ready()) return true;
         if (Clock::now() >= deadline) return false;
+        event.wait(seen, deadline);
     }
 }
 
@@ -60,18 +54,17 @@ bool sleep_until(Ready ready, Event& event, std::atomic<std::uint32_t>& waiters,
 // that close, and a futex sleep and wake cost two syscalls and two context
 // switches), then sleeps.
 template <class Ready>
-bool wait(Ready ready, const std::atomic<std::uint64_t>& word, Event& event, std::atomic<std::uint32_t>& waiters,
-          Clock::time_point deadline) {
+bool wait(Ready ready, const std::atomic<std::uint64_t>& word, Event& event, Clock::time_point deadline) {
     if (ready()) return true;
     const auto spin_until = std::min(deadline, Clock::now() + kSpinTime);
     const std::uint64_t before = word.load(std::memory_order_relaxed);
     while (Clock::now() < spin_until) {
         for (int i = 0; i < 64; ++i) {
-            if (word.load(std::memory_order_relaxed) != before) return ready() || sleep_until(ready, event, waiters, deadline);
+            if (word.load(std::memory_order_relaxed) != before) return ready() || sleep_until(ready, event, deadline);
             cpu_relax();
         }
     }
-    return sleep_until(ready, event, waiters, deadline);
+    return sleep_until(ready, event, deadline);
 }
 
 }  // namespace
@@ -149,7 +142,7 @@ bool Ring::put(std::span<const std::byte> item, Clock::time_point deadline) {
     // Wait without the lock (so that a timed put behind a blocked one still times
     // out), then check again under it: another producer may have taken the room.
     for (;;) {
-        if (!wait(room, h.consumed, h.not_full, h.putters_waiting, deadline)) return false;
+        if (!wait(room, h.consumed, h.not_full, deadline)) return false;
         Locked lock(h.put_lock, h.owner_deaths);
         if (h.closed.load() != 0) throw QueueClosed("Queue.put: the queue is closed");
         if (!room()) continue;
@@ -157,8 +150,8 @@ bool Ring::put(std::span<const std::byte> item, Clock::time_point deadline) {
         const auto length = static_cast<std::uint32_t>(item.size());
         copy_in(tail.offset, &length, kRecordHeader);
         copy_in(advance(tail.offset, kRecordHeader), item.data(), item.size());
-        h.produced.store(RingSide{advance(tail.offset, need), tail.count + 1}.pack());  // seq_cst: see sleep_until
-        if (h.getters_waiting.load() > 0) h.not_empty.notify_one();
+        h.produced.store(RingSide{advance(tail.offset, need), tail.count + 1}.pack());  // seq_cst: see event.hpp
+        h.not_empty.notify();
         return true;
     }
 }
@@ -172,7 +165,7 @@ bool Ring::get(std::vector<std::byte>& out, Clock::time_point deadline) {
     };
     // As in put: wait without the lock, then check again under it.
     for (;;) {
-        if (!wait(has_item, h.produced, h.not_empty, h.getters_waiting, deadline)) return false;
+        if (!wait(has_item, h.produced, h.not_empty, deadline)) return false;
         Locked lock(h.get_lock, h.owner_deaths);
         const RingSide head = RingSide::unpack(h.consumed.load(std::memory_order_relaxed));
         const RingSide tail = RingSide::unpack(h.produced.load(std::memory_order_acquire));
@@ -187,16 +180,15 @@ bool Ring::get(std::vector<std::byte>& out, Clock::time_point deadline) {
         out.resize(length);
         copy_out(advance(head.offset, kRecordHeader), out.data(), length);
         h.consumed.store(RingSide{advance(head.offset, kRecordHeader + length), head.count + 1}.pack());
-        // Wake every putter: the space freed may suit any of them, whatever their size.
-        if (h.putters_waiting.load() > 0) h.not_full.notify_all();
+        h.not_full.notify();
         return true;
     }
 }
 
 void Ring::close() {
     header_->closed.store(1);
-    header_->not_empty.notify_all();
-    header_->not_full.notify_all();
+    header_->not_empty.notify();
+    header_->not_full.notify();
 }
 
 void Ring::task_done() {
@@ -206,7 +198,7 @@ void Ring::task_done() {
         const std::uint32_t put = RingSide::unpack(h.produced.load()).count;
         if (done == put) throw std::logic_error("JoinableQueue.task_done: called more times than items were put");
         if (h.tasks_done.compare_exchange_weak(done, done + 1)) {
-            if (done + 1 == put && h.joiners_waiting.load() > 0) h.all_done.notify_all();
+            if (done + 1 == put) h.all_done.notify();
             return;
         }
     }
@@ -216,7 +208,7 @@ bool Ring::join(Clock::time_point deadline) {
     RingHeader& h = *header_;
     auto all_done = [&] { return RingSide::unpack(h.produced.load()).count == h.tasks_done.load(); };
     // No spinning: task_done() is usually far away.
-    return all_done() || sleep_until(all_done, h.all_done, h.joiners_waiting, deadline);
+    return sleep_until(all_done, h.all_done, deadline);
 }
 
 RingStats Ring::stats() const {

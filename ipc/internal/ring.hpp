@@ -19,9 +19,8 @@
 // on; nothing needs repair.
 //
 // Waiting: spin a few microseconds watching the other side's word, then sleep on
-// an Event (futex). A waiter counts itself in *_waiting before its last look at
-// the word, and a publisher reads the count after publishing (both sequentially
-// consistent), so one of them always sees the other: no lost wake-ups.
+// an Event (a futex; see event.hpp for why no wake-up is lost, and why a waiter
+// killed in its sleep costs nothing).
 #pragma once
 
 #include <atomic>
@@ -54,18 +53,13 @@ struct RingHeader {
     alignas(64) std::atomic<std::uint64_t> produced{0};
     alignas(64) RobustMutex get_lock;
     alignas(64) std::atomic<std::uint64_t> consumed{0};
-    // Read by the other side after every operation, changed only around sleeps.
-    // A waiter killed while asleep stays counted: that costs a wasted wake call
-    // per operation, never a lost one.
-    alignas(64) std::atomic<std::uint32_t> getters_waiting{0};
-    alignas(64) std::atomic<std::uint32_t> putters_waiting{0};
-    std::atomic<std::uint32_t> joiners_waiting{0};
+    // Looked at by the other side after every operation, written around sleeps.
+    alignas(64) Event not_empty;
+    alignas(64) Event not_full;
+    alignas(64) Event all_done;
     std::atomic<std::uint32_t> tasks_done{0};  // JoinableQueue: task_done() calls, modulo 2^32
     std::atomic<std::uint32_t> closed{0};
     std::atomic<std::uint64_t> owner_deaths{0};  // times a lock found its last owner dead
-    Event not_empty;
-    Event not_full;
-    Event all_done;
     std::uint64_t capacity = 0;
     std::uint64_t maxsize = 0;
 };

@@ -265,14 +265,16 @@ struct InspectableQueue : Queue<T> {
 
 TEST(Queue, ReadersKilledAtRandomMomentsDoNotCorruptIt) {
     // Big items keep a getter inside the lock for most of its time, so kills land
-    // mid-copy: the test goes on until a few have (seen as EOWNERDEAD by the next
-    // locker). Whatever is left must be intact and in order.
-    constexpr std::uint32_t kItems = 60;
+    // mid-copy: the test goes on until a few have (the next locker sees
+    // EOWNERDEAD). Whatever is left must be intact and in order.
     constexpr std::size_t kItemSize = 256 * 1024;
     InspectableQueue<std::vector<std::uint32_t>> q(0, 24 << 20);
-    for (std::uint32_t id = 0; id < kItems; ++id) q.put(std::vector<std::uint32_t>(kItemSize / 4, id));
+    std::uint32_t next_id = 0;
+    auto& get_lock = q.ring().header().get_lock;
+    int deaths_inside_get = 0;
     Checkpoint started;
-    for (int round = 0; round < 200 && q.ring().header().owner_deaths < 3 && q.qsize() > 5; ++round) {
+    for (int round = 0; round < 300 && deaths_inside_get < 3; ++round) {
+        while (q.qsize() < 20) q.put(std::vector<std::uint32_t>(kItemSize / 4, next_id++));
         const pid_t reader = fork_child([&]() -> int {
             started.reach();
             for (;;) (void)q.get();
@@ -281,9 +283,10 @@ TEST(Queue, ReadersKilledAtRandomMomentsDoNotCorruptIt) {
         std::this_thread::sleep_for(std::chrono::microseconds(100 + 50 * (round % 7)));
         kill(reader, SIGKILL);
         EXPECT_EQ(wait_child(reader), 128 + SIGKILL);
-        (void)q.qsize();  // take the lock: notices a dead owner
+        if (get_lock.lock()) ++deaths_inside_get;
+        get_lock.unlock();
     }
-    EXPECT_GE(q.ring().header().owner_deaths, 1u) << "no kill landed inside the lock";
+    EXPECT_GE(deaths_inside_get, 1) << "no kill landed inside get()";
     const std::size_t left = q.qsize();
     std::int64_t previous = -1;
     for (std::size_t i = 0; i < left; ++i) {
