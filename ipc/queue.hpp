@@ -14,9 +14,10 @@
 //   A put that returned is delivered to exactly one get(), even if its process
 //   exits or is killed right after; nothing waits to be flushed at exit. What no one
 //   gets stays visible in qsize().
-// - A process SIGKILLed in the middle of put() or get() (even holding the lock)
-//   leaves the queue consistent for everyone else (see internal/ring.hpp); a
-//   killed get() loses at most the item it was taking.
+// - A process SIGKILLed in the middle of put() or get() (even holding a lock)
+//   leaves the queue consistent for everyone else (see internal/ring.hpp). A get()
+//   killed before its commit leaves the item to the next getter; one killed after
+//   it (in the few instructions before returning) takes the item along.
 // - close() wakes every blocked put() and get(): puts fail with QueueClosed, gets
 //   drain what is left and then fail with QueueClosed. Unlike Python's close(),
 //   which only stops this process's feeder, it closes the queue for every process.
@@ -24,6 +25,12 @@
 //   MiB by default) limits the encoded bytes (4 + size per item). A put that finds
 //   no room blocks. An item that cannot fit even in an empty ring is refused with
 //   MessageTooLarge.
+//
+// - Any number of threads and processes may call any method at once. A waiting
+//   put() or get() spins for up to 10 us before it sleeps on a futex: the other
+//   side is usually that close, and a sleep and wake-up cost far more.
+// - The queue exists only in processes forked after it was made (it has no name
+//   to attach by); a moved-from queue is empty and must not be used.
 //
 // Errors worth branching on: QueueFull / QueueEmpty (a bounded put/get ran out of
 // time), QueueClosed, MessageTooLarge.
