@@ -115,19 +115,21 @@ void ours_ping_pong(bool socket, std::size_t n) {
         });
 }
 
-void raw_stream(std::size_t n) {
+// The raw one-way loop: `n` writes of `size` bytes to a pipe, read back in
+// pieces of the same size.
+void raw_one_way(std::size_t n, std::size_t size) {
     int p[2];
     pipe2(p, O_CLOEXEC);
     with_child(
         [&] {
             close(p[0]);
-            std::vector<char> block(kLarge, 'x');
-            for (std::size_t i = 0; i < n; ++i) (void)!write(p[1], block.data(), kLarge);
+            const std::vector<char> block(size, 'x');
+            for (std::size_t i = 0; i < n; ++i) (void)!write(p[1], block.data(), size);
         },
         [&] {
             close(p[1]);
-            std::vector<char> block(kLarge);
-            for (std::size_t i = 0; i < n; ++i) read_exactly(p[0], block.data(), kLarge);
+            std::vector<char> block(size);
+            for (std::size_t i = 0; i < n; ++i) read_exactly(p[0], block.data(), size);
         });
     close(p[0]);
 }
@@ -145,23 +147,6 @@ void ours_stream(std::size_t n) {
             std::vector<std::byte> block;
             for (std::size_t i = 0; i < n; ++i) reader.recv_bytes_into(block);
         });
-}
-
-void raw_records(std::size_t n) {
-    int p[2];
-    pipe2(p, O_CLOEXEC);
-    with_child(
-        [&] {
-            close(p[0]);
-            char record[kSmall] = {};
-            for (std::size_t i = 0; i < n; ++i) (void)!write(p[1], record, kSmall);
-        },
-        [&] {
-            close(p[1]);
-            char record[kSmall];
-            for (std::size_t i = 0; i < n; ++i) read_exactly(p[0], record, kSmall);
-        });
-    close(p[0]);
 }
 
 template <class T>
@@ -195,7 +180,7 @@ int main() {
     Table throughput("ipc: 64 KiB messages one way through a pipe (time per message)");
     throughput.add({.scenario = "64 KiB send_bytes/recv_bytes",
                     .ours = measure(kLargeMessages, [] { ours_stream(kLargeMessages); }),
-                    .raw = measure(kLargeMessages, [] { raw_stream(kLargeMessages); }),
+                    .raw = measure(kLargeMessages, [] { raw_one_way(kLargeMessages, kLarge); }),
                     .cpython = cpython("ipc_bench.py", "stream", kLargeMessages),
                     .note = "target ours/raw <= 1.11 (>= 0.9x throughput)"});
     throughput.print();
@@ -203,12 +188,12 @@ int main() {
     Table queue("ipc: Queue items from one process to another (time per item)");
     queue.add({.scenario = "Queue<int>",
                .ours = measure(kItems, [] { ours_queue(kItems, 42); }),
-               .raw = measure(kItems, [] { raw_records(kItems); }),
+               .raw = measure(kItems, [] { raw_one_way(kItems, kSmall); }),
                .cpython = cpython("ipc_bench.py", "queue_int", kItems / 10),
                .note = "raw: 64-byte records through a pipe; targets ours/raw <= 0.5, ours/CPython <= 0.033"});
     queue.add({.scenario = "Queue<string> of 64 bytes",
                .ours = measure(kItems, [] { ours_queue(kItems, std::string(kSmall, 's')); }),
-               .raw = measure(kItems, [] { raw_records(kItems); }),
+               .raw = measure(kItems, [] { raw_one_way(kItems, kSmall); }),
                .cpython = cpython("ipc_bench.py", "queue_str64", kItems / 10),
                .note = "same targets"});
     queue.print();
