@@ -100,6 +100,21 @@ TEST_P(BothKinds, TruncatedPayloadIsEOFError) {
     }
 }
 
+TEST_P(BothKinds, PeerKilledMidFrameIsEOFError) {
+    auto [reader, writer] = make();
+    const pid_t pid = fork_child([&] {
+        reader.close();
+        const std::uint64_t header = 1 << 20;
+        (void)!write(writer.fileno(), &header, 8);
+        (void)!write(writer.fileno(), std::string(1000, 'k').data(), 1000);
+        raise(SIGKILL);
+        return 1;
+    });
+    writer.close();
+    EXPECT_THROW(reader.recv_bytes(), mp::ipc::EOFError);
+    EXPECT_EQ(wait_child(pid), 128 + SIGKILL);
+}
+
 TEST_P(BothKinds, TruncatedHeaderIsEOFError) {
     auto [reader, writer] = make();
     write_raw(writer, "\x05\x00\x00", 3);
