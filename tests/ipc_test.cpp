@@ -2,6 +2,7 @@
 // paths (peer closed, truncated and oversized frames, wrong type, closed reader),
 // poll timeouts, large messages both ways at once, and descriptor passing.
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -268,6 +269,35 @@ TEST(Connection, DuplexEndsTakeTurnsAcrossProcesses) {
     a.send(n + 1);
     EXPECT_EQ(n, 9);
     EXPECT_EQ(wait_child(pid), 0);
+}
+
+TEST(Wait, SeesFramesAlreadyReadAheadThatTheFdDoesNotShow) {
+    auto [a, b] = Pipe();
+    a.send(1);
+    a.send(2);
+    EXPECT_EQ(b.recv<int>(), 1);  // the read-ahead took frame 2 as well
+    pollfd p{b.fileno(), POLLIN, 0};
+    EXPECT_EQ(::poll(&p, 1, 0), 0) << "the fd is idle...";
+    EXPECT_TRUE(b.has_buffered_input()) << "...but a frame is waiting";
+    Connection* both[] = {&a, &b};
+    EXPECT_EQ(mp::ipc::wait(both, 0ms), std::vector<Connection*>{&b});
+    EXPECT_EQ(b.recv<int>(), 2);
+    EXPECT_FALSE(b.has_buffered_input());
+}
+
+TEST(Wait, WaitsForTheFirstOfSeveralOrTimesOut) {
+    auto [a, b] = Pipe();
+    auto [c, d] = Pipe(false);
+    Connection* readers[] = {&b, &c};
+    const auto start = Clock::now();
+    EXPECT_TRUE(mp::ipc::wait(readers, 30ms).empty());
+    EXPECT_GE(Clock::now() - start, 25ms);
+    std::thread later([&] {
+        std::this_thread::sleep_for(10ms);
+        d.send_bytes("now");
+    });
+    EXPECT_EQ(mp::ipc::wait(readers), std::vector<Connection*>{&c});
+    later.join();
 }
 
 TEST(FdPassing, ADescriptorCrossesToAnotherProcess) {

@@ -150,9 +150,9 @@ void write_all(Endpoint end, iovec* iov, int iov_count, int pass_fd) {
     }
 }
 
-bool wait_readable(int fd, std::chrono::nanoseconds timeout) {
+bool wait_readable(std::span<pollfd> fds, std::chrono::nanoseconds timeout) {
     const auto deadline = deadline_after(timeout);
-    pollfd p{fd, POLLIN, 0};
+    for (pollfd& p : fds) p.events = POLLIN;
     for (;;) {
         timespec ts{};
         timespec* limit = nullptr;
@@ -162,10 +162,10 @@ bool wait_readable(int fd, std::chrono::nanoseconds timeout) {
             ts.tv_nsec = static_cast<long>(left.count() % 1'000'000'000);
             limit = &ts;
         }
-        const int n = ::ppoll(&p, 1, limit, nullptr);
+        const int n = ::ppoll(fds.data(), fds.size(), limit, nullptr);
         if (n > 0) return true;
         if (n == 0) return false;
-        if (errno != EINTR) throw_errno("ppoll(fd " + std::to_string(fd) + ")");
+        if (errno != EINTR) throw_errno("ppoll(" + std::to_string(fds.size()) + " fds)");
     }
 }
 
