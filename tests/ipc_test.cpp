@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "ipc/connection.hpp"
+#include "ipc/internal/io.hpp"
 #include "tests/ipc/child.hpp"
 
 namespace {
@@ -177,17 +178,18 @@ TEST_P(BothKinds, PollTimesOutThenSeesData) {
     EXPECT_EQ(text_of(reader.recv_bytes()), "late");
 }
 
-TEST_P(BothKinds, SendToClosedReaderIsBrokenPipeNotSigpipe) {
-    // SIGPIPE keeps its default action (death): the send must not raise it.
+// Sends to a closed reader with SIGPIPE at its default action (death): the send
+// must throw BrokenPipeError and leave no SIGPIPE pending.
+void expect_broken_pipe_without_sigpipe(bool duplex) {
     struct sigaction old {};
     struct sigaction dfl {};
     dfl.sa_handler = SIG_DFL;
     sigaction(SIGPIPE, &dfl, &old);
-    auto [reader, writer] = make();
+    auto [reader, writer] = Pipe(duplex);
     reader.close();
     try {
         writer.send_bytes("anyone?");
-        FAIL() << "no BrokenPipeError";
+        ADD_FAILURE() << "no BrokenPipeError";
     } catch (const mp::ipc::BrokenPipeError& e) {
         EXPECT_EQ(e.code().value(), EPIPE);
     }
@@ -195,6 +197,14 @@ TEST_P(BothKinds, SendToClosedReaderIsBrokenPipeNotSigpipe) {
     sigpending(&pending);
     EXPECT_FALSE(sigismember(&pending, SIGPIPE)) << "a SIGPIPE was left pending";
     sigaction(SIGPIPE, &old, nullptr);
+}
+
+TEST_P(BothKinds, SendToClosedReaderIsBrokenPipeNotSigpipe) { expect_broken_pipe_without_sigpipe(GetParam()); }
+
+TEST(Connection, PipeSendsBlockSigpipeWhereTheKernelLacksRwfNosignal) {
+    mp::ipc::detail::use_rwf_nosignal(false);
+    expect_broken_pipe_without_sigpipe(false);
+    mp::ipc::detail::use_rwf_nosignal(true);
 }
 
 TEST_P(BothKinds, BufferTooShortKeepsTheMessage) {

@@ -31,6 +31,10 @@ std::size_t read_some(Endpoint end, void* data, std::size_t size, std::vector<Fd
 // reading end is closed.
 void write_all(Endpoint end, iovec* iov, int iov_count, int pass_fd = -1);
 
+// Whether pipe writes use RWF_NOSIGNAL when the kernel has it (the default), or
+// always block SIGPIPE around the write instead; tests switch it to cover both.
+void use_rwf_nosignal(bool use) noexcept;
+
 // Waits until at least one of `fds` is readable (or at end of file / error) for at
 // most `timeout`; nanoseconds::max() waits without limit. Sets each revents and
 // returns whether any is ready.
