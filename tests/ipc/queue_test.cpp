@@ -87,6 +87,38 @@ TEST(Queue, MaxsizeBlocksAndTimesOut) {
     EXPECT_THROW(q.get(30ms), QueueEmpty);
 }
 
+TEST(Queue, TimedCallsBehindBlockedOnesStillTimeOut) {
+    // A put (get) blocked without a timeout must not make a timed one wait past
+    // its deadline: waiting never holds the queue's locks.
+    Queue<int> q(1);
+    q.put(0);
+    Checkpoint started;
+    std::thread blocked_putter([&] {
+        started.reach();
+        q.put(1);
+    });
+    started.await();
+    std::this_thread::sleep_for(10ms);
+    auto start = Clock::now();
+    EXPECT_THROW(q.put(2, 50ms), QueueFull);
+    EXPECT_LT(Clock::now() - start, 5s);
+    EXPECT_EQ(q.get(), 0);
+    EXPECT_EQ(q.get(5s), 1) << "the blocked put went through once there was room";
+    blocked_putter.join();
+
+    std::thread blocked_getter([&] {
+        started.reach();
+        EXPECT_THROW(q.get(), QueueClosed);
+    });
+    started.await();
+    std::this_thread::sleep_for(10ms);
+    start = Clock::now();
+    EXPECT_THROW(q.get(50ms), QueueEmpty);
+    EXPECT_LT(Clock::now() - start, 5s);
+    q.close();
+    blocked_getter.join();
+}
+
 TEST(Queue, ByteCapacityLimitsAndRefusesWhatCannotFit) {
     // 64 bytes of ring: records are 4 + 8 (length) + the string's characters.
     Queue<std::string> q(0, 64);
