@@ -40,13 +40,17 @@ def _send_blocks(conn, ops):
         conn.send_bytes(block)
 
 
-def stream(ops):
-    reader, writer = mp.Pipe(duplex=False)
+def stream(ops, duplex=False):
+    reader, writer = mp.Pipe(duplex=duplex)
     p = mp.Process(target=_send_blocks, args=(writer, ops))
     p.start()
     for _ in range(ops):
         reader.recv_bytes()
     p.join()
+
+
+def stream_socket(ops):
+    stream(ops, duplex=True)
 
 
 def _put_items(q, item, ops):
@@ -71,7 +75,7 @@ def queue_str64(ops):
     queue_of("s" * SMALL, ops)
 
 
-SCENARIOS = {f.__name__: f for f in (pingpong, pingpong_pipe, stream, queue_int, queue_str64)}
+SCENARIOS = {f.__name__: f for f in (pingpong, pingpong_pipe, stream, stream_socket, queue_int, queue_str64)}
 
 if __name__ == "__main__":
     mp.set_start_method("fork")
