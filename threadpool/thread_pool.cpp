@@ -1,5 +1,7 @@
 #include "threadpool/thread_pool.hpp"
 
+#include <algorithm>
+
 #include "threadpool/internal/pool_state.hpp"
 
 namespace mp::threadpool {

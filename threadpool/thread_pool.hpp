@@ -27,12 +27,9 @@
 // terminate, the destructor), which throw std::logic_error from a worker of the pool.
 #pragma once
 
-#include <algorithm>
 #include <chrono>
-#include <concepts>
 #include <cstddef>
 #include <exception>
-#include <functional>
 #include <future>
 #include <iterator>
 #include <memory>
@@ -55,9 +52,37 @@ class PoolState;
 // Priority: which queued task starts next. FIFO within a level.
 enum class Priority { high, normal, low };
 
+// Callable: f(args...) is a valid call (the pool calls tasks exactly so).
+template <class F, class... A>
+concept Callable = requires(F&& f, A&&... args) { std::forward<F>(f)(std::forward<A>(args)...); };
+
 // ErrorHandler: receives every exception that no caller could receive — thrown by a
-// detach()ed task or by a run() callback. Called on the worker that caught it.
-using ErrorHandler = std::function<void(std::exception_ptr)>;
+// detach()ed task or by a run() callback. Called on the worker that caught it, so it
+// must be thread-safe. Holds any callable taking a std::exception_ptr (this, not
+// std::function, keeps the heavy <functional> out of the header).
+class ErrorHandler {
+public:
+    ErrorHandler() = default;
+    template <class F>
+        requires(!std::is_same_v<std::decay_t<F>, ErrorHandler> && Callable<std::decay_t<F>&, std::exception_ptr>)
+    ErrorHandler(F&& f) : impl_(std::make_shared<Model<std::decay_t<F>>>(std::forward<F>(f))) {}
+
+    void operator()(std::exception_ptr error) const { impl_->call(std::move(error)); }
+    explicit operator bool() const noexcept { return impl_ != nullptr; }
+
+private:
+    struct Concept {
+        virtual ~Concept() = default;
+        virtual void call(std::exception_ptr error) = 0;
+    };
+    template <class F>
+    struct Model final : Concept {
+        explicit Model(F f) : f(std::move(f)) {}
+        void call(std::exception_ptr error) override { f(std::move(error)); }
+        F f;
+    };
+    std::shared_ptr<Concept> impl_;
+};
 
 class ThreadPool {
 public:
@@ -83,16 +108,17 @@ public:
     // default_size: the hardware threads, at least 1.
     static std::size_t default_size() noexcept;
 
-    // submit: queues f(args...) (decay-copied into the task) and returns its future.
+    // submit: queues f(args...) (f and args decay-copied into the task, then moved
+    // into the call) and returns its future.
     // The future holds f's result, f's exception, or Cancelled when terminate()
     // dropped the task. Throws PoolClosed after close()/terminate().
     template <class F, class... A>
-        requires std::invocable<std::decay_t<F>&&, std::decay_t<A>&&...>
+        requires Callable<std::decay_t<F>, std::decay_t<A>...>
     [[nodiscard]] auto submit(F&& f, A&&... args) {
         return submit(Priority::normal, std::forward<F>(f), std::forward<A>(args)...);
     }
     template <class F, class... A>
-        requires std::invocable<std::decay_t<F>&&, std::decay_t<A>&&...>
+        requires Callable<std::decay_t<F>, std::decay_t<A>...>
     [[nodiscard]] auto submit(Priority priority, F&& f, A&&... args) {
         auto call = bind(std::forward<F>(f), std::forward<A>(args)...);
         using R = std::invoke_result_t<decltype(call)&>;
@@ -105,7 +131,7 @@ public:
     // detach: queues f() and returns nothing; an exception thrown by f goes to the
     // error handler (never swallowed, never kills the worker). Throws PoolClosed.
     template <class F>
-        requires std::invocable<std::decay_t<F>&&>
+        requires Callable<std::decay_t<F>>
     void detach(F&& f, Priority priority = Priority::normal) {
         enqueue(internal::Task(DetachedJob<std::decay_t<F>>{std::forward<F>(f), this}), priority);
     }
@@ -115,7 +141,7 @@ public:
     // Status::cancelled if the task was dropped. An exception thrown by the callback
     // goes to the error handler. Throws PoolClosed.
     template <class F, class Callback>
-        requires std::invocable<std::decay_t<F>&&>
+        requires Callable<std::decay_t<F>>
     void run(F&& f, Callback&& callback, Priority priority = Priority::normal) {
         using R = std::invoke_result_t<std::decay_t<F>&&>;
         enqueue(internal::Task(CallbackJob<R, std::decay_t<F>, std::decay_t<Callback>>{
@@ -141,7 +167,7 @@ public:
     void parallel_for_blocks(Index begin, Index end, const F& f) {
         if (!(begin < end)) return;
         const auto count = static_cast<std::size_t>(end - begin);
-        const std::size_t blocks = std::min(count, 4 * std::max<std::size_t>(1, max_threads()));
+        const std::size_t blocks = count < 4 * max_threads() ? count : 4 * max_threads();
         std::vector<std::future<void>> futures;
         futures.reserve(blocks);
         for (std::size_t b = 0; b < blocks; ++b) {
@@ -294,7 +320,7 @@ private:
             return std::decay_t<F>(std::forward<F>(f));
         else
             return [f = std::forward<F>(f), ... args = std::forward<A>(args)]() mutable {
-                return std::invoke(std::move(f), std::move(args)...);
+                return std::move(f)(std::move(args)...);
             };
     }
 
