@@ -1,12 +1,12 @@
 #include "threadpool/internal/pool_state.hpp"
 
-#include "threadpool/internal/spin.hpp"
-
 #include <pthread.h>
 
 #include <cstdio>
 #include <stdexcept>
 #include <string>
+
+#include "threadpool/internal/spin.hpp"
 
 namespace mp::threadpool::internal {
 
@@ -105,27 +105,24 @@ void PoolState::worker_main(Worker& self) {
 Task PoolState::next_task(Worker& self) {
     Task task;
     std::unique_lock lock(mutex_);
-    for (;;) {
+    for (bool spun = false;; spun = !spun) {
         if (take_locked(task, false)) {
             busy_.fetch_add(1, std::memory_order_relaxed);
             return task;
         }
         if (terminating_ || (closed_ && queued_.load(std::memory_order_relaxed) == 0)) break;
-
-        // Spin a little without the lock: a busy producer's next task is likely to
-        // arrive within microseconds, and a sleeping worker costs the producer a
-        // futex wake-up.
-        lock.unlock();
-        spinning_.fetch_add(1, std::memory_order_seq_cst);
-        spin_until([&] { return queued_.load(std::memory_order_relaxed) != 0; });
-        spinning_.fetch_sub(1, std::memory_order_seq_cst);
-        lock.lock();
-        if (take_locked(task, false)) {
-            busy_.fetch_add(1, std::memory_order_relaxed);
-            return task;
+        if (!spun) {
+            // Poll a little without the lock first: a busy producer's next task is
+            // likely to come within microseconds, and waking a sleeping worker
+            // costs the producer a futex call.
+            lock.unlock();
+            spinning_.fetch_add(1, std::memory_order_seq_cst);
+            spin_until([&] { return queued_.load(std::memory_order_relaxed) != 0; });
+            spinning_.fetch_sub(1, std::memory_order_seq_cst);
+            lock.lock();
+        } else if (!wait_for_wake_locked(self, lock)) {
+            break;
         }
-        if (terminating_ || (closed_ && queued_.load(std::memory_order_relaxed) == 0)) break;
-        if (!wait_for_wake_locked(self, lock)) break;
     }
     --threads_;
     self.exited = true;
