@@ -22,9 +22,10 @@
 #include <condition_variable>
 #include <cstddef>
 #include <mutex>
+#include <new>
 #include <optional>
 #include <stdexcept>
-#include <new>
+#include <thread>
 #include <type_traits>
 #include <utility>
 
@@ -220,14 +221,14 @@ private:
     // A getter that found the queue empty waits a little for a batch rather than
     // for one item: taking items one by one as they are published makes the two
     // sides fight over the same cache lines on every item. Gives up (to sleep)
-    // after a few microseconds; true when something arrived or the queue closed.
+    // after some 20 microseconds; true when something arrived or the queue closed.
     bool wait_for_batch() {
-        for (int round = 0; round < 256; ++round) {
-            for (int k = 0; k < 64; ++k) internal::cpu_relax();
+        for (int round = 0; round < 32; ++round) {
+            for (int k = 0; k < 32; ++k) internal::cpu_relax();
             const std::size_t head = head_.load(std::memory_order_relaxed);
             const std::size_t ready = tail_.load(std::memory_order_relaxed) - head;
-            if (ready >= 32 || (ready > 0 && round >= 4) || closed_.load(std::memory_order_relaxed)) return true;
-            if (round % 16 == 15) std::this_thread::yield();
+            if (ready >= 32 || (ready > 0 && round >= 2) || closed_.load(std::memory_order_relaxed)) return true;
+            if (round % 8 == 7) std::this_thread::yield();
         }
         return has_item();
     }
