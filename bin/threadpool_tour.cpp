@@ -164,20 +164,22 @@ void bounded_queue() {
 }
 
 void limited_pool() {
-    section("pool 1: 10 tasks, never more than 3 threads at once");
+    section("pool 1: 10 tasks with callbacks, never more than 3 threads at once");
     std::atomic<int> running{0}, most{0};
     {
         ThreadPool pool(3);
         for (int i = 0; i < 10; ++i)
-            pool.detach([&, i] {
-                const int now = ++running;
-                int seen = most.load();
-                while (now > seen && !most.compare_exchange_weak(seen, now)) {
-                }
-                std::this_thread::sleep_for(10ms);
-                say("task %d done\n", i);
-                --running;
-            });
+            pool.run(
+                [&, i] {
+                    const int now = ++running;
+                    int seen = most.load();
+                    while (now > seen && !most.compare_exchange_weak(seen, now)) {
+                    }
+                    std::this_thread::sleep_for(10ms);
+                    --running;
+                    return i * 10;
+                },
+                [i](Status, Result<int> result) { say("callback: task %d returned %d\n", i, result.value()); });
     }  // the destructor drains the queue and joins
     say("at most %d ran at once\n", most.load());
 }

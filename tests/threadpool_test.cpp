@@ -2,7 +2,6 @@
 // terminate, dynamic sizing, nested waits, priorities, pause, idle CPU, fork, and
 // the lost wake-up loops. The queue and the wc demo have their own files in
 // tests/threadpool/.
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,6 +19,7 @@
 #include <vector>
 
 #include "tests/support/helpers.hpp"
+#include "tests/threadpool/cpu_time.hpp"
 #include "threadpool/threadpool.hpp"
 
 namespace {
@@ -383,21 +383,14 @@ TEST(ThreadPool, PauseHoldsTasksAndWaitForReportsIt) {
     EXPECT_TRUE(pool.wait_for(0ms));
 }
 
-double cpu_seconds() {
-    rusage usage{};
-    getrusage(RUSAGE_SELF, &usage);
-    return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
-           static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
-}
-
 TEST(ThreadPool, IdleWorkersUseNoCpu) {
     ThreadPool pool(4);
     for (int i = 0; i < 1000; ++i) pool.detach([] {});
     pool.wait_idle();
     std::this_thread::sleep_for(20ms);  // past the spinning phase
-    const double before = cpu_seconds();
+    const double before = mp::threadpool::test::process_cpu_seconds();
     std::this_thread::sleep_for(500ms);
-    const double used = cpu_seconds() - before;
+    const double used = mp::threadpool::test::process_cpu_seconds() - before;
     // Four spinning workers would burn up to 2 s of CPU here; sleeping ones ~0.
     EXPECT_LT(used, 0.05) << "an idle pool used " << used << " s of CPU in 0.5 s";
 }

@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "tests/threadpool/cpu_time.hpp"
 #include "threadpool/blocking_queue.hpp"
 
 namespace {
@@ -88,6 +89,18 @@ TEST(BlockingQueue, BlockedGetProceedsWhenAPutArrives) {
     std::this_thread::sleep_for(20ms);  // let it sleep, not just spin
     queue.put(42);
     consumer.join();
+}
+
+TEST(BlockingQueue, BlockedGetterUsesNoCpu) {
+    BlockingQueue<int> queue;
+    std::thread consumer([&] { EXPECT_EQ(queue.get(), 1); });
+    std::this_thread::sleep_for(20ms);  // past its polling phase
+    const double before = mp::threadpool::test::process_cpu_seconds();
+    std::this_thread::sleep_for(300ms);
+    const double used = mp::threadpool::test::process_cpu_seconds() - before;
+    queue.put(1);
+    consumer.join();
+    EXPECT_LT(used, 0.03) << "a getter waiting on an empty queue used " << used << " s of CPU in 0.3 s";
 }
 
 TEST(BlockingQueue, TaskDoneAndJoin) {

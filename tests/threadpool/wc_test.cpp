@@ -166,7 +166,8 @@ TEST(ThreadpoolDemo, TourReplaysTheClassicExamples) {
     ASSERT_EQ(r.exit_code, 0) << r.err;
     for (const char* expected :
          {"all 10 joined", "counter = 1000000 (expected 1000000)", "main: opening the gate",
-          "consumer: got item 3", "items taken = 120, sum = 7140", "at most 3 ran at once",
+          "consumer: got item 3", "items taken = 120, sum = 7140", "callback: task 9 returned 90",
+          "at most 3 ran at once",
           "callback: task 3 failed: task 3 failed on purpose", "callback: task 4 ok, result 16",
           "close + join: 5 ran, 0 cancelled", "terminate: 1 ran, 4 cancelled"})
         EXPECT_NE(r.out.find(expected), std::string::npos) << expected << "\n" << r.out;
