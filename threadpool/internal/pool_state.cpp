@@ -115,11 +115,15 @@ Task PoolState::next_task(Worker& self) {
             // Poll a little without the lock first: a busy producer's next task is
             // likely to come within microseconds, and waking a sleeping worker
             // costs the producer a futex call.
-            lock.unlock();
-            spinning_.fetch_add(1, std::memory_order_seq_cst);
-            spin_until([&] { return queued_.load(std::memory_order_relaxed) != 0; });
-            spinning_.fetch_sub(1, std::memory_order_seq_cst);
-            lock.lock();
+            // One poller is enough to pick up the next task; more would only
+            // fight over the lock, so the others go to sleep at once.
+            std::size_t pollers = 0;
+            if (spinning_.compare_exchange_strong(pollers, 1, std::memory_order_seq_cst)) {
+                lock.unlock();
+                spin_until([&] { return queued_.load(std::memory_order_relaxed) != 0; });
+                spinning_.fetch_sub(1, std::memory_order_seq_cst);
+                lock.lock();
+            }
         } else if (!wait_for_wake_locked(self, lock)) {
             break;
         }
