@@ -167,12 +167,26 @@ Stats compile_time(const std::string& source) {
     return stats;
 }
 
+// Parallel figures mean little on a machine that is busy with other work (and with
+// per-session group scheduling, a second thread then gains no CPU at all): say how
+// busy it was.
+void print_machine_load() {
+    double load = 0;
+    if (FILE* f = std::fopen("/proc/loadavg", "r")) {
+        if (std::fscanf(f, "%lf", &load) != 1) load = -1;
+        std::fclose(f);
+    }
+    std::printf("machine: %u hardware threads, load average %.2f before the run\n",
+                std::thread::hardware_concurrency(), load);
+}
+
 }  // namespace
 
 int main() {
     using namespace mp::bench;
     using mp::threadpool::ThreadPool;
     std::iota(addends.begin(), addends.end(), 1u);
+    print_machine_load();
 
     Table table("threadpool: 2 workers, tiny tasks (raw = naive mutex+condvar+deque<function> pool)");
     {
