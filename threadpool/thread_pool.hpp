@@ -15,16 +15,19 @@
 // only picks the next task to start, it never preempts a running one. Small tasks
 // are stored inline (no allocation besides the future's shared state).
 //
-// Idle workers spin for a few microseconds, then sleep on a condition variable: a
-// pool with nothing to do uses no CPU.
+// An idle worker polls for new tasks for some 20 microseconds (one at a time; the
+// others sleep at once), then sleeps on its own condition variable: a pool with
+// nothing to do uses no CPU.
 //
 // fork(): the child's copy of a pool has no threads and is inert — submitting throws
-// PoolClosed, the monitors read 0, waits return at once, and destroying it only
-// releases memory; the tasks queued at the time of fork never run in the child.
+// PoolClosed, the monitors read 0, waits return at once, and destroying it leaves its
+// memory to the process's exit (a mutex in it may be held by a thread that does not
+// exist in the child); the tasks queued at the time of fork never run in the child.
 //
 // Thread safety: every member may be called from any thread, including from the
-// pool's own tasks, except the ones that would wait for themselves (wait_idle, join,
-// terminate, the destructor), which throw std::logic_error from a worker of the pool.
+// pool's own tasks, except the ones that would wait for themselves (wait_idle,
+// wait_for, join, terminate), which throw std::logic_error from a worker of the
+// pool; destroying a pool from one of its own tasks terminates the program.
 #pragma once
 
 #include <chrono>
@@ -121,7 +124,7 @@ public:
         requires Callable<std::decay_t<F>, std::decay_t<A>...>
     [[nodiscard]] auto submit(Priority priority, F&& f, A&&... args) {
         auto call = bind(std::forward<F>(f), std::forward<A>(args)...);
-        using R = std::invoke_result_t<decltype(call)&>;
+        using R = std::invoke_result_t<decltype(call)>;
         FutureJob<R, decltype(call)> job{std::promise<R>(), std::move(call)};
         std::future<R> future = job.promise.get_future();
         enqueue(internal::Task(std::move(job)), priority);
@@ -257,10 +260,10 @@ private:
         void operator()() {
             try {
                 if constexpr (std::is_void_v<R>) {
-                    call();
+                    std::move(call)();
                     promise.set_value();
                 } else {
-                    promise.set_value(call());
+                    promise.set_value(std::move(call)());
                 }
             } catch (...) {
                 promise.set_exception(std::current_exception());
