@@ -263,6 +263,31 @@ TEST(ThreadPool, TerminateCancelsQueuedTasksAndFinishesRunningOnes) {
     EXPECT_THROW((void)pool.submit([] {}), PoolClosed);
 }
 
+TEST(ThreadPool, ShutdownLikeThreadPoolExecutor) {
+    {
+        ThreadPool pool(1);
+        std::promise<void> release;
+        pool.detach([gate = release.get_future().share()] { gate.wait(); });
+        auto queued = pool.submit([] { return 1; });
+        pool.shutdown(/*wait=*/false);  // returns at once, the queue still drains
+        EXPECT_THROW((void)pool.submit([] {}), PoolClosed);
+        release.set_value();
+        EXPECT_EQ(queued.get(), 1);
+    }
+    ThreadPool pool(1);
+    std::promise<void> release;
+    pool.detach([gate = release.get_future().share()] { gate.wait(); });
+    auto queued = pool.submit([] { return 1; });
+    std::thread releaser([&] {
+        std::this_thread::sleep_for(20ms);
+        release.set_value();
+    });
+    pool.shutdown(/*wait=*/true, /*cancel_futures=*/true);
+    releaser.join();
+    EXPECT_THROW(queued.get(), Cancelled);
+    EXPECT_EQ(pool.size(), 0u);
+}
+
 TEST(ThreadPool, DestroyingAPoolWithQueuedTasksRunsThemAll) {
     std::atomic<int> ran{0};
     {

@@ -41,6 +41,14 @@ void ThreadPool::close() { state_->close(); }
 void ThreadPool::join() { state_->join(); }
 void ThreadPool::terminate() { state_->terminate(); }
 
+void ThreadPool::shutdown(bool wait, bool cancel_futures) {
+    if (cancel_futures)
+        state_->cancel_queued();
+    else
+        state_->close();
+    if (wait) state_->join();
+}
+
 std::size_t ThreadPool::size() const { return state_->size(); }
 std::size_t ThreadPool::idle() const { return state_->idle(); }
 std::size_t ThreadPool::queued() const { return state_->queued(); }

@@ -10,6 +10,7 @@
 //   wait_idle / wait_for    until nothing is queued or running
 //   pause / resume          hold back queued tasks (running ones go on)
 //   close + join            drain, then stop; terminate: drop what is queued, then stop
+//   shutdown(wait, cancel)  ThreadPoolExecutor.shutdown in terms of the above
 //
 // Tasks are queued at one of three priorities (FIFO within a priority); a priority
 // only picks the next task to start, it never preempts a running one. Small tasks
@@ -234,6 +235,10 @@ public:
     // terminate: close(), drop every queued task (their futures get Cancelled, run()
     // callbacks get Status::cancelled), let running tasks finish, then join.
     void terminate();
+    // shutdown: ThreadPoolExecutor.shutdown — close(); with cancel_futures, drop the
+    // queued tasks as terminate() does; with wait, join() (else return at once and
+    // leave the draining to the workers and the final join to the destructor).
+    void shutdown(bool wait = true, bool cancel_futures = false);
 
     // Monitoring (values of a moment, for humans and tests):
     // size: live worker threads; idle: those not running a task; queued: tasks

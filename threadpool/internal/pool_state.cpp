@@ -110,7 +110,7 @@ Task PoolState::next_task(Worker& self) {
             busy_.fetch_add(1, std::memory_order_relaxed);
             return task;
         }
-        if (terminating_ || (closed_ && queued_.load(std::memory_order_relaxed) == 0)) break;
+        if (closed_ && queued_.load(std::memory_order_relaxed) == 0) break;
         if (!spun) {
             // Poll a little without the lock first: a busy producer's next task is
             // likely to come within microseconds, and waking a sleeping worker
@@ -296,14 +296,12 @@ void PoolState::join() {
     for (Worker& worker : done) worker.thread.join();
 }
 
-void PoolState::terminate() {
-    throw_if_worker("terminate()");
+void PoolState::cancel_queued() {
     if (inert()) return;
     std::vector<Task> dropped;
     {
         std::lock_guard lock(mutex_);
         closed_ = true;
-        terminating_ = true;
         paused_ = false;
         for (Ring<Task>& queue : queues_) {
             while (!queue.empty()) {
@@ -312,12 +310,17 @@ void PoolState::terminate() {
             }
         }
         queued_.store(0, std::memory_order_relaxed);
-        wake_all_locked();
+        wake_all_locked();  // closed and empty: idle workers stop
     }
     for (Task& task : dropped) {
         task.reset();  // resolves its future with Cancelled
         task_finished();
     }
+}
+
+void PoolState::terminate() {
+    throw_if_worker("terminate()");
+    cancel_queued();
     join();
 }
 

@@ -39,6 +39,7 @@ public:
     void resume();
     bool paused() const;
     void close();
+    void cancel_queued();
     void join();
     void terminate();
 
@@ -65,7 +66,7 @@ private:
     void reap_exited_locked();
     void worker_main(Worker& self);
     // The next task for `self` (spinning briefly, then sleeping); empty when the
-    // worker must stop (closed and drained, terminated, or retired when idle).
+    // worker must stop (closed and drained, or retired when idle).
     Task next_task(Worker& self);
     bool wait_for_wake_locked(Worker& self, std::unique_lock<std::mutex>& lock);
     // Pops the first task of the highest non-empty priority (the last one when
@@ -83,7 +84,6 @@ private:
     std::size_t threads_ = 0;             // live workers (not exited)
     bool paused_ = false;
     bool closed_ = false;
-    bool terminating_ = false;
 
     std::atomic<std::size_t> queued_{0};  // tasks in queues_, readable without the lock
     std::atomic<std::size_t> busy_{0};     // workers running a task (helping does not count)
