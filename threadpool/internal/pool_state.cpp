@@ -160,7 +160,7 @@ bool PoolState::take_locked(Task& task, bool newest) {
             task = std::move(queue.front());
             queue.pop_front();
         }
-        queued_.fetch_sub(1, std::memory_order_relaxed);
+        queued_.store(queued_.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
         return true;
     }
     return false;
@@ -204,7 +204,8 @@ void PoolState::enqueue(Task&& task, Priority priority) {
         if (closed_) throw PoolClosed("threadpool: submit after close");
         queues_[static_cast<int>(priority)].push_back(std::move(task));
         pending_.fetch_add(1, std::memory_order_relaxed);
-        const std::size_t queued = queued_.fetch_add(1, std::memory_order_relaxed) + 1;
+        const std::size_t queued = queued_.load(std::memory_order_relaxed) + 1;
+        queued_.store(queued, std::memory_order_relaxed);
         if (!paused_) {
             if (!sleepers_.empty() && queued > spinning_.load(std::memory_order_seq_cst)) {
                 wake = sleepers_.back();

@@ -85,7 +85,9 @@ private:
     bool paused_ = false;
     bool closed_ = false;
 
-    std::atomic<std::size_t> queued_{0};  // tasks in queues_, readable without the lock
+    // Tasks in queues_: written only under the lock (a plain store, no atomic
+    // read-modify-write), read without it by polling workers and monitors.
+    std::atomic<std::size_t> queued_{0};
     std::atomic<std::size_t> busy_{0};     // workers running a task (helping does not count)
     std::atomic<std::size_t> spinning_{0};
     std::atomic<std::size_t> pending_{0};  // queued or running tasks: wait_idle's condition
