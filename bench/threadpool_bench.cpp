@@ -217,13 +217,15 @@ int main() {
                    .cpython = cpython("threadpool_bench.py", "detached", kTasks / 10, 3),
                    .note = "target: ours/raw <= 0.67"});
         table.add({.scenario = "(c) parallel_for, 1e8 additions (raw: 1 thread)",
-                   .ours = measure(kAdditions, [&] {
-                       std::atomic<std::uint64_t> total{0};
-                       ours.parallel_for_blocks(std::size_t{0}, kAdditions, [&](std::size_t lo, std::size_t hi) {
-                           total.fetch_add(add_range(lo, hi), std::memory_order_relaxed);
-                       });
-                       sink = total.load();
-                   }),
+                   .ours = measure(kAdditions,
+                                   [&] {
+                                       std::atomic<std::uint64_t> total{0};
+                                       ours.parallel_for_blocks(
+                                           std::size_t{0}, kAdditions, [&](std::size_t lo, std::size_t hi) {
+                                               total.fetch_add(add_range(lo, hi), std::memory_order_relaxed);
+                                           });
+                                       sink = total.load();
+                                   }),
                    .raw = measure(kAdditions, [] { sink = add_range(0, kAdditions); }),
                    .cpython = cpython("threadpool_bench.py", "additions", kAdditions / 10, 3),
                    .note = "target: ours/raw <= 0.56"});
