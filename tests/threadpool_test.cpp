@@ -363,6 +363,20 @@ TEST(ThreadPool, NestedWaitsRunQueuedTasksInsteadOfDeadlocking) {
     EXPECT_EQ(result.get(), 17711);
 }
 
+TEST(ThreadPool, NestedMapAndParallelForOnASingleThread) {
+    ThreadPool pool(1);
+    auto outer = pool.submit([&] {
+        std::vector<int> input{1, 2, 3, 4};
+        const std::vector<int> doubled = pool.map([](int x) { return 2 * x; }, input);
+        std::atomic<int> sum{0};
+        pool.parallel_for(0, 100, [&](int i) { sum += i; });
+        return std::accumulate(doubled.begin(), doubled.end(), 0) + sum.load() +
+               pool.wait(pool.submit([] { return 1000; }));
+    });
+    ASSERT_EQ(outer.wait_for(30s), std::future_status::ready) << "deadlock in nested waits";
+    EXPECT_EQ(outer.get(), 20 + 4950 + 1000);
+}
+
 TEST(ThreadPool, WaitingForItselfFailsFast) {
     ThreadPool pool(1);
     auto f = pool.submit([&] {
