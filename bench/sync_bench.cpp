@@ -3,7 +3,8 @@
 //    pthread_mutex_t vs CPython's multiprocessing.Lock;
 //  - a round trip between two processes: two mp::sync::Semaphores vs two raw
 //    process-shared sem_t vs two multiprocessing.Semaphores;
-//  - one `bin/sync lock NAME -- true` vs one `flock FILE true`, spawned directly.
+//  - one `bin/sync lock NAME -- true` (and `sem NAME -j 2 -- true`) vs one
+//    `flock FILE true`, spawned directly.
 #include <fcntl.h>
 #include <pthread.h>
 #include <semaphore.h>
@@ -162,7 +163,13 @@ int main() {
                .raw = measure(kRuns, [&] { spawn_each({"flock", flock_file, "true"}, kRuns); }),
                .cpython = std::nullopt,
                .note = "bin/sync vs flock(1); target <= 1.5"});
+    table.add({.scenario = "sem NAME -j 2 -- true, per call",
+               .ours = measure(kRuns, [&] { spawn_each({"bin/sync", "sem", name + "-sem", "-j", "2", "--", "true"}, kRuns); }),
+               .raw = measure(kRuns, [&] { spawn_each({"flock", flock_file, "true"}, kRuns); }),
+               .cpython = std::nullopt,
+               .note = "bin/sync sem vs flock(1); GNU sem: ~100 ms"});
     unlink(flock_file);
+    mp::sync::remove(name + "-sem");
     mp::sync::remove(name);
     table.print();
 }
