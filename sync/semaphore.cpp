@@ -30,14 +30,42 @@ Shared<SemaphoreState> open_checked(std::string_view name, Kind kind, std::uint3
     return shared;
 }
 
-// Returns the slots of dead holders to the pool; state mutex held.
-std::uint32_t reclaim_locked(SemaphoreState& s) {
+// Takes one slot if the count is above zero (the whole fast path, as sem_trywait).
+bool take_slot(SemaphoreState& s) {
+    std::uint32_t value = s.value.load(std::memory_order_relaxed);
+    while (value > 0)
+        if (s.value.compare_exchange_weak(value, value - 1, std::memory_order_acquire, std::memory_order_relaxed))
+            return true;
+    return false;
+}
+
+// Adds `n` slots, never above the initial value of a bounded semaphore; returns
+// how many were added. `strict`: throw ValueError instead of clamping.
+std::uint32_t add_slots(SemaphoreState& s, std::uint32_t n, bool strict) {
+    std::uint32_t value = s.value.load(std::memory_order_relaxed);
+    std::uint32_t added;
+    do {
+        const std::uint64_t limit = s.bounded ? s.initial : UINT32_MAX;
+        if (strict && std::uint64_t{value} + n > limit) {
+            if (s.bounded) throw ValueError("BoundedSemaphore released too many times");
+            throw std::overflow_error("Semaphore::release: count overflow");
+        }
+        added = static_cast<std::uint32_t>(std::min<std::uint64_t>(n, limit - std::min<std::uint64_t>(value, limit)));
+    } while (!s.value.compare_exchange_weak(value, value + added, std::memory_order_release, std::memory_order_relaxed));
+    // seq_cst pairs with the waiter's increment of `waiters` before it sleeps: either
+    // we see the waiter, or the waiter sees the new count and does not sleep.
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    if (added > 0 && s.waiters.load(std::memory_order_relaxed) > 0)
+        internal::futex_wake(s.value, static_cast<int>(std::min<std::uint32_t>(added, INT32_MAX)));
+    return added;
+}
+
+// Returns the slots of dead holders to the pool.
+std::uint32_t reclaim(SemaphoreState& s) {
+    std::unique_lock guard(s.mutex);
     const std::uint32_t freed = s.holders.remove_dead();
-    if (freed == 0) return 0;
-    const std::uint64_t value = std::uint64_t{s.value} + freed;
-    s.value = static_cast<std::uint32_t>(s.bounded ? std::min<std::uint64_t>(value, s.initial)
-                                                   : std::min<std::uint64_t>(value, UINT32_MAX));
-    return freed;
+    guard.unlock();
+    return freed > 0 ? add_slots(s, freed, false) : 0;
 }
 
 }  // namespace
@@ -59,62 +87,47 @@ BoundedSemaphore BoundedSemaphore::open(std::string_view name, std::uint32_t val
 
 bool Semaphore::try_acquire_until_steady(internal::SteadyTime deadline) {
     SemaphoreState& s = *shared_;
-    std::unique_lock guard(s.mutex);
     bool reclaim_due = s.track_holders;
     for (;;) {
-        if (s.value == 0 && reclaim_due) {
-            reclaim_locked(s);
-            reclaim_due = false;
-        }
-        if (s.value > 0) {
-            --s.value;
-            if (s.track_holders) s.holders.add(internal::self_identity(), 1);
+        if (take_slot(s)) {
+            if (s.track_holders) {
+                std::lock_guard guard(s.mutex);
+                s.holders.add(internal::self_identity(), 1);
+            }
             return true;
+        }
+        if (reclaim_due) {
+            reclaim_due = false;
+            if (reclaim(s) > 0) continue;
         }
         const auto now = std::chrono::steady_clock::now();
         if (now >= deadline) return false;
-        // Read the wake sequence under the mutex: a release after we unlock bumps
-        // it, so the futex wait below returns at once instead of missing the wake.
-        const std::uint32_t seq = s.wake_seq.load(std::memory_order_relaxed);
-        ++s.waiters;
-        guard.unlock();
+        s.waiters.fetch_add(1, std::memory_order_seq_cst);
         const auto wake_by = s.track_holders && deadline - now > kReclaimSlice ? now + kReclaimSlice : deadline;
-        const bool woken = internal::futex_wait_until(s.wake_seq, seq, wake_by);
-        guard.lock();
-        --s.waiters;
+        // Sleeps only while the count is still 0: a release after our increment of
+        // `waiters` either wakes us or has already made the count non-zero.
+        const bool woken = internal::futex_wait_until(s.value, 0, wake_by);
+        s.waiters.fetch_sub(1, std::memory_order_relaxed);
         if (!woken) reclaim_due = s.track_holders;  // a slice ended: look for dead holders again
     }
 }
 
 void Semaphore::release(std::uint32_t n) {
     SemaphoreState& s = *shared_;
-    std::unique_lock guard(s.mutex);
-    const std::uint64_t value = std::uint64_t{s.value} + n;
-    if (s.bounded && value > s.initial) throw ValueError("BoundedSemaphore released too many times");
-    if (value > UINT32_MAX) throw std::overflow_error("Semaphore::release: count overflow");
-    s.value = static_cast<std::uint32_t>(value);
-    if (s.track_holders) s.holders.take(internal::self_identity(), n);
-    const bool wake = s.waiters > 0;
-    if (wake) s.wake_seq.fetch_add(1, std::memory_order_relaxed);
-    guard.unlock();
-    // Woken after unlocking, so a waiter does not wake straight into a held mutex.
-    if (wake) internal::futex_wake(s.wake_seq, static_cast<int>(std::min<std::uint32_t>(n, INT32_MAX)));
+    if (s.track_holders) {
+        // The holder's record goes first: dying right after leaks a slot instead of
+        // letting it be returned twice (which would exceed the limit).
+        std::lock_guard guard(s.mutex);
+        const std::uint32_t value = s.value.load(std::memory_order_relaxed);
+        if (s.bounded && std::uint64_t{value} + n > s.initial)
+            throw ValueError("BoundedSemaphore released too many times");
+        s.holders.take(internal::self_identity(), n);
+    }
+    add_slots(s, n, true);
 }
 
-std::uint32_t Semaphore::value() const {
-    std::lock_guard guard(shared_->mutex);
-    return shared_->value;
-}
+std::uint32_t Semaphore::value() const { return shared_->value.load(std::memory_order_relaxed); }
 
-std::uint32_t Semaphore::reclaim_dead_holders() {
-    SemaphoreState& s = *shared_;
-    std::unique_lock guard(s.mutex);
-    const std::uint32_t freed = reclaim_locked(s);
-    const bool wake = freed > 0 && s.waiters > 0;
-    if (wake) s.wake_seq.fetch_add(1, std::memory_order_relaxed);
-    guard.unlock();
-    if (wake) internal::futex_wake(s.wake_seq, static_cast<int>(freed));
-    return freed;
-}
+std::uint32_t Semaphore::reclaim_dead_holders() { return reclaim(*shared_); }
 
 }  // namespace mp::sync

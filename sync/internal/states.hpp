@@ -16,16 +16,17 @@ struct LockState {
     ProcessMutex mutex;
 };
 
+// The count is a lock-free futex word, as in a POSIX sem_t; the mutex guards only
+// the holder table.
 struct SemaphoreState {
     SemaphoreState(std::uint32_t initial, bool bounded, bool track)
         : value(initial), initial(initial), bounded(bounded), track_holders(track) {}
-    ProcessMutex mutex;
-    std::atomic<std::uint32_t> wake_seq{0};  // futex word: bumped by each release with waiters
-    std::uint32_t value;
+    std::atomic<std::uint32_t> value;    // free slots; futex word the waiters sleep on
+    std::atomic<std::uint32_t> waiters{0};
     std::uint32_t initial;
-    std::uint32_t waiters = 0;
     bool bounded;
     bool track_holders;
+    ProcessMutex mutex;    // guards holders
     ProcessTable holders;  // who holds slots (when track_holders)
 };
 
