@@ -51,11 +51,11 @@ std::uint32_t add_slots(SemaphoreState& s, std::uint32_t n, bool strict) {
             throw std::overflow_error("Semaphore::release: count overflow");
         }
         added = static_cast<std::uint32_t>(std::min<std::uint64_t>(n, limit - std::min<std::uint64_t>(value, limit)));
-    } while (!s.value.compare_exchange_weak(value, value + added, std::memory_order_release, std::memory_order_relaxed));
-    // seq_cst pairs with the waiter's increment of `waiters` before it sleeps: either
-    // we see the waiter, or the waiter sees the new count and does not sleep.
-    std::atomic_thread_fence(std::memory_order_seq_cst);
-    if (added > 0 && s.waiters.load(std::memory_order_relaxed) > 0)
+    } while (!s.value.compare_exchange_weak(value, value + added, std::memory_order_seq_cst, std::memory_order_relaxed));
+    // seq_cst pairs with the waiter's seq_cst increment of `waiters` before it
+    // sleeps: either we see the waiter, or the waiter sees the new count and does
+    // not sleep.
+    if (added > 0 && s.waiters.load(std::memory_order_seq_cst) > 0)
         internal::futex_wake(s.value, static_cast<int>(std::min<std::uint32_t>(added, INT32_MAX)));
     return added;
 }
