@@ -154,10 +154,18 @@ TEST(SyncCli, SemaphoreBusyAndTimeout) {
 // once CMD is dead too, the next acquirer reclaims the slot.
 TEST(SyncCli, AKilledSemRunnersSlotFollowsItsCommand) {
     ScopedName name("cli-semkill");
+    const TempFile marker("sem-cmd-pid");
     mp::sync::Semaphore sem = mp::sync::Semaphore::open(name.value, 1);
-    Child runner = exec_child({sync_bin(), "sem", name.value, "-j", "1", "--", "sleep", "30"});
-    ASSERT_TRUE(eventually([&] { return sem.value() == 0; }));
-    const pid_t cmd = mp::sync::describe(name.value).holders.at(0).pid;
+    Child runner = exec_child(
+        {sync_bin(), "sem", name.value, "-j", "1", "--", "sh", "-c", "echo $$ > " + marker.path() + "; exec sleep 30"});
+    pid_t cmd = 0;  // known once CMD runs: the runner is only killed after that
+    ASSERT_TRUE(eventually([&] {
+        std::ifstream in(marker.path());
+        std::string line;
+        return std::getline(in, line) && !line.empty() && (cmd = std::stoi(line)) > 0;
+    }));
+    EXPECT_EQ(sem.value(), 0u);
+    EXPECT_EQ(mp::sync::describe(name.value).holders.at(0).pid, cmd);
     EXPECT_NE(cmd, runner.pid());
     runner.kill_and_reap();
     EXPECT_FALSE(sem.try_acquire_for(200ms)) << "the slot was taken from a live CMD";
@@ -177,7 +185,8 @@ TEST(SyncCli, AKilledLockRunnerFreesTheLockAndTakesItsCommandAlong) {
     pid_t cmd = 0;
     ASSERT_TRUE(eventually([&] {
         std::ifstream in(marker.path());
-        return static_cast<bool>(in >> cmd);
+        std::string line;
+        return std::getline(in, line) && !line.empty() && (cmd = std::stoi(line)) > 0;
     }));
     EXPECT_TRUE(lock.locked());
     runner.kill_and_reap();
