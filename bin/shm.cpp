@@ -157,29 +157,32 @@ int create(const Arguments& arguments) {
     return 0;
 }
 
-// "I" -> [I, I+1); "A:B", "A:", ":B", ":" -> the slice, clipped to nothing more.
-std::pair<std::size_t, std::size_t> parse_range(const std::string& text, std::size_t size) {
+// What `get` was asked for: element I ("I"), or a slice ("A:B", "A:", ":B", ":").
+struct Selection {
+    std::optional<std::size_t> first, last;
+    bool single = false;
+};
+
+Selection parse_selection(const std::string& text) {
     const std::size_t colon = text.find(':');
-    if (colon == std::string::npos) {
-        const std::size_t index = parse_count(text, "the index");
-        return {index, index + 1};
-    }
+    if (colon == std::string::npos) return {parse_count(text, "the index"), std::nullopt, true};
     const std::string first = text.substr(0, colon), last = text.substr(colon + 1);
-    return {first.empty() ? 0 : parse_count(first, "the slice start"),
-            last.empty() ? size : parse_count(last, "the slice end")};
+    Selection selection;
+    if (!first.empty()) selection.first = parse_count(first, "the slice start");
+    if (!last.empty()) selection.last = parse_count(last, "the slice end");
+    return selection;
 }
 
 int get(const Arguments& arguments) {
     expect_words(arguments, 1, 2, "get NAME [I | A:B]");
+    const Selection selection = arguments.words.size() == 3 ? parse_selection(arguments.words[2]) : Selection{};
     auto array = attach(arguments.words[1]);
-    std::pair<std::size_t, std::size_t> range{0, array.size()};
-    if (arguments.words.size() == 3) range = parse_range(arguments.words[2], array.size());
-    const bool single = arguments.words.size() == 3 && arguments.words[2].find(':') == std::string::npos;
-    if (single) {
-        print_value(array.type_code(), array.get(range.first));
-    } else {
-        for (const mp::shm::Scalar& value : array.slice(range.first, range.second)) print_value(array.type_code(), value);
+    if (selection.single) {
+        print_value(array.type_code(), array.get(*selection.first));
+        return 0;
     }
+    for (const mp::shm::Scalar& value : array.slice(selection.first.value_or(0), selection.last.value_or(array.size())))
+        print_value(array.type_code(), value);
     return 0;
 }
 

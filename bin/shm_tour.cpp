@@ -120,19 +120,19 @@ int counter_with_and_without_lock() {
         for (int k = 0; k < kIncrements; ++k) counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     });
     const int unlocked = counter.load();
-    std::printf("   load + store, no lock:  %7d  (%d updates lost)\n", unlocked, kExpected - unlocked);
+    std::printf("   %-26s %7d  (%d updates lost)\n", "load + store, no lock:", unlocked, kExpected - unlocked);
 
     counter.store(0);
     failed += run_children(kProcesses, [&](int) {
         for (int k = 0; k < kIncrements; ++k) counter.with_lock([](int& n) { ++n; });
     });
-    std::printf("   with_lock(++n):         %7d\n", counter.load());
+    std::printf("   %-26s %7d\n", "with_lock(++n):", counter.load());
 
     counter.store(0);
     failed += run_children(kProcesses, [&](int) {
         for (int k = 0; k < kIncrements; ++k) counter.fetch_add(1);
     });
-    std::printf("   fetch_add(1), lock-free: %6d\n", counter.load());
+    std::printf("   %-26s %7d\n", "fetch_add(1), lock-free:", counter.load());
     return failed;
 }
 
