@@ -47,6 +47,7 @@ std::uint64_t header_checksum(const RawHeader& header) {
     hash.add(header.element_size);
     hash.add(header.type_code);
     hash.add(header.flags);
+    hash.add(header.lock_size);
     return hash.value();
 }
 
@@ -64,6 +65,7 @@ void write_header(RawHeader& header, const HeaderInfo& info) {
     header.element_size = info.element_size;
     header.type_code = static_cast<char>(info.type_code);
     header.flags = info.has_lock ? kHasLockFlag : 0;
+    header.lock_size = info.has_lock ? sizeof(Lock) : 0;
     header.checksum = header_checksum(header);
 }
 
@@ -117,10 +119,13 @@ HeaderInfo read_header(std::span<const std::byte> header_bytes, std::size_t segm
 
     const bool scalar = info.type_code != TypeCode::Opaque;
     if (!valid_type_code(header.type_code) || info.element_size == 0 ||
-        (scalar && info.element_size != type_size(info.type_code)) ||
+        (scalar && (info.element_size != type_size(info.type_code) || info.data_offset % info.element_size != 0)) ||
         info.data_offset < internal::kLockOffset + (info.has_lock ? sizeof(Lock) : 0) ||
         (header.flags & ~internal::kHasLockFlag) != 0)
         damaged(name, "has an inconsistent header (type code, element size, flags or data offset)");
+    if (header.lock_size != (info.has_lock ? sizeof(Lock) : 0))
+        damaged(name, "was made with a " + std::to_string(header.lock_size) + "-byte lock; this build's lock is " +
+                          std::to_string(sizeof(Lock)) + " bytes (another version of mp::sync)");
     // count * element_size + data_offset, without overflow.
     if (info.count > (SIZE_MAX - info.data_offset) / info.element_size)
         damaged(name, "has an impossible element count " + std::to_string(info.count));

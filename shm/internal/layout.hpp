@@ -25,7 +25,8 @@ struct RawHeader {
     std::uint32_t element_size;
     char type_code;
     std::uint8_t flags;
-    std::uint8_t reserved[6];
+    std::uint16_t lock_size;  // sizeof(Lock) in the creator's build, 0 without a lock
+    std::uint8_t reserved[4];
     std::uint64_t checksum;  // of every field above except the magic
 };
 static_assert(sizeof(RawHeader) <= kLockOffset);

@@ -109,24 +109,23 @@ protected:
     std::string name_ = mp::test::unique_name("damaged");
 };
 
-TEST_F(DamagedHeader, EmptySegment) {
-    make_raw(0, std::byte{0});
-    expect_damaged("too small for a typed segment header (0 bytes");
-}
-
-TEST_F(DamagedHeader, SegmentSmallerThanAHeader) {
-    make_raw(10, std::byte{0x5a});
-    expect_damaged("too small");
-}
-
-TEST_F(DamagedHeader, ForeignBytes) {
-    make_raw(4096, std::byte{0x5a});
-    expect_damaged("bad magic number");
-}
-
-TEST_F(DamagedHeader, NeverInitialized) {
-    make_raw(4096, std::byte{0});
-    expect_damaged("is not initialized");
+TEST_F(DamagedHeader, SegmentsWithoutAHeader) {
+    const struct {
+        std::size_t size;
+        std::byte fill;
+        const char* fragment;
+    } cases[] = {
+        {0, std::byte{0}, "too small for a typed segment header (0 bytes"},
+        {10, std::byte{0x5a}, "too small"},
+        {4096, std::byte{0x5a}, "bad magic number"},  // foreign bytes
+        {4096, std::byte{0}, "is not initialized"},    // its creator never published it
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.fragment);
+        make_raw(c.size, c.fill);
+        expect_damaged(c.fragment);
+        shm_unlink(mp::shm::segment_path(name_).c_str());
+    }
 }
 
 TEST_F(DamagedHeader, OtherLayoutVersion) {
@@ -155,6 +154,15 @@ TEST_F(DamagedHeader, UnknownTypeCode) {
         header.checksum = mp::shm::internal::header_checksum(header);
     });
     expect_damaged("inconsistent header");
+}
+
+TEST_F(DamagedHeader, LockOfAnotherLayout) {
+    make_and_damage([](std::byte* bytes, std::size_t) {
+        auto& header = *reinterpret_cast<RawHeader*>(bytes);
+        header.lock_size = 999;
+        header.checksum = mp::shm::internal::header_checksum(header);
+    });
+    expect_damaged("was made with a 999-byte lock");
 }
 
 TEST_F(DamagedHeader, SegmentResizedAfterCreation) {
