@@ -112,7 +112,8 @@ Scalar parse_scalar(TypeCode code, std::string_view text);
 // Reads `text` as an amount to add to an element of `code`: any whole decimal that
 // fits int64 or uint64 for the integer codes (so "-1" decrements an unsigned
 // element), a finite real for f and d. Throws std::invalid_argument otherwise, and
-// for 'c', which is a character and not a number.
+// for 'c', which is a character and not a number; std::out_of_range for a real
+// beyond double's range.
 Scalar parse_delta(TypeCode code, std::string_view text);
 
 // Writes a scalar as bin/shm prints it: integers in decimal, reals with enough digits
