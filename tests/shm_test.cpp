@@ -2,6 +2,10 @@
 // holds those of the bin/shm command-line tool.
 #include <gtest/gtest.h>
 
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -63,6 +67,28 @@ TEST_F(Cli, AddIsExactFromConcurrentCommands) {
                                           }),
               0);
     EXPECT_EQ(shm_cli({"get", name_, "0"}).out, "300\n");
+}
+
+TEST_F(Cli, AddAfterALockHolderDiedReportsItOnceThenWorks) {
+    create({"i", "1", "--init", "5"});
+    auto reached = mp::shm::Value<int>::anonymous(0, {.lock = false});
+    mp::shm::test::Child holder([&] {
+        auto counter = mp::shm::Array<int>::attach(name_, 1);
+        counter.get_lock().lock();
+        reached.store(1);
+        pause();
+        return 0;
+    });
+    ASSERT_TRUE(mp::shm::test::wait_until_set(reached));
+    kill(holder.pid(), SIGKILL);
+    ASSERT_EQ(holder.join(), -1000 - SIGKILL);
+
+    const auto first = shm_cli({"add", name_, "0", "1"});
+    EXPECT_EQ(first.exit_code, 1);
+    EXPECT_NE(first.err.find("died while holding it"), std::string::npos) << first.err;
+    const auto second = shm_cli({"add", name_, "0", "1"});
+    EXPECT_EQ(second.exit_code, 0) << second.err;
+    EXPECT_EQ(second.out, "6\n");
 }
 
 TEST_F(Cli, RangeOfTheTypeIsChecked) {

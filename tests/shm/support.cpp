@@ -1,5 +1,6 @@
 #include "tests/shm/support.hpp"
 
+#include <sched.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -62,6 +63,15 @@ int run_children(int count, const std::function<int(int)>& body) {
     int failed = 0;
     for (auto& child : children) failed += child->join() != 0;
     return failed;
+}
+
+bool wait_until_set(const mp::shm::Value<int>& flag, std::chrono::milliseconds limit) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (flag.load() == 0) {
+        if (std::chrono::steady_clock::now() > deadline) return false;
+        sched_yield();
+    }
+    return true;
 }
 
 CliResult shm_cli(const std::vector<std::string>& args) {

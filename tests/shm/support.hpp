@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "shm/value.hpp"
+
 namespace mp::shm::test {
 
 // Forks a child that runs `body` and leaves with _exit(its return value); an
@@ -33,6 +35,10 @@ private:
 // Runs `body` in `count` forked children at once (body(i) for child i); returns how
 // many of them did not exit 0.
 int run_children(int count, const std::function<int(int)>& body);
+
+// Waits (yielding, at most `limit`) until `flag` becomes nonzero; false on timeout.
+// For a child to say "I got here" (e.g. "I hold the lock") before it is killed.
+bool wait_until_set(const mp::shm::Value<int>& flag, std::chrono::milliseconds limit = std::chrono::seconds(10));
 
 // Runs bin/shm with `args`; the result of mp::test::run_command.
 struct CliResult {

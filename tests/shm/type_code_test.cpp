@@ -123,6 +123,16 @@ TEST(DynamicArray, AddIsCheckedAndExactUnderConcurrency) {
                                           }),
               0);
     EXPECT_EQ(total.get(0), Scalar(10000.0));
+    const std::string raw_name = mp::test::unique_name("dynraw");
+    auto raw = mp::shm::Array<int>::create(raw_name, 1, {.lock = false});
+    ASSERT_EQ(mp::shm::test::run_children(4,
+                                          [&](int) {
+                                              auto view = DynamicArray::attach(raw_name);
+                                              for (int i = 0; i < 5000; ++i) view.add(0, std::int64_t{1});
+                                              return 0;
+                                          }),
+              0);
+    EXPECT_EQ(raw[0], 20000) << "without a lock, add is a compare-and-swap loop: still exact";
     auto chars = DynamicArray::create(mp::test::unique_name("dynchar"), TypeCode::Char, 1, std::uint64_t{'a'});
     EXPECT_THROW(chars.add(0, std::int64_t{1}), std::invalid_argument);
     EXPECT_EQ(chars.get(0), Scalar(std::uint64_t{'a'}));
