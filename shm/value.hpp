@@ -9,7 +9,8 @@
 //
 // T is any trivially copyable type. Its segment records the type code (or, for a
 // non-scalar T, its size and a hash of its name), so attaching as another type, to
-// an Array, or to a damaged segment throws (WrongType, WrongLength, DamagedSegment).
+// an Array of more than one element, or to a damaged segment throws (WrongType,
+// WrongLength, DamagedSegment).
 //
 // There is no `.value` that takes a lock behind your back (`v.value += 1` in Python
 // looks atomic and is not). Each operation says what it is:
