@@ -99,7 +99,8 @@ DynamicArray DynamicArray::create(std::string_view name, TypeCode code, std::siz
                                     " is out of range for type " + code_text(code));
         auto segment = internal::TypedSegment::create(name, internal::element_type_of<T>(), count, options);
         const T value = from_scalar<T>(fill);
-        for (std::size_t i = 0; i < count; ++i) element_at<T>(segment, i) = value;
+        if (value != T{})  // a new segment is zero-filled already
+            for (std::size_t i = 0; i < count; ++i) element_at<T>(segment, i) = value;
         segment.publish();
         return DynamicArray(std::move(segment));
     });

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <limits>
 #include <stdexcept>
 #include <system_error>
 #include <utility>
@@ -43,6 +44,22 @@ std::byte* map_shared(int fd, std::size_t size, const std::string& object) {
     return static_cast<std::byte*>(base);
 }
 
+// Gives the new segment its size with every page reserved, so that a full /dev/shm
+// is an error now (ENOSPC) rather than a SIGBUS at some later access. Where the
+// file system cannot reserve, falls back to a plain (sparse) ftruncate.
+void reserve(int fd, std::size_t size, const std::string& path) {
+    if (size > static_cast<std::size_t>(std::numeric_limits<off_t>::max())) throw_os_error(EFBIG, "posix_fallocate", path);
+    int error;
+    do error = posix_fallocate(fd, 0, static_cast<off_t>(size));
+    while (error == EINTR);
+    if (error == 0) return;
+    if (error != EOPNOTSUPP && error != EINVAL) throw_os_error(error, "posix_fallocate", path);
+    int result;
+    do result = ftruncate(fd, static_cast<off_t>(size));
+    while (result != 0 && errno == EINTR);
+    if (result != 0) throw_os_error(errno, "ftruncate", path);
+}
+
 void require_nonzero(std::size_t size) {
     if (size == 0) throw std::invalid_argument("shared memory size must be positive, not 0");
 }
@@ -68,10 +85,7 @@ SharedMemory SharedMemory::create(std::string_view name, std::size_t size) {
     require_nonzero(size);
     FdCloser fd{open_segment(path, O_CREAT | O_EXCL | O_RDWR)};
     try {
-        int result;
-        do result = ftruncate(fd.fd, static_cast<off_t>(size));
-        while (result != 0 && errno == EINTR);
-        if (result != 0) throw_os_error(errno, "ftruncate", path);
+        reserve(fd.fd, size, path);
         return SharedMemory(std::string(name), map_shared(fd.fd, size, path), size, getpid());
     } catch (...) {
         shm_unlink(path.c_str());

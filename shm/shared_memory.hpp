@@ -45,9 +45,11 @@ std::string segment_path(std::string_view name);
 class SharedMemory {
 public:
     // Creates segment `name` of `size` bytes (zero-filled, mode 0600) and maps it.
-    // The returned handle owns the name. Throws std::invalid_argument for a bad name or
-    // size 0, std::system_error with EEXIST when the name already exists
-    // ("shm_open(\"/mp-x\"): File exists"), and std::system_error for other OS failures.
+    // Its pages are reserved now, so a full /dev/shm fails here (ENOSPC) instead of
+    // raising SIGBUS at a later access. The returned handle owns the name.
+    // Throws std::invalid_argument for a bad name or size 0, std::system_error with
+    // EEXIST when the name already exists ("shm_open(\"/mp-x\"): File exists"),
+    // ENOSPC when there is no room, and std::system_error for other OS failures.
     [[nodiscard]] static SharedMemory create(std::string_view name, std::size_t size);
 
     // Maps the existing segment `name`, whole (its size is the file's size, which may

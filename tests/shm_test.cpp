@@ -117,6 +117,8 @@ TEST_F(Cli, RuntimeErrorsExitOne) {
         {{"get", name_ + "-missing"}, "no segment named \"" + name_ + "-missing\""},
         {{"rm", name_ + "-missing"}, "no segment named"},
         {{"create", name_, "i", "1"}, "a segment named \"" + name_ + "\" already exists"},
+        {{"create", name_ + "-huge", "d", "1099511627776"},
+         "posix_fallocate(\"/mp-" + name_ + "-huge\"): No space left on device"},
     };
     for (const auto& c : cases) {
         const auto r = shm_cli(c.args);

@@ -70,6 +70,17 @@ TEST(SharedMemory, BadSizeAndMissingNameAreClearErrors) {
     }
 }
 
+TEST(SharedMemory, NoRoomIsAnErrorAtCreationNotASignalLater) {
+    const std::string name = mp::test::unique_name("huge");
+    try {
+        (void)SharedMemory::create(name, std::size_t{1} << 50);  // a petabyte
+        FAIL() << "a petabyte segment was created";
+    } catch (const std::system_error& error) {
+        EXPECT_NE(std::string(error.what()).find("(\"/mp-" + name + "\")"), std::string::npos) << error.what();
+    }
+    EXPECT_FALSE(segment_exists(name)) << "a failed create leaves no name behind";
+}
+
 TEST(SharedMemory, OwnerUnlinksOnDestructionAttacherNever) {
     const std::string name = mp::test::unique_name("owner");
     {
