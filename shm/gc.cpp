@@ -123,7 +123,7 @@ Entry read_entry(int directory, const std::string& file) {
 
 std::vector<Entry> scan(int directory) {
     std::vector<Entry> entries;
-    DIR* dir = fdopendir(dup(directory));
+    DIR* dir = fdopendir(fcntl(directory, F_DUPFD_CLOEXEC, 0));
     if (dir == nullptr) throw std::system_error(errno, std::generic_category(), "opendir(\"/dev/shm\")");
     while (dirent* item = readdir(dir)) {
         const std::string file = item->d_name;
