@@ -110,7 +110,7 @@ int writers_under_a_lock() {
 }
 
 int counter_with_and_without_lock() {
-    constexpr int kProcesses = 4, kIncrements = 100000;
+    constexpr int kProcesses = 4, kIncrements = 1000000;
     constexpr int kExpected = kProcesses * kIncrements;
     std::printf("3. %d processes each add 1 to a counter %d times (expected %d)\n", kProcesses, kIncrements, kExpected);
     auto counter = shm::Value<int>::anonymous(0);

@@ -179,8 +179,8 @@ TEST(CliTour, ReplaysThePythonExamples) {
     EXPECT_NE(r.out.find("num = 3.1415927\n"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("arr = [0, -1, -2, -3, -4, -5, -6, -7, -8, -9]\n"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("20 entries, every process exactly once: yes"), std::string::npos) << r.out;
-    EXPECT_NE(line_with(r.out, "with_lock(++n):").find(" 400000"), std::string::npos) << r.out;
-    EXPECT_NE(line_with(r.out, "fetch_add(1), lock-free:").find(" 400000"), std::string::npos) << r.out;
+    EXPECT_NE(line_with(r.out, "with_lock(++n):").find(" 4000000"), std::string::npos) << r.out;
+    EXPECT_NE(line_with(r.out, "fetch_add(1), lock-free:").find(" 4000000"), std::string::npos) << r.out;
     EXPECT_NE(line_with(r.out, "load + store, no lock:").find("updates lost"), std::string::npos) << r.out;
 }
 
