@@ -44,6 +44,9 @@ int run_children(int count, const std::function<void(int)>& body) {
             break;
         }
         if (pid == 0) {
+            // A reader that went away (`shm tour | head`) must not kill a child
+            // inside the lock; the tour itself still stops on SIGPIPE as usual.
+            ::signal(SIGPIPE, SIG_IGN);
             int status = 0;
             arrived.fetch_add(1);
             while (arrived.load() < count) sched_yield();
