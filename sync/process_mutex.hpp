@@ -14,7 +14,7 @@
 //
 // Operations: lock, try_lock, try_lock_for, try_lock_until, unlock (Lockable and
 // TimedLockable, so std::lock_guard, std::unique_lock and std::scoped_lock work);
-// owner_died, owner_pid, recursion_depth.
+// owner_died, owner_pid, held_by_this_thread, recursion_depth.
 //
 // Construction and destruction rules (who may do what):
 // - Exactly one process constructs it, before any other process can reach it: in a
@@ -108,6 +108,12 @@ public:
     // The pid of the process holding the mutex, or 0 when free. A snapshot for
     // diagnostics (e.g. listing holders): it may change right after it is read.
     pid_t owner_pid() const noexcept { return owner_pid_.load(std::memory_order_relaxed); }
+
+    // Whether the calling thread holds it.
+    bool held_by_this_thread() const noexcept {
+        return owner_tid_.load(std::memory_order_relaxed) == internal::current_tid() &&
+               owner_pid_.load(std::memory_order_relaxed) == internal::current_pid();
+    }
 
     // How many times the holder holds it (1 for a normal mutex). Holder only.
     unsigned recursion_depth() const noexcept { return depth_; }
