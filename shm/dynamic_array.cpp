@@ -46,7 +46,7 @@ std::string number_text(const Scalar& value) {
 }
 
 std::string code_text(TypeCode code) {
-    return std::string("'") + static_cast<char>(code) + "' (" + std::string(type_name(code)) + ": " + type_range(code) + ")";
+    return describe_type_code(code) + ": " + type_range(code);
 }
 
 template <class T>

@@ -59,19 +59,19 @@ std::string type_range(TypeCode code) {
     });
 }
 
-namespace {
-
-std::string describe(TypeCode code) {
+std::string describe_type_code(TypeCode code) {
     return std::string("'") + static_cast<char>(code) + "' (" + std::string(type_name(code)) + ")";
 }
 
+namespace {
+
 [[noreturn]] void throw_not_a_value(TypeCode code, std::string_view text) {
-    throw std::invalid_argument("\"" + std::string(text) + "\" is not a value of type " + describe(code) +
+    throw std::invalid_argument("\"" + std::string(text) + "\" is not a value of type " + describe_type_code(code) +
                                 ", which takes " + type_range(code));
 }
 
 [[noreturn]] void throw_out_of_range(TypeCode code, std::string_view text) {
-    throw std::out_of_range(std::string(text) + " is out of range for type " + describe(code) + ": " +
+    throw std::out_of_range(std::string(text) + " is out of range for type " + describe_type_code(code) + ": " +
                             type_range(code));
 }
 
@@ -149,7 +149,7 @@ Scalar parse_scalar(TypeCode code, std::string_view text) {
 Scalar parse_delta(TypeCode code, std::string_view text) {
     if (!is_integer_code(code)) {
         if (code == TypeCode::Float || code == TypeCode::Double) return parse_real(TypeCode::Double, text);
-        throw std::invalid_argument("elements of type " + describe(code) + " are not numbers: nothing to add");
+        throw std::invalid_argument("elements of type " + describe_type_code(code) + " are not numbers: nothing to add");
     }
     bool too_big = false;
     if (const auto value = parse_decimal<std::int64_t>(text, too_big)) return *value;

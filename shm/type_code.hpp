@@ -95,6 +95,8 @@ std::string_view type_name(TypeCode code);
 std::size_t type_size(TypeCode code);
 // True for the integer codes (every scalar code except c, f and d).
 bool is_integer_code(TypeCode code);
+// A code for messages: "'b' (signed char)".
+std::string describe_type_code(TypeCode code);
 // The range of values a scalar code holds, for messages: "-128..127".
 std::string type_range(TypeCode code);
 

@@ -25,7 +25,7 @@ HeaderInfo plan(const ElementType& type, std::uint64_t count, Options options) {
 
 std::string describe(TypeCode code, std::uint32_t size) {
     if (code == TypeCode::Opaque) return "opaque " + std::to_string(size) + "-byte elements";
-    return std::string("'") + static_cast<char>(code) + "' (" + std::string(type_name(code)) + ") elements";
+    return describe_type_code(code) + " elements";
 }
 
 }  // namespace
