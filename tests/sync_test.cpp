@@ -24,7 +24,10 @@ using mp::test::CommandResult;
 using mp::test::run_command;
 using mp::sync::test::Child;
 using mp::sync::test::exit_code;
+using mp::sync::test::hold_until_killed;
+using mp::sync::test::ScopedName;
 using mp::sync::test::seconds_since;
+using mp::sync::test::TempFile;
 
 std::string sync_bin() { return mp::test::bin_path("sync"); }
 
@@ -32,13 +35,6 @@ CommandResult sync_cli(std::vector<std::string> args, std::chrono::milliseconds 
     args.insert(args.begin(), sync_bin());
     return run_command(args, "", limit);
 }
-
-// A named object for one test, removed at its end whatever happens.
-struct Name {
-    std::string value;
-    explicit Name(const std::string& tag) : value(mp::test::unique_name(tag)) {}
-    ~Name() { mp::sync::remove(value); }
-};
 
 // A child that execs `argv` (so it shares nothing with us but names).
 Child exec_child(const std::vector<std::string>& argv) {
@@ -87,7 +83,7 @@ TEST(SyncCli, HelpAndUsageErrors) {
 }
 
 TEST(SyncCli, LockExitsWithTheCommandsStatus) {
-    Name name("cli-status");
+    ScopedName name("cli-status");
     EXPECT_EQ(sync_cli({"lock", name.value, "--", "sh", "-c", "exit 7"}).exit_code, 7);
     EXPECT_EQ(sync_cli({"lock", name.value, "sh", "-c", "kill -9 $$"}).exit_code, 128 + 9);
     const CommandResult missing = sync_cli({"lock", name.value, "--", "/nonexistent/cmd"});
@@ -100,7 +96,7 @@ TEST(SyncCli, LockExitsWithTheCommandsStatus) {
 }
 
 TEST(SyncCli, LockIsBusyWhileAnotherProcessHoldsIt) {
-    Name name("cli-busy");
+    ScopedName name("cli-busy");
     mp::sync::Lock lock = mp::sync::Lock::open(name.value);  // the same lock, from C++
     lock.lock();
     EXPECT_EQ(sync_cli({"lock", name.value, "-n", "--", "touch", "/tmp/mp-sync-must-not-run"}).exit_code, 75);
@@ -116,12 +112,10 @@ TEST(SyncCli, LockIsBusyWhileAnotherProcessHoldsIt) {
 // Six jobs, two slots: each job logs its start and end (nanoseconds); at no
 // instant may more than two intervals overlap.
 TEST(SyncCli, SemaphoreRunsAtMostNCommandsAtOnce) {
-    Name name("cli-sem");
-    char log_path[] = "/tmp/mp-sync-sem-log-XXXXXX";
-    const int fd = mkstemp(log_path);
-    ASSERT_GE(fd, 0);
-    close(fd);
-    const std::string job = std::string("s=$(date +%s%N); sleep 0.15; e=$(date +%s%N); echo \"$s $e\" >> ") + log_path;
+    ScopedName name("cli-sem");
+    const TempFile log_file("sem-log");
+    const std::string job =
+        "s=$(date +%s%N); sleep 0.15; e=$(date +%s%N); echo \"$s $e\" >> " + log_file.path();
     std::vector<std::thread> runners;
     std::vector<CommandResult> results(6);
     for (auto& result : results)
@@ -129,14 +123,13 @@ TEST(SyncCli, SemaphoreRunsAtMostNCommandsAtOnce) {
     for (auto& t : runners) t.join();
     for (const auto& r : results) EXPECT_EQ(r.exit_code, 0) << r.err;
 
-    std::ifstream log(log_path);
+    std::ifstream log(log_file.path());
     std::vector<std::pair<long long, int>> edges;  // (time, +1 start / -1 end)
     long long start, end;
     while (log >> start >> end) {
         edges.emplace_back(start, +1);
         edges.emplace_back(end, -1);
     }
-    unlink(log_path);
     ASSERT_EQ(edges.size(), 12u);
     std::sort(edges.begin(), edges.end());  // at equal times, ends (-1) first
     int running = 0, most = 0;
@@ -145,7 +138,7 @@ TEST(SyncCli, SemaphoreRunsAtMostNCommandsAtOnce) {
 }
 
 TEST(SyncCli, SemaphoreBusyAndTimeout) {
-    Name name("cli-sembusy");
+    ScopedName name("cli-sembusy");
     mp::sync::Semaphore sem = mp::sync::Semaphore::open(name.value, 1);
     sem.acquire();
     EXPECT_EQ(sync_cli({"sem", name.value, "-j", "1", "-n", "--", "true"}).exit_code, 75);
@@ -159,7 +152,7 @@ TEST(SyncCli, SemaphoreBusyAndTimeout) {
 // The documented rule: a SIGKILLed sem runner's CMD keeps its slot while it lives;
 // once CMD is dead too, the next acquirer reclaims the slot.
 TEST(SyncCli, AKilledSemRunnersSlotFollowsItsCommand) {
-    Name name("cli-semkill");
+    ScopedName name("cli-semkill");
     mp::sync::Semaphore sem = mp::sync::Semaphore::open(name.value, 1);
     Child runner = exec_child({sync_bin(), "sem", name.value, "-j", "1", "--", "sleep", "30"});
     ASSERT_TRUE(eventually([&] { return sem.value() == 0; }));
@@ -175,20 +168,16 @@ TEST(SyncCli, AKilledSemRunnersSlotFollowsItsCommand) {
 }
 
 TEST(SyncCli, AKilledLockRunnerFreesTheLockAndTakesItsCommandAlong) {
-    Name name("cli-lockkill");
-    char marker[] = "/tmp/mp-sync-cmd-pid-XXXXXX";
-    const int fd = mkstemp(marker);
-    ASSERT_GE(fd, 0);
-    close(fd);
+    ScopedName name("cli-lockkill");
+    const TempFile marker("cmd-pid");
     mp::sync::Lock lock = mp::sync::Lock::open(name.value);
     Child runner = exec_child({sync_bin(), "lock", name.value, "--", "sh", "-c",
-                               std::string("echo $$ > ") + marker + "; exec sleep 30"});
+                               "echo $$ > " + marker.path() + "; exec sleep 30"});
     pid_t cmd = 0;
     ASSERT_TRUE(eventually([&] {
-        std::ifstream in(marker);
+        std::ifstream in(marker.path());
         return static_cast<bool>(in >> cmd);
     }));
-    unlink(marker);
     EXPECT_TRUE(lock.locked());
     runner.kill_and_reap();
     ASSERT_TRUE(lock.try_lock_for(5s));
@@ -198,7 +187,7 @@ TEST(SyncCli, AKilledLockRunnerFreesTheLockAndTakesItsCommandAlong) {
 }
 
 TEST(SyncCli, SigtermToTheRunnerReachesTheCommandAndFreesTheLock) {
-    Name name("cli-term");
+    ScopedName name("cli-term");
     mp::sync::Lock lock = mp::sync::Lock::open(name.value);
     Child runner = exec_child({sync_bin(), "lock", name.value, "--", "sleep", "30"});
     ASSERT_TRUE(eventually([&] { return lock.locked(); }));
@@ -211,7 +200,7 @@ TEST(SyncCli, SigtermToTheRunnerReachesTheCommandAndFreesTheLock) {
 }
 
 TEST(SyncCli, EventBetweenShellProcesses) {
-    Name name("cli-event");
+    ScopedName name("cli-event");
     EXPECT_EQ(sync_cli({"event", name.value, "wait", "-w", "0.1"}).exit_code, 75);
     EXPECT_EQ(sync_cli({"event", name.value, "wait", "-n"}).exit_code, 75);
     CommandResult waited;
@@ -227,7 +216,7 @@ TEST(SyncCli, EventBetweenShellProcesses) {
 }
 
 TEST(SyncCli, BarrierBetweenShellProcesses) {
-    Name name("cli-barrier");
+    ScopedName name("cli-barrier");
     std::vector<CommandResult> results(3);
     std::vector<std::thread> parties;
     for (auto& result : results)
@@ -245,17 +234,11 @@ TEST(SyncCli, BarrierBetweenShellProcesses) {
 }
 
 TEST(SyncCli, LsShowsHoldersAndDeadHoldersAndRmLeavesNoEntry) {
-    Name lock_name("cli-ls-lock");
-    Name sem_name("cli-ls-sem");
+    ScopedName lock_name("cli-ls-lock");
+    ScopedName sem_name("cli-ls-sem");
     mp::sync::Lock lock = mp::sync::Lock::open(lock_name.value);
     mp::sync::Semaphore sem = mp::sync::Semaphore::open(sem_name.value, 3);
-    Child holder([&](Child& self) {
-        sem.acquire();
-        self.ready();
-        pause();
-        return 0;
-    });
-    ASSERT_TRUE(holder.wait_ready());
+    Child holder = hold_until_killed([&] { sem.acquire(); });
     const pid_t dead = holder.pid();
     holder.kill_and_reap();
     lock.lock();

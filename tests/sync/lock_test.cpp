@@ -22,14 +22,11 @@ using mp::sync::Lock;
 using mp::sync::RLock;
 using mp::sync::test::Child;
 using mp::sync::test::exit_code;
+using mp::sync::test::hold_until_killed;
+using mp::sync::test::ScopedName;
 using mp::sync::test::seconds_since;
+using mp::sync::test::TempFile;
 using mp::sync::test::SharedMemory;
-
-// Removes a named object at the end of a test, whatever happens.
-struct RemoveAtEnd {
-    std::string name;
-    ~RemoveAtEnd() { mp::sync::remove(name); }
-};
 
 TEST(Lock, ExcludesThreadsAndForkedChildren) {
     Lock lock;
@@ -61,13 +58,7 @@ TEST(Lock, ExcludesThreadsAndForkedChildren) {
 
 TEST(Lock, KilledHolderIsReportedToTheNextAcquirer) {
     Lock lock;
-    Child holder([&](Child& self) {
-        lock.lock();
-        self.ready();
-        pause();
-        return 0;
-    });
-    ASSERT_TRUE(holder.wait_ready());
+    Child holder = hold_until_killed([&] { lock.lock(); });
     EXPECT_TRUE(lock.locked());
     EXPECT_EQ(lock.owner_pid(), holder.pid());
     EXPECT_FALSE(lock.try_lock_for(50ms));
@@ -81,13 +72,7 @@ TEST(Lock, KilledHolderIsReportedToTheNextAcquirer) {
 
 TEST(Lock, TimedLockUntilOnAnyClock) {
     Lock lock;
-    Child holder([&](Child& self) {
-        lock.lock();
-        self.ready();
-        pause();
-        return 0;
-    });
-    ASSERT_TRUE(holder.wait_ready());
+    Child holder = hold_until_killed([&] { lock.lock(); });
     const auto start = std::chrono::steady_clock::now();
     EXPECT_FALSE(lock.try_lock_until(std::chrono::steady_clock::now() + 100ms));
     EXPECT_FALSE(lock.try_lock_until(std::chrono::system_clock::now() + 100ms));
@@ -118,15 +103,11 @@ TEST(RLock, CountsHoldsAndExcludesOthersUntilFullyReleased) {
 
 TEST(RLock, KilledHolderHoldingSeveralTimesFreesIt) {
     RLock rlock;
-    Child holder([&](Child& self) {
+    Child holder = hold_until_killed([&] {
         rlock.lock();
         rlock.lock();
         rlock.lock();
-        self.ready();
-        pause();
-        return 0;
     });
-    ASSERT_TRUE(holder.wait_ready());
     holder.kill_and_reap();
     const auto start = std::chrono::steady_clock::now();
     ASSERT_TRUE(rlock.try_lock_for(5s));
@@ -164,12 +145,10 @@ MP_TEST_HELPER(count_under_named_lock) {
 }
 
 TEST(NamedLock, UnrelatedProcessesShareItByName) {
-    const std::string name = mp::test::unique_name("count");
-    RemoveAtEnd cleanup{name};
-    char path[] = "/tmp/mp-sync-count-XXXXXX";
-    const int fd = mkstemp(path);
-    ASSERT_GE(fd, 0);
-    close(fd);
+    const ScopedName scoped("count");
+    const std::string& name = scoped.value;
+    const TempFile counter("count");
+    const std::string& path = counter.path();
     // Started together, so several race to create the lock: create-or-open must
     // give them all one lock.
     std::vector<std::thread> runners;
@@ -181,16 +160,15 @@ TEST(NamedLock, UnrelatedProcessesShareItByName) {
     for (auto& t : runners) t.join();
     for (const auto& r : results) EXPECT_EQ(r.exit_code, 0) << r.err;
     char buffer[32] = {};
-    const int read_fd = open(path, O_RDONLY | O_CLOEXEC);
+    const int read_fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
     ASSERT_GE(read(read_fd, buffer, sizeof buffer - 1), 0);
     close(read_fd);
-    unlink(path);
     EXPECT_EQ(std::atoi(buffer), 1200);
 }
 
 TEST(NamedLock, AnUnrelatedHolderKilledFreesIt) {
-    const std::string name = mp::test::unique_name("killed");
-    RemoveAtEnd cleanup{name};
+    const ScopedName scoped("killed");
+    const std::string& name = scoped.value;
     Lock lock = Lock::open(name);
     Child runner([&](Child&) {
         // Execs the helper so the holder shares nothing with us but the name.
@@ -225,8 +203,8 @@ TEST(NamedLock, BadNamesAreRefusedClearly) {
 }
 
 TEST(NamedLock, TheNameOfAnotherKindIsRefused) {
-    const std::string name = mp::test::unique_name("kind");
-    RemoveAtEnd cleanup{name};
+    const ScopedName scoped("kind");
+    const std::string& name = scoped.value;
     Lock lock = Lock::open(name);
     try {
         (void)mp::sync::Semaphore::open(name, 2);
@@ -241,8 +219,8 @@ TEST(NamedLock, TheNameOfAnotherKindIsRefused) {
 // segment, or a sized one never marked ready. The next open rebuilds it.
 TEST(NamedLock, ASegmentLeftHalfBuiltByADeadCreatorIsRebuilt) {
     for (const off_t size : {off_t{0}, off_t{4096}}) {
-        const std::string name = mp::test::unique_name("halfbuilt");
-        RemoveAtEnd cleanup{name};
+        const ScopedName scoped("halfbuilt");
+        const std::string& name = scoped.value;
         const int fd = shm_open(("/mp-sync-" + name).c_str(), O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0600);
         ASSERT_GE(fd, 0);
         ASSERT_EQ(ftruncate(fd, size), 0);

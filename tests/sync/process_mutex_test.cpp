@@ -16,6 +16,7 @@ using namespace std::chrono_literals;
 using mp::sync::ProcessMutex;
 using mp::sync::test::Child;
 using mp::sync::test::exit_code;
+using mp::sync::test::hold_until_killed;
 using mp::sync::test::seconds_since;
 using mp::sync::test::SharedMemory;
 
@@ -68,13 +69,7 @@ TEST(ProcessMutex, ExcludesForkedProcesses) {
 
 TEST(ProcessMutex, NextAcquirerLearnsThatAKilledHolderDied) {
     InPlace s;
-    Child holder([&](Child& self) {
-        s.shared->mutex.lock();
-        self.ready();
-        pause();
-        return 0;
-    });
-    ASSERT_TRUE(holder.wait_ready());
+    Child holder = hold_until_killed([&] { s.shared->mutex.lock(); });
     EXPECT_EQ(s.shared->mutex.owner_pid(), holder.pid());
     EXPECT_FALSE(s.shared->mutex.try_lock());
     holder.kill_and_reap();
@@ -95,13 +90,7 @@ TEST(ProcessMutex, NextAcquirerLearnsThatAKilledHolderDied) {
 
 TEST(ProcessMutex, BlockedWaiterWakesWhenHolderIsKilled) {
     InPlace s;
-    Child holder([&](Child& self) {
-        s.shared->mutex.lock();
-        self.ready();
-        pause();
-        return 0;
-    });
-    ASSERT_TRUE(holder.wait_ready());
+    Child holder = hold_until_killed([&] { s.shared->mutex.lock(); });
     Child waiter([&](Child&) {
         s.shared->mutex.lock();  // untimed: only the robust release can wake it
         const bool died = s.shared->mutex.owner_died();
@@ -115,13 +104,7 @@ TEST(ProcessMutex, BlockedWaiterWakesWhenHolderIsKilled) {
 
 TEST(ProcessMutex, TimedFormsTimeOutWhileAnotherProcessHolds) {
     InPlace s;
-    Child holder([&](Child& self) {
-        s.shared->mutex.lock();
-        self.ready();
-        pause();
-        return 0;
-    });
-    ASSERT_TRUE(holder.wait_ready());
+    Child holder = hold_until_killed([&] { s.shared->mutex.lock(); });
     EXPECT_FALSE(s.shared->mutex.try_lock());
     auto start = std::chrono::steady_clock::now();
     EXPECT_FALSE(s.shared->mutex.try_lock_for(200ms));

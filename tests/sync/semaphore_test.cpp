@@ -20,6 +20,7 @@ using mp::sync::Semaphore;
 using mp::sync::SlotOwnership;
 using mp::sync::test::Child;
 using mp::sync::test::exit_code;
+using mp::sync::test::hold_until_killed;
 using mp::sync::test::seconds_since;
 using mp::sync::test::SharedMemory;
 
@@ -125,14 +126,10 @@ TEST(BoundedSemaphore, OverReleaseThrowsValueErrorAndChangesNothing) {
 
 TEST(Semaphore, SlotsOfAKilledHolderAreReclaimedByTheNextAcquirer) {
     Semaphore sem(2);
-    Child holder([&](Child& self) {
+    Child holder = hold_until_killed([&] {
         sem.acquire();
         sem.acquire();
-        self.ready();
-        pause();
-        return 0;
     });
-    ASSERT_TRUE(holder.wait_ready());
     EXPECT_FALSE(sem.try_acquire());
     holder.kill_and_reap();
     const auto start = std::chrono::steady_clock::now();
@@ -145,13 +142,7 @@ TEST(Semaphore, SlotsOfAKilledHolderAreReclaimedByTheNextAcquirer) {
 
 TEST(Semaphore, ABlockedWaiterGetsTheSlotOfAHolderKilledMeanwhile) {
     BoundedSemaphore sem(1);
-    Child holder([&](Child& self) {
-        sem.acquire();
-        self.ready();
-        pause();
-        return 0;
-    });
-    ASSERT_TRUE(holder.wait_ready());
+    Child holder = hold_until_killed([&] { sem.acquire(); });
     Child waiter([&](Child& self) {
         self.ready();
         const auto start = std::chrono::steady_clock::now();

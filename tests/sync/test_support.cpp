@@ -9,7 +9,12 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <stdexcept>
 #include <system_error>
+#include <utility>
+
+#include "sync/named.hpp"
+#include "tests/support/helpers.hpp"
 
 namespace mp::sync::test {
 
@@ -41,6 +46,12 @@ Child::Child(std::function<int(Child&)> body) {
     close(ready_write_);
     ready_write_ = -1;
 }
+
+Child::Child(Child&& other) noexcept
+    : pid_(std::exchange(other.pid_, -1)),
+      ready_read_(std::exchange(other.ready_read_, -1)),
+      ready_write_(std::exchange(other.ready_write_, -1)),
+      reaped_(std::exchange(other.reaped_, true)) {}
 
 Child::~Child() {
     if (!reaped_) kill_and_reap();
@@ -84,6 +95,30 @@ int Child::join(std::chrono::milliseconds limit) {
     reaped_ = true;
     return status;
 }
+
+Child hold_until_killed(const std::function<void()>& take) {
+    Child child([&](Child& self) {
+        take();
+        self.ready();
+        pause();
+        return 0;
+    });
+    if (!child.wait_ready()) throw std::runtime_error("hold_until_killed: the child never took hold");
+    return child;
+}
+
+ScopedName::ScopedName(const std::string& tag) : value(mp::test::unique_name(tag)) {}
+ScopedName::~ScopedName() { mp::sync::remove(value); }
+
+TempFile::TempFile(const std::string& tag) {
+    std::string pattern = "/tmp/mp-sync-" + tag + "-XXXXXX";
+    const int fd = mkstemp(pattern.data());
+    if (fd < 0) throw std::system_error(errno, std::generic_category(), "mkstemp");
+    close(fd);
+    path_ = pattern;
+}
+
+TempFile::~TempFile() { unlink(path_.c_str()); }
 
 int exit_code(int status) {
     if (WIFEXITED(status)) return WEXITSTATUS(status);

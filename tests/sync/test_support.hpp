@@ -32,6 +32,7 @@ class Child {
 public:
     explicit Child(std::function<int(Child&)> body);
     ~Child();
+    Child(Child&& other) noexcept;
     Child(const Child&) = delete;
     Child& operator=(const Child&) = delete;
 
@@ -50,6 +51,28 @@ private:
     int ready_read_ = -1;
     int ready_write_ = -1;
     bool reaped_ = false;
+};
+
+// A child that runs `take` (acquires a lock, a slot...), then waits to be killed.
+// Returns once the child has taken it. Errors: std::runtime_error if it never does.
+Child hold_until_killed(const std::function<void()>& take);
+
+// A unique name for a named object (mp::test::unique_name), removed at scope end.
+struct ScopedName {
+    std::string value;
+    explicit ScopedName(const std::string& tag);
+    ~ScopedName();
+};
+
+// A new empty file under /tmp, unlinked at scope end.
+class TempFile {
+public:
+    explicit TempFile(const std::string& tag);
+    ~TempFile();
+    const std::string& path() const { return path_; }
+
+private:
+    std::string path_;
 };
 
 // Exit code of a normally exited child status, or -1000 - signal.
