@@ -20,21 +20,28 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr std::size_t kRecordHeader = sizeof(std::uint32_t);
 constexpr auto kSpinTime = std::chrono::microseconds(10);
+constexpr int kLockSpins = 1000;
 
 std::size_t round_up(std::size_t n, std::size_t to) { return (n + to - 1) / to * to; }
 
-// Holds a robust lock for a scope, counting owners found dead.
+// Holds a side's lock for a scope, counting owners found dead (the kernel has
+// released the lock; ProcessMutex has made it consistent again).
 class Locked {
 public:
-    Locked(RobustMutex& mutex, std::atomic<std::uint64_t>& deaths) : mutex_(mutex) {
-        if (mutex_.lock()) deaths.fetch_add(1);
+    Locked(sync::ProcessMutex& mutex, std::atomic<std::uint64_t>& deaths) : mutex_(mutex) {
+        // Held only for a memcpy at a time, so a short spin usually beats sleeping
+        // in the kernel (glibc's robust mutexes do not spin by themselves).
+        bool held = false;
+        for (int attempt = 0; attempt < kLockSpins && !(held = mutex_.try_lock()); ++attempt) cpu_relax();
+        if (!held) mutex_.lock();
+        if (mutex_.owner_died()) deaths.fetch_add(1);
     }
     ~Locked() { mutex_.unlock(); }
     Locked(const Locked&) = delete;
     Locked& operator=(const Locked&) = delete;
 
 private:
-    RobustMutex& mutex_;
+    sync::ProcessMutex& mutex_;
 };
 
 // Sleeps on `event` until `ready()` or `deadline`; returns ready().

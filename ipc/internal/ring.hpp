@@ -31,7 +31,7 @@
 #include <vector>
 
 #include "ipc/internal/event.hpp"
-#include "ipc/internal/robust_mutex.hpp"
+#include "sync/process_mutex.hpp"
 
 namespace mp::ipc::detail {
 
@@ -49,9 +49,9 @@ struct RingSide {
 struct RingHeader {
     // Producers' lock and their published tail, each on its own cache line (the
     // word is read by consumers; the lock is touched by producers only).
-    alignas(64) RobustMutex put_lock;
+    alignas(64) sync::ProcessMutex put_lock;
     alignas(64) std::atomic<std::uint64_t> produced{0};
-    alignas(64) RobustMutex get_lock;
+    alignas(64) sync::ProcessMutex get_lock;
     alignas(64) std::atomic<std::uint64_t> consumed{0};
     // Looked at by the other side after every operation, written around sleeps.
     alignas(64) Event not_empty;
