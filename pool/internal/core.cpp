@@ -1,0 +1,451 @@
+#include "pool/internal/core.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <system_error>
+
+#include "pool/errors.hpp"
+#include "pool/internal/child.hpp"
+
+namespace mp::pool::internal {
+
+namespace {
+
+thread_local const Core* current_result_thread_core = nullptr;
+
+// How long terminate() lets workers react to SIGTERM before SIGKILL, and how long
+// it then waits for the fork server to report the kills.
+constexpr auto kTermGrace = std::chrono::milliseconds(1000);
+constexpr auto kKillGrace = std::chrono::milliseconds(3000);
+
+template <class Error, class... Args>
+std::exception_ptr error_of(Args&&... args) {
+    return std::make_exception_ptr(Error(std::forward<Args>(args)...));
+}
+
+}  // namespace
+
+// The pool's end of a worker's socketpair. Shared with a submitting thread that is
+// writing to it, so a worker reaped meanwhile never has its fd closed (and reused)
+// under that write.
+struct Core::Channel {
+    explicit Channel(int fd) : fd(fd) {}
+    ~Channel() { ::close(fd); }
+    const int fd;
+};
+
+struct Core::Worker {
+    pid_t pid;
+    std::shared_ptr<Channel> channel;
+    FrameReader reader;
+    std::optional<std::pair<std::uint64_t, Completion>> held;  // the task it runs
+    int tasks_done = 0;
+    bool ready = false;
+    bool leaving = false;  // told to stop, or retiring after maxtasksperchild
+    bool hung_up = false;  // its channel reached EOF; its exit report is due
+};
+
+// A frame to write to a worker outside the lock.
+struct Core::Send {
+    std::shared_ptr<Channel> channel;
+    Bytes head;
+    Bytes payload;
+};
+
+Core::Core(CoreOptions options) : options_(std::move(options)) {
+    if (options_.processes < 1) throw std::invalid_argument("Pool: processes must be at least 1");
+    if (options_.maxtasksperchild < 0) throw std::invalid_argument("Pool: maxtasksperchild must be >= 0");
+    int wake[2];
+    if (pipe2(wake, O_CLOEXEC | O_NONBLOCK) != 0) throw std::system_error(errno, std::generic_category(), "pipe2(pool wake)");
+    wake_read_ = wake[0];
+    wake_write_ = wake[1];
+    try {
+        // Forked before our result thread exists: the server is a copy of a process
+        // in which no thread of ours holds a lock.
+        server_ = std::make_unique<ForkServer>(
+            options_.processes, [this](int channel) { worker_main(channel); }, options_.pass_fds);
+    } catch (...) {
+        ::close(wake_read_);
+        ::close(wake_write_);
+        throw;
+    }
+    pending_spawns_ = options_.processes;
+    result_thread_ = std::thread([this] { loop(); });
+    if (options_.initializer) wait_ready();
+}
+
+Core::~Core() {
+    terminate();
+    ::close(wake_read_);
+    ::close(wake_write_);
+}
+
+void Core::wait_ready() {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return ready_workers_ >= options_.processes || broken_ || done_; });
+    if (!broken_) return;
+    const std::string reason = *broken_;
+    lock.unlock();
+    terminate();
+    ::close(wake_read_);
+    ::close(wake_write_);
+    throw BrokenPool(reason);
+}
+
+// ---------------------------------------------------------------- the worker side
+
+void Core::worker_main(int channel) {
+    int code = 0;
+    try {
+        if (options_.initializer) {
+            try {
+                options_.initializer();
+            } catch (...) {
+                const ExceptionText error = current_exception_text();
+                send_frame(channel, Writer(MessageKind::kInitFailed).text(error.type_name + ": " + error.message).bytes());
+                std::fflush(nullptr);
+                _exit(1);
+            }
+        }
+        send_frame(channel, Writer(MessageKind::kReady).bytes());
+        Bytes frame;
+        int tasks_done = 0;
+        while (recv_frame(channel, frame)) {
+            Reader message(frame);
+            if (message.kind() != MessageKind::kTask) break;
+            const std::uint64_t id = message.u64();
+            const auto runner = reinterpret_cast<Runner>(static_cast<std::uintptr_t>(message.u64()));
+            Bytes result;
+            bool ok = true;
+            ExceptionText error;
+            try {
+                result = runner(message.rest());
+            } catch (...) {
+                ok = false;
+                error = current_exception_text();
+            }
+            if (ok) {
+                send_frame(channel, Writer(MessageKind::kResult).u64(id).bytes(), result);
+            } else {
+                send_frame(channel, Writer(MessageKind::kError)
+                                        .u64(id)
+                                        .u32(static_cast<std::uint32_t>(error.type_name.size()))
+                                        .text(error.type_name)
+                                        .text(error.message)
+                                        .bytes());
+            }
+            if (options_.maxtasksperchild > 0 && ++tasks_done >= options_.maxtasksperchild) break;
+        }
+    } catch (...) {
+        code = 1;  // the pool is gone or the channel broke: nothing left to report to
+    }
+    std::fflush(nullptr);
+    _exit(code);
+}
+
+// ---------------------------------------------------------------- the result thread
+
+void Core::loop() {
+    current_result_thread_core = this;
+    for (;;) {
+        std::vector<pollfd> fds{{wake_read_, POLLIN, 0}, {server_->fd(), POLLIN, 0}};
+        std::vector<Worker*> polled;
+        {
+            std::lock_guard lock(mutex_);
+            for (auto& [pid, worker] : workers_) {
+                if (worker->hung_up) continue;
+                fds.push_back({worker->channel->fd, POLLIN, 0});
+                polled.push_back(worker.get());
+            }
+        }
+        if (poll(fds.data(), fds.size(), -1) < 0 && errno != EINTR)
+            std::perror("pool: poll");  // cannot happen with valid fds; keep the loop alive
+
+        if (fds[0].revents != 0) {
+            char drain[64];
+            while (read(wake_read_, drain, sizeof drain) > 0) {
+            }
+        }
+        std::vector<Finish> finished;
+        // Worker channels first: a result already sent must win over the exit report.
+        for (std::size_t i = 0; i < polled.size(); ++i) {
+            if (fds[i + 2].revents == 0) continue;
+            std::vector<Bytes> frames;
+            Worker& worker = *polled[i];
+            const bool open = worker.reader.pump(worker.channel->fd, frames);
+            std::lock_guard lock(mutex_);
+            handle_frames(worker, frames, finished);
+            if (!open) worker.hung_up = true;
+        }
+        bool done = false;
+        if (fds[1].revents != 0) done = handle_events(finished);
+        std::vector<Send> sends;
+        {
+            std::lock_guard lock(mutex_);
+            sends = schedule();
+            for (Finish& finish : handed_over_) finished.push_back(std::move(finish));
+            handed_over_.clear();
+            done = finished_locked();
+        }
+        perform(sends);
+        for (Finish& finish : finished) {
+            try {
+                finish.done(std::move(finish.outcome));
+            } catch (...) {
+                const ExceptionText error = current_exception_text();
+                std::fprintf(stderr, "pool: a result callback threw %s: %s\n", error.type_name.c_str(),
+                             error.message.c_str());
+            }
+        }
+        if (done) break;
+    }
+    server_->shutdown(kKillGrace);
+    std::lock_guard lock(mutex_);
+    server_open_ = false;
+    workers_.clear();
+    done_ = true;
+    changed_.notify_all();
+}
+
+// Reads the fork server's reports. True when the server is gone.
+bool Core::handle_events(std::vector<Finish>& finished) {
+    for (;;) {
+        bool closed = false;
+        const std::optional<ForkServer::Event> event = server_->next_event(closed);
+        std::lock_guard lock(mutex_);
+        if (closed) {
+            if (server_open_ && !done_) {
+                server_open_ = false;
+                mark_broken("the pool's fork server died", finished);
+                for (auto& [pid, worker] : workers_) {
+                    if (!worker->held) continue;
+                    finished.push_back({std::move(worker->held->second), {{}, error_of<BrokenPool>("the pool's fork server died")}});
+                }
+                workers_.clear();  // closing the channels makes orphaned workers exit
+                pending_spawns_ = 0;
+            }
+            return true;
+        }
+        if (!event) return false;
+        if (event->kind == ForkServer::Event::kExited) {
+            handle_exit(event->pid, event->status, finished);
+            continue;
+        }
+        if (pending_spawns_ > 0) --pending_spawns_;
+        auto worker = std::make_unique<Worker>();
+        worker->pid = event->pid;
+        worker->channel = std::make_shared<Channel>(event->channel);
+        workers_[event->pid] = std::move(worker);
+        if (terminating_) workers_[event->pid]->leaving = true;
+    }
+}
+
+void Core::handle_frames(Worker& worker, std::vector<Bytes>& frames, std::vector<Finish>& finished) {
+    for (Bytes& frame : frames) {
+        try {
+            Reader message(frame);
+            const MessageKind kind = message.kind();
+            if (kind == MessageKind::kReady) {
+                worker.ready = true;
+                ++ready_workers_;
+                changed_.notify_all();
+                continue;
+            }
+            if (kind == MessageKind::kInitFailed) {
+                const std::string reason =
+                    "initializer failed in worker " + std::to_string(worker.pid) + ": " + message.text(message.rest().size());
+                mark_broken(reason, finished);
+                if (worker.held) finished.push_back({std::move(worker.held->second), {{}, error_of<BrokenPool>(reason)}});
+                worker.held.reset();
+                worker.leaving = true;
+                continue;
+            }
+            const std::uint64_t id = message.u64();
+            if (!worker.held || worker.held->first != id) continue;  // not ours: ignore
+            Outcome outcome;
+            if (kind == MessageKind::kResult) {
+                outcome.result.assign(message.rest().begin(), message.rest().end());
+            } else {
+                std::string type = message.text(message.u32());
+                outcome.error = error_of<RemoteError>(std::move(type), message.text(message.rest().size()));
+            }
+            finished.push_back({std::move(worker.held->second), std::move(outcome)});
+            worker.held.reset();
+            if (options_.maxtasksperchild > 0 && ++worker.tasks_done >= options_.maxtasksperchild) worker.leaving = true;
+        } catch (const std::exception&) {
+            // A malformed frame can only come from a worker whose memory a task
+            // corrupted; the worker is beyond trust: it will be killed and replaced.
+            worker.leaving = true;
+            kill(worker.pid, SIGKILL);
+        }
+    }
+}
+
+void Core::handle_exit(pid_t pid, int status, std::vector<Finish>& finished) {
+    const auto found = workers_.find(pid);
+    if (found == workers_.end()) return;
+    Worker& worker = *found->second;
+    if (!worker.hung_up) {
+        // Everything it wrote before dying is in the socket already.
+        std::vector<Bytes> frames;
+        worker.reader.pump(worker.channel->fd, frames);
+        handle_frames(worker, frames, finished);
+    }
+    const bool died_in_initializer = !worker.ready && !broken_ && !terminating_;
+    if (worker.held) {
+        std::exception_ptr error =
+            terminating_ ? error_of<CancelledError>("the pool was terminated while the task ran")
+                         : error_of<WorkerDied>(pid, WIFSIGNALED(status) ? WTERMSIG(status) : 0,
+                                                WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+        finished.push_back({std::move(worker.held->second), {{}, error}});
+    }
+    workers_.erase(found);
+    if (died_in_initializer && options_.initializer) {
+        mark_broken("worker " + std::to_string(pid) + " died in its initializer: " +
+                        (WIFSIGNALED(status) ? "signal " + std::to_string(WTERMSIG(status))
+                                             : "exit code " + std::to_string(WEXITSTATUS(status))),
+                    finished);
+    }
+    const bool wanted = !terminating_ && !broken_ && server_open_ && (!closed_ || !queue_.empty());
+    if (wanted && static_cast<int>(workers_.size()) + pending_spawns_ < options_.processes) {
+        ++pending_spawns_;
+        server_->spawn();
+    }
+}
+
+void Core::fail_queue(std::exception_ptr error, std::vector<Finish>& finished) {
+    for (auto& [id, task] : queue_) finished.push_back({std::move(task.done), {{}, error}});
+    queue_.clear();
+}
+
+void Core::mark_broken(const std::string& reason, std::vector<Finish>& finished) {
+    if (broken_) return;
+    broken_ = reason;
+    fail_queue(error_of<BrokenPool>(reason), finished);
+    changed_.notify_all();
+}
+
+// Pairs queued tasks with idle workers and stops workers that have nothing left to
+// do after close(). Called with the lock held; the writes happen after unlocking.
+std::vector<Core::Send> Core::schedule() {
+    std::vector<Send> sends;
+    for (auto& [pid, worker] : workers_) {
+        if (worker->held || worker->leaving || worker->hung_up) continue;
+        if (!queue_.empty() && !terminating_) {
+            auto [id, task] = std::move(queue_.front());
+            queue_.pop_front();
+            worker->held.emplace(id, std::move(task.done));
+            sends.push_back({worker->channel,
+                             Writer(MessageKind::kTask).u64(id).u64(reinterpret_cast<std::uintptr_t>(task.runner)).bytes(),
+                             std::move(task.payload)});
+        } else if (closed_ || broken_ || terminating_) {
+            worker->leaving = true;
+            sends.push_back({worker->channel, Writer(MessageKind::kStop).bytes(), {}});
+        }
+    }
+    return sends;
+}
+
+void Core::perform(std::vector<Send>& sends) {
+    for (Send& send : sends) {
+        try {
+            send_frame(send.channel->fd, send.head, send.payload);
+        } catch (const std::system_error&) {
+            // The worker died: its exit report fails the task it was given.
+        }
+    }
+}
+
+bool Core::finished_locked() const {
+    return (closed_ || terminating_ || broken_ || !server_open_) && queue_.empty() && workers_.empty() &&
+           pending_spawns_ == 0;
+}
+
+void Core::wake() { (void)!write(wake_write_, "", 1); }
+
+// ---------------------------------------------------------------- the user side
+
+void Core::submit(std::vector<TaskSpec> tasks) {
+    std::vector<Send> sends;
+    {
+        std::lock_guard lock(mutex_);
+        if (broken_) throw BrokenPool(*broken_);
+        if (closed_ || terminating_) throw std::logic_error("Pool not running");
+        for (TaskSpec& task : tasks) queue_.emplace_back(next_id_++, std::move(task));
+        sends = schedule();
+    }
+    perform(sends);
+}
+
+void Core::close() {
+    {
+        std::lock_guard lock(mutex_);
+        closed_ = true;
+    }
+    wake();
+}
+
+void Core::signal_workers(int signal) {
+    std::lock_guard lock(mutex_);
+    if (server_open_) server_->signal_all(signal);
+}
+
+bool Core::wait_done_until(std::chrono::steady_clock::time_point deadline) {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_until(lock, deadline, [&] { return done_; });
+}
+
+void Core::terminate() {
+    {
+        std::lock_guard lock(mutex_);
+        if (!done_ && !terminating_) {
+            terminating_ = true;
+            fail_queue(error_of<CancelledError>("the pool was terminated before the task ran"), handed_over_);
+        }
+    }
+    wake();
+    if (!wait_done_until(Clock::now())) {
+        signal_workers(SIGTERM);
+        if (!wait_done_until(Clock::now() + kTermGrace)) {
+            signal_workers(SIGKILL);
+            wait_done_until(Clock::now() + kKillGrace);
+        }
+    }
+    join();
+}
+
+void Core::join() {
+    {
+        std::lock_guard lock(mutex_);
+        if (!closed_ && !terminating_ && !broken_) throw std::logic_error("Pool::join: call close() or terminate() first");
+    }
+    std::lock_guard lock(join_mutex_);
+    if (result_thread_.joinable()) result_thread_.join();
+}
+
+bool Core::join(std::chrono::nanoseconds timeout) {
+    {
+        std::lock_guard lock(mutex_);
+        if (!closed_ && !terminating_ && !broken_) throw std::logic_error("Pool::join: call close() or terminate() first");
+    }
+    if (!wait_done_until(Clock::now() + std::chrono::ceil<Clock::duration>(timeout))) return false;
+    join();
+    return true;
+}
+
+std::vector<pid_t> Core::worker_pids() const {
+    std::lock_guard lock(mutex_);
+    std::vector<pid_t> pids;
+    for (const auto& [pid, worker] : workers_) pids.push_back(pid);
+    return pids;
+}
+
+bool Core::on_result_thread() const { return current_result_thread_core == this; }
+
+}  // namespace mp::pool::internal
