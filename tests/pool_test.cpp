@@ -24,6 +24,9 @@
 namespace {
 
 using namespace std::chrono_literals;
+using mp::pool::AsyncResult;
+using mp::pool::Pool;
+using mp::pool::PoolOptions;
 using mp::pool::Process;
 using Clock = std::chrono::steady_clock;
 
@@ -173,6 +176,590 @@ TEST(Process, NamesAreNumberedAndSettable) {
     EXPECT_EQ(a.name().rfind("Process-", 0), 0u);
     a.set_name("worker");
     EXPECT_EQ(a.name(), "worker");
+}
+
+// ---------------------------------------------------------------- Pool: the basics
+
+int square(int x) { return x * x; }
+pid_t worker_pid() { return getpid(); }
+std::string shout(const std::string& text, int times) {
+    std::string out;
+    for (int i = 0; i < times; ++i) out += text + "!";
+    return out;
+}
+pid_t worker_pid_of_item(int) { return getpid(); }
+int fail_with(int code) {
+    if (code == 1) throw std::out_of_range("index 7 is out of range");
+    if (code == 2) throw 42;
+    return code;
+}
+
+TEST(Pool, ApplyRunsInAWorkerAndReturnsTheResult) {
+    Pool pool(2);
+    EXPECT_EQ(pool.apply(square, 7), 49);
+    EXPECT_EQ(pool.apply(shout, "hey", 2), "hey!hey!");  // a C string arrives as std::string
+    EXPECT_EQ(pool.apply([](int a, int b) { return a + b; }, 2, 3), 5);
+    const int offset = 100;
+    EXPECT_EQ(pool.apply([offset](int a) { return a + offset; }, 1), 101);
+    const pid_t pid = pool.apply(worker_pid);
+    EXPECT_NE(pid, getpid());
+    const std::vector<pid_t> workers = pool.worker_pids();
+    EXPECT_EQ(workers.size(), 2u);
+    EXPECT_NE(std::find(workers.begin(), workers.end(), pid), workers.end());
+}
+
+TEST(Pool, TenTasksReuseTheSameThreeWorkers) {
+    Pool pool(3);
+    std::set<pid_t> seen;
+    for (int i = 0; i < 10; ++i) seen.insert(pool.apply(worker_pid));
+    std::vector<AsyncResult<pid_t>> results;
+    for (int i = 0; i < 10; ++i) results.push_back(pool.apply_async(worker_pid));
+    for (auto& r : results) seen.insert(r.get());
+    const std::vector<pid_t> workers = pool.worker_pids();
+    EXPECT_LE(seen.size(), 3u);
+    for (pid_t pid : seen) EXPECT_NE(std::find(workers.begin(), workers.end(), pid), workers.end());
+}
+
+TEST(Pool, WorkerExceptionIsRethrownWithTypeNameAndMessage) {
+    Pool pool(1);
+    try {
+        pool.apply(fail_with, 1);
+        FAIL() << "no exception";
+    } catch (const mp::pool::RemoteError& error) {
+        EXPECT_EQ(error.type_name(), "std::out_of_range");
+        EXPECT_EQ(error.message(), "index 7 is out of range");
+        EXPECT_STREQ(error.what(), "std::out_of_range: index 7 is out of range");
+    }
+    try {
+        pool.apply(fail_with, 2);
+        FAIL() << "no exception";
+    } catch (const mp::pool::RemoteError& error) {
+        EXPECT_EQ(error.type_name(), "int");
+    }
+    EXPECT_EQ(pool.apply(fail_with, 3), 3);  // the worker survived both
+}
+
+TEST(Pool, AsyncResultReadyWaitAndGetWithTimeout) {
+    TestPipe gate;
+    Pool pool(PoolOptions{.processes = 1, .pass_fds = {gate.read_end}});
+    auto blocked = pool.apply_async(
+        [](int fd) {
+            char byte;
+            return static_cast<int>(read(fd, &byte, 1));
+        },
+        gate.read_end);
+    EXPECT_FALSE(blocked.ready());
+    EXPECT_THROW((void)blocked.successful(), std::logic_error);
+    EXPECT_FALSE(blocked.wait(50ms));
+    const auto start = Clock::now();
+    EXPECT_THROW(blocked.get(100ms), mp::pool::TimeoutError);
+    EXPECT_GE(Clock::now() - start, 90ms);
+    (void)!write(gate.write_end, "x", 1);
+    EXPECT_EQ(blocked.get(10s), 1);
+    EXPECT_TRUE(blocked.ready());
+    EXPECT_TRUE(blocked.successful());
+    EXPECT_EQ(blocked.get(), 1);  // get again: same value
+
+    auto failed = pool.apply_async(fail_with, 1);
+    failed.wait();
+    EXPECT_FALSE(failed.successful());
+    EXPECT_THROW(failed.get(), mp::pool::RemoteError);
+
+    auto nothing = pool.apply_async([] {});
+    nothing.get();
+    EXPECT_TRUE(nothing.successful());
+}
+
+// ---------------------------------------------------------------- callbacks
+
+TEST(Pool, CallbacksRunOnOneResultThreadInCompletionOrder) {
+    Pool pool(3);
+    std::mutex mutex;
+    std::vector<int> order;
+    std::set<std::thread::id> threads;
+    std::vector<std::string> errors;
+    std::vector<AsyncResult<int>> results;
+    // Later tasks finish first: sleep (6 - i) * 15 ms.
+    for (int i = 0; i < 3; ++i) {
+        results.push_back(pool.apply_async({.callback =
+                                                [&](const int& value) {
+                                                    std::lock_guard lock(mutex);
+                                                    order.push_back(value);
+                                                    threads.insert(std::this_thread::get_id());
+                                                }},
+                                           [](int i) {
+                                               usleep(static_cast<useconds_t>((3 - i) * 60000));
+                                               return i;
+                                           },
+                                           i));
+    }
+    auto failing = pool.apply_async({.error_callback =
+                                         [&](const std::exception& error) {
+                                             std::lock_guard lock(mutex);
+                                             errors.push_back(error.what());
+                                             threads.insert(std::this_thread::get_id());
+                                         }},
+                                    fail_with, 1);
+    for (auto& r : results) r.get();
+    EXPECT_THROW(failing.get(), mp::pool::RemoteError);
+    std::lock_guard lock(mutex);
+    EXPECT_EQ(order, (std::vector<int>{2, 1, 0}));  // completion order, before get() returned
+    ASSERT_EQ(errors.size(), 1u);
+    EXPECT_EQ(errors[0], "std::out_of_range: index 7 is out of range");
+    EXPECT_EQ(threads.size(), 1u);
+    EXPECT_EQ(threads.count(std::this_thread::get_id()), 0u);
+}
+
+// Redirects this process's stderr into a pipe while alive.
+struct CapturedStderr {
+    TestPipe pipe;
+    int saved = dup(2);
+    CapturedStderr() { dup2(pipe.write_end, 2); }
+    std::string finish() {
+        dup2(saved, 2);
+        close(saved);
+        pipe.close_write();
+        return pipe.read_all();
+    }
+};
+
+TEST(Pool, ThrowingCallbackIsReportedAndTheResultStillArrives) {
+    CapturedStderr captured;
+    std::string text;
+    {
+        Pool pool(1);
+        auto r = pool.apply_async({.callback = [](const int&) { throw std::runtime_error("callback broke"); }}, square, 5);
+        EXPECT_EQ(r.get(), 25);
+        EXPECT_EQ(pool.apply(square, 6), 36);
+    }
+    text = captured.finish();
+    EXPECT_NE(text.find("pool: callback threw std::runtime_error: callback broke"), std::string::npos) << text;
+}
+
+TEST(Pool, WaitingInsideACallbackIsRefusedInsteadOfDeadlocking) {
+    Pool pool(2);
+    std::atomic<bool> refused{false};
+    auto other = std::make_shared<std::optional<AsyncResult<int>>>();
+    *other = pool.apply_async([] {
+        usleep(400000);
+        return 1;
+    });
+    auto r = pool.apply_async({.callback =
+                                   [&, other](const int&) {
+                                       try {
+                                           (void)(*other)->get();
+                                       } catch (const std::logic_error&) {
+                                           refused = true;
+                                       }
+                                   }},
+                              square, 2);
+    EXPECT_EQ(r.get(), 4);
+    EXPECT_TRUE(refused);
+    EXPECT_EQ((*other)->get(), 1);
+}
+
+// ---------------------------------------------------------------- map and friends
+
+TEST(Pool, MapKeepsInputOrderForAnyChunksize) {
+    Pool pool(3);
+    std::vector<int> numbers(1000);
+    for (int i = 0; i < 1000; ++i) numbers[static_cast<size_t>(i)] = i;
+    std::vector<int> expected;
+    for (int i : numbers) expected.push_back(i * i);
+    EXPECT_EQ(pool.map(square, numbers), expected);
+    EXPECT_EQ(pool.map(square, numbers, 1), expected);
+    EXPECT_EQ(pool.map(square, numbers, 7), expected);
+    EXPECT_EQ(pool.map(square, numbers, 5000), expected);
+    EXPECT_EQ(pool.map(square, std::vector<int>{}), std::vector<int>{});
+    const std::vector<std::string> words{"a", "bb", "ccc"};
+    EXPECT_EQ(pool.map([](const std::string& w) { return w.size(); }, words), (std::vector<size_t>{1, 2, 3}));
+}
+
+TEST(Pool, DefaultChunksizeFollowsCPython) {
+    using mp::pool::internal::default_chunksize;
+    EXPECT_EQ(default_chunksize(1000000, 2), 125000u);
+    EXPECT_EQ(default_chunksize(10, 4), 1u);
+    EXPECT_EQ(default_chunksize(17, 2), 3u);  // divmod(17, 8) = (2, 1): 3
+    EXPECT_EQ(default_chunksize(0, 4), 0u);
+}
+
+TEST(Pool, MapFailsWithTheFirstFailedChunk) {
+    Pool pool(2);
+    EXPECT_THROW(pool.map(fail_with, std::vector<int>{0, 3, 1, 4}, 1), mp::pool::RemoteError);
+    EXPECT_EQ(pool.map(square, std::vector<int>{2}), std::vector<int>{4});
+}
+
+TEST(Pool, MapAsyncCallsItsCallbackWithAllResults) {
+    Pool pool(2);
+    std::vector<int> seen;
+    auto r = pool.map_async(square, std::vector<int>{1, 2, 3}, 0, {.callback = [&](const std::vector<int>& v) { seen = v; }});
+    EXPECT_EQ(r.get(10s), (std::vector<int>{1, 4, 9}));
+    EXPECT_EQ(seen, (std::vector<int>{1, 4, 9}));
+}
+
+TEST(Pool, StarmapAppliesTuples) {
+    Pool pool(2);
+    const std::vector<std::tuple<int, int>> pairs{{1, 2}, {3, 4}, {5, 6}};
+    EXPECT_EQ(pool.starmap([](int a, int b) { return a * b; }, pairs), (std::vector<int>{2, 12, 30}));
+    const std::vector<std::pair<std::string, int>> repeats{{"x", 2}, {"y", 1}};
+    EXPECT_EQ(pool.starmap(shout, repeats), (std::vector<std::string>{"x!x!", "y!"}));
+}
+
+TEST(Pool, ImapYieldsInOrderAndImapUnorderedAsTheyFinish) {
+    Pool pool(3);
+    const std::vector<int> delays{3, 2, 1, 0};
+    const auto sleepy = [](int tenths) {
+        usleep(static_cast<useconds_t>(tenths) * 60000);
+        return tenths;
+    };
+    std::vector<int> ordered;
+    for (int v : pool.imap(sleepy, delays)) ordered.push_back(v);
+    EXPECT_EQ(ordered, delays);
+    std::vector<int> unordered;
+    auto it = pool.imap_unordered(sleepy, delays);
+    while (auto v = it.next(10s)) unordered.push_back(*v);
+    EXPECT_EQ(unordered.size(), 4u);
+    EXPECT_EQ(std::multiset<int>(unordered.begin(), unordered.end()), std::multiset<int>(delays.begin(), delays.end()));
+    EXPECT_NE(unordered, delays);  // 0 finishes long before 3
+    std::vector<int> chunked;
+    for (int v : pool.imap(square, std::vector<int>{1, 2, 3, 4, 5}, 2)) chunked.push_back(v);
+    EXPECT_EQ(chunked, (std::vector<int>{1, 4, 9, 16, 25}));
+}
+
+TEST(Pool, ImapNextTimesOutAndRethrowsFailures) {
+    Pool pool(1);
+    auto slow = pool.imap(
+        [](int x) {
+            usleep(300000);
+            return x;
+        },
+        std::vector<int>{1});
+    EXPECT_THROW(slow.next(20ms), mp::pool::TimeoutError);
+    EXPECT_EQ(slow.next(10s), 1);
+    EXPECT_EQ(slow.next(), std::nullopt);
+    auto failing = pool.imap(fail_with, std::vector<int>{5, 1, 6});
+    EXPECT_EQ(failing.next(), 5);
+    EXPECT_THROW(failing.next(), mp::pool::RemoteError);
+    EXPECT_EQ(failing.next(), 6);
+}
+
+// ---------------------------------------------------------------- lifecycle
+
+TEST(Pool, CloseThenJoinFinishesQueuedTasks) {
+    Pool pool(2);
+    std::vector<AsyncResult<int>> results;
+    for (int i = 0; i < 20; ++i) results.push_back(pool.apply_async(square, i));
+    EXPECT_THROW(pool.join(), std::logic_error);  // join needs close() or terminate()
+    pool.close();
+    EXPECT_THROW(pool.apply_async(square, 1), std::logic_error);
+    pool.join();
+    for (int i = 0; i < 20; ++i) EXPECT_EQ(results[static_cast<size_t>(i)].get(), i * i);
+    EXPECT_TRUE(pool.worker_pids().empty());
+}
+
+TEST(Pool, JoinWithTimeoutWaitsForRunningTasks) {
+    Pool pool(1);
+    auto r = pool.apply_async([] {
+        usleep(300000);
+        return 1;
+    });
+    pool.close();
+    EXPECT_FALSE(pool.join(50ms));
+    EXPECT_TRUE(pool.join(10s));
+    EXPECT_EQ(r.get(), 1);
+}
+
+TEST(Pool, ResultsLargerThanThePipeBufferNeverBlockJoin) {
+    Pool pool(2);
+    auto big = pool.apply_async([](size_t n) { return std::string(n, 'x'); }, size_t{8} << 20);
+    auto many = pool.map([](int i) { return std::vector<int>(100000, i); }, std::vector<int>{1, 2, 3, 4});
+    pool.close();
+    pool.join();
+    EXPECT_EQ(big.get().size(), size_t{8} << 20);
+    ASSERT_EQ(many.size(), 4u);
+    EXPECT_EQ(many[3], std::vector<int>(100000, 4));
+    // And arguments larger than the socket buffer travel too.
+    Pool second(1);
+    EXPECT_EQ(second.apply([](const std::string& s) { return s.size(); }, std::string(3 << 20, 'y')), size_t{3} << 20);
+}
+
+struct Unencodable {
+    int value = 0;
+};
+void mp_encode(mp::ipc::Encoder&, const Unencodable&) { throw std::length_error("cannot encode Unencodable"); }
+void mp_decode(mp::ipc::Decoder& in, Unencodable& u) { in.read(u.value); }
+
+TEST(Pool, AResultThatCannotBeEncodedFailsThatTaskOnly) {
+    Pool pool(1);
+    try {
+        pool.apply([] { return Unencodable{3}; });
+        FAIL() << "no exception";
+    } catch (const mp::pool::RemoteError& error) {
+        EXPECT_EQ(error.type_name(), "std::length_error");
+    }
+    EXPECT_EQ(pool.apply(square, 3), 9);
+}
+
+// ---------------------------------------------------------------- workers that die
+
+// A task that reports its worker's pid on `fd` and then waits forever.
+int report_pid_and_hang(int fd) {
+    const pid_t pid = getpid();
+    (void)!write(fd, &pid, sizeof pid);
+    for (;;) pause();
+}
+
+pid_t read_pid(int fd) {
+    pid_t pid = 0;
+    EXPECT_EQ(read(fd, &pid, sizeof pid), static_cast<ssize_t>(sizeof pid));
+    return pid;
+}
+
+TEST(Pool, SigkilledWorkerFailsItsTaskAndIsReplaced) {
+    TestPipe pids;
+    Pool pool(PoolOptions{.processes = 2, .pass_fds = {pids.write_end}});
+    auto doomed = pool.apply_async(report_pid_and_hang, pids.write_end);
+    auto fine = pool.apply_async([] {
+        usleep(100000);
+        return 7;
+    });
+    const pid_t victim = read_pid(pids.read_end);
+    ASSERT_EQ(kill(victim, SIGKILL), 0);
+    try {
+        doomed.get(10s);
+        FAIL() << "no exception";
+    } catch (const mp::pool::WorkerDied& died) {
+        EXPECT_EQ(died.pid(), victim);
+        EXPECT_EQ(died.signal(), SIGKILL);
+        EXPECT_NE(std::string(died.what()).find("signal 9"), std::string::npos) << died.what();
+    }
+    EXPECT_EQ(fine.get(10s), 7);  // the other worker's task is untouched
+    std::set<pid_t> seen;
+    for (int i = 0; i < 20; ++i) seen.insert(pool.apply(worker_pid));
+    EXPECT_EQ(seen.count(victim), 0u);
+    const std::vector<pid_t> workers = pool.worker_pids();
+    EXPECT_EQ(workers.size(), 2u);
+    EXPECT_EQ(std::count(workers.begin(), workers.end(), victim), 0);
+}
+
+TEST(Pool, AbortSegfaultAndExitInATaskEachFailOnlyThatTask) {
+    Pool pool(2);
+    auto aborted = pool.apply_async([] {
+        std::abort();
+        return 0;
+    });
+    auto crashed = pool.apply_async([] {
+        raise(SIGSEGV);
+        return 0;
+    });
+    auto exited = pool.apply_async([] {
+        _exit(3);
+        return 0;
+    });
+    const auto died_of = [](AsyncResult<int>& r) {
+        try {
+            r.get(10s);
+        } catch (const mp::pool::WorkerDied& died) {
+            return died.signal() != 0 ? -died.signal() : died.exit_code();
+        }
+        return 1000;
+    };
+    EXPECT_EQ(died_of(aborted), -SIGABRT);
+    EXPECT_EQ(died_of(crashed), -SIGSEGV);
+    EXPECT_EQ(died_of(exited), 3);
+    EXPECT_EQ(pool.map(square, std::vector<int>{1, 2, 3}), (std::vector<int>{1, 4, 9}));
+}
+
+TEST(Pool, TerminateMidMapCancelsEverythingAndReturnsPromptly) {
+    Pool pool(2);
+    std::vector<int> items(40, 1);
+    auto r = pool.map_async(
+        [](int x) {
+            usleep(100000);
+            return x;
+        },
+        items, 1);
+    usleep(150000);
+    const auto start = Clock::now();
+    pool.terminate();
+    EXPECT_LT(Clock::now() - start, 5s);
+    EXPECT_THROW(r.get(1s), mp::pool::CancelledError);
+    EXPECT_TRUE(pool.worker_pids().empty());
+    EXPECT_THROW(pool.apply(square, 1), std::logic_error);
+    pool.join();  // allowed after terminate
+}
+
+TEST(Pool, TerminateKillsWorkersThatIgnoreSigterm) {
+    TestPipe pids;
+    Pool pool(PoolOptions{.processes = 1, .pass_fds = {pids.write_end}});
+    auto stubborn = pool.apply_async(
+        [](int fd) {
+            signal(SIGTERM, SIG_IGN);
+            return report_pid_and_hang(fd);
+        },
+        pids.write_end);
+    auto queued = pool.apply_async(square, 2);
+    read_pid(pids.read_end);
+    const auto start = Clock::now();
+    pool.terminate();
+    EXPECT_LT(Clock::now() - start, 6s);
+    EXPECT_THROW(stubborn.get(1s), mp::pool::CancelledError);
+    EXPECT_THROW(queued.get(1s), mp::pool::CancelledError);
+}
+
+TEST(Pool, DestructorTerminatesAndReapsEverything) {
+    TestPipe pids;
+    std::optional<AsyncResult<int>> r;
+    {
+        Pool pool(PoolOptions{.processes = 2, .pass_fds = {pids.write_end}});
+        r = pool.apply_async(report_pid_and_hang, pids.write_end);
+        read_pid(pids.read_end);
+    }  // the leak guard checks that the fork server was reaped
+    EXPECT_THROW(r->get(1s), mp::pool::CancelledError);
+}
+
+// ---------------------------------------------------------------- options
+
+int initialized_value = 0;
+
+TEST(Pool, InitializerRunsOncePerWorkerWithItsArguments) {
+    TestPipe counts;
+    Pool pool(
+        PoolOptions{.processes = 2, .pass_fds = {counts.write_end}},
+        [](int value, int fd) {
+            initialized_value = value;
+            (void)!write(fd, "i", 1);
+        },
+        41, counts.write_end);
+    std::vector<AsyncResult<int>> results;
+    for (int i = 0; i < 10; ++i) results.push_back(pool.apply_async([] { return initialized_value + 1; }));
+    for (auto& r : results) EXPECT_EQ(r.get(), 42);
+    pool.close();
+    pool.join();
+    close(counts.write_end);
+    counts.write_end = -1;
+    EXPECT_EQ(counts.read_all(), "ii");
+    EXPECT_EQ(initialized_value, 0);  // it ran in the workers only
+}
+
+TEST(Pool, FailingInitializerIsReportedNotRespawnedForever) {
+    const auto start = Clock::now();
+    try {
+        Pool pool(PoolOptions{.processes = 2, .initializer = [] { throw std::runtime_error("no database"); }});
+        FAIL() << "no exception";
+    } catch (const mp::pool::BrokenPool& error) {
+        EXPECT_NE(std::string(error.what()).find("std::runtime_error: no database"), std::string::npos) << error.what();
+    }
+    EXPECT_LT(Clock::now() - start, 5s);
+}
+
+TEST(Pool, MaxtasksperchildReplacesWorkers) {
+    Pool pool(PoolOptions{.processes = 1, .maxtasksperchild = 2});
+    std::vector<pid_t> pids;
+    for (int i = 0; i < 6; ++i) pids.push_back(pool.apply(worker_pid));
+    EXPECT_EQ(pids[0], pids[1]);
+    EXPECT_EQ(pids[2], pids[3]);
+    EXPECT_EQ(pids[4], pids[5]);
+    EXPECT_EQ(std::set<pid_t>(pids.begin(), pids.end()).size(), 3u);
+    // Also with tasks queued ahead of the replacement.
+    auto results = pool.map(worker_pid_of_item, std::vector<int>(9, 0), 1);
+    EXPECT_EQ(std::set<pid_t>(results.begin(), results.end()).size(), 5u);
+}
+
+TEST(Pool, InvalidOptionsAreRejected) {
+    EXPECT_THROW(Pool(PoolOptions{.processes = -1}), std::invalid_argument);
+    EXPECT_THROW(Pool(PoolOptions{.processes = 1, .maxtasksperchild = -1}), std::invalid_argument);
+    EXPECT_GE(mp::pool::cpu_count(), 1);
+}
+
+// ---------------------------------------------------------------- threads in the parent
+
+std::mutex busy_lock;
+std::atomic<long> busy_rounds{0};
+
+TEST(Pool, ForkingWithBusyLockHoldingThreadsIsSafe) {
+    std::atomic<bool> stop{false};
+    std::vector<std::thread> threads;
+    FILE* sink = std::fopen("/dev/null", "we");
+    ASSERT_NE(sink, nullptr);
+    for (int t = 0; t < 4; ++t) {
+        threads.emplace_back([&] {
+            while (!stop) {
+                std::lock_guard lock(busy_lock);
+                std::vector<std::string> garbage(16, std::string(100, 'g'));  // malloc under our lock
+                std::fprintf(sink, "%zu\n", garbage.size());                  // stdio lock
+                ++busy_rounds;
+            }
+        });
+    }
+    while (busy_rounds < 1000) std::this_thread::yield();
+    {
+        // Pools are created and workers replaced (maxtasksperchild 1) while the
+        // threads hammer malloc, stdio and a lock; tasks use malloc and stdio.
+        Pool pool(PoolOptions{.processes = 2, .maxtasksperchild = 1});
+        const auto task = [](int n) {
+            std::vector<std::string> parts;
+            for (int i = 0; i < n; ++i) parts.push_back(std::to_string(i));
+            char buffer[64];
+            std::snprintf(buffer, sizeof buffer, "%zu", parts.size());
+            return std::string(buffer);
+        };
+        std::vector<AsyncResult<std::string>> results;
+        for (int i = 0; i < 40; ++i) results.push_back(pool.apply_async(task, 100 + i));
+        for (int i = 0; i < 40; ++i) EXPECT_EQ(results[static_cast<size_t>(i)].get(30s), std::to_string(100 + i));
+        // Submitting from several threads at once.
+        std::vector<std::thread> submitters;
+        std::atomic<int> correct{0};
+        for (int t = 0; t < 4; ++t)
+            submitters.emplace_back([&, t] {
+                for (int i = 0; i < 10; ++i)
+                    if (pool.apply(square, t * 100 + i) == (t * 100 + i) * (t * 100 + i)) ++correct;
+            });
+        for (auto& s : submitters) s.join();
+        EXPECT_EQ(correct, 40);
+    }
+    stop = true;
+    for (auto& t : threads) t.join();
+    std::fclose(sink);
+}
+
+// ---------------------------------------------------------------- Executor
+
+TEST(Executor, SubmitReturnsFuturesAndMapKeepsOrder) {
+    mp::pool::Executor executor(2);
+    std::future<int> f = executor.submit(square, 9);
+    std::future<std::string> s = executor.submit(shout, std::string("go"), 3);
+    std::future<int> bad = executor.submit(fail_with, 1);
+    EXPECT_EQ(f.get(), 81);
+    EXPECT_EQ(s.get(), "go!go!go!");
+    EXPECT_THROW(bad.get(), mp::pool::RemoteError);
+    EXPECT_EQ(executor.map(square, std::vector<int>{1, 2, 3}), (std::vector<int>{1, 4, 9}));
+    executor.shutdown();
+    EXPECT_THROW((void)executor.submit(square, 1), std::logic_error);
+    executor.shutdown();  // idempotent
+}
+
+TEST(Executor, ADeadWorkerFailsOnlyItsFuture) {
+    TestPipe pids;
+    mp::pool::Executor executor(PoolOptions{.processes = 1, .pass_fds = {pids.write_end}});
+    auto doomed = executor.submit(report_pid_and_hang, pids.write_end);
+    kill(read_pid(pids.read_end), SIGKILL);
+    EXPECT_THROW(doomed.get(), mp::pool::WorkerDied);
+    EXPECT_EQ(executor.submit(square, 4).get(), 16);  // not a broken pool
+}
+
+TEST(Executor, ShutdownWithCancelFuturesCancelsQueuedCalls) {
+    mp::pool::Executor executor(1);
+    auto running = executor.submit([] {
+        usleep(200000);
+        return 1;
+    });
+    usleep(50000);
+    std::vector<std::future<int>> queued;
+    for (int i = 0; i < 5; ++i) queued.push_back(executor.submit(square, i));
+    executor.shutdown(true, true);
+    EXPECT_EQ(running.get(), 1);
+    for (auto& q : queued) EXPECT_THROW(q.get(), mp::pool::CancelledError);
 }
 
 }  // namespace

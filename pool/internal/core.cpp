@@ -10,7 +10,9 @@
 #include <cstdio>
 #include <system_error>
 
+#include "pool/async_result.hpp"
 #include "pool/errors.hpp"
+#include "ipc/connection.hpp"
 #include "pool/internal/child.hpp"
 
 namespace mp::pool::internal {
@@ -23,6 +25,9 @@ thread_local const Core* current_result_thread_core = nullptr;
 // it then waits for the fork server to report the kills.
 constexpr auto kTermGrace = std::chrono::milliseconds(1000);
 constexpr auto kKillGrace = std::chrono::milliseconds(3000);
+// Both ends of a channel are the same program: only a corrupted stream could
+// announce a frame this large.
+constexpr std::size_t kMaxMessage = std::size_t{1} << 40;
 
 template <class Error, class... Args>
 std::exception_ptr error_of(Args&&... args) {
@@ -35,15 +40,13 @@ std::exception_ptr error_of(Args&&... args) {
 // writing to it, so a worker reaped meanwhile never has its fd closed (and reused)
 // under that write.
 struct Core::Channel {
-    explicit Channel(int fd) : fd(fd) {}
-    ~Channel() { ::close(fd); }
-    const int fd;
+    explicit Channel(int fd) : connection(ipc::Fd(fd)) { connection.set_max_message_size(kMaxMessage); }
+    ipc::Connection connection;  // the result thread receives, one submitter at a time sends
 };
 
 struct Core::Worker {
     pid_t pid;
     std::shared_ptr<Channel> channel;
-    FrameReader reader;
     std::optional<std::pair<std::uint64_t, Completion>> held;  // the task it runs
     int tasks_done = 0;
     bool ready = false;
@@ -54,8 +57,7 @@ struct Core::Worker {
 // A frame to write to a worker outside the lock.
 struct Core::Send {
     std::shared_ptr<Channel> channel;
-    Bytes head;
-    Bytes payload;
+    Bytes message;
 };
 
 Core::Core(CoreOptions options) : options_(std::move(options)) {
@@ -103,47 +105,40 @@ void Core::wait_ready() {
 void Core::worker_main(int channel) {
     int code = 0;
     try {
+        Channel pool(channel);
         if (options_.initializer) {
             try {
                 options_.initializer();
             } catch (...) {
                 const ExceptionText error = current_exception_text();
-                send_frame(channel, Writer(MessageKind::kInitFailed).text(error.type_name + ": " + error.message).bytes());
+                pool.connection.send_bytes(simple_message(MessageKind::kInitFailed, error.type_name + ": " + error.message));
                 std::fflush(nullptr);
                 _exit(1);
             }
         }
-        send_frame(channel, Writer(MessageKind::kReady).bytes());
-        Bytes frame;
+        pool.connection.send_bytes(simple_message(MessageKind::kReady));
+        Bytes task;
         int tasks_done = 0;
-        while (recv_frame(channel, frame)) {
-            Reader message(frame);
-            if (message.kind() != MessageKind::kTask) break;
-            const std::uint64_t id = message.u64();
-            const auto runner = reinterpret_cast<Runner>(static_cast<std::uintptr_t>(message.u64()));
-            Bytes result;
-            bool ok = true;
-            ExceptionText error;
+        for (;;) {
+            pool.connection.recv_bytes_into(task);
+            if (kind_of(task) != MessageKind::kTask) break;
+            const TaskHeader header = TaskHeader::read_from(task);
+            Bytes result = ResultHeader::make(MessageKind::kResult, header.id);
             try {
-                result = runner(message.rest());
+                header.runner(std::span(task).subspan(TaskHeader::kSize), result);
             } catch (...) {
-                ok = false;
-                error = current_exception_text();
+                const ExceptionText error = current_exception_text();
+                result = ResultHeader::make(MessageKind::kError, header.id);
+                ipc::encode_into(result, error.type_name);
+                ipc::encode_into(result, error.message);
             }
-            if (ok) {
-                send_frame(channel, Writer(MessageKind::kResult).u64(id).bytes(), result);
-            } else {
-                send_frame(channel, Writer(MessageKind::kError)
-                                        .u64(id)
-                                        .u32(static_cast<std::uint32_t>(error.type_name.size()))
-                                        .text(error.type_name)
-                                        .text(error.message)
-                                        .bytes());
-            }
+            pool.connection.send_bytes(result);
             if (options_.maxtasksperchild > 0 && ++tasks_done >= options_.maxtasksperchild) break;
         }
+    } catch (const ipc::EOFError&) {
+        // The pool closed the channel (it is gone, or dropped this worker): leave.
     } catch (...) {
-        code = 1;  // the pool is gone or the channel broke: nothing left to report to
+        code = 1;  // the channel broke: nothing left to report to
     }
     std::fflush(nullptr);
     _exit(code);
@@ -160,7 +155,7 @@ void Core::loop() {
             std::lock_guard lock(mutex_);
             for (auto& [pid, worker] : workers_) {
                 if (worker->hung_up) continue;
-                fds.push_back({worker->channel->fd, POLLIN, 0});
+                fds.push_back({worker->channel->connection.fileno(), POLLIN, 0});
                 polled.push_back(worker.get());
             }
         }
@@ -175,13 +170,7 @@ void Core::loop() {
         std::vector<Finish> finished;
         // Worker channels first: a result already sent must win over the exit report.
         for (std::size_t i = 0; i < polled.size(); ++i) {
-            if (fds[i + 2].revents == 0) continue;
-            std::vector<Bytes> frames;
-            Worker& worker = *polled[i];
-            const bool open = worker.reader.pump(worker.channel->fd, frames);
-            std::lock_guard lock(mutex_);
-            handle_frames(worker, frames, finished);
-            if (!open) worker.hung_up = true;
+            if (fds[i + 2].revents != 0) receive(*polled[i], finished);
         }
         bool done = false;
         if (fds[1].revents != 0) done = handle_events(finished);
@@ -218,7 +207,7 @@ bool Core::handle_events(std::vector<Finish>& finished) {
     for (;;) {
         bool closed = false;
         const std::optional<ForkServer::Event> event = server_->next_event(closed);
-        std::lock_guard lock(mutex_);
+        std::unique_lock lock(mutex_);
         if (closed) {
             if (server_open_ && !done_) {
                 server_open_ = false;
@@ -234,7 +223,7 @@ bool Core::handle_events(std::vector<Finish>& finished) {
         }
         if (!event) return false;
         if (event->kind == ForkServer::Event::kExited) {
-            handle_exit(event->pid, event->status, finished);
+            handle_exit(lock, event->pid, event->status, finished);
             continue;
         }
         if (pending_spawns_ > 0) --pending_spawns_;
@@ -246,56 +235,74 @@ bool Core::handle_events(std::vector<Finish>& finished) {
     }
 }
 
-void Core::handle_frames(Worker& worker, std::vector<Bytes>& frames, std::vector<Finish>& finished) {
-    for (Bytes& frame : frames) {
-        try {
-            Reader message(frame);
-            const MessageKind kind = message.kind();
-            if (kind == MessageKind::kReady) {
-                worker.ready = true;
-                ++ready_workers_;
-                changed_.notify_all();
-                continue;
-            }
-            if (kind == MessageKind::kInitFailed) {
-                const std::string reason =
-                    "initializer failed in worker " + std::to_string(worker.pid) + ": " + message.text(message.rest().size());
-                mark_broken(reason, finished);
-                if (worker.held) finished.push_back({std::move(worker.held->second), {{}, error_of<BrokenPool>(reason)}});
-                worker.held.reset();
-                worker.leaving = true;
-                continue;
-            }
-            const std::uint64_t id = message.u64();
-            if (!worker.held || worker.held->first != id) continue;  // not ours: ignore
-            Outcome outcome;
-            if (kind == MessageKind::kResult) {
-                outcome.result.assign(message.rest().begin(), message.rest().end());
-            } else {
-                std::string type = message.text(message.u32());
-                outcome.error = error_of<RemoteError>(std::move(type), message.text(message.rest().size()));
-            }
-            finished.push_back({std::move(worker.held->second), std::move(outcome)});
-            worker.held.reset();
-            if (options_.maxtasksperchild > 0 && ++worker.tasks_done >= options_.maxtasksperchild) worker.leaving = true;
-        } catch (const std::exception&) {
-            // A malformed frame can only come from a worker whose memory a task
-            // corrupted; the worker is beyond trust: it will be killed and replaced.
-            worker.leaving = true;
-            kill(worker.pid, SIGKILL);
-        }
+// Receives every message the worker has sent so far. A message cut short (the
+// worker died while sending it) or an end of stream leaves the worker hung up; its
+// exit report is then on its way.
+void Core::receive(Worker& worker, std::vector<Finish>& finished) {
+    ipc::Connection& connection = worker.channel->connection;
+    try {
+        do {
+            Bytes message;
+            connection.recv_bytes_into(message);
+            std::lock_guard lock(mutex_);
+            handle_message(worker, message, finished);
+        } while (connection.poll());
+    } catch (const std::exception&) {
+        std::lock_guard lock(mutex_);
+        worker.hung_up = true;
     }
 }
 
-void Core::handle_exit(pid_t pid, int status, std::vector<Finish>& finished) {
+void Core::handle_message(Worker& worker, Bytes& message, std::vector<Finish>& finished) {
+    try {
+        const MessageKind kind = kind_of(message);
+        if (kind == MessageKind::kReady) {
+            worker.ready = true;
+            ++ready_workers_;
+            changed_.notify_all();
+            return;
+        }
+        if (kind == MessageKind::kInitFailed) {
+            const std::string reason = "initializer failed in worker " + std::to_string(worker.pid) + ": " +
+                                       ipc::decode<std::string>(std::span(message).subspan(1));
+            mark_broken(reason, finished);
+            if (worker.held) finished.push_back({std::move(worker.held->second), {{}, error_of<BrokenPool>(reason)}});
+            worker.held.reset();
+            worker.leaving = true;
+            return;
+        }
+        if (message.size() < ResultHeader::kSize || (kind != MessageKind::kResult && kind != MessageKind::kError))
+            throw std::runtime_error("malformed message");
+        if (!worker.held || worker.held->first != ResultHeader::id_of(message)) return;  // not its task: ignore
+        Outcome outcome;
+        if (kind == MessageKind::kResult) {
+            outcome.message = std::move(message);
+        } else {
+            ipc::Decoder text{std::span<const std::byte>(message).subspan(ResultHeader::kSize)};
+            auto type = text.read<std::string>();
+            auto what = text.read<std::string>();
+            outcome.error = error_of<RemoteError>(std::move(type), std::move(what));
+        }
+        finished.push_back({std::move(worker.held->second), std::move(outcome)});
+        worker.held.reset();
+        if (options_.maxtasksperchild > 0 && ++worker.tasks_done >= options_.maxtasksperchild) worker.leaving = true;
+    } catch (const std::exception&) {
+        // A malformed message can only come from a worker whose memory a task
+        // corrupted: it is beyond trust, so it is killed and replaced.
+        worker.leaving = true;
+        kill(worker.pid, SIGKILL);
+    }
+}
+
+void Core::handle_exit(std::unique_lock<std::mutex>& lock, pid_t pid, int status, std::vector<Finish>& finished) {
     const auto found = workers_.find(pid);
     if (found == workers_.end()) return;
     Worker& worker = *found->second;
-    if (!worker.hung_up) {
+    if (!worker.hung_up && worker.channel->connection.poll()) {
         // Everything it wrote before dying is in the socket already.
-        std::vector<Bytes> frames;
-        worker.reader.pump(worker.channel->fd, frames);
-        handle_frames(worker, frames, finished);
+        lock.unlock();
+        receive(worker, finished);
+        lock.lock();
     }
     const bool died_in_initializer = !worker.ready && !broken_ && !terminating_;
     if (worker.held) {
@@ -341,12 +348,11 @@ std::vector<Core::Send> Core::schedule() {
             auto [id, task] = std::move(queue_.front());
             queue_.pop_front();
             worker->held.emplace(id, std::move(task.done));
-            sends.push_back({worker->channel,
-                             Writer(MessageKind::kTask).u64(id).u64(reinterpret_cast<std::uintptr_t>(task.runner)).bytes(),
-                             std::move(task.payload)});
+            TaskHeader{id, task.runner}.write_into(task.message);
+            sends.push_back({worker->channel, std::move(task.message)});
         } else if (closed_ || broken_ || terminating_) {
             worker->leaving = true;
-            sends.push_back({worker->channel, Writer(MessageKind::kStop).bytes(), {}});
+            sends.push_back({worker->channel, simple_message(MessageKind::kStop)});
         }
     }
     return sends;
@@ -355,8 +361,8 @@ std::vector<Core::Send> Core::schedule() {
 void Core::perform(std::vector<Send>& sends) {
     for (Send& send : sends) {
         try {
-            send_frame(send.channel->fd, send.head, send.payload);
-        } catch (const std::system_error&) {
+            send.channel->connection.send_bytes(send.message);
+        } catch (const std::exception&) {
             // The worker died: its exit report fails the task it was given.
         }
     }
@@ -387,6 +393,14 @@ void Core::close() {
     {
         std::lock_guard lock(mutex_);
         closed_ = true;
+    }
+    wake();
+}
+
+void Core::cancel_queued() {
+    {
+        std::lock_guard lock(mutex_);
+        fail_queue(error_of<CancelledError>("cancelled before it ran"), handed_over_);
     }
     wake();
 }
@@ -447,5 +461,7 @@ std::vector<pid_t> Core::worker_pids() const {
 }
 
 bool Core::on_result_thread() const { return current_result_thread_core == this; }
+
+const void* current_result_thread() { return current_result_thread_core; }
 
 }  // namespace mp::pool::internal

@@ -35,29 +35,26 @@
 
 namespace mp::pool::internal {
 
-// Runs in a worker: decodes the payload, calls the user's callable, encodes the
-// result. An exception becomes the task's error result.
-using Runner = Bytes (*)(std::span<const std::byte> payload);
-
-// How a task ended: result bytes, or an error (RemoteError, WorkerDied,
-// CancelledError, BrokenPool).
+// How a task ended: the result's codec bytes, or an error (RemoteError,
+// WorkerDied, CancelledError, BrokenPool).
 struct Outcome {
-    Bytes result;
+    Bytes message;  // the worker's whole result message
     std::exception_ptr error;
+    std::span<const std::byte> result() const { return std::span(message).subspan(ResultHeader::kSize); }
 };
 using Completion = std::function<void(Outcome&&)>;
 
 struct TaskSpec {
     Runner runner;
-    Bytes payload;
+    Bytes message;  // TaskHeader::kSize reserved bytes, then the payload
     Completion done;
 };
 
 struct CoreOptions {
     int processes = 1;
-    std::function<void()> initializer;  // runs once in each worker, before any task
-    int maxtasksperchild = 0;           // 0: workers live as long as the pool
-    std::vector<int> pass_fds;          // fds the workers inherit besides 0, 1, 2
+    std::function<void()> initializer{};  // runs once in each worker, before any task
+    int maxtasksperchild = 0;             // 0: workers live as long as the pool
+    std::vector<int> pass_fds{};          // fds the workers inherit besides 0, 1, 2
 };
 
 class Core {
@@ -76,6 +73,8 @@ public:
     void submit(std::vector<TaskSpec> tasks);
     // No more tasks; workers finish the queue and exit.
     void close();
+    // Fails the queued tasks (not the running ones) with CancelledError.
+    void cancel_queued();
     // Fails queued tasks with CancelledError, stops every worker (SIGTERM, then
     // SIGKILL after a grace period), fails the tasks they held with CancelledError,
     // and waits until all is reaped. Bounded unless a user callback blocks forever.
@@ -103,8 +102,9 @@ private:
     [[noreturn]] void worker_main(int channel);
     void loop();
     bool handle_events(std::vector<Finish>& finished);
-    void handle_frames(Worker& worker, std::vector<Bytes>& frames, std::vector<Finish>& finished);
-    void handle_exit(pid_t pid, int status, std::vector<Finish>& finished);
+    void receive(Worker& worker, std::vector<Finish>& finished);
+    void handle_message(Worker& worker, Bytes& message, std::vector<Finish>& finished);
+    void handle_exit(std::unique_lock<std::mutex>& lock, pid_t pid, int status, std::vector<Finish>& finished);
     void fail_queue(std::exception_ptr error, std::vector<Finish>& finished);
     void mark_broken(const std::string& reason, std::vector<Finish>& finished);
     std::vector<Send> schedule();

@@ -1,79 +1,83 @@
-// Private: the frames and messages between the pool (parent) and its workers, over
-// one SOCK_STREAM socketpair per worker. A frame is a u64 body length (host order:
-// both ends are the same program) followed by the body; the body starts with a
-// MessageKind byte. Payloads (callable bytes, arguments, results) are opaque here.
+// Private: the messages between the pool (parent) and a worker. Each is one frame of
+// an ipc::Connection over the worker's own socketpair; the first byte is the
+// MessageKind. Payloads (callable bytes, arguments, results) are ipc codec bytes,
+// opaque here.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <string>
 #include <vector>
+
+#include "ipc/codec.hpp"
 
 namespace mp::pool::internal {
 
 using Bytes = std::vector<std::byte>;
 
+// Runs in a worker: decodes `payload`, calls the user's callable, appends the encoded
+// result to `out`. An exception it throws becomes the task's error result.
+using Runner = void (*)(std::span<const std::byte> payload, Bytes& out);
+
 enum class MessageKind : std::uint8_t {
-    kTask = 1,         // parent -> worker: u64 task id, u64 runner address, payload
-    kStop = 2,         // parent -> worker: finish and exit 0
-    kReady = 3,        // worker -> parent: initializer done (sent once, first)
-    kInitFailed = 4,   // worker -> parent: text; the worker then exits 1
-    kResult = 5,       // worker -> parent: u64 task id, payload
-    kError = 6,        // worker -> parent: u64 task id, u32 type length, type, message
+    kTask = 1,        // parent -> worker: TaskHeader, payload
+    kStop = 2,        // parent -> worker: finish and exit 0
+    kReady = 3,       // worker -> parent: initializer done (the first message)
+    kInitFailed = 4,  // worker -> parent: error text; the worker then exits 1
+    kResult = 5,      // worker -> parent: ResultHeader, result payload
+    kError = 6,       // worker -> parent: ResultHeader, type name, message (codec strings)
 };
 
-// Writes one frame made of `head` then `body` (either may be empty), completely.
-// Blocks while the socket is full; never raises SIGPIPE. Throws std::system_error
-// ("send") when the peer is gone (EPIPE/ECONNRESET) or on another error.
-void send_frame(int fd, std::span<const std::byte> head, std::span<const std::byte> body = {});
+// The fixed front of a task message. The typed layer reserves kSize bytes, appends
+// the payload after them, and the core fills the header in when it numbers the
+// task, so the payload is never copied.
+struct TaskHeader {
+    static constexpr std::size_t kSize = 1 + 8 + 8;
+    std::uint64_t id;
+    Runner runner;
 
-// Reads one whole frame body into `body`, blocking. False on a clean EOF before a
-// frame starts; throws std::system_error on an error or a frame cut short.
-bool recv_frame(int fd, Bytes& body);
-
-// Reassembles frames from a socket without ever blocking: pump() reads what is there
-// now and appends each completed frame body to `frames`. A stopped or slow peer
-// therefore cannot stall the reader in the middle of a frame.
-class FrameReader {
-public:
-    // False once the peer closed or the socket failed (a partial frame is dropped).
-    bool pump(int fd, std::vector<Bytes>& frames);
-
-private:
-    std::byte header_[8]{};
-    std::size_t header_filled_ = 0;
-    Bytes body_;
-    std::size_t body_filled_ = 0;
-    bool in_body_ = false;
+    void write_into(Bytes& message) const {
+        message[0] = static_cast<std::byte>(MessageKind::kTask);
+        const auto address = reinterpret_cast<std::uintptr_t>(runner);
+        const std::uint64_t fields[2] = {id, address};
+        std::memcpy(message.data() + 1, fields, sizeof fields);
+    }
+    static TaskHeader read_from(std::span<const std::byte> message) {
+        std::uint64_t fields[2];
+        std::memcpy(fields, message.data() + 1, sizeof fields);
+        return {fields[0], reinterpret_cast<Runner>(static_cast<std::uintptr_t>(fields[1]))};
+    }
 };
 
-// Little helpers to build and read message bodies.
-class Writer {
-public:
-    explicit Writer(MessageKind kind) { bytes_.push_back(static_cast<std::byte>(kind)); }
-    Writer& u32(std::uint32_t value) { return raw(&value, sizeof value); }
-    Writer& u64(std::uint64_t value) { return raw(&value, sizeof value); }
-    Writer& text(const std::string& value) { return raw(value.data(), value.size()); }
-    Writer& raw(const void* data, std::size_t size);
-    const Bytes& bytes() const { return bytes_; }
+// The fixed front of a result or error message: kind and task id.
+struct ResultHeader {
+    static constexpr std::size_t kSize = 1 + 8;
 
-private:
-    Bytes bytes_;
+    static Bytes make(MessageKind kind, std::uint64_t id) {
+        Bytes message(kSize);
+        message[0] = static_cast<std::byte>(kind);
+        std::memcpy(message.data() + 1, &id, sizeof id);
+        return message;
+    }
+    static std::uint64_t id_of(std::span<const std::byte> message) {
+        std::uint64_t id;
+        std::memcpy(&id, message.data() + 1, sizeof id);
+        return id;
+    }
 };
 
-class Reader {
-public:
-    explicit Reader(std::span<const std::byte> bytes) : bytes_(bytes) {}
-    MessageKind kind() { return static_cast<MessageKind>(take(1)[0]); }
-    std::uint32_t u32();
-    std::uint64_t u64();
-    std::string text(std::size_t size);
-    std::span<const std::byte> rest() const { return bytes_; }
+inline MessageKind kind_of(std::span<const std::byte> message) {
+    return message.empty() ? MessageKind{} : static_cast<MessageKind>(message[0]);
+}
 
-private:
-    std::span<const std::byte> take(std::size_t size);
-    std::span<const std::byte> bytes_;
-};
+// A message that is only its kind, or its kind and some codec-encoded strings.
+template <class... Texts>
+Bytes simple_message(MessageKind kind, const Texts&... texts) {
+    Bytes message{static_cast<std::byte>(kind)};
+    (ipc::encode_into(message, texts), ...);
+    return message;
+}
 
 }  // namespace mp::pool::internal
