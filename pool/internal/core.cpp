@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <system_error>
@@ -49,6 +50,7 @@ struct Core::Worker {
     std::shared_ptr<Channel> channel;
     std::optional<std::pair<std::uint64_t, Completion>> held;  // the task it runs
     int tasks_done = 0;
+    std::uint64_t last_given = 0;  // when it was last given a task (a task-id clock)
     bool ready = false;
     bool leaving = false;  // told to stop, or retiring after maxtasksperchild
     bool hung_up = false;  // its channel reached EOF; its exit report is due
@@ -342,11 +344,17 @@ void Core::mark_broken(const std::string& reason, std::vector<Finish>& finished)
 // do after close(). Called with the lock held; the writes happen after unlocking.
 std::vector<Core::Send> Core::schedule() {
     std::vector<Send> sends;
-    for (auto& [pid, worker] : workers_) {
-        if (worker->held || worker->leaving || worker->hung_up) continue;
+    // Idle workers, least recently given a task first, so that work spreads over
+    // every worker (and maxtasksperchild retires them evenly).
+    std::vector<Worker*> idle;
+    for (auto& [pid, worker] : workers_)
+        if (!worker->held && !worker->leaving && !worker->hung_up) idle.push_back(worker.get());
+    std::sort(idle.begin(), idle.end(), [](const Worker* a, const Worker* b) { return a->last_given < b->last_given; });
+    for (Worker* worker : idle) {
         if (!queue_.empty() && !terminating_) {
             auto [id, task] = std::move(queue_.front());
             queue_.pop_front();
+            worker->last_given = id;
             worker->held.emplace(id, std::move(task.done));
             TaskHeader{id, task.runner}.write_into(task.message);
             sends.push_back({worker->channel, std::move(task.message)});
