@@ -72,7 +72,6 @@ void Process::start() {
     }
     started_ = true;
     pid_ = pid;
-    pidfd_ = internal::open_pidfd(pid);
 }
 
 void Process::record_exit(int status) {
@@ -90,6 +89,8 @@ void Process::join() {
 bool Process::join(std::chrono::nanoseconds timeout) {
     if (!started_) throw std::logic_error("Process::join: " + name_ + " was not started");
     if (exitcode_) return true;
+    // Opened on first need: until we reap it, the pid cannot name another process.
+    if (pidfd_ < 0) pidfd_ = internal::open_pidfd(pid_);
     const auto deadline = internal::Clock::now() + std::chrono::ceil<internal::Clock::duration>(timeout);
     const std::optional<int> status = internal::wait_for_exit(pid_, pidfd_, deadline);
     if (status) record_exit(*status);

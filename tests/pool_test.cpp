@@ -9,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <mutex>
@@ -442,6 +443,31 @@ TEST(Pool, ImapNextTimesOutAndRethrowsFailures) {
     EXPECT_EQ(failing.next(), 5);
     EXPECT_THROW(failing.next(), mp::pool::RemoteError);
     EXPECT_EQ(failing.next(), 6);
+}
+
+TEST(Pool, ACallableOrArgumentThatCannotTravelIsACompileTimeError) {
+    char path[] = "/tmp/mp-pool-travel-XXXXXX.cpp";
+    const int fd = mkstemps(path, 4);
+    ASSERT_GE(fd, 0);
+    const std::string source =
+        "#include \"pool/pool.hpp\"\n"
+        "#include <string>\n"
+        "int main() {\n"
+        "    mp::pool::Pool pool(1);\n"
+        "    std::string name = \"x\";\n"
+        "    pool.apply([name] { return name.size(); });\n"
+        "    int local = 0;\n"
+        "    pool.apply([](int* p) { return *p; }, &local);\n"
+        "}\n";
+    (void)!write(fd, source.data(), source.size());
+    close(fd);
+    const char* compiler = std::getenv("CXX");
+    const mp::test::CommandResult r = mp::test::run_command(
+        {compiler != nullptr && *compiler != '\0' ? compiler : "g++", "-std=c++20", "-fsyntax-only", "-I.", path}, "", 120s);
+    unlink(path);
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_NE(r.err.find("this callable cannot travel to a worker"), std::string::npos) << r.err.substr(0, 2000);
+    EXPECT_NE(r.err.find("pointers mean nothing in another process"), std::string::npos) << r.err.substr(0, 2000);
 }
 
 // ---------------------------------------------------------------- lifecycle

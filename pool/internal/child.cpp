@@ -56,6 +56,13 @@ int millis_until(std::optional<Clock::time_point> deadline) {
 }  // namespace
 
 std::optional<int> wait_for_exit(pid_t pid, int pidfd, std::optional<Clock::time_point> deadline) {
+    if (!deadline) {
+        int status = 0;
+        while (waitpid(pid, &status, 0) < 0)
+            if (errno != EINTR)
+                throw std::system_error(errno, std::generic_category(), "waitpid(" + std::to_string(pid) + ")");
+        return status;
+    }
     auto backoff = std::chrono::microseconds(100);
     for (;;) {
         if (auto status = try_reap(pid)) return status;

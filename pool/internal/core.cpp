@@ -150,9 +150,11 @@ void Core::worker_main(int channel) {
 
 void Core::loop() {
     current_result_thread_core = this;
+    std::vector<pollfd> fds;
+    std::vector<Worker*> polled;
     for (;;) {
-        std::vector<pollfd> fds{{wake_read_, POLLIN, 0}, {server_->fd(), POLLIN, 0}};
-        std::vector<Worker*> polled;
+        fds.assign({{wake_read_, POLLIN, 0}, {server_->fd(), POLLIN, 0}});
+        polled.clear();
         {
             std::lock_guard lock(mutex_);
             for (auto& [pid, worker] : workers_) {
@@ -174,8 +176,8 @@ void Core::loop() {
         for (std::size_t i = 0; i < polled.size(); ++i) {
             if (fds[i + 2].revents != 0) receive(*polled[i], finished);
         }
-        bool done = false;
-        if (fds[1].revents != 0) done = handle_events(finished);
+        if (fds[1].revents != 0) handle_events(finished);
+        bool done;
         std::vector<Send> sends;
         {
             std::lock_guard lock(mutex_);
@@ -196,16 +198,20 @@ void Core::loop() {
         }
         if (done) break;
     }
+    {
+        // Closed for terminate() first: it must not signal through a closing socket.
+        std::lock_guard lock(mutex_);
+        server_open_ = false;
+    }
     server_->shutdown(kKillGrace);
     std::lock_guard lock(mutex_);
-    server_open_ = false;
     workers_.clear();
     done_ = true;
     changed_.notify_all();
 }
 
-// Reads the fork server's reports. True when the server is gone.
-bool Core::handle_events(std::vector<Finish>& finished) {
+// Reads the fork server's reports. A server that died breaks the pool.
+void Core::handle_events(std::vector<Finish>& finished) {
     for (;;) {
         bool closed = false;
         const std::optional<ForkServer::Event> event = server_->next_event(closed);
@@ -221,9 +227,9 @@ bool Core::handle_events(std::vector<Finish>& finished) {
                 workers_.clear();  // closing the channels makes orphaned workers exit
                 pending_spawns_ = 0;
             }
-            return true;
+            return;
         }
-        if (!event) return false;
+        if (!event) return;
         if (event->kind == ForkServer::Event::kExited) {
             handle_exit(lock, event->pid, event->status, finished);
             continue;
@@ -344,6 +350,8 @@ void Core::mark_broken(const std::string& reason, std::vector<Finish>& finished)
 // do after close(). Called with the lock held; the writes happen after unlocking.
 std::vector<Core::Send> Core::schedule() {
     std::vector<Send> sends;
+    const bool winding_down = closed_ || broken_ || terminating_;
+    if (!winding_down && queue_.empty()) return sends;
     // Idle workers, least recently given a task first, so that work spreads over
     // every worker (and maxtasksperchild retires them evenly).
     std::vector<Worker*> idle;
@@ -376,9 +384,13 @@ void Core::perform(std::vector<Send>& sends) {
     }
 }
 
+// Done when no task is left and every worker is gone, or has hung up owing nothing
+// (its exit report adds nothing then: the fork server reaps it on shutdown).
 bool Core::finished_locked() const {
-    return (closed_ || terminating_ || broken_ || !server_open_) && queue_.empty() && workers_.empty() &&
-           pending_spawns_ == 0;
+    if (!(closed_ || terminating_ || broken_ || !server_open_) || !queue_.empty() || pending_spawns_ != 0) return false;
+    for (const auto& [pid, worker] : workers_)
+        if (!worker->hung_up || worker->held) return false;
+    return true;
 }
 
 void Core::wake() { (void)!write(wake_write_, "", 1); }
@@ -424,6 +436,7 @@ bool Core::wait_done_until(std::chrono::steady_clock::time_point deadline) {
 }
 
 void Core::terminate() {
+    if (on_result_thread()) throw std::logic_error("Pool::terminate: called from a callback, on the pool's own result thread");
     {
         std::lock_guard lock(mutex_);
         if (!done_ && !terminating_) {

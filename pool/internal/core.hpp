@@ -101,7 +101,7 @@ private:
 
     [[noreturn]] void worker_main(int channel);
     void loop();
-    bool handle_events(std::vector<Finish>& finished);
+    void handle_events(std::vector<Finish>& finished);
     void receive(Worker& worker, std::vector<Finish>& finished);
     void handle_message(Worker& worker, Bytes& message, std::vector<Finish>& finished);
     void handle_exit(std::unique_lock<std::mutex>& lock, pid_t pid, int status, std::vector<Finish>& finished);
