@@ -59,6 +59,7 @@ struct Core::Worker {
     // of Core::call that lent itself the worker (while `borrowed`); never both.
     bool receiving = false;
     bool borrowed = false;
+    bool watched = false;  // in the result thread's poll set (not while borrowed)
     std::optional<int> exit_status;  // reported while borrowed: the borrower handles it
 
     bool idle() const { return !held && !leaving && !hung_up && !borrowed && !exit_status; }
@@ -166,7 +167,8 @@ void Core::loop() {
         {
             std::lock_guard lock(mutex_);
             for (auto& [pid, worker] : workers_) {
-                if (worker->hung_up || worker->borrowed) continue;
+                worker->watched = !worker->hung_up && !worker->borrowed;
+                if (!worker->watched) continue;
                 fds.push_back({worker->channel->connection.fileno(), POLLIN, 0});
                 polled.push_back(worker.get());
             }
@@ -395,6 +397,7 @@ std::vector<Core::Send> Core::schedule() {
             worker->held.emplace(id, std::move(task.done));
             TaskHeader{id, task.runner}.write_into(task.message);
             sends.push_back({worker->channel, std::move(task.message)});
+            if (!worker->watched) wake();  // lent out lately: the result thread must watch it again
         } else if (closed_ || broken_ || terminating_) {
             worker->leaving = true;
             sends.push_back({worker->channel, simple_message(MessageKind::kStop)});
@@ -504,7 +507,6 @@ void Core::call(TaskSpec task) {
         if (worker->exit_status) handle_exit(lock, worker->pid, *worker->exit_status, finished);
         sends = schedule();
     }
-    wake();  // the result thread watches this channel again
     perform(sends);
     complete(finished);
 }
