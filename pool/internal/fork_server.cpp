@@ -11,13 +11,15 @@
 #include <cstring>
 #include <system_error>
 
+#include "ipc/connection.hpp"
 #include "pool/internal/child.hpp"
 
 namespace mp::pool::internal {
 
 namespace {
 
-// Fixed-size control messages over a SOCK_SEQPACKET socketpair.
+// Control messages, one ipc frame each; a kSpawned message is followed by the
+// worker's channel as an fd frame (SCM_RIGHTS).
 enum Command : int { kSpawn = 1, kSignalAll = 2, kSpawned = 3, kExited = 4 };
 struct Message {
     int kind;
@@ -27,41 +29,13 @@ struct Message {
 
 [[noreturn]] void throw_errno(const char* what) { throw std::system_error(errno, std::generic_category(), what); }
 
-void send_message(int fd, const Message& message, int passed_fd = -1) {
-    iovec part{const_cast<Message*>(&message), sizeof message};
-    msghdr header{};
-    header.msg_iov = &part;
-    header.msg_iovlen = 1;
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-    if (passed_fd >= 0) {
-        header.msg_control = control;
-        header.msg_controllen = sizeof control;
-        cmsghdr* rights = CMSG_FIRSTHDR(&header);
-        rights->cmsg_level = SOL_SOCKET;
-        rights->cmsg_type = SCM_RIGHTS;
-        rights->cmsg_len = CMSG_LEN(sizeof(int));
-        std::memcpy(CMSG_DATA(rights), &passed_fd, sizeof(int));
+// Sends without throwing: a peer that is gone notices by itself (EOF).
+void send_quietly(ipc::Connection& control, const Message& message, int passed_fd = -1) {
+    try {
+        control.send(message);
+        if (passed_fd >= 0) control.send_fd(passed_fd);
+    } catch (const std::exception&) {
     }
-    while (sendmsg(fd, &header, MSG_NOSIGNAL) < 0)
-        if (errno != EINTR) return;  // the other side is gone; it will notice by itself
-}
-
-// Reads one message; 0 on EOF, -1 when none is waiting (with `flags` MSG_DONTWAIT).
-ssize_t recv_message(int fd, Message& message, int& passed_fd, int flags) {
-    iovec part{&message, sizeof message};
-    msghdr header{};
-    header.msg_iov = &part;
-    header.msg_iovlen = 1;
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-    header.msg_control = control;
-    header.msg_controllen = sizeof control;
-    ssize_t n;
-    while ((n = recvmsg(fd, &header, flags | MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR) {
-    }
-    passed_fd = -1;
-    for (cmsghdr* c = CMSG_FIRSTHDR(&header); n > 0 && c != nullptr; c = CMSG_NXTHDR(&header, c))
-        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) std::memcpy(&passed_fd, CMSG_DATA(c), sizeof(int));
-    return n;
 }
 
 // Closes every fd except 0-2 and `keep` (sorted).
@@ -81,7 +55,7 @@ void close_all_but(std::vector<int> keep) {
 void on_sigchld(int) {}  // only interrupts ppoll
 
 // The server's whole life; never returns.
-[[noreturn]] void serve(int control, int initial, const std::function<void(int)>& worker_main) {
+[[noreturn]] void serve(ipc::Connection& control, int initial, const std::function<void(int)>& worker_main) {
     struct sigaction quiet {}, original_chld {};
     quiet.sa_handler = on_sigchld;
     sigemptyset(&quiet.sa_mask);
@@ -97,12 +71,12 @@ void on_sigchld(int) {}  // only interrupts ppoll
     const auto spawn_worker = [&] {
         int pair[2];
         if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) {
-            send_message(control, {kSpawned, -errno, 0});  // a failure is an answer too
+            send_quietly(control, {kSpawned, -errno, 0});  // a failure is an answer too
             return;
         }
         const pid_t pid = fork();
         if (pid == 0) {
-            close(control);
+            control.close();
             close(pair[0]);
             sigaction(SIGCHLD, &original_chld, nullptr);
             sigprocmask(SIG_SETMASK, &original_mask, nullptr);
@@ -113,9 +87,9 @@ void on_sigchld(int) {}  // only interrupts ppoll
         close(pair[1]);
         if (pid > 0) {
             workers.push_back(pid);
-            send_message(control, {kSpawned, pid, 0}, pair[0]);
+            send_quietly(control, {kSpawned, pid, 0}, pair[0]);
         } else {
-            send_message(control, {kSpawned, -fork_error, 0});
+            send_quietly(control, {kSpawned, -fork_error, 0});
         }
         close(pair[0]);
     };
@@ -125,23 +99,27 @@ void on_sigchld(int) {}  // only interrupts ppoll
         while ((pid = waitpid(-1, &status, WNOHANG)) > 0 || (pid < 0 && errno == EINTR)) {
             if (pid < 0) continue;
             std::erase(workers, pid);
-            send_message(control, {kExited, pid, status});
+            send_quietly(control, {kExited, pid, status});
         }
     };
 
     for (int i = 0; i < initial; ++i) spawn_worker();
-    for (;;) {
-        reap();
-        pollfd entry{control, POLLIN, 0};
-        if (ppoll(&entry, 1, nullptr, &polling_mask) <= 0) continue;  // SIGCHLD: reap
-        Message message;
-        int unused_fd;
-        if (recv_message(control, message, unused_fd, 0) <= 0) break;  // the pool closed us
-        if (message.kind == kSpawn) {
-            spawn_worker();
-        } else if (message.kind == kSignalAll) {
-            for (pid_t pid : workers) kill(pid, message.value);
+    try {
+        for (;;) {
+            reap();
+            pollfd entry{control.fileno(), POLLIN, 0};
+            if (ppoll(&entry, 1, nullptr, &polling_mask) <= 0) continue;  // SIGCHLD: reap
+            do {
+                const auto message = control.recv<Message>();  // EOFError: the pool closed us
+                if (message.kind == kSpawn) {
+                    spawn_worker();
+                } else if (message.kind == kSignalAll) {
+                    for (pid_t pid : workers) kill(pid, message.value);
+                }
+            } while (control.poll());
         }
+    } catch (const std::exception&) {
+        // The pool is gone or shut us down: take the workers along.
     }
     for (pid_t pid : workers) kill(pid, SIGKILL);
     int status;
@@ -154,7 +132,7 @@ void on_sigchld(int) {}  // only interrupts ppoll
 
 ForkServer::ForkServer(int initial_workers, std::function<void(int)> worker_main, std::vector<int> pass_fds) {
     int pair[2];
-    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) throw_errno("socketpair(fork server)");
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) throw_errno("socketpair(fork server)");
     pid_t pid;
     try {
         pid = fork_flushed();
@@ -166,37 +144,38 @@ ForkServer::ForkServer(int initial_workers, std::function<void(int)> worker_main
     if (pid == 0) {
         pass_fds.push_back(pair[1]);
         close_all_but(pass_fds);
-        serve(pair[1], initial_workers, worker_main);
+        ipc::Connection control{ipc::Fd(pair[1])};
+        serve(control, initial_workers, worker_main);
     }
     close(pair[1]);
     pid_ = pid;
     pidfd_ = open_pidfd(pid);
-    control_ = pair[0];
+    control_ = ipc::Connection(ipc::Fd(pair[0]));
 }
 
 ForkServer::~ForkServer() { shutdown(std::chrono::seconds(2)); }
 
 std::optional<ForkServer::Event> ForkServer::next_event(bool& closed) {
     closed = false;
-    if (control_ < 0) {
-        closed = true;
+    try {
+        if (control_.closed()) {
+            closed = true;
+            return std::nullopt;
+        }
+        if (!control_.poll()) return std::nullopt;
+        const auto message = control_.recv<Message>();
+        if (message.kind == kExited) return Event{Event::kExited, message.pid, -1, message.value};
+        if (message.pid <= 0) return Event{Event::kSpawned, message.pid, -1, 0};
+        // The fd frame follows its message at once (the server sends both in a row).
+        return Event{Event::kSpawned, message.pid, control_.recv_fd().release(), 0};
+    } catch (const std::exception&) {
+        closed = true;  // the server died (or sent nonsense): either way it is gone
         return std::nullopt;
     }
-    Message message;
-    int channel;
-    const ssize_t n = recv_message(control_, message, channel, MSG_DONTWAIT);
-    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) closed = true;
-    if (n != static_cast<ssize_t>(sizeof message)) {
-        if (channel >= 0) close(channel);
-        return std::nullopt;
-    }
-    if (message.kind == kSpawned) return Event{Event::kSpawned, message.pid, channel, 0};
-    if (channel >= 0) close(channel);
-    return Event{Event::kExited, message.pid, -1, message.value};
 }
 
 void ForkServer::send_command(int kind, int value) {
-    if (control_ >= 0) send_message(control_, {kind, 0, value});
+    if (!control_.closed()) send_quietly(control_, {kind, 0, value});
 }
 
 void ForkServer::spawn() { send_command(kSpawn, 0); }
@@ -204,8 +183,7 @@ void ForkServer::signal_all(int signal) { send_command(kSignalAll, signal); }
 
 void ForkServer::shutdown(std::chrono::milliseconds grace) {
     if (pid_ < 0) return;
-    close(control_);
-    control_ = -1;
+    control_.close();
     if (!wait_for_exit(pid_, pidfd_, Clock::now() + grace)) {
         kill(pid_, SIGKILL);
         wait_for_exit(pid_, pidfd_, std::nullopt);

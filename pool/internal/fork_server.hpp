@@ -17,6 +17,8 @@
 #include <optional>
 #include <vector>
 
+#include "ipc/connection.hpp"
+
 namespace mp::pool::internal {
 
 class ForkServer {
@@ -37,15 +39,17 @@ public:
     ForkServer(const ForkServer&) = delete;
     ForkServer& operator=(const ForkServer&) = delete;
 
-    // The control socket, readable when an event is waiting (poll it).
-    int fd() const { return control_; }
+    // The control socket, readable when an event is waiting (poll it). Events may
+    // also wait in the connection's buffer: call next_event until it is empty.
+    int fd() const { return control_.fileno(); }
     // Reads one event without blocking; empty when none is waiting. `closed` is set
     // when the server is gone (it died, or was shut down).
     std::optional<Event> next_event(bool& closed);
 
-    // Asks for one more worker (answered by a kSpawned event). Thread-safe.
+    // Asks for one more worker (answered by a kSpawned event).
     void spawn();
-    // Sends `signal` to every worker still alive. Thread-safe.
+    // Sends `signal` to every worker still alive.
+    // spawn and signal_all write the control socket: one thread at a time.
     void signal_all(int signal);
 
     // Closes the control socket; the server kills and reaps any worker left and
@@ -58,7 +62,7 @@ private:
 
     pid_t pid_ = -1;
     int pidfd_ = -1;
-    int control_ = -1;
+    ipc::Connection control_;
 };
 
 }  // namespace mp::pool::internal
