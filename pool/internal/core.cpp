@@ -512,10 +512,13 @@ void Core::call(TaskSpec task) {
 }
 
 void Core::close() {
+    std::vector<Send> sends;
     {
         std::lock_guard lock(mutex_);
         closed_ = true;
+        sends = schedule();  // idle workers are told to stop right here
     }
+    perform(sends);
     wake();
 }
 
