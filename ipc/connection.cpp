@@ -1,6 +1,7 @@
 #include "ipc/connection.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -14,7 +15,10 @@
 namespace mp::ipc {
 namespace {
 
-constexpr std::size_t kReadAhead = 64 * 1024;
+// Read-ahead: enough for dozens of small frames per read, small enough that the
+// start of a large payload copied out of it costs little (the rest of a large
+// payload is read straight into its destination).
+constexpr std::size_t kReadAhead = 4 * 1024;
 constexpr int kKindShift = 56;
 constexpr std::uint64_t kLengthMask = (std::uint64_t{1} << kKindShift) - 1;
 // A peer that keeps sending descriptors nobody takes cannot fill our fd table.
@@ -182,14 +186,31 @@ Fd Connection::recv_fd() {
 
 bool Connection::poll(std::chrono::nanoseconds timeout) {
     require_open(readable_, "poll");
-    if (buffered() > 0 || read_side_lost_) return true;
-    return detail::wait_readable(fd_.get(), timeout);
+    if (has_buffered_input()) return true;
+    pollfd p{fd_.get(), POLLIN, 0};
+    return detail::wait_readable(std::span(&p, 1), timeout);
 }
 
 void Connection::close() noexcept {
     fd_.reset();
     received_fds_.clear();
     read_begin_ = read_end_ = 0;
+}
+
+std::vector<Connection*> wait(std::span<Connection* const> connections, std::chrono::nanoseconds timeout) {
+    std::vector<Connection*> ready;
+    for (Connection* c : connections) {
+        c->require_open(c->readable_, "wait");
+        if (c->has_buffered_input()) ready.push_back(c);
+    }
+    if (!ready.empty()) return ready;
+    std::vector<pollfd> fds;
+    for (const Connection* c : connections) fds.push_back({c->fileno(), POLLIN, 0});
+    if (!detail::wait_readable(fds, timeout)) return ready;
+    for (std::size_t i = 0; i < fds.size(); ++i) {
+        if (fds[i].revents != 0) ready.push_back(connections[i]);
+    }
+    return ready;
 }
 
 std::pair<Connection, Connection> Pipe(bool duplex) {

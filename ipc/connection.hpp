@@ -9,7 +9,7 @@
 // frame carries a descriptor) followed by the payload. send/send_bytes write one
 // frame synchronously: when they return, the whole frame is in the kernel's buffer
 // (or the peer has it); there is no background thread and nothing is buffered in
-// the process. Receiving reads ahead into a 64 KiB buffer, so small frames cost one
+// the process. Receiving reads ahead into a 4 KiB buffer, so small frames cost one
 // read; large payloads are read straight into their destination.
 //
 // Threads: sending and receiving share no state, so one thread may send while
@@ -101,6 +101,10 @@ public:
     // frame is there: a peer that stops mid-frame can still make recv wait.
     [[nodiscard]] bool poll(std::chrono::nanoseconds timeout = std::chrono::nanoseconds::zero());
 
+    // has_buffered_input: whether something was already read ahead (or the stream
+    // was abandoned): then recv will not wait for the fd, whatever poll(2) says.
+    bool has_buffered_input() const noexcept { return buffered() > 0 || read_side_lost_; }
+
     // send_fd: sends a duplicate of `fd` (SCM_RIGHTS) as one frame; the caller keeps
     // `fd`. Needs a Unix socket (Pipe(true)); else std::system_error(ENOTSOCK).
     void send_fd(int fd);
@@ -124,6 +128,7 @@ public:
     void set_max_message_size(std::size_t bytes) noexcept { max_message_size_ = bytes; }
 
 private:
+    friend std::vector<Connection*> wait(std::span<Connection* const>, std::chrono::nanoseconds);
     static constexpr std::size_t kHeaderSize = 8;
     enum class FrameKind : std::uint8_t { bytes = 0, fd = 1 };
     struct FrameHeader {
@@ -159,6 +164,14 @@ private:
     std::vector<Fd> received_fds_;         // arrived by SCM_RIGHTS, oldest first
     std::vector<std::byte> recv_buffer_;   // payload of recv<T>
 };
+
+// wait: the connections among `connections` that can receive without blocking
+// (a frame read ahead, data on the fd, or the end of the stream), waiting up to
+// `timeout` (ipc::forever: as long as it takes) for at least one. Empty when the
+// timeout ran out. As Python's multiprocessing.connection.wait. Every connection
+// must be open and readable (else std::system_error(EBADF)).
+[[nodiscard]] std::vector<Connection*> wait(std::span<Connection* const> connections,
+                                            std::chrono::nanoseconds timeout = forever);
 
 // Pipe: a connected pair of Connections. Duplex (the default) is a Unix socketpair,
 // both ends read and write, and descriptors can be passed. One-way (duplex = false)

@@ -6,3 +6,4 @@
 #include "ipc/connection.hpp"
 #include "ipc/errors.hpp"
 #include "ipc/fd.hpp"
+#include "ipc/queue.hpp"

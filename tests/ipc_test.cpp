@@ -2,6 +2,7 @@
 // paths (peer closed, truncated and oversized frames, wrong type, closed reader),
 // poll timeouts, large messages both ways at once, and descriptor passing.
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -13,6 +14,7 @@
 #include <thread>
 
 #include "ipc/connection.hpp"
+#include "ipc/internal/io.hpp"
 #include "tests/ipc/child.hpp"
 
 namespace {
@@ -100,6 +102,21 @@ TEST_P(BothKinds, TruncatedPayloadIsEOFError) {
     }
 }
 
+TEST_P(BothKinds, PeerKilledMidFrameIsEOFError) {
+    auto [reader, writer] = make();
+    const pid_t pid = fork_child([&] {
+        reader.close();
+        const std::uint64_t header = 1 << 20;
+        (void)!write(writer.fileno(), &header, 8);
+        (void)!write(writer.fileno(), std::string(1000, 'k').data(), 1000);
+        raise(SIGKILL);
+        return 1;
+    });
+    writer.close();
+    EXPECT_THROW(reader.recv_bytes(), mp::ipc::EOFError);
+    EXPECT_EQ(wait_child(pid), 128 + SIGKILL);
+}
+
 TEST_P(BothKinds, TruncatedHeaderIsEOFError) {
     auto [reader, writer] = make();
     write_raw(writer, "\x05\x00\x00", 3);
@@ -161,17 +178,18 @@ TEST_P(BothKinds, PollTimesOutThenSeesData) {
     EXPECT_EQ(text_of(reader.recv_bytes()), "late");
 }
 
-TEST_P(BothKinds, SendToClosedReaderIsBrokenPipeNotSigpipe) {
-    // SIGPIPE keeps its default action (death): the send must not raise it.
+// Sends to a closed reader with SIGPIPE at its default action (death): the send
+// must throw BrokenPipeError and leave no SIGPIPE pending.
+void expect_broken_pipe_without_sigpipe(bool duplex) {
     struct sigaction old {};
     struct sigaction dfl {};
     dfl.sa_handler = SIG_DFL;
     sigaction(SIGPIPE, &dfl, &old);
-    auto [reader, writer] = make();
+    auto [reader, writer] = Pipe(duplex);
     reader.close();
     try {
         writer.send_bytes("anyone?");
-        FAIL() << "no BrokenPipeError";
+        ADD_FAILURE() << "no BrokenPipeError";
     } catch (const mp::ipc::BrokenPipeError& e) {
         EXPECT_EQ(e.code().value(), EPIPE);
     }
@@ -179,6 +197,14 @@ TEST_P(BothKinds, SendToClosedReaderIsBrokenPipeNotSigpipe) {
     sigpending(&pending);
     EXPECT_FALSE(sigismember(&pending, SIGPIPE)) << "a SIGPIPE was left pending";
     sigaction(SIGPIPE, &old, nullptr);
+}
+
+TEST_P(BothKinds, SendToClosedReaderIsBrokenPipeNotSigpipe) { expect_broken_pipe_without_sigpipe(GetParam()); }
+
+TEST(Connection, PipeSendsBlockSigpipeWhereTheKernelLacksRwfNosignal) {
+    mp::ipc::detail::use_rwf_nosignal(false);
+    expect_broken_pipe_without_sigpipe(false);
+    mp::ipc::detail::use_rwf_nosignal(true);
 }
 
 TEST_P(BothKinds, BufferTooShortKeepsTheMessage) {
@@ -253,6 +279,35 @@ TEST(Connection, DuplexEndsTakeTurnsAcrossProcesses) {
     a.send(n + 1);
     EXPECT_EQ(n, 9);
     EXPECT_EQ(wait_child(pid), 0);
+}
+
+TEST(Wait, SeesFramesAlreadyReadAheadThatTheFdDoesNotShow) {
+    auto [a, b] = Pipe();
+    a.send(1);
+    a.send(2);
+    EXPECT_EQ(b.recv<int>(), 1);  // the read-ahead took frame 2 as well
+    pollfd p{b.fileno(), POLLIN, 0};
+    EXPECT_EQ(::poll(&p, 1, 0), 0) << "the fd is idle...";
+    EXPECT_TRUE(b.has_buffered_input()) << "...but a frame is waiting";
+    Connection* both[] = {&a, &b};
+    EXPECT_EQ(mp::ipc::wait(both, 0ms), std::vector<Connection*>{&b});
+    EXPECT_EQ(b.recv<int>(), 2);
+    EXPECT_FALSE(b.has_buffered_input());
+}
+
+TEST(Wait, WaitsForTheFirstOfSeveralOrTimesOut) {
+    auto [a, b] = Pipe();
+    auto [c, d] = Pipe(false);
+    Connection* readers[] = {&b, &c};
+    const auto start = Clock::now();
+    EXPECT_TRUE(mp::ipc::wait(readers, 30ms).empty());
+    EXPECT_GE(Clock::now() - start, 25ms);
+    std::thread later([&] {
+        std::this_thread::sleep_for(10ms);
+        d.send_bytes("now");
+    });
+    EXPECT_EQ(mp::ipc::wait(readers), std::vector<Connection*>{&c});
+    later.join();
 }
 
 TEST(FdPassing, ADescriptorCrossesToAnotherProcess) {

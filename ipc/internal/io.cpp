@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <optional>
@@ -18,18 +19,17 @@ namespace {
 // Blocks SIGPIPE in this thread while a pipe is written, so that a closed reader
 // gives EPIPE instead of killing the process; a SIGPIPE our write raised is
 // consumed before the old mask returns. (Sockets use MSG_NOSIGNAL instead.)
+// No SIGPIPE can be pending for a thread that did not block it, so one that is
+// pending after our EPIPE is ours; a thread that blocked it already keeps its own.
 class SigpipeBlock {
 public:
     SigpipeBlock() {
         sigemptyset(&sigpipe_);
         sigaddset(&sigpipe_, SIGPIPE);
-        sigset_t pending;
-        sigpending(&pending);
-        was_pending_ = sigismember(&pending, SIGPIPE) == 1;
         pthread_sigmask(SIG_BLOCK, &sigpipe_, &old_mask_);
     }
     ~SigpipeBlock() {
-        if (raised_ && !was_pending_) {
+        if (raised_ && sigismember(&old_mask_, SIGPIPE) == 0) {
             const timespec zero{};
             while (sigtimedwait(&sigpipe_, nullptr, &zero) < 0 && errno == EINTR) {
             }
@@ -41,7 +41,6 @@ public:
 private:
     sigset_t sigpipe_;
     sigset_t old_mask_;
-    bool was_pending_ = false;
     bool raised_ = false;
 };
 
@@ -69,6 +68,42 @@ void collect_fds(msghdr& message, std::vector<Fd>& received_fds) {
 // first message that carries descriptors, and we send one at a time; a peer that
 // sends more loses the rest (the kernel closes them) and MSG_CTRUNC is ignored.
 constexpr std::size_t kMaxFdsPerRead = 8;
+
+// sendmsg with MSG_NOSIGNAL, and `pass_fd` (if >= 0) as SCM_RIGHTS.
+ssize_t send_some(int fd, iovec* iov, int iov_count, int pass_fd) {
+    msghdr message{};
+    message.msg_iov = iov;
+    message.msg_iovlen = static_cast<std::size_t>(iov_count);
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+    if (pass_fd >= 0) {
+        message.msg_control = control;
+        message.msg_controllen = sizeof control;
+        cmsghdr* c = CMSG_FIRSTHDR(&message);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        std::memcpy(CMSG_DATA(c), &pass_fd, sizeof(int));
+    }
+    return ::sendmsg(fd, &message, MSG_NOSIGNAL);
+}
+
+// RWF_NOSIGNAL (recent Linux): a pipe write that finds no reader fails with EPIPE
+// without raising SIGPIPE, as MSG_NOSIGNAL does for sockets, and saves the two
+// sigprocmask calls of SigpipeBlock. A kernel that does not know the flag says
+// EOPNOTSUPP (ENOSYS without pwritev2): then pipes fall back to SigpipeBlock.
+#ifdef __linux__
+constexpr int kRwfNoSignal = 0x00000100;
+std::atomic<bool> g_rwf_nosignal{true};
+ssize_t write_some_nosignal(int fd, const iovec* iov, int iov_count) {
+    return ::pwritev2(fd, iov, iov_count, -1, kRwfNoSignal);
+}
+#else
+std::atomic<bool> g_rwf_nosignal{false};
+ssize_t write_some_nosignal(int, const iovec*, int) {
+    errno = ENOSYS;
+    return -1;
+}
+#endif
 
 }  // namespace
 
@@ -103,25 +138,22 @@ std::size_t read_some(Endpoint end, void* data, std::size_t size, std::vector<Fd
 
 void write_all(Endpoint end, iovec* iov, int iov_count, int pass_fd) {
     std::optional<SigpipeBlock> sigpipe_block;
-    if (!end.socket) sigpipe_block.emplace();
     while (iov_count > 0) {
         ssize_t n;
+        const char* call_name;
         if (end.socket) {
-            msghdr message{};
-            message.msg_iov = iov;
-            message.msg_iovlen = static_cast<std::size_t>(iov_count);
-            alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-            if (pass_fd >= 0) {
-                message.msg_control = control;
-                message.msg_controllen = sizeof control;
-                cmsghdr* c = CMSG_FIRSTHDR(&message);
-                c->cmsg_level = SOL_SOCKET;
-                c->cmsg_type = SCM_RIGHTS;
-                c->cmsg_len = CMSG_LEN(sizeof(int));
-                std::memcpy(CMSG_DATA(c), &pass_fd, sizeof(int));
+            call_name = "sendmsg";
+            n = send_some(end.fd, iov, iov_count, pass_fd);
+        } else if (g_rwf_nosignal.load(std::memory_order_relaxed)) {
+            call_name = "pwritev2";
+            n = write_some_nosignal(end.fd, iov, iov_count);
+            if (n < 0 && (errno == EOPNOTSUPP || errno == ENOSYS)) {
+                g_rwf_nosignal.store(false, std::memory_order_relaxed);  // an older kernel
+                continue;
             }
-            n = ::sendmsg(end.fd, &message, MSG_NOSIGNAL);
         } else {
+            call_name = "writev";
+            if (!sigpipe_block) sigpipe_block.emplace();
             n = ::writev(end.fd, iov, iov_count);
         }
         if (n < 0) {
@@ -130,8 +162,7 @@ void write_all(Endpoint end, iovec* iov, int iov_count, int pass_fd) {
                 wait_for(end.fd, POLLOUT);
                 continue;
             }
-            const std::string call =
-                std::string(end.socket ? "sendmsg" : "writev") + "(fd " + std::to_string(end.fd) + ")";
+            const std::string call = std::string(call_name) + "(fd " + std::to_string(end.fd) + ")";
             if (errno == EPIPE || errno == ECONNRESET) {
                 if (sigpipe_block) sigpipe_block->note_epipe();
                 throw BrokenPipeError(errno, call + ": the reading end is closed");
@@ -152,9 +183,11 @@ void write_all(Endpoint end, iovec* iov, int iov_count, int pass_fd) {
     }
 }
 
-bool wait_readable(int fd, std::chrono::nanoseconds timeout) {
+void use_rwf_nosignal(bool use) noexcept { g_rwf_nosignal.store(use, std::memory_order_relaxed); }
+
+bool wait_readable(std::span<pollfd> fds, std::chrono::nanoseconds timeout) {
     const auto deadline = deadline_after(timeout);
-    pollfd p{fd, POLLIN, 0};
+    for (pollfd& p : fds) p.events = POLLIN;
     for (;;) {
         timespec ts{};
         timespec* limit = nullptr;
@@ -164,10 +197,10 @@ bool wait_readable(int fd, std::chrono::nanoseconds timeout) {
             ts.tv_nsec = static_cast<long>(left.count() % 1'000'000'000);
             limit = &ts;
         }
-        const int n = ::ppoll(&p, 1, limit, nullptr);
+        const int n = ::ppoll(fds.data(), fds.size(), limit, nullptr);
         if (n > 0) return true;
         if (n == 0) return false;
-        if (errno != EINTR) throw_errno("ppoll(fd " + std::to_string(fd) + ")");
+        if (errno != EINTR) throw_errno("ppoll(" + std::to_string(fds.size()) + " fds)");
     }
 }
 

@@ -3,10 +3,12 @@
 // arriving by SCM_RIGHTS collected (close-on-exec) instead of lost.
 #pragma once
 
+#include <poll.h>
 #include <sys/uio.h>
 
 #include <chrono>
 #include <cstddef>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -29,8 +31,13 @@ std::size_t read_some(Endpoint end, void* data, std::size_t size, std::vector<Fd
 // reading end is closed.
 void write_all(Endpoint end, iovec* iov, int iov_count, int pass_fd = -1);
 
-// Waits until `fd` is readable (or at end of file / error) for at most `timeout`;
-// nanoseconds::max() waits without limit. Returns whether it is.
-bool wait_readable(int fd, std::chrono::nanoseconds timeout);
+// Whether pipe writes use RWF_NOSIGNAL when the kernel has it (the default), or
+// always block SIGPIPE around the write instead; tests switch it to cover both.
+void use_rwf_nosignal(bool use) noexcept;
+
+// Waits until at least one of `fds` is readable (or at end of file / error) for at
+// most `timeout`; nanoseconds::max() waits without limit. Sets each revents and
+// returns whether any is ready.
+bool wait_readable(std::span<pollfd> fds, std::chrono::nanoseconds timeout);
 
 }  // namespace mp::ipc::detail
