@@ -33,8 +33,10 @@ int shell_status(int returncode);
 // Forwards SIGINT, SIGTERM, SIGHUP and SIGQUIT received by this process to each
 // of `targets` (kill() targets: pid, or -pgid for a group; empty: nowhere).
 // block_forwarded_signals() before spawning holds those signals until the targets
-// are known, so none is lost or kills us first.
+// are known, so none is lost or kills us first. With kill_then_die the targets get
+// SIGKILL and this process then dies of the signal it received (for the tour).
+enum class Forward { signal, kill_then_die };
 void block_forwarded_signals();
-void forward_signals_to(const std::vector<pid_t>& targets);
+void forward_signals_to(const std::vector<pid_t>& targets, Forward mode = Forward::signal);
 
 }  // namespace mp::subproc::cli

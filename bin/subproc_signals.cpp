@@ -20,8 +20,15 @@ constexpr std::size_t kMaxTargets = 256;
 pid_t targets[kMaxTargets];
 volatile sig_atomic_t target_count = 0;
 
+volatile sig_atomic_t then_die = 0;
+
 void forward(int signal) {
-    for (sig_atomic_t i = 0; i < target_count; ++i) ::kill(targets[i], signal);  // async-signal-safe
+    for (sig_atomic_t i = 0; i < target_count; ++i) ::kill(targets[i], then_die ? SIGKILL : signal);
+    if (then_die) {
+        // Blocked while this handler runs: delivered, with its default action, on return.
+        ::signal(signal, SIG_DFL);
+        ::raise(signal);
+    }
 }
 
 sigset_t forwarded_set() {
@@ -60,9 +67,10 @@ void block_forwarded_signals() {
     ::sigprocmask(SIG_BLOCK, &set, nullptr);
 }
 
-void forward_signals_to(const std::vector<pid_t>& to) {
+void forward_signals_to(const std::vector<pid_t>& to, Forward mode) {
     const sigset_t set = forwarded_set();
     ::sigprocmask(SIG_BLOCK, &set, nullptr);
+    then_die = mode == Forward::kill_then_die;
     target_count = 0;
     for (std::size_t i = 0; i < to.size() && i < kMaxTargets; ++i) targets[i] = to[i];
     target_count = static_cast<sig_atomic_t>(to.size() < kMaxTargets ? to.size() : kMaxTargets);

@@ -42,15 +42,24 @@ void communicate_with_input() {
 }
 
 void timeout_kills_the_tree() {
-    show("run('echo working; sleep 60 & sleep 60', shell=True, capture_output=True, timeout=0.3)");
+    show("p = Popen('echo working; sleep 10 & sleep 10', shell=True, stdout=PIPE, start_new_session=True)\n"
+         ">>> try: p.communicate(timeout=0.3)\n"
+         ">>> except TimeoutExpired: os.killpg(p.pid, SIGKILL); out, _ = p.communicate()");
     const auto start = std::chrono::steady_clock::now();
+    block_forwarded_signals();
+    Popen p({"echo working; sleep 10 & sleep 10"}, {.shell = true, .out = PIPE});  // a group of its own
+    forward_signals_to({-p.pid()}, Forward::kill_then_die);  // Ctrl-C now takes the group with us
     try {
-        run({"echo working; sleep 60 & sleep 60"}, {.shell = true, .capture_output = true, .timeout = 300ms});
+        p.communicate({}, 300ms);
     } catch (const TimeoutExpired& e) {
+        std::printf("    TimeoutExpired: %s\n", e.what());
+        const Output output = p.kill_and_collect();  // the killpg recipe, bounded, reaped
         const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        std::printf("    TimeoutExpired: %s\n    partial stdout: %s", e.what(), e.out().c_str());
-        std::printf("    returned after %.2f s: the sleeping grandchild was killed with its group\n", took);
+        std::printf("    stdout: %s", output.out.c_str());
+        std::printf("    returncode %d after %.2f s: the sleeping grandchild died with its group\n",
+                    *p.returncode(), took);
     }
+    forward_signals_to({});
 }
 
 void check_raises_with_output() {

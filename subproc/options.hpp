@@ -119,7 +119,8 @@ struct Options {
     std::chrono::milliseconds wait_delay{500};
 
     // ---- run(), pipeline() and their family only (Popen/Pipeline reject these) ----
-    // Written to stdin (stdin becomes a pipe).
+    // Written to stdin (stdin becomes a pipe). Not copied again on the way: std::move
+    // a big buffer in, or use Popen::communicate(view) to avoid the copy altogether.
     std::optional<std::string> input{};
     // Capture stdout and stderr (both become pipes).
     bool capture_output = false;

@@ -57,7 +57,11 @@ Pipeline::Pipeline(std::vector<std::vector<std::string>> stages, Options options
         if (stage.empty()) throw std::invalid_argument("subproc: empty pipeline stage");
     if (options.err.kind() == Stream::Kind::to_stdout && stages.size() > 1)
         throw std::invalid_argument("subproc: err = STDOUT in a pipeline (each stage's stderr would join the data)");
-    owns_group_ = options.group.kind() == Group::Kind::own || options.group.kind() == Group::Kind::session;
+    // A process can only join a group of its own session, so stages cannot follow a
+    // first stage into a new session.
+    if (options.group.kind() == Group::Kind::session)
+        throw std::invalid_argument("subproc: Group::session() for a pipeline (use Group::own())");
+    owns_group_ = options.group.kind() == Group::Kind::own;
 
     Connection first_in = connect(options.in, true);
     Connection last_out = connect(options.out, false);
@@ -116,9 +120,9 @@ std::vector<pid_t> Pipeline::pids() const {
 pid_t Pipeline::pgid() const { return owns_group_ ? stages_.front().pid() : 0; }
 
 void Pipeline::send_signal(int signal) {
-    // The first stage is reaped last (see reap_all), so its pid, the group id, is
-    // still ours while any stage may run.
-    if (owns_group_) stages_.front().send_signal(signal, Scope::group);
+    // The first stage is reaped last (see reap_all), so while it is unreaped its pid,
+    // the group id, is still ours. Once it is gone, each stage is signalled alone.
+    if (owns_group_ && !stages_.front().returncode_) stages_.front().send_signal(signal, Scope::group);
     else
         for (Popen& stage : stages_) stage.send_signal(signal);
 }
@@ -133,6 +137,7 @@ void Pipeline::kill_all() {
     send_signal(SIGKILL);
     for (Popen& stage : stages_) stage.send_signal(SIGKILL);  // any that left the group
     channels_.in.reset();
+    channels_.input = {};
     internal::pump(channels_, internal::Until::all_closed, internal::deadline_after(wait_delay_));
     channels_.close_all();
     reap_all();
@@ -147,10 +152,10 @@ std::vector<std::string> Pipeline::joined_args() const {
     return joined;
 }
 
-PipelineResult Pipeline::communicate(std::string input, std::optional<std::chrono::nanoseconds> timeout) {
+PipelineResult Pipeline::communicate(std::string_view input, std::optional<std::chrono::nanoseconds> timeout) {
     if (!input.empty()) {
         if (!channels_.in) throw std::invalid_argument("subproc: pipeline input needs in = PIPE");
-        channels_.input = std::move(input);
+        channels_.input = input;
     }
     const internal::Deadline deadline = internal::deadline_after(timeout);
     bool done = internal::pump(channels_, internal::Until::all_closed, deadline);
@@ -177,7 +182,7 @@ PipelineResult Pipeline::communicate(std::string input, std::optional<std::chron
 PipelineResult pipeline(std::vector<std::vector<std::string>> stages, Options options) {
     internal::RunOnly run = internal::take_run_only(options);
     Pipeline job(std::move(stages), std::move(options));
-    PipelineResult result = job.communicate(std::move(run.input), run.timeout);
+    PipelineResult result = job.communicate(run.input, run.timeout);
     if (run.check) {
         for (std::size_t i = result.returncodes.size(); i-- > 0;)
             if (result.returncodes[i] != 0)

@@ -8,7 +8,8 @@
 // Options apply to every stage, except: `in` is the first stage's stdin, `out` the
 // last stage's stdout, `err` is shared by all stages (PIPE collects all of them in
 // one buffer). With Group::own (the default) the first stage leads a new process
-// group and the others join it, so one signal reaches the whole pipeline.
+// group and the others join it, so one signal reaches the whole pipeline;
+// Group::inherit keeps every stage in ours; Group::session is refused.
 #pragma once
 
 #include <sys/types.h>
@@ -16,6 +17,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "subproc/internal/channels.hpp"
@@ -51,7 +53,8 @@ public:
     // waits for every stage. Blocks until then or until `timeout`; on timeout every
     // stage (the whole group) is killed with SIGKILL and reaped, the pipes drained for
     // at most wait_delay, and TimeoutExpired carries the output. Call once.
-    PipelineResult communicate(std::string input = {}, std::optional<std::chrono::nanoseconds> timeout = {});
+    // `input` is written from the caller's buffer, not copied.
+    PipelineResult communicate(std::string_view input = {}, std::optional<std::chrono::nanoseconds> timeout = {});
 
     std::vector<pid_t> pids() const;
     // The pipeline's process group, 0 with Group::inherit.

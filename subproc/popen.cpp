@@ -125,10 +125,11 @@ Popen::Popen(std::vector<std::string> args, Options options)
     request.group = options.group;
     request.umask = options.umask;
 
-    pid_ = internal::spawn(request);
-    // in/out/err.child_end close here: from now on only the child holds them.
+    // Our ends are set up first: nothing may throw once a child exists.
     stdout_piped_ = static_cast<bool>(out.parent_end);
     channels_.adopt(std::move(in.parent_end), std::move(out.parent_end), std::move(err.parent_end));
+    pid_ = internal::spawn(request);
+    // in/out/err.child_end close here: from now on only the child holds them.
 }
 
 Popen::~Popen() {
@@ -174,6 +175,8 @@ TimeoutExpired Popen::timeout_error(std::optional<std::chrono::nanoseconds> time
 }
 
 void Popen::reap() {
+    // waitpid(-1) would reap someone else's child.
+    if (pid_ <= 0) throw std::logic_error("subproc: this Popen has no child (moved from)");
     int status = 0;
     pid_t result;
     do result = ::waitpid(pid_, &status, 0);
@@ -184,16 +187,19 @@ void Popen::reap() {
     watch_.reset();
 }
 
-Output Popen::communicate(std::string input, std::optional<std::chrono::nanoseconds> timeout) {
+Output Popen::communicate(std::string_view input, std::optional<std::chrono::nanoseconds> timeout) {
     const internal::Deadline deadline = internal::deadline_after(timeout);
     if (!communication_started_) {
         communication_started_ = true;
         if (!input.empty()) {
             if (!channels_.in) throw std::invalid_argument("subproc: communicate() input needs in = PIPE");
-            channels_.input = std::move(input);
+            channels_.input = input;
         }
     }
-    if (!internal::pump(channels_, internal::Until::all_closed, deadline)) throw timeout_error(timeout);
+    if (!internal::pump(channels_, internal::Until::all_closed, deadline)) {
+        channels_.keep_input();
+        throw timeout_error(timeout);
+    }
     if (!returncode_) {
         if (timeout && !watch().wait_until(deadline)) throw timeout_error(timeout);
         reap();
@@ -288,6 +294,7 @@ Output Popen::kill_and_collect() {
     send_signal(SIGKILL, widest_scope());
     send_signal(SIGKILL, Scope::process);  // in case it left its group
     channels_.in.reset();
+    channels_.input = {};
     internal::pump(channels_, internal::Until::all_closed, internal::deadline_after(wait_delay_));
     channels_.close_all();
     if (!returncode_) reap();

@@ -28,6 +28,7 @@
 #include <iterator>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "subproc/errors.hpp"
@@ -66,9 +67,11 @@ public:
     // reads stdout and stderr to EOF, then waits for the exit. Blocks until all of
     // that is done or `timeout` passed, and then throws TimeoutExpired holding the
     // output so far; the child keeps running and a second call (whose input is
-    // ignored) continues where the first stopped. Returns the output not yet read by
-    // readline(). Note: a grandchild that keeps stdout open keeps this waiting.
-    Output communicate(std::string input = {}, std::optional<std::chrono::nanoseconds> timeout = {});
+    // ignored) continues where the first stopped. `input` is written from the
+    // caller's buffer, not copied (only the unwritten rest is, on a timeout).
+    // Returns the output not yet read by readline(). Note: a grandchild that keeps
+    // stdout open keeps this waiting.
+    Output communicate(std::string_view input = {}, std::optional<std::chrono::nanoseconds> timeout = {});
 
     // Waits for the child to exit (draining piped stdout/stderr into the buffers that
     // communicate() returns, so a chatty child cannot block) and reaps it. Returns

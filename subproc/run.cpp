@@ -14,7 +14,7 @@ CompletedProcess run(std::vector<std::string> args, Options options) {
     Popen process(std::move(args), std::move(options));
     Output output;
     try {
-        output = process.communicate(std::move(run.input), run.timeout);
+        output = process.communicate(run.input, run.timeout);
     } catch (const TimeoutExpired&) {
         Output partial = process.kill_and_collect();
         throw TimeoutExpired(process.args(), *run.timeout, std::move(partial.out), std::move(partial.err));

@@ -7,8 +7,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <fstream>
+#include <thread>
 #include <set>
 #include <sstream>
 
@@ -179,6 +181,20 @@ TEST(Timeout, WaitAndCommunicateLeaveTheChildRunningAndCanBeRepeated) {
     EXPECT_EQ(p.returncode(), 0);
 }
 
+TEST(Timeout, InputNotYetWrittenSurvivesTheCallersBuffer) {
+    // The child reads nothing for a while, so most of the input is still ours when
+    // the first call times out; the caller's buffer is gone before the retry.
+    sp::Popen p({"sh", "-c", "sleep 0.3; exec cat"}, {.in = sp::PIPE, .out = sp::PIPE});
+    {
+        const std::string input(1u << 20, 'z');
+        EXPECT_THROW(p.communicate(input, 50ms), sp::TimeoutExpired);
+    }
+    const std::string scribble(1u << 20, 'q');  // likely reuses the freed memory
+    const sp::Output output = p.communicate({}, 30s);
+    EXPECT_EQ(output.out, std::string(1u << 20, 'z'));
+    EXPECT_EQ(scribble.size(), 1u << 20);
+}
+
 TEST(Timeout, ReadlineHasATimedForm) {
     sp::Popen p({"sleep", "100"}, {.out = sp::PIPE});
     EXPECT_THROW(p.readline(50ms), sp::TimeoutExpired);
@@ -254,6 +270,28 @@ TEST(Spawn, UnopenableFileStreamIsASystemErrorNamingThePath) {
     EXPECT_THROW(sp::Popen(std::vector<std::string>{}), std::invalid_argument);
 }
 
+TEST(Spawn, ForkPathIsSafeInAMultithreadedParent) {
+    // Threads hammer malloc while we fork: a child that called malloc before exec
+    // could inherit a held lock and hang (caught by the timeout, not hung).
+    std::atomic<bool> stop{false};
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 3; ++i)
+        threads.emplace_back([&stop] {
+            for (std::size_t size = 4096; !stop.load(std::memory_order_relaxed); size = size * 7 % 65521 + 4096) {
+                std::vector<char> block(size);
+                static_cast<volatile char*>(block.data())[size / 2] = 1;  // not optimized away
+            }
+        });
+    int started = 0;
+    for (int i = 0; i < 40; ++i) {
+        const sp::CompletedProcess r = sp::run({"true"}, {.umask = 022, .timeout = 20s});
+        started += r.returncode == 0;
+    }
+    stop = true;
+    for (std::thread& thread : threads) thread.join();
+    EXPECT_EQ(started, 40);
+}
+
 // ---- cwd, env, umask ----
 
 TEST(Environment, CwdEnvReplaceAndExtend) {
@@ -271,6 +309,27 @@ TEST(Environment, UmaskAndCwdThroughForkPath) {
     EXPECT_EQ(sp::check_output({"sh", "-c", "umask; pwd"}, {.cwd = dir.path, .umask = 027}), "0027\n" + dir.path + "\n");
 }
 
+TEST(Environment, ProcessGroupAndSessionOnBothPaths) {
+    // Fields 5 and 6 of /proc/PID/stat: the process group and the session.
+    const std::vector<std::string> ids = {"sh", "-c", "cut -d' ' -f5,6 /proc/$$/stat"};
+    for (const bool fork_path : {false, true}) {
+        auto run_in = [&](sp::Group group) {
+            sp::Options options{.out = sp::PIPE, .group = group};
+            if (fork_path) options.umask = 022;
+            sp::Popen p(ids, options);
+            std::string out = p.communicate().out;
+            return std::pair<pid_t, std::string>(p.pid(), out);
+        };
+        const auto [own_pid, own] = run_in(sp::Group::own());
+        EXPECT_EQ(own, std::to_string(own_pid) + " " + std::to_string(getsid(0)) + "\n") << fork_path;
+        const auto [session_pid, session] = run_in(sp::Group::session());
+        EXPECT_EQ(session, std::to_string(session_pid) + " " + std::to_string(session_pid) + "\n") << fork_path;
+        const auto [inherit_pid, inherited] = run_in(sp::Group::inherit());
+        EXPECT_EQ(inherited, std::to_string(getpgrp()) + " " + std::to_string(getsid(0)) + "\n") << fork_path;
+    }
+    EXPECT_THROW(sp::Pipeline({{"true"}}, {.group = sp::Group::session()}), std::invalid_argument);
+}
+
 // ---- streams ----
 
 TEST(Streams, FilesDevnullAndStderrToStdout) {
@@ -282,6 +341,16 @@ TEST(Streams, FilesDevnullAndStderrToStdout) {
     EXPECT_EQ(sp::check_output({"cat"}, {.in = sp::DEVNULL}), "");
     EXPECT_EQ(sp::run({"sh", "-c", "echo a; echo b >&2"}, {.out = sp::PIPE, .err = sp::STDOUT}).out, "a\nb\n");
     EXPECT_EQ(sp::run({"sh", "-c", "echo a; echo b >&2"}, {.out = sp::DEVNULL, .err = sp::PIPE}).err, "b\n");
+    // A borrowed fd stays ours, open.
+    int fds[2];
+    ASSERT_EQ(pipe2(fds, O_CLOEXEC), 0);
+    sp::check_call({"echo", "borrowed"}, {.out = sp::Stream::fd(fds[1])});
+    EXPECT_GE(fcntl(fds[1], F_GETFD), 0);
+    close(fds[1]);
+    char buffer[32] = {};
+    EXPECT_EQ(read(fds[0], buffer, sizeof buffer), 9);
+    EXPECT_STREQ(buffer, "borrowed\n");
+    close(fds[0]);
 }
 
 TEST(Streams, SwappedStdoutAndStderrFdsDoNotClobberEachOther) {
@@ -303,6 +372,16 @@ TEST(Streams, ShellPopenReadLinesOfMergedOutput) {
     for (const std::string& line : p.lines()) lines.push_back(line);
     EXPECT_EQ(lines, (std::vector<std::string>{"one", "two", "three"}));
     EXPECT_EQ(p.wait(), 0);
+}
+
+TEST(Streams, ReadlineJoinsLinesSplitAcrossWrites) {
+    sp::Popen p({"printf 'pa'; sleep 0.1; printf 'rt\\n\\nlast'"}, {.shell = true, .out = sp::PIPE});
+    EXPECT_EQ(p.readline(10s), "part");
+    EXPECT_EQ(p.readline(10s), "");  // an empty line is not the end
+    EXPECT_EQ(p.readline(10s), "last");
+    EXPECT_EQ(p.readline(10s), std::nullopt);
+    EXPECT_EQ(p.wait(), 0);
+    EXPECT_THROW(sp::Popen({"true"}).readline(), std::logic_error);
 }
 
 TEST(Streams, ReadlineBuffersStderrSoAChattyChildCannotBlock) {
@@ -350,6 +429,22 @@ TEST(Fds, PassFdsKeepsTheNumberAndClearsCloexecInTheChildOnly) {
     EXPECT_EQ(status, 0);
     EXPECT_EQ(std::string(buffer, n > 0 ? static_cast<std::size_t>(n) : 0), "through\n");
     EXPECT_THROW(sp::Popen({"true"}, {.pass_fds = {1}}), std::invalid_argument);
+}
+
+TEST(Fds, PassingAClosedFdIsASpawnErrorOnBothPaths) {
+    const int closed = 900;  // not open in the suite
+    ASSERT_LT(fcntl(closed, F_GETFD), 0);
+    for (const bool fork_path : {false, true}) {
+        sp::Options options{.pass_fds = {closed}};
+        if (fork_path) options.umask = 022;
+        try {
+            sp::Popen p({"true"}, options);
+            FAIL() << "started";
+        } catch (const sp::SpawnError& e) {
+            EXPECT_EQ(e.code().value(), EBADF) << fork_path;
+            EXPECT_EQ(e.step(), "dup2") << fork_path;
+        }
+    }
 }
 
 // ---- signals, return codes, lifetime ----
@@ -408,6 +503,7 @@ TEST(Lifetime, MoveOnlyHandleMovesOwnership) {
     sp::Popen b(std::move(a));
     EXPECT_EQ(b.pid(), pid);
     EXPECT_EQ(a.pid(), -1);  // NOLINT: checking the moved-from state on purpose
+    EXPECT_THROW(a.wait(), std::logic_error);  // never waitpid(-1): that reaps any child
     sp::Popen c({"true"});
     c = std::move(b);  // c's own child is stopped and reaped first
     EXPECT_EQ(c.pid(), pid);

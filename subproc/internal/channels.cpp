@@ -61,18 +61,13 @@ bool goal_reached(const Channels& c, Until goal, ExitWatch* watch) {
     return true;
 }
 
-// One read into `data`; closes `fd` at EOF.
-void read_some(UniqueFd& fd, std::string& data) {
-    const std::size_t old_size = data.size();
-    data.resize(old_size + kReadChunk);
-    const ssize_t n = ::read(fd.get(), data.data() + old_size, kReadChunk);
-    const int error = errno;
-    data.resize(old_size + (n > 0 ? static_cast<std::size_t>(n) : 0));
-    if (n == 0) fd.reset();
-    if (n < 0 && error != EAGAIN && error != EINTR) {
-        errno = error;
-        throw_errno("read(child output)");
-    }
+// One read into `data` through `buffer`; closes `fd` at EOF.
+void read_some(UniqueFd& fd, std::string& data, std::unique_ptr<char[]>& buffer) {
+    if (!buffer) buffer = std::make_unique_for_overwrite<char[]>(kReadChunk);
+    const ssize_t n = ::read(fd.get(), buffer.get(), kReadChunk);
+    if (n > 0) data.append(buffer.get(), static_cast<std::size_t>(n));
+    else if (n == 0) fd.reset();
+    else if (errno != EAGAIN && errno != EINTR) throw_errno("read(child output)");
 }
 
 void write_some(Channels& c, SigpipeBlock& sigpipe) {
@@ -86,7 +81,8 @@ void write_some(Channels& c, SigpipeBlock& sigpipe) {
     }
     if (c.input_written == c.input.size()) {
         c.in.reset();  // EOF for the child
-        std::string().swap(c.input);
+        c.input = {};
+        std::string().swap(c.input_storage);
     }
 }
 
@@ -111,6 +107,13 @@ std::string Channels::take_err() {
     std::string all = std::move(err_data);
     err_data.clear();
     return all;
+}
+
+void Channels::keep_input() {
+    if (input.data() == input_storage.data()) return;
+    input_storage.assign(input.substr(input_written));
+    input = input_storage;
+    input_written = 0;
 }
 
 void Channels::close_all() {
@@ -148,8 +151,8 @@ bool pump(Channels& c, Until goal, Deadline deadline, ExitWatch* watch) {
         const int ready = ::poll(fds, count, poll_timeout_ms(deadline, cap));
         if (ready < 0 && errno != EINTR) throw_errno("poll");
         if (ready <= 0) continue;
-        if (out_index >= 0 && fds[out_index].revents != 0) read_some(c.out, c.out_data);
-        if (err_index >= 0 && fds[err_index].revents != 0) read_some(c.err, c.err_data);
+        if (out_index >= 0 && fds[out_index].revents != 0) read_some(c.out, c.out_data, c.read_buffer);
+        if (err_index >= 0 && fds[err_index].revents != 0) read_some(c.err, c.err_data, c.read_buffer);
         if (in_index >= 0 && fds[in_index].revents != 0) write_some(c, *sigpipe);
     }
 }

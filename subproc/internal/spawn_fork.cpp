@@ -75,9 +75,10 @@ void close_all_but(const std::vector<int>& keep, int report_fd) {
     close_range_in_child(next, ~0U);
 }
 
-void clear_cloexec(int fd) {
+// What posix_spawn's dup2(fd, fd) does: keep `fd` across exec; EBADF if not open.
+bool clear_cloexec(int fd) {
     const int flags = ::fcntl(fd, F_GETFD);
-    if (flags >= 0) ::fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC);
+    return flags >= 0 && ::fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC) == 0;
 }
 
 [[noreturn]] void run_child(const PreparedSpawn& spawn, int report_fd) {
@@ -106,10 +107,11 @@ void clear_cloexec(int fd) {
     if (spawn.umask) ::umask(*spawn.umask);
     for (int target = 0; target < 3; ++target) {
         const int source = spawn.stdio[target];
-        if (source == target) clear_cloexec(target);
-        else if (source >= 0 && ::dup2(source, target) < 0) fail(report_fd, Step::dup2);
+        if (source == target && !clear_cloexec(target)) fail(report_fd, Step::dup2);
+        if (source >= 0 && source != target && ::dup2(source, target) < 0) fail(report_fd, Step::dup2);
     }
-    for (int fd : spawn.pass_fds) clear_cloexec(fd);
+    for (int fd : spawn.pass_fds)
+        if (!clear_cloexec(fd)) fail(report_fd, Step::dup2);
     if (spawn.close_fds) close_all_but(spawn.pass_fds, report_fd);
     sigset_t none;
     sigemptyset(&none);

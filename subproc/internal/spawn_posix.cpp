@@ -24,48 +24,43 @@ constexpr bool kHaveGlibcSpawnExtensions = true;
 constexpr bool kHaveGlibcSpawnExtensions = false;
 #endif
 
-class FileActions {
+// A posix_spawn object (file actions or attributes), destroyed when it goes.
+template <typename T, int (*Init)(T*), int (*Destroy)(T*)>
+class SpawnObject {
 public:
-    FileActions() { ::posix_spawn_file_actions_init(&actions_); }
-    ~FileActions() { ::posix_spawn_file_actions_destroy(&actions_); }
-    FileActions(const FileActions&) = delete;
-    FileActions& operator=(const FileActions&) = delete;
-    posix_spawn_file_actions_t* get() { return &actions_; }
-    // The add functions fail only with ENOMEM or EBADF (a negative fd).
-    void check(int error) {
-        if (error != 0) throw SpawnError(error, "setup", "posix_spawn_file_actions");
-    }
+    SpawnObject() { Init(&object_); }
+    ~SpawnObject() { Destroy(&object_); }
+    SpawnObject(const SpawnObject&) = delete;
+    SpawnObject& operator=(const SpawnObject&) = delete;
+    T* get() { return &object_; }
 
 private:
-    posix_spawn_file_actions_t actions_;
+    T object_;
 };
 
-class Attributes {
-public:
-    Attributes() { ::posix_spawnattr_init(&attributes_); }
-    ~Attributes() { ::posix_spawnattr_destroy(&attributes_); }
-    Attributes(const Attributes&) = delete;
-    Attributes& operator=(const Attributes&) = delete;
-    posix_spawnattr_t* get() { return &attributes_; }
+using FileActions = SpawnObject<posix_spawn_file_actions_t, ::posix_spawn_file_actions_init,
+                                ::posix_spawn_file_actions_destroy>;
+using Attributes = SpawnObject<posix_spawnattr_t, ::posix_spawnattr_init, ::posix_spawnattr_destroy>;
 
-private:
-    posix_spawnattr_t attributes_;
-};
+// The add functions fail only with ENOMEM or EBADF (a negative fd).
+void check(int error) {
+    if (error != 0) throw SpawnError(error, "setup", "posix_spawn_file_actions");
+}
 
 void add_file_actions(const PreparedSpawn& spawn, FileActions& actions) {
     // dup2(fd, fd) clears close-on-exec in the child (glibc >= 2.29, POSIX 2024).
     for (int target = 0; target < 3; ++target)
         if (spawn.stdio[target] >= 0)
-            actions.check(::posix_spawn_file_actions_adddup2(actions.get(), spawn.stdio[target], target));
-    for (int fd : spawn.pass_fds) actions.check(::posix_spawn_file_actions_adddup2(actions.get(), fd, fd));
+            check(::posix_spawn_file_actions_adddup2(actions.get(), spawn.stdio[target], target));
+    for (int fd : spawn.pass_fds) check(::posix_spawn_file_actions_adddup2(actions.get(), fd, fd));
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
     if (spawn.close_fds) {
         for (int fd : open_fds_between_kept(spawn.pass_fds))
-            actions.check(::posix_spawn_file_actions_addclose(actions.get(), fd));
+            check(::posix_spawn_file_actions_addclose(actions.get(), fd));
         const int first_closed = spawn.pass_fds.empty() ? 3 : spawn.pass_fds.back() + 1;
-        actions.check(::posix_spawn_file_actions_addclosefrom_np(actions.get(), first_closed));
+        check(::posix_spawn_file_actions_addclosefrom_np(actions.get(), first_closed));
     }
-    if (spawn.cwd != nullptr) actions.check(::posix_spawn_file_actions_addchdir_np(actions.get(), spawn.cwd));
+    if (spawn.cwd != nullptr) check(::posix_spawn_file_actions_addchdir_np(actions.get(), spawn.cwd));
 #endif
 }
 

@@ -46,7 +46,8 @@ TEST(CliRun, ExitCodesMatchCoreutilsTimeout) {
         {"preserve status", {"--preserve-status"}, {"--preserve-status"}, "0.2", {"sleep", "5"}, 128 + SIGTERM},
         {"signal KILL", {"-s", "KILL"}, {"-s", "KILL"}, "0.2", {"sleep", "5"}, 137},
         {"signal by number", {"-s", "2"}, {"-s", "2"}, "0.2", {"sleep", "5"}, 124},
-        {"kill after", {"-k", "0.3"}, {"-k", "0.3"}, "0.2", {"sh", "-c", "trap '' TERM; sleep 5"}, 137},
+        // 0.5 s: time enough for the shell to install its trap before the TERM comes.
+        {"kill after", {"-k", "0.3"}, {"-k", "0.3"}, "0.5", {"sh", "-c", "trap '' TERM; sleep 5"}, 137},
         {"term caught, exit 0", {}, {}, "0.2", {"sh", "-c", "trap 'exit 0' TERM; sleep 5 & wait"}, 124},
         {"not found", {}, {}, "5", {"mp-no-such-program-anywhere"}, 127},
         {"not executable", {}, {}, "5", {not_executable}, 126},
