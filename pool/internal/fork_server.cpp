@@ -1,0 +1,196 @@
+#include "pool/internal/fork_server.hpp"
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <system_error>
+
+#include "ipc/connection.hpp"
+#include "pool/internal/child.hpp"
+
+namespace mp::pool::internal {
+
+namespace {
+
+// Control messages, one ipc frame each; a kSpawned message is followed by the
+// worker's channel as an fd frame (SCM_RIGHTS).
+enum Command : int { kSpawn = 1, kSignalAll = 2, kSpawned = 3, kExited = 4 };
+struct Message {
+    int kind;
+    int pid;
+    int value;
+};
+
+[[noreturn]] void throw_errno(const char* what) { throw std::system_error(errno, std::generic_category(), what); }
+
+// Sends without throwing: a peer that is gone notices by itself (EOF).
+void send_quietly(ipc::Connection& control, const Message& message, int passed_fd = -1) {
+    try {
+        control.send(message);
+        if (passed_fd >= 0) control.send_fd(passed_fd);
+    } catch (const std::exception&) {
+    }
+}
+
+// Closes every fd except 0-2 and `keep` (sorted).
+void close_all_but(std::vector<int> keep) {
+    keep.push_back(2);
+    std::sort(keep.begin(), keep.end());
+    int from = 3;
+    for (int fd : keep) {
+        if (fd >= from) {
+            if (fd > from) close_range(static_cast<unsigned>(from), static_cast<unsigned>(fd - 1), 0);
+            from = fd + 1;
+        }
+    }
+    close_range(static_cast<unsigned>(from), ~0u, 0);
+}
+
+void on_sigchld(int) {}  // only interrupts ppoll
+
+// The server's whole life; never returns.
+[[noreturn]] void serve(ipc::Connection& control, int initial, const std::function<void(int)>& worker_main) {
+    struct sigaction quiet {}, original_chld {};
+    quiet.sa_handler = on_sigchld;
+    sigemptyset(&quiet.sa_mask);
+    sigaction(SIGCHLD, &quiet, &original_chld);
+    sigset_t chld, original_mask, polling_mask;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &chld, &original_mask);
+    polling_mask = original_mask;
+    sigdelset(&polling_mask, SIGCHLD);
+
+    std::vector<pid_t> workers;
+    const auto spawn_worker = [&] {
+        int pair[2];
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) {
+            send_quietly(control, {kSpawned, -errno, 0});  // a failure is an answer too
+            return;
+        }
+        const pid_t pid = fork();
+        if (pid == 0) {
+            control.close();
+            close(pair[0]);
+            sigaction(SIGCHLD, &original_chld, nullptr);
+            sigprocmask(SIG_SETMASK, &original_mask, nullptr);
+            worker_main(pair[1]);
+            _exit(70);  // worker_main must not return
+        }
+        const int fork_error = errno;
+        close(pair[1]);
+        if (pid > 0) {
+            workers.push_back(pid);
+            send_quietly(control, {kSpawned, pid, 0}, pair[0]);
+        } else {
+            send_quietly(control, {kSpawned, -fork_error, 0});
+        }
+        close(pair[0]);
+    };
+    const auto reap = [&] {
+        int status;
+        pid_t pid;
+        while ((pid = waitpid(-1, &status, WNOHANG)) > 0 || (pid < 0 && errno == EINTR)) {
+            if (pid < 0) continue;
+            std::erase(workers, pid);
+            send_quietly(control, {kExited, pid, status});
+        }
+    };
+
+    for (int i = 0; i < initial; ++i) spawn_worker();
+    try {
+        for (;;) {
+            reap();
+            pollfd entry{control.fileno(), POLLIN, 0};
+            if (ppoll(&entry, 1, nullptr, &polling_mask) <= 0) continue;  // SIGCHLD: reap
+            do {
+                const auto message = control.recv<Message>();  // EOFError: the pool closed us
+                if (message.kind == kSpawn) {
+                    spawn_worker();
+                } else if (message.kind == kSignalAll) {
+                    for (pid_t pid : workers) kill(pid, message.value);
+                }
+            } while (control.poll());
+        }
+    } catch (const std::exception&) {
+        // The pool is gone or shut us down: take the workers along.
+    }
+    for (pid_t pid : workers) kill(pid, SIGKILL);
+    int status;
+    while (waitpid(-1, &status, 0) > 0 || errno == EINTR) {
+    }
+    _exit(0);
+}
+
+}  // namespace
+
+ForkServer::ForkServer(int initial_workers, std::function<void(int)> worker_main, std::vector<int> pass_fds) {
+    int pair[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) throw_errno("socketpair(fork server)");
+    pid_t pid;
+    try {
+        pid = fork_flushed();
+    } catch (...) {
+        close(pair[0]);
+        close(pair[1]);
+        throw;
+    }
+    if (pid == 0) {
+        pass_fds.push_back(pair[1]);
+        close_all_but(pass_fds);
+        ipc::Connection control{ipc::Fd(pair[1])};
+        serve(control, initial_workers, worker_main);
+    }
+    close(pair[1]);
+    pid_ = pid;
+    pidfd_ = open_pidfd(pid);
+    control_ = ipc::Connection(ipc::Fd(pair[0]));
+}
+
+ForkServer::~ForkServer() { shutdown(std::chrono::seconds(2)); }
+
+std::optional<ForkServer::Event> ForkServer::next_event(bool& closed) {
+    closed = false;
+    try {
+        if (control_.closed()) {
+            closed = true;
+            return std::nullopt;
+        }
+        if (!control_.poll()) return std::nullopt;
+        const auto message = control_.recv<Message>();
+        if (message.kind == kExited) return Event{Event::kExited, message.pid, -1, message.value};
+        if (message.pid <= 0) return Event{Event::kSpawned, message.pid, -1, 0};
+        // The fd frame follows its message at once (the server sends both in a row).
+        return Event{Event::kSpawned, message.pid, control_.recv_fd().release(), 0};
+    } catch (const std::exception&) {
+        closed = true;  // the server died (or sent nonsense): either way it is gone
+        return std::nullopt;
+    }
+}
+
+void ForkServer::send_command(int kind, int value) {
+    if (!control_.closed()) send_quietly(control_, {kind, 0, value});
+}
+
+void ForkServer::spawn() { send_command(kSpawn, 0); }
+void ForkServer::signal_all(int signal) { send_command(kSignalAll, signal); }
+
+void ForkServer::shutdown(std::chrono::milliseconds grace) {
+    if (pid_ < 0) return;
+    control_.close();
+    if (!wait_for_exit(pid_, pidfd_, Clock::now() + grace)) {
+        kill(pid_, SIGKILL);
+        wait_for_exit(pid_, pidfd_, std::nullopt);
+    }
+    if (pidfd_ >= 0) close(pidfd_);
+    pidfd_ = -1;
+    pid_ = -1;
+}
+
+}  // namespace mp::pool::internal
