@@ -1,0 +1,45 @@
+"""CPython equivalents of bench/sync_bench.cpp: python3 sync_bench.py SCENARIO OPS RUNS
+prints one line per run holding the seconds per operation."""
+import multiprocessing as mp
+import sys
+import time
+
+
+def lock(ops):
+    """Uncontended multiprocessing.Lock acquire + release."""
+    l = mp.Lock()
+    start = time.perf_counter()
+    for _ in range(ops):
+        l.acquire()
+        l.release()
+    return time.perf_counter() - start
+
+
+def _pong(ping, pong, ops):
+    for _ in range(ops):
+        ping.acquire()
+        pong.release()
+
+
+def pingpong(ops):
+    """Round trips between two processes through two multiprocessing.Semaphores."""
+    ping, pong = mp.Semaphore(0), mp.Semaphore(0)
+    child = mp.Process(target=_pong, args=(ping, pong, ops))
+    child.start()
+    start = time.perf_counter()
+    for _ in range(ops):
+        ping.release()
+        pong.acquire()
+    elapsed = time.perf_counter() - start
+    child.join()
+    return elapsed
+
+
+SCENARIOS = {"lock": lock, "pingpong": pingpong}
+
+if __name__ == "__main__":
+    mp.set_start_method("fork")
+    scenario, ops, runs = SCENARIOS[sys.argv[1]], int(sys.argv[2]), int(sys.argv[3])
+    scenario(ops)  # warm-up
+    for _ in range(runs):
+        print(scenario(ops) / ops, flush=True)

@@ -1,0 +1,23 @@
+// The semantic errors of mp::sync, named as in Python. OS failures are
+// std::system_error; a bad name is std::invalid_argument.
+#pragma once
+
+#include <stdexcept>
+
+namespace mp::sync {
+
+// A Barrier was aborted, reset while threads waited, broken by a wait that timed
+// out, or lost a waiting party that died. Python: threading.BrokenBarrierError.
+class BrokenBarrierError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// A BoundedSemaphore was released more times than it was acquired. Python raises
+// ValueError("Semaphore released too many times").
+class ValueError : public std::logic_error {
+public:
+    using std::logic_error::logic_error;
+};
+
+}  // namespace mp::sync

@@ -1,0 +1,45 @@
+// The Lockable / TimedLockable face shared by Lock, RLock and Condition: each
+// forwards to the ProcessMutex inside its shared state.
+#pragma once
+
+#include <chrono>
+
+#include "sync/internal/shared.hpp"
+#include "sync/process_mutex.hpp"
+
+namespace mp::sync::internal {
+
+template <class State>
+class LockableHandle {
+public:
+    // Blocks until held. See ProcessMutex::lock.
+    void lock() { mutex().lock(); }
+    // Takes it if free; false at once otherwise.
+    bool try_lock() { return mutex().try_lock(); }
+    // Waits at most `timeout` / until `deadline`; false when the time is up.
+    template <class Rep, class Period>
+    bool try_lock_for(const std::chrono::duration<Rep, Period>& timeout) {
+        return mutex().try_lock_for(timeout);
+    }
+    template <class Clock, class Duration>
+    bool try_lock_until(const std::chrono::time_point<Clock, Duration>& deadline) {
+        return mutex().try_lock_until(deadline);
+    }
+    // Releases one hold. Errors: std::system_error (EPERM) when not held by this thread.
+    void unlock() { mutex().unlock(); }
+
+    // True when the acquisition that gave the caller the lock found the previous
+    // holder dead (it was killed while holding). Holder only; see ProcessMutex.
+    bool owner_died() const noexcept { return mutex().owner_died(); }
+    // The pid of the holding process, 0 when free (a snapshot, for diagnostics).
+    pid_t owner_pid() const noexcept { return mutex().owner_pid(); }
+    // Python's locked(): whether some thread holds it now (a snapshot).
+    bool locked() const noexcept { return owner_pid() != 0; }
+
+protected:
+    explicit LockableHandle(Shared<State> shared) : shared_(std::move(shared)) {}
+    ProcessMutex& mutex() const { return shared_->mutex; }
+    Shared<State> shared_;
+};
+
+}  // namespace mp::sync::internal

@@ -1,0 +1,57 @@
+// Lock and RLock: Python's mutual-exclusion locks, shared between threads and
+// processes, robust to a holder that dies.
+//
+// Placement: `Lock lock;` lives in a new anonymous shared mapping, usable by this
+// process's threads and by every child forked after it was made (the child uses
+// its inherited copy of the handle). `Lock::open("build")` creates or opens the
+// named lock "build", shared with any process that opens the same name; it lives
+// until mp::sync::remove("build") (see named.hpp).
+//
+// Both meet Lockable and TimedLockable: std::lock_guard, std::unique_lock and
+// std::scoped_lock work with them. A lock belongs to the thread that took it; only
+// that thread may unlock it (unlike Python's Lock, which any thread may release:
+// ownership is what lets the kernel free the lock of a dead holder).
+//
+// Dead holders: when a process dies holding the lock, the next acquirer gets it
+// and owner_died() says so; the lock itself is healthy again. The data it guarded
+// may be half-written: that is for the caller to check.
+//
+// Handles are move-only. Dropping a handle unmaps this process's view only.
+#pragma once
+
+#include <string_view>
+
+#include "sync/internal/lockable.hpp"
+#include "sync/internal/states.hpp"
+
+namespace mp::sync {
+
+// Lock: not re-entrant. lock() by the thread that holds it deadlocks, as in Python
+// (try_lock_for then returns false when its time is up).
+class Lock : public internal::LockableHandle<internal::LockState> {
+public:
+    // A new unlocked lock in an anonymous shared mapping. Errors: std::system_error.
+    Lock();
+    // Creates or opens the named lock. Errors: std::invalid_argument (bad name, or
+    // the name holds another kind of object), std::system_error (shm_open, mmap).
+    static Lock open(std::string_view name);
+
+private:
+    using LockableHandle::LockableHandle;
+};
+
+// RLock: re-entrant. The holding thread may lock it again; it is released when
+// unlocked as many times as it was locked.
+class RLock : public internal::LockableHandle<internal::LockState> {
+public:
+    RLock();
+    static RLock open(std::string_view name);
+
+    // How many times the calling thread (which must hold it) holds it.
+    unsigned recursion_depth() const noexcept { return mutex().recursion_depth(); }
+
+private:
+    using LockableHandle::LockableHandle;
+};
+
+}  // namespace mp::sync

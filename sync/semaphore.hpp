@@ -1,0 +1,98 @@
+// Semaphore and BoundedSemaphore: Python's counting semaphores, shared between
+// threads and processes, that take back the slots of a holder that died.
+//
+// Placement as for Lock (lock.hpp): `Semaphore sem(3);` is anonymous (threads and
+// forked children); `Semaphore::open("jobs", 3)` creates or opens a named one.
+//
+// Slot ownership. With SlotOwnership::process (the default) each acquired slot is
+// recorded against the acquiring process (pid plus start time, so a reused pid is
+// not mistaken for the holder). release() from that process returns its slot.
+// When a process dies, or exits, still holding slots, they are reclaimed: by the
+// next acquirer that finds the count at zero, and every 50 ms by blocked waiters.
+// That is where POSIX named semaphores and GNU `sem` leak a slot forever.
+// Use SlotOwnership::none for a semaphore used as a signal counter (one process
+// releases, another acquires and never gives back): then it is a plain counter.
+//
+// Operations: acquire, try_acquire, try_acquire_for, try_acquire_until, release,
+// value. No operation holds an internal lock while blocking.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "sync/internal/deadline.hpp"
+#include "sync/internal/shared.hpp"
+#include "sync/internal/states.hpp"
+
+namespace mp::sync {
+
+enum class SlotOwnership {
+    process,  // slots belong to the acquiring process and return when it dies
+    none,     // a plain counter
+};
+
+class Semaphore {
+public:
+    // A new semaphore with `value` free slots, in an anonymous shared mapping.
+    // Errors: std::system_error (mmap).
+    explicit Semaphore(std::uint32_t value = 1, SlotOwnership ownership = SlotOwnership::process);
+
+    // Creates the named semaphore with `value` slots, or opens it.
+    // Errors: std::invalid_argument (bad name; the name holds another kind; it
+    // exists with another initial value or ownership), std::system_error.
+    static Semaphore open(std::string_view name, std::uint32_t value,
+                          SlotOwnership ownership = SlotOwnership::process);
+
+    // Blocks until a slot is free and takes it.
+    void acquire() { try_acquire_until_steady(internal::SteadyTime::max()); }
+    // Takes a slot if one is free (after reclaiming dead holders' slots); else false.
+    bool try_acquire() { return try_acquire_until_steady(std::chrono::steady_clock::now()); }
+    // Waits at most `timeout` / until `deadline` for a slot; false when the time is up.
+    template <class Rep, class Period>
+    bool try_acquire_for(const std::chrono::duration<Rep, Period>& timeout) {
+        return try_acquire_until_steady(internal::deadline_after(timeout));
+    }
+    template <class Clock, class Duration>
+    bool try_acquire_until(const std::chrono::time_point<Clock, Duration>& deadline) {
+        return try_acquire_until_steady(internal::to_steady(deadline));
+    }
+
+    // Returns `n` slots and wakes up to `n` waiters. Never blocks on a waiter.
+    // Errors (BoundedSemaphore only): ValueError when more would be free than the
+    // initial value; nothing is released then.
+    void release(std::uint32_t n = 1);
+
+    // The free slots now (a snapshot).
+    std::uint32_t value() const;
+    // The value it was created with.
+    std::uint32_t initial_value() const { return shared_->initial; }
+
+    // Returns to the pool every slot recorded against a dead process; returns how
+    // many. Acquirers do this by themselves; exposed for tools and tests.
+    std::uint32_t reclaim_dead_holders();
+
+protected:
+    explicit Semaphore(internal::Shared<internal::SemaphoreState> shared) : shared_(std::move(shared)) {}
+
+private:
+    bool try_acquire_until_steady(internal::SteadyTime deadline);
+    internal::Shared<internal::SemaphoreState> shared_;
+};
+
+// BoundedSemaphore: a Semaphore whose release() throws ValueError instead of
+// raising the count above its initial value.
+class BoundedSemaphore : public Semaphore {
+public:
+    explicit BoundedSemaphore(std::uint32_t value = 1, SlotOwnership ownership = SlotOwnership::process);
+    static BoundedSemaphore open(std::string_view name, std::uint32_t value,
+                                 SlotOwnership ownership = SlotOwnership::process);
+
+private:
+    using Semaphore::Semaphore;
+};
+
+}  // namespace mp::sync
