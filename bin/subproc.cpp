@@ -1,0 +1,62 @@
+// bin/subproc: run a command with a timeout that kills its whole process group
+// (coreutils timeout's exit codes), run a pipeline without a shell, and a tour of
+// Python's subprocess examples done with mp::subproc.
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "bin/cli/cli.hpp"
+#include "bin/subproc_commands.hpp"
+
+namespace {
+
+constexpr const char* kUsage = R"(usage: subproc run [OPTIONS] [--] CMD [ARG...]
+       subproc pipe [--pipefail] 'CMD1 ARGS' 'CMD2 ARGS' ...
+       subproc tour
+       subproc --help
+
+run: runs CMD in a process group of its own; when --timeout passes, sends the
+signal to the whole group (no grandchild survives) and exits as coreutils timeout:
+  --timeout DURATION     0.5, 2s, 1m, 1h, 1d (0 or absent: no limit)
+  -s, --signal SIGNAL    sent on timeout: TERM (default), KILL, INT, 9, ...
+  -k, --kill-after DUR   send KILL if CMD still runs this long after the signal
+  --preserve-status      on timeout exit with CMD's status, not 124
+  --capture              collect CMD's stdout and stderr and print each whole
+                         at the end (with --json: count them, print nothing)
+  --json                 print {"returncode", "signal", "timed_out", "killed",
+                         "duration", "stdout_bytes", "stderr_bytes", "exit_status"}
+                         on stdout when CMD has finished (byte counts need --capture)
+  --cwd DIR              run CMD in DIR
+  --env NAME=VALUE       add to CMD's environment (repeatable)
+  exit status: CMD's; 124 timed out; 125 subproc failed or was misused; 126 CMD
+  not executable; 127 CMD not found; 128+N CMD died of signal N; 137 KILL needed.
+  SIGINT, SIGTERM, SIGHUP and SIGQUIT sent to subproc are forwarded to CMD's group.
+
+pipe: runs the stages connected stdout to stdin, words split with shell-like
+quotes but no shell; stdin goes to the first stage, the last stage writes to
+stdout. Exit status: the last stage's (with --pipefail the rightmost non-zero);
+128+N for signal N; 126/127 when a stage cannot start; 2 for a usage error.
+
+tour: replays the classic subprocess examples with real output.
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const std::vector<std::string> args(argv + 1, argv + argc);
+    if (args.empty()) {
+        std::fputs(kUsage, stderr);
+        return 2;
+    }
+    const std::string& command = args[0];
+    const std::vector<std::string> rest(args.begin() + 1, args.end());
+    if (command == "--help" || command == "-h" || command == "help") {
+        std::fputs(kUsage, stdout);
+        return 0;
+    }
+    if (command == "run") return mp::subproc::cli::run_command(rest);
+    if (command == "pipe") return mp::subproc::cli::pipe_command(rest);
+    if (command == "tour") return mp::subproc::cli::tour_command(rest);
+    mp::cli::print_error(mp::subproc::cli::kProgram, "unknown command '" + command + "' (try --help)");
+    return 2;
+}

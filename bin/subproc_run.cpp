@@ -1,0 +1,191 @@
+// bin/subproc run: coreutils timeout's contract, but the signal goes to the
+// command's whole process group, so a grandchild cannot outlive the timeout.
+#include <signal.h>
+
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "bin/cli/cli.hpp"
+#include "bin/subproc_commands.hpp"
+#include "subproc/subproc.hpp"
+
+namespace mp::subproc::cli {
+
+namespace {
+
+using std::chrono::nanoseconds;
+
+// coreutils timeout's exit statuses.
+constexpr int kTimedOut = 124;
+constexpr int kFailed = 125;
+constexpr int kCannotInvoke = 126;
+constexpr int kNotFound = 127;
+
+struct RunArgs {
+    nanoseconds timeout{0};
+    int signal = SIGTERM;
+    nanoseconds kill_after{0};
+    bool preserve_status = false;
+    bool capture = false;
+    bool json = false;
+    std::optional<std::string> cwd;
+    Environment env;
+    std::vector<std::string> command;
+};
+
+struct Outcome {
+    int returncode = 0;
+    bool timed_out = false;
+    bool killed = false;  // the KILL of --kill-after was needed
+    double seconds = 0;
+    Output output;
+};
+
+// Parses the options; returns an error message, empty when fine.
+std::string parse(const std::vector<std::string>& args, RunArgs& run) {
+    std::size_t i = 0;
+    auto value = [&](const std::string& name, std::string& out) -> bool {
+        const std::string& arg = args[i];
+        if (arg.size() > name.size() && arg.compare(0, name.size() + 1, name + "=") == 0) {
+            out = arg.substr(name.size() + 1);
+            return true;
+        }
+        if (++i >= args.size()) return false;
+        out = args[i];
+        return true;
+    };
+    for (; i < args.size(); ++i) {
+        const std::string& arg = args[i];
+        std::string text;
+        auto is = [&](const char* long_name, const char* short_name = nullptr) {
+            return arg == long_name || (short_name != nullptr && arg == short_name) ||
+                   arg.rfind(std::string(long_name) + "=", 0) == 0;
+        };
+        if (arg == "--") {
+            ++i;
+            break;
+        }
+        if (arg.empty() || arg[0] != '-') break;
+        if (is("--timeout") || is("--kill-after", "-k")) {
+            const bool timeout = is("--timeout");
+            if (!value(timeout ? "--timeout" : "--kill-after", text)) return arg + " needs a duration";
+            const auto duration = mp::cli::parse_duration(text);
+            if (!duration) return "invalid duration '" + text + "'";
+            (timeout ? run.timeout : run.kill_after) = *duration;
+        } else if (is("--signal", "-s")) {
+            if (!value("--signal", text)) return "--signal needs a signal";
+            const auto signal = parse_signal(text);
+            if (!signal) return "invalid signal '" + text + "'";
+            run.signal = *signal;
+        } else if (arg == "--preserve-status") {
+            run.preserve_status = true;
+        } else if (arg == "--capture") {
+            run.capture = true;
+        } else if (arg == "--json") {
+            run.json = true;
+        } else if (is("--cwd")) {
+            if (!value("--cwd", text)) return "--cwd needs a directory";
+            run.cwd = text;
+        } else if (is("--env")) {
+            if (!value("--env", text)) return "--env needs NAME=VALUE";
+            const auto equals = text.find('=');
+            if (equals == std::string::npos || equals == 0) return "invalid --env '" + text + "' (NAME=VALUE)";
+            run.env[text.substr(0, equals)] = text.substr(equals + 1);
+        } else {
+            return "unknown option '" + arg + "'";
+        }
+    }
+    run.command.assign(args.begin() + static_cast<std::ptrdiff_t>(i < args.size() ? i : args.size()), args.end());
+    if (run.command.empty()) return "no command to run (subproc run [OPTIONS] -- CMD [ARG...])";
+    return {};
+}
+
+std::optional<nanoseconds> limit(nanoseconds duration) {
+    return duration.count() > 0 ? std::optional(duration) : std::nullopt;
+}
+
+Outcome supervise(Popen& child, const RunArgs& run) {
+    Outcome outcome;
+    const auto start = std::chrono::steady_clock::now();
+    try {
+        child.wait(limit(run.timeout));  // drains captured pipes meanwhile
+    } catch (const TimeoutExpired&) {
+        outcome.timed_out = true;
+        child.send_signal(run.signal, Scope::group);
+        try {
+            child.wait(limit(run.kill_after));
+        } catch (const TimeoutExpired&) {
+            outcome.killed = true;
+            child.kill(Scope::group);
+            child.wait();
+        }
+    }
+    outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (run.capture) outcome.output = child.kill_and_collect();  // bounded: a grandchild may hold a pipe
+    outcome.returncode = *child.returncode();
+    return outcome;
+}
+
+int exit_status(const Outcome& outcome, const RunArgs& run) {
+    // As coreutils: a command that timed out and died of KILL reports 137 even
+    // without --preserve-status, so a forced kill is distinguishable.
+    if (outcome.timed_out && !run.preserve_status && outcome.returncode != -SIGKILL) return kTimedOut;
+    return shell_status(outcome.returncode);
+}
+
+void print_json(const Outcome& outcome, const RunArgs& run, int status) {
+    const std::string signal = outcome.returncode < 0 ? std::to_string(-outcome.returncode) : "null";
+    const std::string out_bytes = run.capture ? std::to_string(outcome.output.out.size()) : "null";
+    const std::string err_bytes = run.capture ? std::to_string(outcome.output.err.size()) : "null";
+    std::printf(
+        "{\"returncode\": %d, \"signal\": %s, \"timed_out\": %s, \"killed\": %s, \"duration\": %.6f, "
+        "\"stdout_bytes\": %s, \"stderr_bytes\": %s, \"exit_status\": %d}\n",
+        outcome.returncode, signal.c_str(), outcome.timed_out ? "true" : "false", outcome.killed ? "true" : "false",
+        outcome.seconds, out_bytes.c_str(), err_bytes.c_str(), status);
+}
+
+}  // namespace
+
+int run_command(const std::vector<std::string>& args) {
+    RunArgs run;
+    if (const std::string error = parse(args, run); !error.empty()) {
+        mp::cli::print_error(kProgram, error);
+        return kFailed;
+    }
+    Options options{.out = run.capture ? PIPE : INHERIT, .err = run.capture ? PIPE : INHERIT, .cwd = run.cwd,
+                    .extra_env = run.env, .group = Group::own()};
+    block_forwarded_signals();
+    std::optional<Popen> child;
+    try {
+        child.emplace(run.command, std::move(options));
+    } catch (const SpawnError& e) {
+        mp::cli::print_error(kProgram, std::string("failed to run command: ") + e.what());
+        if (e.step() != "exec") return kFailed;
+        return e.code().value() == ENOENT ? kNotFound : kCannotInvoke;
+    } catch (const std::exception& e) {
+        mp::cli::print_error(kProgram, e.what());
+        return kFailed;
+    }
+    forward_signals_to({-child->pid()});
+    Outcome outcome;
+    try {
+        outcome = supervise(*child, run);
+    } catch (const std::exception& e) {
+        mp::cli::print_error(kProgram, e.what());
+        return kFailed;  // ~Popen stops and reaps the command
+    }
+    forward_signals_to({});
+    const int status = exit_status(outcome, run);
+    if (run.json) {
+        print_json(outcome, run, status);
+    } else if (run.capture) {
+        std::fwrite(outcome.output.out.data(), 1, outcome.output.out.size(), stdout);
+        std::fflush(stdout);
+        std::fwrite(outcome.output.err.data(), 1, outcome.output.err.size(), stderr);
+    }
+    return status;
+}
+
+}  // namespace mp::subproc::cli
