@@ -1,0 +1,235 @@
+// threadpool: tiny tasks and hand-offs with 2 worker threads, against the naive pool
+// and queue most code bases start from (one mutex, one condition variable, a
+// std::deque<std::function<void()>>), and against CPython's ThreadPoolExecutor and
+// queue.Queue. The "raw" column holds the naive version (one thread for parallel_for).
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <deque>
+#include <fstream>
+#include <functional>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <numeric>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bench/harness/harness.hpp"
+#include "threadpool/threadpool.hpp"
+
+namespace {
+
+using mp::bench::measure;
+using mp::bench::Stats;
+
+constexpr std::size_t kWorkers = 2;
+constexpr std::size_t kTasks = 1'000'000;
+constexpr std::size_t kAdditions = 100'000'000;
+constexpr std::size_t kItems = 1'000'000;
+
+// The textbook pool: one lock around one deque of std::function, notify_one per task.
+class NaivePool {
+public:
+    explicit NaivePool(std::size_t threads) {
+        for (std::size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { work(); });
+    }
+    ~NaivePool() {
+        {
+            std::lock_guard lock(mutex_);
+            stop_ = true;
+        }
+        ready_.notify_all();
+        for (auto& t : threads_) t.join();
+    }
+    template <class F>
+    auto submit(F f) {
+        using R = decltype(f());
+        auto task = std::make_shared<std::packaged_task<R()>>(std::move(f));
+        std::future<R> future = task->get_future();
+        detach([task] { (*task)(); });
+        return future;
+    }
+    void detach(std::function<void()> f) {
+        {
+            std::lock_guard lock(mutex_);
+            tasks_.push_back(std::move(f));
+            ++pending_;
+        }
+        ready_.notify_one();
+    }
+    void wait_idle() {
+        std::unique_lock lock(mutex_);
+        idle_.wait(lock, [&] { return pending_ == 0; });
+    }
+
+private:
+    void work() {
+        for (;;) {
+            std::function<void()> f;
+            {
+                std::unique_lock lock(mutex_);
+                ready_.wait(lock, [&] { return stop_ || !tasks_.empty(); });
+                if (tasks_.empty()) return;
+                f = std::move(tasks_.front());
+                tasks_.pop_front();
+            }
+            f();
+            std::lock_guard lock(mutex_);
+            if (--pending_ == 0) idle_.notify_all();
+        }
+    }
+
+    std::mutex mutex_;
+    std::condition_variable ready_, idle_;
+    std::deque<std::function<void()>> tasks_;
+    std::size_t pending_ = 0;
+    bool stop_ = false;
+    std::vector<std::thread> threads_;
+};
+
+// The textbook queue: a deque under a mutex, notify_one per put.
+template <class T>
+class NaiveQueue {
+public:
+    void put(T value) {
+        {
+            std::lock_guard lock(mutex_);
+            items_.push_back(std::move(value));
+        }
+        ready_.notify_one();
+    }
+    T get() {
+        std::unique_lock lock(mutex_);
+        ready_.wait(lock, [&] { return !items_.empty(); });
+        T value = std::move(items_.front());
+        items_.pop_front();
+        return value;
+    }
+
+private:
+    std::mutex mutex_;
+    std::condition_variable ready_;
+    std::deque<T> items_;
+};
+
+template <class Pool>
+void futures_round(Pool& pool) {
+    std::vector<std::future<void>> futures;
+    futures.reserve(kTasks);
+    for (std::size_t i = 0; i < kTasks; ++i) futures.push_back(pool.submit([] {}));
+    for (auto& f : futures) f.get();
+}
+
+template <class Pool>
+void detached_round(Pool& pool) {
+    for (std::size_t i = 0; i < kTasks; ++i) pool.detach([] {});
+    pool.wait_idle();
+}
+
+// 10^8 additions of cache-resident numbers, so the figure is CPU-bound and
+// `volatile` stops the compiler from folding the loop.
+std::vector<std::uint32_t> addends(4096);
+std::uint64_t add_range(std::size_t lo, std::size_t hi) {
+    std::uint64_t sum = 0;
+    for (std::size_t i = lo; i < hi; ++i) sum += addends[i & 4095];
+    return sum;
+}
+volatile std::uint64_t sink;
+
+template <class Queue>
+void handoff_round(Queue& queue) {
+    std::thread producer([&] {
+        for (std::size_t i = 0; i < kItems; ++i) queue.put(i);
+    });
+    std::size_t sum = 0;
+    for (std::size_t i = 0; i < kItems; ++i) sum += queue.get();
+    producer.join();
+    sink = sum;
+}
+
+// Seconds one compile of `source` takes with the flags of the build.
+Stats compile_time(const std::string& source) {
+    const std::string path = "/tmp/mp-threadpool-bench-" + std::to_string(getpid()) + ".cpp";
+    std::ofstream(path) << source;
+    const char* cxx = std::getenv("CXX");
+    const std::string command = std::string(cxx && *cxx ? cxx : "g++") +
+                                " -std=c++20 -O2 -g -Wall -Wextra -Wpedantic -Werror -I. -c " + path +
+                                " -o /dev/null";
+    const Stats stats = measure(1, [&] {
+        if (std::system(command.c_str()) != 0) std::fprintf(stderr, "threadpool_bench: compile failed\n");
+    }, 3);
+    std::remove(path.c_str());
+    return stats;
+}
+
+// Parallel figures mean little on a machine that is busy with other work (and with
+// per-session group scheduling, a second thread then gains no CPU at all): say how
+// busy it was.
+void print_machine_load() {
+    double load = 0;
+    if (FILE* f = std::fopen("/proc/loadavg", "r")) {
+        if (std::fscanf(f, "%lf", &load) != 1) load = -1;
+        std::fclose(f);
+    }
+    std::printf("machine: %u hardware threads, load average %.2f before the run\n",
+                std::thread::hardware_concurrency(), load);
+}
+
+}  // namespace
+
+int main() {
+    using namespace mp::bench;
+    using mp::threadpool::ThreadPool;
+    std::iota(addends.begin(), addends.end(), 1u);
+    print_machine_load();
+
+    Table table("threadpool: 2 workers, tiny tasks (raw = naive mutex+condvar+deque<function> pool)");
+    {
+        ThreadPool ours(kWorkers);
+        NaivePool naive(kWorkers);
+        table.add({.scenario = "(a) submit + future.get, 1e6 empty tasks",
+                   .ours = measure(kTasks, [&] { futures_round(ours); }),
+                   .raw = measure(kTasks, [&] { futures_round(naive); }),
+                   .cpython = cpython("threadpool_bench.py", "futures", kTasks / 10, 3),
+                   .note = "target: ours/raw <= 0.40"});
+        table.add({.scenario = "(b) fire-and-forget + wait_idle, 1e6",
+                   .ours = measure(kTasks, [&] { detached_round(ours); }),
+                   .raw = measure(kTasks, [&] { detached_round(naive); }),
+                   .cpython = cpython("threadpool_bench.py", "detached", kTasks / 10, 3),
+                   .note = "target: ours/raw <= 0.67"});
+        table.add({.scenario = "(c) parallel_for, 1e8 additions (raw: 1 thread)",
+                   .ours = measure(kAdditions, [&] {
+                       std::atomic<std::uint64_t> total{0};
+                       ours.parallel_for_blocks(std::size_t{0}, kAdditions, [&](std::size_t lo, std::size_t hi) {
+                           total.fetch_add(add_range(lo, hi), std::memory_order_relaxed);
+                       });
+                       sink = total.load();
+                   }),
+                   .raw = measure(kAdditions, [] { sink = add_range(0, kAdditions); }),
+                   .cpython = cpython("threadpool_bench.py", "additions", kAdditions / 10, 3),
+                   .note = "target: ours/raw <= 0.56"});
+    }
+    {
+        mp::threadpool::BlockingQueue<std::size_t> ours;
+        NaiveQueue<std::size_t> naive;
+        table.add({.scenario = "(d) queue hand-off, 1e6 items, 2 threads",
+                   .ours = measure(kItems, [&] { handoff_round(ours); }),
+                   .raw = measure(kItems, [&] { handoff_round(naive); }),
+                   .cpython = cpython("threadpool_bench.py", "handoff", kItems / 10, 3),
+                   .note = "target: ours/raw <= 0.50"});
+    }
+    table.print();
+
+    Table compile("threadpool: compile time of one file (raw = an empty file)");
+    compile.add({.scenario = "#include \"threadpool/threadpool.hpp\"",
+                 .ours = compile_time("#include \"threadpool/threadpool.hpp\"\n"),
+                 .raw = compile_time("int main() {}\n"),
+                 .cpython = std::nullopt,
+                 .note = "target: ours < 1 s"});
+    compile.print();
+}

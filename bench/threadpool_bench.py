@@ -1,0 +1,71 @@
+"""CPython equivalents of bench/threadpool_bench.cpp:
+python3 threadpool_bench.py SCENARIO OPS RUNS prints one line per run holding the
+seconds per operation. Two worker threads, as in the C++ benchmark."""
+import concurrent.futures
+import queue
+import sys
+import threading
+import time
+
+WORKERS = 2
+
+
+def nothing():
+    pass
+
+
+def futures(ops):
+    with concurrent.futures.ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        pending = [pool.submit(nothing) for _ in range(ops)]
+        for f in pending:
+            f.result()
+
+
+def detached(ops):
+    # ThreadPoolExecutor has no fire-and-forget; shutdown(wait=True) is its wait_idle.
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=WORKERS)
+    for _ in range(ops):
+        pool.submit(nothing)
+    pool.shutdown(wait=True)
+
+
+ADDENDS = list(range(1, 4097))
+
+
+def add_range(lo, hi):
+    total = 0
+    for i in range(lo, hi):
+        total += ADDENDS[i & 4095]
+    return total
+
+
+def additions(ops):
+    with concurrent.futures.ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        half = ops // 2
+        sum(pool.map(add_range, [0, half], [half, ops]))
+
+
+def handoff(ops):
+    q = queue.Queue()
+
+    def produce():
+        for i in range(ops):
+            q.put(i)
+
+    producer = threading.Thread(target=produce)
+    producer.start()
+    total = 0
+    for _ in range(ops):
+        total += q.get()
+    producer.join()
+
+
+SCENARIOS = {"futures": futures, "detached": detached, "additions": additions, "handoff": handoff}
+
+if __name__ == "__main__":
+    scenario, ops, runs = SCENARIOS[sys.argv[1]], int(sys.argv[2]), int(sys.argv[3])
+    scenario(ops)  # warm-up
+    for _ in range(runs):
+        start = time.perf_counter()
+        scenario(ops)
+        print((time.perf_counter() - start) / ops, flush=True)

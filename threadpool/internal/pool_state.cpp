@@ -1,0 +1,363 @@
+#include "threadpool/internal/pool_state.hpp"
+
+#include <pthread.h>
+
+#include <cstdio>
+#include <stdexcept>
+#include <string>
+
+#include "threadpool/internal/spin.hpp"
+
+namespace mp::threadpool::internal {
+
+namespace {
+
+// Bumped in every child right after fork(); a PoolState created in another
+// generation belongs to an ancestor process.
+std::atomic<unsigned> fork_generation{0};
+
+unsigned current_fork_generation() {
+    static const bool registered =
+        pthread_atfork(nullptr, nullptr, [] { fork_generation.fetch_add(1, std::memory_order_relaxed); }) == 0;
+    if (!registered) throw std::runtime_error("pthread_atfork failed");
+    return fork_generation.load(std::memory_order_relaxed);
+}
+
+// The pool whose worker is running on this thread, if any.
+thread_local const PoolState* current_pool = nullptr;
+
+void print_to_stderr(const char* what, std::exception_ptr error) noexcept {
+    std::string text = "unknown exception";
+    try {
+        std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+        text = e.what();
+    } catch (...) {
+    }
+    std::fprintf(stderr, "threadpool: %s: %s\n", what, text.c_str());
+}
+
+}  // namespace
+
+PoolState::PoolState(std::size_t min_threads, std::size_t max_threads, std::chrono::milliseconds idle_timeout)
+    : min_threads_(min_threads),
+      max_threads_(max_threads),
+      idle_timeout_(idle_timeout),
+      fork_generation_(current_fork_generation()) {
+    if (max_threads == 0 || max_threads < min_threads)
+        throw std::invalid_argument("threadpool: need 0 < max_threads and min_threads <= max_threads");
+    try {
+        std::lock_guard lock(mutex_);
+        while (threads_ < min_threads_) start_worker_locked();
+    } catch (...) {
+        join();  // the owner's destructor will not run
+        throw;
+    }
+}
+
+bool PoolState::inert() const noexcept {
+    return fork_generation_ != fork_generation.load(std::memory_order_relaxed);
+}
+
+bool PoolState::on_worker_thread() const noexcept { return current_pool == this; }
+
+void PoolState::throw_if_worker(const char* what) const {
+    if (on_worker_thread())
+        throw std::logic_error(std::string("threadpool: ") + what +
+                               " called from a task of the same pool would wait for itself");
+}
+
+// ---- workers ----
+
+void PoolState::start_worker_locked() {
+    reap_exited_locked();
+    Worker& worker = workers_.emplace_back();
+    try {
+        worker.thread = std::thread([this, &worker] { worker_main(worker); });
+    } catch (...) {
+        workers_.pop_back();
+        throw;
+    }
+    ++threads_;
+}
+
+void PoolState::reap_exited_locked() {
+    for (auto it = workers_.begin(); it != workers_.end();) {
+        if (it->exited) {
+            it->thread.join();  // it has left its loop and holds no lock: quick
+            it = workers_.erase(it);
+        } else {
+            ++it;
+        }
+    }
+}
+
+void PoolState::worker_main(Worker& self) {
+    current_pool = this;
+    while (Task task = next_task(self)) {
+        run_task(task);
+        // Before task_finished(): whoever sees the pool idle sees this worker idle.
+        busy_.fetch_sub(1, std::memory_order_relaxed);
+        task_finished();
+    }
+}
+
+Task PoolState::next_task(Worker& self) {
+    Task task;
+    std::unique_lock lock(mutex_);
+    for (bool spun = false;; spun = !spun) {
+        if (take_locked(task, false)) {
+            busy_.fetch_add(1, std::memory_order_relaxed);
+            return task;
+        }
+        if (closed_ && queued_.load(std::memory_order_relaxed) == 0) break;
+        if (!spun) {
+            // Poll a little without the lock first: a busy producer's next task is
+            // likely to come within microseconds, and waking a sleeping worker
+            // costs the producer a futex call.
+            // One poller is enough to pick up the next task; more would only
+            // fight over the lock, so the others go to sleep at once.
+            std::size_t pollers = 0;
+            if (spinning_.compare_exchange_strong(pollers, 1, std::memory_order_seq_cst)) {
+                lock.unlock();
+                spin_until([&] { return queued_.load(std::memory_order_relaxed) != 0; });
+                spinning_.fetch_sub(1, std::memory_order_seq_cst);
+                lock.lock();
+            }
+        } else if (!wait_for_wake_locked(self, lock)) {
+            break;
+        }
+    }
+    --threads_;
+    self.exited = true;
+    if (threads_ == 0) idle_cv_.notify_all();
+    return Task();
+}
+
+// Sleeps until a submit or close hands this worker a wake-up. False when the worker
+// should retire instead: a dynamic pool's worker idle for idle_timeout while more
+// than min_threads are alive.
+bool PoolState::wait_for_wake_locked(Worker& self, std::unique_lock<std::mutex>& lock) {
+    self.woken = false;
+    sleepers_.push_back(&self);
+    if (threads_ > min_threads_) {
+        if (self.wake.wait_for(lock, idle_timeout_, [&] { return self.woken; })) return true;
+        std::erase(sleepers_, &self);
+        return threads_ <= min_threads_;
+    }
+    self.wake.wait(lock, [&] { return self.woken; });
+    return true;
+}
+
+bool PoolState::take_locked(Task& task, bool newest) {
+    if (paused_ || queued_.load(std::memory_order_relaxed) == 0) return false;
+    for (Ring<Task>& queue : queues_) {
+        if (queue.empty()) continue;
+        if (newest) {
+            task = std::move(queue.back());
+            queue.pop_back();
+        } else {
+            task = std::move(queue.front());
+            queue.pop_front();
+        }
+        queued_.store(queued_.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
+        return true;
+    }
+    return false;
+}
+
+void PoolState::wake_all_locked() {
+    for (Worker* worker : sleepers_) {
+        worker->woken = true;
+        worker->wake.notify_one();
+    }
+    sleepers_.clear();
+}
+
+void PoolState::run_task(Task& task) noexcept {
+    // The pool's jobs catch what the user's code throws; this catches what escapes
+    // them anyway (std::bad_alloc while storing an exception) so a worker never dies.
+    try {
+        task.run();
+    } catch (...) {
+        report_error(std::current_exception());
+    }
+}
+
+void PoolState::task_finished() noexcept {
+    // Dekker-style with wait_for(): either the waiter sees pending_ == 0, or this
+    // sees the waiter registered and notifies under the mutex.
+    if (pending_.fetch_sub(1, std::memory_order_seq_cst) == 1 &&
+        idle_waiters_.load(std::memory_order_seq_cst) > 0) {
+        std::lock_guard lock(mutex_);
+        idle_cv_.notify_all();
+    }
+}
+
+// ---- submitting ----
+
+void PoolState::enqueue(Task&& task, Priority priority) {
+    if (inert()) throw PoolClosed("threadpool: this pool belongs to the parent process (fork)");
+    Worker* wake = nullptr;
+    {
+        std::lock_guard lock(mutex_);
+        if (closed_) throw PoolClosed("threadpool: submit after close");
+        queues_[static_cast<int>(priority)].push_back(std::move(task));
+        pending_.fetch_add(1, std::memory_order_relaxed);
+        const std::size_t queued = queued_.load(std::memory_order_relaxed) + 1;
+        queued_.store(queued, std::memory_order_relaxed);
+        if (!paused_) {
+            if (!sleepers_.empty() && queued > spinning_.load(std::memory_order_seq_cst)) {
+                wake = sleepers_.back();
+                sleepers_.pop_back();
+                wake->woken = true;
+            } else if (threads_ < max_threads_ && queued > threads_ - busy_.load(std::memory_order_relaxed)) {
+                start_worker_locked();
+            }
+        }
+    }
+    if (wake != nullptr) wake->wake.notify_one();
+}
+
+bool PoolState::help_once() {
+    if (inert()) return false;
+    Task task;
+    {
+        std::lock_guard lock(mutex_);
+        if (!take_locked(task, true)) return false;
+    }
+    run_task(task);
+    task_finished();
+    return true;
+}
+
+// ---- waiting and control ----
+
+void PoolState::wait_idle() {
+    throw_if_worker("wait_idle()");
+    if (inert()) return;
+    std::unique_lock lock(mutex_);
+    idle_waiters_.fetch_add(1, std::memory_order_seq_cst);
+    idle_cv_.wait(lock, [&] { return pending_.load(std::memory_order_seq_cst) == 0; });
+    idle_waiters_.fetch_sub(1, std::memory_order_relaxed);
+}
+
+bool PoolState::wait_for(std::chrono::nanoseconds timeout) {
+    throw_if_worker("wait_for()");
+    if (inert()) return pending_.load() == 0;
+    std::unique_lock lock(mutex_);
+    idle_waiters_.fetch_add(1, std::memory_order_seq_cst);
+    const bool idle =
+        idle_cv_.wait_for(lock, timeout, [&] { return pending_.load(std::memory_order_seq_cst) == 0; });
+    idle_waiters_.fetch_sub(1, std::memory_order_relaxed);
+    return idle;
+}
+
+void PoolState::pause() {
+    if (inert()) return;
+    std::lock_guard lock(mutex_);
+    paused_ = true;
+}
+
+void PoolState::resume() {
+    if (inert()) return;
+    std::lock_guard lock(mutex_);
+    paused_ = false;
+    wake_all_locked();
+    while (threads_ < max_threads_ && queued_.load(std::memory_order_relaxed) > threads_ - busy_.load())
+        start_worker_locked();
+}
+
+bool PoolState::paused() const {
+    if (inert()) return false;
+    std::lock_guard lock(mutex_);
+    return paused_;
+}
+
+void PoolState::close() {
+    if (inert()) return;
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+    paused_ = false;
+    wake_all_locked();
+    // A dynamic pool may have no thread left to drain what is queued.
+    if (threads_ == 0 && queued_.load(std::memory_order_relaxed) > 0) start_worker_locked();
+}
+
+void PoolState::join() {
+    throw_if_worker("join()");
+    if (inert()) return;
+    close();
+    std::list<Worker> done;
+    {
+        std::unique_lock lock(mutex_);
+        idle_cv_.wait(lock, [&] { return threads_ == 0; });
+        done.swap(workers_);
+    }
+    for (Worker& worker : done) worker.thread.join();
+}
+
+void PoolState::cancel_queued() {
+    if (inert()) return;
+    std::vector<Task> dropped;
+    {
+        std::lock_guard lock(mutex_);
+        closed_ = true;
+        paused_ = false;
+        for (Ring<Task>& queue : queues_) {
+            while (!queue.empty()) {
+                dropped.push_back(std::move(queue.front()));
+                queue.pop_front();
+            }
+        }
+        queued_.store(0, std::memory_order_relaxed);
+        wake_all_locked();  // closed and empty: idle workers stop
+    }
+    for (Task& task : dropped) {
+        task.reset();  // resolves its future with Cancelled
+        task_finished();
+    }
+}
+
+void PoolState::terminate() {
+    throw_if_worker("terminate()");
+    cancel_queued();
+    join();
+}
+
+// ---- monitoring and errors ----
+
+std::size_t PoolState::size() const {
+    if (inert()) return 0;
+    std::lock_guard lock(mutex_);
+    return threads_;
+}
+
+std::size_t PoolState::idle() const {
+    if (inert()) return 0;
+    std::lock_guard lock(mutex_);
+    return threads_ - busy_.load(std::memory_order_relaxed);
+}
+
+void PoolState::set_error_handler(ErrorHandler handler) {
+    std::lock_guard lock(handler_mutex_);
+    handler_ = std::move(handler);
+}
+
+void PoolState::report_error(std::exception_ptr error) noexcept {
+    errors_.fetch_add(1, std::memory_order_relaxed);
+    ErrorHandler handler;
+    try {
+        std::lock_guard lock(handler_mutex_);
+        handler = handler_;
+    } catch (...) {
+    }
+    if (!handler) return print_to_stderr("exception in a task no caller waits for", error);
+    try {
+        handler(error);
+    } catch (...) {
+        print_to_stderr("the error handler threw", std::current_exception());
+    }
+}
+
+}  // namespace mp::threadpool::internal

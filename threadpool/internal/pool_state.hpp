@@ -1,0 +1,107 @@
+// PoolState: the scheduler behind ThreadPool — the priority queues, the workers, and
+// the accounting that wait_idle() and the monitors read. Private to the library.
+//
+// Locking: one mutex guards the queues, the worker list and the flags. Counters that
+// are read without the lock are atomics. Wake-ups are exact: a submit wakes a sleeping
+// worker only when no spinning worker is left to take the task, and it hands the
+// wake-up to that one worker (its own condition variable), so a burst of tasks costs
+// no futex calls while the workers keep up.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <list>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "threadpool/internal/ring.hpp"
+#include "threadpool/internal/task.hpp"
+#include "threadpool/thread_pool.hpp"
+
+namespace mp::threadpool::internal {
+
+class PoolState {
+public:
+    PoolState(std::size_t min_threads, std::size_t max_threads, std::chrono::milliseconds idle_timeout);
+
+    // True in a forked child's copy: no threads exist there, and the mutex may have
+    // been held at fork time by a thread that is gone, so nothing may be locked.
+    bool inert() const noexcept;
+
+    void enqueue(Task&& task, Priority priority);
+    bool help_once();
+    void wait_idle();
+    bool wait_for(std::chrono::nanoseconds timeout);
+    void pause();
+    void resume();
+    bool paused() const;
+    void close();
+    void cancel_queued();
+    void join();
+    void terminate();
+
+    std::size_t size() const;
+    std::size_t idle() const;
+    std::size_t queued() const noexcept { return queued_.load(std::memory_order_relaxed); }
+    std::size_t max_threads() const noexcept { return max_threads_; }
+
+    void set_error_handler(ErrorHandler handler);
+    void report_error(std::exception_ptr error) noexcept;
+    std::size_t error_count() const noexcept { return errors_.load(std::memory_order_relaxed); }
+
+    bool on_worker_thread() const noexcept;
+
+private:
+    struct Worker {
+        std::thread thread;
+        std::condition_variable wake;
+        bool woken = false;   // set by whoever took this worker off sleepers_
+        bool exited = false;  // the thread has left its loop and can be joined
+    };
+
+    void start_worker_locked();
+    void reap_exited_locked();
+    void worker_main(Worker& self);
+    // The next task for `self` (spinning briefly, then sleeping); empty when the
+    // worker must stop (closed and drained, or retired when idle).
+    Task next_task(Worker& self);
+    bool wait_for_wake_locked(Worker& self, std::unique_lock<std::mutex>& lock);
+    // Pops the first task of the highest non-empty priority (the last one when
+    // `newest`); false when paused or nothing is queued.
+    bool take_locked(Task& task, bool newest);
+    void wake_all_locked();
+    void run_task(Task& task) noexcept;
+    void task_finished() noexcept;
+    void throw_if_worker(const char* what) const;
+
+    mutable std::mutex mutex_;
+    Ring<Task> queues_[3];                // by Priority
+    std::list<Worker> workers_;           // started threads, including exited ones not yet joined
+    std::vector<Worker*> sleepers_;       // workers blocked on their `wake`, latest last
+    std::size_t threads_ = 0;             // live workers (not exited)
+    bool paused_ = false;
+    bool closed_ = false;
+
+    // Tasks in queues_: written only under the lock (a plain store, no atomic
+    // read-modify-write), read without it by polling workers and monitors.
+    std::atomic<std::size_t> queued_{0};
+    std::atomic<std::size_t> busy_{0};     // workers running a task (helping does not count)
+    std::atomic<std::size_t> spinning_{0};
+    std::atomic<std::size_t> pending_{0};  // queued or running tasks: wait_idle's condition
+    std::atomic<std::size_t> idle_waiters_{0};
+    std::condition_variable idle_cv_;
+
+    const std::size_t min_threads_;
+    const std::size_t max_threads_;
+    const std::chrono::milliseconds idle_timeout_;
+    const unsigned fork_generation_;
+
+    mutable std::mutex handler_mutex_;
+    ErrorHandler handler_;
+    std::atomic<std::size_t> errors_{0};
+};
+
+}  // namespace mp::threadpool::internal

@@ -1,0 +1,9 @@
+// threadpool: threads, a blocking queue and a fast thread pool — Python's threading /
+// queue.Queue / concurrent.futures.ThreadPoolExecutor for C++20. Depends on nothing
+// but the C++ standard library and POSIX threads.
+#pragma once
+
+#include "threadpool/blocking_queue.hpp"
+#include "threadpool/errors.hpp"
+#include "threadpool/result.hpp"
+#include "threadpool/thread_pool.hpp"
