@@ -128,7 +128,8 @@ FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.cpp,%,$(wildcard tests/fuzz/*.cpp))
 fuzz:
 	@$(if $(FUZZ_TARGETS),,echo "make fuzz: no fuzz targets yet (tests/fuzz/<name>.cpp)"; exit 0;) \
-	$(MAKE) --no-print-directory CXX=clang++ BUILD=build/fuzz SAN=address,undefined libs && \
+	$(MAKE) --no-print-directory CXX=clang++ BUILD=build/fuzz SAN=address,undefined \
+	  CXXFLAGS="-O1 -g -fsanitize=fuzzer-no-link" libs && \
 	for t in $(FUZZ_TARGETS); do \
 	  mkdir -p tests/fuzz/corpus/$$t && \
 	  clang++ -std=c++20 -O1 -g -I. -fsanitize=fuzzer,address,undefined tests/fuzz/$$t.cpp \

@@ -1,0 +1,209 @@
+// ipc: Connection latency and throughput, and Queue item rates, between two
+// processes; each against the raw syscall loop doing the same job and against
+// CPython's multiprocessing (bench/ipc_bench.py).
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "bench/harness/harness.hpp"
+#include "ipc/ipc.hpp"
+
+namespace {
+
+using mp::ipc::Connection;
+
+constexpr std::size_t kSmall = 64;
+constexpr std::size_t kLarge = 64 * 1024;
+constexpr std::size_t kRoundTrips = 20000;
+constexpr std::size_t kLargeMessages = 4000;
+constexpr std::size_t kItems = 200000;
+
+// Runs `child` in a forked process while the parent runs `parent`; reaps it.
+void with_child(const std::function<void()>& child, const std::function<void()>& parent) {
+    std::fflush(nullptr);
+    const pid_t pid = fork();
+    if (pid == 0) {
+        child();
+        _exit(0);
+    }
+    parent();
+    int status = 0;
+    waitpid(pid, &status, 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        std::fprintf(stderr, "ipc_bench: the peer process failed\n");
+        std::exit(1);
+    }
+}
+
+// Two one-way channels (a, b): a carries parent -> child, b child -> parent.
+struct RawChannels {
+    int parent_out, child_in, child_out, parent_in;
+};
+
+RawChannels raw_channels(bool socket) {
+    int a[2], b[2];
+    if (socket) {
+        socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, a);
+        return {a[0], a[1], a[1], a[0]};
+    }
+    pipe2(a, O_CLOEXEC);
+    pipe2(b, O_CLOEXEC);
+    return {a[1], a[0], b[1], b[0]};
+}
+
+void close_channels(const RawChannels& c) {
+    for (const int fd : {c.parent_out, c.child_in, c.child_out, c.parent_in}) close(fd);
+}
+
+void read_exactly(int fd, char* data, std::size_t size) {
+    for (std::size_t done = 0; done < size;) {
+        const ssize_t n = read(fd, data + done, size - done);
+        if (n <= 0) std::exit(1);
+        done += static_cast<std::size_t>(n);
+    }
+}
+
+void raw_ping_pong(bool socket, std::size_t n) {
+    const RawChannels c = raw_channels(socket);
+    with_child(
+        [&] {
+            char buffer[kSmall];
+            for (std::size_t i = 0; i < n; ++i) {
+                read_exactly(c.child_in, buffer, kSmall);
+                (void)!write(c.child_out, buffer, kSmall);
+            }
+        },
+        [&] {
+            char buffer[kSmall] = {};
+            for (std::size_t i = 0; i < n; ++i) {
+                (void)!write(c.parent_out, buffer, kSmall);
+                read_exactly(c.parent_in, buffer, kSmall);
+            }
+        });
+    close_channels(c);
+}
+
+// Ours: a duplex Pipe (socketpair), or two one-way Pipes.
+void ours_ping_pong(bool socket, std::size_t n) {
+    auto [a_in, a_out] = mp::ipc::Pipe(socket);
+    auto [b_in, b_out] = socket ? std::pair<Connection, Connection>{} : mp::ipc::Pipe(false);
+    Connection& parent_out = socket ? a_in : a_out;
+    Connection& child_in = socket ? a_out : a_in;
+    Connection& child_out = socket ? a_out : b_out;
+    Connection& parent_in = socket ? a_in : b_in;
+    with_child(
+        [&] {
+            std::vector<std::byte> message;
+            for (std::size_t i = 0; i < n; ++i) {
+                child_in.recv_bytes_into(message);
+                child_out.send_bytes(message);
+            }
+        },
+        [&] {
+            std::vector<std::byte> message(kSmall);
+            for (std::size_t i = 0; i < n; ++i) {
+                parent_out.send_bytes(message);
+                parent_in.recv_bytes_into(message);
+            }
+        });
+}
+
+// The raw one-way loop: `n` writes of `size` bytes to a pipe (or a socketpair),
+// read back in pieces of the same size.
+void raw_one_way(std::size_t n, std::size_t size, bool socket = false) {
+    int p[2];
+    if (socket) {
+        socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, p);
+    } else {
+        pipe2(p, O_CLOEXEC);
+    }
+    with_child(
+        [&] {
+            close(p[0]);
+            const std::vector<char> block(size, 'x');
+            for (std::size_t i = 0; i < n; ++i) (void)!write(p[1], block.data(), size);
+        },
+        [&] {
+            close(p[1]);
+            std::vector<char> block(size);
+            for (std::size_t i = 0; i < n; ++i) read_exactly(p[0], block.data(), size);
+        });
+    close(p[0]);
+}
+
+void ours_stream(std::size_t n, bool socket) {
+    auto [reader, writer] = mp::ipc::Pipe(socket);
+    with_child(
+        [&] {
+            reader.close();
+            const std::vector<std::byte> block(kLarge, std::byte{'x'});
+            for (std::size_t i = 0; i < n; ++i) writer.send_bytes(block);
+        },
+        [&] {
+            writer.close();
+            std::vector<std::byte> block;
+            for (std::size_t i = 0; i < n; ++i) reader.recv_bytes_into(block);
+        });
+}
+
+template <class T>
+void ours_queue(std::size_t n, const T& item) {
+    mp::ipc::Queue<T> queue;
+    with_child([&] {
+        for (std::size_t i = 0; i < n; ++i) queue.put(item);
+    },
+               [&] {
+                   for (std::size_t i = 0; i < n; ++i) (void)queue.get();
+               });
+}
+
+}  // namespace
+
+int main() {
+    using namespace mp::bench;
+    Table latency("ipc: 64-byte ping-pong round trip between two processes");
+    latency.add({.scenario = "socketpair round trip",
+                 .ours = measure(kRoundTrips, [] { ours_ping_pong(true, kRoundTrips); }),
+                 .raw = measure(kRoundTrips, [] { raw_ping_pong(true, kRoundTrips); }),
+                 .cpython = cpython("ipc_bench.py", "pingpong", kRoundTrips),
+                 .note = "target ours/raw <= 1.3"});
+    latency.add({.scenario = "pipe pair round trip",
+                 .ours = measure(kRoundTrips, [] { ours_ping_pong(false, kRoundTrips); }),
+                 .raw = measure(kRoundTrips, [] { raw_ping_pong(false, kRoundTrips); }),
+                 .cpython = cpython("ipc_bench.py", "pingpong_pipe", kRoundTrips),
+                 .note = "target ours/raw <= 1.3"});
+    latency.print();
+
+    Table throughput("ipc: 64 KiB messages one way (time per message)");
+    throughput.add({.scenario = "64 KiB over a socketpair",
+                    .ours = measure(kLargeMessages, [] { ours_stream(kLargeMessages, true); }),
+                    .raw = measure(kLargeMessages, [] { raw_one_way(kLargeMessages, kLarge, true); }),
+                    .cpython = cpython("ipc_bench.py", "stream_socket", kLargeMessages),
+                    .note = "target ours/raw <= 1.11 (>= 0.9x throughput)"});
+    throughput.add({.scenario = "64 KiB through a pipe",
+                    .ours = measure(kLargeMessages, [] { ours_stream(kLargeMessages, false); }),
+                    .raw = measure(kLargeMessages, [] { raw_one_way(kLargeMessages, kLarge); }),
+                    .cpython = cpython("ipc_bench.py", "stream", kLargeMessages),
+                    .note = "target ours/raw <= 1.11 (>= 0.9x throughput)"});
+    throughput.print();
+
+    Table queue("ipc: Queue items from one process to another (time per item)");
+    queue.add({.scenario = "Queue<int>",
+               .ours = measure(kItems, [] { ours_queue(kItems, 42); }),
+               .raw = measure(kItems, [] { raw_one_way(kItems, kSmall); }),
+               .cpython = cpython("ipc_bench.py", "queue_int", kItems / 10),
+               .note = "raw: 64-byte records through a pipe; targets ours/raw <= 0.5, ours/CPython <= 0.033"});
+    queue.add({.scenario = "Queue<string> of 64 bytes",
+               .ours = measure(kItems, [] { ours_queue(kItems, std::string(kSmall, 's')); }),
+               .raw = measure(kItems, [] { raw_one_way(kItems, kSmall); }),
+               .cpython = cpython("ipc_bench.py", "queue_str64", kItems / 10),
+               .note = "same targets"});
+    queue.print();
+}

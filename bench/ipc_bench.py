@@ -1,0 +1,87 @@
+"""CPython equivalents of bench/ipc_bench.cpp: python3 ipc_bench.py SCENARIO OPS RUNS
+prints one line per run holding the seconds per operation."""
+import multiprocessing as mp
+import sys
+import time
+
+SMALL = 64
+LARGE = 64 * 1024
+
+
+def _echo(conn_in, conn_out, ops):
+    for _ in range(ops):
+        conn_out.send_bytes(conn_in.recv_bytes())
+
+
+def pingpong(ops, duplex=True):
+    if duplex:
+        a, b = mp.Pipe()
+        parent_in = parent_out = a
+        child_in = child_out = b
+    else:
+        child_in, parent_out = mp.Pipe(duplex=False)
+        parent_in, child_out = mp.Pipe(duplex=False)
+    p = mp.Process(target=_echo, args=(child_in, child_out, ops))
+    p.start()
+    message = b"x" * SMALL
+    for _ in range(ops):
+        parent_out.send_bytes(message)
+        message = parent_in.recv_bytes()
+    p.join()
+
+
+def pingpong_pipe(ops):
+    pingpong(ops, duplex=False)
+
+
+def _send_blocks(conn, ops):
+    block = b"x" * LARGE
+    for _ in range(ops):
+        conn.send_bytes(block)
+
+
+def stream(ops, duplex=False):
+    reader, writer = mp.Pipe(duplex=duplex)
+    p = mp.Process(target=_send_blocks, args=(writer, ops))
+    p.start()
+    for _ in range(ops):
+        reader.recv_bytes()
+    p.join()
+
+
+def stream_socket(ops):
+    stream(ops, duplex=True)
+
+
+def _put_items(q, item, ops):
+    for _ in range(ops):
+        q.put(item)
+
+
+def queue_of(item, ops):
+    q = mp.Queue()
+    p = mp.Process(target=_put_items, args=(q, item, ops))
+    p.start()
+    for _ in range(ops):
+        q.get()
+    p.join()
+
+
+def queue_int(ops):
+    queue_of(42, ops)
+
+
+def queue_str64(ops):
+    queue_of("s" * SMALL, ops)
+
+
+SCENARIOS = {f.__name__: f for f in (pingpong, pingpong_pipe, stream, stream_socket, queue_int, queue_str64)}
+
+if __name__ == "__main__":
+    mp.set_start_method("fork")
+    scenario, ops, runs = SCENARIOS[sys.argv[1]], int(sys.argv[2]), int(sys.argv[3])
+    scenario(ops)  # warm-up
+    for _ in range(runs):
+        start = time.perf_counter()
+        scenario(ops)
+        print((time.perf_counter() - start) / ops, flush=True)

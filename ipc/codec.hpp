@@ -1,0 +1,473 @@
+// The codec: turns C++ values into bytes and back, for Connection::send/recv, Queue
+// items, and anyone who ships values by other means (encode/decode on a buffer).
+//
+// Encodable: arithmetic types, enums, std::string, std::vector, std::array,
+// std::pair, std::tuple, std::optional, std::variant, std::map, std::unordered_map,
+// any nesting of those, trivially copyable structs (copied bytewise), and user types
+// that provide the hook below. Pointers are refused at compile time.
+//
+// The user hook, found by argument-dependent lookup (declare both next to the type):
+//
+//     namespace geo {
+//     struct Place { std::string name; double lat = 0, lon = 0; };
+//     void mp_encode(mp::ipc::Encoder& out, const Place& p) { out.write(p.name); out.write(p.lat); out.write(p.lon); }
+//     void mp_decode(mp::ipc::Decoder& in, Place& p) { in.read(p.name); in.read(p.lat); in.read(p.lon); }
+//     }
+//
+// A hooked type must be default-constructible (decode fills a default value) and
+// should encode to at least one byte (the size check on container counts assumes it).
+// The hook wins over the bytewise path, so a trivially copyable struct can opt out.
+//
+// Format: native byte order and sizes (both ends are on the same machine); counts
+// and lengths are 8 bytes; bool and optional flags are one byte, 0 or 1; a variant is
+// a 4-byte index and the alternative. The format is not self-describing: decode<T>
+// must be asked for the type that was encoded. encode_message/decode_message (and
+// Connection::send/recv) put an 8-byte type signature in front, so that asking for
+// the wrong type is a DecodeError rather than a wrong value. The signature comes from
+// the type's structure (and the name of enums and user types): it is a check for
+// peers built from the same source, not a schema.
+//
+// Robustness: decoding never reads past its input, never allocates more than a small
+// multiple of its input's size (every count is checked against the bytes left), and
+// reports every malformed input as DecodeError. Two things are taken on trust from
+// the peer: the values of enums and the bytes of bytewise structs (a struct holding a
+// bool or a pointer-like handle should use the hook if the peer is not trusted).
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <unordered_map>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "ipc/errors.hpp"
+
+namespace mp::ipc {
+
+template <class T, class Enable = void>
+struct Codec;
+
+// Encoder: appends encoded values to a byte vector it does not own.
+class Encoder {
+public:
+    explicit Encoder(std::vector<std::byte>& out) : out_(out) {}
+
+    // Appends `value` (any encodable type).
+    template <class T>
+    void write(const T& value) {
+        Codec<T>::encode(*this, value);
+    }
+    // Appends `size` raw bytes.
+    void write_raw(const void* data, std::size_t size) {
+        const auto* first = static_cast<const std::byte*>(data);
+        out_.insert(out_.end(), first, first + size);
+    }
+    // Appends a length or element count.
+    void write_count(std::size_t count) {
+        const std::uint64_t n = count;
+        write_raw(&n, sizeof n);
+    }
+
+    std::vector<std::byte>& buffer() noexcept { return out_; }
+
+private:
+    std::vector<std::byte>& out_;
+};
+
+// Decoder: reads encoded values from a span it does not own. Every read checks the
+// bytes left and throws DecodeError when the input is short or malformed.
+class Decoder {
+public:
+    explicit Decoder(std::span<const std::byte> in) : in_(in) {}
+
+    // Decodes into `value`, replacing what it held.
+    template <class T>
+    void read(T& value) {
+        Codec<T>::decode(*this, value);
+    }
+    template <class T>
+    T read() {
+        T value{};
+        read(value);
+        return value;
+    }
+    // Consumes the next `size` bytes and returns them.
+    std::span<const std::byte> take(std::size_t size) {
+        if (size > in_.size()) throw_short(size);
+        const auto taken = in_.first(size);
+        in_ = in_.subspan(size);
+        return taken;
+    }
+    void read_raw(void* data, std::size_t size) {
+        const auto bytes = take(size);
+        if (size != 0) std::memcpy(data, bytes.data(), size);
+    }
+    // Reads an element count and checks that `count` elements of at least
+    // `min_element_size` bytes each fit in what is left.
+    std::size_t read_count(std::size_t min_element_size);
+    // Reads a one-byte flag that must be 0 or 1.
+    bool read_flag();
+    // Throws DecodeError unless every byte was consumed.
+    void finish() const;
+
+    std::size_t remaining() const noexcept { return in_.size(); }
+
+private:
+    [[noreturn]] void throw_short(std::size_t wanted) const;
+
+    std::span<const std::byte> in_;
+};
+
+namespace detail {
+
+// Poison pills: the hooks are found by argument-dependent lookup only.
+void mp_encode() = delete;
+void mp_decode() = delete;
+
+template <class T>
+concept HasEncodeHook = requires(Encoder& out, const T& value) { mp_encode(out, value); };
+template <class T>
+concept HasDecodeHook = requires(Decoder& in, T& value) { mp_decode(in, value); };
+
+// FNV-1a, used to build type signatures at compile time.
+inline constexpr std::uint64_t kSignatureSeed = 14695981039346656037ull;
+constexpr std::uint64_t mix(std::uint64_t hash, std::uint64_t value) {
+    for (int i = 0; i < 8; ++i) {
+        hash ^= (value >> (8 * i)) & 0xff;
+        hash *= 1099511628211ull;
+    }
+    return hash;
+}
+constexpr std::uint64_t mix_text(std::uint64_t hash, std::string_view text) {
+    for (const char c : text) {
+        hash ^= static_cast<unsigned char>(c);
+        hash *= 1099511628211ull;
+    }
+    return hash;
+}
+// The compiler's spelling of T (inside this function's own name).
+template <class T>
+constexpr std::string_view spelled_name() {
+    return __PRETTY_FUNCTION__;
+}
+constexpr std::uint64_t tag(char kind) { return mix(kSignatureSeed, static_cast<unsigned char>(kind)); }
+
+template <class T>
+constexpr std::uint64_t named_signature(char kind) {
+    return mix_text(tag(kind), spelled_name<T>());
+}
+
+// Decoding a container of elements copied bytewise.
+template <class T>
+void read_elements(Decoder& in, T* first, std::size_t count) {
+    if constexpr (Codec<T>::bitwise) {
+        in.read_raw(first, count * sizeof(T));
+    } else {
+        for (std::size_t i = 0; i < count; ++i) in.read(first[i]);
+    }
+}
+template <class T>
+void write_elements(Encoder& out, const T* first, std::size_t count) {
+    if constexpr (Codec<T>::bitwise) {
+        out.write_raw(first, count * sizeof(T));
+    } else {
+        for (std::size_t i = 0; i < count; ++i) out.write(first[i]);
+    }
+}
+
+template <class T>
+constexpr std::size_t element_min_size() {
+    constexpr std::size_t size = Codec<T>::min_size;
+    static_assert(size > 0, "ipc codec: container elements must encode to at least one byte");
+    return size;
+}
+
+}  // namespace detail
+
+// The primary Codec: user hooks, bool, arithmetic types, enums and trivially
+// copyable structs. Specializations below handle the standard containers.
+template <class T, class Enable>
+struct Codec {
+    static constexpr bool hooked = detail::HasEncodeHook<T> || detail::HasDecodeHook<T>;
+    static_assert(!hooked || (detail::HasEncodeHook<T> && detail::HasDecodeHook<T>),
+                  "ipc codec: a type with mp_encode needs mp_decode too (and the other way round)");
+    static_assert(!std::is_pointer_v<T> && !std::is_member_pointer_v<T>,
+                  "ipc codec: pointers mean nothing in another process and cannot be encoded");
+    static_assert(hooked || std::is_trivially_copyable_v<T>,
+                  "ipc codec: this type is not encodable; give it mp_encode/mp_decode (see codec.hpp)");
+
+    // Copied bytewise: every byte pattern the peer sends is taken as a value.
+    static constexpr bool bitwise = !hooked && !std::is_same_v<T, bool>;
+    static constexpr std::size_t min_size = hooked ? 1 : sizeof(T);
+
+    static constexpr std::uint64_t signature() {
+        if constexpr (hooked) {
+            return detail::named_signature<T>('u');
+        } else if constexpr (std::is_arithmetic_v<T>) {
+            const std::uint64_t kind = (std::is_floating_point_v<T> ? 1 : 0) | (std::is_signed_v<T> ? 2 : 0) |
+                                       (std::is_same_v<T, bool> ? 4 : 0);
+            return detail::mix(detail::mix(detail::tag('a'), sizeof(T)), kind);
+        } else {
+            return detail::named_signature<T>('b');
+        }
+    }
+    static void encode(Encoder& out, const T& value) {
+        if constexpr (hooked) {
+            mp_encode(out, value);
+        } else if constexpr (std::is_same_v<T, bool>) {
+            const std::uint8_t flag = value ? 1 : 0;
+            out.write_raw(&flag, 1);
+        } else {
+            out.write_raw(&value, sizeof(T));
+        }
+    }
+    static void decode(Decoder& in, T& value) {
+        if constexpr (hooked) {
+            mp_decode(in, value);
+        } else if constexpr (std::is_same_v<T, bool>) {
+            value = in.read_flag();
+        } else {
+            in.read_raw(&value, sizeof(T));
+        }
+    }
+};
+
+template <>
+struct Codec<std::string> {
+    static constexpr bool bitwise = false;
+    static constexpr std::size_t min_size = 8;
+    static constexpr std::uint64_t signature() { return detail::tag('s'); }
+    static void encode(Encoder& out, const std::string& value) {
+        out.write_count(value.size());
+        out.write_raw(value.data(), value.size());
+    }
+    static void decode(Decoder& in, std::string& value) {
+        const auto bytes = in.take(in.read_count(1));
+        value.assign(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    }
+};
+
+template <class T, class A>
+struct Codec<std::vector<T, A>> {
+    static constexpr bool bitwise = false;
+    static constexpr std::size_t min_size = 8;
+    static constexpr std::uint64_t signature() { return detail::mix(detail::tag('v'), Codec<T>::signature()); }
+    static void encode(Encoder& out, const std::vector<T, A>& value) {
+        out.write_count(value.size());
+        if constexpr (std::is_same_v<T, bool>) {
+            for (const bool b : value) out.write(b);
+        } else {
+            detail::write_elements(out, value.data(), value.size());
+        }
+    }
+    static void decode(Decoder& in, std::vector<T, A>& value) {
+        const std::size_t count = in.read_count(detail::element_min_size<T>());
+        if constexpr (std::is_same_v<T, bool>) {
+            value.clear();
+            for (std::size_t i = 0; i < count; ++i) value.push_back(in.read_flag());
+        } else {
+            value.resize(count);
+            detail::read_elements(in, value.data(), count);
+        }
+    }
+};
+
+template <class T, std::size_t N>
+struct Codec<std::array<T, N>> {
+    static constexpr bool bitwise = Codec<T>::bitwise;
+    static constexpr std::size_t min_size = N * Codec<T>::min_size;
+    static constexpr std::uint64_t signature() {
+        return detail::mix(detail::mix(detail::tag('A'), N), Codec<T>::signature());
+    }
+    static void encode(Encoder& out, const std::array<T, N>& value) { detail::write_elements(out, value.data(), N); }
+    static void decode(Decoder& in, std::array<T, N>& value) { detail::read_elements(in, value.data(), N); }
+};
+
+// Tuples and pairs share one encoding (and signature): the elements in order.
+template <class... Ts>
+struct Codec<std::tuple<Ts...>> {
+    static constexpr bool bitwise = false;
+    static constexpr std::size_t min_size = (std::size_t{0} + ... + Codec<Ts>::min_size);
+    static constexpr std::uint64_t signature() {
+        std::uint64_t hash = detail::mix(detail::tag('t'), sizeof...(Ts));
+        ((hash = detail::mix(hash, Codec<Ts>::signature())), ...);
+        return hash;
+    }
+    static void encode(Encoder& out, const std::tuple<Ts...>& value) {
+        std::apply([&](const Ts&... element) { (out.write(element), ...); }, value);
+    }
+    static void decode(Decoder& in, std::tuple<Ts...>& value) {
+        std::apply([&](Ts&... element) { (in.read(element), ...); }, value);
+    }
+};
+
+template <class A, class B>
+struct Codec<std::pair<A, B>> {
+    static constexpr bool bitwise = false;
+    static constexpr std::size_t min_size = Codec<A>::min_size + Codec<B>::min_size;
+    static constexpr std::uint64_t signature() { return Codec<std::tuple<A, B>>::signature(); }
+    static void encode(Encoder& out, const std::pair<A, B>& value) {
+        out.write(value.first);
+        out.write(value.second);
+    }
+    static void decode(Decoder& in, std::pair<A, B>& value) {
+        in.read(value.first);
+        in.read(value.second);
+    }
+};
+
+template <class T>
+struct Codec<std::optional<T>> {
+    static constexpr bool bitwise = false;
+    static constexpr std::size_t min_size = 1;
+    static constexpr std::uint64_t signature() { return detail::mix(detail::tag('o'), Codec<T>::signature()); }
+    static void encode(Encoder& out, const std::optional<T>& value) {
+        out.write(value.has_value());
+        if (value) out.write(*value);
+    }
+    static void decode(Decoder& in, std::optional<T>& value) {
+        if (in.read_flag()) {
+            in.read(value.emplace());
+        } else {
+            value.reset();
+        }
+    }
+};
+
+template <class... Ts>
+struct Codec<std::variant<Ts...>> {
+    static constexpr bool bitwise = false;
+    static constexpr std::size_t min_size = 4;
+    static constexpr std::uint64_t signature() {
+        std::uint64_t hash = detail::mix(detail::tag('V'), sizeof...(Ts));
+        ((hash = detail::mix(hash, Codec<Ts>::signature())), ...);
+        return hash;
+    }
+    static void encode(Encoder& out, const std::variant<Ts...>& value) {
+        if (value.valueless_by_exception()) throw DecodeError("ipc codec: cannot encode a valueless variant");
+        out.write(static_cast<std::uint32_t>(value.index()));
+        std::visit([&](const auto& alternative) { out.write(alternative); }, value);
+    }
+    static void decode(Decoder& in, std::variant<Ts...>& value) {
+        const auto index = in.read<std::uint32_t>();
+        if (index >= sizeof...(Ts)) throw DecodeError("ipc codec: variant index out of range");
+        [&]<std::size_t... I>(std::index_sequence<I...>) {
+            ((index == I ? (in.read(value.template emplace<I>()), true) : false) || ...);
+        }(std::index_sequence_for<Ts...>{});
+    }
+};
+
+namespace detail {
+// std::map and std::unordered_map share one encoding (and signature): the count,
+// then key and value pairs. A repeated key is a DecodeError.
+template <class Map>
+struct MapCodec {
+    using K = typename Map::key_type;
+    using V = typename Map::mapped_type;
+    static constexpr bool bitwise = false;
+    static constexpr std::size_t min_size = 8;
+    static constexpr std::uint64_t signature() {
+        return mix(mix(tag('m'), Codec<K>::signature()), Codec<V>::signature());
+    }
+    static void encode(Encoder& out, const Map& value) {
+        out.write_count(value.size());
+        for (const auto& [key, mapped] : value) {
+            out.write(key);
+            out.write(mapped);
+        }
+    }
+    static void decode(Decoder& in, Map& value) {
+        const std::size_t count = in.read_count(Codec<K>::min_size + Codec<V>::min_size);
+        value.clear();
+        for (std::size_t i = 0; i < count; ++i) {
+            K key{};
+            V mapped{};
+            in.read(key);
+            in.read(mapped);
+            if (!value.emplace(std::move(key), std::move(mapped)).second)
+                throw DecodeError("ipc codec: map holds a key twice");
+        }
+    }
+};
+}  // namespace detail
+
+template <class K, class V, class C, class A>
+struct Codec<std::map<K, V, C, A>> : detail::MapCodec<std::map<K, V, C, A>> {};
+template <class K, class V, class H, class E, class A>
+struct Codec<std::unordered_map<K, V, H, E, A>> : detail::MapCodec<std::unordered_map<K, V, H, E, A>> {};
+
+// type_signature<T>(): the 8 bytes that encode_message puts before a T.
+template <class T>
+constexpr std::uint64_t type_signature() {
+    return Codec<std::remove_cvref_t<T>>::signature();
+}
+
+// encode_into: appends the encoding of `value` to `out`.
+template <class T>
+void encode_into(std::vector<std::byte>& out, const T& value) {
+    Encoder encoder(out);
+    encoder.write(value);
+}
+
+// encode: the encoding of `value`.
+template <class T>
+std::vector<std::byte> encode(const T& value) {
+    std::vector<std::byte> out;
+    encode_into(out, value);
+    return out;
+}
+
+// decode: the T encoded in `bytes`, which must hold exactly one T.
+// Throws DecodeError for a short, long or malformed input.
+template <class T>
+T decode(std::span<const std::byte> bytes) {
+    Decoder decoder(bytes);
+    T value{};
+    decoder.read(value);
+    decoder.finish();
+    return value;
+}
+
+// encode_message_into / encode_message: like encode_into / encode, with the type
+// signature in front, as Connection::send and Queue put them on the wire.
+template <class T>
+void encode_message_into(std::vector<std::byte>& out, const T& value) {
+    Encoder encoder(out);
+    encoder.write(type_signature<T>());
+    encoder.write(value);
+}
+template <class T>
+std::vector<std::byte> encode_message(const T& value) {
+    std::vector<std::byte> out;
+    encode_message_into(out, value);
+    return out;
+}
+
+namespace detail {
+[[noreturn]] void throw_signature_mismatch(std::uint64_t found, std::uint64_t expected);
+}
+
+// decode_message: the T in a message made by encode_message. Throws DecodeError
+// when the message holds another type, or is short, long or malformed.
+template <class T>
+T decode_message(std::span<const std::byte> bytes) {
+    Decoder decoder(bytes);
+    const auto signature = decoder.read<std::uint64_t>();
+    if (signature != type_signature<T>()) detail::throw_signature_mismatch(signature, type_signature<T>());
+    T value{};
+    decoder.read(value);
+    decoder.finish();
+    return value;
+}
+
+}  // namespace mp::ipc

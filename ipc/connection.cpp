@@ -1,0 +1,229 @@
+#include "ipc/connection.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+
+#include "ipc/internal/io.hpp"
+
+namespace mp::ipc {
+namespace {
+
+// Read-ahead: enough for dozens of small frames per read, small enough that the
+// start of a large payload copied out of it costs little (the rest of a large
+// payload is read straight into its destination).
+constexpr std::size_t kReadAhead = 4 * 1024;
+constexpr int kKindShift = 56;
+constexpr std::uint64_t kLengthMask = (std::uint64_t{1} << kKindShift) - 1;
+// A peer that keeps sending descriptors nobody takes cannot fill our fd table.
+constexpr std::size_t kMaxPendingFds = 64;
+
+std::string describe(int fd) { return "fd " + std::to_string(fd); }
+
+}  // namespace
+
+Connection::Connection(Fd fd) : fd_(std::move(fd)) {
+    struct stat st {};
+    if (::fstat(fd_.get(), &st) < 0) detail::throw_errno("fstat(" + describe(fd_.get()) + ")");
+    const int flags = ::fcntl(fd_.get(), F_GETFL);
+    if (flags < 0) detail::throw_errno("fcntl(" + describe(fd_.get()) + ", F_GETFL)");
+    socket_ = S_ISSOCK(st.st_mode);
+    readable_ = (flags & O_ACCMODE) != O_WRONLY;
+    writable_ = (flags & O_ACCMODE) != O_RDONLY;
+}
+
+void Connection::require_open(bool usable, const char* what) const {
+    if (!fd_) throw std::system_error(EBADF, std::generic_category(), std::string(what) + ": the connection is closed");
+    if (!usable)
+        throw std::system_error(EBADF, std::generic_category(),
+                                std::string(what) + ": the connection is " + (readable_ ? "read-only" : "write-only"));
+}
+
+void Connection::send_bytes(std::span<const std::byte> message) {
+    require_open(writable_, "send_bytes");
+    if (message.size() > max_message_size_)
+        throw MessageTooLarge("send_bytes: a message of " + std::to_string(message.size()) +
+                              " bytes is over the maximum of " + std::to_string(max_message_size_));
+    const std::uint64_t header = message.size();
+    iovec iov[2] = {{const_cast<std::uint64_t*>(&header), kHeaderSize},
+                    {const_cast<std::byte*>(message.data()), message.size()}};
+    detail::write_all({fd_.get(), socket_}, iov, message.empty() ? 1 : 2);
+}
+
+void Connection::send_framed(std::vector<std::byte>& framed) {
+    require_open(writable_, "send");
+    const std::size_t length = framed.size() - kHeaderSize;
+    if (length > max_message_size_)
+        throw MessageTooLarge("send: a message of " + std::to_string(length) + " bytes is over the maximum of " +
+                              std::to_string(max_message_size_));
+    const std::uint64_t header = length;
+    std::memcpy(framed.data(), &header, kHeaderSize);
+    iovec iov{framed.data(), framed.size()};
+    detail::write_all({fd_.get(), socket_}, &iov, 1);
+}
+
+void Connection::send_fd(int fd) {
+    require_open(writable_, "send_fd");
+    if (!socket_)
+        throw std::system_error(ENOTSOCK, std::generic_category(),
+                                "send_fd: passing descriptors needs a socket (Pipe(true)), not a pipe");
+    const std::uint64_t header = std::uint64_t{static_cast<std::uint8_t>(FrameKind::fd)} << kKindShift;
+    iovec iov{const_cast<std::uint64_t*>(&header), kHeaderSize};
+    detail::write_all({fd_.get(), socket_}, &iov, 1, fd);
+}
+
+Connection::FrameHeader Connection::receive_header() {
+    require_open(readable_, "recv");
+    if (read_side_lost_) throw EOFError("recv: the stream was abandoned after a frame over the maximum size");
+    if (read_buffer_.empty()) read_buffer_.resize(kReadAhead);
+    if (buffered() < kHeaderSize) {
+        // Move the partial header to the front, then read ahead behind it.
+        std::memmove(read_buffer_.data(), read_buffer_.data() + read_begin_, buffered());
+        read_end_ = buffered();
+        read_begin_ = 0;
+        while (read_end_ < kHeaderSize) {
+            const std::size_t n = detail::read_some({fd_.get(), socket_}, read_buffer_.data() + read_end_,
+                                                    read_buffer_.size() - read_end_, received_fds_);
+            if (n == 0) {
+                if (read_end_ == 0) throw EOFError("recv: the peer closed the connection");
+                throw EOFError("recv: truncated frame: the peer closed after " + std::to_string(read_end_) +
+                               " of the 8 header bytes");
+            }
+            read_end_ += n;
+        }
+        while (received_fds_.size() > kMaxPendingFds) received_fds_.erase(received_fds_.begin());
+    }
+    std::uint64_t header;
+    std::memcpy(&header, read_buffer_.data() + read_begin_, kHeaderSize);
+    read_begin_ += kHeaderSize;
+    const auto kind = static_cast<std::uint8_t>(header >> kKindShift);
+    const std::uint64_t length = header & kLengthMask;
+    if (length > max_message_size_) {
+        read_side_lost_ = true;
+        throw MessageTooLarge("recv: the peer announced a frame of " + std::to_string(length) +
+                              " bytes, over the maximum of " + std::to_string(max_message_size_));
+    }
+    if (kind > static_cast<std::uint8_t>(FrameKind::fd) ||
+        (kind == static_cast<std::uint8_t>(FrameKind::fd) && length != 0)) {
+        read_side_lost_ = true;
+        throw DecodeError("recv: not a frame header (kind " + std::to_string(kind) +
+                          "); the stream cannot be followed any more");
+    }
+    return {static_cast<FrameKind>(kind), static_cast<std::size_t>(length)};
+}
+
+void Connection::receive_payload(std::byte* out, std::size_t size) {
+    const std::size_t from_buffer = std::min(size, buffered());
+    if (out != nullptr && from_buffer != 0) std::memcpy(out, read_buffer_.data() + read_begin_, from_buffer);
+    read_begin_ += from_buffer;
+    std::size_t done = from_buffer;
+    while (done < size) {
+        // The rest goes straight to its destination (or, when dropped, through the
+        // read-ahead buffer, which is empty by now).
+        std::byte* into = out != nullptr ? out + done : read_buffer_.data();
+        const std::size_t want = out != nullptr ? size - done : std::min(size - done, read_buffer_.size());
+        const std::size_t n = detail::read_some({fd_.get(), socket_}, into, want, received_fds_);
+        if (n == 0)
+            throw EOFError("recv: truncated frame: the peer closed after " + std::to_string(done) + " of " +
+                           std::to_string(size) + " payload bytes");
+        done += n;
+    }
+}
+
+void Connection::reject_frame(FrameHeader header, const char* expected) {
+    if (header.kind == FrameKind::fd) {
+        if (!received_fds_.empty()) received_fds_.erase(received_fds_.begin());
+        throw DecodeError(std::string("recv: the frame carries a file descriptor, not ") + expected +
+                          " (use recv_fd)");
+    }
+    receive_payload(nullptr, header.length);
+    throw DecodeError(std::string("recv_fd: the frame carries ") + std::to_string(header.length) +
+                      " bytes of data, not " + expected);
+}
+
+void Connection::recv_bytes_into(std::vector<std::byte>& out) {
+    const FrameHeader header = receive_header();
+    if (header.kind != FrameKind::bytes) reject_frame(header, "bytes");
+    out.resize(header.length);
+    receive_payload(out.data(), header.length);
+}
+
+std::vector<std::byte> Connection::recv_bytes() {
+    std::vector<std::byte> out;
+    recv_bytes_into(out);
+    return out;
+}
+
+std::size_t Connection::recv_bytes_into(std::span<std::byte> out) {
+    const FrameHeader header = receive_header();
+    if (header.kind != FrameKind::bytes) reject_frame(header, "bytes");
+    if (header.length > out.size()) {
+        std::vector<std::byte> message(header.length);
+        receive_payload(message.data(), header.length);
+        throw BufferTooShort("recv_bytes_into: a message of " + std::to_string(header.length) +
+                                 " bytes does not fit in a buffer of " + std::to_string(out.size()),
+                             std::move(message));
+    }
+    receive_payload(out.data(), header.length);
+    return header.length;
+}
+
+Fd Connection::recv_fd() {
+    const FrameHeader header = receive_header();
+    if (header.kind != FrameKind::fd) reject_frame(header, "a file descriptor");
+    if (received_fds_.empty())
+        throw DecodeError("recv_fd: a descriptor frame arrived without its descriptor");
+    Fd fd = std::move(received_fds_.front());
+    received_fds_.erase(received_fds_.begin());
+    return fd;
+}
+
+bool Connection::poll(std::chrono::nanoseconds timeout) {
+    require_open(readable_, "poll");
+    if (has_buffered_input()) return true;
+    pollfd p{fd_.get(), POLLIN, 0};
+    return detail::wait_readable(std::span(&p, 1), timeout);
+}
+
+void Connection::close() noexcept {
+    fd_.reset();
+    received_fds_.clear();
+    read_begin_ = read_end_ = 0;
+}
+
+std::vector<Connection*> wait(std::span<Connection* const> connections, std::chrono::nanoseconds timeout) {
+    std::vector<Connection*> ready;
+    for (Connection* c : connections) {
+        c->require_open(c->readable_, "wait");
+        if (c->has_buffered_input()) ready.push_back(c);
+    }
+    if (!ready.empty()) return ready;
+    std::vector<pollfd> fds;
+    for (const Connection* c : connections) fds.push_back({c->fileno(), POLLIN, 0});
+    if (!detail::wait_readable(fds, timeout)) return ready;
+    for (std::size_t i = 0; i < fds.size(); ++i) {
+        if (fds[i].revents != 0) ready.push_back(connections[i]);
+    }
+    return ready;
+}
+
+std::pair<Connection, Connection> Pipe(bool duplex) {
+    int fds[2];
+    if (duplex) {
+        if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) < 0)
+            detail::throw_errno("socketpair(AF_UNIX, SOCK_STREAM)");
+    } else if (::pipe2(fds, O_CLOEXEC) < 0) {
+        detail::throw_errno("pipe2");
+    }
+    Fd first(fds[0]);
+    Fd second(fds[1]);
+    return {Connection(std::move(first)), Connection(std::move(second))};
+}
+
+}  // namespace mp::ipc

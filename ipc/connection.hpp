@@ -1,0 +1,182 @@
+// Connection: one end of a pipe or socketpair carrying length-prefixed frames, as
+// Python's multiprocessing.connection.Connection. Pipe() makes a connected pair.
+//
+//     auto [parent, child] = mp::ipc::Pipe();        // duplex (a socketpair)
+//     parent.send(std::vector<int>{1, 2, 3});
+//     auto v = child.recv<std::vector<int>>();
+//
+// A frame is an 8-byte header (the payload length, and in the top byte whether the
+// frame carries a descriptor) followed by the payload. send/send_bytes write one
+// frame synchronously: when they return, the whole frame is in the kernel's buffer
+// (or the peer has it); there is no background thread and nothing is buffered in
+// the process. Receiving reads ahead into a 4 KiB buffer, so small frames cost one
+// read; large payloads are read straight into their destination.
+//
+// Threads: sending and receiving share no state, so one thread may send while
+// another receives on the same Connection (do that when both directions carry more
+// than the socket buffer, ~200 KiB, or a one-thread "send all, then receive all"
+// deadlocks against a peer doing the same). Two threads must not send at once, nor
+// receive at once; nor two processes use the same end (frames would interleave).
+//
+// Errors worth branching on: EOFError (peer closed; or closed mid-frame),
+// BrokenPipeError (sending to a closed peer), DecodeError (not the type asked for),
+// MessageTooLarge (frame over max_message_size()). Everything else is a
+// std::system_error naming the call.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "ipc/codec.hpp"
+#include "ipc/errors.hpp"
+#include "ipc/fd.hpp"
+
+namespace mp::ipc {
+
+// A timeout meaning "wait as long as it takes".
+inline constexpr std::chrono::nanoseconds forever = std::chrono::nanoseconds::max();
+
+class Connection {
+public:
+    // The default largest frame accepted or sent: 64 MiB. Big enough for any message
+    // that should travel through a pipe, small enough that a garbage length from a
+    // confused peer cannot make us allocate gigabytes.
+    static constexpr std::size_t kDefaultMaxMessageSize = std::size_t{64} << 20;
+
+    // A closed connection.
+    Connection() = default;
+    // Adopts `fd` (a socket, or either end of a pipe). Readable and writable follow
+    // the fd's access mode; fd passing needs a Unix socket.
+    explicit Connection(Fd fd);
+
+    Connection(Connection&&) noexcept = default;
+    Connection& operator=(Connection&&) noexcept = default;
+    // Closes the fd, and any received descriptor not yet taken by recv_fd.
+    ~Connection() = default;
+
+    // send_bytes: writes `message` as one frame. Blocks until the whole frame is in
+    // the kernel (a full pipe blocks until the peer reads). Throws BrokenPipeError
+    // when the peer has closed, MessageTooLarge (before writing anything) when
+    // `message` is over max_message_size().
+    void send_bytes(std::span<const std::byte> message);
+    void send_bytes(std::string_view message) { send_bytes(std::as_bytes(std::span(message))); }
+
+    // recv_bytes: the payload of the next frame. Blocks until a whole frame has
+    // arrived. Throws EOFError at end of stream or on a truncated frame,
+    // MessageTooLarge when the peer announces a frame over max_message_size()
+    // (before allocating it), DecodeError when the frame carries a descriptor.
+    std::vector<std::byte> recv_bytes();
+    // recv_bytes_into(vector): as recv_bytes, reusing `out`'s capacity.
+    void recv_bytes_into(std::vector<std::byte>& out);
+    // recv_bytes_into(span): writes the payload at the front of `out` and returns
+    // its size. A payload larger than `out` is consumed and thrown as BufferTooShort.
+    std::size_t recv_bytes_into(std::span<std::byte> out);
+
+    // send: encodes `value` with the codec (type signature in front, see codec.hpp)
+    // and sends it as one frame. Same blocking and errors as send_bytes.
+    template <class T>
+    void send(const T& value) {
+        send_buffer_.assign(kHeaderSize, std::byte{0});
+        encode_message_into(send_buffer_, value);
+        send_framed(send_buffer_);
+    }
+
+    // recv: receives one frame and decodes a T from it. Throws DecodeError when the
+    // frame holds another type or does not decode (the frame is consumed either way),
+    // and what recv_bytes throws.
+    template <class T>
+    T recv() {
+        recv_bytes_into(recv_buffer_);
+        return decode_message<T>(recv_buffer_);
+    }
+
+    // poll: whether something can be received without blocking: data, or the end of
+    // the stream (then recv throws EOFError). Waits up to `timeout` (none by default;
+    // ipc::forever waits as long as it takes). True means at least the start of a
+    // frame is there: a peer that stops mid-frame can still make recv wait.
+    [[nodiscard]] bool poll(std::chrono::nanoseconds timeout = std::chrono::nanoseconds::zero());
+
+    // has_buffered_input: whether something was already read ahead (or the stream
+    // was abandoned): then recv will not wait for the fd, whatever poll(2) says.
+    bool has_buffered_input() const noexcept { return buffered() > 0 || read_side_lost_; }
+
+    // send_fd: sends a duplicate of `fd` (SCM_RIGHTS) as one frame; the caller keeps
+    // `fd`. Needs a Unix socket (Pipe(true)); else std::system_error(ENOTSOCK).
+    void send_fd(int fd);
+    // recv_fd: receives a descriptor sent by send_fd, close-on-exec, owned by the
+    // caller. Throws DecodeError when the next frame is not a descriptor (the frame
+    // is consumed), and what recv_bytes throws.
+    [[nodiscard]] Fd recv_fd();
+
+    // close: closes the fd (and received descriptors not taken). Idempotent. Not
+    // to be called while another thread is inside send or recv.
+    void close() noexcept;
+
+    int fileno() const noexcept { return fd_.get(); }
+    bool closed() const noexcept { return !fd_; }
+    bool readable() const noexcept { return readable_; }
+    bool writable() const noexcept { return writable_; }
+
+    std::size_t max_message_size() const noexcept { return max_message_size_; }
+    // Sets the largest frame accepted or sent. Set it before use: it is read by both
+    // the sending and the receiving side without a lock.
+    void set_max_message_size(std::size_t bytes) noexcept { max_message_size_ = bytes; }
+
+private:
+    friend std::vector<Connection*> wait(std::span<Connection* const>, std::chrono::nanoseconds);
+    static constexpr std::size_t kHeaderSize = 8;
+    enum class FrameKind : std::uint8_t { bytes = 0, fd = 1 };
+    struct FrameHeader {
+        FrameKind kind;
+        std::size_t length;
+    };
+
+    // Sends `framed`: kHeaderSize bytes of room for the header, then the payload.
+    void send_framed(std::vector<std::byte>& framed);
+    void require_open(bool usable, const char* what) const;
+    // Reads the next frame's header; checks its length against the maximum.
+    FrameHeader receive_header();
+    // Reads `size` payload bytes into `out` (nullptr: read and drop them).
+    void receive_payload(std::byte* out, std::size_t size);
+    // Consumes a frame of the wrong kind, then throws DecodeError.
+    [[noreturn]] void reject_frame(FrameHeader header, const char* expected);
+    std::size_t buffered() const noexcept { return read_end_ - read_begin_; }
+
+    Fd fd_;
+    bool socket_ = false;
+    bool readable_ = false;
+    bool writable_ = false;
+    std::size_t max_message_size_ = kDefaultMaxMessageSize;
+
+    // Sending side.
+    std::vector<std::byte> send_buffer_;
+
+    // Receiving side.
+    std::vector<std::byte> read_buffer_;  // read-ahead; [read_begin_, read_end_) unread
+    std::size_t read_begin_ = 0;
+    std::size_t read_end_ = 0;
+    bool read_side_lost_ = false;          // a frame too large left the stream unreadable
+    std::vector<Fd> received_fds_;         // arrived by SCM_RIGHTS, oldest first
+    std::vector<std::byte> recv_buffer_;   // payload of recv<T>
+};
+
+// wait: the connections among `connections` that can receive without blocking
+// (a frame read ahead, data on the fd, or the end of the stream), waiting up to
+// `timeout` (ipc::forever: as long as it takes) for at least one. Empty when the
+// timeout ran out. As Python's multiprocessing.connection.wait. Every connection
+// must be open and readable (else std::system_error(EBADF)).
+[[nodiscard]] std::vector<Connection*> wait(std::span<Connection* const> connections,
+                                            std::chrono::nanoseconds timeout = forever);
+
+// Pipe: a connected pair of Connections. Duplex (the default) is a Unix socketpair,
+// both ends read and write, and descriptors can be passed. One-way (duplex = false)
+// is a pipe: `first` only receives, `second` only sends, as in Python.
+// All fds are close-on-exec.
+[[nodiscard]] std::pair<Connection, Connection> Pipe(bool duplex = true);
+
+}  // namespace mp::ipc

@@ -1,0 +1,87 @@
+// The semantic outcomes of ipc, named as in Python. OS failures are reported as
+// std::system_error naming the call ("recvmsg(fd 5): Connection reset by peer").
+#pragma once
+
+#include <cerrno>
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+#include <system_error>
+#include <vector>
+
+namespace mp::ipc {
+
+// EOFError: the peer closed its end (no more frames will come), or it closed in the
+// middle of a frame (a truncated frame: the message says how much was missing).
+class EOFError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// BrokenPipeError: a send found the reading end closed (EPIPE / ECONNRESET). It is a
+// std::system_error, so code() gives the errno; SIGPIPE is never raised.
+class BrokenPipeError : public std::system_error {
+public:
+    BrokenPipeError(int error, const std::string& what) : std::system_error(error, std::generic_category(), what) {}
+};
+
+// DecodeError: bytes that do not decode as the requested type (another type was
+// sent, the payload is short or has trailing bytes, a bool is neither 0 nor 1, ...).
+// The frame is consumed; the connection stays usable.
+class DecodeError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// MessageTooLarge: a frame (sent or announced by the peer) longer than the
+// connection's max_message_size(), or an item larger than a Queue's capacity.
+// Raised before anything of that size is allocated or written. On the receiving
+// side the byte stream can no longer be followed, so the read side is closed:
+// later receives throw EOFError.
+class MessageTooLarge : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// BufferTooShort: recv_bytes_into(span) was given a span smaller than the frame.
+// The frame is consumed and kept here, as Python keeps it in e.args[0].
+class BufferTooShort : public std::runtime_error {
+public:
+    BufferTooShort(const std::string& what, std::vector<std::byte> message)
+        : std::runtime_error(what), message_(std::move(message)) {}
+    const std::vector<std::byte>& message() const noexcept { return message_; }
+
+private:
+    std::vector<std::byte> message_;
+};
+
+// QueueFull: put() found no room before its timeout (or at once, for put_nowait).
+class QueueFull : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// QueueEmpty: get() found no item before its timeout (or at once, for get_nowait).
+class QueueEmpty : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// QueueClosed: put() on a closed queue, or get() on a closed queue that is drained.
+class QueueClosed : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// TimeoutError: a bounded wait other than put/get ran out (JoinableQueue::join).
+class TimeoutError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+namespace detail {
+// Throws std::system_error(errno) whose message is "<call>: <strerror>".
+[[noreturn]] void throw_errno(const std::string& call, int error = errno);
+}  // namespace detail
+
+}  // namespace mp::ipc

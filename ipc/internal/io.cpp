@@ -1,0 +1,207 @@
+#include "ipc/internal/io.hpp"
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <optional>
+
+#include "ipc/errors.hpp"
+#include "ipc/internal/deadline.hpp"
+
+namespace mp::ipc::detail {
+namespace {
+
+// Blocks SIGPIPE in this thread while a pipe is written, so that a closed reader
+// gives EPIPE instead of killing the process; a SIGPIPE our write raised is
+// consumed before the old mask returns. (Sockets use MSG_NOSIGNAL instead.)
+// No SIGPIPE can be pending for a thread that did not block it, so one that is
+// pending after our EPIPE is ours; a thread that blocked it already keeps its own.
+class SigpipeBlock {
+public:
+    SigpipeBlock() {
+        sigemptyset(&sigpipe_);
+        sigaddset(&sigpipe_, SIGPIPE);
+        pthread_sigmask(SIG_BLOCK, &sigpipe_, &old_mask_);
+    }
+    ~SigpipeBlock() {
+        if (raised_ && sigismember(&old_mask_, SIGPIPE) == 0) {
+            const timespec zero{};
+            while (sigtimedwait(&sigpipe_, nullptr, &zero) < 0 && errno == EINTR) {
+            }
+        }
+        pthread_sigmask(SIG_SETMASK, &old_mask_, nullptr);
+    }
+    void note_epipe() { raised_ = true; }
+
+private:
+    sigset_t sigpipe_;
+    sigset_t old_mask_;
+    bool raised_ = false;
+};
+
+void wait_for(int fd, short events) {
+    pollfd p{fd, events, 0};
+    while (::poll(&p, 1, -1) < 0) {
+        if (errno != EINTR) throw_errno("poll(fd " + std::to_string(fd) + ")");
+    }
+}
+
+// Keeps the descriptors of every SCM_RIGHTS message in `control`.
+void collect_fds(msghdr& message, std::vector<Fd>& received_fds) {
+    for (cmsghdr* c = CMSG_FIRSTHDR(&message); c != nullptr; c = CMSG_NXTHDR(&message, c)) {
+        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+        const std::size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        for (std::size_t i = 0; i < count; ++i) {
+            int fd;
+            std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
+            received_fds.emplace_back(fd);
+        }
+    }
+}
+
+// Room for the descriptors one recvmsg can bring: Linux stops a stream read at the
+// first message that carries descriptors, and we send one at a time; a peer that
+// sends more loses the rest (the kernel closes them) and MSG_CTRUNC is ignored.
+constexpr std::size_t kMaxFdsPerRead = 8;
+
+// sendmsg with MSG_NOSIGNAL, and `pass_fd` (if >= 0) as SCM_RIGHTS.
+ssize_t send_some(int fd, iovec* iov, int iov_count, int pass_fd) {
+    msghdr message{};
+    message.msg_iov = iov;
+    message.msg_iovlen = static_cast<std::size_t>(iov_count);
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+    if (pass_fd >= 0) {
+        message.msg_control = control;
+        message.msg_controllen = sizeof control;
+        cmsghdr* c = CMSG_FIRSTHDR(&message);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        std::memcpy(CMSG_DATA(c), &pass_fd, sizeof(int));
+    }
+    return ::sendmsg(fd, &message, MSG_NOSIGNAL);
+}
+
+// RWF_NOSIGNAL (recent Linux): a pipe write that finds no reader fails with EPIPE
+// without raising SIGPIPE, as MSG_NOSIGNAL does for sockets, and saves the two
+// sigprocmask calls of SigpipeBlock. A kernel that does not know the flag says
+// EOPNOTSUPP (ENOSYS without pwritev2): then pipes fall back to SigpipeBlock.
+#ifdef __linux__
+constexpr int kRwfNoSignal = 0x00000100;
+std::atomic<bool> g_rwf_nosignal{true};
+ssize_t write_some_nosignal(int fd, const iovec* iov, int iov_count) {
+    return ::pwritev2(fd, iov, iov_count, -1, kRwfNoSignal);
+}
+#else
+std::atomic<bool> g_rwf_nosignal{false};
+ssize_t write_some_nosignal(int, const iovec*, int) {
+    errno = ENOSYS;
+    return -1;
+}
+#endif
+
+}  // namespace
+
+std::size_t read_some(Endpoint end, void* data, std::size_t size, std::vector<Fd>& received_fds) {
+    for (;;) {
+        ssize_t n;
+        if (end.socket) {
+            alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxFdsPerRead)];
+            iovec iov{data, size};
+            msghdr message{};
+            message.msg_iov = &iov;
+            message.msg_iovlen = 1;
+            message.msg_control = control;
+            message.msg_controllen = sizeof control;
+            n = ::recvmsg(end.fd, &message, MSG_CMSG_CLOEXEC);
+            if (n >= 0) collect_fds(message, received_fds);
+        } else {
+            n = ::read(end.fd, data, size);
+        }
+        if (n >= 0) return static_cast<std::size_t>(n);
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            wait_for(end.fd, POLLIN);
+            continue;
+        }
+        // A socket whose peer vanished with unread data reports a reset: that is
+        // the end of the stream as far as the reader can tell.
+        if (errno == ECONNRESET) return 0;
+        throw_errno(std::string(end.socket ? "recvmsg" : "read") + "(fd " + std::to_string(end.fd) + ")");
+    }
+}
+
+void write_all(Endpoint end, iovec* iov, int iov_count, int pass_fd) {
+    std::optional<SigpipeBlock> sigpipe_block;
+    while (iov_count > 0) {
+        ssize_t n;
+        const char* call_name;
+        if (end.socket) {
+            call_name = "sendmsg";
+            n = send_some(end.fd, iov, iov_count, pass_fd);
+        } else if (g_rwf_nosignal.load(std::memory_order_relaxed)) {
+            call_name = "pwritev2";
+            n = write_some_nosignal(end.fd, iov, iov_count);
+            if (n < 0 && (errno == EOPNOTSUPP || errno == ENOSYS)) {
+                g_rwf_nosignal.store(false, std::memory_order_relaxed);  // an older kernel
+                continue;
+            }
+        } else {
+            call_name = "writev";
+            if (!sigpipe_block) sigpipe_block.emplace();
+            n = ::writev(end.fd, iov, iov_count);
+        }
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                wait_for(end.fd, POLLOUT);
+                continue;
+            }
+            const std::string call = std::string(call_name) + "(fd " + std::to_string(end.fd) + ")";
+            if (errno == EPIPE || errno == ECONNRESET) {
+                if (sigpipe_block) sigpipe_block->note_epipe();
+                throw BrokenPipeError(errno, call + ": the reading end is closed");
+            }
+            throw_errno(call);
+        }
+        pass_fd = -1;  // it went with the bytes just written
+        auto written = static_cast<std::size_t>(n);
+        while (iov_count > 0 && written >= iov->iov_len) {
+            written -= iov->iov_len;
+            ++iov;
+            --iov_count;
+        }
+        if (iov_count > 0) {
+            iov->iov_base = static_cast<char*>(iov->iov_base) + written;
+            iov->iov_len -= written;
+        }
+    }
+}
+
+void use_rwf_nosignal(bool use) noexcept { g_rwf_nosignal.store(use, std::memory_order_relaxed); }
+
+bool wait_readable(std::span<pollfd> fds, std::chrono::nanoseconds timeout) {
+    const auto deadline = deadline_after(timeout);
+    for (pollfd& p : fds) p.events = POLLIN;
+    for (;;) {
+        timespec ts{};
+        timespec* limit = nullptr;
+        if (deadline != Clock::time_point::max()) {
+            const auto left = time_left(deadline);
+            ts.tv_sec = static_cast<time_t>(left.count() / 1'000'000'000);
+            ts.tv_nsec = static_cast<long>(left.count() % 1'000'000'000);
+            limit = &ts;
+        }
+        const int n = ::ppoll(fds.data(), fds.size(), limit, nullptr);
+        if (n > 0) return true;
+        if (n == 0) return false;
+        if (errno != EINTR) throw_errno("ppoll(" + std::to_string(fds.size()) + " fds)");
+    }
+}
+
+}  // namespace mp::ipc::detail

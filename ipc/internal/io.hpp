@@ -1,0 +1,43 @@
+// Blocking byte I/O on one fd with the project's reflexes: EINTR retried, a
+// non-blocking fd waited on instead of failing, SIGPIPE never raised, and fds
+// arriving by SCM_RIGHTS collected (close-on-exec) instead of lost.
+#pragma once
+
+#include <poll.h>
+#include <sys/uio.h>
+
+#include <chrono>
+#include <cstddef>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "ipc/fd.hpp"
+
+namespace mp::ipc::detail {
+
+// Where the bytes go and how: sockets use sendmsg/recvmsg, pipes write/read.
+struct Endpoint {
+    int fd = -1;
+    bool socket = false;
+};
+
+// Reads at most `size` bytes; returns 0 at end of file. On a socket, descriptors
+// that arrive with the bytes are appended to `received_fds`.
+std::size_t read_some(Endpoint end, void* data, std::size_t size, std::vector<Fd>& received_fds);
+
+// Writes every byte described by `iov` (modified as it goes). `pass_fd`, if >= 0,
+// travels with the first byte (sockets only). Throws BrokenPipeError when the
+// reading end is closed.
+void write_all(Endpoint end, iovec* iov, int iov_count, int pass_fd = -1);
+
+// Whether pipe writes use RWF_NOSIGNAL when the kernel has it (the default), or
+// always block SIGPIPE around the write instead; tests switch it to cover both.
+void use_rwf_nosignal(bool use) noexcept;
+
+// Waits until at least one of `fds` is readable (or at end of file / error) for at
+// most `timeout`; nanoseconds::max() waits without limit. Sets each revents and
+// returns whether any is ready.
+bool wait_readable(std::span<pollfd> fds, std::chrono::nanoseconds timeout);
+
+}  // namespace mp::ipc::detail

@@ -1,0 +1,225 @@
+#include "ipc/internal/ring.hpp"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+#include <new>
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+#include "ipc/errors.hpp"
+#include "ipc/internal/spin.hpp"
+
+namespace mp::ipc::detail {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr std::size_t kRecordHeader = sizeof(std::uint32_t);
+constexpr auto kSpinTime = std::chrono::microseconds(10);
+
+std::size_t round_up(std::size_t n, std::size_t to) { return (n + to - 1) / to * to; }
+
+// Holds a robust lock for a scope, counting owners found dead.
+class Locked {
+public:
+    Locked(RobustMutex& mutex, std::atomic<std::uint64_t>& deaths) : mutex_(mutex) {
+        if (mutex_.lock()) deaths.fetch_add(1);
+    }
+    ~Locked() { mutex_.unlock(); }
+    Locked(const Locked&) = delete;
+    Locked& operator=(const Locked&) = delete;
+
+private:
+    RobustMutex& mutex_;
+};
+
+// Sleeps on `event` until `ready()` or `deadline`; returns ready().
+template <class Ready>
+bool sleep_until(Ready ready, Event& event, Clock::time_point deadline) {
+    for (;;) {
+        const std::uint32_t seen = event.prepare();
+        if (ready()) return true;
+        if (Clock::now() >= deadline) return false;
+        event.wait(seen, deadline);
+    }
+}
+
+// Waits, holding no lock, until `ready()` or `deadline`; returns ready(). `word`
+// is what the other side publishes when it changes something `ready` looks at.
+// First spins a few microseconds watching the word (the other side is usually
+// that close, and a futex sleep and wake cost two syscalls and two context
+// switches), then sleeps.
+template <class Ready>
+bool wait(Ready ready, const std::atomic<std::uint64_t>& word, Event& event, Clock::time_point deadline) {
+    if (ready()) return true;
+    const auto spin_until = std::min(deadline, Clock::now() + kSpinTime);
+    const std::uint64_t before = word.load(std::memory_order_relaxed);
+    while (Clock::now() < spin_until) {
+        for (int i = 0; i < 64; ++i) {
+            if (word.load(std::memory_order_relaxed) != before) return ready() || sleep_until(ready, event, deadline);
+            cpu_relax();
+        }
+    }
+    return sleep_until(ready, event, deadline);
+}
+
+}  // namespace
+
+Ring::Ring(std::size_t maxsize, std::size_t capacity_bytes) {
+    if (capacity_bytes <= kRecordHeader || capacity_bytes > std::numeric_limits<std::uint32_t>::max())
+        throw std::invalid_argument("Queue: capacity_bytes must be in (4, 4 GiB), not " +
+                                    std::to_string(capacity_bytes));
+    const auto page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+    const std::size_t header_size = round_up(sizeof(RingHeader), 64);
+    mapping_size_ = round_up(header_size + capacity_bytes, page);
+    void* memory = mmap(nullptr, mapping_size_, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (memory == MAP_FAILED)
+        throw_errno("mmap(anonymous shared, " + std::to_string(mapping_size_) + " bytes for a Queue)");
+    header_ = new (memory) RingHeader;
+    header_->capacity = capacity_bytes;
+    header_->maxsize = maxsize;
+    data_ = static_cast<std::byte*>(memory) + header_size;
+}
+
+Ring::~Ring() {
+    if (header_ != nullptr) munmap(header_, mapping_size_);
+}
+
+Ring::Ring(Ring&& other) noexcept
+    : header_(std::exchange(other.header_, nullptr)),
+      data_(std::exchange(other.data_, nullptr)),
+      mapping_size_(std::exchange(other.mapping_size_, 0)) {}
+
+Ring& Ring::operator=(Ring&& other) noexcept {
+    std::swap(header_, other.header_);
+    std::swap(data_, other.data_);
+    std::swap(mapping_size_, other.mapping_size_);
+    return *this;
+}
+
+std::size_t Ring::max_item_size() const noexcept { return header_->capacity - kRecordHeader; }
+
+std::size_t Ring::used_bytes(RingSide tail, RingSide head) const noexcept {
+    if (tail.count == head.count) return 0;
+    const std::size_t distance = (tail.offset + header_->capacity - head.offset) % header_->capacity;
+    return distance == 0 ? header_->capacity : distance;  // items but no distance: full
+}
+
+std::uint32_t Ring::advance(std::uint32_t offset, std::size_t size) const noexcept {
+    return static_cast<std::uint32_t>((offset + size) % header_->capacity);
+}
+
+void Ring::copy_in(std::uint32_t offset, const void* data, std::size_t size) noexcept {
+    const std::size_t first = std::min<std::size_t>(size, header_->capacity - offset);
+    std::memcpy(data_ + offset, data, first);
+    std::memcpy(data_, static_cast<const std::byte*>(data) + first, size - first);
+}
+
+void Ring::copy_out(std::uint32_t offset, void* data, std::size_t size) const noexcept {
+    const std::size_t first = std::min<std::size_t>(size, header_->capacity - offset);
+    std::memcpy(data, data_ + offset, first);
+    std::memcpy(static_cast<std::byte*>(data) + first, data_, size - first);
+}
+
+bool Ring::put(std::span<const std::byte> item, Clock::time_point deadline) {
+    if (item.size() > max_item_size())
+        throw MessageTooLarge("Queue.put: an item of " + std::to_string(item.size()) +
+                              " bytes is larger than the queue's capacity allows (" +
+                              std::to_string(max_item_size()) + " bytes)");
+    RingHeader& h = *header_;
+    const std::size_t need = kRecordHeader + item.size();
+    auto room = [&] {
+        const RingSide tail = RingSide::unpack(h.produced.load(std::memory_order_acquire));
+        const RingSide head = RingSide::unpack(h.consumed.load(std::memory_order_acquire));
+        const std::uint32_t items = tail.count - head.count;
+        return h.closed.load() != 0 ||
+               (used_bytes(tail, head) + need <= h.capacity && (h.maxsize == 0 || items < h.maxsize));
+    };
+    // Wait without the lock (so that a timed put behind a blocked one still times
+    // out), then check again under it: another producer may have taken the room.
+    for (;;) {
+        if (!wait(room, h.consumed, h.not_full, deadline)) return false;
+        Locked lock(h.put_lock, h.owner_deaths);
+        if (h.closed.load() != 0) throw QueueClosed("Queue.put: the queue is closed");
+        if (!room()) continue;
+        const RingSide tail = RingSide::unpack(h.produced.load(std::memory_order_relaxed));
+        const auto length = static_cast<std::uint32_t>(item.size());
+        copy_in(tail.offset, &length, kRecordHeader);
+        copy_in(advance(tail.offset, kRecordHeader), item.data(), item.size());
+        h.produced.store(RingSide{advance(tail.offset, need), tail.count + 1}.pack());  // seq_cst: see event.hpp
+        h.not_empty.notify();
+        return true;
+    }
+}
+
+bool Ring::get(std::vector<std::byte>& out, Clock::time_point deadline) {
+    RingHeader& h = *header_;
+    auto has_item = [&] {
+        const RingSide head = RingSide::unpack(h.consumed.load(std::memory_order_acquire));
+        const RingSide tail = RingSide::unpack(h.produced.load(std::memory_order_acquire));
+        return tail.count != head.count || h.closed.load() != 0;
+    };
+    // As in put: wait without the lock, then check again under it.
+    for (;;) {
+        if (!wait(has_item, h.produced, h.not_empty, deadline)) return false;
+        Locked lock(h.get_lock, h.owner_deaths);
+        const RingSide head = RingSide::unpack(h.consumed.load(std::memory_order_relaxed));
+        const RingSide tail = RingSide::unpack(h.produced.load(std::memory_order_acquire));
+        if (tail.count == head.count) {
+            if (h.closed.load() != 0) throw QueueClosed("Queue.get: the queue is closed and empty");
+            continue;  // another consumer took it
+        }
+        std::uint32_t length = 0;
+        copy_out(head.offset, &length, kRecordHeader);
+        if (length + std::size_t{kRecordHeader} > used_bytes(tail, head))
+            throw std::runtime_error("Queue.get: the shared ring is corrupt (a record runs past the tail)");
+        out.resize(length);
+        copy_out(advance(head.offset, kRecordHeader), out.data(), length);
+        h.consumed.store(RingSide{advance(head.offset, kRecordHeader + length), head.count + 1}.pack());
+        h.not_full.notify();
+        return true;
+    }
+}
+
+void Ring::close() {
+    header_->closed.store(1);
+    header_->not_empty.notify();
+    header_->not_full.notify();
+}
+
+void Ring::task_done() {
+    RingHeader& h = *header_;
+    std::uint32_t done = h.tasks_done.load();
+    for (;;) {
+        const std::uint32_t put = RingSide::unpack(h.produced.load()).count;
+        if (done == put) throw std::logic_error("JoinableQueue.task_done: called more times than items were put");
+        if (h.tasks_done.compare_exchange_weak(done, done + 1)) {
+            if (done + 1 == put) h.all_done.notify();
+            return;
+        }
+    }
+}
+
+bool Ring::join(Clock::time_point deadline) {
+    RingHeader& h = *header_;
+    auto all_done = [&] { return RingSide::unpack(h.produced.load()).count == h.tasks_done.load(); };
+    // No spinning: task_done() is usually far away.
+    return sleep_until(all_done, h.all_done, deadline);
+}
+
+RingStats Ring::stats() const {
+    // The head first: a get between the two loads can then only make the count
+    // look larger, never negative.
+    const RingSide head = RingSide::unpack(header_->consumed.load());
+    const RingSide tail = RingSide::unpack(header_->produced.load());
+    return {.items = static_cast<std::uint32_t>(tail.count - head.count),
+            .bytes = used_bytes(tail, head),
+            .unfinished = static_cast<std::uint32_t>(tail.count - header_->tasks_done.load()),
+            .closed = header_->closed.load() != 0};
+}
+
+}  // namespace mp::ipc::detail

@@ -1,0 +1,15 @@
+// cpu_relax: the pause hint for spin loops (eases the sibling hyperthread and the
+// memory bus while a spinning core polls a shared word).
+#pragma once
+
+namespace mp::ipc::detail {
+
+inline void cpu_relax() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    asm volatile("yield");
+#endif
+}
+
+}  // namespace mp::ipc::detail

@@ -1,0 +1,167 @@
+// Queue, JoinableQueue, SimpleQueue: multi-producer, multi-consumer FIFO queues
+// between threads and between forked processes, as Python's multiprocessing ones.
+//
+//     mp::ipc::Queue<std::string> q(/*maxsize=*/100);
+//     if (fork() == 0) { q.put("hello from the child"); _exit(0); }
+//     std::string s = q.get();
+//
+// Items live in a ring in anonymous shared memory: create the queue before fork()
+// and every child shares it (threads share it by reference). Items are encoded with
+// the codec (codec.hpp), so T is anything it can encode.
+//
+// Guarantees:
+// - No feeder thread: put() copies the item into shared memory before it returns.
+//   A put that returned is delivered to exactly one get(), even if its process
+//   exits or is killed right after; nothing waits to be flushed at exit. What no one
+//   gets stays visible in qsize().
+// - A process SIGKILLed in the middle of put() or get() (even holding a lock)
+//   leaves the queue consistent for everyone else (see internal/ring.hpp). A get()
+//   killed before its commit leaves the item to the next getter; one killed after
+//   it (in the few instructions before returning) takes the item along.
+// - close() wakes every blocked put() and get(): puts fail with QueueClosed, gets
+//   drain what is left and then fail with QueueClosed. Unlike Python's close(),
+//   which only stops this process's feeder, it closes the queue for every process.
+// - Bounded: maxsize limits the item count (0: no count limit); capacity_bytes (1
+//   MiB by default) limits the encoded bytes (4 + size per item). A put that finds
+//   no room blocks. An item that cannot fit even in an empty ring is refused with
+//   MessageTooLarge.
+//
+// - Any number of threads and processes may call any method at once. A waiting
+//   put() or get() spins for up to 10 us before it sleeps on a futex: the other
+//   side is usually that close, and a sleep and wake-up cost far more.
+// - The queue exists only in processes forked after it was made (it has no name
+//   to attach by); a moved-from queue is empty and must not be used.
+//
+// Errors worth branching on: QueueFull / QueueEmpty (a bounded put/get ran out of
+// time), QueueClosed, MessageTooLarge.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <vector>
+
+#include "ipc/codec.hpp"
+#include "ipc/errors.hpp"
+#include "ipc/internal/deadline.hpp"
+#include "ipc/internal/ring.hpp"
+
+namespace mp::ipc {
+
+template <class T>
+class Queue {
+public:
+    static constexpr std::size_t kDefaultCapacityBytes = std::size_t{1} << 20;
+
+    // A new, empty queue. Throws std::system_error when the shared memory cannot
+    // be mapped, std::invalid_argument for a capacity under 5 bytes or over 4 GiB.
+    explicit Queue(std::size_t maxsize = 0, std::size_t capacity_bytes = kDefaultCapacityBytes)
+        : ring_(maxsize, capacity_bytes) {}
+
+    // put: appends `item`, blocking while the queue is full.
+    void put(const T& item) { put_until(item, detail::Clock::time_point::max()); }
+    // put with a timeout: throws QueueFull when there is still no room after it.
+    void put(const T& item, std::chrono::nanoseconds timeout) {
+        if (!put_until(item, detail::deadline_after(timeout))) throw QueueFull("Queue.put: the queue is full");
+    }
+    // put_nowait: throws QueueFull at once when there is no room.
+    void put_nowait(const T& item) { put(item, std::chrono::nanoseconds::zero()); }
+    // try_put: whether `item` was put within `timeout` (none by default).
+    [[nodiscard]] bool try_put(const T& item, std::chrono::nanoseconds timeout = {}) {
+        return put_until(item, detail::deadline_after(timeout));
+    }
+
+    // get: removes and returns the oldest item, blocking while the queue is empty.
+    T get() { return *get_until(detail::Clock::time_point::max()); }
+    // get with a timeout: throws QueueEmpty when nothing came within it.
+    T get(std::chrono::nanoseconds timeout) {
+        auto item = get_until(detail::deadline_after(timeout));
+        if (!item) throw QueueEmpty("Queue.get: the queue is empty");
+        return std::move(*item);
+    }
+    // get_nowait: throws QueueEmpty at once when the queue is empty.
+    T get_nowait() { return get(std::chrono::nanoseconds::zero()); }
+    // try_get: the oldest item, or nullopt when nothing came within `timeout` (none
+    // by default). A closed and drained queue still throws QueueClosed.
+    [[nodiscard]] std::optional<T> try_get(std::chrono::nanoseconds timeout = {}) {
+        return get_until(detail::deadline_after(timeout));
+    }
+
+    // The number of items (exact at the moment it is read; stale at once when
+    // others put and get).
+    std::size_t qsize() const { return ring_.stats().items; }
+    bool empty() const { return qsize() == 0; }
+    // Whether maxsize items are queued (a byte-full ring is not reported here).
+    bool full() const { return maxsize() != 0 && qsize() >= maxsize(); }
+    std::size_t maxsize() const noexcept { return ring_.maxsize(); }
+
+    // close: closes the queue for every process and wakes all blocked puts and gets.
+    // Idempotent.
+    void close() { ring_.close(); }
+    bool closed() const { return ring_.stats().closed; }
+
+protected:
+    detail::Ring ring_;
+
+private:
+    bool put_until(const T& item, detail::Clock::time_point deadline) {
+        if constexpr (Codec<T>::bitwise) {
+            return ring_.put(std::as_bytes(std::span(&item, 1)), deadline);
+        } else {
+            std::vector<std::byte>& bytes = scratch();
+            bytes.clear();
+            encode_into(bytes, item);
+            return ring_.put(bytes, deadline);
+        }
+    }
+    std::optional<T> get_until(detail::Clock::time_point deadline) {
+        std::vector<std::byte>& bytes = scratch();
+        if (!ring_.get(bytes, deadline)) return std::nullopt;
+        return decode<T>(bytes);
+    }
+    // Encoding space per thread, so that threads sharing a queue never share it.
+    static std::vector<std::byte>& scratch() {
+        thread_local std::vector<std::byte> bytes;
+        return bytes;
+    }
+};
+
+// JoinableQueue: a Queue that counts unfinished items. Every put() adds one;
+// task_done() removes one; join() waits until none are left.
+template <class T>
+class JoinableQueue : public Queue<T> {
+public:
+    using Queue<T>::Queue;
+
+    // task_done: marks one item taken by get() as processed. Throws
+    // std::logic_error when called more times than items were put.
+    void task_done() { this->ring_.task_done(); }
+    // join: blocks until every item put has been marked task_done().
+    void join() { (void)this->ring_.join(detail::Clock::time_point::max()); }
+    // join with a timeout: throws TimeoutError when items are still unfinished.
+    void join(std::chrono::nanoseconds timeout) {
+        if (!this->ring_.join(detail::deadline_after(timeout)))
+            throw TimeoutError("JoinableQueue.join: items are still unfinished");
+    }
+};
+
+// SimpleQueue: the small interface of Python's SimpleQueue (put, get, empty, close)
+// over the same ring, without a count limit.
+template <class T>
+class SimpleQueue {
+public:
+    explicit SimpleQueue(std::size_t capacity_bytes = Queue<T>::kDefaultCapacityBytes)
+        : queue_(0, capacity_bytes) {}
+
+    // put: appends `item`, blocking only while the ring's bytes are used up.
+    void put(const T& item) { queue_.put(item); }
+    // get: removes and returns the oldest item, blocking while there is none.
+    T get() { return queue_.get(); }
+    bool empty() const { return queue_.empty(); }
+    void close() { queue_.close(); }
+
+private:
+    Queue<T> queue_;
+};
+
+}  // namespace mp::ipc

@@ -1,0 +1,365 @@
+// Queue, JoinableQueue, SimpleQueue: FIFO between threads and processes, maxsize
+// and byte limits with timeouts, exactly-once delivery with many producers and
+// consumers, close waking waiters, and processes killed inside an operation.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <thread>
+
+#include "ipc/queue.hpp"
+#include "tests/ipc/child.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using mp::ipc::JoinableQueue;
+using mp::ipc::Queue;
+using mp::ipc::QueueClosed;
+using mp::ipc::QueueEmpty;
+using mp::ipc::QueueFull;
+using mp::ipc::SimpleQueue;
+using mp::ipc::test::fork_child;
+using mp::ipc::test::wait_child;
+using Clock = std::chrono::steady_clock;
+
+// A one-shot "I got this far" signal from a child to the parent.
+class Checkpoint {
+public:
+    Checkpoint() { EXPECT_EQ(pipe2(fds_, O_CLOEXEC), 0); }
+    ~Checkpoint() {
+        close(fds_[0]);
+        close(fds_[1]);
+    }
+    void reach() { (void)!write(fds_[1], "!", 1); }
+    void await() {
+        char c;
+        EXPECT_EQ(read(fds_[0], &c, 1), 1);
+    }
+
+private:
+    int fds_[2] = {-1, -1};
+};
+
+TEST(Queue, FifoWithinOneProcess) {
+    Queue<std::string> q;
+    EXPECT_TRUE(q.empty());
+    q.put("one");
+    q.put("two");
+    q.put_nowait("three");
+    EXPECT_EQ(q.qsize(), 3u);
+    EXPECT_FALSE(q.full()) << "no maxsize: never full by count";
+    EXPECT_EQ(q.get(), "one");
+    EXPECT_EQ(q.get_nowait(), "two");
+    EXPECT_EQ(q.try_get(), "three");
+    EXPECT_EQ(q.try_get(), std::nullopt);
+}
+
+TEST(Queue, MaxsizeBlocksAndTimesOut) {
+    Queue<int> q(3);
+    for (int i = 0; i < 3; ++i) q.put(i);
+    EXPECT_TRUE(q.full());
+    EXPECT_THROW(q.put_nowait(3), QueueFull);
+    EXPECT_FALSE(q.try_put(3));
+    const auto start = Clock::now();
+    EXPECT_THROW(q.put(3, 50ms), QueueFull);
+    EXPECT_GE(Clock::now() - start, 45ms);
+    EXPECT_LT(Clock::now() - start, 5s);
+
+    // A blocked put completes once a get makes room.
+    std::atomic<bool> put_returned{false};
+    std::thread blocked([&] {
+        q.put(3);
+        put_returned = true;
+    });
+    EXPECT_EQ(q.get(), 0);
+    blocked.join();
+    EXPECT_TRUE(put_returned);
+    for (int expect = 1; expect <= 3; ++expect) EXPECT_EQ(q.get(), expect);
+    EXPECT_THROW(q.get_nowait(), QueueEmpty);
+    EXPECT_THROW(q.get(30ms), QueueEmpty);
+}
+
+TEST(Queue, TimedCallsBehindBlockedOnesStillTimeOut) {
+    // A put (get) blocked without a timeout must not make a timed one wait past
+    // its deadline: waiting never holds the queue's locks.
+    Queue<int> q(1);
+    q.put(0);
+    Checkpoint started;
+    std::thread blocked_putter([&] {
+        started.reach();
+        q.put(1);
+    });
+    started.await();
+    std::this_thread::sleep_for(10ms);
+    auto start = Clock::now();
+    EXPECT_THROW(q.put(2, 50ms), QueueFull);
+    EXPECT_LT(Clock::now() - start, 5s);
+    EXPECT_EQ(q.get(), 0);
+    EXPECT_EQ(q.get(5s), 1) << "the blocked put went through once there was room";
+    blocked_putter.join();
+
+    std::thread blocked_getter([&] {
+        started.reach();
+        EXPECT_THROW(q.get(), QueueClosed);
+    });
+    started.await();
+    std::this_thread::sleep_for(10ms);
+    start = Clock::now();
+    EXPECT_THROW(q.get(50ms), QueueEmpty);
+    EXPECT_LT(Clock::now() - start, 5s);
+    q.close();
+    blocked_getter.join();
+}
+
+TEST(Queue, ByteCapacityLimitsAndRefusesWhatCannotFit) {
+    // 64 bytes of ring: records are 4 + 8 (length) + the string's characters.
+    Queue<std::string> q(0, 64);
+    EXPECT_THROW(q.put(std::string(60, 'x')), mp::ipc::MessageTooLarge);
+    q.put(std::string(20, 'a'));  // 32 bytes
+    q.put(std::string(20, 'b'));  // 64: the ring is full
+    EXPECT_THROW(q.put("c", 10ms), QueueFull);
+    EXPECT_EQ(q.get(), std::string(20, 'a'));
+    q.put("wraps around the end");
+    EXPECT_EQ(q.get(), std::string(20, 'b'));
+    EXPECT_EQ(q.get(), "wraps around the end");
+}
+
+TEST(Queue, PutThatReturnedSurvivesTheProducersExit) {
+    Queue<int> q(0, 1 << 20);
+    const pid_t pid = fork_child([&] {
+        for (int i = 0; i < 1000; ++i) q.put(i);
+        return 0;  // _exit at once: nothing is left to flush
+    });
+    EXPECT_EQ(wait_child(pid), 0);
+    EXPECT_EQ(q.qsize(), 1000u);
+    for (int i = 0; i < 1000; ++i) ASSERT_EQ(q.get(), i);
+}
+
+TEST(Queue, FourProducersFourConsumersAcrossProcessesExactlyOnce) {
+    constexpr int kProducers = 4, kConsumers = 4, kEach = 5000;
+    Queue<int> work(64);  // small, so producers block often
+    Queue<std::vector<int>> results(0, 4 << 20);
+    std::vector<pid_t> pids;
+    for (int p = 0; p < kProducers; ++p) {
+        pids.push_back(fork_child([&, p] {
+            for (int i = 0; i < kEach; ++i) work.put(p * kEach + i);
+            return 0;
+        }));
+    }
+    for (int c = 0; c < kConsumers; ++c) {
+        pids.push_back(fork_child([&] {
+            std::vector<int> got;
+            for (int item = work.get(); item >= 0; item = work.get()) got.push_back(item);
+            results.put(got);
+            return 0;
+        }));
+    }
+    for (int p = 0; p < kProducers; ++p) EXPECT_EQ(wait_child(pids[p]), 0);
+    for (int c = 0; c < kConsumers; ++c) work.put(-1);  // one stop mark each
+    std::vector<int> all;
+    for (int c = 0; c < kConsumers; ++c) {
+        const auto got = results.get(30s);
+        // FIFO: each producer's items reach any one consumer in the order put.
+        std::vector<int> last(kProducers, -1);
+        for (const int item : got) {
+            EXPECT_GT(item, last[item / kEach]) << "out of order";
+            last[item / kEach] = item;
+        }
+        all.insert(all.end(), got.begin(), got.end());
+    }
+    for (int c = 0; c < kConsumers; ++c) EXPECT_EQ(wait_child(pids[kProducers + c]), 0);
+    std::sort(all.begin(), all.end());
+    ASSERT_EQ(all.size(), static_cast<std::size_t>(kProducers * kEach)) << "lost or duplicated items";
+    for (int i = 0; i < kProducers * kEach; ++i) ASSERT_EQ(all[i], i);
+}
+
+TEST(Queue, ManyThreadsShareOneQueue) {
+    Queue<int> q(16);
+    std::atomic<long> sum{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t)
+        threads.emplace_back([&] {
+            for (int i = 1; i <= 1000; ++i) q.put(i);
+        });
+    for (int t = 0; t < 4; ++t)
+        threads.emplace_back([&] {
+            for (int i = 0; i < 1000; ++i) sum += q.get();
+        });
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(sum, 4L * 1000 * 1001 / 2);
+}
+
+TEST(Queue, CloseWakesABlockedGetter) {
+    Queue<int> q;
+    Checkpoint getter_started;
+    std::thread getter([&] {
+        getter_started.reach();
+        EXPECT_THROW(q.get(), QueueClosed);
+    });
+    getter_started.await();
+    std::this_thread::sleep_for(20ms);  // let it block (correct even if it does not)
+    q.close();
+    getter.join();
+    EXPECT_TRUE(q.closed());
+}
+
+TEST(Queue, CloseWakesABlockedPutterAndTheRestIsStillDelivered) {
+    Queue<int> q(1);
+    q.put(1);  // now full
+    Checkpoint about_to_put;
+    const pid_t putter = fork_child([&] {
+        about_to_put.reach();
+        try {
+            q.put(2);
+        } catch (const QueueClosed&) {
+            return 7;
+        }
+        return 1;
+    });
+    about_to_put.await();
+    std::this_thread::sleep_for(20ms);  // let it block (correct even if it does not)
+    q.close();
+    EXPECT_EQ(wait_child(putter), 7);
+    EXPECT_EQ(q.get(), 1);
+    EXPECT_THROW(q.get(), QueueClosed);
+    EXPECT_THROW(q.put(3), QueueClosed);
+}
+
+TEST(Queue, ConsumerKilledWhileBlockedLeavesTheQueueWorking) {
+    Queue<int> q;
+    Checkpoint about_to_get;
+    const pid_t victim = fork_child([&] {
+        about_to_get.reach();
+        (void)q.get();
+        return 1;
+    });
+    about_to_get.await();
+    std::this_thread::sleep_for(20ms);  // let it sleep in get (correct either way)
+    kill(victim, SIGKILL);
+    EXPECT_EQ(wait_child(victim), 128 + SIGKILL);
+    q.put(41);
+    q.put(42);
+    const pid_t other = fork_child([&] { return q.get(5s) == 41 ? 0 : 1; });
+    EXPECT_EQ(wait_child(other), 0);
+    EXPECT_EQ(q.get(5s), 42);
+}
+
+// Deterministic: a child takes one of the ring's locks, scribbles a half-written
+// record where the next one would go, and dies holding the lock. The survivors
+// see nothing of it and carry on.
+void kill_inside_operation(bool producer_side) {
+    mp::ipc::detail::Ring ring(0, 4096);
+    const auto bytes = [](std::string_view s) { return std::as_bytes(std::span(s)); };
+    const auto text = [](const std::vector<std::byte>& b) {
+        return std::string(reinterpret_cast<const char*>(b.data()), b.size());
+    };
+    ASSERT_TRUE(ring.put(bytes("first"), Clock::time_point::max()));
+    ASSERT_TRUE(ring.put(bytes("second"), Clock::time_point::max()));
+    const pid_t pid = fork_child([&] {
+        auto& header = ring.header();
+        (void)(producer_side ? header.put_lock : header.get_lock).lock();
+        const std::uint32_t tail = static_cast<std::uint32_t>(header.produced.load() >> 32);
+        const std::uint32_t garbage = 0xdeadbeef;  // a record length, never completed
+        std::memcpy(reinterpret_cast<std::byte*>(&header) + sizeof header + tail, &garbage, 4);
+        raise(SIGKILL);
+        return 1;
+    });
+    EXPECT_EQ(wait_child(pid), 128 + SIGKILL);
+    std::vector<std::byte> out;
+    ASSERT_TRUE(ring.get(out, Clock::time_point::max()));
+    EXPECT_EQ(text(out), "first");
+    ASSERT_TRUE(ring.put(bytes("third"), Clock::time_point::max()));
+    EXPECT_EQ(ring.header().owner_deaths, 1u);
+    ASSERT_TRUE(ring.get(out, Clock::time_point::max()));
+    EXPECT_EQ(text(out), "second");
+    ASSERT_TRUE(ring.get(out, Clock::time_point::max()));
+    EXPECT_EQ(text(out), "third");
+    EXPECT_EQ(ring.stats().items, 0u);
+}
+
+TEST(Queue, ProducerKilledHoldingTheLockMidPut) { kill_inside_operation(true); }
+TEST(Queue, ConsumerKilledHoldingTheLockMidGet) { kill_inside_operation(false); }
+
+// A Queue whose ring the test can inspect.
+template <class T>
+struct InspectableQueue : Queue<T> {
+    using Queue<T>::Queue;
+    mp::ipc::detail::Ring& ring() { return this->ring_; }
+};
+
+TEST(Queue, ReadersKilledAtRandomMomentsDoNotCorruptIt) {
+    // Big items keep a getter inside the lock for most of its time, so kills land
+    // mid-copy: the test goes on until a few have (the next locker sees
+    // EOWNERDEAD). Whatever is left must be intact and in order.
+    constexpr std::size_t kItemSize = 256 * 1024;
+    InspectableQueue<std::vector<std::uint32_t>> q(0, 24 << 20);
+    std::uint32_t next_id = 0;
+    auto& get_lock = q.ring().header().get_lock;
+    int deaths_inside_get = 0;
+    Checkpoint started;
+    for (int round = 0; round < 300 && deaths_inside_get < 3; ++round) {
+        while (q.qsize() < 20) q.put(std::vector<std::uint32_t>(kItemSize / 4, next_id++));
+        const pid_t reader = fork_child([&]() -> int {
+            started.reach();
+            for (;;) (void)q.get();
+        });
+        started.await();
+        std::this_thread::sleep_for(std::chrono::microseconds(100 + 50 * (round % 7)));
+        kill(reader, SIGKILL);
+        EXPECT_EQ(wait_child(reader), 128 + SIGKILL);
+        if (get_lock.lock()) ++deaths_inside_get;
+        get_lock.unlock();
+    }
+    EXPECT_GE(deaths_inside_get, 1) << "no kill landed inside get()";
+    const std::size_t left = q.qsize();
+    std::int64_t previous = -1;
+    for (std::size_t i = 0; i < left; ++i) {
+        const auto item = q.get(5s);
+        ASSERT_EQ(item.size(), kItemSize / 4);
+        ASSERT_TRUE(std::all_of(item.begin(), item.end(), [&](std::uint32_t v) { return v == item[0]; }))
+            << "torn item";
+        EXPECT_GT(static_cast<std::int64_t>(item[0]), previous);
+        previous = item[0];
+    }
+    EXPECT_TRUE(q.empty());
+}
+
+TEST(JoinableQueue, JoinWaitsForEveryTaskDone) {
+    JoinableQueue<int> q;
+    for (int i = 0; i < 20; ++i) q.put(i);
+    EXPECT_THROW(q.join(20ms), mp::ipc::TimeoutError);
+    std::vector<pid_t> workers;
+    for (int w = 0; w < 2; ++w) {
+        workers.push_back(fork_child([&] {
+            while (auto item = q.try_get(100ms)) q.task_done();
+            return 0;
+        }));
+    }
+    q.join(30s);
+    EXPECT_TRUE(q.empty());
+    for (const pid_t w : workers) EXPECT_EQ(wait_child(w), 0);
+    EXPECT_THROW(q.task_done(), std::logic_error);
+}
+
+TEST(SimpleQueue, PutGetEmptyClose) {
+    SimpleQueue<std::pair<int, std::string>> q;
+    EXPECT_TRUE(q.empty());
+    const pid_t pid = fork_child([&] {
+        q.put({1, "one"});
+        return 0;
+    });
+    EXPECT_EQ(q.get(), (std::pair<int, std::string>{1, "one"}));
+    EXPECT_EQ(wait_child(pid), 0);
+    q.close();
+    EXPECT_THROW(q.get(), QueueClosed);
+}
+
+}  // namespace
