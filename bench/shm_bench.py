@@ -1,0 +1,36 @@
+"""CPython equivalents of bench/shm_bench.cpp: python3 shm_bench.py SCENARIO OPS RUNS
+prints one line per run holding the seconds per operation."""
+import multiprocessing
+import sys
+import time
+
+PROCESSES = 2
+
+
+def _increment_under_lock(counter, times):
+    for _ in range(times):
+        with counter.get_lock():
+            counter.value += 1
+
+
+def locked_increment(ops):
+    context = multiprocessing.get_context("fork")
+    counter = context.Value("i", 0)
+    workers = [context.Process(target=_increment_under_lock, args=(counter, ops // PROCESSES))
+               for _ in range(PROCESSES)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert counter.value == ops, counter.value
+
+
+SCENARIOS = {"locked_increment": locked_increment}
+
+if __name__ == "__main__":
+    scenario, ops, runs = SCENARIOS[sys.argv[1]], int(sys.argv[2]), int(sys.argv[3])
+    scenario(ops)  # warm-up
+    for _ in range(runs):
+        start = time.perf_counter()
+        scenario(ops)
+        print((time.perf_counter() - start) / ops, flush=True)
