@@ -1,12 +1,23 @@
-// Process creation: the cost of one fork + _exit + waitpid round trip.
+// mp::pool against the raw syscall loops and CPython's multiprocessing, and bin/pool
+// against xargs -P: process start, map throughput, apply latency, pool start-up, and
+// a job runner's per-job cost.
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
 
 #include "bench/harness/harness.hpp"
+#include "pool/pool.hpp"
 
 namespace {
+
+using mp::bench::measure;
+
+int square(int x) { return x * x; }
 
 void raw_fork_round_trips(std::size_t n) {
     for (std::size_t i = 0; i < n; ++i) {
@@ -17,16 +28,180 @@ void raw_fork_round_trips(std::size_t n) {
     }
 }
 
+void process_round_trips(std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i) {
+        mp::pool::Process p([] {});
+        p.start();
+        p.join();
+    }
+}
+
+bool read_exactly(int fd, void* data, std::size_t size) {
+    auto* bytes = static_cast<char*>(data);
+    while (size > 0) {
+        const ssize_t n = read(fd, bytes, size);
+        if (n <= 0) return false;
+        bytes += n;
+        size -= static_cast<std::size_t>(n);
+    }
+    return true;
+}
+
+void write_exactly(int fd, const void* data, std::size_t size) {
+    const auto* bytes = static_cast<const char*>(data);
+    while (size > 0) {
+        const ssize_t n = write(fd, bytes, size);
+        if (n <= 0) return;
+        bytes += n;
+        size -= static_cast<std::size_t>(n);
+    }
+}
+
+// A forked child that squares the ints it reads from one pipe onto another until EOF.
+struct RawWorker {
+    pid_t pid;
+    int to_child, from_child;
+    RawWorker() {
+        int down[2], up[2];
+        if (pipe2(down, O_CLOEXEC) != 0 || pipe2(up, O_CLOEXEC) != 0) std::abort();
+        pid = fork();
+        if (pid == 0) {
+            close(down[1]);
+            close(up[0]);
+            int x;
+            while (read_exactly(down[0], &x, sizeof x)) {
+                const int y = square(x);
+                write_exactly(up[1], &y, sizeof y);
+            }
+            _exit(0);
+        }
+        close(down[0]);
+        close(up[1]);
+        to_child = down[1];
+        from_child = up[0];
+    }
+    int ask(int x) const {
+        write_exactly(to_child, &x, sizeof x);
+        int y = 0;
+        read_exactly(from_child, &y, sizeof y);
+        return y;
+    }
+    void finish() const {
+        close(to_child);
+        close(from_child);
+        int status;
+        waitpid(pid, &status, 0);
+    }
+};
+
+// The raw limit of map: two forked children, each squaring its half of the items
+// and writing the results to a pipe the parent reads.
+void raw_map(const std::vector<int>& items) {
+    const std::size_t half = items.size() / 2;
+    std::vector<int> results(items.size());
+    int pipes[2][2];
+    pid_t pids[2];
+    for (int c = 0; c < 2; ++c) {
+        if (pipe2(pipes[c], O_CLOEXEC) != 0) std::abort();
+        pids[c] = fork();
+        if (pids[c] == 0) {
+            const std::size_t first = c == 0 ? 0 : half, last = c == 0 ? half : items.size();
+            std::vector<int> out(last - first);
+            for (std::size_t i = first; i < last; ++i) out[i - first] = square(items[i]);
+            write_exactly(pipes[c][1], out.data(), out.size() * sizeof(int));
+            _exit(0);
+        }
+        close(pipes[c][1]);
+    }
+    read_exactly(pipes[0][0], results.data(), half * sizeof(int));
+    read_exactly(pipes[1][0], results.data() + half, (items.size() - half) * sizeof(int));
+    for (int c = 0; c < 2; ++c) {
+        close(pipes[c][0]);
+        int status;
+        waitpid(pids[c], &status, 0);
+    }
+}
+
+double run_shell(const std::string& command) {
+    if (std::system(command.c_str()) != 0) std::fprintf(stderr, "pool_bench: failed: %s\n", command.c_str());
+    return 0;
+}
+
 }  // namespace
 
 int main() {
     using namespace mp::bench;
+
+    Table start("pool: process start");
     constexpr std::size_t kForks = 500;
-    Table table("pool: process start");
-    table.add({.scenario = "fork + _exit + waitpid",
-               .ours = std::nullopt,
+    start.add({.scenario = "Process start+join (1 process)",
+               .ours = measure(kForks, [] { process_round_trips(kForks); }),
                .raw = measure(kForks, [] { raw_fork_round_trips(kForks); }),
                .cpython = cpython("pool_bench.py", "fork", kForks),
-               .note = "ours: mp::pool::Process (not built yet)"});
-    table.print();
+               .note = "target: ours/raw <= 1.3 (CPython ~17x)"});
+    constexpr std::size_t kStarts = 50;
+    start.add({.scenario = "Pool(2) start, one task, close, join",
+               .ours = measure(kStarts,
+                               [] {
+                                   for (std::size_t i = 0; i < kStarts; ++i) {
+                                       mp::pool::Pool pool(2);
+                                       pool.apply(square, 3);
+                                       pool.close();
+                                       pool.join();
+                                   }
+                               }),
+               .raw = measure(kStarts,
+                              [] {
+                                  for (std::size_t i = 0; i < kStarts; ++i) {
+                                      RawWorker a, b;
+                                      a.ask(3);
+                                      b.finish();  // first: b's child holds copies of a's pipe ends
+                                      a.finish();
+                                  }
+                              }),
+               .cpython = cpython("pool_bench.py", "pool_start", kStarts),
+               .note = "target: < 1 ms (CPython ~9 ms)"});
+    start.print();
+
+    Table work("pool: tasks");
+    constexpr std::size_t kItems = 1000000;
+    std::vector<int> items(kItems);
+    for (std::size_t i = 0; i < kItems; ++i) items[i] = static_cast<int>(i % 40000);
+    {
+        mp::pool::Pool pool(2);
+        work.add({.scenario = "map(x*x) of 10^6 ints, 2 workers (per item)",
+                  .ours = measure(kItems, [&] { (void)pool.map(square, items); }),
+                  .raw = measure(kItems, [&] { raw_map(items); }),
+                  .cpython = cpython("pool_bench.py", "map", kItems),
+                  .note = "target: ours/CPython <= 1/30"});
+        constexpr std::size_t kApplies = 5000;
+        RawWorker raw;
+        work.add({.scenario = "apply round trip (latency)",
+                  .ours = measure(kApplies,
+                                  [&] {
+                                      for (std::size_t i = 0; i < kApplies; ++i) (void)pool.apply(square, 3);
+                                  }),
+                  .raw = measure(kApplies,
+                                 [&] {
+                                     for (std::size_t i = 0; i < kApplies; ++i) (void)raw.ask(3);
+                                 }),
+                  .cpython = cpython("pool_bench.py", "apply", kApplies),
+                  .note = "target: ours/raw <= 2 (CPython ~25x)"});
+        raw.finish();
+    }
+    work.print();
+
+    Table jobs("bin/pool: jobs (raw column: xargs -P 2 -n 1)");
+    constexpr std::size_t kTrue = 10000, kEcho = 2000;
+    jobs.add({.scenario = "10,000 true jobs, -j2 (per job)",
+              .ours = measure(kTrue, [] { run_shell("seq 10000 | bin/pool -j2 true"); }, 3),
+              .raw = measure(kTrue, [] { run_shell("seq 10000 | xargs -P 2 -n 1 true"); }, 3),
+              .cpython = std::nullopt,
+              .note = "target: ours/xargs <= 1.2"});
+    jobs.add({.scenario = "2,000 echo jobs, -j2 -k (per job)",
+              .ours = measure(kEcho, [] { run_shell("seq 2000 | bin/pool -j2 -k echo >/dev/null"); }, 3),
+              .raw = measure(kEcho, [] { run_shell("seq 2000 | xargs -P 2 -n 1 echo >/dev/null"); }, 3),
+              .cpython = std::nullopt,
+              .note = "target: ours/xargs <= 1.5"});
+    jobs.print();
 }

@@ -1,0 +1,134 @@
+// AsyncResult: what Pool::apply_async and map_async return, as Python's
+// multiprocessing.pool.AsyncResult. The value arrives on the pool's result thread;
+// copies of an AsyncResult share it.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <type_traits>
+#include <variant>
+
+#include "pool/errors.hpp"
+
+namespace mp::pool {
+
+namespace internal {
+
+// The pool whose result thread is running here, or null (see Core::on_result_thread).
+const void* current_result_thread();
+
+// The shared state of one result: set once on the result thread, read by waiters.
+template <class R>
+class ResultState {
+public:
+    using Stored = std::conditional_t<std::is_void_v<R>, std::monostate, R>;
+
+    explicit ResultState(const void* pool) : pool_(pool) {}
+
+    void set_value(Stored value) {
+        std::lock_guard lock(mutex_);
+        value_ = std::move(value);
+        ready_ = true;
+        changed_.notify_all();
+    }
+    void set_error(std::exception_ptr error) {
+        std::lock_guard lock(mutex_);
+        error_ = std::move(error);
+        ready_ = true;
+        changed_.notify_all();
+    }
+    bool wait_until(std::optional<std::chrono::steady_clock::time_point> deadline) {
+        std::unique_lock lock(mutex_);
+        if (ready_) return true;
+        if (current_result_thread() == pool_ && pool_ != nullptr)
+            throw std::logic_error("mp::pool: waiting for a result on the pool's own result thread (in a callback) would deadlock");
+        if (!deadline) {
+            changed_.wait(lock, [&] { return ready_; });
+            return true;
+        }
+        return changed_.wait_until(lock, *deadline, [&] { return ready_; });
+    }
+    bool ready() const {
+        std::lock_guard lock(mutex_);
+        return ready_;
+    }
+    bool successful() const {
+        std::lock_guard lock(mutex_);
+        if (!ready_) throw std::logic_error("AsyncResult::successful: the result is not ready");
+        return error_ == nullptr;
+    }
+    // Requires ready. Re-throws the error, else returns a copy (or, with take, the
+    // value itself: for the single owner).
+    Stored value(bool take) {
+        std::lock_guard lock(mutex_);
+        if (error_) std::rethrow_exception(error_);
+        if (take) return std::move(*value_);
+        return *value_;
+    }
+
+private:
+    const void* pool_;
+    mutable std::mutex mutex_;
+    std::condition_variable changed_;
+    bool ready_ = false;
+    std::optional<Stored> value_;
+    std::exception_ptr error_;
+};
+
+}  // namespace internal
+
+template <class R>
+class AsyncResult {
+public:
+    explicit AsyncResult(std::shared_ptr<internal::ResultState<R>> state) : state_(std::move(state)) {}
+
+    // Blocks until the result is there and returns it, or re-throws the task's error:
+    // RemoteError (the task threw: its type name and message), WorkerDied,
+    // CancelledError (terminate), BrokenPool, or ipc::DecodeError. Throws
+    // std::logic_error when called on the pool's result thread (a callback), where
+    // waiting could never end.
+    R get() {
+        state_->wait_until(std::nullopt);
+        return finish(false);
+    }
+    // As get(), waiting at most `timeout`: throws TimeoutError after it (the task
+    // goes on; get again later).
+    R get(std::chrono::nanoseconds timeout) {
+        if (!wait(timeout)) throw TimeoutError("AsyncResult::get: timed out");
+        return finish(false);
+    }
+    // Blocks until ready; wait(timeout) returns whether it is.
+    void wait() { state_->wait_until(std::nullopt); }
+    bool wait(std::chrono::nanoseconds timeout) {
+        return state_->wait_until(std::chrono::steady_clock::now() +
+                                  std::chrono::ceil<std::chrono::steady_clock::duration>(timeout));
+    }
+    // Whether the task has finished (either way). Never blocks.
+    bool ready() const { return state_->ready(); }
+    // Whether it finished without an error. Throws std::logic_error when not ready.
+    bool successful() const { return state_->successful(); }
+
+private:
+    friend class Pool;
+    // For the sole owner (Pool::apply, Pool::map): waits, then moves the value out.
+    R finish_blocking() {
+        wait();
+        return finish(true);
+    }
+    R finish(bool take) {
+        if constexpr (std::is_void_v<R>) {
+            state_->value(take);
+        } else {
+            return state_->value(take);
+        }
+    }
+
+    std::shared_ptr<internal::ResultState<R>> state_;
+};
+
+}  // namespace mp::pool

@@ -1,0 +1,60 @@
+// The outcomes of pool and process operations worth branching on, named as in
+// Python's multiprocessing and concurrent.futures. OS failures are std::system_error.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <sys/types.h>
+
+namespace mp::pool {
+
+// A bounded wait (join(timeout), AsyncResult::get(timeout), ...) ran out of time.
+// The operation it waited for goes on; waiting again is allowed.
+class TimeoutError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// The task never ran to completion because the pool was terminated (or the executor
+// shut down with cancel_futures) before or while it ran.
+class CancelledError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// The pool cannot run tasks any more: its initializer failed in a worker, or its fork
+// server died. what() carries the reason, e.g. the initializer's error text.
+class BrokenPool : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// The worker running this task died before sending its result: killed by a signal
+// (signal() != 0) or exited (exit_code()). The pool replaced it and carries on.
+class WorkerDied : public std::runtime_error {
+public:
+    WorkerDied(pid_t pid, int signal, int exit_code);
+    pid_t pid() const noexcept { return pid_; }
+    int signal() const noexcept { return signal_; }        // 0 when it exited
+    int exit_code() const noexcept { return exit_code_; }  // valid when signal() == 0
+
+private:
+    pid_t pid_;
+    int signal_;
+    int exit_code_;
+};
+
+// The task threw in the worker. type_name() is the demangled type of what was thrown
+// ("std::runtime_error"), message() its what(); what() is "<type>: <message>".
+class RemoteError : public std::runtime_error {
+public:
+    RemoteError(std::string type_name, std::string message);
+    const std::string& type_name() const noexcept { return type_name_; }
+    const std::string& message() const noexcept { return message_; }
+
+private:
+    std::string type_name_;
+    std::string message_;
+};
+
+}  // namespace mp::pool

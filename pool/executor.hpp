@@ -1,0 +1,74 @@
+// Executor: concurrent.futures.ProcessPoolExecutor on top of Pool.
+//
+//   mp::pool::Executor executor(4);
+//   std::future<int> f = executor.submit(square, 7);
+//   std::vector<int> all = executor.map(square, numbers);
+//   executor.shutdown();     // waits; the destructor does too
+//
+// Futures fail with what AsyncResult::get throws (RemoteError, WorkerDied, ...). A
+// dead worker fails only its own future; the executor does not break.
+#pragma once
+
+#include <future>
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "pool/process_pool.hpp"
+
+namespace mp::pool {
+
+class Executor {
+public:
+    // max_workers 0: cpu_count().
+    explicit Executor(int max_workers = 0) : pool_(PoolOptions{.processes = max_workers}) {}
+    explicit Executor(PoolOptions options) : pool_(std::move(options)) {}
+    // shutdown(wait = true), as leaving Python's `with` block.
+    ~Executor() { shutdown(true); }
+    Executor(const Executor&) = delete;
+    Executor& operator=(const Executor&) = delete;
+
+    // submit: queues f(args...) and returns its future. Throws std::logic_error after
+    // shutdown().
+    template <class F, class... Args>
+    [[nodiscard]] std::future<internal::CallResult<F, Args...>> submit(F f, Args&&... args) {
+        using R = internal::CallResult<F, Args...>;
+        auto promise = std::make_shared<std::promise<R>>();
+        std::future<R> future = promise->get_future();
+        pool_.submit_call(f,
+                          internal::decode_then<R>([promise](auto* value, std::exception_ptr error) {
+                              if (value == nullptr) {
+                                  promise->set_exception(error);
+                              } else if constexpr (std::is_void_v<R>) {
+                                  promise->set_value();
+                              } else {
+                                  promise->set_value(std::move(*value));
+                              }
+                          }),
+                          std::forward<Args>(args)...);
+        return future;
+    }
+
+    // map: f(item) for every item, `chunksize` items per task; blocks; results in
+    // input order; throws the first failure.
+    template <class F, std::ranges::input_range Items>
+    auto map(F f, const Items& items, std::size_t chunksize = 1) {
+        return pool_.map(f, items, chunksize);
+    }
+
+    // shutdown: no more submissions. With cancel_futures, queued calls that have
+    // not started fail with CancelledError; running ones finish. With wait, blocks
+    // until every worker exited. Idempotent.
+    void shutdown(bool wait = true, bool cancel_futures = false) {
+        if (cancel_futures) pool_.core_->cancel_queued();
+        pool_.close();
+        if (wait) pool_.join();
+    }
+
+    const Pool& pool() const { return pool_; }
+
+private:
+    Pool pool_;
+};
+
+}  // namespace mp::pool

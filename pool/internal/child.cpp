@@ -1,0 +1,105 @@
+#include "pool/internal/child.hpp"
+
+#include <cxxabi.h>
+#include <poll.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <memory>
+#include <system_error>
+#include <thread>
+#include <typeinfo>
+
+namespace mp::pool::internal {
+
+pid_t fork_flushed() {
+    std::fflush(nullptr);
+    const pid_t pid = fork();
+    if (pid < 0) throw std::system_error(errno, std::generic_category(), "fork");
+    return pid;
+}
+
+int open_pidfd(pid_t pid) {
+#ifdef SYS_pidfd_open
+    return static_cast<int>(syscall(SYS_pidfd_open, pid, 0));  // PIDFD flags: none; always O_CLOEXEC
+#else
+    (void)pid;
+    return -1;
+#endif
+}
+
+namespace {
+
+// waitpid(WNOHANG) with EINTR retried: the status once `pid` has exited.
+std::optional<int> try_reap(pid_t pid) {
+    int status = 0;
+    for (;;) {
+        const pid_t got = waitpid(pid, &status, WNOHANG);
+        if (got == pid) return status;
+        if (got == 0) return std::nullopt;
+        if (errno != EINTR)
+            throw std::system_error(errno, std::generic_category(), "waitpid(" + std::to_string(pid) + ")");
+    }
+}
+
+int millis_until(std::optional<Clock::time_point> deadline) {
+    if (!deadline) return -1;
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(*deadline - Clock::now()).count();
+    return left <= 0 ? 0 : static_cast<int>(std::min<long long>(left, 1 << 30));
+}
+
+}  // namespace
+
+std::optional<int> wait_for_exit(pid_t pid, int pidfd, std::optional<Clock::time_point> deadline) {
+    if (!deadline) {
+        int status = 0;
+        while (waitpid(pid, &status, 0) < 0)
+            if (errno != EINTR)
+                throw std::system_error(errno, std::generic_category(), "waitpid(" + std::to_string(pid) + ")");
+        return status;
+    }
+    auto backoff = std::chrono::microseconds(100);
+    for (;;) {
+        if (auto status = try_reap(pid)) return status;
+        const int wait_ms = millis_until(deadline);
+        if (wait_ms == 0) return std::nullopt;
+        if (pidfd >= 0) {
+            pollfd entry{pidfd, POLLIN, 0};
+            if (poll(&entry, 1, wait_ms) < 0 && errno != EINTR)
+                throw std::system_error(errno, std::generic_category(), "poll(pidfd)");
+        } else {
+            // No pidfd: nothing to sleep on, so poll with a growing backoff.
+            std::this_thread::sleep_for(std::min(backoff, std::chrono::microseconds(wait_ms < 0 ? 1 << 30 : wait_ms * 1000)));
+            backoff = std::min(backoff * 2, decltype(backoff)(20000));
+        }
+    }
+}
+
+int exitcode_of(int status) {
+    if (WIFSIGNALED(status)) return -WTERMSIG(status);
+    return WEXITSTATUS(status);
+}
+
+std::string demangle(const char* mangled) {
+    int error = 0;
+    std::unique_ptr<char, void (*)(void*)> plain(abi::__cxa_demangle(mangled, nullptr, nullptr, &error), std::free);
+    return error == 0 && plain ? std::string(plain.get()) : std::string(mangled);
+}
+
+ExceptionText current_exception_text() {
+    try {
+        throw;
+    } catch (const std::exception& error) {
+        return {demangle(typeid(error).name()), error.what()};
+    } catch (...) {
+        const std::type_info* type = abi::__cxa_current_exception_type();
+        return {type != nullptr ? demangle(type->name()) : "unknown exception", ""};
+    }
+}
+
+}  // namespace mp::pool::internal

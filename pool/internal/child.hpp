@@ -1,0 +1,43 @@
+// Private: forking, waiting for and describing child processes, shared by Process,
+// the fork server and the pool.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+namespace mp::pool::internal {
+
+using Clock = std::chrono::steady_clock;
+
+// fflush(nullptr), then fork(). Throws std::system_error("fork") on failure.
+pid_t fork_flushed();
+
+// A pidfd for `pid` (Linux >= 5.3, close-on-exec), or -1 where the kernel or libc has
+// none; callers then fall back to polling waitpid.
+int open_pidfd(pid_t pid);
+
+// Waits until child `pid` exits and reaps it, returning its wait status; empty when
+// `deadline` passed first (the child is then still running and unreaped). Sleeps in
+// poll() on `pidfd` when there is one (>= 0), else polls waitpid with a growing
+// backoff. EINTR is retried. Throws std::system_error("waitpid") when `pid` is not
+// our child (e.g. SIGCHLD set to SIG_IGN reaped it already).
+std::optional<int> wait_for_exit(pid_t pid, int pidfd, std::optional<Clock::time_point> deadline);
+
+// Python's exitcode for a wait status: the exit code, or minus the signal number.
+int exitcode_of(int status);
+
+// The exception being handled (call inside a catch block) as its demangled type
+// name ("std::runtime_error") and message (what(), or "" for a non-std exception).
+struct ExceptionText {
+    std::string type_name;
+    std::string message;
+};
+ExceptionText current_exception_text();
+
+// The demangled form of a typeid name.
+std::string demangle(const char* mangled);
+
+}  // namespace mp::pool::internal

@@ -1,0 +1,140 @@
+// Private: the untyped engine behind Pool. Tasks are (runner, payload bytes,
+// completion); the typed layer (pool/process_pool.hpp) turns callables, arguments
+// and results into those and back.
+//
+// Threads: one "result thread" per pool owns the event loop: it polls the fork
+// server's control socket and every worker's channel, completes tasks, and runs
+// every completion (hence every user callback), in completion order. Submitting
+// threads hand a task straight to an idle worker when there is one.
+//
+// Bookkeeping that makes it never hang: each worker holds at most one task, and the
+// core records which. When the fork server reports a worker's exit, the core first
+// reads whatever the worker sent before dying, then fails the task it still held
+// with WorkerDied (CancelledError during terminate) and asks for a replacement.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "pool/internal/fork_server.hpp"
+#include "pool/internal/wire.hpp"
+
+namespace mp::pool::internal {
+
+// How a task ended: the result's codec bytes, or an error (RemoteError,
+// WorkerDied, CancelledError, BrokenPool).
+struct Outcome {
+    Bytes message;  // the worker's whole result message
+    std::exception_ptr error;
+    std::span<const std::byte> result() const { return std::span(message).subspan(ResultHeader::kSize); }
+};
+using Completion = std::function<void(Outcome&&)>;
+
+struct TaskSpec {
+    Runner runner;
+    Bytes message;  // TaskHeader::kSize reserved bytes, then the payload
+    Completion done;
+};
+
+struct CoreOptions {
+    int processes = 1;
+    std::function<void()> initializer{};  // runs once in each worker, before any task
+    int maxtasksperchild = 0;             // 0: workers live as long as the pool
+    std::vector<int> pass_fds{};          // fds the workers inherit besides 0, 1, 2
+};
+
+class Core {
+public:
+    // Forks the fork server (which forks the workers), then starts the result
+    // thread. With an initializer, waits until every first worker ran it; the first
+    // failure terminates the pool and throws BrokenPool with the worker's error text.
+    explicit Core(CoreOptions options);
+    // terminate() then join().
+    ~Core();
+    Core(const Core&) = delete;
+    Core& operator=(const Core&) = delete;
+
+    // Queues tasks in order. Throws std::logic_error("Pool not running") after
+    // close()/terminate(), BrokenPool once the pool is broken.
+    void submit(std::vector<TaskSpec> tasks);
+    // No more tasks; workers finish the queue and exit.
+    void close();
+    // Fails the queued tasks (not the running ones) with CancelledError.
+    void cancel_queued();
+    // Fails queued tasks with CancelledError, stops every worker (SIGTERM, then
+    // SIGKILL after a grace period), fails the tasks they held with CancelledError,
+    // and waits until all is reaped. Bounded unless a user callback blocks forever.
+    void terminate();
+    // Waits for the result thread to finish: every worker exited and reaped.
+    // Requires close() or terminate() first (std::logic_error otherwise).
+    void join();
+    bool join(std::chrono::nanoseconds timeout);
+
+    std::vector<pid_t> worker_pids() const;
+    int processes() const { return options_.processes; }
+    // True on this pool's result thread (where a blocking wait on a result would
+    // deadlock).
+    bool on_result_thread() const;
+
+private:
+    struct Channel;
+    struct Worker;
+    struct Send;
+    struct Finish {
+        Completion done;
+        Outcome outcome;
+    };
+
+    [[noreturn]] void worker_main(int channel);
+    void loop();
+    void handle_events(std::vector<Finish>& finished);
+    void receive(Worker& worker, std::vector<Finish>& finished);
+    void handle_message(Worker& worker, Bytes& message, std::vector<Finish>& finished);
+    void handle_exit(std::unique_lock<std::mutex>& lock, pid_t pid, int status, std::vector<Finish>& finished);
+    void fail_queue(std::exception_ptr error, std::vector<Finish>& finished);
+    void mark_broken(const std::string& reason, std::vector<Finish>& finished);
+    std::vector<Send> schedule();
+    static void perform(std::vector<Send>& sends);
+    bool finished_locked() const;
+    void wake();
+    void wait_ready();
+    bool wait_done_until(std::chrono::steady_clock::time_point deadline);
+    void signal_workers(int signal);
+
+    const CoreOptions options_;
+    int wake_read_ = -1, wake_write_ = -1;
+    std::unique_ptr<ForkServer> server_;
+
+    mutable std::mutex mutex_;
+    std::condition_variable changed_;
+    std::deque<std::pair<std::uint64_t, TaskSpec>> queue_;
+    std::map<pid_t, std::unique_ptr<Worker>> workers_;
+    std::vector<Finish> handed_over_;  // completions the result thread must run
+    std::uint64_t next_id_ = 1;
+    int pending_spawns_ = 0;
+    int ready_workers_ = 0;
+    bool closed_ = false;
+    bool terminating_ = false;
+    bool server_open_ = true;
+    bool done_ = false;
+    std::optional<std::string> broken_;
+
+    std::thread result_thread_;
+    std::mutex join_mutex_;
+};
+
+}  // namespace mp::pool::internal

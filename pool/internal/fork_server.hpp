@@ -1,0 +1,64 @@
+// Private: the fork server. A pool forks it once, before starting any thread of its
+// own; from then on every worker (the first ones and every replacement) is forked by
+// this single-threaded process, never by the multi-threaded pool process. It reaps
+// its workers and reports each exit with its wait status, so the pool learns how a
+// worker died.
+//
+// The server keeps only stdin/stdout/stderr, its control socket and the fds the pool
+// was asked to pass: workers never hold another pool's channels or unrelated pipes.
+// It exits when its control socket closes (the pool shut down, or died), killing
+// and reaping any worker still alive: a pool never leaves orphans.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <vector>
+
+namespace mp::pool::internal {
+
+class ForkServer {
+public:
+    // What the server reports; read with next_event().
+    struct Event {
+        enum Kind { kSpawned, kExited } kind;
+        pid_t pid;
+        int channel = -1;  // kSpawned: the pool's end of the worker's socketpair (owned by the receiver)
+        int status = 0;    // kExited: the wait status
+    };
+
+    // Forks the server, which at once forks `initial_workers` workers. Each worker
+    // runs `worker_main(channel_fd)`, which must not return. `worker_main` is called
+    // in the forked copies, so it may refer to anything alive now.
+    ForkServer(int initial_workers, std::function<void(int channel)> worker_main, std::vector<int> pass_fds);
+    ~ForkServer();
+    ForkServer(const ForkServer&) = delete;
+    ForkServer& operator=(const ForkServer&) = delete;
+
+    // The control socket, readable when an event is waiting (poll it).
+    int fd() const { return control_; }
+    // Reads one event without blocking; empty when none is waiting. `closed` is set
+    // when the server is gone (it died, or was shut down).
+    std::optional<Event> next_event(bool& closed);
+
+    // Asks for one more worker (answered by a kSpawned event). Thread-safe.
+    void spawn();
+    // Sends `signal` to every worker still alive. Thread-safe.
+    void signal_all(int signal);
+
+    // Closes the control socket; the server kills and reaps any worker left and
+    // exits. Waits for that at most `grace`, then SIGKILLs the server; always reaps
+    // it. Idempotent.
+    void shutdown(std::chrono::milliseconds grace);
+
+private:
+    void send_command(int kind, int value);
+
+    pid_t pid_ = -1;
+    int pidfd_ = -1;
+    int control_ = -1;
+};
+
+}  // namespace mp::pool::internal

@@ -1,0 +1,101 @@
+// Private: how a C++ callable and its arguments become a task message and run in a
+// worker. Workers are forks of the pool's process, so code addresses are the same
+// there: a trivially copyable callable (a function pointer, a captureless lambda, a
+// lambda capturing numbers) is copied byte-wise, and the runner — a function
+// template instantiated for exactly these types — rebuilds it and decodes the
+// arguments with the ipc codec.
+#pragma once
+
+#include <array>
+#include <bit>
+#include <cstddef>
+#include <cstring>
+#include <functional>
+#include <ranges>
+#include <span>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "ipc/codec.hpp"
+#include "pool/internal/wire.hpp"
+
+namespace mp::pool::internal {
+
+// A callable can travel to a worker when its bytes are all there is to it.
+template <class F>
+inline constexpr bool kTravels = std::is_trivially_copyable_v<F> && !std::is_member_pointer_v<F>;
+
+template <class F>
+constexpr void require_travelling_callable() {
+    static_assert(kTravels<F>,
+                  "mp::pool: this callable cannot travel to a worker. Pass a function pointer, a captureless "
+                  "lambda, or a lambda capturing only numbers by value (it is copied byte-wise); pass anything "
+                  "else (strings, containers) as an argument, which travels through the ipc codec.");
+}
+
+// Task messages: TaskHeader room, the callable's bytes, then the codec payload.
+template <class F>
+Bytes start_message(const F& f) {
+    Bytes message(TaskHeader::kSize + sizeof(F));
+    std::memcpy(message.data() + TaskHeader::kSize, &f, sizeof(F));
+    return message;
+}
+
+template <class F>
+F load_callable(std::span<const std::byte> payload) {
+    std::array<std::byte, sizeof(F)> bytes;
+    std::memcpy(bytes.data(), payload.data(), sizeof(F));
+    return std::bit_cast<F>(bytes);
+}
+
+// The encoding of std::vector<T> written straight from a slice of any range.
+template <class T, class Iterator>
+void encode_items(Bytes& out, Iterator first, std::size_t count) {
+    ipc::Encoder encoder(out);
+    encoder.write_count(count);
+    if constexpr (std::contiguous_iterator<Iterator> && ipc::Codec<T>::bitwise) {
+        encoder.write_raw(std::to_address(first), count * sizeof(T));
+    } else {
+        for (std::size_t i = 0; i < count; ++i, ++first) encoder.write(static_cast<const T&>(*first));
+    }
+}
+
+// Runner for one call: f(args...).
+template <class F, class R, class... Args>
+void run_call(std::span<const std::byte> payload, Bytes& out) {
+    F f = load_callable<F>(payload);
+    auto args = ipc::decode<std::tuple<Args...>>(payload.subspan(sizeof(F)));
+    if constexpr (std::is_void_v<R>) {
+        std::apply(f, std::move(args));
+    } else {
+        ipc::encode_into(out, static_cast<R>(std::apply(f, std::move(args))));
+    }
+}
+
+// Runner for a chunk of map (f(item)) or starmap (std::apply(f, item)).
+template <class F, class R, class T, bool kStar>
+void run_chunk(std::span<const std::byte> payload, Bytes& out) {
+    F f = load_callable<F>(payload);
+    auto items = ipc::decode<std::vector<T>>(payload.subspan(sizeof(F)));
+    std::vector<R> results;
+    results.reserve(items.size());
+    for (T& item : items) {
+        if constexpr (kStar) {
+            results.push_back(std::apply(f, item));
+        } else {
+            results.push_back(f(item));
+        }
+    }
+    ipc::encode_into(out, results);
+}
+
+// CPython's default chunksize for map: the items split into about four chunks per
+// worker, rounded up.
+inline std::size_t default_chunksize(std::size_t items, std::size_t workers) {
+    const std::size_t per = workers * 4;
+    return items / per + (items % per != 0 ? 1 : 0);
+}
+
+}  // namespace mp::pool::internal

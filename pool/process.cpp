@@ -1,0 +1,118 @@
+#include "pool/process.hpp"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <stdexcept>
+
+#include "pool/internal/child.hpp"
+
+namespace mp::pool {
+
+int Process::next_number() {
+    static std::atomic<int> counter{0};
+    return ++counter;
+}
+
+Process::Process(Process&& other) noexcept
+    : target_(std::move(other.target_)),
+      name_(std::move(other.name_)),
+      daemon_(other.daemon_),
+      started_(other.started_),
+      pid_(std::exchange(other.pid_, 0)),
+      pidfd_(std::exchange(other.pidfd_, -1)),
+      exitcode_(other.exitcode_) {}
+
+Process& Process::operator=(Process&& other) noexcept {
+    if (this != &other) {
+        release();
+        target_ = std::move(other.target_);
+        name_ = std::move(other.name_);
+        daemon_ = other.daemon_;
+        started_ = other.started_;
+        pid_ = std::exchange(other.pid_, 0);
+        pidfd_ = std::exchange(other.pidfd_, -1);
+        exitcode_ = other.exitcode_;
+    }
+    return *this;
+}
+
+Process::~Process() { release(); }
+
+void Process::release() noexcept {
+    if (pid_ > 0 && !exitcode_) {
+        try {
+            if (daemon_) send_signal(SIGKILL);
+            join();
+        } catch (...) {
+            // Not our child any more (SIGCHLD ignored): nothing left to reap.
+        }
+    }
+    if (pidfd_ >= 0) close(pidfd_);
+    pidfd_ = -1;
+}
+
+void Process::start() {
+    if (started_) throw std::logic_error("Process::start: " + name_ + " was already started");
+    const pid_t pid = internal::fork_flushed();
+    if (pid == 0) {
+        int code = 1;
+        try {
+            code = target_();
+        } catch (...) {
+            const internal::ExceptionText error = internal::current_exception_text();
+            std::fprintf(stderr, "Process %s: uncaught %s: %s\n", name_.c_str(), error.type_name.c_str(),
+                         error.message.c_str());
+            code = 1;
+        }
+        std::fflush(nullptr);
+        _exit(code & 0xff);
+    }
+    started_ = true;
+    pid_ = pid;
+}
+
+void Process::record_exit(int status) {
+    exitcode_ = internal::exitcode_of(status);
+    if (pidfd_ >= 0) close(pidfd_);
+    pidfd_ = -1;
+}
+
+void Process::join() {
+    if (!started_) throw std::logic_error("Process::join: " + name_ + " was not started");
+    if (exitcode_) return;
+    record_exit(*internal::wait_for_exit(pid_, pidfd_, std::nullopt));
+}
+
+bool Process::join(std::chrono::nanoseconds timeout) {
+    if (!started_) throw std::logic_error("Process::join: " + name_ + " was not started");
+    if (exitcode_) return true;
+    // Opened on first need: until we reap it, the pid cannot name another process.
+    if (pidfd_ < 0) pidfd_ = internal::open_pidfd(pid_);
+    const auto deadline = internal::Clock::now() + std::chrono::ceil<internal::Clock::duration>(timeout);
+    const std::optional<int> status = internal::wait_for_exit(pid_, pidfd_, deadline);
+    if (status) record_exit(*status);
+    return status.has_value();
+}
+
+bool Process::is_alive() {
+    if (!started_ || exitcode_) return false;
+    return !join(std::chrono::nanoseconds(0));
+}
+
+void Process::send_signal(int signal) {
+    // Once reaped, the pid may belong to someone else: never signal it then.
+    if (pid_ > 0 && !exitcode_) ::kill(pid_, signal);
+}
+
+void Process::terminate() { send_signal(SIGTERM); }
+void Process::kill() { send_signal(SIGKILL); }
+
+void Process::set_daemon(bool daemon) {
+    if (started_) throw std::logic_error("Process::set_daemon: " + name_ + " was already started");
+    daemon_ = daemon;
+}
+
+}  // namespace mp::pool

@@ -1,0 +1,393 @@
+// Pool: Python's multiprocessing.Pool. A fixed set of worker processes reused for
+// every task, that never hangs when a worker dies.
+//
+//   mp::pool::Pool pool(4);
+//   int nine = pool.apply(square, 3);                        // blocks
+//   auto r = pool.apply_async(square, 4);                    // r.get() == 16
+//   std::vector<int> squares = pool.map(square, numbers);    // in input order
+//   for (int s : pool.imap_unordered(square, numbers)) ...  // as they finish
+//   pool.close();
+//   pool.join();
+//
+// What travels to a worker: the callable byte-wise, so it must be a function
+// pointer or a trivially copyable lambda (captureless, or capturing numbers by
+// value); anything else is a compile-time error saying so. Arguments and results go
+// through the ipc codec (numbers, strings, vectors, maps, tuples, optionals, ... and
+// user types with the codec hook); a string literal argument arrives as std::string.
+// Pointers (also captured ones) are copied as numbers: they mean something in the
+// worker only for memory that existed when the pool was made.
+//
+// Workers: forked by a single-threaded fork server that the pool forks first of all,
+// so workers are copies of this process as it was when the Pool was constructed (not
+// as it is when a replacement worker starts). Threads the process runs at that
+// moment do not exist in the workers; a lock one of them held then stays held in the
+// workers (glibc resets its own malloc and stdio locks). Workers inherit stdin,
+// stdout, stderr and PoolOptions::pass_fds only.
+//
+// Never hangs: a worker that dies mid-task (SIGKILL, abort, segfault, exit) fails
+// exactly that task with WorkerDied and is replaced; terminate() is bounded (TERM,
+// grace, KILL); tasks that never ran fail with CancelledError; results are read
+// while waiting for workers to exit, so large results never block a join.
+//
+// Threads: any thread may submit. Results, callbacks and error callbacks are
+// delivered on the pool's single result thread, in completion order; a callback
+// must not wait for another result of the same pool (that throws std::logic_error).
+#pragma once
+
+#include <sys/types.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <functional>
+#include <memory>
+#include <ranges>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "ipc/codec.hpp"
+#include "pool/async_result.hpp"
+#include "pool/errors.hpp"
+#include "pool/imap_iterator.hpp"
+#include "pool/internal/core.hpp"
+#include "pool/internal/task.hpp"
+
+namespace mp::pool {
+
+// The number of processors online (Python's os.cpu_count()), at least 1.
+int cpu_count();
+
+struct PoolOptions {
+    int processes = 0;                  // 0: cpu_count()
+    std::function<void()> initializer{};  // runs once in each worker before its first task
+    int maxtasksperchild = 0;             // a worker is replaced after this many tasks; 0: never
+    std::vector<int> pass_fds{};          // fds workers inherit besides 0, 1, 2 (e.g. a listening socket)
+};
+
+// What a completed task calls on the result thread (both optional). A callback that
+// throws is reported on stderr ("pool: callback threw ..."), never lost silently.
+namespace internal {
+template <class R>
+struct CallbackType {
+    using type = std::function<void(const R&)>;
+};
+template <>
+struct CallbackType<void> {
+    using type = std::function<void()>;
+};
+}  // namespace internal
+
+template <class R>
+struct Callbacks {
+    typename internal::CallbackType<R>::type callback{};
+    std::function<void(const std::exception&)> error_callback{};
+};
+
+namespace internal {
+
+// How an argument travels: by value, with C strings as std::string.
+template <class T>
+using Travelling = std::conditional_t<std::is_same_v<std::decay_t<T>, const char*> || std::is_same_v<std::decay_t<T>, char*>,
+                                      std::string, std::decay_t<T>>;
+
+template <class F, class... Args>
+using CallResult = std::invoke_result_t<std::decay_t<F>&, Travelling<Args>&&...>;
+
+template <class T>
+inline constexpr bool kIsCallbacks = false;
+template <class R>
+inline constexpr bool kIsCallbacks<Callbacks<R>> = true;
+
+void report_callback_error();
+
+// The result type of one item of map (f(item)) or starmap (std::apply(f, item)).
+template <class F, class Items, bool kStar>
+struct ItemResultOf {
+    using Item = std::ranges::range_value_t<Items>;
+    static auto probe() {
+        if constexpr (kStar) {
+            return std::type_identity<decltype(std::apply(std::declval<std::decay_t<F>&>(), std::declval<Item&>()))>{};
+        } else {
+            return std::type_identity<std::invoke_result_t<std::decay_t<F>&, Item&>>{};
+        }
+    }
+    using type = typename decltype(probe())::type;
+};
+template <class F, class Items, bool kStar>
+using ItemResult = typename ItemResultOf<F, Items, kStar>::type;
+
+// How a map splits its items: `chunks` tasks of `chunksize` items (the last shorter).
+struct ChunkPlan {
+    std::size_t count;
+    std::size_t chunksize;
+    std::size_t chunks;
+};
+template <class Items>
+ChunkPlan plan_chunks(const Items& items, std::size_t chunksize, std::size_t workers) {
+    std::size_t count;
+    if constexpr (std::ranges::sized_range<Items>) {
+        count = static_cast<std::size_t>(std::ranges::size(items));
+    } else {
+        count = static_cast<std::size_t>(std::ranges::distance(items));
+    }
+    if (chunksize == 0) chunksize = std::max<std::size_t>(1, default_chunksize(count, workers));
+    return {count, chunksize, (count + chunksize - 1) / chunksize};
+}
+
+// Runs a user callback on the result thread; reports what it throws.
+template <class Call>
+void run_callback(Call&& call) {
+    try {
+        call();
+    } catch (...) {
+        report_callback_error();
+    }
+}
+
+template <class R>
+void run_error_callback(const Callbacks<R>& callbacks, std::exception_ptr error) {
+    if (!callbacks.error_callback) return;
+    run_callback([&] {
+        try {
+            std::rethrow_exception(error);
+        } catch (const std::exception& e) {
+            callbacks.error_callback(e);
+        }
+    });
+}
+
+// A completion that decodes an R and hands it (or the error) to `deliver(value*,
+// error)`; a result that does not decode becomes the task's error.
+template <class R, class Deliver>
+Completion decode_then(Deliver deliver) {
+    return [deliver = std::move(deliver)](Outcome&& outcome) mutable {
+        using Stored = typename ResultState<R>::Stored;
+        std::exception_ptr error = outcome.error;
+        Stored value{};
+        if (!error) {
+            try {
+                if constexpr (!std::is_void_v<R>) value = ipc::decode<R>(outcome.result());
+            } catch (...) {
+                error = std::current_exception();
+            }
+        }
+        deliver(error ? nullptr : &value, error);
+    };
+}
+
+}  // namespace internal
+
+class Pool {
+public:
+    // Starts cpu_count() workers.
+    Pool();
+    // Starts `processes` workers (>= 1, else std::invalid_argument).
+    explicit Pool(int processes);
+    // With an initializer, waits until every first worker ran it; when one fails,
+    // throws BrokenPool carrying the worker's error text. A worker replaced later
+    // whose initializer fails breaks the pool (BrokenPool for queued and later
+    // tasks) instead of respawning forever.
+    explicit Pool(PoolOptions options);
+    // Python's initializer=f, initargs=(...): the initializer is called with copies
+    // of `initargs` (any types: it runs in forked copies, nothing is encoded).
+    template <class F, class... InitArgs>
+    Pool(PoolOptions options, F initializer, InitArgs... initargs)
+        : Pool(with_initializer(std::move(options), std::move(initializer), std::move(initargs)...)) {}
+    // terminate(), as Python's `with Pool() as p:` block does on exit.
+    ~Pool() = default;
+    Pool(const Pool&) = delete;
+    Pool& operator=(const Pool&) = delete;
+
+    // apply: f(args...) in a worker; blocks for the result. Throws what get() throws.
+    template <class F, class... Args>
+        requires(!internal::kIsCallbacks<F>)
+    internal::CallResult<F, Args...> apply(F f, Args&&... args) {
+        return apply_async(f, std::forward<Args>(args)...).finish_blocking();
+    }
+
+    // apply_async: queues f(args...) and returns at once.
+    template <class F, class... Args>
+        requires(!internal::kIsCallbacks<F>)
+    AsyncResult<internal::CallResult<F, Args...>> apply_async(F f, Args&&... args) {
+        return apply_async(Callbacks<internal::CallResult<F, Args...>>{}, f, std::forward<Args>(args)...);
+    }
+    // apply_async with a callback and/or error_callback, called on the result thread
+    // before the result becomes ready: pool.apply_async({.callback = ...}, f, 3).
+    template <class F, class... Args>
+    AsyncResult<internal::CallResult<F, Args...>> apply_async(Callbacks<internal::CallResult<F, Args...>> callbacks,
+                                                              F f, Args&&... args) {
+        using R = internal::CallResult<F, Args...>;
+        auto state = std::make_shared<internal::ResultState<R>>(core_.get());
+        submit_call(f, internal::decode_then<R>([state, callbacks = std::move(callbacks)](auto* value, std::exception_ptr error) {
+                        if (value == nullptr) {
+                            internal::run_error_callback(callbacks, error);
+                            state->set_error(error);
+                            return;
+                        }
+                        if (callbacks.callback) {
+                            if constexpr (std::is_void_v<R>) {
+                                internal::run_callback([&] { callbacks.callback(); });
+                            } else {
+                                internal::run_callback([&] { callbacks.callback(*value); });
+                            }
+                        }
+                        state->set_value(std::move(*value));
+                    }),
+                    std::forward<Args>(args)...);
+        return AsyncResult<R>(std::move(state));
+    }
+
+    // map: f(item) for every item, in chunks of `chunksize` items per task (0:
+    // CPython's default, about four chunks per worker); blocks; results in input
+    // order. The first failed chunk's error is thrown.
+    template <class F, std::ranges::input_range Items>
+    auto map(F f, const Items& items, std::size_t chunksize = 0) {
+        return map_async(f, items, chunksize).finish_blocking();
+    }
+    template <class F, std::ranges::input_range Items>
+    auto map_async(F f, const Items& items, std::size_t chunksize = 0,
+                   Callbacks<std::vector<internal::ItemResult<F, Items, false>>> callbacks = {}) {
+        return map_chunks<false>(f, items, chunksize, std::move(callbacks));
+    }
+    // starmap: std::apply(f, item) for items that are tuples or pairs.
+    template <class F, std::ranges::input_range Items>
+    auto starmap(F f, const Items& items, std::size_t chunksize = 0) {
+        return starmap_async(f, items, chunksize).finish_blocking();
+    }
+    template <class F, std::ranges::input_range Items>
+    auto starmap_async(F f, const Items& items, std::size_t chunksize = 0,
+                       Callbacks<std::vector<internal::ItemResult<F, Items, true>>> callbacks = {}) {
+        return map_chunks<true>(f, items, chunksize, std::move(callbacks));
+    }
+
+    // imap / imap_unordered: results one at a time as chunks finish, in input order
+    // or in completion order. All items are queued at once (chunksize 1 by default).
+    template <class F, std::ranges::input_range Items>
+    IMapIterator<internal::ItemResult<F, Items, false>> imap(F f, const Items& items, std::size_t chunksize = 1) {
+        return imap_chunks(f, items, chunksize, true);
+    }
+    template <class F, std::ranges::input_range Items>
+    IMapIterator<internal::ItemResult<F, Items, false>> imap_unordered(F f, const Items& items, std::size_t chunksize = 1) {
+        return imap_chunks(f, items, chunksize, false);
+    }
+
+    // close: no more tasks (submitting throws std::logic_error "Pool not running");
+    // workers finish the queued ones, then exit.
+    void close() { core_->close(); }
+    // terminate: stops now. Queued tasks and the ones running fail with
+    // CancelledError; workers get SIGTERM, then SIGKILL after a grace period; all
+    // are reaped before it returns. Never hangs on a worker.
+    void terminate() { core_->terminate(); }
+    // join: waits until every worker exited; requires close() or terminate() first
+    // (std::logic_error otherwise). join(timeout) returns false if they had not.
+    void join() { core_->join(); }
+    bool join(std::chrono::nanoseconds timeout) { return core_->join(timeout); }
+
+    // The pids of the live workers (Python's pool._pool).
+    std::vector<pid_t> worker_pids() const { return core_->worker_pids(); }
+    int processes() const { return core_->processes(); }
+
+private:
+    friend class Executor;
+
+    template <class F, class... InitArgs>
+    static PoolOptions with_initializer(PoolOptions options, F initializer, InitArgs... initargs) {
+        options.initializer = [initializer = std::move(initializer), ... initargs = std::move(initargs)]() mutable {
+            initializer(initargs...);
+        };
+        return options;
+    }
+
+    // Queues one call of f with `args`, finishing through `done`.
+    template <class F, class... Args>
+    void submit_call(F f, internal::Completion done, Args&&... args) {
+        internal::require_travelling_callable<F>();
+        using R = internal::CallResult<F, Args...>;
+        internal::Bytes message = internal::start_message(f);
+        ipc::Encoder encoder(message);
+        (encoder.write(static_cast<const internal::Travelling<Args>&>(internal::Travelling<Args>(args))), ...);
+        std::vector<internal::TaskSpec> task;
+        task.push_back({&internal::run_call<F, R, internal::Travelling<Args>...>, std::move(message), std::move(done)});
+        core_->submit(std::move(task));
+    }
+
+    // Splits `items` into tasks of `chunksize` items; `deliver(chunk index, first
+    // item index, results*, error)` receives each chunk's outcome.
+    template <bool kStar, class F, class Items, class Deliver>
+    void submit_chunks(F f, const Items& items, internal::ChunkPlan plan, Deliver deliver) {
+        internal::require_travelling_callable<F>();
+        using T = std::ranges::range_value_t<Items>;
+        using R = internal::ItemResult<F, Items, kStar>;
+        std::vector<internal::TaskSpec> tasks;
+        auto next = std::ranges::begin(items);
+        for (std::size_t first = 0, chunk = 0; chunk < plan.chunks; first += plan.chunksize, ++chunk) {
+            const std::size_t size = std::min(plan.chunksize, plan.count - first);
+            internal::Bytes message = internal::start_message(f);
+            internal::encode_items<T>(message, next, size);
+            std::ranges::advance(next, static_cast<std::ranges::range_difference_t<Items>>(size));
+            tasks.push_back({&internal::run_chunk<F, R, T, kStar>, std::move(message),
+                             internal::decode_then<std::vector<R>>(
+                                 [deliver, chunk, first](std::vector<R>* values, std::exception_ptr error) mutable {
+                                     deliver(chunk, first, values, error);
+                                 })});
+        }
+        core_->submit(std::move(tasks));
+    }
+
+    template <bool kStar, class F, class Items>
+    AsyncResult<std::vector<internal::ItemResult<F, Items, kStar>>> map_chunks(
+        F f, const Items& items, std::size_t chunksize, Callbacks<std::vector<internal::ItemResult<F, Items, kStar>>> callbacks) {
+        using R = internal::ItemResult<F, Items, kStar>;
+        struct Gathering {
+            std::vector<R> results;
+            std::size_t chunks_left = 0;
+            bool finished = false;
+        };
+        auto state = std::make_shared<internal::ResultState<std::vector<R>>>(core_.get());
+        const internal::ChunkPlan plan = internal::plan_chunks(items, chunksize, static_cast<std::size_t>(processes()));
+        if (plan.chunks == 0) {
+            state->set_value({});
+            return AsyncResult<std::vector<R>>(std::move(state));
+        }
+        auto gathering = std::make_shared<Gathering>();
+        gathering->results.resize(plan.count);
+        gathering->chunks_left = plan.chunks;
+        // Deliveries run on the result thread only, one at a time: no lock needed.
+        auto deliver = [state, gathering, callbacks](std::size_t, std::size_t first, std::vector<R>* values,
+                                                     std::exception_ptr error) {
+            Gathering& g = *gathering;
+            if (g.finished) return;
+            if (values == nullptr) {
+                g.finished = true;
+                internal::run_error_callback(callbacks, error);
+                state->set_error(error);
+                return;
+            }
+            std::move(values->begin(), values->end(), g.results.begin() + static_cast<std::ptrdiff_t>(first));
+            if (--g.chunks_left > 0) return;
+            g.finished = true;
+            if (callbacks.callback) internal::run_callback([&] { callbacks.callback(g.results); });
+            state->set_value(std::move(g.results));
+        };
+        submit_chunks<kStar>(f, items, plan, deliver);
+        return AsyncResult<std::vector<R>>(std::move(state));
+    }
+
+    template <class F, class Items>
+    IMapIterator<internal::ItemResult<F, Items, false>> imap_chunks(F f, const Items& items, std::size_t chunksize, bool ordered) {
+        using R = internal::ItemResult<F, Items, false>;
+        const internal::ChunkPlan plan = internal::plan_chunks(items, std::max<std::size_t>(chunksize, 1), 1);
+        auto state = std::make_shared<internal::IMapState<R>>(core_.get(), plan.chunks, ordered);
+        submit_chunks<false>(f, items, plan,
+                             [state](std::size_t chunk, std::size_t, std::vector<R>* values, std::exception_ptr error) {
+                                 state->deliver(chunk, values != nullptr ? std::move(*values) : std::vector<R>{}, error);
+                             });
+        return IMapIterator<R>(std::move(state));
+    }
+
+    std::unique_ptr<internal::Core> core_;
+};
+
+}  // namespace mp::pool
