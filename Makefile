@@ -40,7 +40,7 @@ SUPPORT    := $(wildcard tests/support/*.cpp)
 BENCHES    := $(patsubst bench/%_bench.cpp,%,$(wildcard bench/*_bench.cpp))
 BENCH_LIB  := $(wildcard bench/harness/*.cpp)
 # Suites that are mostly threads run again under ThreadSanitizer.
-TSAN_SUITES ?= threadpool sync
+TSAN_SUITES ?= threadpool sync ipc
 
 TEST_BINS  := $(foreach s,$(SUITES),$(BUILD)/tests/$(s)_test)
 DEMO_BINS  := $(foreach d,$(DEMOS),$(BIN_OUT)/$(d))

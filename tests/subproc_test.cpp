@@ -7,8 +7,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <fstream>
+#include <thread>
 #include <set>
 #include <sstream>
 
@@ -268,6 +270,28 @@ TEST(Spawn, UnopenableFileStreamIsASystemErrorNamingThePath) {
     EXPECT_THROW(sp::Popen(std::vector<std::string>{}), std::invalid_argument);
 }
 
+TEST(Spawn, ForkPathIsSafeInAMultithreadedParent) {
+    // Threads hammer malloc while we fork: a child that called malloc before exec
+    // could inherit a held lock and hang (caught by the timeout, not hung).
+    std::atomic<bool> stop{false};
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 3; ++i)
+        threads.emplace_back([&stop] {
+            for (std::size_t size = 4096; !stop.load(std::memory_order_relaxed); size = size * 7 % 65521 + 4096) {
+                std::vector<char> block(size);
+                static_cast<volatile char*>(block.data())[size / 2] = 1;  // not optimized away
+            }
+        });
+    int started = 0;
+    for (int i = 0; i < 40; ++i) {
+        const sp::CompletedProcess r = sp::run({"true"}, {.umask = 022, .timeout = 20s});
+        started += r.returncode == 0;
+    }
+    stop = true;
+    for (std::thread& thread : threads) thread.join();
+    EXPECT_EQ(started, 40);
+}
+
 // ---- cwd, env, umask ----
 
 TEST(Environment, CwdEnvReplaceAndExtend) {
@@ -348,6 +372,16 @@ TEST(Streams, ShellPopenReadLinesOfMergedOutput) {
     for (const std::string& line : p.lines()) lines.push_back(line);
     EXPECT_EQ(lines, (std::vector<std::string>{"one", "two", "three"}));
     EXPECT_EQ(p.wait(), 0);
+}
+
+TEST(Streams, ReadlineJoinsLinesSplitAcrossWrites) {
+    sp::Popen p({"printf 'pa'; sleep 0.1; printf 'rt\\n\\nlast'"}, {.shell = true, .out = sp::PIPE});
+    EXPECT_EQ(p.readline(10s), "part");
+    EXPECT_EQ(p.readline(10s), "");  // an empty line is not the end
+    EXPECT_EQ(p.readline(10s), "last");
+    EXPECT_EQ(p.readline(10s), std::nullopt);
+    EXPECT_EQ(p.wait(), 0);
+    EXPECT_THROW(sp::Popen({"true"}).readline(), std::logic_error);
 }
 
 TEST(Streams, ReadlineBuffersStderrSoAChattyChildCannotBlock) {

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <csignal>
 #include <sstream>
 
@@ -30,12 +31,28 @@ std::map<int, std::string> open_fds() {
     return fds;
 }
 
+namespace {
+
+// Test names come from unique_name() and carry the pid of the process that made
+// them. One whose maker is another live process belongs to a suite running alongside
+// (the guard has already reaped this test's children when it looks).
+bool made_by_another_suite(const std::string& name) {
+    const std::size_t at = name.find("mp-test-");
+    if (at == std::string::npos) return false;
+    const long maker = std::atol(name.c_str() + at + std::strlen("mp-test-"));
+    if (maker <= 0 || maker == getpid()) return false;
+    return kill(static_cast<pid_t>(maker), 0) == 0 || errno == EPERM;
+}
+
+}  // namespace
+
 std::set<std::string> our_shm_entries() {
     std::set<std::string> names;
     DIR* dir = opendir("/dev/shm");
     if (dir == nullptr) return names;
     while (dirent* entry = readdir(dir)) {
         const std::string name = entry->d_name;
+        if (made_by_another_suite(name)) continue;
         for (const char* prefix : kOurShmPrefixes)
             if (name.rfind(prefix, 0) == 0) names.insert(name);
     }

@@ -15,7 +15,8 @@
 
 namespace mp::test {
 
-// /dev/shm entries whose name starts with one of these belong to us.
+// /dev/shm entries whose name starts with one of these belong to us, except those
+// holding another suite's unique_name() (suites may run side by side).
 inline constexpr const char* kOurShmPrefixes[] = {"mp-", "sem.mp-"};
 
 class LeakGuard : public ::testing::EmptyTestEventListener {
