@@ -36,14 +36,24 @@ constexpr int kForwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
 
 volatile sig_atomic_t child_pid = 0;
 
-// Forwards a signal sent to the runner by a process (kill, a job runner) to CMD.
-// Signals from the terminal (si_code SI_KERNEL) already reach CMD, which is in
-// the same foreground process group: forwarding them would deliver them twice.
+// Before CMD exists (waiting for the lock), a signal ends the runner as it
+// would have without our handler. Once CMD runs, a signal sent to the runner by
+// a process (kill, a job runner) is forwarded to CMD; signals from the terminal
+// (si_code SI_KERNEL) already reach CMD, which is in the same foreground process
+// group: forwarding them would deliver them twice.
 void forward(int signal, siginfo_t* info, void*) {
+    if (child_pid <= 0) {
+        ::signal(signal, SIG_DFL);
+        raise(signal);
+        return;
+    }
     if (info != nullptr && info->si_code == SI_KERNEL) return;
-    if (child_pid > 0) kill(child_pid, signal);
+    kill(child_pid, signal);
 }
 
+// Installs `forward` for the forwarded signals this process does not ignore (an
+// ignored one, e.g. SIGINT of a background job, stays ignored for us and CMD);
+// restores the previous dispositions when destroyed.
 class ForwardSignals {
 public:
     ForwardSignals() {
@@ -51,19 +61,29 @@ public:
         action.sa_sigaction = forward;
         action.sa_flags = SA_SIGINFO | SA_RESTART;
         sigemptyset(&action.sa_mask);
-        for (int s : kForwarded) sigaction(s, &action, &old_[index(s)]);
+        for (std::size_t i = 0; i < std::size(kForwarded); ++i) {
+            sigaction(kForwarded[i], nullptr, &old_[i]);
+            installed_[i] = old_[i].sa_handler != SIG_IGN;
+            if (installed_[i]) sigaction(kForwarded[i], &action, nullptr);
+        }
     }
     ~ForwardSignals() {
-        for (int s : kForwarded) sigaction(s, &old_[index(s)], nullptr);
+        for (std::size_t i = 0; i < std::size(kForwarded); ++i)
+            if (installed_[i]) sigaction(kForwarded[i], &old_[i], nullptr);
+    }
+    ForwardSignals(const ForwardSignals&) = delete;
+    ForwardSignals& operator=(const ForwardSignals&) = delete;
+
+    // In the child, before exec: CMD starts with the default disposition where we
+    // installed our handler (exec would reset it too, but a signal may come first).
+    void reset_in_child() const {
+        for (std::size_t i = 0; i < std::size(kForwarded); ++i)
+            if (installed_[i]) signal(kForwarded[i], SIG_DFL);
     }
 
 private:
-    static std::size_t index(int signal) {
-        for (std::size_t i = 0; i < std::size(kForwarded); ++i)
-            if (kForwarded[i] == signal) return i;
-        return 0;
-    }
     struct sigaction old_[std::size(kForwarded)]{};
+    bool installed_[std::size(kForwarded)]{};
 };
 
 sigset_t forwarded_set() {
@@ -71,14 +91,6 @@ sigset_t forwarded_set() {
     sigemptyset(&set);
     for (int s : kForwarded) sigaddset(&set, s);
     return set;
-}
-
-// In the child: CMD gets default dispositions (exec would reset our handler
-// anyway, but a signal may arrive before exec).
-void reset_signals_in_child() {
-    for (int s : kForwarded) signal(s, SIG_DFL);
-    const sigset_t set = forwarded_set();
-    sigprocmask(SIG_UNBLOCK, &set, nullptr);
 }
 
 // The child dies with the runner (Linux); returns false if the runner is gone.
@@ -111,7 +123,8 @@ enum class ChildStart { vfork_then_exec, fork };
 // own code), then execs the command. The parent forwards signals to the child, reaps it, and returns its
 // exit status in flock's terms: 127 when the command is not found, 126 when it
 // cannot be run, 128+N when it died of signal N.
-int start_and_run(const std::vector<std::string>& command, ChildStart start, const std::function<void()>& prepare) {
+int start_and_run(const std::vector<std::string>& command, const ForwardSignals& forwarding, ChildStart start,
+                  const std::function<void()>& prepare) {
     int error_pipe[2];
     if (pipe2(error_pipe, O_CLOEXEC) != 0) {
         cli::print_error(kProgram, std::string("pipe2: ") + std::strerror(errno));
@@ -121,14 +134,14 @@ int start_and_run(const std::vector<std::string>& command, ChildStart start, con
     std::vector<char*> argv;
     for (const std::string& arg : command) argv.push_back(const_cast<char*>(arg.c_str()));
     argv.push_back(nullptr);
-    const ForwardSignals forwarding;
     const sigset_t set = forwarded_set();
     sigset_t old;
     sigprocmask(SIG_BLOCK, &set, &old);  // no signal between fork and child_pid
     std::fflush(nullptr);
     const pid_t pid = start == ChildStart::vfork_then_exec ? vfork() : fork();
     if (pid == 0) {
-        reset_signals_in_child();
+        forwarding.reset_in_child();
+        sigprocmask(SIG_SETMASK, &old, nullptr);
         try {
             prepare();
         } catch (const std::exception& e) {
@@ -178,6 +191,7 @@ bool take(const Wait& wait, TryTake try_take, Take block) {
 }  // namespace
 
 int run_under_lock(const RunOptions& options) {
+    const ForwardSignals forwarding;
     sync::Lock lock = sync::Lock::open(options.name);
     const bool held = take(
         options.wait, [&](auto timeout) { return lock.try_lock_for(timeout); }, [&] { lock.lock(); });
@@ -186,7 +200,7 @@ int run_under_lock(const RunOptions& options) {
         cli::print_error(kProgram, "lock " + options.name + ": its previous holder died holding it");
     const pid_t runner = getpid();
     // This child only calls prctl and getppid before exec: safe under vfork.
-    const int status = start_and_run(options.command, ChildStart::vfork_then_exec, [&] {
+    const int status = start_and_run(options.command, forwarding, ChildStart::vfork_then_exec, [&] {
         if (!die_with_parent(runner)) _exit(kExitError);
     });
     lock.unlock();
@@ -194,9 +208,10 @@ int run_under_lock(const RunOptions& options) {
 }
 
 int run_under_semaphore(const RunOptions& options, unsigned slots) {
+    const ForwardSignals forwarding;
     sync::Semaphore sem = sync::Semaphore::open(options.name, slots);
     const pid_t runner = getpid();
-    const int status = start_and_run(options.command, ChildStart::fork, [&] {
+    const int status = start_and_run(options.command, forwarding, ChildStart::fork, [&] {
         // Waiting for a slot: die with the runner. Holding one: CMD owns it.
         if (!die_with_parent(runner)) _exit(kExitError);
         const bool got = take(

@@ -88,12 +88,12 @@ std::uint32_t Barrier::wait_until_steady(internal::SteadyTime deadline) {
     if (s.phase == BarrierPhase::broken) throw_broken();
 
     const std::uint32_t index = s.count++;
-    const pid_t self = internal::current_pid();
-    s.waiting.add(internal::self_identity(), 1);
+    const internal::ProcessIdentity self = internal::self_identity();
+    s.waiting.add(self, 1);
     // Python's finally: this thread leaves, whatever happens.
     struct Leave {
         BarrierState& s;
-        pid_t self;
+        internal::ProcessIdentity self;
         ~Leave() {
             s.waiting.take(self, 1);
             if (s.count > 0) --s.count;

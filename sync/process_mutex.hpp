@@ -39,6 +39,7 @@
 #include <sys/types.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 
 #include "sync/internal/current_process.hpp"

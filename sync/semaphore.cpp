@@ -93,7 +93,7 @@ void Semaphore::release(std::uint32_t n) {
     if (s.bounded && value > s.initial) throw ValueError("BoundedSemaphore released too many times");
     if (value > UINT32_MAX) throw std::overflow_error("Semaphore::release: count overflow");
     s.value = static_cast<std::uint32_t>(value);
-    if (s.track_holders) s.holders.take(internal::current_pid(), n);
+    if (s.track_holders) s.holders.take(internal::self_identity(), n);
     const bool wake = s.waiters > 0;
     if (wake) s.wake_seq.fetch_add(1, std::memory_order_relaxed);
     guard.unlock();

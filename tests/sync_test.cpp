@@ -188,14 +188,33 @@ TEST(SyncCli, AKilledLockRunnerFreesTheLockAndTakesItsCommandAlong) {
 
 TEST(SyncCli, SigtermToTheRunnerReachesTheCommandAndFreesTheLock) {
     ScopedName name("cli-term");
+    const TempFile marker("cmd-started");
     mp::sync::Lock lock = mp::sync::Lock::open(name.value);
-    Child runner = exec_child({sync_bin(), "lock", name.value, "--", "sleep", "30"});
-    ASSERT_TRUE(eventually([&] { return lock.locked(); }));
-    usleep(20000);  // let the runner reach its wait for CMD
+    Child runner = exec_child(
+        {sync_bin(), "lock", name.value, "--", "sh", "-c", "echo up > " + marker.path() + "; exec sleep 30"});
+    ASSERT_TRUE(eventually([&] {
+        std::ifstream in(marker.path());
+        std::string word;
+        return in >> word && word == "up";
+    }));
     kill(runner.pid(), SIGTERM);
     EXPECT_EQ(exit_code(runner.join(10s)), 128 + SIGTERM);
     EXPECT_TRUE(lock.try_lock());
     EXPECT_FALSE(lock.owner_died()) << "the runner should have unlocked, not died holding";
+    lock.unlock();
+}
+
+TEST(SyncCli, SigtermWhileWaitingForTheLockEndsTheRunnerWithoutRunningCmd) {
+    ScopedName name("cli-termwait");
+    const TempFile marker("must-not-run");
+    unlink(marker.path().c_str());
+    mp::sync::Lock lock = mp::sync::Lock::open(name.value);
+    lock.lock();
+    Child runner = exec_child({sync_bin(), "lock", name.value, "--", "touch", marker.path()});
+    usleep(100000);  // most likely waiting by now; dying earlier gives the same outcome
+    kill(runner.pid(), SIGTERM);
+    EXPECT_EQ(exit_code(runner.join(10s)), -1000 - SIGTERM);
+    EXPECT_NE(access(marker.path().c_str(), F_OK), 0) << "CMD ran without the lock";
     lock.unlock();
 }
 

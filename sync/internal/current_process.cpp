@@ -6,7 +6,7 @@
 namespace mp::sync::internal {
 
 std::atomic<pid_t> cached_pid{0};
-thread_local pid_t cached_tid = 0;
+constinit thread_local pid_t cached_tid = 0;
 
 namespace {
 

@@ -10,7 +10,8 @@
 namespace mp::sync::internal {
 
 extern std::atomic<pid_t> cached_pid;
-extern thread_local pid_t cached_tid;
+// constinit: no dynamic initialization, so no TLS wrapper call on each access.
+extern constinit thread_local pid_t cached_tid;
 pid_t refresh_cached_pid();
 pid_t refresh_cached_tid();
 

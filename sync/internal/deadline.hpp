@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <type_traits>
 
 namespace mp::sync::internal {
 

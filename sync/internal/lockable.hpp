@@ -2,7 +2,10 @@
 // forwards to the ProcessMutex inside its shared state.
 #pragma once
 
+#include <sys/types.h>
+
 #include <chrono>
+#include <utility>
 
 #include "sync/internal/shared.hpp"
 #include "sync/process_mutex.hpp"

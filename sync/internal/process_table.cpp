@@ -5,10 +5,18 @@
 
 namespace mp::sync::internal {
 
+namespace {
+
+bool same_process(const ProcessIdentity& a, const ProcessIdentity& b) {
+    return a.pid == b.pid && a.start_time == b.start_time;
+}
+
+}  // namespace
+
 void ProcessTable::add(const ProcessIdentity& process, std::uint32_t n) {
     ProcessCount* free_entry = nullptr;
     for (ProcessCount& entry : entries) {
-        if (entry.count > 0 && entry.process.pid == process.pid) {
+        if (entry.count > 0 && same_process(entry.process, process)) {
             entry.count += n;
             return;
         }
@@ -22,10 +30,10 @@ void ProcessTable::add(const ProcessIdentity& process, std::uint32_t n) {
     free_entry->count = n;
 }
 
-std::uint32_t ProcessTable::take(pid_t pid, std::uint32_t n) {
+std::uint32_t ProcessTable::take(const ProcessIdentity& process, std::uint32_t n) {
     std::uint32_t taken = 0;
     for (ProcessCount& entry : entries) {
-        if (entry.count > 0 && entry.process.pid == pid) {
+        if (entry.count > 0 && same_process(entry.process, process)) {
             taken = std::min(n, entry.count);
             entry.count -= taken;
             break;

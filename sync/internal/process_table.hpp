@@ -4,8 +4,6 @@
 // what a dead process left behind.
 #pragma once
 
-#include <sys/types.h>
-
 #include <cstddef>
 #include <cstdint>
 
@@ -25,11 +23,12 @@ struct ProcessTable {
     // but cannot be reclaimed if their process dies.
     std::uint32_t untracked = 0;
 
-    // Adds `n` to this process's count.
+    // Adds `n` to the process's count. Entries match on pid and start time: a
+    // dead process's entry is never credited to a new process that reused its pid.
     void add(const ProcessIdentity& process, std::uint32_t n);
-    // Takes up to `n` from the count of process `pid` (then from untracked);
-    // returns how much was taken.
-    std::uint32_t take(pid_t pid, std::uint32_t n);
+    // Takes up to `n` from the process's count (then from untracked); returns how
+    // much was taken.
+    std::uint32_t take(const ProcessIdentity& process, std::uint32_t n);
     // Removes every entry whose process is dead; returns the sum of their counts.
     std::uint32_t remove_dead();
     // The number of entries in use.

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "sync/errors.hpp"
+#include "sync/internal/process_table.hpp"
 #include "sync/named.hpp"
 #include "sync/semaphore.hpp"
 #include "tests/support/helpers.hpp"
@@ -196,6 +197,36 @@ TEST(NamedSemaphore, OpenChecksTheValue) {
     EXPECT_THROW((void)Semaphore::open(name, 2), std::invalid_argument);
     EXPECT_THROW((void)BoundedSemaphore::open(name, 3), std::invalid_argument);
     EXPECT_TRUE(mp::sync::remove(name));
+}
+
+}  // namespace
+
+namespace {
+
+using mp::sync::internal::ProcessTable;
+using mp::sync::internal::self_identity;
+
+// A dead process's entry whose pid was reused (same pid, other start time) must
+// neither absorb the new process's slots nor protect the dead one's.
+TEST(ProcessTable, AReusedPidIsNotTheDeadHolder) {
+    ProcessTable table;
+    auto stale = self_identity();
+    stale.start_time += 1;  // "an earlier process with our pid"
+    table.add(stale, 2);
+    table.add(self_identity(), 1);
+    EXPECT_EQ(table.size(), 2u);
+    EXPECT_EQ(table.take(self_identity(), 5), 1u);
+    table.add(self_identity(), 1);
+    EXPECT_EQ(table.remove_dead(), 2u);
+    EXPECT_EQ(table.size(), 1u);
+    EXPECT_EQ(table.take(self_identity(), 1), 1u);
+}
+
+TEST(ProcessTable, OverflowIsCountedAsUntracked) {
+    ProcessTable table;
+    for (pid_t pid = 1; pid <= static_cast<pid_t>(ProcessTable::kCapacity) + 3; ++pid) table.add({pid, 1}, 1);
+    EXPECT_EQ(table.size(), ProcessTable::kCapacity);
+    EXPECT_EQ(table.untracked, 3u);
 }
 
 }  // namespace
