@@ -29,7 +29,9 @@ void say(const char* format, A... args) {
     std::fflush(stdout);
 }
 
-void section(const char* title) { say("\n== %s\n", title); }
+void section(const char* title) {
+    say("\n== %s\n", title);
+}
 
 void ten_threads() {
     section("threading.Thread: 10 threads, each prints its number");
@@ -179,7 +181,9 @@ void limited_pool() {
                     --running;
                     return i * 10;
                 },
-                [i](Status, Result<int> result) { say("callback: task %d returned %d\n", i, result.value()); });
+                [i](Status, Result<int> result) {
+                    say("callback: task %d returned %d\n", i, result.value());
+                });
     }  // the destructor drains the queue and joins
     say("at most %d ran at once\n", most.load());
 }
@@ -228,7 +232,8 @@ void close_versus_terminate() {
             pool.terminate();
         else
             pool.join();
-        say("%s: %d ran, %d cancelled\n", terminate ? "terminate" : "close + join", ran.load(), cancelled.load());
+        say("%s: %d ran, %d cancelled\n", terminate ? "terminate" : "close + join", ran.load(),
+            cancelled.load());
     }
 }
 

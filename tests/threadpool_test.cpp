@@ -124,9 +124,8 @@ TEST(ThreadPool, ParallelForVisitsEveryIndexOnce) {
     for (auto& h : hits) ASSERT_EQ(h.load(), 1);
     pool.parallel_for(5, 5, [&](int) { FAIL() << "empty range"; });
     std::atomic<long> blocks{0};
-    pool.parallel_for_blocks(std::size_t{0}, std::size_t{3}, [&](std::size_t lo, std::size_t hi) {
-        blocks += static_cast<long>(hi - lo);
-    });
+    pool.parallel_for_blocks(std::size_t{0}, std::size_t{3},
+                             [&](std::size_t lo, std::size_t hi) { blocks += static_cast<long>(hi - lo); });
     EXPECT_EQ(blocks, 3);
 }
 
@@ -248,9 +247,8 @@ TEST(ThreadPool, TerminateCancelsQueuedTasksAndFinishesRunningOnes) {
     std::vector<std::future<int>> queued;
     for (int i = 0; i < 20; ++i) queued.push_back(pool.submit([] { return 2; }));
     std::atomic<int> cancelled_callbacks{0};
-    pool.run([] {}, [&](Status s, Result<void> r) {
-        cancelled_callbacks += s == Status::cancelled && !r.ok();
-    });
+    pool.run([] {},
+             [&](Status s, Result<void> r) { cancelled_callbacks += s == Status::cancelled && !r.ok(); });
     EXPECT_EQ(pool.queued(), 21u);
     std::thread terminator([&] { pool.terminate(); });
     // Every queued future resolves with Cancelled while the running task still runs.
@@ -365,6 +363,20 @@ TEST(ThreadPool, NestedWaitsRunQueuedTasksInsteadOfDeadlocking) {
     EXPECT_EQ(result.get(), 17711);
 }
 
+TEST(ThreadPool, NestedMapAndParallelForOnASingleThread) {
+    ThreadPool pool(1);
+    auto outer = pool.submit([&] {
+        std::vector<int> input{1, 2, 3, 4};
+        const std::vector<int> doubled = pool.map([](int x) { return 2 * x; }, input);
+        std::atomic<int> sum{0};
+        pool.parallel_for(0, 100, [&](int i) { sum += i; });
+        return std::accumulate(doubled.begin(), doubled.end(), 0) + sum.load() +
+               pool.wait(pool.submit([] { return 1000; }));
+    });
+    ASSERT_EQ(outer.wait_for(30s), std::future_status::ready) << "deadlock in nested waits";
+    EXPECT_EQ(outer.get(), 20 + 4950 + 1000);
+}
+
 TEST(ThreadPool, WaitingForItselfFailsFast) {
     ThreadPool pool(1);
     auto f = pool.submit([&] {
@@ -393,7 +405,8 @@ TEST(ThreadPool, PrioritiesPickTheNextTaskFifoWithinALevel) {
     EXPECT_EQ(pool.queued(), 7u);
     pool.resume();
     pool.wait_idle();
-    EXPECT_EQ(order, (std::vector<std::string>{"high1", "high2", "high3", "normal1", "normal2", "low1", "low2"}));
+    EXPECT_EQ(order,
+              (std::vector<std::string>{"high1", "high2", "high3", "normal1", "normal2", "low1", "low2"}));
 }
 
 TEST(ThreadPool, PauseHoldsTasksAndWaitForReportsIt) {
@@ -490,9 +503,9 @@ TEST(ThreadPool, ForkedChildGetsAnInertPool) {
         } catch (const PoolClosed&) {
         }
         if (pool->size() != 0) code = 11;
-        pool->wait_idle();  // returns at once
+        pool->wait_idle();                                // returns at once
         if (pool->wait_for(1ms) && code == 0) code = 12;  // work was queued: not idle
-        pool.reset();  // no threads to join, no hang
+        pool.reset();                                     // no threads to join, no hang
         _exit(code);
     }
     ASSERT_GT(pid, 0);

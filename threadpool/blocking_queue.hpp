@@ -37,7 +37,8 @@ namespace mp::threadpool {
 
 template <class T>
 class BlockingQueue {
-    static_assert(std::is_nothrow_move_constructible_v<T>, "BlockingQueue moves items out without a way back");
+    static_assert(std::is_nothrow_move_constructible_v<T>,
+                  "BlockingQueue moves items out without a way back");
 
 public:
     // maxsize 0 means unbounded (as in Python).
@@ -227,7 +228,8 @@ private:
             for (int k = 0; k < 32; ++k) internal::cpu_relax();
             const std::size_t head = head_.load(std::memory_order_relaxed);
             const std::size_t ready = tail_.load(std::memory_order_relaxed) - head;
-            if (ready >= 32 || (ready > 0 && round >= 2) || closed_.load(std::memory_order_relaxed)) return true;
+            if (ready >= 32 || (ready > 0 && round >= 2) || closed_.load(std::memory_order_relaxed))
+                return true;
             if (round % 8 == 7) std::this_thread::yield();
         }
         return has_item();
@@ -265,7 +267,8 @@ private:
             const Append outcome = try_append(std::forward<U>(value));
             if (outcome == Append::done) return;
             if (outcome == Append::closed) throw QueueClosed();
-            if (!sleep_until(not_full_, putters_waiting_, [&] { return has_room(); }, deadline)) {
+            if (!sleep_until(
+                    not_full_, putters_waiting_, [&] { return has_room(); }, deadline)) {
                 if (try_append(std::forward<U>(value)) == Append::done) return;
                 throw QueueFull();
             }
@@ -280,7 +283,8 @@ private:
                 throw QueueClosed();
             }
             if (wait_for_batch()) continue;
-            if (!sleep_until(not_empty_, getters_waiting_, [&] { return has_item(); }, deadline)) {
+            if (!sleep_until(
+                    not_empty_, getters_waiting_, [&] { return has_item(); }, deadline)) {
                 if (std::optional<T> item = try_take()) return std::move(*item);
                 throw QueueEmpty();
             }
@@ -306,7 +310,7 @@ private:
     // Where the two sides meet: items ever put / ever taken, each written by one side.
     alignas(64) std::atomic<std::size_t> tail_{0};
     alignas(64) std::atomic<std::size_t> head_{0};
-    std::atomic<Chunk*> spare_{nullptr};  // the last drained chunk, for reuse
+    std::atomic<Chunk*> spare_{nullptr};      // the last drained chunk, for reuse
     std::atomic<std::size_t> tasks_done_{0};  // task_done() calls; tail_ - tasks_done_ are unfinished
 
     // Sleeping, rare.

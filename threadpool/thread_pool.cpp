@@ -11,8 +11,8 @@ std::size_t ThreadPool::default_size() noexcept {
 }
 
 ThreadPool::ThreadPool(std::size_t threads)
-    : state_(std::make_unique<internal::PoolState>(std::max<std::size_t>(threads, 1),
-                                                   std::max<std::size_t>(threads, 1), std::chrono::seconds(0))) {}
+    : state_(std::make_unique<internal::PoolState>(
+          std::max<std::size_t>(threads, 1), std::max<std::size_t>(threads, 1), std::chrono::seconds(0))) {}
 
 ThreadPool::ThreadPool(const Options& options)
     : state_(std::make_unique<internal::PoolState>(options.min_threads, options.max_threads,
@@ -28,18 +28,40 @@ ThreadPool::~ThreadPool() {
     state_->join();
 }
 
-void ThreadPool::enqueue(internal::Task&& task, Priority priority) { state_->enqueue(std::move(task), priority); }
-bool ThreadPool::help_once() { return state_->help_once(); }
-void ThreadPool::report_error(std::exception_ptr error) noexcept { state_->report_error(std::move(error)); }
+void ThreadPool::enqueue(internal::Task&& task, Priority priority) {
+    state_->enqueue(std::move(task), priority);
+}
+bool ThreadPool::help_once() {
+    return state_->help_once();
+}
+void ThreadPool::report_error(std::exception_ptr error) noexcept {
+    state_->report_error(std::move(error));
+}
 
-void ThreadPool::wait_idle() { state_->wait_idle(); }
-bool ThreadPool::wait_for(std::chrono::nanoseconds timeout) { return state_->wait_for(timeout); }
-void ThreadPool::pause() { state_->pause(); }
-void ThreadPool::resume() { state_->resume(); }
-bool ThreadPool::paused() const { return state_->paused(); }
-void ThreadPool::close() { state_->close(); }
-void ThreadPool::join() { state_->join(); }
-void ThreadPool::terminate() { state_->terminate(); }
+void ThreadPool::wait_idle() {
+    state_->wait_idle();
+}
+bool ThreadPool::wait_for(std::chrono::nanoseconds timeout) {
+    return state_->wait_for(timeout);
+}
+void ThreadPool::pause() {
+    state_->pause();
+}
+void ThreadPool::resume() {
+    state_->resume();
+}
+bool ThreadPool::paused() const {
+    return state_->paused();
+}
+void ThreadPool::close() {
+    state_->close();
+}
+void ThreadPool::join() {
+    state_->join();
+}
+void ThreadPool::terminate() {
+    state_->terminate();
+}
 
 void ThreadPool::shutdown(bool wait, bool cancel_futures) {
     if (cancel_futures)
@@ -49,13 +71,27 @@ void ThreadPool::shutdown(bool wait, bool cancel_futures) {
     if (wait) state_->join();
 }
 
-std::size_t ThreadPool::size() const { return state_->size(); }
-std::size_t ThreadPool::idle() const { return state_->idle(); }
-std::size_t ThreadPool::queued() const { return state_->queued(); }
-std::size_t ThreadPool::max_threads() const { return state_->max_threads(); }
+std::size_t ThreadPool::size() const {
+    return state_->size();
+}
+std::size_t ThreadPool::idle() const {
+    return state_->idle();
+}
+std::size_t ThreadPool::queued() const {
+    return state_->queued();
+}
+std::size_t ThreadPool::max_threads() const {
+    return state_->max_threads();
+}
 
-void ThreadPool::set_error_handler(ErrorHandler handler) { state_->set_error_handler(std::move(handler)); }
-std::size_t ThreadPool::error_count() const { return state_->error_count(); }
-bool ThreadPool::on_worker_thread() const noexcept { return state_->on_worker_thread(); }
+void ThreadPool::set_error_handler(ErrorHandler handler) {
+    state_->set_error_handler(std::move(handler));
+}
+std::size_t ThreadPool::error_count() const {
+    return state_->error_count();
+}
+bool ThreadPool::on_worker_thread() const noexcept {
+    return state_->on_worker_thread();
+}
 
 }  // namespace mp::threadpool

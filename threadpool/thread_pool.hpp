@@ -58,7 +58,9 @@ enum class Priority { high, normal, low };
 
 // Callable: f(args...) is a valid call (the pool calls tasks exactly so).
 template <class F, class... A>
-concept Callable = requires(F&& f, A&&... args) { std::forward<F>(f)(std::forward<A>(args)...); };
+concept Callable = requires(F&& f, A&&... args) {
+    std::forward<F>(f)(std::forward<A>(args)...);
+};
 
 // ErrorHandler: receives every exception that no caller could receive — thrown by a
 // detach()ed task or by a run() callback. Called on the worker that caught it, so it
@@ -68,8 +70,9 @@ class ErrorHandler {
 public:
     ErrorHandler() = default;
     template <class F>
-        requires(!std::is_same_v<std::decay_t<F>, ErrorHandler> && Callable<std::decay_t<F>&, std::exception_ptr>)
-    ErrorHandler(F&& f) : impl_(std::make_shared<Model<std::decay_t<F>>>(std::forward<F>(f))) {}
+    requires(!std::is_same_v<std::decay_t<F>, ErrorHandler> && Callable<std::decay_t<F>&, std::exception_ptr>)
+        ErrorHandler(F&& f)
+        : impl_(std::make_shared<Model<std::decay_t<F>>>(std::forward<F>(f))) {}
 
     void operator()(std::exception_ptr error) const { impl_->call(std::move(error)); }
     explicit operator bool() const noexcept { return impl_ != nullptr; }
@@ -117,12 +120,12 @@ public:
     // The future holds f's result, f's exception, or Cancelled when terminate()
     // dropped the task. Throws PoolClosed after close()/terminate().
     template <class F, class... A>
-        requires Callable<std::decay_t<F>, std::decay_t<A>...>
+    requires Callable<std::decay_t<F>, std::decay_t<A>...>
     [[nodiscard]] auto submit(F&& f, A&&... args) {
         return submit(Priority::normal, std::forward<F>(f), std::forward<A>(args)...);
     }
     template <class F, class... A>
-        requires Callable<std::decay_t<F>, std::decay_t<A>...>
+    requires Callable<std::decay_t<F>, std::decay_t<A>...>
     [[nodiscard]] auto submit(Priority priority, F&& f, A&&... args) {
         auto call = bind(std::forward<F>(f), std::forward<A>(args)...);
         using R = std::invoke_result_t<decltype(call)>;
@@ -135,7 +138,7 @@ public:
     // detach: queues f() and returns nothing; an exception thrown by f goes to the
     // error handler (never swallowed, never kills the worker). Throws PoolClosed.
     template <class F>
-        requires Callable<std::decay_t<F>>
+    requires Callable<std::decay_t<F>>
     void detach(F&& f, Priority priority = Priority::normal) {
         enqueue(internal::Task(DetachedJob<std::decay_t<F>>{std::forward<F>(f), this}), priority);
     }
@@ -145,7 +148,7 @@ public:
     // Status::cancelled if the task was dropped. An exception thrown by the callback
     // goes to the error handler. Throws PoolClosed.
     template <class F, class Callback>
-        requires Callable<std::decay_t<F>>
+    requires Callable<std::decay_t<F>>
     void run(F&& f, Callback&& callback, Priority priority = Priority::normal) {
         using R = std::invoke_result_t<std::decay_t<F>&&>;
         enqueue(internal::Task(CallbackJob<R, std::decay_t<F>, std::decay_t<Callback>>{

@@ -20,7 +20,9 @@ namespace fs = std::filesystem;
 using mp::test::CommandResult;
 using mp::test::run_command;
 
-bool coreutils_wc_present() { return std::system("command -v wc >/dev/null 2>&1") == 0; }
+bool coreutils_wc_present() {
+    return std::system("command -v wc >/dev/null 2>&1") == 0;
+}
 
 // A temporary folder of test files, removed afterwards.
 class WcFiles : public ::testing::Test {
@@ -52,7 +54,8 @@ protected:
         const CommandResult got = run_command(ours, input);
         EXPECT_EQ(got.out, expected.out);
         EXPECT_EQ(got.exit_code, expected.exit_code) << got.err;
-        EXPECT_EQ(without_program_names(got.err, "threadpool: "), without_program_names(expected.err, "wc: "));
+        EXPECT_EQ(without_program_names(got.err, "threadpool: "),
+                  without_program_names(expected.err, "wc: "));
     }
 
     static std::string without_program_names(const std::string& text, const std::string& prefix) {
@@ -82,15 +85,19 @@ std::string random_bytes(std::size_t n, unsigned seed) {
 // Text mixing ASCII, multibyte UTF-8, no-break spaces, control characters and
 // invalid bytes, in a pattern that also cuts characters at read boundaries.
 std::string mixed_text(std::size_t n, unsigned seed) {
-    const std::vector<std::string> pieces{"a", "word", " ", "\n", "\t", "\xc3\xa9", "\xf0\x9f\x98\x80", "\xc2\xa0",
-                                          "\xe2\x80\x83", "\x01", "\x7f", "\xe4\xb8\xad", "\xff", "\xe2\x80", "\r"};
+    const std::vector<std::string> pieces{
+        "a",        "word",         " ",    "\n",   "\t",           "\xc3\xa9", "\xf0\x9f\x98\x80",
+        "\xc2\xa0", "\xe2\x80\x83", "\x01", "\x7f", "\xe4\xb8\xad", "\xff",     "\xe2\x80",
+        "\r"};
     std::mt19937 random(seed);
     std::string text;
     while (text.size() < n) text += pieces[random() % pieces.size()];
     return text;
 }
 
-TEST_F(WcFiles, OneFile) { expect_same({file("one", "hello world\nsecond line\n")}); }
+TEST_F(WcFiles, OneFile) {
+    expect_same({file("one", "hello world\nsecond line\n")});
+}
 
 TEST_F(WcFiles, EmptyFileAndNoTrailingNewline) {
     expect_same({file("empty", "")});
@@ -129,7 +136,9 @@ TEST_F(WcFiles, MissingFileIsReportedAndTheOthersCounted) {
     expect_same({a, missing, file("b", "three\n")});
 }
 
-TEST_F(WcFiles, DirectoryIsReportedWithALineOfZeros) { expect_same({dir_, file("a", "x\n")}); }
+TEST_F(WcFiles, DirectoryIsReportedWithALineOfZeros) {
+    expect_same({dir_, file("a", "x\n")});
+}
 
 TEST_F(WcFiles, NamesNeedingQuotesInMessages) {
     expect_same({(fs::path(dir_) / "with space").string(), file("ok", "1\n")});
@@ -162,14 +171,15 @@ TEST(ThreadpoolDemo, UsageErrorsExitTwo) {
 }
 
 TEST(ThreadpoolDemo, TourReplaysTheClassicExamples) {
-    const CommandResult r = run_command({mp::test::bin_path("threadpool"), "tour"}, "", std::chrono::seconds(30));
+    const CommandResult r =
+        run_command({mp::test::bin_path("threadpool"), "tour"}, "", std::chrono::seconds(30));
     ASSERT_EQ(r.exit_code, 0) << r.err;
     for (const char* expected :
          {"all 10 joined", "counter = 1000000 (expected 1000000)", "main: opening the gate",
           "consumer: got item 3", "items taken = 120, sum = 7140", "callback: task 9 returned 90",
-          "at most 3 ran at once",
-          "callback: task 3 failed: task 3 failed on purpose", "callback: task 4 ok, result 16",
-          "close + join: 5 ran, 0 cancelled", "terminate: 1 ran, 4 cancelled"})
+          "at most 3 ran at once", "callback: task 3 failed: task 3 failed on purpose",
+          "callback: task 4 ok, result 16", "close + join: 5 ran, 0 cancelled",
+          "terminate: 1 ran, 4 cancelled"})
         EXPECT_NE(r.out.find(expected), std::string::npos) << expected << "\n" << r.out;
 }
 

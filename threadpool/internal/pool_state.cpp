@@ -17,8 +17,9 @@ namespace {
 std::atomic<unsigned> fork_generation{0};
 
 unsigned current_fork_generation() {
-    static const bool registered =
-        pthread_atfork(nullptr, nullptr, [] { fork_generation.fetch_add(1, std::memory_order_relaxed); }) == 0;
+    static const bool registered = pthread_atfork(nullptr, nullptr, [] {
+                                       fork_generation.fetch_add(1, std::memory_order_relaxed);
+                                   }) == 0;
     if (!registered) throw std::runtime_error("pthread_atfork failed");
     return fork_generation.load(std::memory_order_relaxed);
 }
@@ -59,7 +60,9 @@ bool PoolState::inert() const noexcept {
     return fork_generation_ != fork_generation.load(std::memory_order_relaxed);
 }
 
-bool PoolState::on_worker_thread() const noexcept { return current_pool == this; }
+bool PoolState::on_worker_thread() const noexcept {
+    return current_pool == this;
+}
 
 void PoolState::throw_if_worker(const char* what) const {
     if (on_worker_thread())

@@ -78,17 +78,17 @@ private:
     void throw_if_worker(const char* what) const;
 
     mutable std::mutex mutex_;
-    Ring<Task> queues_[3];                // by Priority
-    std::list<Worker> workers_;           // started threads, including exited ones not yet joined
-    std::vector<Worker*> sleepers_;       // workers blocked on their `wake`, latest last
-    std::size_t threads_ = 0;             // live workers (not exited)
+    Ring<Task> queues_[3];           // by Priority
+    std::list<Worker> workers_;      // started threads, including exited ones not yet joined
+    std::vector<Worker*> sleepers_;  // workers blocked on their `wake`, latest last
+    std::size_t threads_ = 0;        // live workers (not exited)
     bool paused_ = false;
     bool closed_ = false;
 
     // Tasks in queues_: written only under the lock (a plain store, no atomic
     // read-modify-write), read without it by polling workers and monitors.
     std::atomic<std::size_t> queued_{0};
-    std::atomic<std::size_t> busy_{0};     // workers running a task (helping does not count)
+    std::atomic<std::size_t> busy_{0};  // workers running a task (helping does not count)
     std::atomic<std::size_t> spinning_{0};
     std::atomic<std::size_t> pending_{0};  // queued or running tasks: wait_idle's condition
     std::atomic<std::size_t> idle_waiters_{0};
