@@ -96,9 +96,13 @@ void expect_words(const Arguments& arguments, std::size_t min, std::size_t max, 
     if (n < min || n > max) throw UsageError(std::string("usage: shm ") + synopsis);
 }
 
+// Lengths and indexes: 0..2^40, far beyond any segment /dev/shm can hold.
 std::size_t parse_count(const std::string& text, const char* what) {
-    const auto value = mp::cli::parse_int(text, 0, std::int64_t{1} << 40);
-    if (!value || text.starts_with('-')) throw UsageError(std::string(what) + " must be a whole number >= 0, not \"" + text + "\"");
+    constexpr std::int64_t kMax = std::int64_t{1} << 40;
+    const auto value = mp::cli::parse_int(text, 0, kMax);
+    if (!value || text.starts_with('-'))
+        throw UsageError(std::string(what) + " must be a whole number >= 0 (at most " + std::to_string(kMax) +
+                         "), not \"" + text + "\"");
     return static_cast<std::size_t>(*value);
 }
 

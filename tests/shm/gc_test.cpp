@@ -98,6 +98,8 @@ TEST(Gc, NeverRemovesSegmentsWithoutAValidHeader) {
     EXPECT_NE(listed->problem.find("not initialized"), std::string::npos) << listed->problem;
     EXPECT_EQ(find(mp::shm::collect_garbage(), name), nullptr);
     EXPECT_TRUE(segment_exists(name));
+    const auto listed_by_cli = mp::shm::test::shm_cli({"ls"});
+    EXPECT_NE(listed_by_cli.out.find("is not initialized"), std::string::npos) << listed_by_cli.out;
 }
 
 TEST(Gc, CliSaysWhatItRemoved) {
