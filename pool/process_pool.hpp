@@ -204,7 +204,17 @@ public:
     template <class F, class... Args>
         requires(!internal::kIsCallbacks<F>)
     internal::CallResult<F, Args...> apply(F f, Args&&... args) {
-        return apply_async(f, std::forward<Args>(args)...).finish_blocking();
+        using R = internal::CallResult<F, Args...>;
+        auto state = std::make_shared<internal::ResultState<R>>(core_.get());
+        submit_call<true>(f, internal::decode_then<R>([state](auto* value, std::exception_ptr error) {
+                              if (value == nullptr) {
+                                  state->set_error(error);
+                              } else {
+                                  state->set_value(std::move(*value));
+                              }
+                          }),
+                          std::forward<Args>(args)...);
+        return AsyncResult<R>(std::move(state)).finish_blocking();
     }
 
     // apply_async: queues f(args...) and returns at once.
@@ -300,17 +310,23 @@ private:
         return options;
     }
 
-    // Queues one call of f with `args`, finishing through `done`.
-    template <class F, class... Args>
+    // Queues one call of f with `args`, finishing through `done`; kBlocking: for a
+    // caller that waits for it at once (see Core::call).
+    template <bool kBlocking = false, class F, class... Args>
     void submit_call(F f, internal::Completion done, Args&&... args) {
         internal::require_travelling_callable<F>();
         using R = internal::CallResult<F, Args...>;
         internal::Bytes message = internal::start_message(f);
         ipc::Encoder encoder(message);
         (encoder.write(static_cast<const internal::Travelling<Args>&>(internal::Travelling<Args>(args))), ...);
-        std::vector<internal::TaskSpec> task;
-        task.push_back({&internal::run_call<F, R, internal::Travelling<Args>...>, std::move(message), std::move(done)});
-        core_->submit(std::move(task));
+        internal::TaskSpec task{&internal::run_call<F, R, internal::Travelling<Args>...>, std::move(message), std::move(done)};
+        if constexpr (kBlocking) {
+            core_->call(std::move(task));
+        } else {
+            std::vector<internal::TaskSpec> tasks;
+            tasks.push_back(std::move(task));
+            core_->submit(std::move(tasks));
+        }
     }
 
     // Splits `items` into tasks of `chunksize` items; `deliver(chunk index, first

@@ -569,6 +569,30 @@ TEST(Pool, SigkilledWorkerFailsItsTaskAndIsReplaced) {
     EXPECT_EQ(std::count(workers.begin(), workers.end(), victim), 0);
 }
 
+TEST(Pool, BlockingApplyFailsWithWorkerDiedWhenItsWorkerIsKilled) {
+    TestPipe pids;
+    Pool pool(PoolOptions{.processes = 1, .pass_fds = {pids.write_end}});
+    std::thread killer([&] { kill(read_pid(pids.read_end), SIGKILL); });
+    EXPECT_THROW(pool.apply(report_pid_and_hang, pids.write_end), mp::pool::WorkerDied);
+    killer.join();
+    EXPECT_EQ(pool.apply(square, 5), 25);
+    // A task whose grandchild keeps the worker's channel open: the exit report alone
+    // must end the wait.
+    std::thread killer2([&] { kill(read_pid(pids.read_end), SIGKILL); });
+    EXPECT_THROW(pool.apply(
+                     [](int fd) {
+                         if (fork() == 0) {
+                             usleep(1500000);
+                             _exit(0);
+                         }
+                         return report_pid_and_hang(fd);
+                     },
+                     pids.write_end),
+                 mp::pool::WorkerDied);
+    killer2.join();
+    EXPECT_EQ(pool.apply(square, 6), 36);
+}
+
 TEST(Pool, AbortSegfaultAndExitInATaskEachFailOnlyThatTask) {
     Pool pool(2);
     auto aborted = pool.apply_async([] {
@@ -576,6 +600,7 @@ TEST(Pool, AbortSegfaultAndExitInATaskEachFailOnlyThatTask) {
         return 0;
     });
     auto crashed = pool.apply_async([] {
+        signal(SIGSEGV, SIG_DFL);  // a sanitizer build would catch it and exit 1 instead
         raise(SIGSEGV);
         return 0;
     });

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <system_error>
 
 #include "pool/async_result.hpp"
@@ -54,6 +55,13 @@ struct Core::Worker {
     bool ready = false;
     bool leaving = false;  // told to stop, or retiring after maxtasksperchild
     bool hung_up = false;  // its channel reached EOF; its exit report is due
+    // Who may read its channel: the result thread (while `receiving`), or a caller
+    // of Core::call that lent itself the worker (while `borrowed`); never both.
+    bool receiving = false;
+    bool borrowed = false;
+    std::optional<int> exit_status;  // reported while borrowed: the borrower handles it
+
+    bool idle() const { return !held && !leaving && !hung_up && !borrowed && !exit_status; }
 };
 
 // A frame to write to a worker outside the lock.
@@ -158,7 +166,7 @@ void Core::loop() {
         {
             std::lock_guard lock(mutex_);
             for (auto& [pid, worker] : workers_) {
-                if (worker->hung_up) continue;
+                if (worker->hung_up || worker->borrowed) continue;
                 fds.push_back({worker->channel->connection.fileno(), POLLIN, 0});
                 polled.push_back(worker.get());
             }
@@ -174,7 +182,16 @@ void Core::loop() {
         std::vector<Finish> finished;
         // Worker channels first: a result already sent must win over the exit report.
         for (std::size_t i = 0; i < polled.size(); ++i) {
-            if (fds[i + 2].revents != 0) receive(*polled[i], finished);
+            if (fds[i + 2].revents == 0) continue;
+            Worker& worker = *polled[i];
+            {
+                std::lock_guard lock(mutex_);
+                if (worker.borrowed) continue;
+                worker.receiving = true;
+            }
+            receive(worker, finished);
+            std::lock_guard lock(mutex_);
+            worker.receiving = false;
         }
         if (fds[1].revents != 0) handle_events(finished);
         bool done;
@@ -187,15 +204,7 @@ void Core::loop() {
             done = finished_locked();
         }
         perform(sends);
-        for (Finish& finish : finished) {
-            try {
-                finish.done(std::move(finish.outcome));
-            } catch (...) {
-                const ExceptionText error = current_exception_text();
-                std::fprintf(stderr, "pool: a result callback threw %s: %s\n", error.type_name.c_str(),
-                             error.message.c_str());
-            }
-        }
+        complete(finished);
         if (done) break;
     }
     {
@@ -220,11 +229,18 @@ void Core::handle_events(std::vector<Finish>& finished) {
             if (server_open_ && !done_) {
                 server_open_ = false;
                 mark_broken("the pool's fork server died", finished);
-                for (auto& [pid, worker] : workers_) {
-                    if (!worker->held) continue;
-                    finished.push_back({std::move(worker->held->second), {{}, error_of<BrokenPool>("the pool's fork server died")}});
+                for (auto next = workers_.begin(); next != workers_.end();) {
+                    Worker& worker = *next->second;
+                    if (worker.held)
+                        finished.push_back({std::move(worker.held->second), {{}, error_of<BrokenPool>("the pool's fork server died")}});
+                    worker.held.reset();
+                    if (worker.borrowed) {
+                        worker.exit_status = 0;  // its borrower lets go of it
+                        ++next;
+                    } else {
+                        next = workers_.erase(next);  // closing the channel makes an orphaned worker exit
+                    }
                 }
-                workers_.clear();  // closing the channels makes orphaned workers exit
                 pending_spawns_ = 0;
             }
             return;
@@ -235,6 +251,13 @@ void Core::handle_events(std::vector<Finish>& finished) {
             continue;
         }
         if (pending_spawns_ > 0) --pending_spawns_;
+        changed_.notify_all();
+        if (event->pid <= 0) {
+            // fork failed (EAGAIN...): carry on with fewer workers, unless none is left.
+            if (workers_.empty() && pending_spawns_ == 0)
+                mark_broken(std::string("cannot start a worker: ") + std::strerror(-event->pid), finished);
+            continue;
+        }
         auto worker = std::make_unique<Worker>();
         worker->pid = event->pid;
         worker->channel = std::make_shared<Channel>(event->channel);
@@ -306,11 +329,17 @@ void Core::handle_exit(std::unique_lock<std::mutex>& lock, pid_t pid, int status
     const auto found = workers_.find(pid);
     if (found == workers_.end()) return;
     Worker& worker = *found->second;
+    if (worker.borrowed) {
+        worker.exit_status = status;  // its borrower reads what it sent, then comes back here
+        return;
+    }
     if (!worker.hung_up && worker.channel->connection.poll()) {
         // Everything it wrote before dying is in the socket already.
+        worker.receiving = true;
         lock.unlock();
         receive(worker, finished);
         lock.lock();
+        worker.receiving = false;
     }
     const bool died_in_initializer = !worker.ready && !broken_ && !terminating_;
     if (worker.held) {
@@ -356,7 +385,7 @@ std::vector<Core::Send> Core::schedule() {
     // every worker (and maxtasksperchild retires them evenly).
     std::vector<Worker*> idle;
     for (auto& [pid, worker] : workers_)
-        if (!worker->held && !worker->leaving && !worker->hung_up) idle.push_back(worker.get());
+        if (worker->idle()) idle.push_back(worker.get());
     std::sort(idle.begin(), idle.end(), [](const Worker* a, const Worker* b) { return a->last_given < b->last_given; });
     for (Worker* worker : idle) {
         if (!queue_.empty() && !terminating_) {
@@ -372,6 +401,18 @@ std::vector<Core::Send> Core::schedule() {
         }
     }
     return sends;
+}
+
+void Core::complete(std::vector<Finish>& finished) {
+    for (Finish& finish : finished) {
+        try {
+            finish.done(std::move(finish.outcome));
+        } catch (...) {
+            const ExceptionText error = current_exception_text();
+            std::fprintf(stderr, "pool: a result callback threw %s: %s\n", error.type_name.c_str(), error.message.c_str());
+        }
+    }
+    finished.clear();
 }
 
 void Core::perform(std::vector<Send>& sends) {
@@ -407,6 +448,65 @@ void Core::submit(std::vector<TaskSpec> tasks) {
         sends = schedule();
     }
     perform(sends);
+}
+
+void Core::call(TaskSpec task) {
+    // The fast path for a blocking call: with nothing queued and a worker idle, this
+    // thread lends itself that worker and reads the answer from the worker's channel
+    // itself, sparing the hop through the result thread.
+    Worker* worker = nullptr;
+    std::shared_ptr<Channel> channel;
+    {
+        std::lock_guard lock(mutex_);
+        if (broken_) throw BrokenPool(*broken_);
+        if (closed_ || terminating_) throw std::logic_error("Pool not running");
+        if (queue_.empty()) {
+            for (auto& [pid, candidate] : workers_)
+                if (candidate->idle() && !candidate->receiving &&
+                    (worker == nullptr || candidate->last_given < worker->last_given))
+                    worker = candidate.get();
+        }
+        if (worker != nullptr) {
+            const std::uint64_t id = next_id_++;
+            worker->held.emplace(id, std::move(task.done));
+            worker->last_given = id;
+            worker->borrowed = true;
+            TaskHeader{id, task.runner}.write_into(task.message);
+            channel = worker->channel;
+        }
+    }
+    if (worker == nullptr) {
+        std::vector<TaskSpec> tasks;
+        tasks.push_back(std::move(task));
+        submit(std::move(tasks));
+        return;
+    }
+    try {
+        channel->connection.send_bytes(task.message);
+    } catch (const std::exception&) {
+        // The worker died: its end of stream or exit report shows below.
+    }
+    std::vector<Finish> finished;
+    for (;;) {
+        {
+            std::lock_guard lock(mutex_);
+            if (!worker->held || worker->hung_up || worker->exit_status) break;
+        }
+        pollfd entry{channel->connection.fileno(), POLLIN, 0};
+        // Bounded: an exit report must be noticed even when a grandchild the task
+        // started keeps the channel open.
+        if (poll(&entry, 1, 100) > 0) receive(*worker, finished);
+    }
+    std::vector<Send> sends;
+    {
+        std::unique_lock lock(mutex_);
+        worker->borrowed = false;
+        if (worker->exit_status) handle_exit(lock, worker->pid, *worker->exit_status, finished);
+        sends = schedule();
+    }
+    wake();  // the result thread watches this channel again
+    perform(sends);
+    complete(finished);
 }
 
 void Core::close() {
@@ -475,7 +575,10 @@ bool Core::join(std::chrono::nanoseconds timeout) {
 }
 
 std::vector<pid_t> Core::worker_pids() const {
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
+    // Workers being started are about to exist: count them too (bounded: the fork
+    // server answers, or its death resets the count).
+    changed_.wait(lock, [&] { return pending_spawns_ == 0 || done_; });
     std::vector<pid_t> pids;
     for (const auto& [pid, worker] : workers_) pids.push_back(pid);
     return pids;

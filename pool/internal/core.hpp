@@ -71,6 +71,10 @@ public:
     // Queues tasks in order. Throws std::logic_error("Pool not running") after
     // close()/terminate(), BrokenPool once the pool is broken.
     void submit(std::vector<TaskSpec> tasks);
+    // Queues one task for a caller about to block on it. When nothing is queued and
+    // a worker is idle, runs it on that worker right away and returns after its
+    // completion ran on this thread; else queues it as submit() does.
+    void call(TaskSpec task);
     // No more tasks; workers finish the queue and exit.
     void close();
     // Fails the queued tasks (not the running ones) with CancelledError.
@@ -84,6 +88,7 @@ public:
     void join();
     bool join(std::chrono::nanoseconds timeout);
 
+    // The live workers' pids, once the workers being started have been reported.
     std::vector<pid_t> worker_pids() const;
     int processes() const { return options_.processes; }
     // True on this pool's result thread (where a blocking wait on a result would
@@ -109,6 +114,7 @@ private:
     void mark_broken(const std::string& reason, std::vector<Finish>& finished);
     std::vector<Send> schedule();
     static void perform(std::vector<Send>& sends);
+    static void complete(std::vector<Finish>& finished);
     bool finished_locked() const;
     void wake();
     void wait_ready();
@@ -120,7 +126,7 @@ private:
     std::unique_ptr<ForkServer> server_;
 
     mutable std::mutex mutex_;
-    std::condition_variable changed_;
+    mutable std::condition_variable changed_;
     std::deque<std::pair<std::uint64_t, TaskSpec>> queue_;
     std::map<pid_t, std::unique_ptr<Worker>> workers_;
     std::vector<Finish> handed_over_;  // completions the result thread must run

@@ -96,7 +96,10 @@ void on_sigchld(int) {}  // only interrupts ppoll
     std::vector<pid_t> workers;
     const auto spawn_worker = [&] {
         int pair[2];
-        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) return;
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) {
+            send_message(control, {kSpawned, -errno, 0});  // a failure is an answer too
+            return;
+        }
         const pid_t pid = fork();
         if (pid == 0) {
             close(control);
@@ -106,10 +109,13 @@ void on_sigchld(int) {}  // only interrupts ppoll
             worker_main(pair[1]);
             _exit(70);  // worker_main must not return
         }
+        const int fork_error = errno;
         close(pair[1]);
         if (pid > 0) {
             workers.push_back(pid);
             send_message(control, {kSpawned, pid, 0}, pair[0]);
+        } else {
+            send_message(control, {kSpawned, -fork_error, 0});
         }
         close(pair[0]);
     };

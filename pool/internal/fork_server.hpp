@@ -24,7 +24,7 @@ public:
     // What the server reports; read with next_event().
     struct Event {
         enum Kind { kSpawned, kExited } kind;
-        pid_t pid;
+        pid_t pid;         // kSpawned: minus errno when the worker could not be started
         int channel = -1;  // kSpawned: the pool's end of the worker's socketpair (owned by the receiver)
         int status = 0;    // kExited: the wait status
     };
