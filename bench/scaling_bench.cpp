@@ -114,12 +114,14 @@ public:
             w.from = up[0];
         }
     }
+    // All pipes are closed before any worker is reaped: the second worker holds
+    // copies of the first one's pipe ends, so the first sees EOF only after it exits.
     ~RawWorkers() {
         for (Worker& w : workers_) {
             close(w.to);
             close(w.from);
-            reap(w.pid);
         }
+        for (Worker& w : workers_) reap(w.pid);
     }
     std::vector<int> map(const std::vector<int>& items) {
         std::vector<int> results(items.size());
