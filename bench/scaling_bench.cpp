@@ -107,15 +107,24 @@ public:
             std::fflush(nullptr);
             w.pid = fork();
             check(w.pid >= 0, "fork");
-            if (w.pid == 0) serve(down[0], up[1]);
+            if (w.pid == 0) {
+                close(down[1]);  // else the worker never sees EOF on its own pipe
+                close(up[0]);
+                for (const Worker& earlier : workers_)
+                    if (&earlier != &w && earlier.pid > 0) {
+                        close(earlier.to);
+                        close(earlier.from);
+                    }
+                serve(down[0], up[1]);
+            }
             close(down[0]);
             close(up[1]);
             w.to = down[1];
             w.from = up[0];
         }
     }
-    // All pipes are closed before any worker is reaped: the second worker holds
-    // copies of the first one's pipe ends, so the first sees EOF only after it exits.
+    // All pipes are closed before any worker is reaped: a process forked later (a
+    // pool's worker) may hold copies of them until it exits.
     ~RawWorkers() {
         for (Worker& w : workers_) {
             close(w.to);
@@ -141,8 +150,8 @@ public:
 
 private:
     struct Worker {
-        pid_t pid;
-        int to, from;
+        pid_t pid = 0;
+        int to = -1, from = -1;
     };
     [[noreturn]] static void serve(int in, int out) {
         std::vector<int> chunk(kChunk);
@@ -160,8 +169,10 @@ private:
 void pool_map_series() {
     Series series("scaling: Pool(2).map(x*x) throughput against the number of items (per item)", "items",
                   Plot::per_second);
-    mp::pool::Pool pool(2);
+    // The raw workers come first so that they are reaped last: the pool's workers
+    // are forked later and hold copies of their pipe ends until the pool is gone.
     RawWorkers raw;
+    mp::pool::Pool pool(2);
     for (std::size_t n = 1000; n <= 10'000'000; n *= 10) {
         std::vector<int> items(n);
         for (std::size_t i = 0; i < n; ++i) items[i] = static_cast<int>(i % 40000);
