@@ -48,37 +48,32 @@ def tasks(ns):
     return run
 
 
-def _send_blocks(conn, size, ops):
-    block = b"x" * size
+def _send(put, size, ops):
+    item = b"x" * size
     for _ in range(ops):
-        conn.send_bytes(block)
+        put(item)
+
+
+def _one_way(put, get, size, ops):
+    """A forked child puts `ops` messages of `size` bytes; this process gets them."""
+    p = mp.Process(target=_send, args=(put, size, ops))
+    p.start()
+    for _ in range(ops):
+        get()
+    p.join()
 
 
 def pipe(size):
     def run(ops):
         reader, writer = mp.Pipe(duplex=False)
-        p = mp.Process(target=_send_blocks, args=(writer, size, ops))
-        p.start()
-        for _ in range(ops):
-            reader.recv_bytes()
-        p.join()
+        _one_way(writer.send_bytes, reader.recv_bytes, size, ops)
     return run
-
-
-def _put_items(q, size, ops):
-    item = b"x" * size
-    for _ in range(ops):
-        q.put(item)
 
 
 def queue(size):
     def run(ops):
         q = mp.Queue()
-        p = mp.Process(target=_put_items, args=(q, size, ops))
-        p.start()
-        for _ in range(ops):
-            q.get()
-        p.join()
+        _one_way(q.put, q.get, size, ops)
     return run
 
 

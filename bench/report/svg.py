@@ -100,7 +100,7 @@ def legend(canvas, names, x, y):
     for i, name in enumerate(names):
         canvas.rect(x, y - 10, 12, 12, color_of(name, i))
         canvas.text(x + 17, y, name, size=12)
-        x += 30 + 7.5 * len(name)
+        x += 34 + 6.6 * len(name)  # the label's width at 12 px, roughly
 
 
 def shorten(label, limit):
@@ -151,7 +151,7 @@ def bar_chart(title, groups, series, format_value, axis_label, subtitle=""):
 def line_chart(title, x_labels, series, format_value, x_label, y_label, subtitle=""):
     """Lines over evenly spaced x values: `series` is {name: [stats or None per x]},
     stats being (value, low, high) in the plotted unit; whiskers low-high."""
-    left, right, top, plot_height, plot_width = 90, 30, 80 if subtitle else 66, 300, 620
+    left, right, top, plot_height, plot_width = 90, 50, 80 if subtitle else 66, 300, 620
     canvas = Canvas(left + plot_width + right, top + plot_height + 70)
     canvas.text(12, 24, title, size=16, weight="bold")
     if subtitle:
