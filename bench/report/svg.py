@@ -6,7 +6,7 @@ import math
 from xml.sax.saxutils import escape
 
 FONT = "font-family='DejaVu Sans, Helvetica, Arial, sans-serif'"
-COLORS = {"ours": "#1f77b4", "raw syscall loop": "#8c8c8c", "CPython": "#ff7f0e"}
+COLORS = {"ours": "#1f77b4", "mp": "#1f77b4", "raw syscall loop": "#8c8c8c", "CPython": "#ff7f0e"}
 FALLBACK_COLORS = ["#2ca02c", "#d62728", "#9467bd"]
 
 
@@ -107,9 +107,10 @@ def shorten(label, limit):
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
 
-def bar_chart(title, groups, series, format_value, axis_label, subtitle=""):
+def bar_chart(title, groups, series, format_value, axis_label, subtitle="", reference=None):
     """Horizontal bars: `groups` is [(label, [stats or None per series])], stats being
-    (median, min, max). One group per scenario, one bar per series, whiskers min-max."""
+    (median, min, max). One group per scenario, one bar per series, whiskers min-max;
+    `reference`, a value to mark with a dashed line."""
     bar, gap, label_width, plot_width = 14, 12, 330, 520
     top = 70 if subtitle else 56
     height = top + len(groups) * (len(series) * bar + gap) + 60
@@ -145,6 +146,8 @@ def bar_chart(title, groups, series, format_value, axis_label, subtitle=""):
             y += bar
         y += gap
     canvas.line(axis.start, top, axis.start, bottom, stroke="#444")
+    if reference is not None:
+        canvas.line(axis(reference), top, axis(reference), bottom, stroke="#d62728", width=1.5, dash="5,4")
     return str(canvas)
 
 
