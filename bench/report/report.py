@@ -43,11 +43,18 @@ def read_rows(path):
 
 
 def format_seconds(seconds):
-    # As format_seconds in bench/harness/harness.cpp, without needless decimals for ticks.
+    """As format_seconds in bench/harness/harness.cpp: the labels match the tables."""
+    for limit, scale, unit, digits in ((1e-6, 1e9, "ns", 1), (1e-3, 1e6, "us", 2), (1, 1e3, "ms", 2)):
+        if seconds < limit:
+            return f"{seconds * scale:.{digits}f} {unit}"
+    return f"{seconds:.2f} s"
+
+
+def seconds_tick(seconds):
     for limit, scale, unit in ((1e-6, 1e9, "ns"), (1e-3, 1e6, "us"), (1, 1e3, "ms")):
         if seconds < limit:
-            return f"{seconds * scale:.3g} {unit}"
-    return f"{seconds:.3g} s"
+            return f"{seconds * scale:g} {unit}"
+    return f"{seconds:g} s"
 
 
 def format_quantity(value, unit):
@@ -108,9 +115,9 @@ def stats_in(plot, x, stats):
     return (work / median, work / high, work / low)
 
 
-PLOT_UNITS = {"seconds": ("time per operation", format_seconds),
-              "per_second": ("operations per second", lambda v: format_quantity(v, "/s")),
-              "bytes_per_second": ("bytes per second", lambda v: format_quantity(v, "B/s"))}
+PLOT_UNITS = {"seconds": ("time per operation", format_seconds, seconds_tick),
+              "per_second": ("operations per second", lambda v: format_quantity(v, "/s"), None),
+              "bytes_per_second": ("bytes per second", lambda v: format_quantity(v, "B/s"), None)}
 
 
 def write(path, text):
@@ -126,7 +133,7 @@ def library_section(library, rows, charts_dir, out_dir):
     groups = [(r.cells[0] if len(tables) == 1 else f"{r.cells[0]}", r.stats) for r in rows]
     write(chart, svg.bar_chart(f"{library}: time per operation (shorter is faster)", groups, SERIES_NAMES,
                                format_seconds, "time per operation, median; whiskers: min-max of the runs",
-                               subtitle="; ".join(tables)))
+                               subtitle="; ".join(tables), format_tick=seconds_tick))
     parts = [f"## {library}", "", f"![{library}: ours vs raw vs CPython]({os.path.relpath(chart, out_dir)})", ""]
     for title, table_rows in tables.items():
         parts += [f"### {title}", "", markdown_table(CELLS, [r.cells for r in table_rows]), ""]
@@ -135,14 +142,15 @@ def library_section(library, rows, charts_dir, out_dir):
 
 def series_section(title, rows, index, charts_dir, out_dir):
     plot = rows[0].plot
-    unit, formatter = PLOT_UNITS[plot]
+    unit, formatter, tick = PLOT_UNITS[plot]
     chart = os.path.join(charts_dir, f"scaling-{index}.svg")
     series = OrderedDict((name, [stats_in(plot, r.x, r.stats[i]) for r in rows])
                          for i, name in enumerate(SERIES_NAMES))
     better = "lower is faster" if plot == "seconds" else "higher is faster"
     write(chart, svg.line_chart(title.removeprefix("scaling: ").split(" (")[0], [r.cells[0] for r in rows],
                                 series, formatter, rows[0].x_axis, unit,
-                                subtitle=f"{unit}, median of the runs ({better}); whiskers: min-max"))
+                                subtitle=f"{unit}, median of the runs ({better}); whiskers: min-max",
+                                format_tick=tick))
     header = [rows[0].x_axis] + CELLS[1:] + ["ours, plotted"]
     return [f"### {title}", "", f"![{title}]({os.path.relpath(chart, out_dir)})", "",
             markdown_table(header, [r.cells + [r.plotted] for r in rows]), ""]

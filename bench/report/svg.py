@@ -107,10 +107,12 @@ def shorten(label, limit):
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
 
-def bar_chart(title, groups, series, format_value, axis_label, subtitle="", reference=None):
+def bar_chart(title, groups, series, format_value, axis_label, subtitle="", reference=None, format_tick=None):
     """Horizontal bars: `groups` is [(label, [stats or None per series])], stats being
     (median, min, max). One group per scenario, one bar per series, whiskers min-max;
-    `reference`, a value to mark with a dashed line."""
+    `reference`, a value to mark with a dashed line; `format_tick` labels the axis
+    (default: `format_value`)."""
+    format_tick = format_tick or format_value
     bar, gap, label_width, plot_width = 14, 12, 330, 520
     top = 70 if subtitle else 56
     height = top + len(groups) * (len(series) * bar + gap) + 60
@@ -125,7 +127,7 @@ def bar_chart(title, groups, series, format_value, axis_label, subtitle="", refe
     for tick in axis.ticks():
         x = axis(tick)
         canvas.line(x, top, x, bottom, stroke="#ddd")
-        canvas.text(x, bottom + 16, format_value(tick), size=11, anchor="middle", fill="#555")
+        canvas.text(x, bottom + 16, format_tick(tick), size=11, anchor="middle", fill="#555")
     canvas.text(label_width + plot_width / 2, bottom + 34,
                 axis_label + (" (log scale)" if axis.log else ""), size=12, anchor="middle", fill="#555")
     y = top
@@ -151,9 +153,10 @@ def bar_chart(title, groups, series, format_value, axis_label, subtitle="", refe
     return str(canvas)
 
 
-def line_chart(title, x_labels, series, format_value, x_label, y_label, subtitle=""):
+def line_chart(title, x_labels, series, format_value, x_label, y_label, subtitle="", format_tick=None):
     """Lines over evenly spaced x values: `series` is {name: [stats or None per x]},
     stats being (value, low, high) in the plotted unit; whiskers low-high."""
+    format_tick = format_tick or format_value
     left, right, top, plot_height, plot_width = 90, 50, 80 if subtitle else 66, 300, 620
     canvas = Canvas(left + plot_width + right, top + plot_height + 70)
     canvas.text(12, 24, title, size=16, weight="bold")
@@ -166,7 +169,7 @@ def line_chart(title, x_labels, series, format_value, x_label, y_label, subtitle
     for tick in axis.ticks():
         y = axis(tick)
         canvas.line(left, y, left + plot_width, y, stroke="#ddd")
-        canvas.text(left - 6, y + 4, format_value(tick), size=11, anchor="end", fill="#555")
+        canvas.text(left - 6, y + 4, format_tick(tick), size=11, anchor="end", fill="#555")
     step = plot_width / max(len(x_labels) - 1, 1) if len(x_labels) > 1 else 0
     xs = [left + (i * step if len(x_labels) > 1 else plot_width / 2) for i in range(len(x_labels))]
     for x, label in zip(xs, x_labels):
