@@ -92,7 +92,9 @@ std::string bytes_text(std::size_t n) {
 
 // ---- Pool.map: items/s against the number of items ----
 
-int square(int x) { return x * x; }
+int square(int x) {
+    return x * x;
+}
 
 // The raw limit of a pool's map: two forked workers that square the chunks of ints
 // they read from one pipe onto another; the parent deals chunks out in turn.
@@ -181,21 +183,22 @@ void pool_map_series() {
         // would take a minute a run: it stops at 10^6.
         const std::size_t repeats = std::max<std::size_t>(1, 1'000'000 / n);
         const std::size_t cpython_repeats = std::max<std::size_t>(1, 100'000 / n);
-        series.add(static_cast<double>(n),
-                   {.scenario = std::to_string(n),
-                    .ours = measure(n * repeats,
-                                    [&] {
-                                        for (std::size_t r = 0; r < repeats; ++r) (void)pool.map(square, items);
-                                    }),
-                    .raw = measure(n * repeats,
-                                   [&] {
-                                       for (std::size_t r = 0; r < repeats; ++r) (void)raw.map(items);
-                                   }),
-                    .cpython = n <= 1'000'000 ? cpython(kScript, "map_" + std::to_string(n), n * cpython_repeats)
-                                              : std::nullopt,
-                    .note = n > 1'000'000 ? "CPython not run (a minute a run)"
-                                          : "maps a run: " + std::to_string(repeats) + " (CPython " +
-                                                std::to_string(cpython_repeats) + ")"});
+        series.add(
+            static_cast<double>(n),
+            {.scenario = std::to_string(n),
+             .ours = measure(n * repeats,
+                             [&] {
+                                 for (std::size_t r = 0; r < repeats; ++r) (void)pool.map(square, items);
+                             }),
+             .raw = measure(n * repeats,
+                            [&] {
+                                for (std::size_t r = 0; r < repeats; ++r) (void)raw.map(items);
+                            }),
+             .cpython = n <= 1'000'000 ? cpython(kScript, "map_" + std::to_string(n), n * cpython_repeats)
+                                       : std::nullopt,
+             .note = n > 1'000'000 ? "CPython not run (a minute a run)"
+                                   : "maps a run: " + std::to_string(repeats) + " (CPython " +
+                                         std::to_string(cpython_repeats) + ")"});
     }
     series.print();
 }
@@ -221,13 +224,16 @@ void thread_pool_series() {
         std::size_t tasks, cpython_tasks;
     };
     using namespace std::chrono_literals;
-    for (const Size& s : {Size{"empty", "tasks_0", 0ns, 200'000, 20'000}, Size{"100 ns", "tasks_100", 100ns, 200'000, 20'000},
-                          Size{"1 us", "tasks_1000", 1us, 50'000, 20'000}, Size{"10 us", "tasks_10000", 10us, 10'000, 5'000}}) {
+    for (const Size& s :
+         {Size{"empty", "tasks_0", 0ns, 200'000, 20'000}, Size{"100 ns", "tasks_100", 100ns, 200'000, 20'000},
+          Size{"1 us", "tasks_1000", 1us, 50'000, 20'000},
+          Size{"10 us", "tasks_10000", 10us, 10'000, 5'000}}) {
         series.add(static_cast<double>(s.work.count()),
                    {.scenario = s.text,
                     .ours = measure(s.tasks,
                                     [&] {
-                                        for (std::size_t i = 0; i < s.tasks; ++i) pool.detach([&] { spin(s.work); });
+                                        for (std::size_t i = 0; i < s.tasks; ++i)
+                                            pool.detach([&] { spin(s.work); });
                                         pool.wait_idle();
                                     }),
                     // The limit: the same work split in two halves run by two threads.
@@ -337,7 +343,7 @@ void spawn_series() {
     constexpr std::size_t kSpawns = 50;
     for (const std::size_t mib : {10, 32, 100, 320, 1024}) {
         std::vector<char> heap(mib << 20);
-        std::memset(heap.data(), 1, heap.size());  // touched: resident, with page tables
+        std::memset(heap.data(), 1, heap.size());          // touched: resident, with page tables
         asm volatile("" : : "r"(heap.data()) : "memory");  // keeps the stores
         series.add(static_cast<double>(mib << 20),
                    {.scenario = std::to_string(mib) + " MiB",

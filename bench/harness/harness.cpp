@@ -60,15 +60,22 @@ std::string format_quantity(double value) {
         ++p;
     }
     char text[32];
-    std::snprintf(text, sizeof text, value >= 100 ? "%.0f%s" : value >= 10 ? "%.1f%s" : "%.2f%s", value, prefixes[p]);
+    std::snprintf(text, sizeof text,
+                  value >= 100  ? "%.0f%s"
+                  : value >= 10 ? "%.1f%s"
+                                : "%.2f%s",
+                  value, prefixes[p]);
     return text;
 }
 
 const char* plot_name(Plot plot) {
     switch (plot) {
-        case Plot::seconds: return "seconds";
-        case Plot::per_second: return "per_second";
-        case Plot::bytes_per_second: return "bytes_per_second";
+        case Plot::seconds:
+            return "seconds";
+        case Plot::per_second:
+            return "per_second";
+        case Plot::bytes_per_second:
+            return "bytes_per_second";
     }
     return "";
 }
@@ -76,17 +83,25 @@ const char* plot_name(Plot plot) {
 std::string plotted(Plot plot, double x, const std::optional<Stats>& s) {
     if (!s || s->median <= 0) return "-";
     switch (plot) {
-        case Plot::seconds: return format_seconds(s->median);
-        case Plot::per_second: return format_quantity(1 / s->median) + "/s";
-        case Plot::bytes_per_second: return format_quantity(x / s->median) + "B/s";
+        case Plot::seconds:
+            return format_seconds(s->median);
+        case Plot::per_second:
+            return format_quantity(1 / s->median) + "/s";
+        case Plot::bytes_per_second:
+            return format_quantity(x / s->median) + "B/s";
     }
     return "-";
 }
 
 // The printed cells of one row: scenario, ours, raw, CPython, the two ratios, note.
 std::vector<std::string> cells(const Row& r) {
-    return {r.scenario, cell(r.ours), cell(r.raw), cell(r.cpython, true), ratio(r.ours, r.raw),
-            ratio(r.ours, r.cpython), r.note};
+    return {r.scenario,
+            cell(r.ours),
+            cell(r.raw),
+            cell(r.cpython, true),
+            ratio(r.ours, r.raw),
+            ratio(r.ours, r.cpython),
+            r.note};
 }
 
 void print_markdown(const std::string& heading, const std::vector<std::vector<std::string>>& lines) {
@@ -108,14 +123,17 @@ void print_markdown(const std::string& heading, const std::vector<std::vector<st
     std::cout.flush();
 }
 
-const std::vector<std::string> kHeader{"ours", "raw syscall loop", "CPython", "ours/raw", "ours/CPython", "note"};
-const char* const kLegend = "time per operation, median (min-max spread in % of it); ~ marks a spread over 30%";
+const std::vector<std::string> kHeader{"ours",     "raw syscall loop", "CPython",
+                                       "ours/raw", "ours/CPython",     "note"};
+const char* const kLegend =
+    "time per operation, median (min-max spread in % of it); ~ marks a spread over 30%";
 
 // One TSV line per row: kind, title, x axis, plot, x, then the printed cells
 // (scenario, ours, raw, CPython, ours/raw, ours/CPython, note, plotted ours), then
 // median, min and max in seconds for ours, raw and CPython (empty when absent).
-void write_tsv(const std::string& kind, const std::string& title, const std::string& x_axis, const std::string& plot,
-               const std::string& x, const std::vector<std::string>& printed, const Row& r) {
+void write_tsv(const std::string& kind, const std::string& title, const std::string& x_axis,
+               const std::string& plot, const std::string& x, const std::vector<std::string>& printed,
+               const Row& r) {
     const char* path = std::getenv("MP_BENCH_TSV");
     if (!path) return;
     std::ofstream out(path, std::ios::app);
