@@ -3,7 +3,6 @@
 // throughput for messages of 8 B to 1 MiB; spawn time for parents of 10 MiB to 1 GiB
 // resident. Ours vs the raw syscall loop vs CPython (bench/scaling_bench.py).
 #include <fcntl.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,12 +17,11 @@
 #include <vector>
 
 #include "bench/harness/harness.hpp"
+#include "bench/harness/raw_loops.hpp"
 #include "ipc/ipc.hpp"
 #include "pool/pool.hpp"
 #include "subproc/subproc.hpp"
 #include "threadpool/threadpool.hpp"
-
-extern char** environ;
 
 namespace {
 
@@ -327,16 +325,6 @@ void ours_spawn(std::size_t n) {
     for (std::size_t i = 0; i < n; ++i) mp::subproc::Popen({"/bin/true"}).wait();
 }
 
-void raw_spawn(std::size_t n) {
-    char arg0[] = "/bin/true";
-    char* argv[] = {arg0, nullptr};
-    for (std::size_t i = 0; i < n; ++i) {
-        pid_t pid;
-        check(posix_spawn(&pid, "/bin/true", nullptr, nullptr, argv, environ) == 0, "posix_spawn");
-        reap(pid);
-    }
-}
-
 void spawn_series() {
     Series series("scaling: spawn + wait /bin/true against the parent's resident memory (raw: posix_spawn)",
                   "parent resident", Plot::seconds);
@@ -348,7 +336,7 @@ void spawn_series() {
         series.add(static_cast<double>(mib << 20),
                    {.scenario = std::to_string(mib) + " MiB",
                     .ours = measure(kSpawns, [] { ours_spawn(kSpawns); }),
-                    .raw = measure(kSpawns, [] { raw_spawn(kSpawns); }),
+                    .raw = measure(kSpawns, [] { mp::bench::raw_spawn_true(kSpawns); }),
                     .cpython = cpython(kScript, "spawn_" + std::to_string(mib), kSpawns),
                     .note = ""});
     }
