@@ -117,8 +117,13 @@ check: gtest-present
 	  RUN_SUITES="$(filter $(TSAN_SUITES) harness,$(SUITES))" run-tests
 
 # ---- benchmarks, demos, fuzzing ----
+# Every benchmark, then bench/RESULTS.md and its charts from the rows they printed
+# (bench/README.md tells how to run one alone).
+BENCH_TSV := $(BUILD)/bench/results.tsv
 bench: $(BENCH_BINS) $(DEMO_BINS)
-	@for b in $(BENCHES); do $(BUILD)/bench/$${b}_bench || exit 1; done
+	@rm -f $(BENCH_TSV); load=$$(cut -d' ' -f1-3 /proc/loadavg); \
+	for b in $(BENCHES); do echo "==== $$b"; MP_BENCH_TSV=$(BENCH_TSV) $(BUILD)/bench/$${b}_bench || exit 1; done; \
+	python3 bench/report/report.py --tsv $(BENCH_TSV) --cxx "$(CXX)" --load-before "$$load" --out bench/RESULTS.md
 
 demo: all
 	@$(if $(DEMOS),for d in $(DEMOS); do echo "==== bin/$$d tour"; bin/$$d tour || exit 1; done,\

@@ -1,8 +1,8 @@
 """CPython equivalents of bench/ipc_bench.cpp: python3 ipc_bench.py SCENARIO OPS RUNS
 prints one line per run holding the seconds per operation."""
 import multiprocessing as mp
-import sys
-import time
+
+import cpython_protocol
 
 SMALL = 64
 LARGE = 64 * 1024
@@ -78,10 +78,4 @@ def queue_str64(ops):
 SCENARIOS = {f.__name__: f for f in (pingpong, pingpong_pipe, stream, stream_socket, queue_int, queue_str64)}
 
 if __name__ == "__main__":
-    mp.set_start_method("fork")
-    scenario, ops, runs = SCENARIOS[sys.argv[1]], int(sys.argv[2]), int(sys.argv[3])
-    scenario(ops)  # warm-up
-    for _ in range(runs):
-        start = time.perf_counter()
-        scenario(ops)
-        print((time.perf_counter() - start) / ops, flush=True)
+    cpython_protocol.main(SCENARIOS, before=lambda: mp.set_start_method("fork"))

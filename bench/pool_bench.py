@@ -2,8 +2,8 @@
 prints one line per run holding the seconds per operation."""
 import multiprocessing
 import os
-import sys
-import time
+
+import cpython_protocol
 
 
 def square(x):
@@ -50,9 +50,4 @@ def pool_start(ops):
 SCENARIOS = {"fork": fork, "map": map_squares, "apply": apply, "pool_start": pool_start}
 
 if __name__ == "__main__":
-    scenario, ops, runs = SCENARIOS[sys.argv[1]], int(sys.argv[2]), int(sys.argv[3])
-    scenario(ops)  # warm-up
-    for _ in range(runs):
-        start = time.perf_counter()
-        scenario(ops)
-        print((time.perf_counter() - start) / ops, flush=True)
+    cpython_protocol.main(SCENARIOS)

@@ -1,8 +1,8 @@
 """CPython equivalents of bench/shm_bench.cpp: python3 shm_bench.py SCENARIO OPS RUNS
 prints one line per run holding the seconds per operation."""
 import multiprocessing
-import sys
-import time
+
+import cpython_protocol
 
 PROCESSES = 2
 
@@ -28,9 +28,4 @@ def locked_increment(ops):
 SCENARIOS = {"locked_increment": locked_increment}
 
 if __name__ == "__main__":
-    scenario, ops, runs = SCENARIOS[sys.argv[1]], int(sys.argv[2]), int(sys.argv[3])
-    scenario(ops)  # warm-up
-    for _ in range(runs):
-        start = time.perf_counter()
-        scenario(ops)
-        print((time.perf_counter() - start) / ops, flush=True)
+    cpython_protocol.main(SCENARIOS)

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "bench/harness/harness.hpp"
+#include "bench/harness/raw_loops.hpp"
 #include "subproc/subproc.hpp"
 
 extern char** environ;
@@ -25,6 +26,7 @@ extern char** environ;
 namespace {
 
 namespace sp = mp::subproc;
+using mp::bench::raw_spawn_true;
 
 // Shared with bench/subproc_bench.py.
 constexpr const char* kDataFile = "/tmp/mp-subproc-bench.dat";
@@ -41,16 +43,6 @@ void check(bool ok, const char* what) {
 void wait_for(pid_t pid) {
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-}
-
-void raw_spawn_true(std::size_t n) {
-    char arg0[] = "/bin/true";
-    char* argv[] = {arg0, nullptr};
-    for (std::size_t i = 0; i < n; ++i) {
-        pid_t pid;
-        check(posix_spawn(&pid, "/bin/true", nullptr, nullptr, argv, environ) == 0, "posix_spawn");
-        wait_for(pid);
     }
 }
 

@@ -1,8 +1,8 @@
 """CPython equivalents of bench/subproc_bench.cpp: python3 subproc_bench.py SCENARIO OPS RUNS
 prints one line per run holding the seconds per operation."""
 import subprocess
-import sys
-import time
+
+import cpython_protocol
 
 DATA_FILE = "/tmp/mp-subproc-bench.dat"  # written by subproc_bench.cpp
 DATA_BYTES = 256 << 20
@@ -42,9 +42,4 @@ def pipe(ops):
 SCENARIOS = {"true": true, "true_big_heap": true_big_heap, "capture": capture, "pipe": pipe}
 
 if __name__ == "__main__":
-    scenario, ops, runs = SCENARIOS[sys.argv[1]], int(sys.argv[2]), int(sys.argv[3])
-    scenario(ops)  # warm-up
-    for _ in range(runs):
-        start = time.perf_counter()
-        scenario(ops)
-        print((time.perf_counter() - start) / ops, flush=True)
+    cpython_protocol.main(SCENARIOS)

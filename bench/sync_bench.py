@@ -1,8 +1,9 @@
 """CPython equivalents of bench/sync_bench.cpp: python3 sync_bench.py SCENARIO OPS RUNS
 prints one line per run holding the seconds per operation."""
 import multiprocessing as mp
-import sys
 import time
+
+import cpython_protocol
 
 
 def lock(ops):
@@ -38,8 +39,4 @@ def pingpong(ops):
 SCENARIOS = {"lock": lock, "pingpong": pingpong}
 
 if __name__ == "__main__":
-    mp.set_start_method("fork")
-    scenario, ops, runs = SCENARIOS[sys.argv[1]], int(sys.argv[2]), int(sys.argv[3])
-    scenario(ops)  # warm-up
-    for _ in range(runs):
-        print(scenario(ops) / ops, flush=True)
+    cpython_protocol.main(SCENARIOS, before=lambda: mp.set_start_method("fork"))

@@ -3,9 +3,9 @@ python3 threadpool_bench.py SCENARIO OPS RUNS prints one line per run holding th
 seconds per operation. Two worker threads, as in the C++ benchmark."""
 import concurrent.futures
 import queue
-import sys
 import threading
-import time
+
+import cpython_protocol
 
 WORKERS = 2
 
@@ -63,9 +63,4 @@ def handoff(ops):
 SCENARIOS = {"futures": futures, "detached": detached, "additions": additions, "handoff": handoff}
 
 if __name__ == "__main__":
-    scenario, ops, runs = SCENARIOS[sys.argv[1]], int(sys.argv[2]), int(sys.argv[3])
-    scenario(ops)  # warm-up
-    for _ in range(runs):
-        start = time.perf_counter()
-        scenario(ops)
-        print((time.perf_counter() - start) / ops, flush=True)
+    cpython_protocol.main(SCENARIOS)

@@ -1,0 +1,217 @@
+"""Turns the rows that the benchmarks appended to $MP_BENCH_TSV (see
+bench/harness/harness.cpp, write_tsv) into bench/RESULTS.md: the machine, one table
+and one bar chart per library, a line chart per scaling series, and the headline
+chart of the top-level README. The tables hold the very cells printed on the console.
+
+    python3 bench/report/report.py --tsv build/bench/results.tsv --out bench/RESULTS.md
+"""
+import argparse
+import datetime
+import os
+import platform
+import subprocess
+from collections import OrderedDict
+
+import svg
+
+LIBRARIES = ["sync", "subproc", "threadpool", "ipc", "shm", "pool"]
+SERIES_NAMES = ["ours", "raw syscall loop", "CPython"]
+CELLS = ["scenario", "ours", "raw syscall loop", "CPython", "ours/raw", "ours/CPython", "note"]
+
+
+class Row:
+    def __init__(self, fields):
+        self.kind, self.title, self.x_axis, self.plot, x = fields[:5]
+        self.x = float(x) if x else None
+        self.cells = fields[5:12]
+        self.plotted = fields[12] if self.kind == "series" else ""
+        numbers = fields[13:] if self.kind == "series" else fields[12:]
+        self.stats = []
+        for i in range(3):
+            triple = numbers[3 * i: 3 * i + 3]
+            self.stats.append(tuple(float(v) for v in triple) if len(triple) == 3 and triple[0] else None)
+
+    @property
+    def library(self):
+        name = self.title.split(":")[0]
+        return name[len("bin/"):] if name.startswith("bin/") else name
+
+
+def read_rows(path):
+    with open(path, encoding="utf-8") as f:
+        return [Row(line.rstrip("\n").split("\t")) for line in f if line.strip()]
+
+
+def format_seconds(seconds):
+    """As format_seconds in bench/harness/harness.cpp: the labels match the tables."""
+    for limit, scale, unit, digits in ((1e-6, 1e9, "ns", 1), (1e-3, 1e6, "us", 2), (1, 1e3, "ms", 2)):
+        if seconds < limit:
+            return f"{seconds * scale:.{digits}f} {unit}"
+    return f"{seconds:.2f} s"
+
+
+def seconds_tick(seconds):
+    for limit, scale, unit in ((1e-6, 1e9, "ns"), (1e-3, 1e6, "us"), (1, 1e3, "ms")):
+        if seconds < limit:
+            return f"{seconds * scale:g} {unit}"
+    return f"{seconds:g} s"
+
+
+def format_quantity(value, unit):
+    for prefix in ("", "k", "M", "G"):
+        if value < 1000:
+            break
+        value /= 1000
+    return f"{value:.3g} {prefix}{unit}"
+
+
+def markdown_table(header, lines):
+    def row(cells):
+        return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
+    return "\n".join([row(header), "|" + "|".join("---" for _ in header) + "|"] + [row(cells) for cells in lines])
+
+
+def machine_description(cxx, load_before):
+    model = "unknown"
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            model = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    try:
+        compiler = subprocess.run([cxx, "--version"], capture_output=True, text=True).stdout.splitlines()[0]
+    except (OSError, IndexError):
+        compiler = cxx
+    try:
+        with open("/proc/loadavg", encoding="utf-8") as f:
+            load_after = " ".join(f.read().split()[:3])
+    except OSError:
+        load_after = "unknown"
+    cores = os.cpu_count() or 1
+    lines = [
+        f"- Date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC",
+        f"- CPU: {model}, {cores} cores",
+        f"- Kernel: {platform.system()} {platform.release()}",
+        f"- Compiler: {compiler} (-O2)",
+        f"- CPython: {platform.python_version()}",
+        f"- Load average (1, 5, 15 min) before the run: {load_before or 'unknown'}; after: {load_after}",
+    ]
+    busy = load_before and float(load_before.split()[0]) > 0.5 * cores
+    if busy:
+        lines.append(f"\n**The machine was loaded by other work during this run** (load average above "
+                     f"{0.5 * cores:g} on {cores} cores before it started): absolute figures are slower and "
+                     f"noisier than on an idle machine; ratios, measured side by side, hold up better.")
+    return "\n".join(lines)
+
+
+def stats_in(plot, x, stats):
+    """(value, low, high) of one series point in the plotted unit."""
+    if not stats:
+        return None
+    median, low, high = stats
+    if plot == "seconds":
+        return stats
+    work = x if plot == "bytes_per_second" else 1
+    return (work / median, work / high, work / low)
+
+
+PLOT_UNITS = {"seconds": ("time per operation", format_seconds, seconds_tick),
+              "per_second": ("operations per second", lambda v: format_quantity(v, "/s"), None),
+              "bytes_per_second": ("bytes per second", lambda v: format_quantity(v, "B/s"), None)}
+
+
+def write(path, text):
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+def library_section(library, rows, charts_dir, out_dir):
+    tables = OrderedDict()
+    for r in rows:
+        tables.setdefault(r.title, []).append(r)
+    chart = os.path.join(charts_dir, f"{library}.svg")
+    groups = [(r.cells[0] if len(tables) == 1 else f"{r.cells[0]}", r.stats) for r in rows]
+    write(chart, svg.bar_chart(f"{library}: time per operation (shorter is faster)", groups, SERIES_NAMES,
+                               format_seconds, "time per operation, median; whiskers: min-max of the runs",
+                               subtitle="; ".join(tables), format_tick=seconds_tick))
+    parts = [f"## {library}", "", f"![{library}: ours vs raw vs CPython]({os.path.relpath(chart, out_dir)})", ""]
+    for title, table_rows in tables.items():
+        parts += [f"### {title}", "", markdown_table(CELLS, [r.cells for r in table_rows]), ""]
+    return parts
+
+
+def series_section(title, rows, index, charts_dir, out_dir):
+    plot = rows[0].plot
+    unit, formatter, tick = PLOT_UNITS[plot]
+    chart = os.path.join(charts_dir, f"scaling-{index}.svg")
+    series = OrderedDict((name, [stats_in(plot, r.x, r.stats[i]) for r in rows])
+                         for i, name in enumerate(SERIES_NAMES))
+    better = "lower is faster" if plot == "seconds" else "higher is faster"
+    write(chart, svg.line_chart(title.removeprefix("scaling: ").split(" (")[0], [r.cells[0] for r in rows],
+                                series, formatter, rows[0].x_axis, unit,
+                                subtitle=f"{unit}, median of the runs ({better}); whiskers: min-max",
+                                format_tick=tick))
+    header = [rows[0].x_axis] + CELLS[1:] + ["ours, plotted"]
+    return [f"### {title}", "", f"![{title}]({os.path.relpath(chart, out_dir)})", "",
+            markdown_table(header, [r.cells + [r.plotted] for r in rows]), ""]
+
+
+def headline_chart(rows, path):
+    """How many times faster than CPython ours is, for every scenario that has both."""
+    groups = []
+    for r in rows:
+        ours, cpython = r.stats[0], r.stats[2]
+        if r.kind == "table" and ours and cpython:
+            groups.append((f"{r.library}: {r.cells[0]}", [(cpython[0] / ours[0],) * 3]))
+    write(path, svg.bar_chart("mp against CPython: times faster, per scenario", groups, ["mp"],
+                              lambda v: f"{v:.3g}x" if v < 1000 else f"{v:,.0f}x",
+                              "CPython time / mp time (longer is better)", reference=1,
+                              subtitle="the dashed line is as fast as CPython; medians of each side's runs"))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--tsv", required=True)
+    parser.add_argument("--out", default="bench/RESULTS.md")
+    parser.add_argument("--cxx", default=os.environ.get("CXX", "g++"))
+    parser.add_argument("--load-before", default="", help="/proc/loadavg's first three fields at the start")
+    args = parser.parse_args()
+
+    rows = read_rows(args.tsv)
+    out_dir = os.path.dirname(os.path.abspath(args.out))
+    charts_dir = os.path.join(out_dir, "charts")
+    os.makedirs(charts_dir, exist_ok=True)
+
+    tables = [r for r in rows if r.kind == "table"]
+    libraries = [l for l in LIBRARIES if any(r.library == l for r in tables)]
+    libraries += sorted({r.library for r in tables} - set(libraries))
+    headline_chart(tables, os.path.join(charts_dir, "headline.svg"))
+
+    parts = ["# mp benchmark results", "",
+             "Written by `make bench` (bench/report/report.py) from the run described below; every figure is "
+             "the one that run printed on its console. How to read them, and what the raw syscall loop of each "
+             "scenario is: [bench/README.md](README.md).", "",
+             "## Machine", "", machine_description(args.cxx, args.load_before), "",
+             "## Summary", "", "![mp against CPython](charts/headline.svg)", "",
+             "## Reading the tables", "",
+             "Each cell is the median time per operation over at least 5 runs after a warm-up; "
+             "the percentage after it is the spread of the runs, (max - min) / median, and `~` marks a "
+             "spread over 30% (noisy). `ours/raw` is our time over the raw syscall loop's (1.10x: 10% slower "
+             "than the limit); `ours/CPython` is our time over CPython's (0.05x: twenty times faster). "
+             "The charts show the same medians with min-max whiskers.", ""]
+    for library in libraries:
+        parts += library_section(library, [r for r in tables if r.library == library], charts_dir, out_dir)
+    series = OrderedDict()
+    for r in rows:
+        if r.kind == "series":
+            series.setdefault(r.title, []).append(r)
+    if series:
+        parts += ["## Scaling: how cost grows with the work", ""]
+        for index, (title, series_rows) in enumerate(series.items(), 1):
+            parts += series_section(title, series_rows, index, charts_dir, out_dir)
+    write(args.out, "\n".join(parts).rstrip() + "\n")
+    print(f"report: wrote {args.out} and {len(libraries) + len(series) + 1} charts in {charts_dir}")
+
+
+if __name__ == "__main__":
+    main()

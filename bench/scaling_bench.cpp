@@ -1,0 +1,356 @@
+// How cost grows with the work, one line chart each: Pool.map items/s from 10^3 to
+// 10^7 items; thread pool tasks/s for tasks from empty to 10 us; pipe and Queue
+// throughput for messages of 8 B to 1 MiB; spawn time for parents of 10 MiB to 1 GiB
+// resident. Ours vs the raw syscall loop vs CPython (bench/scaling_bench.py).
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bench/harness/harness.hpp"
+#include "bench/harness/raw_loops.hpp"
+#include "ipc/ipc.hpp"
+#include "pool/pool.hpp"
+#include "subproc/subproc.hpp"
+#include "threadpool/threadpool.hpp"
+
+namespace {
+
+using mp::bench::cpython;
+using mp::bench::measure;
+using mp::bench::Plot;
+using mp::bench::Row;
+using mp::bench::Series;
+
+constexpr const char* kScript = "scaling_bench.py";
+
+void check(bool ok, const char* what) {
+    if (!ok) {
+        std::perror(what);
+        std::exit(1);
+    }
+}
+
+void read_exactly(int fd, void* data, std::size_t size) {
+    for (auto* bytes = static_cast<char*>(data); size > 0;) {
+        const ssize_t n = read(fd, bytes, size);
+        check(n > 0, "read");
+        bytes += n;
+        size -= static_cast<std::size_t>(n);
+    }
+}
+
+void write_exactly(int fd, const void* data, std::size_t size) {
+    for (const auto* bytes = static_cast<const char*>(data); size > 0;) {
+        const ssize_t n = write(fd, bytes, size);
+        check(n > 0, "write");
+        bytes += n;
+        size -= static_cast<std::size_t>(n);
+    }
+}
+
+void reap(pid_t pid) {
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        std::fprintf(stderr, "scaling_bench: a child process failed\n");
+        std::exit(1);
+    }
+}
+
+// Runs `child` in a forked process while the parent runs `parent`; reaps it.
+void with_child(const std::function<void()>& child, const std::function<void()>& parent) {
+    std::fflush(nullptr);
+    const pid_t pid = fork();
+    check(pid >= 0, "fork");
+    if (pid == 0) {
+        child();
+        _exit(0);
+    }
+    parent();
+    reap(pid);
+}
+
+// "8 B", "32 KiB", "1 MiB".
+std::string bytes_text(std::size_t n) {
+    if (n >= (1u << 20)) return std::to_string(n >> 20) + " MiB";
+    if (n >= (1u << 10)) return std::to_string(n >> 10) + " KiB";
+    return std::to_string(n) + " B";
+}
+
+// ---- Pool.map: items/s against the number of items ----
+
+int square(int x) {
+    return x * x;
+}
+
+// The raw limit of a pool's map: two forked workers that square the chunks of ints
+// they read from one pipe onto another; the parent deals chunks out in turn.
+class RawWorkers {
+public:
+    static constexpr std::size_t kChunk = 8192;  // 32 KiB: fits a pipe, so no deadlock
+
+    RawWorkers() {
+        for (Worker& w : workers_) {
+            int down[2], up[2];
+            check(pipe2(down, O_CLOEXEC) == 0 && pipe2(up, O_CLOEXEC) == 0, "pipe2");
+            std::fflush(nullptr);
+            w.pid = fork();
+            check(w.pid >= 0, "fork");
+            if (w.pid == 0) {
+                close(down[1]);  // else the worker never sees EOF on its own pipe
+                close(up[0]);
+                for (const Worker& earlier : workers_)
+                    if (&earlier != &w && earlier.pid > 0) {
+                        close(earlier.to);
+                        close(earlier.from);
+                    }
+                serve(down[0], up[1]);
+            }
+            close(down[0]);
+            close(up[1]);
+            w.to = down[1];
+            w.from = up[0];
+        }
+    }
+    // All pipes are closed before any worker is reaped: a process forked later (a
+    // pool's worker) may hold copies of them until it exits.
+    ~RawWorkers() {
+        for (Worker& w : workers_) {
+            close(w.to);
+            close(w.from);
+        }
+        for (Worker& w : workers_) reap(w.pid);
+    }
+    std::vector<int> map(const std::vector<int>& items) {
+        std::vector<int> results(items.size());
+        for (std::size_t first = 0; first < items.size(); first += 2 * kChunk) {
+            std::size_t sizes[2];
+            for (std::size_t w = 0; w < 2; ++w) {
+                const std::size_t start = std::min(items.size(), first + w * kChunk);
+                sizes[w] = std::min(kChunk, items.size() - start);
+                write_exactly(workers_[w].to, &sizes[w], sizeof sizes[w]);
+                write_exactly(workers_[w].to, items.data() + start, sizes[w] * sizeof(int));
+            }
+            for (std::size_t w = 0; w < 2; ++w)
+                read_exactly(workers_[w].from, results.data() + first + w * kChunk, sizes[w] * sizeof(int));
+        }
+        return results;
+    }
+
+private:
+    struct Worker {
+        pid_t pid = 0;
+        int to = -1, from = -1;
+    };
+    [[noreturn]] static void serve(int in, int out) {
+        std::vector<int> chunk(kChunk);
+        std::size_t size = 0;
+        while (read(in, &size, sizeof size) == sizeof size) {
+            read_exactly(in, chunk.data(), size * sizeof(int));
+            for (std::size_t i = 0; i < size; ++i) chunk[i] = square(chunk[i]);
+            write_exactly(out, chunk.data(), size * sizeof(int));
+        }
+        _exit(0);
+    }
+    Worker workers_[2];
+};
+
+void pool_map_series() {
+    Series series("scaling: Pool(2).map(x*x) throughput against the number of items (per item)", "items",
+                  Plot::per_second);
+    // The raw workers come first so that they are reaped last: the pool's workers
+    // are forked later and hold copies of their pipe ends until the pool is gone.
+    RawWorkers raw;
+    mp::pool::Pool pool(2);
+    for (std::size_t n = 1000; n <= 10'000'000; n *= 10) {
+        std::vector<int> items(n);
+        for (std::size_t i = 0; i < n; ++i) items[i] = static_cast<int>(i % 40000);
+        // Small maps are repeated so that a run lasts long enough to time: 10^6 items
+        // a run for C++, 10^5 for CPython. CPython needs ~1 us an item, so 10^7 items
+        // would take a minute a run: it stops at 10^6.
+        const std::size_t repeats = std::max<std::size_t>(1, 1'000'000 / n);
+        const std::size_t cpython_repeats = std::max<std::size_t>(1, 100'000 / n);
+        series.add(
+            static_cast<double>(n),
+            {.scenario = std::to_string(n),
+             .ours = measure(n * repeats,
+                             [&] {
+                                 for (std::size_t r = 0; r < repeats; ++r) (void)pool.map(square, items);
+                             }),
+             .raw = measure(n * repeats,
+                            [&] {
+                                for (std::size_t r = 0; r < repeats; ++r) (void)raw.map(items);
+                            }),
+             .cpython = n <= 1'000'000 ? cpython(kScript, "map_" + std::to_string(n), n * cpython_repeats)
+                                       : std::nullopt,
+             .note = n > 1'000'000 ? "CPython not run (a minute a run)"
+                                   : "maps a run: " + std::to_string(repeats) + " (CPython " +
+                                         std::to_string(cpython_repeats) + ")"});
+    }
+    series.print();
+}
+
+// ---- thread pool: tasks/s against the task's own work ----
+
+// Busy work for `duration`: what a task of that size costs a core.
+void spin(std::chrono::nanoseconds duration) {
+    if (duration.count() == 0) return;
+    const auto until = std::chrono::steady_clock::now() + duration;
+    while (std::chrono::steady_clock::now() < until) {
+    }
+}
+
+void thread_pool_series() {
+    Series series("scaling: ThreadPool(2) tasks/s against task size (per task; raw: 2 threads, no queue)",
+                  "task size", Plot::per_second);
+    mp::threadpool::ThreadPool pool(2);
+    struct Size {
+        const char* text;
+        const char* scenario;
+        std::chrono::nanoseconds work;
+        std::size_t tasks, cpython_tasks;
+    };
+    using namespace std::chrono_literals;
+    for (const Size& s :
+         {Size{"empty", "tasks_0", 0ns, 200'000, 20'000}, Size{"100 ns", "tasks_100", 100ns, 200'000, 20'000},
+          Size{"1 us", "tasks_1000", 1us, 50'000, 20'000},
+          Size{"10 us", "tasks_10000", 10us, 10'000, 5'000}}) {
+        series.add(static_cast<double>(s.work.count()),
+                   {.scenario = s.text,
+                    .ours = measure(s.tasks,
+                                    [&] {
+                                        for (std::size_t i = 0; i < s.tasks; ++i)
+                                            pool.detach([&] { spin(s.work); });
+                                        pool.wait_idle();
+                                    }),
+                    // The limit: the same work split in two halves run by two threads.
+                    .raw = measure(s.tasks,
+                                   [&] {
+                                       auto half = [&] {
+                                           for (std::size_t i = 0; i < s.tasks / 2; ++i) spin(s.work);
+                                       };
+                                       std::thread a(half), b(half);
+                                       a.join();
+                                       b.join();
+                                   }),
+                    .cpython = cpython(kScript, s.scenario, s.cpython_tasks),
+                    .note = ""});
+    }
+    series.print();
+}
+
+// ---- pipe and Queue: bytes/s against the message size ----
+
+constexpr std::size_t kSizes[] = {8, 64, 512, 4 << 10, 32 << 10, 256 << 10, 1 << 20};
+
+// Enough messages for ~32 MiB a run, within [100, 50000].
+std::size_t messages_for(std::size_t size) {
+    return std::clamp<std::size_t>((32u << 20) / size, 100, 50'000);
+}
+
+// The raw loop: `n` writes of `size` bytes to a pipe, read back in pieces of that size.
+void raw_pipe(std::size_t n, std::size_t size) {
+    int p[2];
+    check(pipe2(p, O_CLOEXEC) == 0, "pipe2");
+    with_child(
+        [&] {
+            close(p[0]);
+            const std::vector<char> block(size, 'x');
+            for (std::size_t i = 0; i < n; ++i) write_exactly(p[1], block.data(), size);
+        },
+        [&] {
+            close(p[1]);
+            std::vector<char> block(size);
+            for (std::size_t i = 0; i < n; ++i) read_exactly(p[0], block.data(), size);
+        });
+    close(p[0]);
+}
+
+void ours_pipe(std::size_t n, std::size_t size) {
+    auto [reader, writer] = mp::ipc::Pipe(false);
+    with_child(
+        [&] {
+            reader.close();
+            const std::vector<std::byte> block(size, std::byte{'x'});
+            for (std::size_t i = 0; i < n; ++i) writer.send_bytes(block);
+        },
+        [&] {
+            writer.close();
+            std::vector<std::byte> block;
+            for (std::size_t i = 0; i < n; ++i) reader.recv_bytes_into(block);
+        });
+}
+
+void ours_queue(std::size_t n, std::size_t size) {
+    mp::ipc::Queue<std::string> queue(0, 4 * size + (1u << 16));  // room for a few items of any size
+    with_child(
+        [&] {
+            const std::string item(size, 'x');
+            for (std::size_t i = 0; i < n; ++i) queue.put(item);
+        },
+        [&] {
+            for (std::size_t i = 0; i < n; ++i) (void)queue.get();
+        });
+}
+
+void message_series(const char* title, const char* cpython_prefix,
+                    void (*ours)(std::size_t n, std::size_t size)) {
+    Series series(title, "message size", Plot::bytes_per_second);
+    for (const std::size_t size : kSizes) {
+        const std::size_t n = messages_for(size);
+        series.add(static_cast<double>(size),
+                   {.scenario = bytes_text(size),
+                    .ours = measure(n, [&] { ours(n, size); }),
+                    .raw = measure(n, [&] { raw_pipe(n, size); }),
+                    .cpython = cpython(kScript, cpython_prefix + std::to_string(size), n),
+                    .note = std::to_string(n) + " messages a run"});
+    }
+    series.print();
+}
+
+// ---- spawn: time against the parent's resident memory ----
+
+void ours_spawn(std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i) mp::subproc::Popen({"/bin/true"}).wait();
+}
+
+void spawn_series() {
+    Series series("scaling: spawn + wait /bin/true against the parent's resident memory (raw: posix_spawn)",
+                  "parent resident", Plot::seconds);
+    constexpr std::size_t kSpawns = 50;
+    for (const std::size_t mib : {10, 32, 100, 320, 1024}) {
+        std::vector<char> heap(mib << 20);
+        std::memset(heap.data(), 1, heap.size());          // touched: resident, with page tables
+        asm volatile("" : : "r"(heap.data()) : "memory");  // keeps the stores
+        series.add(static_cast<double>(mib << 20),
+                   {.scenario = std::to_string(mib) + " MiB",
+                    .ours = measure(kSpawns, [] { ours_spawn(kSpawns); }),
+                    .raw = measure(kSpawns, [] { mp::bench::raw_spawn_true(kSpawns); }),
+                    .cpython = cpython(kScript, "spawn_" + std::to_string(mib), kSpawns),
+                    .note = ""});
+    }
+    series.print();
+}
+
+}  // namespace
+
+int main() {
+    pool_map_series();
+    thread_pool_series();
+    message_series("scaling: Pipe(duplex=false) throughput against message size (per message)", "pipe_",
+                   ours_pipe);
+    message_series("scaling: Queue<std::string> throughput against message size (per message; raw: a pipe)",
+                   "queue_", ours_queue);
+    spawn_series();
+}
