@@ -130,8 +130,8 @@ MP_TEST_HELPER(limits_nproc) {
 }
 
 TEST(Limits, NoFileLimitGivesCleanEmfileForEveryLibrary) {
-    // spare 0: nothing can open; 1..3: calls fail part-way (after some fds) or succeed.
-    for (int spare = 0; spare <= 3; ++spare) {
+    // spare 0: nothing can open; 1..7: calls fail part-way (after some fds) or succeed.
+    for (int spare = 0; spare <= 7; ++spare) {
         const auto r = mp::test::run_command(mp::test::helper_command("limits_nofile", {std::to_string(spare)}));
         SCOPED_TRACE("spare fds " + std::to_string(spare) + "\n" + r.out + r.err);
         EXPECT_EQ(r.exit_code, 0);
@@ -153,6 +153,23 @@ TEST(Limits, NprocLimitGivesCleanEagainAndNoZombie) {
     EXPECT_EQ(r.exit_code, 0);
     EXPECT_NE(r.out.find("subproc::run: clean error: "), std::string::npos);
     EXPECT_NE(r.out.find("threadpool::ThreadPool: clean error: "), std::string::npos);
+}
+
+}  // namespace
+
+namespace {
+
+// Regression: a Pool built with room for its own fds but not for a worker's channel
+// (passed from the fork server with SCM_RIGHTS, which the kernel drops when the
+// receiver is at its fd limit) got fd -1, threw from its result thread and
+// std::terminate'd the program. Now such a worker counts as a failed spawn: the pool
+// runs with fewer workers, or is BrokenPool ("Too many open files") when none started.
+TEST(Limits, PoolWorkerChannelLostAtFdLimitIsAFailedSpawnNotTerminate) {
+    for (const char* spare : {"4", "5"}) {
+        const auto r = mp::test::run_command(mp::test::helper_command("limits_nofile", {spare}));
+        EXPECT_EQ(r.exit_code, 0) << "spare " << spare << "\n" << r.out << r.err;
+        EXPECT_EQ(r.err.find("terminate called"), std::string::npos) << r.err;
+    }
 }
 
 }  // namespace
