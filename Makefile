@@ -126,7 +126,8 @@ demo: all
 
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.cpp,%,$(wildcard tests/fuzz/*.cpp))
-fuzz:
+# The demos too: tests/fuzz/demo_cli.cpp runs them.
+fuzz: demos
 	@$(if $(FUZZ_TARGETS),,echo "make fuzz: no fuzz targets yet (tests/fuzz/<name>.cpp)"; exit 0;) \
 	$(MAKE) --no-print-directory CXX=clang++ BUILD=build/fuzz SAN=address,undefined \
 	  CXXFLAGS="-O1 -g -fsanitize=fuzzer-no-link" libs && \
