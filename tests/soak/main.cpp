@@ -1,6 +1,7 @@
 // `make soak`: every library under injected faults at once, for SOAK_SECONDS.
 //
 //   build/soak/soak [SECONDS]      (default 120)
+//   SOAK_ONLY=sync build/soak/soak 10   (one scenario, when chasing a failure)
 //
 // Each scenario runs in its own process, forked before any thread exists, with its
 // own SIGUSR1 hammer and its own children: so every scenario can count its own fds
@@ -14,6 +15,7 @@
 #include <cerrno>
 #include <cinttypes>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <string>
@@ -84,15 +86,28 @@ int main(int argc, char** argv) {
     std::printf("soak: %d scenarios for %.0f s (pid %d)\n", kCount, std::chrono::duration<double>(length).count(),
                 static_cast<int>(::getpid()));
 
+    const char* only = std::getenv("SOAK_ONLY");
     std::vector<pid_t> pids;
     for (int i = 0; i < kCount; ++i) {
+        if (only != nullptr && std::strcmp(only, kScenarios[i].name) != 0) {
+            rows[i].finished = 1;
+            pids.push_back(0);
+            continue;
+        }
         pids.push_back(fork_child([&] { scenario_process(kScenarios[i], rows[i], deadline, prefix); }));
     }
     // Bounded wait: a scenario that wedges past its deadline plus a minute is killed
     // and counted as a violation, so the run always ends.
     const Clock::time_point hard_stop = deadline + std::chrono::seconds(60);
     std::vector<int> status(kCount, -1);
-    for (int left = kCount; left > 0;) {
+    int left = kCount;
+    for (int i = 0; i < kCount; ++i) {
+        if (pids[i] == 0) {
+            status[i] = 0;
+            --left;
+        }
+    }
+    while (left > 0) {
         for (int i = 0; i < kCount; ++i) {
             if (status[i] != -1) continue;
             int st = 0;

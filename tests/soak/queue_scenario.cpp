@@ -90,22 +90,21 @@ void run_queue(Context& ctx) {
 
     // Stop the producers, let the consumers drain, then close: they leave.
     s.stop_producers = true;
-    auto forget = [&](int i) {
-        std::lock_guard hold(hammer.children_lock());
-        return pids[i].exchange(0);
-    };
-    for (int p = 0; p < kProducers; ++p) {
-        while (::waitpid(forget(p), nullptr, 0) < 0 && errno == EINTR) {
+    auto forget_and_reap = [&](int i) {
+        pid_t pid;
+        {
+            std::lock_guard hold(hammer.children_lock());
+            pid = pids[i].exchange(0);
         }
-    }
+        while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+        }
+    };
+    for (int p = 0; p < kProducers; ++p) forget_and_reap(p);
     const Clock::time_point drain_limit = Clock::now() + std::chrono::seconds(20);
     while (!q.empty() && Clock::now() < drain_limit) sleep_for(std::chrono::milliseconds(10));
     sleep_for(std::chrono::milliseconds(200));  // gets that committed finish counting
     q.close();
-    for (int c = 0; c < kConsumers; ++c) {
-        while (::waitpid(forget(kProducers + c), nullptr, 0) < 0 && errno == EINTR) {
-        }
-    }
+    for (int c = 0; c < kConsumers; ++c) forget_and_reap(kProducers + c);
     try {
         while (const auto item = q.try_get()) counts[std::min(*item, kBadItem)].fetch_add(1);
     } catch (const mp::ipc::QueueClosed&) {

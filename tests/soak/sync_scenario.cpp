@@ -1,6 +1,6 @@
 // Sync scenario: a named mp::sync::Lock and a named Semaphore(2) contended by six
 // processes, killed with SIGKILL at random, half of the time while holding the lock.
-// Checked: mutual exclusion (a counter of processes inside the lock, and of
+// Checked: mutual exclusion (a counter of processes inside the lock, and a mask of
 // processes holding a semaphore slot), and that no timed wait outlives its timeout
 // by more than 2 s (a wedged waiter). Errors reported: waits that timed out, and
 // acquisitions told that the previous holder died.
@@ -10,7 +10,8 @@
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
-#include <fstream>
+#include <bit>
+#include <cstdint>
 #include <mutex>
 #include <string>
 
@@ -29,29 +30,17 @@ constexpr auto kWedgeSlack = std::chrono::seconds(2);
 struct Shared {
     std::atomic<int> lock_inside{0};   // processes inside the lock: 0 or 1
     std::atomic<int> lock_holder{0};   // child index + 1 of the holder, or 0
-    std::atomic<pid_t> sem_holder[kChildren] = {};
-    std::atomic<pid_t> doomed[kChildren] = {};  // the pid the monitor is about to SIGKILL
+    std::atomic<std::uint32_t> sem_holders{0};  // bit c: child c holds a slot
+    std::atomic<std::uint32_t> doomed{0};       // bit c: child c is being SIGKILLed
     std::atomic<std::int64_t> operations{0}, timeouts{0}, owner_died{0}, lock_breaks{0}, sem_breaks{0}, wedged{0};
 };
 
-// Whether `pid` is gone or a zombie (a dead holder whose slot the monitor has not
-// cleared yet).
-bool dead(pid_t pid) {
-    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-    std::string pid_field, comm, state;
-    if (!(in >> pid_field >> comm >> state)) return true;
-    return state == "Z" || state == "X";
-}
-
-// Live processes holding a slot. One the monitor has SIGKILLed runs no further code
-// of its own, though /proc may show it running while the kernel tears it down.
-int semaphore_holders(const Shared& s) {
-    int n = 0;
-    for (int c = 0; c < kChildren; ++c) {
-        const pid_t p = s.sem_holder[c].load();
-        if (p != 0 && p != s.doomed[c].load() && !dead(p)) ++n;
-    }
-    return n;
+// Slot holders in one word, so that an entrant sees every holder at one instant (a
+// scan of per-process flags is not a snapshot: holders come and go while it reads).
+// A holder the monitor has SIGKILLed is marked doomed first: it runs no further
+// code, and the library gives its slot back once it is dead.
+int holders_with(const Shared& s, std::uint32_t mask) {
+    return std::popcount(mask & ~s.doomed.load());
 }
 
 void check_wait(Shared& s, Clock::time_point start) {
@@ -80,10 +69,10 @@ void contend(mp::sync::Lock& lock, mp::sync::Semaphore& sem, Shared& s, int c) {
 
         start = Clock::now();
         if (sem.try_acquire_for(kWaitTimeout)) {
-            s.sem_holder[c].store(::getpid());
-            if (semaphore_holders(s) > kSemSlots) s.sem_breaks.fetch_add(1);
+            const std::uint32_t bit = 1u << c;
+            if (holders_with(s, s.sem_holders.fetch_or(bit) | bit) > kSemSlots) s.sem_breaks.fetch_add(1);
             sleep_for(std::chrono::microseconds(random_between(0, 300)));
-            s.sem_holder[c].store(0);
+            s.sem_holders.fetch_and(~bit);
             sem.release();
             s.operations.fetch_add(1);
         } else {
@@ -113,6 +102,15 @@ void run_sync(Context& ctx) {
         };
         for (int c = 0; c < kChildren; ++c) spawn(c);
 
+        // Doomed first, then killed and reaped; its bits are cleared before its
+        // slot index is used again.
+        auto kill_child = [&](int c) {
+            const std::uint32_t bit = 1u << c;
+            s.doomed.fetch_or(bit);
+            if (kill_and_reap(forget(c))) row.violations.fetch_add(1);
+            s.sem_holders.fetch_and(~bit);
+            s.doomed.fetch_and(~bit);
+        };
         while (Clock::now() < ctx.deadline) {
             sleep_for(std::chrono::milliseconds(random_between(10, 60)));
             // Half of the kills go to the lock's holder, when there is one.
@@ -120,16 +118,11 @@ void run_sync(Context& ctx) {
             const int c = holder >= 0 && random_between(0, 1) == 0
                               ? holder
                               : static_cast<int>(random_between(0, kChildren - 1));
-            const pid_t victim = forget(c);
-            s.doomed[c].store(victim);
-            if (kill_and_reap(victim)) row.violations.fetch_add(1);
-            s.sem_holder[c].store(0);  // dead: it holds no slot any more
+            kill_child(c);
             row.faults.fetch_add(1);
             spawn(c);
         }
-        for (int c = 0; c < kChildren; ++c) {
-            if (kill_and_reap(forget(c))) row.violations.fetch_add(1);
-        }
+        for (int c = 0; c < kChildren; ++c) kill_child(c);
         (void)sem.reclaim_dead_holders();
         final_slots = sem.value();
     }
