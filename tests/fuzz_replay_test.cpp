@@ -38,7 +38,8 @@ int replay(const std::string& target, Body body) {
 
 TEST(FuzzCorpus, CliNumbersParseOrRefuseCleanly) {
     // The suite runs from the repository root (as `make test` does).
-    EXPECT_GE(replay("cli_numbers", mp::cli::fuzz::numbers), 12) << "corpus missing: run from the repository root";
+    EXPECT_GE(replay("cli_numbers", mp::cli::fuzz::numbers), 12)
+        << "corpus missing: run from the repository root";
 }
 
 TEST(FuzzCorpus, ShmHeadersReadOrFailCleanly) {

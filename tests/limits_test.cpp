@@ -31,7 +31,9 @@
 
 namespace {
 
-int square(int x) { return x * x; }
+int square(int x) {
+    return x * x;
+}
 
 // The lowest free fd: with RLIMIT_NOFILE set to it, no new fd can be opened.
 int lowest_free_fd() {
@@ -44,7 +46,8 @@ void set_limit(int resource, rlim_t value) {
     rlimit limit{};
     ::getrlimit(resource, &limit);
     limit.rlim_cur = value;
-    if (::setrlimit(resource, &limit) != 0) throw std::system_error(errno, std::generic_category(), "setrlimit");
+    if (::setrlimit(resource, &limit) != 0)
+        throw std::system_error(errno, std::generic_category(), "setrlimit");
 }
 
 // Runs `call` and reports on stdout how it ended; true when it succeeded or threw a
@@ -93,8 +96,13 @@ MP_TEST_HELPER(limits_nofile) {
     set_limit(RLIMIT_NOFILE, static_cast<rlim_t>(lowest_free_fd() + spare));
     bool ok = true;
     ok &= clean("ipc::Pipe", EMFILE, [] { auto pair = mp::ipc::Pipe(); });
-    ok &= clean("ipc::Queue", EMFILE, [] { mp::ipc::Queue<int> q; q.put(1); (void)q.get(); });
-    ok &= clean("shm::SharedMemory::create", EMFILE, [&] { auto m = mp::shm::SharedMemory::create(name, 64); });
+    ok &= clean("ipc::Queue", EMFILE, [] {
+        mp::ipc::Queue<int> q;
+        q.put(1);
+        (void)q.get();
+    });
+    ok &=
+        clean("shm::SharedMemory::create", EMFILE, [&] { auto m = mp::shm::SharedMemory::create(name, 64); });
     ok &= !shm_name_exists("mp-" + name);
     ok &= clean("sync::Lock::open", EMFILE, [&] {
         auto lock = mp::sync::Lock::open(name);
@@ -132,7 +140,8 @@ MP_TEST_HELPER(limits_nproc) {
 TEST(Limits, NoFileLimitGivesCleanEmfileForEveryLibrary) {
     // spare 0: nothing can open; 1..7: calls fail part-way (after some fds) or succeed.
     for (int spare = 0; spare <= 7; ++spare) {
-        const auto r = mp::test::run_command(mp::test::helper_command("limits_nofile", {std::to_string(spare)}));
+        const auto r =
+            mp::test::run_command(mp::test::helper_command("limits_nofile", {std::to_string(spare)}));
         SCOPED_TRACE("spare fds " + std::to_string(spare) + "\n" + r.out + r.err);
         EXPECT_EQ(r.exit_code, 0);
         if (spare == 0) {

@@ -23,7 +23,8 @@ inline void numbers(const std::uint8_t* data, std::size_t size) {
     static constexpr std::int64_t kBounds[][2] = {
         {0, 0}, {1, 64}, {-1, 1}, {0, INT32_MAX}, {INT64_MIN, INT64_MAX}, {-1000, -10}, {1, 1}, {5, 4}};
     const auto& bound = kBounds[data[0] % std::size(kBounds)];
-    if (const auto n = parse_int(text, bound[0], bound[1]); n && (*n < bound[0] || *n > bound[1])) __builtin_trap();
+    if (const auto n = parse_int(text, bound[0], bound[1]); n && (*n < bound[0] || *n > bound[1]))
+        __builtin_trap();
     if (const auto d = parse_duration(text); d && d->count() < 0) __builtin_trap();
     if (const auto x = parse_double(text); x && !std::isfinite(*x)) __builtin_trap();
 }

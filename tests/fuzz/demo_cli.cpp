@@ -20,8 +20,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <cerrno>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -45,10 +45,11 @@ bool g_usable = false;
 
 bool can_isolate() {
     const pid_t pid = fork();
-    if (pid == 0) _exit(unshare(CLONE_NEWNS) == 0 && mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) == 0 &&
-                                mount("tmpfs", "/dev/shm", "tmpfs", 0, "size=16m") == 0
-                            ? 0
-                            : 1);
+    if (pid == 0)
+        _exit(unshare(CLONE_NEWNS) == 0 && mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) == 0 &&
+                      mount("tmpfs", "/dev/shm", "tmpfs", 0, "size=16m") == 0
+                  ? 0
+                  : 1);
     int status = 0;
     waitpid(pid, &status, 0);
     return WIFEXITED(status) && WEXITSTATUS(status) == 0;
@@ -79,7 +80,8 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
     if (const char* dir = std::getenv("MP_BIN_DIR")) g_bin_dir = dir;
     for (const char* demo : kDemos) {
         if (access((g_bin_dir + "/" + demo).c_str(), X_OK) != 0) {
-            std::fprintf(stderr, "demo_cli: %s/%s missing: build the demos first (make)\n", g_bin_dir.c_str(), demo);
+            std::fprintf(stderr, "demo_cli: %s/%s missing: build the demos first (make)\n", g_bin_dir.c_str(),
+                         demo);
             std::exit(1);
         }
     }
@@ -89,7 +91,8 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
         std::filesystem::remove_all(g_workdir, ignored);
     });
     g_usable = can_isolate();
-    if (!g_usable) std::fprintf(stderr, "demo_cli: no private mount namespace here (needs root): target skipped\n");
+    if (!g_usable)
+        std::fprintf(stderr, "demo_cli: no private mount namespace here (needs root): target skipped\n");
     ::signal(SIGPIPE, SIG_IGN);
     return 0;
 }
@@ -123,7 +126,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     bool stopped = false;
     const auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(1);
     for (;;) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(limit - std::chrono::steady_clock::now());
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(limit - std::chrono::steady_clock::now());
         pollfd p{err[0], POLLIN, 0};
         if (left.count() <= 0 || poll(&p, 1, static_cast<int>(left.count())) == 0) {
             stopped = true;

@@ -8,10 +8,10 @@
 #include <algorithm>
 #include <cerrno>
 #include <fstream>
-#include <string>
-#include <vector>
 #include <random>
+#include <string>
 #include <system_error>
+#include <vector>
 
 #include "tests/soak/soak.hpp"
 

@@ -83,8 +83,8 @@ int main(int argc, char** argv) {
     const std::string prefix = "test-" + std::to_string(::getpid()) + "-";
     Row* rows = shared_array<Row>(kCount);
     const Clock::time_point deadline = Clock::now() + length;
-    std::printf("soak: %d scenarios for %.0f s (pid %d)\n", kCount, std::chrono::duration<double>(length).count(),
-                static_cast<int>(::getpid()));
+    std::printf("soak: %d scenarios for %.0f s (pid %d)\n", kCount,
+                std::chrono::duration<double>(length).count(), static_cast<int>(::getpid()));
 
     const char* only = std::getenv("SOAK_ONLY");
     std::vector<pid_t> pids;
@@ -130,20 +130,23 @@ int main(int argc, char** argv) {
     }
 
     bool ok = true;
-    std::printf("\n%-8s %11s %8s %8s %8s %6s %10s %7s %10s %10s\n", "scenario", "operations", "faults", "errors",
-                "SIGUSR1", "lost", "violations", "zombies", "leaked fds", "leaked shm");
+    std::printf("\n%-8s %11s %8s %8s %8s %6s %10s %7s %10s %10s\n", "scenario", "operations", "faults",
+                "errors", "SIGUSR1", "lost", "violations", "zombies", "leaked fds", "leaked shm");
     for (int i = 0; i < kCount; ++i) {
         Row& r = rows[i];
         if (!r.finished) {
             r.violations.fetch_add(1);
-            if (r.note[0] == 0) std::snprintf(r.note, sizeof r.note, "process ended early (status %d)", status[i]);
+            if (r.note[0] == 0)
+                std::snprintf(r.note, sizeof r.note, "process ended early (status %d)", status[i]);
         }
         const auto leaked_shm = take_shm_entries(prefix + kScenarios[i].name + "-");
-        std::printf("%-8s %11" PRId64 " %8" PRId64 " %8" PRId64 " %8" PRId64 " %6" PRId64 " %10" PRId64 " %7" PRId64
-                    " %10" PRId64 " %10zu\n",
-                    kScenarios[i].name, r.operations.load(), r.faults.load(), r.errors.load(), r.signals.load(),
-                    r.lost.load(), r.violations.load(), r.zombies.load(), r.leaked_fds.load(), leaked_shm.size());
-        ok = ok && r.lost == 0 && r.violations == 0 && r.zombies == 0 && r.leaked_fds == 0 && leaked_shm.empty();
+        std::printf("%-8s %11" PRId64 " %8" PRId64 " %8" PRId64 " %8" PRId64 " %6" PRId64 " %10" PRId64
+                    " %7" PRId64 " %10" PRId64 " %10zu\n",
+                    kScenarios[i].name, r.operations.load(), r.faults.load(), r.errors.load(),
+                    r.signals.load(), r.lost.load(), r.violations.load(), r.zombies.load(),
+                    r.leaked_fds.load(), leaked_shm.size());
+        ok = ok && r.lost == 0 && r.violations == 0 && r.zombies == 0 && r.leaked_fds == 0 &&
+             leaked_shm.empty();
         for (const auto& name : leaked_shm) std::printf("         leaked /dev/shm/%s\n", name.c_str());
     }
     for (int i = 0; i < kCount; ++i) {

@@ -69,10 +69,11 @@ void run_pool(Context& ctx) {
         std::vector<mp::pool::AsyncResult<long>> results;
         for (int i = 0; i < kBatch; ++i) {
             std::atomic<int>* seen = &outcomes.emplace_back(0);
-            results.push_back(pool.apply_async(
-                mp::pool::Callbacks<long>{.callback = [seen](const long&) { seen->fetch_add(1); },
-                                          .error_callback = [seen](const std::exception&) { seen->fetch_add(1); }},
-                triple_after_a_while, next + i));
+            results.push_back(
+                pool.apply_async(mp::pool::Callbacks<long>{
+                                     .callback = [seen](const long&) { seen->fetch_add(1); },
+                                     .error_callback = [seen](const std::exception&) { seen->fetch_add(1); }},
+                                 triple_after_a_while, next + i));
         }
         for (int i = 0; i < kBatch; ++i) {
             row.operations.fetch_add(1);
@@ -97,7 +98,8 @@ void run_pool(Context& ctx) {
     watchdog.join();
     pool.close();
     pool.join();
-    if (row.note[0] == 0) std::snprintf(row.note, sizeof row.note, "errors = tasks that failed with WorkerDied");
+    if (row.note[0] == 0)
+        std::snprintf(row.note, sizeof row.note, "errors = tasks that failed with WorkerDied");
 }
 
 }  // namespace mp::soak

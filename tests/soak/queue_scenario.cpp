@@ -10,9 +10,9 @@
 
 #include <algorithm>
 #include <atomic>
-#include <mutex>
 #include <cerrno>
 #include <cstdio>
+#include <mutex>
 
 #include "ipc/ipc.hpp"
 #include "tests/soak/soak.hpp"
@@ -70,7 +70,9 @@ void run_queue(Context& ctx) {
     hammer.watch_children(pids, kProducers + kConsumers);
 
     for (int p = 0; p < kProducers; ++p) pids[p] = fork_child([&] { produce(q, s, p); });
-    auto spawn_consumer = [&](int c) { pids[kProducers + c] = fork_child([&] { consume(q, s, counts, c); }); };
+    auto spawn_consumer = [&](int c) {
+        pids[kProducers + c] = fork_child([&] { consume(q, s, counts, c); });
+    };
     for (int c = 0; c < kConsumers; ++c) spawn_consumer(c);
 
     std::int64_t killed_in_get = 0;

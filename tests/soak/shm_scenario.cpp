@@ -121,9 +121,9 @@ void run_shm(Context& ctx) {
     row.operations = final.value;
     row.errors = s.owner_died.load();
     std::snprintf(row.note, sizeof row.note,
-                  "final value %ld, ledger %ld, acknowledged %lld; %lld holders found dead, %lld repairs", final.value,
-                  booked, static_cast<long long>(acknowledged), static_cast<long long>(s.owner_died.load()),
-                  static_cast<long long>(s.repairs.load()));
+                  "final value %ld, ledger %ld, acknowledged %lld; %lld holders found dead, %lld repairs",
+                  final.value, booked, static_cast<long long>(acknowledged),
+                  static_cast<long long>(s.owner_died.load()), static_cast<long long>(s.repairs.load()));
 }
 
 }  // namespace mp::soak

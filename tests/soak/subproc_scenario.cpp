@@ -34,9 +34,15 @@ void run_one(Tally& t) {
     using namespace std::chrono;
     std::vector<std::string> args;
     switch (random_between(0, 2)) {
-        case 0: args = {"true"}; break;
-        case 1: args = {"sleep", "0.0" + std::to_string(random_between(0, 5))}; break;
-        default: args = {"sh", "-c", "echo out; echo err >&2; sleep 0.01"}; break;
+        case 0:
+            args = {"true"};
+            break;
+        case 1:
+            args = {"sleep", "0.0" + std::to_string(random_between(0, 5))};
+            break;
+        default:
+            args = {"sh", "-c", "echo out; echo err >&2; sleep 0.01"};
+            break;
     }
     try {
         mp::subproc::Options options{.capture_output = true, .timeout = milliseconds(random_between(1, 80))};
@@ -87,7 +93,8 @@ void run_subproc(Context& ctx) {
         Hammer hammer(&row);
         rlimit low = saved;
         low.rlim_cur = static_cast<rlim_t>(count_open_fds() + kSpareFds);
-        if (::setrlimit(RLIMIT_NOFILE, &low) != 0) throw std::system_error(errno, std::generic_category(), "setrlimit");
+        if (::setrlimit(RLIMIT_NOFILE, &low) != 0)
+            throw std::system_error(errno, std::generic_category(), "setrlimit");
 
         std::atomic<bool> done{false};
         std::thread hog([&] { hog_fds(done); });

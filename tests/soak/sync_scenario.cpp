@@ -8,10 +8,10 @@
 #include <sys/wait.h>
 
 #include <atomic>
-#include <cerrno>
-#include <cstdio>
 #include <bit>
+#include <cerrno>
 #include <cstdint>
+#include <cstdio>
 #include <mutex>
 #include <string>
 
@@ -28,11 +28,12 @@ constexpr auto kWaitTimeout = std::chrono::seconds(1);
 constexpr auto kWedgeSlack = std::chrono::seconds(2);
 
 struct Shared {
-    std::atomic<int> lock_inside{0};   // processes inside the lock: 0 or 1
-    std::atomic<int> lock_holder{0};   // child index + 1 of the holder, or 0
+    std::atomic<int> lock_inside{0};            // processes inside the lock: 0 or 1
+    std::atomic<int> lock_holder{0};            // child index + 1 of the holder, or 0
     std::atomic<std::uint32_t> sem_holders{0};  // bit c: child c holds a slot
     std::atomic<std::uint32_t> doomed{0};       // bit c: child c is being SIGKILLed
-    std::atomic<std::int64_t> operations{0}, timeouts{0}, owner_died{0}, lock_breaks{0}, sem_breaks{0}, wedged{0};
+    std::atomic<std::int64_t> operations{0}, timeouts{0}, owner_died{0}, lock_breaks{0}, sem_breaks{0},
+        wedged{0};
 };
 
 // Slot holders in one word, so that an entrant sees every holder at one instant (a
@@ -131,12 +132,13 @@ void run_sync(Context& ctx) {
     row.operations = s.operations.load();
     row.errors = s.timeouts + s.owner_died;
     row.violations += s.lock_breaks + s.sem_breaks + s.wedged;
-    std::snprintf(row.note, sizeof row.note,
-                  "%lld waits timed out, %lld lock holders found dead; exclusion broken: lock %lld, semaphore %lld; "
-                  "%lld wedged waits; %u of %d slots free at the end",
-                  static_cast<long long>(s.timeouts.load()), static_cast<long long>(s.owner_died.load()),
-                  static_cast<long long>(s.lock_breaks.load()), static_cast<long long>(s.sem_breaks.load()),
-                  static_cast<long long>(s.wedged.load()), final_slots, kSemSlots);
+    std::snprintf(
+        row.note, sizeof row.note,
+        "%lld waits timed out, %lld lock holders found dead; exclusion broken: lock %lld, semaphore %lld; "
+        "%lld wedged waits; %u of %d slots free at the end",
+        static_cast<long long>(s.timeouts.load()), static_cast<long long>(s.owner_died.load()),
+        static_cast<long long>(s.lock_breaks.load()), static_cast<long long>(s.sem_breaks.load()),
+        static_cast<long long>(s.wedged.load()), final_slots, kSemSlots);
 }
 
 }  // namespace mp::soak
