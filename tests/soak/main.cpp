@@ -39,7 +39,6 @@ constexpr int kCount = static_cast<int>(std::size(kScenarios));
 
 // Runs one scenario in this (forked, single-threaded) process and records its leaks.
 void scenario_process(const Scenario& s, Row& row, Clock::time_point deadline, const std::string& prefix) {
-    std::snprintf(row.name, sizeof row.name, "%s", s.name);
     const int fds_before = count_open_fds();
     try {
         Context ctx{&row, deadline, prefix + s.name + "-"};

@@ -26,7 +26,6 @@ using Clock = std::chrono::steady_clock;
 // promises that are not items: a stalled pool, a wedged waiter, two holders inside
 // one lock, a wrong final count. Both, like zombies and leaks, must end at 0.
 struct Row {
-    char name[24] = {};
     std::atomic<std::int64_t> operations{0};
     std::atomic<std::int64_t> faults{0};
     std::atomic<std::int64_t> errors{0};
@@ -34,7 +33,7 @@ struct Row {
     std::atomic<std::int64_t> violations{0};
     std::atomic<std::int64_t> zombies{0};
     std::atomic<std::int64_t> leaked_fds{0};
-    std::atomic<std::int64_t> signals{0};  // SIGUSR1 delivered to this scenario's process
+    std::atomic<std::int64_t> signals{0};  // SIGUSR1 handled by this scenario's processes
     std::atomic<int> finished{0};
     char note[160] = {};
 };
