@@ -59,7 +59,14 @@ void set_limit(int resource, rlim_t value) {
 rlimit g_examine_with{};
 
 bool clean(const std::string& what, int expected, const std::function<void()>& call) {
+    rlimit limited{};
+    ::getrlimit(RLIMIT_NOFILE, &limited);
+    const auto lift = [] {
+        if (g_examine_with.rlim_cur != 0) ::setrlimit(RLIMIT_NOFILE, &g_examine_with);
+    };
+    lift();
     const auto fds_before = mp::test::open_fds();
+    ::setrlimit(RLIMIT_NOFILE, &limited);
     std::string outcome;
     bool ok = true;
     std::exception_ptr error;
@@ -68,9 +75,7 @@ bool clean(const std::string& what, int expected, const std::function<void()>& c
     } catch (...) {
         error = std::current_exception();
     }
-    rlimit limited{};
-    ::getrlimit(RLIMIT_NOFILE, &limited);
-    if (g_examine_with.rlim_cur != 0) ::setrlimit(RLIMIT_NOFILE, &g_examine_with);
+    lift();
     try {
         if (error) std::rethrow_exception(error);
         outcome = "ok";
