@@ -47,7 +47,7 @@ DEMO_BINS  := $(foreach d,$(DEMOS),$(BIN_OUT)/$(d))
 BENCH_BINS := $(foreach b,$(BENCHES),$(BUILD)/bench/$(b)_bench)
 
 .PHONY: all libs demos test check bench demo format clean install deps-check \
-        gtest-present run-tests fuzz
+        gtest-present run-tests fuzz soak
 .DEFAULT_GOAL := all
 # Objects are real products, not intermediates to delete after linking.
 .SECONDARY:
@@ -131,7 +131,8 @@ demo: all
 
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.cpp,%,$(wildcard tests/fuzz/*.cpp))
-fuzz:
+# The demos too: tests/fuzz/demo_cli.cpp runs them.
+fuzz: demos
 	@$(if $(FUZZ_TARGETS),,echo "make fuzz: no fuzz targets yet (tests/fuzz/<name>.cpp)"; exit 0;) \
 	$(MAKE) --no-print-directory CXX=clang++ BUILD=build/fuzz SAN=address,undefined \
 	  CXXFLAGS="-O1 -g -fsanitize=fuzzer-no-link" libs && \
@@ -141,6 +142,16 @@ fuzz:
 	    $(foreach l,$(LINK_ORDER),build/fuzz/lib$(l).a) -pthread -o build/fuzz/$$t && \
 	  build/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=512 tests/fuzz/corpus/$$t || exit 1; \
 	done
+
+# Every library under injected faults at once, SOAK_SECONDS long (tests/soak/main.cpp).
+# Not part of `make test`: it runs for minutes.
+SOAK_SECONDS ?= 120
+$(BUILD)/soak/soak: $(call objs_of,$(wildcard tests/soak/*.cpp) $(CLI_SRCS)) $(LIB_FILES)
+	@mkdir -p $(@D)
+	$(CXX) $(filter %.o,$^) $(LIB_FILES) $(LDFLAGS) -o $@
+
+soak: $(BUILD)/soak/soak
+	$(BUILD)/soak/soak $(SOAK_SECONDS)
 
 # ---- housekeeping ----
 SOURCES := $(wildcard $(addsuffix /*.[ch]pp,$(ALL_LIBS) $(addsuffix /internal,$(ALL_LIBS)) tests tests/* bin bin/cli bench bench/*))

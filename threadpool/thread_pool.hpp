@@ -337,8 +337,10 @@ private:
 
     // Waits for every future (helping on a worker), then returns their values or
     // rethrows the first exception.
+    // (The return type is spelled out: clang 14 refuses a deduced one used by the
+    // member templates above, before this definition.)
     template <class R>
-    auto collect(std::vector<std::future<R>>& futures) {
+    std::conditional_t<std::is_void_v<R>, void, std::vector<R>> collect(std::vector<std::future<R>>& futures) {
         std::exception_ptr first_error;
         auto take = [&](std::future<R>& future) -> decltype(auto) {
             try {

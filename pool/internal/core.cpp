@@ -254,10 +254,13 @@ void Core::handle_events(std::vector<Finish>& finished) {
         }
         if (pending_spawns_ > 0) --pending_spawns_;
         changed_.notify_all();
-        if (event->pid <= 0) {
-            // fork failed (EAGAIN...): carry on with fewer workers, unless none is left.
+        if (event->pid <= 0 || event->channel < 0) {
+            // fork failed (EAGAIN...), or the worker's channel could not be received
+            // (this process is at its fd limit; the worker sees its peer closed and
+            // exits): carry on with fewer workers, unless none is left.
+            const int error = event->pid <= 0 ? -event->pid : EMFILE;
             if (workers_.empty() && pending_spawns_ == 0)
-                mark_broken(std::string("cannot start a worker: ") + std::strerror(-event->pid), finished);
+                mark_broken(std::string("cannot start a worker: ") + std::strerror(error), finished);
             continue;
         }
         auto worker = std::make_unique<Worker>();

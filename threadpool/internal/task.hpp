@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <new>
 #include <type_traits>
 #include <utility>
@@ -87,19 +88,19 @@ private:
             J& job = inline_job<J>(s);
             struct Destroy {
                 J& job;
-                ~Destroy() { job.~J(); }
+                ~Destroy() { std::destroy_at(&job); }
             } destroy{job};
             job();
         },
         [](void* s) noexcept {
             J& job = inline_job<J>(s);
             job.cancel();
-            job.~J();
+            std::destroy_at(&job);
         },
         [](void* to, void* from) noexcept {
             J& job = inline_job<J>(from);
             ::new (to) J(std::move(job));
-            job.~J();
+            std::destroy_at(&job);
         },
     };
 
