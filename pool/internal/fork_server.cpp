@@ -12,6 +12,7 @@
 #include <system_error>
 
 #include "ipc/connection.hpp"
+#include "ipc/errors.hpp"
 #include "pool/internal/child.hpp"
 
 namespace mp::pool::internal {
@@ -167,10 +168,21 @@ std::optional<ForkServer::Event> ForkServer::next_event(bool& closed) {
         if (message.kind == kExited) return Event{Event::kExited, message.pid, -1, message.value};
         if (message.pid <= 0) return Event{Event::kSpawned, message.pid, -1, 0};
         // The fd frame follows its message at once (the server sends both in a row).
-        return Event{Event::kSpawned, message.pid, control_.recv_fd().release(), 0};
+        return Event{Event::kSpawned, message.pid, receive_channel(), 0};
     } catch (const std::exception&) {
         closed = true;  // the server died (or sent nonsense): either way it is gone
         return std::nullopt;
+    }
+}
+
+int ForkServer::receive_channel() {
+    try {
+        return control_.recv_fd().release();
+    } catch (const ipc::DecodeError&) {
+        // At this process's fd limit the kernel drops the descriptor in transit: the
+        // frame arrives without it. The stream is still in step; the worker, whose
+        // peer end is now closed, exits and is reported like any other.
+        return -1;
     }
 }
 

@@ -27,7 +27,8 @@ public:
     struct Event {
         enum Kind { kSpawned, kExited } kind;
         pid_t pid;         // kSpawned: minus errno when the worker could not be started
-        int channel = -1;  // kSpawned: the pool's end of the worker's socketpair (owned by the receiver)
+        int channel = -1;  // kSpawned: the pool's end of the worker's socketpair (owned by the receiver);
+                           // -1 when it was lost in transit (fd limit): a failed start
         int status = 0;    // kExited: the wait status
     };
 
@@ -59,6 +60,8 @@ public:
 
 private:
     void send_command(int kind, int value);
+    // The descriptor frame that follows a kSpawned message; -1 when it was lost.
+    int receive_channel();
 
     pid_t pid_ = -1;
     int pidfd_ = -1;
