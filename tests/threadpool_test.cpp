@@ -349,25 +349,95 @@ TEST(ThreadPool, InvalidOptionsAreRejected) {
     EXPECT_THROW(ThreadPool(ThreadPool::Options{.min_threads = 3, .max_threads = 2}), std::invalid_argument);
 }
 
+// How many fib() calls are nested on this thread's stack, and the most seen.
+thread_local int fib_depth = 0;
+std::atomic<int> deepest_fib{0};
+
 int fib(ThreadPool& pool, int n) {
-    if (n < 2) return n;
-    auto a = pool.submit([&pool, n] { return fib(pool, n - 1); });
-    auto b = pool.submit([&pool, n] { return fib(pool, n - 2); });
-    return pool.wait(a) + pool.wait(b);
+    ++fib_depth;
+    int seen = deepest_fib.load();
+    while (fib_depth > seen && !deepest_fib.compare_exchange_weak(seen, fib_depth)) {
+    }
+    int result = n;
+    if (n >= 2) {
+        auto a = pool.submit([&pool, n] { return fib(pool, n - 1); });
+        auto b = pool.submit([&pool, n] { return fib(pool, n - 2); });
+        result = pool.wait(a) + pool.wait(b);
+    }
+    --fib_depth;
+    return result;
 }
 
 TEST(ThreadPool, NestedWaitsRunQueuedTasksInsteadOfDeadlocking) {
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-    // Helping runs queued tasks on the waiter's stack, and its depth is not bounded:
-    // with the sanitizers' inflated frames, fib(22) can overflow a worker's 8 MiB
-    // stack. The plain build runs it; NestedMapAndParallelForOnASingleThread covers
-    // nested helping under the sanitizers.
-    GTEST_SKIP() << "helping depth is unbounded; sanitizer frames can overflow the worker stack";
-#endif
     ThreadPool pool(2);
+    deepest_fib = 0;
     auto result = pool.submit([&] { return fib(pool, 22); });
     ASSERT_EQ(result.wait_for(60s), std::future_status::ready) << "deadlock in nested waits";
     EXPECT_EQ(result.get(), 17711);
+    // Helping nests tasks on the waiter's stack; it must stay within a few times the
+    // recursion's own depth (23 calls), not grow with the number of tasks (57,313).
+    EXPECT_LE(deepest_fib.load(), 5 * 23);
+}
+
+TEST(ThreadPool, AWaiterNestsOnlyAFewTasksThatAreNotItsOwn) {
+    // 200 tasks each wait for a promise kept by the main thread; nothing they could
+    // help with is their own, so each worker may nest only a few of them on its stack
+    // and must leave the rest queued — not run all 200 inside one another.
+    constexpr int kWaiters = 200;
+    std::vector<std::promise<void>> promises(kWaiters);
+    std::vector<std::future<void>> gates;
+    for (auto& promise : promises) gates.push_back(promise.get_future());
+    static thread_local int depth = 0;
+    std::atomic<int> deepest{0};
+    ThreadPool pool(2);
+    std::vector<std::future<void>> waiters;
+    for (int i = 0; i < kWaiters; ++i) {
+        waiters.push_back(pool.submit([&, i] {
+            ++depth;
+            int seen = deepest.load();
+            while (depth > seen && !deepest.compare_exchange_weak(seen, depth)) {
+            }
+            pool.wait(gates[i]);
+            --depth;
+        }));
+    }
+    const auto give_up = std::chrono::steady_clock::now() + 10s;
+    while (pool.queued() > kWaiters - 4 && std::chrono::steady_clock::now() < give_up)
+        std::this_thread::yield();
+    std::this_thread::sleep_for(50ms);  // time to nest further, which must not happen
+    EXPECT_LE(deepest.load(), 8);
+    EXPECT_GE(pool.queued(), std::size_t{kWaiters - 16});
+    for (auto& promise : promises) promise.set_value();
+    for (auto& waiter : waiters) ASSERT_EQ(waiter.wait_for(30s), std::future_status::ready);
+}
+
+TEST(ThreadPool, AWaiterAtTheNestingLimitStillRunsItsOwnSubtasks) {
+    // One thread: each waiter first computes fib(10) through the pool, then waits for
+    // the main thread. The worker nests waiters up to its limit, and the innermost one
+    // can only finish its fib by running its own subtasks: it must, or nothing would.
+    constexpr int kWaiters = 8;
+    std::vector<std::promise<void>> promises(kWaiters);
+    std::vector<std::future<void>> gates;
+    for (auto& promise : promises) gates.push_back(promise.get_future());
+    std::atomic<int> fibs_done{0};
+    ThreadPool pool(1);
+    std::vector<std::future<int>> waiters;
+    for (int i = 0; i < kWaiters; ++i) {
+        waiters.push_back(pool.submit([&, i] {
+            const int result = fib(pool, 10);
+            ++fibs_done;
+            pool.wait(gates[i]);
+            return result;
+        }));
+    }
+    const auto give_up = std::chrono::steady_clock::now() + 10s;
+    while (fibs_done < 5 && std::chrono::steady_clock::now() < give_up) std::this_thread::yield();
+    EXPECT_EQ(fibs_done.load(), 5) << "the waiter at the limit could not run its own subtasks";
+    for (auto& promise : promises) promise.set_value();
+    for (auto& waiter : waiters) {
+        ASSERT_EQ(waiter.wait_for(30s), std::future_status::ready);
+        EXPECT_EQ(waiter.get(), 55);
+    }
 }
 
 TEST(ThreadPool, NestedMapAndParallelForOnASingleThread) {

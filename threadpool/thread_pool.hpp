@@ -197,6 +197,8 @@ public:
     // pool, it runs queued tasks (the newest first) while the future is not ready, so
     // a task waiting for tasks it submitted cannot starve the pool; a plain
     // future.get() inside a task blocks its worker and can deadlock a small pool.
+    // Its own subtasks it always may run; tasks of others only a few levels deep,
+    // which keeps the worker's stack bounded.
     template <class R>
     decltype(auto) wait(std::future<R>& future) {
         if (on_worker_thread()) {

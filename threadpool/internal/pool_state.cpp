@@ -27,6 +27,17 @@ unsigned current_fork_generation() {
 // The pool whose worker is running on this thread, if any.
 thread_local const PoolState* current_pool = nullptr;
 
+// The task frames of this worker thread. Frames are numbered in the order they
+// start, and a frame ends before any frame that started outside it, so the tasks
+// queued by the running frame or by frames nested in it — its descendants — are
+// exactly those carrying this thread and a frame number >= `current`.
+struct ThreadFrames {
+    std::uint64_t started = 0;
+    std::uint64_t current = 0;
+    unsigned foreign_depth = 0;  // nested frames running tasks that are not descendants
+};
+thread_local ThreadFrames frames;
+
 void print_to_stderr(const char* what, std::exception_ptr error) noexcept {
     std::string text = "unknown exception";
     try {
@@ -98,7 +109,7 @@ void PoolState::reap_exited_locked() {
 void PoolState::worker_main(Worker& self) {
     current_pool = this;
     while (Task task = next_task(self)) {
-        run_task(task);
+        run_frame(task, false);
         // Before task_finished(): whoever sees the pool idle sees this worker idle.
         busy_.fetch_sub(1, std::memory_order_relaxed);
         task_finished();
@@ -109,7 +120,7 @@ Task PoolState::next_task(Worker& self) {
     Task task;
     std::unique_lock lock(mutex_);
     for (bool spun = false;; spun = !spun) {
-        if (take_locked(task, false)) {
+        if (take_locked(task)) {
             busy_.fetch_add(1, std::memory_order_relaxed);
             return task;
         }
@@ -152,19 +163,38 @@ bool PoolState::wait_for_wake_locked(Worker& self, std::unique_lock<std::mutex>&
     return true;
 }
 
-bool PoolState::take_locked(Task& task, bool newest) {
+bool PoolState::take_locked(Task& task) {
     if (paused_ || queued_.load(std::memory_order_relaxed) == 0) return false;
-    for (Ring<Task>& queue : queues_) {
+    for (Ring<Queued>& queue : queues_) {
         if (queue.empty()) continue;
-        if (newest) {
-            task = std::move(queue.back());
-            queue.pop_back();
-        } else {
-            task = std::move(queue.front());
-            queue.pop_front();
-        }
+        task = std::move(queue.front().task);
+        queue.pop_front();
         queued_.store(queued_.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
         return true;
+    }
+    return false;
+}
+
+bool PoolState::take_for_helper_locked(Task& task, bool& foreign) {
+    if (paused_ || queued_.load(std::memory_order_relaxed) == 0) return false;
+    const auto descendant = [](const Queued& q) {
+        return q.submitter_thread == &frames && q.submitter_frame >= frames.current;
+    };
+    const bool may_run_foreign = frames.foreign_depth < kForeignHelpDepth;
+    for (Ring<Queued>& queue : queues_) {
+        // The newest first: in a divide-and-conquer it is the waiter's own latest
+        // split, and it leaves the oldest (biggest) pieces to idle workers. The scan
+        // for a descendant is bounded, as it holds the lock; one further from the
+        // back is left to the workers taking from the front.
+        const std::size_t stop = queue.size() > kHelperScan ? queue.size() - kHelperScan : 0;
+        for (std::size_t i = queue.size(); i-- > stop;) {
+            const bool mine = descendant(queue[i]);
+            if (!mine && !may_run_foreign) continue;
+            task = queue.extract(i).task;
+            foreign = !mine;
+            queued_.store(queued_.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
+            return true;
+        }
     }
     return false;
 }
@@ -175,6 +205,15 @@ void PoolState::wake_all_locked() {
         worker->wake.notify_one();
     }
     sleepers_.clear();
+}
+
+void PoolState::run_frame(Task& task, bool foreign) noexcept {
+    const std::uint64_t outer = frames.current;
+    frames.current = ++frames.started;
+    frames.foreign_depth += foreign ? 1 : 0;
+    run_task(task);
+    frames.foreign_depth -= foreign ? 1 : 0;
+    frames.current = outer;
 }
 
 void PoolState::run_task(Task& task) noexcept {
@@ -205,7 +244,9 @@ void PoolState::enqueue(Task&& task, Priority priority) {
     {
         std::lock_guard lock(mutex_);
         if (closed_) throw PoolClosed("threadpool: submit after close");
-        queues_[static_cast<int>(priority)].push_back(std::move(task));
+        const bool from_worker = on_worker_thread();
+        queues_[static_cast<int>(priority)].push_back(
+            Queued{std::move(task), from_worker ? &frames : nullptr, from_worker ? frames.current : 0});
         pending_.fetch_add(1, std::memory_order_relaxed);
         const std::size_t queued = queued_.load(std::memory_order_relaxed) + 1;
         queued_.store(queued, std::memory_order_relaxed);
@@ -225,11 +266,12 @@ void PoolState::enqueue(Task&& task, Priority priority) {
 bool PoolState::help_once() {
     if (inert()) return false;
     Task task;
+    bool foreign = false;
     {
         std::lock_guard lock(mutex_);
-        if (!take_locked(task, true)) return false;
+        if (!take_for_helper_locked(task, foreign)) return false;
     }
-    run_task(task);
+    run_frame(task, foreign);
     task_finished();
     return true;
 }
@@ -307,9 +349,9 @@ void PoolState::cancel_queued() {
         std::lock_guard lock(mutex_);
         closed_ = true;
         paused_ = false;
-        for (Ring<Task>& queue : queues_) {
+        for (Ring<Queued>& queue : queues_) {
             while (!queue.empty()) {
-                dropped.push_back(std::move(queue.front()));
+                dropped.push_back(std::move(queue.front().task));
                 queue.pop_front();
             }
         }

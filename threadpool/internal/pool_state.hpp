@@ -6,12 +6,20 @@
 // worker only when no spinning worker is left to take the task, and it hands the
 // wake-up to that one worker (its own condition variable), so a burst of tasks costs
 // no futex calls while the workers keep up.
+//
+// Helping: a worker waiting for a future runs queued tasks meanwhile, on its own
+// stack. To keep that stack bounded, every queued task remembers which running task
+// (which frame of which worker) submitted it. A waiter always may run its own
+// descendants — they nest no deeper than the user's recursion does — but tasks of
+// others ("foreign" ones, each of which may nest its own waits) only up to
+// kForeignHelpDepth levels deep; beyond that it waits for them to finish elsewhere.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <list>
 #include <mutex>
 #include <thread>
@@ -25,6 +33,9 @@ namespace mp::threadpool::internal {
 
 class PoolState {
 public:
+    static constexpr unsigned kForeignHelpDepth = 4;
+    static constexpr std::size_t kHelperScan = 256;
+
     PoolState(std::size_t min_threads, std::size_t max_threads, std::chrono::milliseconds idle_timeout);
 
     // True in a forked child's copy: no threads exist there, and the mutex may have
@@ -62,6 +73,13 @@ private:
         bool exited = false;  // the thread has left its loop and can be joined
     };
 
+    // A queued task and the frame that submitted it (null: not a worker of the pool).
+    struct Queued {
+        Task task;
+        const void* submitter_thread = nullptr;
+        std::uint64_t submitter_frame = 0;
+    };
+
     void start_worker_locked();
     void reap_exited_locked();
     void worker_main(Worker& self);
@@ -69,16 +87,21 @@ private:
     // worker must stop (closed and drained, or retired when idle).
     Task next_task(Worker& self);
     bool wait_for_wake_locked(Worker& self, std::unique_lock<std::mutex>& lock);
-    // Pops the first task of the highest non-empty priority (the last one when
-    // `newest`); false when paused or nothing is queued.
-    bool take_locked(Task& task, bool newest);
+    // Pops the first task of the highest non-empty priority; false when paused or
+    // nothing is queued.
+    bool take_locked(Task& task);
+    // Pops a task the calling waiter may run while it waits (see Helping above), the
+    // newest first; sets `foreign` when it is not a descendant of the waiter's task.
+    bool take_for_helper_locked(Task& task, bool& foreign);
     void wake_all_locked();
+    // Runs `task` as a new frame of the calling worker.
+    void run_frame(Task& task, bool foreign) noexcept;
     void run_task(Task& task) noexcept;
     void task_finished() noexcept;
     void throw_if_worker(const char* what) const;
 
     mutable std::mutex mutex_;
-    Ring<Task> queues_[3];           // by Priority
+    Ring<Queued> queues_[3];         // by Priority
     std::list<Worker> workers_;      // started threads, including exited ones not yet joined
     std::vector<Worker*> sleepers_;  // workers blocked on their `wake`, latest last
     std::size_t threads_ = 0;        // live workers (not exited)

@@ -12,7 +12,8 @@ namespace mp::threadpool::internal {
 
 template <class T>
 class Ring {
-    static_assert(std::is_nothrow_move_constructible_v<T>, "Ring moves its elements when it grows");
+    static_assert(std::is_nothrow_move_constructible_v<T> && std::is_nothrow_move_assignable_v<T>,
+                  "Ring moves its elements when it grows and when one is extracted");
 
 public:
     Ring() = default;
@@ -44,6 +45,15 @@ public:
     }
     void clear() noexcept {
         while (size_ > 0) pop_front();
+    }
+    // The i-th element from the front.
+    T& operator[](std::size_t i) noexcept { return slots_[(head_ + i) & (capacity_ - 1)]; }
+    // Moves the i-th element out and closes the gap (the later elements shift forward).
+    T extract(std::size_t i) noexcept {
+        T taken(std::move((*this)[i]));
+        for (; i + 1 < size_; ++i) (*this)[i] = std::move((*this)[i + 1]);
+        pop_back();
+        return taken;
     }
 
 private:
