@@ -18,7 +18,8 @@ namespace mp::subproc {
 
 // SpawnError: starting the program failed before it ran a single instruction of its
 // own, so no child is left behind. code() holds the errno: ENOENT (not found),
-// EACCES (not executable), ENOEXEC (not a valid executable). step() names what failed:
+// EACCES (not executable), ENOEXEC (not a valid executable), EAGAIN (no process
+// could be made: RLIMIT_NPROC or the pid limit). step() names what failed: "fork",
 // "exec", "chdir", "dup2", "setpgid", "setsid" or "umask". what() names the step and
 // its object: `exec("nope"): No such file or directory`, `chdir("/gone"): ...`.
 class SpawnError : public std::system_error {

@@ -18,6 +18,7 @@
 #include <exception>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <system_error>
 
@@ -154,7 +155,17 @@ MP_TEST_HELPER(limits_nproc) {
     }
     set_limit(RLIMIT_NPROC, 0);
     bool ok = true;
-    ok &= clean("subproc::run", EAGAIN, [] { (void)mp::subproc::run({"/bin/true"}); });
+    // Both spawners (posix_spawn, and fork+exec, which a umask needs) blame fork.
+    for (const std::optional<mode_t> umask : {std::optional<mode_t>(), std::optional<mode_t>(022)}) {
+        ok &= clean(umask ? "subproc::run with umask" : "subproc::run", EAGAIN, [umask] {
+            try {
+                (void)mp::subproc::run({"/bin/true"}, {.umask = umask});
+            } catch (const mp::subproc::SpawnError& e) {
+                if (e.step() != "fork") throw std::runtime_error(std::string("blamed the wrong step: ") + e.what());
+                throw;
+            }
+        });
+    }
     ok &= clean("pool::Process", EAGAIN, [] {
         mp::pool::Process p([] {});
         p.start();
@@ -197,7 +208,8 @@ TEST(Limits, NprocLimitGivesCleanEagainAndNoZombie) {
     const auto r = mp::test::run_command(mp::test::helper_command("limits_nproc"));
     SCOPED_TRACE(r.out + r.err);
     EXPECT_EQ(r.exit_code, 0);
-    EXPECT_NE(r.out.find("subproc::run: clean error: "), std::string::npos);
+    EXPECT_NE(r.out.find("subproc::run: clean error: fork(\"/bin/true\")"), std::string::npos);
+    EXPECT_NE(r.out.find("subproc::run with umask: clean error: fork(\"/bin/true\")"), std::string::npos);
     EXPECT_NE(r.out.find("threadpool::ThreadPool: clean error: "), std::string::npos);
 }
 

@@ -134,10 +134,7 @@ pid_t spawn_with_fork(const PreparedSpawn& spawn) {
     if (pid == 0) run_child(spawn, report.write.get());
     const int fork_error = errno;
     ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
-    if (pid < 0) {
-        errno = fork_error;
-        throw_errno("fork");
-    }
+    if (pid < 0) throw SpawnError(fork_error, "fork", spawn.program);
     report.write.reset();
 
     Report failure{};

@@ -100,6 +100,9 @@ void set_attributes(const PreparedSpawn& spawn, Attributes& attributes) {
         if (!S_ISDIR(info.st_mode)) throw SpawnError(ENOTDIR, "chdir", spawn.program, spawn.cwd);
         if (::access(spawn.cwd, X_OK) != 0) throw SpawnError(errno, "chdir", spawn.program, spawn.cwd);
     }
+    // glibc's posix_spawn passes on clone()'s EAGAIN (RLIMIT_NPROC, pid limit): no
+    // process was made. execve would say EAGAIN only for a set-user-ID program.
+    if (error == EAGAIN) throw SpawnError(error, "fork", spawn.program);
     if (error == EBADF) throw SpawnError(error, "dup2", spawn.program);
     if (error == EPERM) throw SpawnError(error, spawn.group.kind() == Group::Kind::session ? "setsid" : "setpgid",
                                          spawn.program);
