@@ -180,7 +180,8 @@ bool Ring::get(std::vector<std::byte>& out, Clock::time_point deadline, InFlight
         const RingSide tail = RingSide::unpack(h.produced.load(std::memory_order_acquire));
         if (tail.count == head.count) {
             if (h.closed.load() != 0) throw QueueClosed("Queue.get: the queue is closed and empty");
-            continue;  // another consumer took it
+            in_flight.release();  // hold no slot while waiting
+            continue;             // another consumer took it
         }
         std::uint32_t length = 0;
         copy_out(head.offset, &length, kRecordHeader);
@@ -262,10 +263,11 @@ std::size_t Ring::lost() const {
     return static_cast<std::size_t>(total);
 }
 
-InFlight::~InFlight() {
+void InFlight::release() {
     if (slot_ == nullptr) return;
     slot_->state.store(slot_->state.load() & ~GetterSlot::kHolding);
     slot_->lock.unlock();
+    slot_ = nullptr;
 }
 
 void Ring::close() {

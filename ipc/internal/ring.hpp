@@ -21,15 +21,17 @@
 // Items lost with their getter: a get() takes an item in two steps, the commit
 // under get_lock and the return to its caller after it. A getter killed between
 // the two takes the item along. To report those, every get() holds a getter slot
-// (a robust lock and a state word) from before its commit until it returns, and
-// the slot's state says "holding an item" from the commit on. A slot whose owner
-// died holding an item is counted lost by whoever next locks that slot (another
-// get(), or lost()). The commit and the slot's mark are two stores; a getter
-// killed between them holds get_lock, so the next get_lock holder settles it: it
-// finds the dead getter's slot and expected count in `taker`, and the consumed
-// count tells whether the commit happened. Every state change is one store, so a
-// process killed inside the recovery itself leaves it to be done again, never
-// counted twice.
+// (a robust lock and a state word) from just before it takes get_lock until it
+// returns (or finds nothing to take), and the slot's state says "holding an item"
+// from the commit on. A slot whose owner died holding an item is counted lost by
+// whoever next locks that slot (another get(), or lost()). The commit and the
+// slot's mark are two stores; a getter killed between them holds get_lock, so the
+// next get_lock holder settles it: it finds the dead getter's slot and expected
+// count in `taker`, and the consumed count tells whether the commit happened. A
+// dead slot is settled only after get_lock was (its settler takes get_lock
+// first), so the two never disagree. Every state change is one store, so a
+// process killed inside a settling leaves it to be done again, never counted
+// twice.
 //
 // Waiting: spin a few microseconds watching the other side's word, then sleep on
 // an Event (a futex; see event.hpp for why no wake-up is lost, and why a waiter
@@ -111,12 +113,14 @@ class Ring;
 class InFlight {
 public:
     InFlight() = default;
-    ~InFlight();
+    ~InFlight() { release(); }
     InFlight(const InFlight&) = delete;
     InFlight& operator=(const InFlight&) = delete;
 
 private:
     friend class Ring;
+    // Marks the take returned and lets the slot go.
+    void release();
     GetterSlot* slot_ = nullptr;
 };
 
