@@ -32,4 +32,8 @@ struct UsageError {
 // Prints "<program>: <message>" on stderr.
 void print_error(std::string_view program, std::string_view message);
 
+// Reports a refused command line on stderr: "<program>: <message>", or `usage`
+// when the error has no message. Returns `exit_code`.
+int report(std::string_view program, const UsageError& error, std::string_view usage, int exit_code);
+
 }  // namespace mp::cli
