@@ -55,11 +55,6 @@ int main(int argc, char** argv) {
     if (const auto* run = std::get_if<RunArgs>(&command)) return run_command(*run);
     if (const auto* pipe = std::get_if<PipeArgs>(&command)) return pipe_command(*pipe);
     if (std::holds_alternative<Tour>(command)) return tour_command();
-    const auto& error = std::get<mp::cli::UsageError>(command);
-    if (error.message.empty()) {
-        std::fputs(kUsage, stderr);
-        return 2;
-    }
-    mp::cli::print_error(kProgram, error.message);
-    return argv[1] == std::string_view("run") ? kRunUsageExit : 2;
+    const bool run = argc > 1 && argv[1] == std::string_view("run");
+    return mp::cli::report(kProgram, std::get<mp::cli::UsageError>(command), kUsage, run ? kRunUsageExit : 2);
 }

@@ -75,14 +75,8 @@ int main(int argc, char** argv) {
         std::fputs(kHelp, stdout);
         return 0;
     }
-    if (const auto* error = std::get_if<mp::cli::UsageError>(&command)) {
-        if (error->message.empty()) {
-            std::fputs(kHelp, stderr);
-        } else {
-            mp::cli::print_error(kProgram, error->message);
-        }
-        return kExitUsage;
-    }
+    if (const auto* error = std::get_if<mp::cli::UsageError>(&command))
+        return mp::cli::report(kProgram, *error, kHelp, kExitUsage);
     try {
         return run(command);
     } catch (const std::invalid_argument& e) {  // bad name, or a name of another kind

@@ -33,11 +33,5 @@ int main(int argc, char** argv) {
     }
     if (const auto* wc = std::get_if<WcOptions>(&command)) return wc_main(*wc);
     if (std::holds_alternative<Tour>(command)) return tour_main();
-    const auto& error = std::get<mp::cli::UsageError>(command);
-    if (error.message.empty()) {
-        std::fputs(kUsage, stderr);
-    } else {
-        mp::cli::print_error("threadpool", error.message);
-    }
-    return 2;
+    return mp::cli::report("threadpool", std::get<mp::cli::UsageError>(command), kUsage, 2);
 }
