@@ -190,13 +190,16 @@ bool Ring::get(std::vector<std::byte>& out, Clock::time_point deadline, InFlight
         out.resize(length);
         // From here to the end of the take nothing throws: `taker` names this take
         // only while it is under way (see settle_dead_taker).
+        // Release order keeps the three stores around the commit in program order
+        // for whoever settles a dead getter (after taking the robust locks).
         GetterSlot& slot = *in_flight.slot_;
         const RingSide taken{advance(head.offset, kRecordHeader + length), head.count + 1};
-        h.taker.store(std::uint64_t{static_cast<std::uint32_t>(&slot - h.getters) + 1U} << 32 | taken.count);
+        h.taker.store(std::uint64_t{static_cast<std::uint32_t>(&slot - h.getters) + 1U} << 32 | taken.count,
+                      std::memory_order_release);
         copy_out(advance(head.offset, kRecordHeader), out.data(), length);
-        h.consumed.store(taken.pack());
-        slot.state.store(slot.state.load() | GetterSlot::kHolding);
-        h.taker.store(0);
+        h.consumed.store(taken.pack());  // seq_cst: see event.hpp
+        slot.state.store(slot.state.load(std::memory_order_relaxed) | GetterSlot::kHolding, std::memory_order_release);
+        h.taker.store(0, std::memory_order_release);
         h.not_full.notify();
         return true;
     }
@@ -265,7 +268,8 @@ std::size_t Ring::lost() const {
 
 void InFlight::release() {
     if (slot_ == nullptr) return;
-    slot_->state.store(slot_->state.load() & ~GetterSlot::kHolding);
+    slot_->state.store(slot_->state.load(std::memory_order_relaxed) & ~GetterSlot::kHolding,
+                       std::memory_order_release);
     slot_->lock.unlock();
     slot_ = nullptr;
 }

@@ -81,6 +81,9 @@ struct RingHeader {
     alignas(64) std::atomic<std::uint64_t> produced{0};
     alignas(64) sync::ProcessMutex get_lock;
     alignas(64) std::atomic<std::uint64_t> consumed{0};
+    // Written under get_lock around a commit: (slot index + 1) << 32 | the consumed
+    // count after the commit; 0 outside it. Consumers' only: a line of its own.
+    alignas(64) std::atomic<std::uint64_t> taker{0};
     // Looked at by the other side after every operation, written around sleeps.
     alignas(64) Event not_empty;
     alignas(64) Event not_full;
@@ -88,9 +91,6 @@ struct RingHeader {
     std::atomic<std::uint32_t> tasks_done{0};  // JoinableQueue: task_done() calls, modulo 2^32
     std::atomic<std::uint32_t> closed{0};
     std::atomic<std::uint64_t> owner_deaths{0};  // times a lock found its last owner dead
-    // Written under get_lock around a commit: (slot index + 1) << 32 | the consumed
-    // count after the commit; 0 outside it.
-    std::atomic<std::uint64_t> taker{0};
     std::uint64_t capacity = 0;
     std::uint64_t maxsize = 0;
     GetterSlot getters[kGetterSlots];
