@@ -13,10 +13,14 @@ Command parse_bench(const std::vector<std::string>& args) {
         if (i + 1 >= args.size()) return cli::UsageError{flag + " needs a value"};
         const std::string& value = args[++i];
         if (flag == "--transport") {
-            if (value == "pipe") options.transport = Transport::pipe;
-            else if (value == "socketpair") options.transport = Transport::socketpair;
-            else if (value == "queue") options.transport = Transport::queue;
-            else return cli::UsageError{"unknown transport '" + value + "'"};
+            if (value == "pipe")
+                options.transport = Transport::pipe;
+            else if (value == "socketpair")
+                options.transport = Transport::socketpair;
+            else if (value == "queue")
+                options.transport = Transport::queue;
+            else
+                return cli::UsageError{"unknown transport '" + value + "'"};
         } else if (flag == "--size") {
             const auto n = cli::parse_int(value, 1, std::int64_t{1} << 26);
             if (!n) return cli::UsageError{"--size wants a byte count in [1, 64 MiB], not '" + value + "'"};

@@ -111,7 +111,8 @@ Command parse_command(const Arguments& arguments) {
     if (command == "create") return parse_create(arguments);
     if (command == "get") {
         expect_words(arguments, 1, 2, "get NAME [I | A:B]");
-        return Get{arguments.words[1], arguments.words.size() == 3 ? parse_selection(arguments.words[2]) : Selection{}};
+        return Get{arguments.words[1],
+                   arguments.words.size() == 3 ? parse_selection(arguments.words[2]) : Selection{}};
     }
     if (command == "set" || command == "add") return parse_set(arguments, command == "add");
     if (command == "rm") {

@@ -56,13 +56,15 @@ std::string parse_run(const std::vector<std::string>& args, RunArgs& run) {
         } else if (is("--env")) {
             if (!value("--env", text)) return "--env needs NAME=VALUE";
             const auto equals = text.find('=');
-            if (equals == std::string::npos || equals == 0) return "invalid --env '" + text + "' (NAME=VALUE)";
+            if (equals == std::string::npos || equals == 0)
+                return "invalid --env '" + text + "' (NAME=VALUE)";
             run.env[text.substr(0, equals)] = text.substr(equals + 1);
         } else {
             return "unknown option '" + arg + "'";
         }
     }
-    run.command.assign(args.begin() + static_cast<std::ptrdiff_t>(i < args.size() ? i : args.size()), args.end());
+    run.command.assign(args.begin() + static_cast<std::ptrdiff_t>(i < args.size() ? i : args.size()),
+                       args.end());
     if (run.command.empty()) return "no command to run (subproc run [OPTIONS] -- CMD [ARG...])";
     return {};
 }
@@ -94,7 +96,8 @@ Command parse_args(const std::vector<std::string>& args) {
     if (command == "--help" || command == "-h" || command == "help") return Help{};
     if (command == "run") {
         RunArgs run;
-        if (std::string error = parse_run(rest, run); !error.empty()) return mp::cli::UsageError{std::move(error)};
+        if (std::string error = parse_run(rest, run); !error.empty())
+            return mp::cli::UsageError{std::move(error)};
         return run;
     }
     if (command == "pipe") return parse_pipe(rest);
@@ -131,7 +134,8 @@ std::optional<std::vector<std::string>> split_words(std::string_view line, std::
             i = end;
         } else if (c == '"') {
             for (++i; i < line.size() && line[i] != '"'; ++i) {
-                if (line[i] == '\\' && i + 1 < line.size() && std::string_view("\"\\$`").find(line[i + 1]) != std::string_view::npos)
+                if (line[i] == '\\' && i + 1 < line.size() &&
+                    std::string_view("\"\\$`").find(line[i + 1]) != std::string_view::npos)
                     ++i;
                 word += line[i];
             }
@@ -157,9 +161,12 @@ std::optional<int> parse_signal(std::string_view text) {
         const char* name = sigabbrev_np(signal);
         if (name != nullptr && text == name) return signal;
 #else
-        static const struct { const char* name; int number; } names[] = {
-            {"HUP", SIGHUP}, {"INT", SIGINT}, {"QUIT", SIGQUIT}, {"KILL", SIGKILL}, {"USR1", SIGUSR1},
-            {"USR2", SIGUSR2}, {"ALRM", SIGALRM}, {"TERM", SIGTERM}, {"CONT", SIGCONT}, {"STOP", SIGSTOP}};
+        static const struct {
+            const char* name;
+            int number;
+        } names[] = {{"HUP", SIGHUP},   {"INT", SIGINT},   {"QUIT", SIGQUIT}, {"KILL", SIGKILL},
+                     {"USR1", SIGUSR1}, {"USR2", SIGUSR2}, {"ALRM", SIGALRM}, {"TERM", SIGTERM},
+                     {"CONT", SIGCONT}, {"STOP", SIGSTOP}};
         for (const auto& entry : names)
             if (text == entry.name && entry.number == signal) return signal;
 #endif

@@ -57,7 +57,8 @@ std::string_view without_prefix(std::string_view message) {
 // Runs a parsed command; returns the exit code.
 int run(const Command& command) {
     if (const auto* lock = std::get_if<LockRun>(&command)) return run_under_lock(lock->options);
-    if (const auto* sem = std::get_if<SemaphoreRun>(&command)) return run_under_semaphore(sem->options, sem->slots);
+    if (const auto* sem = std::get_if<SemaphoreRun>(&command))
+        return run_under_semaphore(sem->options, sem->slots);
     if (const auto* event = std::get_if<EventAction>(&command))
         return event_command(event->name, event->action, event->wait);
     if (const auto* barrier = std::get_if<BarrierWait>(&command))

@@ -14,7 +14,8 @@ struct UsageError : std::runtime_error {
 // The arguments after the subcommand, consumed front to back.
 class Args {
 public:
-    Args(const std::vector<std::string>& args, std::size_t first) : args_(args.begin() + static_cast<std::ptrdiff_t>(first), args.end()) {}
+    Args(const std::vector<std::string>& args, std::size_t first)
+        : args_(args.begin() + static_cast<std::ptrdiff_t>(first), args.end()) {}
     bool empty() const { return at_ >= args_.size(); }
     const std::string& peek() const { return args_[at_]; }
     std::string next(const std::string& what) {

@@ -198,7 +198,8 @@ bool Ring::get(std::vector<std::byte>& out, Clock::time_point deadline, InFlight
                       std::memory_order_release);
         copy_out(advance(head.offset, kRecordHeader), out.data(), length);
         h.consumed.store(taken.pack());  // seq_cst: see event.hpp
-        slot.state.store(slot.state.load(std::memory_order_relaxed) | GetterSlot::kHolding, std::memory_order_release);
+        slot.state.store(slot.state.load(std::memory_order_relaxed) | GetterSlot::kHolding,
+                         std::memory_order_release);
         h.taker.store(0, std::memory_order_release);
         h.not_full.notify();
         return true;
@@ -239,7 +240,8 @@ void Ring::settle_dead_slot(GetterSlot& slot) const {
         if (h.get_lock.owner_died()) settle_dead_taker();
     }
     const std::uint64_t state = slot.state.load();
-    if ((state & GetterSlot::kHolding) != 0) slot.state.store(state - GetterSlot::kHolding + GetterSlot::kOneLost);
+    if ((state & GetterSlot::kHolding) != 0)
+        slot.state.store(state - GetterSlot::kHolding + GetterSlot::kOneLost);
 }
 
 void Ring::settle_dead_taker() const {

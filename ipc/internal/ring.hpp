@@ -140,7 +140,8 @@ public:
     // QueueClosed once the queue is closed and drained. `in_flight` holds a getter
     // slot from before the take until it is destroyed (a take counts as lost when
     // its process dies before that).
-    bool get(std::vector<std::byte>& out, std::chrono::steady_clock::time_point deadline, InFlight& in_flight);
+    bool get(std::vector<std::byte>& out, std::chrono::steady_clock::time_point deadline,
+             InFlight& in_flight);
     void close();
     // Items taken by a get() whose process died before it returned. Settles the
     // slots of dead getters first (a slot held by a live get() is left to it).

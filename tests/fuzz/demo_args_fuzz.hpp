@@ -85,10 +85,12 @@ inline void demo_args(const std::uint8_t* data, std::size_t size) {
         case 4: {
             const auto command = sync_cli::parse_args(args);
             check_usage_error(command, args);
-            if (const auto* lock = std::get_if<sync_cli::LockRun>(&command)) check(!lock->options.command.empty());
+            if (const auto* lock = std::get_if<sync_cli::LockRun>(&command))
+                check(!lock->options.command.empty());
             if (const auto* sem = std::get_if<sync_cli::SemaphoreRun>(&command))
                 check(!sem->options.command.empty() && sem->slots >= 1);
-            if (const auto* barrier = std::get_if<sync_cli::BarrierWait>(&command)) check(barrier->parties >= 1);
+            if (const auto* barrier = std::get_if<sync_cli::BarrierWait>(&command))
+                check(barrier->parties >= 1);
             break;
         }
         default: {

@@ -377,7 +377,8 @@ void kill_inside_take(bool committed) {
     EXPECT_EQ(ring.lost(), committed ? 1u : 0u);
     std::vector<std::byte> out;
     ASSERT_TRUE(take(ring, out));
-    EXPECT_EQ(std::string(reinterpret_cast<const char*>(out.data()), out.size()), committed ? "second" : "first");
+    EXPECT_EQ(std::string(reinterpret_cast<const char*>(out.data()), out.size()),
+              committed ? "second" : "first");
     EXPECT_EQ(ring.lost(), committed ? 1u : 0u);
     EXPECT_EQ(ring.header().taker.load(), 0u);
 }

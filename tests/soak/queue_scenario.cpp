@@ -35,8 +35,8 @@ constexpr std::uint64_t kLogEntries = kIds + (std::uint64_t{1} << 20);
 
 struct Shared {
     std::atomic<bool> stop_producers{false};
-    std::atomic<std::uint64_t> acked[kProducers] = {};  // puts that returned, per producer
-    std::atomic<std::uint64_t> next_entry{0};           // the next free receipt log entry
+    std::atomic<std::uint64_t> acked[kProducers] = {};     // puts that returned, per producer
+    std::atomic<std::uint64_t> next_entry{0};              // the next free receipt log entry
     std::atomic<std::uint64_t> entry_of[kConsumers] = {};  // consumer c's current get writes here
 };
 
@@ -55,7 +55,8 @@ void produce(mp::ipc::Queue<std::uint64_t>& q, Shared& s, int p) {
 // (0: no item).
 void consume(mp::ipc::Queue<std::uint64_t>& q, Shared& s, std::uint64_t* log, int c) {
     try {
-        for (std::uint64_t entry = s.next_entry.fetch_add(1); entry < kLogEntries; entry = s.next_entry.fetch_add(1)) {
+        for (std::uint64_t entry = s.next_entry.fetch_add(1); entry < kLogEntries;
+             entry = s.next_entry.fetch_add(1)) {
             s.entry_of[c].store(entry);
             (void)q.try_get_into(log[entry], std::chrono::milliseconds(50));
         }
@@ -109,7 +110,7 @@ void run_queue(Context& ctx) {
     q.close();
     for (int c = 0; c < kConsumers; ++c) reap(forget(kProducers + c));
     if (q.lost() != reported_lost) row.violations.fetch_add(1);  // no one died holding one since
-    if (!q.empty()) row.violations.fetch_add(1);                  // closed and drained
+    if (!q.empty()) row.violations.fetch_add(1);                 // closed and drained
 
     std::vector<std::uint8_t> received(kIds + 1, 0);  // per id; [kIds]: ids never put
     std::int64_t received_total = 0;
