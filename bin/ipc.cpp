@@ -12,10 +12,10 @@
 #include <cstring>
 #include <exception>
 #include <string>
-#include <string_view>
-#include <vector>
+#include <variant>
 
 #include "bin/cli/cli.hpp"
+#include "bin/ipc_args.hpp"
 #include "bin/ipc_commands.hpp"
 
 namespace mp::ipc_demo {
@@ -48,32 +48,6 @@ int usage_error(const std::string& message) {
     cli::print_error("ipc", message);
     std::fputs(kUsage, stderr);
     return 2;
-}
-
-int bench_command(const std::vector<std::string_view>& args) {
-    BenchOptions options;
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        const std::string_view flag = args[i];
-        if (i + 1 >= args.size()) return usage_error(std::string(flag) + " needs a value");
-        const std::string_view value = args[++i];
-        if (flag == "--transport") {
-            if (value == "pipe") options.transport = Transport::pipe;
-            else if (value == "socketpair") options.transport = Transport::socketpair;
-            else if (value == "queue") options.transport = Transport::queue;
-            else return usage_error("unknown transport '" + std::string(value) + "'");
-        } else if (flag == "--size") {
-            const auto n = cli::parse_int(value, 1, std::int64_t{1} << 26);
-            if (!n) return usage_error("--size wants a byte count in [1, 64 MiB], not '" + std::string(value) + "'");
-            options.size = static_cast<std::size_t>(*n);
-        } else if (flag == "--count") {
-            const auto n = cli::parse_int(value, 1, 100'000'000);
-            if (!n) return usage_error("--count wants a number in [1, 1e8], not '" + std::string(value) + "'");
-            options.count = static_cast<std::size_t>(*n);
-        } else {
-            return usage_error("unknown option '" + std::string(flag) + "'");
-        }
-    }
-    return run_bench(options);
 }
 
 }  // namespace
@@ -129,21 +103,17 @@ int main(int argc, char** argv) {
     sigaction(SIGINT, &action, nullptr);
     sigaction(SIGTERM, &action, nullptr);
 
-    const std::vector<std::string_view> args(argv + 1, argv + argc);
-    if (args.empty()) return usage_error("a subcommand is needed");
-    if (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    const Command command = parse_args({argv + 1, argv + argc});
+    if (const auto* error = std::get_if<mp::cli::UsageError>(&command)) return usage_error(error->message);
+    if (std::holds_alternative<Help>(command)) {
         std::fputs(kUsage, stdout);
         return 0;
     }
     try {
-        if (args[0] == "bench") return bench_command({args.begin() + 1, args.end()});
-        if (args[0] == "tour") {
-            if (args.size() > 1) return usage_error("tour takes no arguments");
-            return run_tour();
-        }
+        if (const auto* bench = std::get_if<BenchOptions>(&command)) return run_bench(*bench);
+        return run_tour();
     } catch (const std::exception& e) {
         mp::cli::print_error("ipc", e.what());
         return 1;
     }
-    return usage_error("unknown subcommand '" + std::string(args[0]) + "'");
 }

@@ -12,12 +12,14 @@
 #include <string>
 #include <string_view>
 #include <system_error>
-#include <vector>
+#include <variant>
 
 #include "bin/cli/cli.hpp"
+#include "bin/shm_args.hpp"
 #include "bin/shm_tour.hpp"
 #include "shm/shm.hpp"
 
+namespace mp::shm_demo {
 namespace {
 
 constexpr std::string_view kProgram = "shm";
@@ -50,67 +52,11 @@ const char* const kUsage =
     "exit status: 0 done, 1 could not be done (no such segment, index or value out of\n"
     "range for it), 2 usage error\n";
 
-// A command line that is wrong in itself: exit 2.
+// A command line that is wrong in itself, or a name the library refuses: exit 2.
 class UsageError : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
 };
-
-// The words of a command line, with the options taken out. A word that starts with
-// '-' followed by a digit or '.' is a number, not an option.
-struct Arguments {
-    std::vector<std::string> words;
-    std::optional<std::string> init;
-    bool help = false;
-};
-
-bool looks_like_number(std::string_view word) {
-    return word.size() > 1 && word[0] == '-' && ((word[1] >= '0' && word[1] <= '9') || word[1] == '.');
-}
-
-Arguments parse_arguments(int argc, char** argv) {
-    Arguments arguments;
-    bool options_done = false;
-    for (int i = 1; i < argc; ++i) {
-        const std::string_view word = argv[i];
-        if (options_done || word.empty() || word[0] != '-' || word == "-" || looks_like_number(word)) {
-            arguments.words.emplace_back(word);
-        } else if (word == "--") {
-            options_done = true;
-        } else if (word == "-h" || word == "--help") {
-            arguments.help = true;
-        } else if (word == "--init") {
-            if (i + 1 >= argc) throw UsageError("--init needs a value");
-            arguments.init = argv[++i];
-        } else if (word.starts_with("--init=")) {
-            arguments.init = std::string(word.substr(7));
-        } else {
-            throw UsageError("unknown option " + std::string(word) + " (negative numbers are fine: -5)");
-        }
-    }
-    return arguments;
-}
-
-void expect_words(const Arguments& arguments, std::size_t min, std::size_t max, const char* synopsis) {
-    const std::size_t n = arguments.words.size() - 1;  // after the command
-    if (n < min || n > max) throw UsageError(std::string("usage: shm ") + synopsis);
-}
-
-// Lengths and indexes: 0..2^40, far beyond any segment /dev/shm can hold.
-std::size_t parse_count(const std::string& text, const char* what) {
-    constexpr std::int64_t kMax = std::int64_t{1} << 40;
-    const auto value = mp::cli::parse_int(text, 0, kMax);
-    if (!value || text.starts_with('-'))
-        throw UsageError(std::string(what) + " must be a whole number >= 0 (at most " + std::to_string(kMax) +
-                         "), not \"" + text + "\"");
-    return static_cast<std::size_t>(*value);
-}
-
-mp::shm::TypeCode parse_code(const std::string& text) {
-    const auto code = text.size() == 1 ? mp::shm::parse_type_code(text[0]) : std::nullopt;
-    if (!code) throw UsageError("unknown type code \"" + text + "\"; use one of c b B h H i I l L q Q f d");
-    return *code;
-}
 
 // Runs open(name), turning a bad name into a usage error and a missing segment into
 // a plain message.
@@ -135,52 +81,23 @@ void print_value(mp::shm::TypeCode code, const mp::shm::Scalar& value) {
     std::printf("%s\n", mp::shm::format_scalar(code, value).c_str());
 }
 
-int create(const Arguments& arguments) {
-    expect_words(arguments, 3, 3, "create NAME TYPECODE LEN [--init V]");
-    const std::string& name = arguments.words[1];
-    const mp::shm::TypeCode code = parse_code(arguments.words[2]);
-    const std::size_t count = parse_count(arguments.words[3], "LEN");
-    mp::shm::Scalar fill = std::int64_t{0};
-    if (arguments.init) {
-        try {
-            fill = mp::shm::parse_scalar(code, *arguments.init);
-        } catch (const std::logic_error& error) {  // invalid_argument, out_of_range
-            throw UsageError(std::string("--init: ") + error.what());
-        }
-    }
+int create(const Create& request) {
     try {
-        auto array = mp::shm::DynamicArray::create(name, code, count, fill);
+        auto array = mp::shm::DynamicArray::create(request.name, request.code, request.count, request.fill);
         array.release();  // the point of the command: the segment outlives it
     } catch (const std::invalid_argument& error) {  // a bad name
         throw UsageError(error.what());
     } catch (const std::system_error& error) {
         if (error.code() == std::errc::file_exists)
-            throw std::runtime_error("a segment named \"" + name + "\" already exists");
+            throw std::runtime_error("a segment named \"" + request.name + "\" already exists");
         throw;
     }
     return 0;
 }
 
-// What `get` was asked for: element I ("I"), or a slice ("A:B", "A:", ":B", ":").
-struct Selection {
-    std::optional<std::size_t> first, last;
-    bool single = false;
-};
-
-Selection parse_selection(const std::string& text) {
-    const std::size_t colon = text.find(':');
-    if (colon == std::string::npos) return {parse_count(text, "the index"), std::nullopt, true};
-    const std::string first = text.substr(0, colon), last = text.substr(colon + 1);
-    Selection selection;
-    if (!first.empty()) selection.first = parse_count(first, "the slice start");
-    if (!last.empty()) selection.last = parse_count(last, "the slice end");
-    return selection;
-}
-
-int get(const Arguments& arguments) {
-    expect_words(arguments, 1, 2, "get NAME [I | A:B]");
-    const Selection selection = arguments.words.size() == 3 ? parse_selection(arguments.words[2]) : Selection{};
-    auto array = attach(arguments.words[1]);
+int get(const Get& request) {
+    auto array = attach(request.name);
+    const Selection& selection = request.selection;
     if (selection.single) {
         print_value(array.type_code(), array.get(*selection.first));
         return 0;
@@ -190,24 +107,17 @@ int get(const Arguments& arguments) {
     return 0;
 }
 
-int set(const Arguments& arguments) {
-    expect_words(arguments, 3, 3, "set NAME I V");
-    const std::size_t index = parse_count(arguments.words[2], "the index");
-    auto array = attach(arguments.words[1]);
-    array.set(index, mp::shm::parse_scalar(array.type_code(), arguments.words[3]));
+int set(const Set& request) {
+    auto array = attach(request.name);
+    if (request.add) {
+        print_value(array.type_code(), array.add(request.index, mp::shm::parse_delta(array.type_code(), request.value)));
+    } else {
+        array.set(request.index, mp::shm::parse_scalar(array.type_code(), request.value));
+    }
     return 0;
 }
 
-int add(const Arguments& arguments) {
-    expect_words(arguments, 3, 3, "add NAME I DELTA");
-    const std::size_t index = parse_count(arguments.words[2], "the index");
-    auto array = attach(arguments.words[1]);
-    print_value(array.type_code(), array.add(index, mp::shm::parse_delta(array.type_code(), arguments.words[3])));
-    return 0;
-}
-
-int list(const Arguments& arguments) {
-    expect_words(arguments, 0, 0, "ls");
+int list() {
     std::printf("%-28s %-4s %10s %10s %8s %-6s %s\n", "NAME", "TYPE", "LEN", "BYTES", "CREATOR", "STATE", "USERS");
     for (const mp::shm::SegmentListing& segment : mp::shm::list_segments()) {
         if (segment.header) {
@@ -224,10 +134,8 @@ int list(const Arguments& arguments) {
     return 0;
 }
 
-int remove(const Arguments& arguments) {
-    expect_words(arguments, 1, 1, "rm NAME");
-    const std::string& name = arguments.words[1];
-    open_segment(name, [](const std::string& n) {
+int remove(const Remove& request) {
+    open_segment(request.name, [](const std::string& n) {
         // Unlinking needs no mapping; shm_unlink reports a missing name as ENOENT.
         const std::string path = mp::shm::segment_path(n);
         if (shm_unlink(path.c_str()) != 0)
@@ -237,8 +145,7 @@ int remove(const Arguments& arguments) {
     return 0;
 }
 
-int collect(const Arguments& arguments) {
-    expect_words(arguments, 0, 0, "gc");
+int collect() {
     const auto removed = mp::shm::collect_garbage();
     for (const mp::shm::SegmentListing& segment : removed)
         std::printf("removed %s ('%c' x %llu, creator pid %d is dead, no process maps it)\n", segment.name.c_str(),
@@ -249,33 +156,28 @@ int collect(const Arguments& arguments) {
     return 0;
 }
 
-int run(const Arguments& arguments) {
-    if (arguments.help) {
+int run(const Command& command) {
+    if (std::holds_alternative<Help>(command)) {
         std::fputs(kUsage, stdout);
         return 0;
     }
-    if (arguments.words.empty()) throw UsageError("no command; try shm --help");
-    const std::string& command = arguments.words[0];
-    if (command != "create" && arguments.init) throw UsageError("--init belongs to create");
-    if (command == "create") return create(arguments);
-    if (command == "get") return get(arguments);
-    if (command == "set") return set(arguments);
-    if (command == "add") return add(arguments);
-    if (command == "ls") return list(arguments);
-    if (command == "rm") return remove(arguments);
-    if (command == "gc") return collect(arguments);
-    if (command == "tour") {
-        expect_words(arguments, 0, 0, "tour");
-        return mp::shm_demo::tour();
-    }
-    throw UsageError("unknown command \"" + command + "\"; try shm --help");
+    if (const auto* error = std::get_if<mp::cli::UsageError>(&command)) throw UsageError(error->message);
+    if (const auto* c = std::get_if<Create>(&command)) return create(*c);
+    if (const auto* g = std::get_if<Get>(&command)) return get(*g);
+    if (const auto* s = std::get_if<Set>(&command)) return set(*s);
+    if (const auto* r = std::get_if<Remove>(&command)) return remove(*r);
+    if (std::holds_alternative<List>(command)) return list();
+    if (std::holds_alternative<Collect>(command)) return collect();
+    return tour();
 }
 
 }  // namespace
+}  // namespace mp::shm_demo
 
 int main(int argc, char** argv) {
+    using namespace mp::shm_demo;
     try {
-        return run(parse_arguments(argc, argv));
+        return run(parse_args({argv + 1, argv + argc}));
     } catch (const UsageError& error) {
         mp::cli::print_error(kProgram, error.what());
         return 2;

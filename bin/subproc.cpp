@@ -2,13 +2,16 @@
 // (coreutils timeout's exit codes), run a pipeline without a shell, and a tour of
 // Python's subprocess examples done with mp::subproc.
 #include <cstdio>
-#include <string>
-#include <vector>
+#include <string_view>
+#include <variant>
 
 #include "bin/cli/cli.hpp"
 #include "bin/subproc_commands.hpp"
 
 namespace {
+
+// `run` mirrors coreutils timeout, whose misuse exits 125.
+constexpr int kRunUsageExit = 125;
 
 constexpr const char* kUsage = R"(usage: subproc run [OPTIONS] [--] CMD [ARG...]
        subproc pipe [--pipefail] 'CMD1 ARGS' 'CMD2 ARGS' ...
@@ -43,20 +46,15 @@ tour: replays the classic subprocess examples with real output.
 }  // namespace
 
 int main(int argc, char** argv) {
-    const std::vector<std::string> args(argv + 1, argv + argc);
-    if (args.empty()) {
-        std::fputs(kUsage, stderr);
-        return 2;
-    }
-    const std::string& command = args[0];
-    const std::vector<std::string> rest(args.begin() + 1, args.end());
-    if (command == "--help" || command == "-h" || command == "help") {
+    using namespace mp::subproc::cli;
+    const Command command = parse_args({argv + 1, argv + argc});
+    if (std::holds_alternative<Help>(command)) {
         std::fputs(kUsage, stdout);
         return 0;
     }
-    if (command == "run") return mp::subproc::cli::run_command(rest);
-    if (command == "pipe") return mp::subproc::cli::pipe_command(rest);
-    if (command == "tour") return mp::subproc::cli::tour_command(rest);
-    mp::cli::print_error(mp::subproc::cli::kProgram, "unknown command '" + command + "' (try --help)");
-    return 2;
+    if (const auto* run = std::get_if<RunArgs>(&command)) return run_command(*run);
+    if (const auto* pipe = std::get_if<PipeArgs>(&command)) return pipe_command(*pipe);
+    if (std::holds_alternative<Tour>(command)) return tour_command();
+    const bool run = argc > 1 && argv[1] == std::string_view("run");
+    return mp::cli::report(kProgram, std::get<mp::cli::UsageError>(command), kUsage, run ? kRunUsageExit : 2);
 }

@@ -1,31 +1,22 @@
 // The subcommands of bin/subproc, one file each: run (subproc_run.cpp), pipe
-// (subproc_pipe.cpp), tour (subproc_tour.cpp); main and --help in subproc.cpp.
+// (subproc_pipe.cpp), tour (subproc_tour.cpp); main and --help in subproc.cpp, the
+// command line in subproc_args.cpp.
 #pragma once
 
 #include <sys/types.h>
 
-#include <optional>
-#include <string>
-#include <string_view>
 #include <vector>
+
+#include "bin/subproc_args.hpp"
 
 namespace mp::subproc::cli {
 
 inline constexpr const char* kProgram = "subproc";
 
-// Each takes the arguments after the subcommand's name and returns the exit code.
-int run_command(const std::vector<std::string>& args);
-int pipe_command(const std::vector<std::string>& args);
-int tour_command(const std::vector<std::string>& args);
-
-// Splits a command line into words as a shell would, but without expansions:
-// whitespace separates words; '...' is literal; "..." allows \" \\ \$ \` escapes;
-// a backslash outside quotes escapes the next character. Empty (with `error` set)
-// for an unterminated quote or a trailing backslash.
-std::optional<std::vector<std::string>> split_words(std::string_view line, std::string& error);
-
-// "TERM", "SIGTERM" or "15" -> 15; empty for anything else.
-std::optional<int> parse_signal(std::string_view text);
+// Each runs its parsed command line (bin/subproc_args.hpp) and returns the exit code.
+int run_command(const RunArgs& run);
+int pipe_command(const PipeArgs& pipe);
+int tour_command();
 
 // The shell's view of a return code: the exit status, or 128+N for signal N.
 int shell_status(int returncode);

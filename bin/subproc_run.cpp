@@ -23,18 +23,6 @@ constexpr int kFailed = 125;
 constexpr int kCannotInvoke = 126;
 constexpr int kNotFound = 127;
 
-struct RunArgs {
-    nanoseconds timeout{0};
-    int signal = SIGTERM;
-    nanoseconds kill_after{0};
-    bool preserve_status = false;
-    bool capture = false;
-    bool json = false;
-    std::optional<std::string> cwd;
-    Environment env;
-    std::vector<std::string> command;
-};
-
 struct Outcome {
     int returncode = 0;
     bool timed_out = false;
@@ -42,65 +30,6 @@ struct Outcome {
     double seconds = 0;
     Output output;
 };
-
-// Parses the options; returns an error message, empty when fine.
-std::string parse(const std::vector<std::string>& args, RunArgs& run) {
-    std::size_t i = 0;
-    auto value = [&](const std::string& name, std::string& out) -> bool {
-        const std::string& arg = args[i];
-        if (arg.size() > name.size() && arg.compare(0, name.size() + 1, name + "=") == 0) {
-            out = arg.substr(name.size() + 1);
-            return true;
-        }
-        if (++i >= args.size()) return false;
-        out = args[i];
-        return true;
-    };
-    for (; i < args.size(); ++i) {
-        const std::string& arg = args[i];
-        std::string text;
-        auto is = [&](const char* long_name, const char* short_name = nullptr) {
-            return arg == long_name || (short_name != nullptr && arg == short_name) ||
-                   arg.rfind(std::string(long_name) + "=", 0) == 0;
-        };
-        if (arg == "--") {
-            ++i;
-            break;
-        }
-        if (arg.empty() || arg[0] != '-') break;
-        if (is("--timeout") || is("--kill-after", "-k")) {
-            const bool timeout = is("--timeout");
-            if (!value(timeout ? "--timeout" : "--kill-after", text)) return arg + " needs a duration";
-            const auto duration = mp::cli::parse_duration(text);
-            if (!duration) return "invalid duration '" + text + "'";
-            (timeout ? run.timeout : run.kill_after) = *duration;
-        } else if (is("--signal", "-s")) {
-            if (!value("--signal", text)) return "--signal needs a signal";
-            const auto signal = parse_signal(text);
-            if (!signal) return "invalid signal '" + text + "'";
-            run.signal = *signal;
-        } else if (arg == "--preserve-status") {
-            run.preserve_status = true;
-        } else if (arg == "--capture") {
-            run.capture = true;
-        } else if (arg == "--json") {
-            run.json = true;
-        } else if (is("--cwd")) {
-            if (!value("--cwd", text)) return "--cwd needs a directory";
-            run.cwd = text;
-        } else if (is("--env")) {
-            if (!value("--env", text)) return "--env needs NAME=VALUE";
-            const auto equals = text.find('=');
-            if (equals == std::string::npos || equals == 0) return "invalid --env '" + text + "' (NAME=VALUE)";
-            run.env[text.substr(0, equals)] = text.substr(equals + 1);
-        } else {
-            return "unknown option '" + arg + "'";
-        }
-    }
-    run.command.assign(args.begin() + static_cast<std::ptrdiff_t>(i < args.size() ? i : args.size()), args.end());
-    if (run.command.empty()) return "no command to run (subproc run [OPTIONS] -- CMD [ARG...])";
-    return {};
-}
 
 std::optional<nanoseconds> limit(nanoseconds duration) {
     return duration.count() > 0 ? std::optional(duration) : std::nullopt;
@@ -148,12 +77,7 @@ void print_json(const Outcome& outcome, const RunArgs& run, int status) {
 
 }  // namespace
 
-int run_command(const std::vector<std::string>& args) {
-    RunArgs run;
-    if (const std::string error = parse(args, run); !error.empty()) {
-        mp::cli::print_error(kProgram, error);
-        return kFailed;
-    }
+int run_command(const RunArgs& run) {
     Options options{.out = run.capture ? PIPE : INHERIT, .err = run.capture ? PIPE : INHERIT, .cwd = run.cwd,
                     .extra_env = run.env, .group = Group::own()};
     block_forwarded_signals();

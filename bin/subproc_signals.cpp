@@ -1,11 +1,6 @@
-// Signal names and forwarding for bin/subproc.
+// Signal forwarding and exit statuses for bin/subproc.
 #include <signal.h>
-#include <string.h>
 
-#include <cctype>
-#include <string>
-
-#include "bin/cli/cli.hpp"
 #include "bin/subproc_commands.hpp"
 
 namespace mp::subproc::cli {
@@ -39,26 +34,6 @@ sigset_t forwarded_set() {
 }
 
 }  // namespace
-
-std::optional<int> parse_signal(std::string_view text) {
-    if (!text.empty() && std::isdigit(static_cast<unsigned char>(text.front())))
-        if (const auto number = mp::cli::parse_int(text, 1, NSIG - 1)) return static_cast<int>(*number);
-    if (text.starts_with("SIG")) text.remove_prefix(3);
-    if (text.empty()) return std::nullopt;
-    for (int signal = 1; signal < NSIG; ++signal) {
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 32))
-        const char* name = sigabbrev_np(signal);
-        if (name != nullptr && text == name) return signal;
-#else
-        static const struct { const char* name; int number; } names[] = {
-            {"HUP", SIGHUP}, {"INT", SIGINT}, {"QUIT", SIGQUIT}, {"KILL", SIGKILL}, {"USR1", SIGUSR1},
-            {"USR2", SIGUSR2}, {"ALRM", SIGALRM}, {"TERM", SIGTERM}, {"CONT", SIGCONT}, {"STOP", SIGSTOP}};
-        for (const auto& entry : names)
-            if (text == entry.name && entry.number == signal) return signal;
-#endif
-    }
-    return std::nullopt;
-}
 
 int shell_status(int returncode) { return returncode >= 0 ? returncode : 128 - returncode; }
 

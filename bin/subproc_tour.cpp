@@ -91,7 +91,7 @@ void a_pipeline() {
 
 }  // namespace
 
-int tour_command(const std::vector<std::string>&) {
+int tour_command() {
     std::printf("mp::subproc tour: Python's subprocess examples, in C++\n");
     lines_of_a_shell_command();
     communicate_with_input();

@@ -1,11 +1,10 @@
 // bin/threadpool: the threadpool library as a tool — a parallel `wc`, and a tour of
 // the classic Python threading examples.
 #include <cstdio>
-#include <cstring>
-#include <string>
-#include <vector>
+#include <variant>
 
 #include "bin/cli/cli.hpp"
+#include "bin/threadpool_args.hpp"
 #include "bin/threadpool_commands.hpp"
 
 namespace {
@@ -26,18 +25,13 @@ constexpr const char* kUsage =
 }  // namespace
 
 int main(int argc, char** argv) {
-    const std::vector<std::string> args(argv + 1, argv + argc);
-    if (args.empty()) {
-        std::fputs(kUsage, stderr);
-        return 2;
-    }
-    const std::string& command = args[0];
-    if (command == "--help" || command == "-h") {
+    using namespace mp::threadpool::demo;
+    const Command command = parse_args({argv + 1, argv + argc});
+    if (std::holds_alternative<Help>(command)) {
         std::fputs(kUsage, stdout);
         return 0;
     }
-    if (command == "wc") return mp::threadpool::demo::wc_main({args.begin() + 1, args.end()});
-    if (command == "tour" && args.size() == 1) return mp::threadpool::demo::tour_main();
-    mp::cli::print_error("threadpool", "unknown command or arguments: " + command + " (see --help)");
-    return 2;
+    if (const auto* wc = std::get_if<WcOptions>(&command)) return wc_main(*wc);
+    if (std::holds_alternative<Tour>(command)) return tour_main();
+    return mp::cli::report("threadpool", std::get<mp::cli::UsageError>(command), kUsage, 2);
 }

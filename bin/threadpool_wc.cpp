@@ -205,30 +205,10 @@ std::vector<std::string> names_from_stdin() {
 
 }  // namespace
 
-int wc_main(const std::vector<std::string>& args) {
+int wc_main(const WcOptions& options) {
     std::setlocale(LC_ALL, "");
-    std::size_t threads = ThreadPool::default_size();
-    std::vector<std::string> names;
-    bool options_done = false;
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        const std::string& arg = args[i];
-        if (!options_done && arg == "--") {
-            options_done = true;
-        } else if (!options_done && arg == "-j") {
-            const auto n = i + 1 < args.size() ? cli::parse_int(args[i + 1], 1, 1024) : std::nullopt;
-            if (!n) {
-                cli::print_error("threadpool", "wc: -j needs a number of threads from 1 to 1024");
-                return 2;
-            }
-            threads = static_cast<std::size_t>(*n);
-            ++i;
-        } else if (!options_done && arg.size() > 1 && arg[0] == '-') {
-            cli::print_error("threadpool", "wc: unknown option " + arg + " (see --help)");
-            return 2;
-        } else {
-            names.push_back(arg);
-        }
-    }
+    const std::size_t threads = options.threads.value_or(ThreadPool::default_size());
+    std::vector<std::string> names = options.names;
     if (names.empty()) names = names_from_stdin();
     if (names.empty()) return 0;
 

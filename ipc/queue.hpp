@@ -17,7 +17,8 @@
 // - A process SIGKILLed in the middle of put() or get() (even holding a lock)
 //   leaves the queue consistent for everyone else (see internal/ring.hpp). A get()
 //   killed before its commit leaves the item to the next getter; one killed after
-//   it (in the few instructions before returning) takes the item along.
+//   it, before returning, takes the item along, and lost() counts it: no item is
+//   ever gone unreported. A put() killed after its commit has put its item.
 // - close() wakes every blocked put() and get(): puts fail with QueueClosed, gets
 //   drain what is left and then fail with QueueClosed. Unlike Python's close(),
 //   which only stops this process's feeder, it closes the queue for every process.
@@ -72,10 +73,14 @@ public:
     }
 
     // get: removes and returns the oldest item, blocking while the queue is empty.
-    T get() { return *get_until(detail::Clock::time_point::max()); }
+    T get() {
+        detail::InFlight in_flight;  // the get counts as returned once this is gone
+        return *get_until(detail::Clock::time_point::max(), in_flight);
+    }
     // get with a timeout: throws QueueEmpty when nothing came within it.
     T get(std::chrono::nanoseconds timeout) {
-        auto item = get_until(detail::deadline_after(timeout));
+        detail::InFlight in_flight;
+        auto item = get_until(detail::deadline_after(timeout), in_flight);
         if (!item) throw QueueEmpty("Queue.get: the queue is empty");
         return std::move(*item);
     }
@@ -84,8 +89,33 @@ public:
     // try_get: the oldest item, or nullopt when nothing came within `timeout` (none
     // by default). A closed and drained queue still throws QueueClosed.
     [[nodiscard]] std::optional<T> try_get(std::chrono::nanoseconds timeout = {}) {
-        return get_until(detail::deadline_after(timeout));
+        detail::InFlight in_flight;
+        return get_until(detail::deadline_after(timeout), in_flight);
     }
+    // try_get_into: as try_get, but assigns the item to `out` and returns whether
+    // one came. The item is in `out` before the get counts as returned, so `out`
+    // in shared memory is a receipt that survives the caller being killed: a
+    // caller killed after the get counted as returned has the item in `out`; one
+    // killed before has it counted by lost() (and `out` may hold it already).
+    [[nodiscard]] bool try_get_into(T& out, std::chrono::nanoseconds timeout = {}) {
+        detail::InFlight in_flight;
+        auto item = get_until(detail::deadline_after(timeout), in_flight);
+        if (!item) return false;
+        out = std::move(*item);
+        return true;
+    }
+
+    // lost: the number of items, over the queue's life, that a get() took off the
+    // queue and never returned because its process died inside it (SIGKILLed after
+    // the take, before the return). Together with the items received and qsize(),
+    // it accounts for every put that returned, exactly:
+    //     puts returned + puts killed after their commit
+    //         == gets returned + lost() + qsize()
+    // A get() that threw after its take in a live process (an item whose decoding
+    // failed) returned, with the exception: its item is not lost but consumed. Dead
+    // getters are settled by the next get() that uses their slot and by lost()
+    // itself, so the count is exact once the dead are reaped.
+    std::size_t lost() const { return ring_.lost(); }
 
     // The number of items (exact at the moment it is read; stale at once when
     // others put and get).
@@ -114,9 +144,9 @@ private:
             return ring_.put(bytes, deadline);
         }
     }
-    std::optional<T> get_until(detail::Clock::time_point deadline) {
+    std::optional<T> get_until(detail::Clock::time_point deadline, detail::InFlight& in_flight) {
         std::vector<std::byte>& bytes = scratch();
-        if (!ring_.get(bytes, deadline)) return std::nullopt;
+        if (!ring_.get(bytes, deadline, in_flight)) return std::nullopt;
         return decode<T>(bytes);
     }
     // Encoding space per thread, so that threads sharing a queue never share it.
@@ -159,6 +189,8 @@ public:
     T get() { return queue_.get(); }
     bool empty() const { return queue_.empty(); }
     void close() { queue_.close(); }
+    // lost: items taken by a get() whose process died inside it (Queue::lost).
+    std::size_t lost() const { return queue_.lost(); }
 
 private:
     Queue<T> queue_;

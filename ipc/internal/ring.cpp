@@ -163,7 +163,7 @@ bool Ring::put(std::span<const std::byte> item, Clock::time_point deadline) {
     }
 }
 
-bool Ring::get(std::vector<std::byte>& out, Clock::time_point deadline) {
+bool Ring::get(std::vector<std::byte>& out, Clock::time_point deadline, InFlight& in_flight) {
     RingHeader& h = *header_;
     auto has_item = [&] {
         const RingSide head = RingSide::unpack(h.consumed.load(std::memory_order_acquire));
@@ -173,23 +173,107 @@ bool Ring::get(std::vector<std::byte>& out, Clock::time_point deadline) {
     // As in put: wait without the lock, then check again under it.
     for (;;) {
         if (!wait(has_item, h.produced, h.not_empty, deadline)) return false;
+        if (in_flight.slot_ == nullptr && (in_flight.slot_ = claim_slot(deadline)) == nullptr) return false;
         Locked lock(h.get_lock, h.owner_deaths);
+        if (h.get_lock.owner_died()) settle_dead_taker();
         const RingSide head = RingSide::unpack(h.consumed.load(std::memory_order_relaxed));
         const RingSide tail = RingSide::unpack(h.produced.load(std::memory_order_acquire));
         if (tail.count == head.count) {
             if (h.closed.load() != 0) throw QueueClosed("Queue.get: the queue is closed and empty");
-            continue;  // another consumer took it
+            in_flight.release();  // hold no slot while waiting
+            continue;             // another consumer took it
         }
         std::uint32_t length = 0;
         copy_out(head.offset, &length, kRecordHeader);
         if (length + std::size_t{kRecordHeader} > used_bytes(tail, head))
             throw std::runtime_error("Queue.get: the shared ring is corrupt (a record runs past the tail)");
         out.resize(length);
+        // From here to the end of the take nothing throws: `taker` names this take
+        // only while it is under way (see settle_dead_taker).
+        // Release order keeps the three stores around the commit in program order
+        // for whoever settles a dead getter (after taking the robust locks).
+        GetterSlot& slot = *in_flight.slot_;
+        const RingSide taken{advance(head.offset, kRecordHeader + length), head.count + 1};
+        h.taker.store(std::uint64_t{static_cast<std::uint32_t>(&slot - h.getters) + 1U} << 32 | taken.count,
+                      std::memory_order_release);
         copy_out(advance(head.offset, kRecordHeader), out.data(), length);
-        h.consumed.store(RingSide{advance(head.offset, kRecordHeader + length), head.count + 1}.pack());
+        h.consumed.store(taken.pack());  // seq_cst: see event.hpp
+        slot.state.store(slot.state.load(std::memory_order_relaxed) | GetterSlot::kHolding,
+                         std::memory_order_release);
+        h.taker.store(0, std::memory_order_release);
         h.not_full.notify();
         return true;
     }
+}
+
+GetterSlot* Ring::claim_slot(Clock::time_point deadline) const {
+    // Start where this thread last found a free slot: concurrent getters then
+    // mostly keep to their own.
+    thread_local std::size_t hint = 0;
+    GetterSlot* const slots = header_->getters;
+    GetterSlot* claimed = nullptr;
+    for (std::size_t i = 0; i < kGetterSlots && claimed == nullptr; ++i) {
+        const std::size_t index = (hint + i) % kGetterSlots;
+        if (slots[index].lock.try_lock()) {
+            claimed = &slots[index];
+            hint = index;
+        }
+    }
+    if (claimed == nullptr) {  // more getters than slots: queue up behind one
+        GetterSlot& slot = slots[hint];
+        if (deadline == Clock::time_point::max()) {
+            slot.lock.lock();
+        } else if (!slot.lock.try_lock_until(deadline)) {
+            return nullptr;
+        }
+        claimed = &slot;
+    }
+    if (claimed->lock.owner_died()) settle_dead_slot(*claimed);
+    return claimed;
+}
+
+void Ring::settle_dead_slot(GetterSlot& slot) const {
+    RingHeader& h = *header_;
+    {
+        // The dead owner may have died inside a take: settle that first.
+        Locked lock(h.get_lock, h.owner_deaths);
+        if (h.get_lock.owner_died()) settle_dead_taker();
+    }
+    const std::uint64_t state = slot.state.load();
+    if ((state & GetterSlot::kHolding) != 0)
+        slot.state.store(state - GetterSlot::kHolding + GetterSlot::kOneLost);
+}
+
+void Ring::settle_dead_taker() const {
+    RingHeader& h = *header_;
+    const std::uint64_t taker = h.taker.load();
+    if (taker == 0) return;
+    // No one has taken anything since the dead getter (it held get_lock), so the
+    // consumed count is the one it expected exactly when its commit happened.
+    GetterSlot& slot = h.getters[(taker >> 32) - 1];
+    if (RingSide::unpack(h.consumed.load()).count == static_cast<std::uint32_t>(taker))
+        slot.state.store(slot.state.load() | GetterSlot::kHolding);
+    h.taker.store(0);
+}
+
+std::size_t Ring::lost() const {
+    std::uint64_t total = 0;
+    for (GetterSlot& slot : header_->getters) {
+        if (slot.lock.try_lock()) {
+            if (slot.lock.owner_died()) settle_dead_slot(slot);
+            slot.lock.unlock();
+        }
+        total += slot.state.load() / GetterSlot::kOneLost;
+    }
+    return static_cast<std::size_t>(total);
+}
+
+void InFlight::release() {
+    if (slot_ == nullptr) return;
+    slot_->state.store(slot_->state.load(std::memory_order_relaxed) & ~GetterSlot::kHolding,
+                       std::memory_order_release);
+    slot_->lock.unlock();
+    slot_ = nullptr;
 }
 
 void Ring::close() {

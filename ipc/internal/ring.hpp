@@ -18,6 +18,21 @@
 // getter. The next locker sees EOWNERDEAD, marks the lock consistent and carries
 // on; nothing needs repair.
 //
+// Items lost with their getter: a get() takes an item in two steps, the commit
+// under get_lock and the return to its caller after it. A getter killed between
+// the two takes the item along. To report those, every get() holds a getter slot
+// (a robust lock and a state word) from just before it takes get_lock until it
+// returns (or finds nothing to take), and the slot's state says "holding an item"
+// from the commit on. A slot whose owner died holding an item is counted lost by
+// whoever next locks that slot (another get(), or lost()). The commit and the
+// slot's mark are two stores; a getter killed between them holds get_lock, so the
+// next get_lock holder settles it: it finds the dead getter's slot and expected
+// count in `taker`, and the consumed count tells whether the commit happened. A
+// dead slot is settled only after get_lock was (its settler takes get_lock
+// first), so the two never disagree. Every state change is one store, so a
+// process killed inside a settling leaves it to be done again, never counted
+// twice.
+//
 // Waiting: spin a few microseconds watching the other side's word, then sleep on
 // an Event (a futex; see event.hpp for why no wake-up is lost, and why a waiter
 // killed in its sleep costs nothing).
@@ -46,6 +61,19 @@ struct RingSide {
     std::uint64_t pack() const { return std::uint64_t{offset} << 32 | count; }
 };
 
+// A getter slot: held by one get() from before its commit until it returns.
+struct GetterSlot {
+    // The state word: the number of items lost by this slot's dead owners times
+    // two, plus 1 while the owner holds a committed item it has not returned.
+    static constexpr std::uint64_t kHolding = 1;
+    static constexpr std::uint64_t kOneLost = 2;
+
+    alignas(64) sync::ProcessMutex lock;
+    std::atomic<std::uint64_t> state{0};
+};
+
+inline constexpr std::size_t kGetterSlots = 64;
+
 struct RingHeader {
     // Producers' lock and their published tail, each on its own cache line (the
     // word is read by consumers; the lock is touched by producers only).
@@ -53,6 +81,9 @@ struct RingHeader {
     alignas(64) std::atomic<std::uint64_t> produced{0};
     alignas(64) sync::ProcessMutex get_lock;
     alignas(64) std::atomic<std::uint64_t> consumed{0};
+    // Written under get_lock around a commit: (slot index + 1) << 32 | the consumed
+    // count after the commit; 0 outside it. Consumers' only: a line of its own.
+    alignas(64) std::atomic<std::uint64_t> taker{0};
     // Looked at by the other side after every operation, written around sleeps.
     alignas(64) Event not_empty;
     alignas(64) Event not_full;
@@ -62,6 +93,7 @@ struct RingHeader {
     std::atomic<std::uint64_t> owner_deaths{0};  // times a lock found its last owner dead
     std::uint64_t capacity = 0;
     std::uint64_t maxsize = 0;
+    GetterSlot getters[kGetterSlots];
 };
 
 // A snapshot of the ring's fill.
@@ -70,6 +102,26 @@ struct RingStats {
     std::size_t bytes = 0;
     std::size_t unfinished = 0;
     bool closed = false;
+};
+
+class Ring;
+
+// A get() in progress, from its caller's side: holds a getter slot from the take
+// until it is destroyed, which is when the get counts as returned. Create one in
+// the function that returns the item, before Ring::get, so that it is destroyed
+// after the item is in the caller's hands.
+class InFlight {
+public:
+    InFlight() = default;
+    ~InFlight() { release(); }
+    InFlight(const InFlight&) = delete;
+    InFlight& operator=(const InFlight&) = delete;
+
+private:
+    friend class Ring;
+    // Marks the take returned and lets the slot go.
+    void release();
+    GetterSlot* slot_ = nullptr;
 };
 
 class Ring {
@@ -85,9 +137,15 @@ public:
     // Throws QueueClosed, MessageTooLarge (the item can never fit).
     bool put(std::span<const std::byte> item, std::chrono::steady_clock::time_point deadline);
     // Moves the oldest item into `out`, or returns false at `deadline`. Throws
-    // QueueClosed once the queue is closed and drained.
-    bool get(std::vector<std::byte>& out, std::chrono::steady_clock::time_point deadline);
+    // QueueClosed once the queue is closed and drained. `in_flight` holds a getter
+    // slot from before the take until it is destroyed (a take counts as lost when
+    // its process dies before that).
+    bool get(std::vector<std::byte>& out, std::chrono::steady_clock::time_point deadline,
+             InFlight& in_flight);
     void close();
+    // Items taken by a get() whose process died before it returned. Settles the
+    // slots of dead getters first (a slot held by a live get() is left to it).
+    std::size_t lost() const;
     void task_done();
     bool join(std::chrono::steady_clock::time_point deadline);
 
@@ -101,6 +159,14 @@ public:
     RingHeader& header() noexcept { return *header_; }
 
 private:
+    // Locks a free getter slot (settling it if its last owner died), or returns
+    // nullptr at `deadline`.
+    GetterSlot* claim_slot(std::chrono::steady_clock::time_point deadline) const;
+    // After its owner died: counts the item it held, if any, as lost.
+    void settle_dead_slot(GetterSlot& slot) const;
+    // Under get_lock after its owner died inside a take: marks that owner's slot
+    // as holding an item when its commit happened.
+    void settle_dead_taker() const;
     std::size_t used_bytes(RingSide tail, RingSide head) const noexcept;
     void copy_in(std::uint32_t offset, const void* data, std::size_t size) noexcept;
     void copy_out(std::uint32_t offset, void* data, std::size_t size) const noexcept;

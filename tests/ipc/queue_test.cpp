@@ -252,6 +252,12 @@ TEST(Queue, ConsumerKilledWhileBlockedLeavesTheQueueWorking) {
     EXPECT_EQ(q.get(5s), 42);
 }
 
+// One Ring::get, returned at once (its getter slot released).
+bool take(mp::ipc::detail::Ring& ring, std::vector<std::byte>& out) {
+    mp::ipc::detail::InFlight in_flight;
+    return ring.get(out, Clock::time_point::max(), in_flight);
+}
+
 // Deterministic: a child takes one of the ring's locks, scribbles a half-written
 // record where the next one would go, and dies holding the lock. The survivors
 // see nothing of it and carry on.
@@ -274,19 +280,121 @@ void kill_inside_operation(bool producer_side) {
     });
     EXPECT_EQ(wait_child(pid), 128 + SIGKILL);
     std::vector<std::byte> out;
-    ASSERT_TRUE(ring.get(out, Clock::time_point::max()));
+    ASSERT_TRUE(take(ring, out));
     EXPECT_EQ(text(out), "first");
     ASSERT_TRUE(ring.put(bytes("third"), Clock::time_point::max()));
     EXPECT_EQ(ring.header().owner_deaths, 1u);
-    ASSERT_TRUE(ring.get(out, Clock::time_point::max()));
+    ASSERT_TRUE(take(ring, out));
     EXPECT_EQ(text(out), "second");
-    ASSERT_TRUE(ring.get(out, Clock::time_point::max()));
+    ASSERT_TRUE(take(ring, out));
     EXPECT_EQ(text(out), "third");
     EXPECT_EQ(ring.stats().items, 0u);
+    EXPECT_EQ(ring.lost(), 0u);
 }
 
 TEST(Queue, ProducerKilledHoldingTheLockMidPut) { kill_inside_operation(true); }
 TEST(Queue, ConsumerKilledHoldingTheLockMidGet) { kill_inside_operation(false); }
+
+// A getter killed between its take and its return: the decode hook of this type
+// runs there (after the commit, before get() returns). In a child that armed it,
+// it says so on a pipe and waits to be killed.
+int g_stall_fd = -1;
+struct Stall {
+    int id = 0;
+};
+void mp_encode(mp::ipc::Encoder& out, const Stall& s) { out.write(s.id); }
+void mp_decode(mp::ipc::Decoder& in, Stall& s) {
+    in.read(s.id);
+    if (g_stall_fd < 0) return;
+    (void)!write(g_stall_fd, "!", 1);
+    for (;;) pause();
+}
+
+TEST(Queue, GetterKilledBetweenTakeAndReturnIsReportedLost) {
+    Queue<Stall> q;
+    for (int id = 1; id <= 4; ++id) q.put(Stall{id});
+    for (int victim = 1; victim <= 2; ++victim) {
+        int inside[2];
+        ASSERT_EQ(pipe2(inside, O_CLOEXEC), 0);
+        const pid_t pid = fork_child([&] {
+            g_stall_fd = inside[1];
+            (void)q.get();
+            return 1;
+        });
+        char c;
+        EXPECT_EQ(read(inside[0], &c, 1), 1);  // it has taken item `victim`
+        close(inside[0]);
+        close(inside[1]);
+        kill(pid, SIGKILL);
+        EXPECT_EQ(wait_child(pid), 128 + SIGKILL);
+        // Settled by lost() itself the first time, by the next get() reusing the
+        // dead getter's slot the second.
+        if (victim == 1) {
+            EXPECT_EQ(q.lost(), 1u);
+        }
+    }
+    EXPECT_EQ(q.get(5s).id, 3);  // the dead getters' items are gone, not redelivered
+    EXPECT_EQ(q.lost(), 2u);
+    EXPECT_EQ(q.get(5s).id, 4);
+    EXPECT_EQ(q.lost(), 2u);
+    EXPECT_TRUE(q.empty());
+}
+
+TEST(Queue, GetterKilledWhileWaitingLosesNothing) {
+    SimpleQueue<int> q;
+    Checkpoint about_to_get;
+    const pid_t pid = fork_child([&] {
+        about_to_get.reach();
+        return q.get();
+    });
+    about_to_get.await();
+    kill(pid, SIGKILL);  // before, in or after its wait: it took nothing
+    EXPECT_EQ(wait_child(pid), 128 + SIGKILL);
+    q.put(7);
+    EXPECT_EQ(q.get(), 7);
+    EXPECT_EQ(q.lost(), 0u);
+}
+
+// A child plays a getter killed holding get_lock inside its take, at the two
+// places where the commit and the slot's mark disagree: just before the commit
+// (the item stays) and just after it (the item is gone with the getter).
+void kill_inside_take(bool committed) {
+    mp::ipc::detail::Ring ring(0, 4096);
+    const auto bytes = [](std::string_view s) { return std::as_bytes(std::span(s)); };
+    ASSERT_TRUE(ring.put(bytes("first"), Clock::time_point::max()));
+    ASSERT_TRUE(ring.put(bytes("second"), Clock::time_point::max()));
+    const pid_t pid = fork_child([&] {
+        auto& header = ring.header();
+        constexpr std::uint64_t kSlot = 5;
+        header.getters[kSlot].lock.lock();
+        header.get_lock.lock();
+        header.taker.store((kSlot + 1) << 32 | 1);  // slot 5 expects consumed count 1
+        if (committed) header.consumed.store(mp::ipc::detail::RingSide{4 + 5, 1}.pack());
+        raise(SIGKILL);
+        return 1;
+    });
+    EXPECT_EQ(wait_child(pid), 128 + SIGKILL);
+    EXPECT_EQ(ring.lost(), committed ? 1u : 0u);
+    std::vector<std::byte> out;
+    ASSERT_TRUE(take(ring, out));
+    EXPECT_EQ(std::string(reinterpret_cast<const char*>(out.data()), out.size()),
+              committed ? "second" : "first");
+    EXPECT_EQ(ring.lost(), committed ? 1u : 0u);
+    EXPECT_EQ(ring.header().taker.load(), 0u);
+}
+
+TEST(Queue, GetterKilledHoldingTheLockBeforeItsCommitLosesNothing) { kill_inside_take(false); }
+TEST(Queue, GetterKilledHoldingTheLockAfterItsCommitIsReportedLost) { kill_inside_take(true); }
+
+TEST(Queue, TryGetIntoAssignsAndTimesOut) {
+    Queue<std::string> q;
+    std::string out = "unchanged";
+    EXPECT_FALSE(q.try_get_into(out, 1ms));
+    EXPECT_EQ(out, "unchanged");
+    q.put("item");
+    EXPECT_TRUE(q.try_get_into(out));
+    EXPECT_EQ(out, "item");
+}
 
 // A Queue whose ring the test can inspect.
 template <class T>

@@ -1,0 +1,21 @@
+// bin/ipc's command line, parsed without side effects (fuzzed by
+// tests/fuzz/demo_args.cpp).
+#pragma once
+
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "bin/cli/cli.hpp"
+#include "bin/ipc_commands.hpp"
+
+namespace mp::ipc_demo {
+
+struct Help {};
+struct Tour {};
+using Command = std::variant<Help, Tour, BenchOptions, cli::UsageError>;
+
+// The arguments after the program name.
+Command parse_args(const std::vector<std::string>& args);
+
+}  // namespace mp::ipc_demo

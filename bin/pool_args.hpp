@@ -1,0 +1,21 @@
+// bin/pool's command line, parsed without side effects (fuzzed by
+// tests/fuzz/demo_args.cpp).
+#pragma once
+
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "bin/cli/cli.hpp"
+#include "bin/pool_runner.hpp"
+
+namespace mp::pool_cli {
+
+struct Help {};
+struct Tour {};
+using Command = std::variant<Help, Tour, RunnerOptions, cli::UsageError>;
+
+// The arguments after the program name; `default_jobs` is -j's value when absent.
+Command parse_args(const std::vector<std::string>& args, int default_jobs);
+
+}  // namespace mp::pool_cli

@@ -1,0 +1,147 @@
+#include "bin/shm_args.hpp"
+
+#include <cstdint>
+#include <stdexcept>
+#include <string_view>
+
+namespace mp::shm_demo {
+
+namespace {
+
+// A command line that is wrong in itself: exit 2.
+class UsageError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// The words of a command line, with the options taken out. A word that starts with
+// '-' followed by a digit or '.' is a number, not an option.
+struct Arguments {
+    std::vector<std::string> words;
+    std::optional<std::string> init;
+    bool help = false;
+};
+
+bool looks_like_number(std::string_view word) {
+    return word.size() > 1 && word[0] == '-' && ((word[1] >= '0' && word[1] <= '9') || word[1] == '.');
+}
+
+Arguments parse_arguments(const std::vector<std::string>& args) {
+    Arguments arguments;
+    bool options_done = false;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string_view word = args[i];
+        if (options_done || word.empty() || word[0] != '-' || word == "-" || looks_like_number(word)) {
+            arguments.words.emplace_back(word);
+        } else if (word == "--") {
+            options_done = true;
+        } else if (word == "-h" || word == "--help") {
+            arguments.help = true;
+        } else if (word == "--init") {
+            if (i + 1 >= args.size()) throw UsageError("--init needs a value");
+            arguments.init = args[++i];
+        } else if (word.starts_with("--init=")) {
+            arguments.init = std::string(word.substr(7));
+        } else {
+            throw UsageError("unknown option " + std::string(word) + " (negative numbers are fine: -5)");
+        }
+    }
+    return arguments;
+}
+
+void expect_words(const Arguments& arguments, std::size_t min, std::size_t max, const char* synopsis) {
+    const std::size_t n = arguments.words.size() - 1;  // after the command
+    if (n < min || n > max) throw UsageError(std::string("usage: shm ") + synopsis);
+}
+
+// Lengths and indexes: 0..2^40, far beyond any segment /dev/shm can hold.
+std::size_t parse_count(const std::string& text, const char* what) {
+    constexpr std::int64_t kMax = std::int64_t{1} << 40;
+    const auto value = cli::parse_int(text, 0, kMax);
+    if (!value || text.starts_with('-'))
+        throw UsageError(std::string(what) + " must be a whole number >= 0 (at most " + std::to_string(kMax) +
+                         "), not \"" + text + "\"");
+    return static_cast<std::size_t>(*value);
+}
+
+shm::TypeCode parse_code(const std::string& text) {
+    const auto code = text.size() == 1 ? shm::parse_type_code(text[0]) : std::nullopt;
+    if (!code) throw UsageError("unknown type code \"" + text + "\"; use one of c b B h H i I l L q Q f d");
+    return *code;
+}
+
+Selection parse_selection(const std::string& text) {
+    const std::size_t colon = text.find(':');
+    if (colon == std::string::npos) return {parse_count(text, "the index"), std::nullopt, true};
+    const std::string first = text.substr(0, colon), last = text.substr(colon + 1);
+    Selection selection;
+    if (!first.empty()) selection.first = parse_count(first, "the slice start");
+    if (!last.empty()) selection.last = parse_count(last, "the slice end");
+    return selection;
+}
+
+Command parse_create(const Arguments& arguments) {
+    expect_words(arguments, 3, 3, "create NAME TYPECODE LEN [--init V]");
+    Create create{.name = arguments.words[1],
+                  .code = parse_code(arguments.words[2]),
+                  .count = parse_count(arguments.words[3], "LEN")};
+    if (arguments.init) {
+        try {
+            create.fill = shm::parse_scalar(create.code, *arguments.init);
+        } catch (const std::logic_error& error) {  // invalid_argument, out_of_range
+            throw UsageError(std::string("--init: ") + error.what());
+        }
+    }
+    return create;
+}
+
+Command parse_set(const Arguments& arguments, bool add) {
+    expect_words(arguments, 3, 3, add ? "add NAME I DELTA" : "set NAME I V");
+    return Set{.name = arguments.words[1],
+               .index = parse_count(arguments.words[2], "the index"),
+               .value = arguments.words[3],
+               .add = add};
+}
+
+Command parse_command(const Arguments& arguments) {
+    if (arguments.help) return Help{};
+    if (arguments.words.empty()) throw UsageError("no command; try shm --help");
+    const std::string& command = arguments.words[0];
+    if (command != "create" && arguments.init) throw UsageError("--init belongs to create");
+    if (command == "create") return parse_create(arguments);
+    if (command == "get") {
+        expect_words(arguments, 1, 2, "get NAME [I | A:B]");
+        return Get{arguments.words[1],
+                   arguments.words.size() == 3 ? parse_selection(arguments.words[2]) : Selection{}};
+    }
+    if (command == "set" || command == "add") return parse_set(arguments, command == "add");
+    if (command == "rm") {
+        expect_words(arguments, 1, 1, "rm NAME");
+        return Remove{arguments.words[1]};
+    }
+    if (command == "ls") {
+        expect_words(arguments, 0, 0, "ls");
+        return List{};
+    }
+    if (command == "gc") {
+        expect_words(arguments, 0, 0, "gc");
+        return Collect{};
+    }
+    if (command == "tour") {
+        expect_words(arguments, 0, 0, "tour");
+        return Tour{};
+    }
+    throw UsageError("unknown command \"" + command + "\"; try shm --help");
+}
+
+}  // namespace
+
+Command parse_args(const std::vector<std::string>& args) {
+    try {
+        return parse_command(parse_arguments(args));
+    } catch (const UsageError& error) {
+        return cli::UsageError{error.what()};
+    }
+}
+
+}  // namespace mp::shm_demo

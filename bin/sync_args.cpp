@@ -1,0 +1,156 @@
+#include "bin/sync_args.hpp"
+
+#include <cstdint>
+#include <stdexcept>
+
+namespace mp::sync_cli {
+
+namespace {
+
+struct UsageError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// The arguments after the subcommand, consumed front to back.
+class Args {
+public:
+    Args(const std::vector<std::string>& args, std::size_t first)
+        : args_(args.begin() + static_cast<std::ptrdiff_t>(first), args.end()) {}
+    bool empty() const { return at_ >= args_.size(); }
+    const std::string& peek() const { return args_[at_]; }
+    std::string next(const std::string& what) {
+        if (empty()) throw UsageError("missing " + what);
+        return args_[at_++];
+    }
+    std::vector<std::string> rest() {
+        std::vector<std::string> out(args_.begin() + static_cast<std::ptrdiff_t>(at_), args_.end());
+        at_ = args_.size();
+        return out;
+    }
+
+private:
+    std::vector<std::string> args_;
+    std::size_t at_ = 0;
+};
+
+std::chrono::nanoseconds duration_arg(Args& args, const std::string& option) {
+    const std::string text = args.next("value of " + option);
+    const auto value = cli::parse_duration(text);
+    if (!value) throw UsageError("bad duration for " + option + ": '" + text + "'");
+    return *value;
+}
+
+std::int64_t int_arg(Args& args, const std::string& option, std::int64_t min, std::int64_t max) {
+    const std::string text = args.next("value of " + option);
+    const auto value = cli::parse_int(text, min, max);
+    if (!value)
+        throw UsageError("bad value for " + option + ": '" + text + "' (want " + std::to_string(min) + ".." +
+                         std::to_string(max) + ")");
+    return *value;
+}
+
+// Reads one wait option if `option` is one; false otherwise.
+bool wait_option(const std::string& option, Args& args, Wait& wait) {
+    if (option == "-n" || option == "--nonblock") {
+        wait.nonblock = true;
+    } else if (option == "-w" || option == "--wait" || option == "--timeout") {
+        wait.timeout = duration_arg(args, option);
+    } else {
+        return false;
+    }
+    if (wait.nonblock && wait.timeout) throw UsageError("-n and -w exclude each other");
+    return true;
+}
+
+// lock and sem: NAME, options, then the command (after "--" or the first non-option).
+Command run_command(const std::string& subcommand, Args& args) {
+    RunOptions options;
+    options.name = args.next("NAME");
+    std::int64_t slots = 0;
+    while (!args.empty()) {
+        const std::string option = args.peek();
+        if (option == "--") {
+            args.next("--");
+            break;
+        }
+        if (option.empty() || option[0] != '-') break;
+        args.next(option);
+        if (wait_option(option, args, options.wait)) continue;
+        if (option == "-E" || option == "--conflict-exit-code") {
+            options.busy_code = static_cast<int>(int_arg(args, option, 0, 255));
+        } else if (subcommand == "sem" && (option == "-j" || option == "--jobs")) {
+            slots = int_arg(args, option, 1, 1'000'000);
+        } else {
+            throw UsageError(subcommand + ": unknown option " + option);
+        }
+    }
+    options.command = args.rest();
+    if (options.command.empty()) throw UsageError(subcommand + ": missing CMD");
+    if (subcommand == "lock") return LockRun{std::move(options)};
+    if (slots == 0) throw UsageError("sem: missing -j N");
+    return SemaphoreRun{std::move(options), static_cast<unsigned>(slots)};
+}
+
+Command event(Args& args) {
+    const std::string name = args.next("NAME");
+    std::string action;
+    Wait wait;
+    while (!args.empty()) {
+        const std::string arg = args.next("argument");
+        if (wait_option(arg, args, wait)) continue;
+        if (!action.empty() || (arg != "set" && arg != "clear" && arg != "wait"))
+            throw UsageError("event: unexpected '" + arg + "' (want set, clear or wait)");
+        action = arg;
+    }
+    if (action.empty()) throw UsageError("event: missing set, clear or wait");
+    return EventAction{name, action, wait};
+}
+
+Command barrier(Args& args) {
+    const std::string name = args.next("NAME");
+    std::int64_t parties = 0;
+    Wait wait;
+    while (!args.empty()) {
+        const std::string option = args.next("option");
+        if (option == "-n" || option == "--parties") {
+            parties = int_arg(args, option, 1, 1'000'000);
+        } else if (option == "-w" || option == "--wait" || option == "--timeout") {
+            wait.timeout = duration_arg(args, option);
+        } else {
+            throw UsageError("barrier: unknown option " + option);
+        }
+    }
+    if (parties == 0) throw UsageError("barrier: missing -n PARTIES");
+    return BarrierWait{name, static_cast<unsigned>(parties), wait};
+}
+
+Command dispatch(const std::string& command, Args& args) {
+    if (command == "lock" || command == "sem") return run_command(command, args);
+    if (command == "event") return event(args);
+    if (command == "barrier") return barrier(args);
+    if (command == "rm") {
+        const auto names = args.rest();
+        if (names.empty()) throw UsageError("rm: missing NAME");
+        return Remove{names};
+    }
+    if (!args.empty()) throw UsageError(command + ": unexpected argument '" + args.peek() + "'");
+    if (command == "ls") return List{};
+    if (command == "tour") return Tour{};
+    throw UsageError("unknown command '" + command + "'");
+}
+
+}  // namespace
+
+Command parse_args(const std::vector<std::string>& args) {
+    if (args.empty()) return cli::UsageError{};
+    const std::string& command = args[0];
+    if (command == "-h" || command == "--help" || command == "help") return Help{};
+    Args rest(args, 1);
+    try {
+        return dispatch(command, rest);
+    } catch (const UsageError& e) {
+        return cli::UsageError{std::string(e.what()) + " (see: sync --help)"};
+    }
+}
+
+}  // namespace mp::sync_cli

@@ -1,0 +1,27 @@
+// bin/threadpool's command line, parsed without side effects (fuzzed by
+// tests/fuzz/demo_args.cpp).
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "bin/cli/cli.hpp"
+
+namespace mp::threadpool::demo {
+
+struct Help {};
+struct Tour {};
+// wc [-j N] [FILE...]
+struct WcOptions {
+    std::optional<std::size_t> threads;  // -j N; empty: the pool's default
+    std::vector<std::string> names;      // empty: read the names from stdin
+};
+using Command = std::variant<Help, Tour, WcOptions, cli::UsageError>;
+
+// The arguments after the program name.
+Command parse_args(const std::vector<std::string>& args);
+
+}  // namespace mp::threadpool::demo
