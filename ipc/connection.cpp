@@ -88,8 +88,8 @@ Connection::FrameHeader Connection::receive_header() {
         read_end_ = buffered();
         read_begin_ = 0;
         while (read_end_ < kHeaderSize) {
-            const std::size_t n = detail::read_some({fd_.get(), socket_}, read_buffer_.data() + read_end_,
-                                                    read_buffer_.size() - read_end_, received_fds_);
+            const iovec ahead{read_buffer_.data() + read_end_, read_buffer_.size() - read_end_};
+            const std::size_t n = detail::read_some({fd_.get(), socket_}, &ahead, 1, received_fds_);
             if (n == 0) {
                 if (read_end_ == 0) throw EOFError("recv: the peer closed the connection");
                 throw EOFError("recv: truncated frame: the peer closed after " + std::to_string(read_end_) +
@@ -124,15 +124,24 @@ void Connection::receive_payload(std::byte* out, std::size_t size) {
     read_begin_ += from_buffer;
     std::size_t done = from_buffer;
     while (done < size) {
-        // The rest goes straight to its destination (or, when dropped, through the
-        // read-ahead buffer, which is empty by now).
-        std::byte* into = out != nullptr ? out + done : read_buffer_.data();
-        const std::size_t want = out != nullptr ? size - done : std::min(size - done, read_buffer_.size());
-        const std::size_t n = detail::read_some({fd_.get(), socket_}, into, want, received_fds_);
+        // The read-ahead is empty by now. The rest of the payload goes straight to
+        // its destination, and the same read refills the read-ahead with what
+        // follows (usually the next frame's header), so a stream of large frames
+        // costs one read per frame. A dropped payload goes through the read-ahead.
+        const std::size_t missing = size - done;
+        iovec iov[2];
+        int count = 0;
+        if (out != nullptr) iov[count++] = {out + done, missing};
+        iov[count++] = {read_buffer_.data(), read_buffer_.size()};
+        const std::size_t n = detail::read_some({fd_.get(), socket_}, iov, count, received_fds_);
         if (n == 0)
             throw EOFError("recv: truncated frame: the peer closed after " + std::to_string(done) + " of " +
                            std::to_string(size) + " payload bytes");
-        done += n;
+        const std::size_t payload_read = std::min(n, missing);
+        const std::size_t direct = out != nullptr ? payload_read : 0;
+        read_begin_ = payload_read - direct;  // payload bytes that landed in the read-ahead are skipped
+        read_end_ = n - direct;
+        done += payload_read;
     }
 }
 
@@ -218,8 +227,10 @@ std::pair<Connection, Connection> Pipe(bool duplex) {
     if (duplex) {
         if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) < 0)
             detail::throw_errno("socketpair(AF_UNIX, SOCK_STREAM)");
-    } else if (::pipe2(fds, O_CLOEXEC) < 0) {
-        detail::throw_errno("pipe2");
+    } else {
+        if (::pipe2(fds, O_CLOEXEC) < 0) detail::throw_errno("pipe2");
+        // Best effort: a refused request leaves a slower pipe, not a broken one.
+        (void)detail::grow_pipe_buffer(fds[1], detail::pipe_buffer_request());
     }
     Fd first(fds[0]);
     Fd second(fds[1]);

@@ -1,5 +1,6 @@
 #include "ipc/internal/io.hpp"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -8,6 +9,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <limits>
 #include <optional>
 
 #include "ipc/errors.hpp"
@@ -107,21 +109,20 @@ ssize_t write_some_nosignal(int, const iovec*, int) {
 
 }  // namespace
 
-std::size_t read_some(Endpoint end, void* data, std::size_t size, std::vector<Fd>& received_fds) {
+std::size_t read_some(Endpoint end, const iovec* iov, int iov_count, std::vector<Fd>& received_fds) {
     for (;;) {
         ssize_t n;
         if (end.socket) {
             alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxFdsPerRead)];
-            iovec iov{data, size};
             msghdr message{};
-            message.msg_iov = &iov;
-            message.msg_iovlen = 1;
+            message.msg_iov = const_cast<iovec*>(iov);
+            message.msg_iovlen = static_cast<std::size_t>(iov_count);
             message.msg_control = control;
             message.msg_controllen = sizeof control;
             n = ::recvmsg(end.fd, &message, MSG_CMSG_CLOEXEC);
             if (n >= 0) collect_fds(message, received_fds);
         } else {
-            n = ::read(end.fd, data, size);
+            n = ::readv(end.fd, iov, iov_count);
         }
         if (n >= 0) return static_cast<std::size_t>(n);
         if (errno == EINTR) continue;
@@ -132,7 +133,7 @@ std::size_t read_some(Endpoint end, void* data, std::size_t size, std::vector<Fd
         // A socket whose peer vanished with unread data reports a reset: that is
         // the end of the stream as far as the reader can tell.
         if (errno == ECONNRESET) return 0;
-        throw_errno(std::string(end.socket ? "recvmsg" : "read") + "(fd " + std::to_string(end.fd) + ")");
+        throw_errno(std::string(end.socket ? "recvmsg" : "readv") + "(fd " + std::to_string(end.fd) + ")");
     }
 }
 
@@ -184,6 +185,32 @@ void write_all(Endpoint end, iovec* iov, int iov_count, int pass_fd) {
 }
 
 void use_rwf_nosignal(bool use) noexcept { g_rwf_nosignal.store(use, std::memory_order_relaxed); }
+
+namespace {
+// Room for three 64 KiB frames with their headers: a writer of large messages can
+// run ahead of the reader instead of waking it for each 64 KiB (the default pipe,
+// 64 KiB, cannot even hold one such frame). Small enough that many pipes stay
+// far below the per-user allowance (pipe-user-pages-soft, 64 MiB by default).
+std::atomic<std::size_t> g_pipe_buffer_request{256 * 1024};
+}  // namespace
+
+std::size_t pipe_buffer_request() noexcept { return g_pipe_buffer_request.load(std::memory_order_relaxed); }
+void set_pipe_buffer_request(std::size_t bytes) noexcept {
+    g_pipe_buffer_request.store(bytes, std::memory_order_relaxed);
+}
+
+bool grow_pipe_buffer(int fd, std::size_t bytes) noexcept {
+#ifdef F_SETPIPE_SZ
+    if (bytes > static_cast<std::size_t>(std::numeric_limits<int>::max())) return false;
+    const int now = ::fcntl(fd, F_GETPIPE_SZ);
+    if (now >= 0 && static_cast<std::size_t>(now) >= bytes) return true;
+    return ::fcntl(fd, F_SETPIPE_SZ, static_cast<int>(bytes)) >= 0;
+#else
+    (void)fd;
+    (void)bytes;
+    return false;  // a system without resizable pipes keeps its size
+#endif
+}
 
 bool wait_readable(std::span<pollfd> fds, std::chrono::nanoseconds timeout) {
     const auto deadline = deadline_after(timeout);
