@@ -45,24 +45,36 @@ void Connection::require_open(bool usable, const char* what) const {
                                 std::string(what) + ": the connection is " + (readable_ ? "read-only" : "write-only"));
 }
 
-void Connection::send_bytes(std::span<const std::byte> message) {
-    require_open(writable_, "send_bytes");
-    if (message.size() > max_message_size_)
-        throw MessageTooLarge("send_bytes: a message of " + std::to_string(message.size()) +
+void Connection::check_sendable(std::size_t length, const char* what) const {
+    require_open(writable_, what);
+    if (length > max_message_size_)
+        throw MessageTooLarge(std::string(what) + ": a message of " + std::to_string(length) +
                               " bytes is over the maximum of " + std::to_string(max_message_size_));
+}
+
+void Connection::send_bytes(std::span<const std::byte> message) {
+    check_sendable(message.size(), "send_bytes");
+    if (message.size() <= kCoalesceLimit) {
+        // Copying a small payload behind its header costs less than the kernel
+        // spends on a second iovec, and a socket can then use plain send().
+        send_buffer_.resize(kHeaderSize);
+        send_buffer_.insert(send_buffer_.end(), message.begin(), message.end());
+        write_framed(send_buffer_);
+        return;
+    }
     const std::uint64_t header = message.size();
     iovec iov[2] = {{const_cast<std::uint64_t*>(&header), kHeaderSize},
                     {const_cast<std::byte*>(message.data()), message.size()}};
-    detail::write_all({fd_.get(), socket_}, iov, message.empty() ? 1 : 2);
+    detail::write_all({fd_.get(), socket_}, iov, 2);
 }
 
 void Connection::send_framed(std::vector<std::byte>& framed) {
-    require_open(writable_, "send");
-    const std::size_t length = framed.size() - kHeaderSize;
-    if (length > max_message_size_)
-        throw MessageTooLarge("send: a message of " + std::to_string(length) + " bytes is over the maximum of " +
-                              std::to_string(max_message_size_));
-    const std::uint64_t header = length;
+    check_sendable(framed.size() - kHeaderSize, "send");
+    write_framed(framed);
+}
+
+void Connection::write_framed(std::vector<std::byte>& framed) {
+    const std::uint64_t header = framed.size() - kHeaderSize;
     std::memcpy(framed.data(), &header, kHeaderSize);
     iovec iov{framed.data(), framed.size()};
     detail::write_all({fd_.get(), socket_}, &iov, 1);

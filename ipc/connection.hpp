@@ -136,9 +136,17 @@ private:
         std::size_t length;
     };
 
+    // Payloads up to this size are sent copied behind their header, as one buffer.
+    static constexpr std::size_t kCoalesceLimit = 512;
+
     // Sends `framed`: kHeaderSize bytes of room for the header, then the payload.
     void send_framed(std::vector<std::byte>& framed);
+    // send_framed without the checks: fills in the header and writes the frame.
+    void write_framed(std::vector<std::byte>& framed);
     void require_open(bool usable, const char* what) const;
+    // Throws unless a message of `length` bytes may be sent (open, writable, not
+    // over the maximum); `what` names the call in the error.
+    void check_sendable(std::size_t length, const char* what) const;
     // Reads the next frame's header; checks its length against the maximum.
     FrameHeader receive_header();
     // Reads `size` payload bytes into `out` (nullptr: read and drop them).

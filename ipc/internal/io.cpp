@@ -122,7 +122,8 @@ std::size_t read_some(Endpoint end, const iovec* iov, int iov_count, std::vector
             n = ::recvmsg(end.fd, &message, MSG_CMSG_CLOEXEC);
             if (n >= 0) collect_fds(message, received_fds);
         } else {
-            n = ::readv(end.fd, iov, iov_count);
+            // read(2) spares the kernel importing an iovec array (~40 ns a call).
+            n = iov_count == 1 ? ::read(end.fd, iov->iov_base, iov->iov_len) : ::readv(end.fd, iov, iov_count);
         }
         if (n >= 0) return static_cast<std::size_t>(n);
         if (errno == EINTR) continue;
@@ -133,7 +134,7 @@ std::size_t read_some(Endpoint end, const iovec* iov, int iov_count, std::vector
         // A socket whose peer vanished with unread data reports a reset: that is
         // the end of the stream as far as the reader can tell.
         if (errno == ECONNRESET) return 0;
-        throw_errno(std::string(end.socket ? "recvmsg" : "readv") + "(fd " + std::to_string(end.fd) + ")");
+        throw_errno(std::string(end.socket ? "recvmsg" : "read") + "(fd " + std::to_string(end.fd) + ")");
     }
 }
 
@@ -142,7 +143,10 @@ void write_all(Endpoint end, iovec* iov, int iov_count, int pass_fd) {
     while (iov_count > 0) {
         ssize_t n;
         const char* call_name;
-        if (end.socket) {
+        if (end.socket && iov_count == 1 && pass_fd < 0) {
+            call_name = "send";  // cheaper than sendmsg: no msghdr or iovec array to import
+            n = ::send(end.fd, iov->iov_base, iov->iov_len, MSG_NOSIGNAL);
+        } else if (end.socket) {
             call_name = "sendmsg";
             n = send_some(end.fd, iov, iov_count, pass_fd);
         } else if (g_rwf_nosignal.load(std::memory_order_relaxed)) {
