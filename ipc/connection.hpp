@@ -10,7 +10,9 @@
 // frame synchronously: when they return, the whole frame is in the kernel's buffer
 // (or the peer has it); there is no background thread and nothing is buffered in
 // the process. Receiving reads ahead into a 4 KiB buffer, so small frames cost one
-// read; large payloads are read straight into their destination.
+// read; large payloads are read straight into their destination, in the same call
+// that reads ahead what follows them, so a stream of large frames costs one read
+// per frame.
 //
 // Threads: sending and receiving share no state, so one thread may send while
 // another receives on the same Connection (do that when both directions carry more
@@ -70,8 +72,12 @@ public:
     // arrived. Throws EOFError at end of stream or on a truncated frame,
     // MessageTooLarge when the peer announces a frame over max_message_size()
     // (before allocating it), DecodeError when the frame carries a descriptor.
+    // The new vector is zero-filled (as std::vector does) before the payload is
+    // read into it; for a stream of large messages, recv_bytes_into(vector) saves
+    // that pass and the allocation.
     std::vector<std::byte> recv_bytes();
-    // recv_bytes_into(vector): as recv_bytes, reusing `out`'s capacity.
+    // recv_bytes_into(vector): as recv_bytes, reusing `out`'s capacity (no
+    // allocation and no zero-filling once `out` is large enough).
     void recv_bytes_into(std::vector<std::byte>& out);
     // recv_bytes_into(span): writes the payload at the front of `out` and returns
     // its size. A payload larger than `out` is consumed and thrown as BufferTooShort.
@@ -183,7 +189,9 @@ private:
 
 // Pipe: a connected pair of Connections. Duplex (the default) is a Unix socketpair,
 // both ends read and write, and descriptors can be passed. One-way (duplex = false)
-// is a pipe: `first` only receives, `second` only sends, as in Python.
+// is a pipe: `first` only receives, `second` only sends, as in Python; it asks
+// for a 256 KiB pipe buffer (F_SETPIPE_SZ) so that a writer of 64 KiB messages
+// can run ahead of the reader, and keeps the default size if the kernel refuses.
 // All fds are close-on-exec.
 [[nodiscard]] std::pair<Connection, Connection> Pipe(bool duplex = true);
 
