@@ -16,7 +16,7 @@
 //
 // Threads: sending and receiving share no state, so one thread may send while
 // another receives on the same Connection (do that when both directions carry more
-// than the socket buffer, ~200 KiB, or a one-thread "send all, then receive all"
+// than the socket buffer, ~400 KiB, or a one-thread "send all, then receive all"
 // deadlocks against a peer doing the same). Two threads must not send at once, nor
 // receive at once; nor two processes use the same end (frames would interleave).
 //
@@ -188,7 +188,8 @@ private:
                                             std::chrono::nanoseconds timeout = forever);
 
 // Pipe: a connected pair of Connections. Duplex (the default) is a Unix socketpair,
-// both ends read and write, and descriptors can be passed. One-way (duplex = false)
+// both ends read and write, and descriptors can be passed; each end asks for a
+// 256 KiB send buffer (SO_SNDBUF, capped by the kernel). One-way (duplex = false)
 // is a pipe: `first` only receives, `second` only sends, as in Python; it asks
 // for a 256 KiB pipe buffer (F_SETPIPE_SZ) so that a writer of 64 KiB messages
 // can run ahead of the reader, and keeps the default size if the kernel refuses.

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -214,6 +215,14 @@ bool grow_pipe_buffer(int fd, std::size_t bytes) noexcept {
     (void)bytes;
     return false;  // a system without resizable pipes keeps its size
 #endif
+}
+
+void grow_send_buffer(int fd, std::size_t bytes) noexcept {
+    int now = 0;
+    socklen_t size = sizeof now;
+    if (::getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &now, &size) == 0 && static_cast<std::size_t>(now) >= bytes) return;
+    const int request = static_cast<int>(std::min<std::size_t>(bytes, std::numeric_limits<int>::max()));
+    (void)::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &request, sizeof request);
 }
 
 bool wait_readable(std::span<pollfd> fds, std::chrono::nanoseconds timeout) {

@@ -47,6 +47,11 @@ void set_pipe_buffer_request(std::size_t bytes) noexcept;
 // size, which costs speed, not correctness.
 bool grow_pipe_buffer(int fd, std::size_t bytes) noexcept;
 
+// Asks for a socket send buffer of at least `bytes` on `fd` (SO_SNDBUF; the kernel
+// caps the request at net.core.wmem_max and doubles it for its bookkeeping). A
+// larger buffer already there is kept; a failure leaves the socket as it was.
+void grow_send_buffer(int fd, std::size_t bytes) noexcept;
+
 // Waits until at least one of `fds` is readable (or at end of file / error) for at
 // most `timeout`; nanoseconds::max() waits without limit. Sets each revents and
 // returns whether any is ready.

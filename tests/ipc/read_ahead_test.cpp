@@ -216,6 +216,24 @@ TEST(PipeBuffer, OneWayPipesHaveRoomForSeveralLargeFrames) {
     for (int i = 0; i < 3; ++i) EXPECT_EQ(reader.recv_bytes(), payload(i, 64 * 1024));
 }
 
+int send_buffer_of(int fd) {
+    int bytes = 0;
+    socklen_t size = sizeof bytes;
+    EXPECT_EQ(getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bytes, &size), 0);
+    return bytes;
+}
+
+TEST(PipeBuffer, SocketpairsHaveALargerSendBufferThanTheDefault) {
+    int plain[2];
+    ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, plain), 0);
+    const int default_size = send_buffer_of(plain[0]);
+    close(plain[0]);
+    close(plain[1]);
+    auto [a, b] = Pipe();
+    EXPECT_GT(send_buffer_of(a.fileno()), default_size);
+    EXPECT_GT(send_buffer_of(b.fileno()), default_size);
+}
+
 std::size_t pipe_max_size() {
     std::size_t bytes = 0;
     std::ifstream("/proc/sys/fs/pipe-max-size") >> bytes;
