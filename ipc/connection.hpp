@@ -10,11 +10,13 @@
 // frame synchronously: when they return, the whole frame is in the kernel's buffer
 // (or the peer has it); there is no background thread and nothing is buffered in
 // the process. Receiving reads ahead into a 4 KiB buffer, so small frames cost one
-// read; large payloads are read straight into their destination.
+// read; large payloads are read straight into their destination, in the same call
+// that reads ahead what follows them, so a stream of large frames costs one read
+// per frame.
 //
 // Threads: sending and receiving share no state, so one thread may send while
 // another receives on the same Connection (do that when both directions carry more
-// than the socket buffer, ~200 KiB, or a one-thread "send all, then receive all"
+// than the socket buffer, ~400 KiB, or a one-thread "send all, then receive all"
 // deadlocks against a peer doing the same). Two threads must not send at once, nor
 // receive at once; nor two processes use the same end (frames would interleave).
 //
@@ -70,8 +72,12 @@ public:
     // arrived. Throws EOFError at end of stream or on a truncated frame,
     // MessageTooLarge when the peer announces a frame over max_message_size()
     // (before allocating it), DecodeError when the frame carries a descriptor.
+    // The new vector is zero-filled (as std::vector does) before the payload is
+    // read into it; for a stream of large messages, recv_bytes_into(vector) saves
+    // that pass and the allocation.
     std::vector<std::byte> recv_bytes();
-    // recv_bytes_into(vector): as recv_bytes, reusing `out`'s capacity.
+    // recv_bytes_into(vector): as recv_bytes, reusing `out`'s capacity (no
+    // allocation and no zero-filling once `out` is large enough).
     void recv_bytes_into(std::vector<std::byte>& out);
     // recv_bytes_into(span): writes the payload at the front of `out` and returns
     // its size. A payload larger than `out` is consumed and thrown as BufferTooShort.
@@ -136,9 +142,17 @@ private:
         std::size_t length;
     };
 
+    // Payloads up to this size are sent copied behind their header, as one buffer.
+    static constexpr std::size_t kCoalesceLimit = 512;
+
     // Sends `framed`: kHeaderSize bytes of room for the header, then the payload.
     void send_framed(std::vector<std::byte>& framed);
+    // send_framed without the checks: fills in the header and writes the frame.
+    void write_framed(std::vector<std::byte>& framed);
     void require_open(bool usable, const char* what) const;
+    // Throws unless a message of `length` bytes may be sent (open, writable, not
+    // over the maximum); `what` names the call in the error.
+    void check_sendable(std::size_t length, const char* what) const;
     // Reads the next frame's header; checks its length against the maximum.
     FrameHeader receive_header();
     // Reads `size` payload bytes into `out` (nullptr: read and drop them).
@@ -174,8 +188,11 @@ private:
                                             std::chrono::nanoseconds timeout = forever);
 
 // Pipe: a connected pair of Connections. Duplex (the default) is a Unix socketpair,
-// both ends read and write, and descriptors can be passed. One-way (duplex = false)
-// is a pipe: `first` only receives, `second` only sends, as in Python.
+// both ends read and write, and descriptors can be passed; each end asks for a
+// 256 KiB send buffer (SO_SNDBUF, capped by the kernel). One-way (duplex = false)
+// is a pipe: `first` only receives, `second` only sends, as in Python; it asks
+// for a 256 KiB pipe buffer (F_SETPIPE_SZ) so that a writer of 64 KiB messages
+// can run ahead of the reader, and keeps the default size if the kernel refuses.
 // All fds are close-on-exec.
 [[nodiscard]] std::pair<Connection, Connection> Pipe(bool duplex = true);
 

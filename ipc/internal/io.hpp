@@ -22,9 +22,10 @@ struct Endpoint {
     bool socket = false;
 };
 
-// Reads at most `size` bytes; returns 0 at end of file. On a socket, descriptors
-// that arrive with the bytes are appended to `received_fds`.
-std::size_t read_some(Endpoint end, void* data, std::size_t size, std::vector<Fd>& received_fds);
+// Reads at most the bytes `iov` describes, filling its buffers in order (one
+// readv / recvmsg); returns 0 at end of file. On a socket, descriptors that
+// arrive with the bytes are appended to `received_fds`.
+std::size_t read_some(Endpoint end, const iovec* iov, int iov_count, std::vector<Fd>& received_fds);
 
 // Writes every byte described by `iov` (modified as it goes). `pass_fd`, if >= 0,
 // travels with the first byte (sockets only). Throws BrokenPipeError when the
@@ -34,6 +35,22 @@ void write_all(Endpoint end, iovec* iov, int iov_count, int pass_fd = -1);
 // Whether pipe writes use RWF_NOSIGNAL when the kernel has it (the default), or
 // always block SIGPIPE around the write instead; tests switch it to cover both.
 void use_rwf_nosignal(bool use) noexcept;
+
+// The pipe buffer Pipe(false) asks for with F_SETPIPE_SZ (256 KiB by default);
+// tests set one the kernel refuses.
+std::size_t pipe_buffer_request() noexcept;
+void set_pipe_buffer_request(std::size_t bytes) noexcept;
+
+// Asks for a pipe buffer of at least `bytes` on the pipe of `fd`; whether the
+// kernel agreed. It may refuse (an unprivileged user over
+// /proc/sys/fs/pipe-max-size or pipe-user-pages-soft): the pipe then keeps its
+// size, which costs speed, not correctness.
+bool grow_pipe_buffer(int fd, std::size_t bytes) noexcept;
+
+// Asks for a socket send buffer of at least `bytes` on `fd` (SO_SNDBUF; the kernel
+// caps the request at net.core.wmem_max and doubles it for its bookkeeping). A
+// larger buffer already there is kept; a failure leaves the socket as it was.
+void grow_send_buffer(int fd, std::size_t bytes) noexcept;
 
 // Waits until at least one of `fds` is readable (or at end of file / error) for at
 // most `timeout`; nanoseconds::max() waits without limit. Sets each revents and
