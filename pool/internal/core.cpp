@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -126,8 +127,10 @@ void Core::worker_main(int channel) {
                 std::fflush(nullptr);
                 _exit(1);
             }
+            // Only an initializer's end is news: without one a worker is ready as
+            // soon as it exists, and a message would only wake the result thread.
+            pool.connection.send_bytes(simple_message(MessageKind::kReady));
         }
-        pool.connection.send_bytes(simple_message(MessageKind::kReady));
         Bytes task;
         int tasks_done = 0;
         for (;;) {
@@ -191,7 +194,9 @@ void Core::loop() {
                 if (worker.borrowed) continue;
                 worker.receiving = true;
             }
-            receive(worker, finished);
+            // Only what was read ahead: the rest (if any) keeps the fd readable for
+            // the next poll, which saves a poll per message.
+            receive(worker, finished, Until::kReadAhead);
             std::lock_guard lock(mutex_);
             worker.receiving = false;
         }
@@ -237,7 +242,7 @@ void Core::handle_events(std::vector<Finish>& finished) {
                         finished.push_back({std::move(worker.held->second), {{}, error_of<BrokenPool>("the pool's fork server died")}});
                     worker.held.reset();
                     if (worker.borrowed) {
-                        worker.exit_status = 0;  // its borrower lets go of it
+                        release_borrower(worker, 0);
                         ++next;
                     } else {
                         next = workers_.erase(next);  // closing the channel makes an orphaned worker exit
@@ -266,23 +271,28 @@ void Core::handle_events(std::vector<Finish>& finished) {
         auto worker = std::make_unique<Worker>();
         worker->pid = event->pid;
         worker->channel = std::make_shared<Channel>(event->channel);
+        worker->ready = !options_.initializer;  // else its kReady message says so
         workers_[event->pid] = std::move(worker);
         if (terminating_) workers_[event->pid]->leaving = true;
     }
 }
 
-// Receives every message the worker has sent so far. A message cut short (the
-// worker died while sending it) or an end of stream leaves the worker hung up; its
-// exit report is then on its way.
-void Core::receive(Worker& worker, std::vector<Finish>& finished) {
+// Receives messages from the worker, as far as `until` says. A message cut short
+// (the worker died while sending it) or an end of stream leaves the worker hung up;
+// its exit report is then on its way.
+void Core::receive(Worker& worker, std::vector<Finish>& finished, Until until) {
     ipc::Connection& connection = worker.channel->connection;
     try {
-        do {
+        for (;;) {
             Bytes message;
             connection.recv_bytes_into(message);
             std::lock_guard lock(mutex_);
             handle_message(worker, message, finished);
-        } while (connection.poll());
+            const bool more = until == Until::kTaskDone ? worker.held.has_value()
+                              : until == Until::kReadAhead ? connection.has_buffered_input()
+                                                           : connection.poll();
+            if (!more) break;
+        }
     } catch (const std::exception&) {
         std::lock_guard lock(mutex_);
         worker.hung_up = true;
@@ -335,14 +345,14 @@ void Core::handle_exit(std::unique_lock<std::mutex>& lock, pid_t pid, int status
     if (found == workers_.end()) return;
     Worker& worker = *found->second;
     if (worker.borrowed) {
-        worker.exit_status = status;  // its borrower reads what it sent, then comes back here
+        release_borrower(worker, status);  // it reads what the worker sent, then comes back here
         return;
     }
     if (!worker.hung_up && worker.channel->connection.poll()) {
         // Everything it wrote before dying is in the socket already.
         worker.receiving = true;
         lock.unlock();
-        receive(worker, finished);
+        receive(worker, finished, Until::kSocketEmpty);
         lock.lock();
         worker.receiving = false;
     }
@@ -366,6 +376,14 @@ void Core::handle_exit(std::unique_lock<std::mutex>& lock, pid_t pid, int status
         ++pending_spawns_;
         server_->spawn();
     }
+}
+
+// A borrowed worker's exit was reported: the borrower handles it. Shutting the
+// channel's read side wakes the borrower's blocking read once it has read whatever
+// the worker sent.
+void Core::release_borrower(Worker& worker, int status) {
+    worker.exit_status = status;
+    ::shutdown(worker.channel->connection.fileno(), SHUT_RD);
 }
 
 void Core::fail_queue(std::exception_ptr error, std::vector<Finish>& finished) {
@@ -492,17 +510,11 @@ void Core::call(TaskSpec task) {
     } catch (const std::exception&) {
         // The worker died: its end of stream or exit report shows below.
     }
+    // A blocking read, without a poll before it: release_borrower ends it when the
+    // worker's exit is reported first (a grandchild the task started may keep the
+    // worker's end of the channel open, so no end of stream would come).
     std::vector<Finish> finished;
-    for (;;) {
-        {
-            std::lock_guard lock(mutex_);
-            if (!worker->held || worker->hung_up || worker->exit_status) break;
-        }
-        pollfd entry{channel->connection.fileno(), POLLIN, 0};
-        // Bounded: an exit report must be noticed even when a grandchild the task
-        // started keeps the channel open.
-        if (poll(&entry, 1, 100) > 0) receive(*worker, finished);
-    }
+    receive(*worker, finished, Until::kTaskDone);
     std::vector<Send> sends;
     {
         std::unique_lock lock(mutex_);

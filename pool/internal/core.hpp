@@ -107,7 +107,11 @@ private:
     [[noreturn]] void worker_main(int channel);
     void loop();
     void handle_events(std::vector<Finish>& finished);
-    void receive(Worker& worker, std::vector<Finish>& finished);
+    // How far receive() reads: what was read ahead already, everything the socket
+    // holds, or (blocking) until the worker no longer holds a task.
+    enum class Until { kReadAhead, kSocketEmpty, kTaskDone };
+    void receive(Worker& worker, std::vector<Finish>& finished, Until until);
+    void release_borrower(Worker& worker, int status);
     void handle_message(Worker& worker, Bytes& message, std::vector<Finish>& finished);
     void handle_exit(std::unique_lock<std::mutex>& lock, pid_t pid, int status, std::vector<Finish>& finished);
     void fail_queue(std::exception_ptr error, std::vector<Finish>& finished);
