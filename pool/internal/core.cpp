@@ -39,12 +39,16 @@ std::exception_ptr error_of(Args&&... args) {
 
 }  // namespace
 
-// The pool's end of a worker's socketpair. Shared with a submitting thread that is
-// writing to it, so a worker reaped meanwhile never has its fd closed (and reused)
+// The pool's ends of a worker's channel. Shared with a submitting thread that is
+// writing to it, so a worker reaped meanwhile never has its fds closed (and reused)
 // under that write.
 struct Core::Channel {
-    explicit Channel(int fd) : connection(ipc::Fd(fd)) { connection.set_max_message_size(kMaxMessage); }
-    ipc::Connection connection;  // the result thread receives, one submitter at a time sends
+    Channel(ipc::Fd results_end, ipc::Fd tasks_end) : results(std::move(results_end)), tasks(std::move(tasks_end)) {
+        results.set_max_message_size(kMaxMessage);
+        tasks.set_max_message_size(kMaxMessage);
+    }
+    ipc::Connection results;  // a socket; the result thread, or a borrower, receives
+    ipc::Connection tasks;    // a pipe; one submitter at a time sends
 };
 
 struct Core::Worker {
@@ -83,7 +87,7 @@ Core::Core(CoreOptions options) : options_(std::move(options)) {
         // Forked before our result thread exists: the server is a copy of a process
         // in which no thread of ours holds a lock.
         server_ = std::make_unique<ForkServer>(
-            options_.processes, [this](int channel) { worker_main(channel); }, options_.pass_fds);
+            options_.processes, [this](WorkerChannel channel) { worker_main(channel); }, options_.pass_fds);
     } catch (...) {
         ::close(wake_read_);
         ::close(wake_write_);
@@ -114,27 +118,27 @@ void Core::wait_ready() {
 
 // ---------------------------------------------------------------- the worker side
 
-void Core::worker_main(int channel) {
+void Core::worker_main(WorkerChannel channel) {
     int code = 0;
     try {
-        Channel pool(channel);
+        Channel pool(ipc::Fd(channel.results), ipc::Fd(channel.tasks));
         if (options_.initializer) {
             try {
                 options_.initializer();
             } catch (...) {
                 const ExceptionText error = current_exception_text();
-                pool.connection.send_bytes(simple_message(MessageKind::kInitFailed, error.type_name + ": " + error.message));
+                pool.results.send_bytes(simple_message(MessageKind::kInitFailed, error.type_name + ": " + error.message));
                 std::fflush(nullptr);
                 _exit(1);
             }
             // Only an initializer's end is news: without one a worker is ready as
             // soon as it exists, and a message would only wake the result thread.
-            pool.connection.send_bytes(simple_message(MessageKind::kReady));
+            pool.results.send_bytes(simple_message(MessageKind::kReady));
         }
         Bytes task;
         int tasks_done = 0;
         for (;;) {
-            pool.connection.recv_bytes_into(task);
+            pool.tasks.recv_bytes_into(task);
             if (kind_of(task) != MessageKind::kTask) break;
             const TaskHeader header = TaskHeader::read_from(task);
             Bytes result = ResultHeader::make(MessageKind::kResult, header.id);
@@ -146,7 +150,7 @@ void Core::worker_main(int channel) {
                 ipc::encode_into(result, error.type_name);
                 ipc::encode_into(result, error.message);
             }
-            pool.connection.send_bytes(result);
+            pool.results.send_bytes(result);
             if (options_.maxtasksperchild > 0 && ++tasks_done >= options_.maxtasksperchild) break;
         }
     } catch (const ipc::EOFError&) {
@@ -172,7 +176,7 @@ void Core::loop() {
             for (auto& [pid, worker] : workers_) {
                 worker->watched = !worker->hung_up && !worker->borrowed;
                 if (!worker->watched) continue;
-                fds.push_back({worker->channel->connection.fileno(), POLLIN, 0});
+                fds.push_back({worker->channel->results.fileno(), POLLIN, 0});
                 polled.push_back(worker.get());
             }
         }
@@ -230,7 +234,7 @@ void Core::loop() {
 void Core::handle_events(std::vector<Finish>& finished) {
     for (;;) {
         bool closed = false;
-        const std::optional<ForkServer::Event> event = server_->next_event(closed);
+        std::optional<ForkServer::Event> event = server_->next_event(closed);
         std::unique_lock lock(mutex_);
         if (closed) {
             if (server_open_ && !done_) {
@@ -259,7 +263,7 @@ void Core::handle_events(std::vector<Finish>& finished) {
         }
         if (pending_spawns_ > 0) --pending_spawns_;
         changed_.notify_all();
-        if (event->pid <= 0 || event->channel < 0) {
+        if (event->pid <= 0 || !event->channel) {
             // fork failed (EAGAIN...), or the worker's channel could not be received
             // (this process is at its fd limit; the worker sees its peer closed and
             // exits): carry on with fewer workers, unless none is left.
@@ -270,7 +274,7 @@ void Core::handle_events(std::vector<Finish>& finished) {
         }
         auto worker = std::make_unique<Worker>();
         worker->pid = event->pid;
-        worker->channel = std::make_shared<Channel>(event->channel);
+        worker->channel = std::make_shared<Channel>(std::move(event->channel->results), std::move(event->channel->tasks));
         worker->ready = !options_.initializer;  // else its kReady message says so
         workers_[event->pid] = std::move(worker);
         if (terminating_) workers_[event->pid]->leaving = true;
@@ -281,7 +285,7 @@ void Core::handle_events(std::vector<Finish>& finished) {
 // (the worker died while sending it) or an end of stream leaves the worker hung up;
 // its exit report is then on its way.
 void Core::receive(Worker& worker, std::vector<Finish>& finished, Until until) {
-    ipc::Connection& connection = worker.channel->connection;
+    ipc::Connection& connection = worker.channel->results;
     try {
         for (;;) {
             Bytes message;
@@ -348,7 +352,7 @@ void Core::handle_exit(std::unique_lock<std::mutex>& lock, pid_t pid, int status
         release_borrower(worker, status);  // it reads what the worker sent, then comes back here
         return;
     }
-    if (!worker.hung_up && worker.channel->connection.poll()) {
+    if (!worker.hung_up && worker.channel->results.poll()) {
         // Everything it wrote before dying is in the socket already.
         worker.receiving = true;
         lock.unlock();
@@ -383,7 +387,7 @@ void Core::handle_exit(std::unique_lock<std::mutex>& lock, pid_t pid, int status
 // the worker sent.
 void Core::release_borrower(Worker& worker, int status) {
     worker.exit_status = status;
-    ::shutdown(worker.channel->connection.fileno(), SHUT_RD);
+    ::shutdown(worker.channel->results.fileno(), SHUT_RD);
 }
 
 void Core::fail_queue(std::exception_ptr error, std::vector<Finish>& finished) {
@@ -442,7 +446,7 @@ void Core::complete(std::vector<Finish>& finished) {
 void Core::perform(std::vector<Send>& sends) {
     for (Send& send : sends) {
         try {
-            send.channel->connection.send_bytes(send.message);
+            send.channel->tasks.send_bytes(send.message);
         } catch (const std::exception&) {
             // The worker died: its exit report fails the task it was given.
         }
@@ -506,7 +510,7 @@ void Core::call(TaskSpec task) {
         return;
     }
     try {
-        channel->connection.send_bytes(task.message);
+        channel->tasks.send_bytes(task.message);
     } catch (const std::exception&) {
         // The worker died: its end of stream or exit report shows below.
     }

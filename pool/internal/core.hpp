@@ -104,7 +104,7 @@ private:
         Outcome outcome;
     };
 
-    [[noreturn]] void worker_main(int channel);
+    [[noreturn]] void worker_main(WorkerChannel channel);
     void loop();
     void handle_events(std::vector<Finish>& finished);
     // How far receive() reads: what was read ahead already, everything the socket
