@@ -94,6 +94,7 @@ Core::Core(CoreOptions options) : options_(std::move(options)) {
         throw;
     }
     pending_spawns_ = options_.processes;
+    await_first_workers();
     result_thread_ = std::thread([this] { loop(); });
     if (options_.initializer) wait_ready();
 }
@@ -102,6 +103,19 @@ Core::~Core() {
     terminate();
     ::close(wake_read_);
     ::close(wake_write_);
+}
+
+// Reads the fork server's reports of the first workers on this thread, before the
+// result thread exists: a first blocking apply then finds a worker to lend itself
+// (no hop through the result thread), as CPython's Pool() has its workers on return.
+// Bounded: the server answers every spawn, or its death ends the wait.
+void Core::await_first_workers() {
+    std::vector<Finish> finished;  // stays empty: there is no task yet
+    while (pending_spawns_ > 0 && server_open_) {
+        pollfd entry{server_->fd(), POLLIN, 0};
+        if (poll(&entry, 1, -1) < 0 && errno != EINTR) throw std::system_error(errno, std::generic_category(), "poll(fork server)");
+        handle_events(finished);
+    }
 }
 
 void Core::wait_ready() {

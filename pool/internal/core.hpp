@@ -59,9 +59,10 @@ struct CoreOptions {
 
 class Core {
 public:
-    // Forks the fork server (which forks the workers), then starts the result
-    // thread. With an initializer, waits until every first worker ran it; the first
-    // failure terminates the pool and throws BrokenPool with the worker's error text.
+    // Forks the fork server (which forks the workers), waits for its reports of the
+    // first workers, then starts the result thread. With an initializer, waits until
+    // every first worker ran it; the first failure terminates the pool and throws
+    // BrokenPool with the worker's error text.
     explicit Core(CoreOptions options);
     // terminate() then join().
     ~Core();
@@ -121,6 +122,7 @@ private:
     static void complete(std::vector<Finish>& finished);
     bool finished_locked() const;
     void wake();
+    void await_first_workers();
     void wait_ready();
     bool wait_done_until(std::chrono::steady_clock::time_point deadline);
     void signal_workers(int signal);
