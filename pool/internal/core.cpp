@@ -251,6 +251,10 @@ void Core::handle_events(std::vector<Finish>& finished) {
         std::optional<ForkServer::Event> event = server_->next_event(closed);
         std::unique_lock lock(mutex_);
         if (closed) {
+            if (server_retired_) {
+                server_open_ = false;  // it left as promised, after reporting every worker
+                return;
+            }
             if (server_open_ && !done_) {
                 server_open_ = false;
                 mark_broken("the pool's fork server died", finished);
@@ -442,7 +446,19 @@ std::vector<Core::Send> Core::schedule() {
             sends.push_back({worker->channel, simple_message(MessageKind::kStop)});
         }
     }
+    retire_server_when_idle();
     return sends;
+}
+
+// After close(), once nothing is queued or running, no worker will ever be replaced:
+// the fork server may leave as soon as its workers are gone, while the result
+// thread winds down, instead of after it.
+void Core::retire_server_when_idle() {
+    if (!closed_ || server_retired_ || !server_open_ || !queue_.empty() || pending_spawns_ != 0) return;
+    for (const auto& [pid, worker] : workers_)
+        if (worker->held) return;
+    server_retired_ = true;
+    server_->retire();
 }
 
 void Core::complete(std::vector<Finish>& finished) {

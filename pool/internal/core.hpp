@@ -118,6 +118,7 @@ private:
     void fail_queue(std::exception_ptr error, std::vector<Finish>& finished);
     void mark_broken(const std::string& reason, std::vector<Finish>& finished);
     std::vector<Send> schedule();
+    void retire_server_when_idle();
     static void perform(std::vector<Send>& sends);
     static void complete(std::vector<Finish>& finished);
     bool finished_locked() const;
@@ -142,6 +143,7 @@ private:
     bool closed_ = false;
     bool terminating_ = false;
     bool server_open_ = true;
+    bool server_retired_ = false;  // told that no spawn follows: it leaves after its last worker
     bool done_ = false;
     std::optional<std::string> broken_;
 

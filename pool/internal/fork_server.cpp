@@ -23,7 +23,7 @@ namespace {
 
 // Control messages, one ipc frame each; a kSpawned message is followed by the
 // pool's ends of the worker's channel as two fd frames (SCM_RIGHTS): results, tasks.
-enum Command : int { kSpawn = 1, kSignalAll = 2, kSpawned = 3, kExited = 4 };
+enum Command : int { kSpawn = 1, kSignalAll = 2, kSpawned = 3, kExited = 4, kRetire = 5 };
 struct Message {
     int kind;
     int pid;
@@ -119,9 +119,11 @@ void on_sigchld(int) {}  // only interrupts ppoll
     };
 
     for (int i = 0; i < initial; ++i) spawn_worker();
+    bool retiring = false;
     try {
         for (;;) {
             reap();
+            if (retiring && workers.empty()) break;
             pollfd entry{control.fileno(), POLLIN, 0};
             if (ppoll(&entry, 1, nullptr, &polling_mask) <= 0) continue;  // SIGCHLD: reap
             do {
@@ -130,12 +132,15 @@ void on_sigchld(int) {}  // only interrupts ppoll
                     spawn_worker();
                 } else if (message.kind == kSignalAll) {
                     for (pid_t pid : workers) kill(pid, message.value);
+                } else if (message.kind == kRetire) {
+                    retiring = true;
                 }
             } while (control.poll());
         }
     } catch (const std::exception&) {
         // The pool is gone or shut us down: take the workers along.
     }
+    // Retired, or the pool is gone: take any worker left along.
     for (pid_t pid : workers) kill(pid, SIGKILL);
     int status;
     while (waitpid(-1, &status, 0) > 0 || errno == EINTR) {
@@ -212,6 +217,7 @@ void ForkServer::send_command(int kind, int value) {
 
 void ForkServer::spawn() { send_command(kSpawn, 0); }
 void ForkServer::signal_all(int signal) { send_command(kSignalAll, signal); }
+void ForkServer::retire() { send_command(kRetire, 0); }
 
 void ForkServer::shutdown(std::chrono::milliseconds grace) {
     if (pid_ < 0) return;

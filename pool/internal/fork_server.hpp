@@ -7,7 +7,8 @@
 // The server keeps only stdin/stdout/stderr, its control socket and the fds the pool
 // was asked to pass: workers never hold another pool's channels or unrelated pipes.
 // It exits when its control socket closes (the pool shut down, or died), killing
-// and reaping any worker still alive: a pool never leaves orphans.
+// and reaping any worker still alive: a pool never leaves orphans; or, once
+// retired, when its last worker is reaped.
 #pragma once
 
 #include <sys/types.h>
@@ -64,8 +65,12 @@ public:
     // Asks for one more worker (answered by a kSpawned event).
     void spawn();
     // Sends `signal` to every worker still alive.
-    // spawn and signal_all write the control socket: one thread at a time.
     void signal_all(int signal);
+    // Promises that no spawn() follows: the server exits as soon as its last worker
+    // is reaped (after reporting it), without waiting for shutdown(). Lets the
+    // server's exit overlap the pool's own winding down.
+    // spawn, signal_all and retire write the control socket: one thread at a time.
+    void retire();
 
     // Closes the control socket; the server kills and reaps any worker left and
     // exits. Waits for that at most `grace`, then SIGKILLs the server; always reaps
