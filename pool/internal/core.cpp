@@ -149,18 +149,20 @@ void Core::worker_main(WorkerChannel channel) {
             // soon as it exists, and a message would only wake the result thread.
             pool.results.send_bytes(simple_message(MessageKind::kReady));
         }
-        Bytes task;
+        // Both buffers live as long as the worker: a big chunk's pages are touched
+        // once, not once per task.
+        Bytes task, result;
         int tasks_done = 0;
         for (;;) {
             pool.tasks.recv_bytes_into(task);
             if (kind_of(task) != MessageKind::kTask) break;
             const TaskHeader header = TaskHeader::read_from(task);
-            Bytes result = ResultHeader::make(MessageKind::kResult, header.id);
+            ResultHeader::start(result, MessageKind::kResult, header.id);
             try {
                 header.runner(std::span(task).subspan(TaskHeader::kSize), result);
             } catch (...) {
                 const ExceptionText error = current_exception_text();
-                result = ResultHeader::make(MessageKind::kError, header.id);
+                ResultHeader::start(result, MessageKind::kError, header.id);
                 ipc::encode_into(result, error.type_name);
                 ipc::encode_into(result, error.message);
             }

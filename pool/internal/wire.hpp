@@ -55,11 +55,11 @@ struct TaskHeader {
 struct ResultHeader {
     static constexpr std::size_t kSize = 1 + 8;
 
-    static Bytes make(MessageKind kind, std::uint64_t id) {
-        Bytes message(kSize);
+    // Makes `message` (keeping its capacity) just the header.
+    static void start(Bytes& message, MessageKind kind, std::uint64_t id) {
+        message.resize(kSize);
         message[0] = static_cast<std::byte>(kind);
         std::memcpy(message.data() + 1, &id, sizeof id);
-        return message;
     }
     static std::uint64_t id_of(std::span<const std::byte> message) {
         std::uint64_t id;
