@@ -65,6 +65,7 @@ struct Core::Worker {
     bool receiving = false;
     bool borrowed = false;
     bool watched = false;  // in the result thread's poll set (not while borrowed)
+    std::uint64_t lendings = 0;  // how often it was borrowed
     std::optional<int> exit_status;  // reported while borrowed: the borrower handles it
 
     bool idle() const { return !held && !leaving && !hung_up && !borrowed && !exit_status; }
@@ -183,7 +184,11 @@ void Core::worker_main(WorkerChannel channel) {
 void Core::loop() {
     current_result_thread_core = this;
     std::vector<pollfd> fds;
-    std::vector<Worker*> polled;
+    struct Polled {
+        pid_t pid;
+        std::uint64_t lendings;
+    };
+    std::vector<Polled> polled;
     for (;;) {
         fds.assign({{wake_read_, POLLIN, 0}, {server_->fd(), POLLIN, 0}});
         polled.clear();
@@ -193,7 +198,7 @@ void Core::loop() {
                 worker->watched = !worker->hung_up && !worker->borrowed;
                 if (!worker->watched) continue;
                 fds.push_back({worker->channel->results.fileno(), POLLIN, 0});
-                polled.push_back(worker.get());
+                polled.push_back({pid, worker->lendings});
             }
         }
         if (poll(fds.data(), fds.size(), -1) < 0 && errno != EINTR)
@@ -208,12 +213,19 @@ void Core::loop() {
         // Worker channels first: a result already sent must win over the exit report.
         for (std::size_t i = 0; i < polled.size(); ++i) {
             if (fds[i + 2].revents == 0) continue;
-            Worker& worker = *polled[i];
+            Worker* ready = nullptr;
             {
                 std::lock_guard lock(mutex_);
-                if (worker.borrowed) continue;
-                worker.receiving = true;
+                // A worker lent out since the poll began may be gone, and what woke
+                // the poll was its answer to the borrower, who read it: a read here
+                // could wait for a message that never comes. Its next poll tells.
+                const auto found = workers_.find(polled[i].pid);
+                if (found == workers_.end() || found->second->borrowed || found->second->lendings != polled[i].lendings)
+                    continue;
+                ready = found->second.get();
+                ready->receiving = true;
             }
+            Worker& worker = *ready;
             // Only what was read ahead: the rest (if any) keeps the fd readable for
             // the next poll, which saves a poll per message.
             receive(worker, finished, Until::kReadAhead);
@@ -531,6 +543,7 @@ void Core::call(TaskSpec task) {
             worker->held.emplace(id, std::move(task.done));
             worker->last_given = id;
             worker->borrowed = true;
+            ++worker->lendings;
             TaskHeader{id, task.runner}.write_into(task.message);
             channel = worker->channel;
         }
