@@ -329,10 +329,11 @@ private:
         }
     }
 
-    // Splits `items` into tasks of `chunksize` items; `deliver(chunk index, first
-    // item index, results*, error)` receives each chunk's outcome.
-    template <bool kStar, class F, class Items, class Deliver>
-    void submit_chunks(F f, const Items& items, internal::ChunkPlan plan, Deliver deliver) {
+    // Splits `items` into tasks of `chunksize` items; `completion(chunk index, first
+    // item index, item count)` makes the completion of each (it receives the
+    // encoding of the chunk's std::vector of results).
+    template <bool kStar, class F, class Items, class MakeCompletion>
+    void submit_chunks(F f, const Items& items, internal::ChunkPlan plan, MakeCompletion completion) {
         internal::require_travelling_callable<F>();
         using T = std::ranges::range_value_t<Items>;
         using R = internal::ItemResult<F, Items, kStar>;
@@ -343,11 +344,7 @@ private:
             internal::Bytes message = internal::start_message(f);
             internal::encode_items<T>(message, next, size);
             std::ranges::advance(next, static_cast<std::ranges::range_difference_t<Items>>(size));
-            tasks.push_back({&internal::run_chunk<F, R, T, kStar>, std::move(message),
-                             internal::decode_then<std::vector<R>>(
-                                 [deliver, chunk, first](std::vector<R>* values, std::exception_ptr error) mutable {
-                                     deliver(chunk, first, values, error);
-                                 })});
+            tasks.push_back({&internal::run_chunk<F, R, T, kStar>, std::move(message), completion(chunk, first, size)});
         }
         core_->submit(std::move(tasks));
     }
@@ -370,24 +367,33 @@ private:
         auto gathering = std::make_shared<Gathering>();
         gathering->results.resize(plan.count);
         gathering->chunks_left = plan.chunks;
-        // Deliveries run on the result thread only, one at a time: no lock needed.
-        auto deliver = [state, gathering, callbacks](std::size_t, std::size_t first, std::vector<R>* values,
-                                                     std::exception_ptr error) {
-            Gathering& g = *gathering;
-            if (g.finished) return;
-            if (values == nullptr) {
+        // Completions run on the result thread only, one at a time: no lock needed.
+        // Each decodes its chunk's results straight into their places.
+        auto completion = [state, gathering, callbacks](std::size_t, std::size_t first, std::size_t size) {
+            return [state, gathering, callbacks, first, size](internal::Outcome&& outcome) {
+                Gathering& g = *gathering;
+                if (g.finished) return;
+                std::exception_ptr error = outcome.error;
+                if (!error) {
+                    try {
+                        internal::decode_chunk_into<R>(outcome.result(), g.results.begin() + static_cast<std::ptrdiff_t>(first), size);
+                    } catch (...) {
+                        error = std::current_exception();
+                    }
+                }
+                if (error) {
+                    g.finished = true;
+                    internal::run_error_callback(callbacks, error);
+                    state->set_error(error);
+                    return;
+                }
+                if (--g.chunks_left > 0) return;
                 g.finished = true;
-                internal::run_error_callback(callbacks, error);
-                state->set_error(error);
-                return;
-            }
-            std::move(values->begin(), values->end(), g.results.begin() + static_cast<std::ptrdiff_t>(first));
-            if (--g.chunks_left > 0) return;
-            g.finished = true;
-            if (callbacks.callback) internal::run_callback([&] { callbacks.callback(g.results); });
-            state->set_value(std::move(g.results));
+                if (callbacks.callback) internal::run_callback([&] { callbacks.callback(g.results); });
+                state->set_value(std::move(g.results));
+            };
         };
-        submit_chunks<kStar>(f, items, plan, deliver);
+        submit_chunks<kStar>(f, items, plan, completion);
         return AsyncResult<std::vector<R>>(std::move(state));
     }
 
@@ -396,10 +402,11 @@ private:
         using R = internal::ItemResult<F, Items, false>;
         const internal::ChunkPlan plan = internal::plan_chunks(items, std::max<std::size_t>(chunksize, 1), 1);
         auto state = std::make_shared<internal::IMapState<R>>(core_.get(), plan.chunks, ordered);
-        submit_chunks<false>(f, items, plan,
-                             [state](std::size_t chunk, std::size_t, std::vector<R>* values, std::exception_ptr error) {
-                                 state->deliver(chunk, values != nullptr ? std::move(*values) : std::vector<R>{}, error);
-                             });
+        submit_chunks<false>(f, items, plan, [state](std::size_t chunk, std::size_t, std::size_t) {
+            return internal::decode_then<std::vector<R>>([state, chunk](std::vector<R>* values, std::exception_ptr error) {
+                state->deliver(chunk, values != nullptr ? std::move(*values) : std::vector<R>{}, error);
+            });
+        });
         return IMapIterator<R>(std::move(state));
     }
 

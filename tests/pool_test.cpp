@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -222,6 +223,66 @@ TEST(Pool, TenTasksReuseTheSameThreeWorkers) {
     for (pid_t pid : seen) EXPECT_NE(std::find(workers.begin(), workers.end(), pid), workers.end());
 }
 
+TEST(Pool, WorkersExistWhenTheConstructorReturnsAndServeEveryTask) {
+    Pool pool(3);
+    const std::vector<pid_t> workers = pool.worker_pids();
+    ASSERT_EQ(workers.size(), 3u);
+    const std::set<pid_t> started(workers.begin(), workers.end());
+    std::set<pid_t> seen;
+    for (int i = 0; i < 10; ++i) seen.insert(pool.apply(worker_pid));
+    for (int i = 0; i < 10; ++i) seen.insert(pool.apply_async(worker_pid).get());
+    for (pid_t pid : seen) EXPECT_EQ(started.count(pid), 1u) << pid;
+    const std::vector<pid_t> after = pool.worker_pids();
+    EXPECT_EQ(std::set<pid_t>(after.begin(), after.end()), started);
+}
+
+TEST(Pool, CloseAndJoinRightAfterStartWithNoTask) {
+    for (int i = 0; i < 20; ++i) {
+        Pool pool(2);
+        pool.close();
+        EXPECT_THROW(pool.apply(square, 1), std::logic_error);
+        if (i % 2 == 0) {
+            pool.join();
+        } else {
+            EXPECT_TRUE(pool.join(10s));
+        }
+        EXPECT_TRUE(pool.worker_pids().empty());
+    }
+}
+
+TEST(Pool, AWorkerKilledBeforeItsFirstTaskIsReplaced) {
+    Pool pool(2);
+    const std::vector<pid_t> first = pool.worker_pids();
+    ASSERT_EQ(first.size(), 2u);
+    const pid_t victim = first[0];
+    ASSERT_EQ(kill(victim, SIGKILL), 0);
+    // A task handed to it before its death was reported fails with WorkerDied; no
+    // task hangs, and the others run on the survivor or the replacement.
+    int died = 0;
+    std::set<pid_t> ran;
+    for (int i = 0; i < 6; ++i) {
+        try {
+            ran.insert(pool.apply(worker_pid));
+        } catch (const mp::pool::WorkerDied& error) {
+            EXPECT_EQ(error.pid(), victim);
+            EXPECT_EQ(error.signal(), SIGKILL);
+            ++died;
+        }
+    }
+    EXPECT_LE(died, 1);
+    EXPECT_EQ(ran.count(victim), 0u);
+    std::vector<pid_t> now;
+    for (const auto deadline = Clock::now() + 10s; Clock::now() < deadline; std::this_thread::sleep_for(1ms)) {
+        now = pool.worker_pids();
+        if (std::count(now.begin(), now.end(), victim) == 0) break;
+    }
+    EXPECT_EQ(std::count(now.begin(), now.end(), victim), 0);
+    EXPECT_EQ(now.size(), 2u);
+    for (int i = 0; i < 10; ++i) EXPECT_EQ(pool.apply(square, i), i * i);
+    pool.close();
+    pool.join();
+}
+
 TEST(Pool, WorkerExceptionIsRethrownWithTypeNameAndMessage) {
     Pool pool(1);
     try {
@@ -375,6 +436,33 @@ TEST(Pool, MapKeepsInputOrderForAnyChunksize) {
     EXPECT_EQ(pool.map(square, std::vector<int>{}), std::vector<int>{});
     const std::vector<std::string> words{"a", "bb", "ccc"};
     EXPECT_EQ(pool.map([](const std::string& w) { return w.size(); }, words), (std::vector<size_t>{1, 2, 3}));
+}
+
+struct Point {
+    int x;
+    double y;
+};
+
+TEST(Pool, MapCopiesByteWiseItemsAndDecodesOtherTypes) {
+    Pool pool(2);
+    std::vector<Point> points;
+    std::vector<int> numbers;
+    for (int i = 0; i < 1000; ++i) {
+        points.push_back({i, i * 0.5});
+        numbers.push_back(i);
+    }
+    const std::vector<double> sums = pool.map([](const Point& p) { return p.x + p.y; }, points, 7);
+    ASSERT_EQ(sums.size(), 1000u);
+    for (int i = 0; i < 1000; ++i) EXPECT_DOUBLE_EQ(sums[static_cast<size_t>(i)], i * 1.5);
+    const int factor = 3;  // a callable carrying a number
+    const std::vector<long> scaled = pool.map([factor](int x) { return long{x} * factor; }, numbers);
+    for (int i = 0; i < 1000; ++i) EXPECT_EQ(scaled[static_cast<size_t>(i)], 3L * i);
+    const std::vector<bool> even = pool.map([](int x) { return x % 2 == 0; }, numbers, 9);  // bool: not byte-wise
+    for (int i = 0; i < 1000; ++i) EXPECT_EQ(even[static_cast<size_t>(i)], i % 2 == 0);
+    const std::set<int> unordered(numbers.begin(), numbers.end());  // not contiguous
+    EXPECT_EQ(pool.map(square, unordered, 100), pool.map(square, numbers));
+    const std::vector<std::string> strings = pool.map([](int x) { return std::to_string(x); }, numbers);
+    EXPECT_EQ(strings[999], "999");
 }
 
 TEST(Pool, DefaultChunksizeFollowsCPython) {

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -38,12 +39,16 @@ std::exception_ptr error_of(Args&&... args) {
 
 }  // namespace
 
-// The pool's end of a worker's socketpair. Shared with a submitting thread that is
-// writing to it, so a worker reaped meanwhile never has its fd closed (and reused)
+// The pool's ends of a worker's channel. Shared with a submitting thread that is
+// writing to it, so a worker reaped meanwhile never has its fds closed (and reused)
 // under that write.
 struct Core::Channel {
-    explicit Channel(int fd) : connection(ipc::Fd(fd)) { connection.set_max_message_size(kMaxMessage); }
-    ipc::Connection connection;  // the result thread receives, one submitter at a time sends
+    Channel(ipc::Fd results_end, ipc::Fd tasks_end) : results(std::move(results_end)), tasks(std::move(tasks_end)) {
+        results.set_max_message_size(kMaxMessage);
+        tasks.set_max_message_size(kMaxMessage);
+    }
+    ipc::Connection results;  // a socket; the result thread, or a borrower, receives
+    ipc::Connection tasks;    // a pipe; one submitter at a time sends
 };
 
 struct Core::Worker {
@@ -60,6 +65,7 @@ struct Core::Worker {
     bool receiving = false;
     bool borrowed = false;
     bool watched = false;  // in the result thread's poll set (not while borrowed)
+    std::uint64_t lendings = 0;  // how often it was borrowed
     std::optional<int> exit_status;  // reported while borrowed: the borrower handles it
 
     bool idle() const { return !held && !leaving && !hung_up && !borrowed && !exit_status; }
@@ -82,13 +88,14 @@ Core::Core(CoreOptions options) : options_(std::move(options)) {
         // Forked before our result thread exists: the server is a copy of a process
         // in which no thread of ours holds a lock.
         server_ = std::make_unique<ForkServer>(
-            options_.processes, [this](int channel) { worker_main(channel); }, options_.pass_fds);
+            options_.processes, [this](WorkerChannel channel) { worker_main(channel); }, options_.pass_fds);
     } catch (...) {
         ::close(wake_read_);
         ::close(wake_write_);
         throw;
     }
     pending_spawns_ = options_.processes;
+    await_first_workers();
     result_thread_ = std::thread([this] { loop(); });
     if (options_.initializer) wait_ready();
 }
@@ -97,6 +104,19 @@ Core::~Core() {
     terminate();
     ::close(wake_read_);
     ::close(wake_write_);
+}
+
+// Reads the fork server's reports of the first workers on this thread, before the
+// result thread exists: a first blocking apply then finds a worker to lend itself
+// (no hop through the result thread), as CPython's Pool() has its workers on return.
+// Bounded: the server answers every spawn, or its death ends the wait.
+void Core::await_first_workers() {
+    std::vector<Finish> finished;  // stays empty: there is no task yet
+    while (pending_spawns_ > 0 && server_open_) {
+        pollfd entry{server_->fd(), POLLIN, 0};
+        if (poll(&entry, 1, -1) < 0 && errno != EINTR) break;  // cannot happen with a valid fd; the result thread reads on
+        handle_events(finished);
+    }
 }
 
 void Core::wait_ready() {
@@ -113,37 +133,41 @@ void Core::wait_ready() {
 
 // ---------------------------------------------------------------- the worker side
 
-void Core::worker_main(int channel) {
+void Core::worker_main(WorkerChannel channel) {
     int code = 0;
     try {
-        Channel pool(channel);
+        Channel pool(ipc::Fd(channel.results), ipc::Fd(channel.tasks));
         if (options_.initializer) {
             try {
                 options_.initializer();
             } catch (...) {
                 const ExceptionText error = current_exception_text();
-                pool.connection.send_bytes(simple_message(MessageKind::kInitFailed, error.type_name + ": " + error.message));
+                pool.results.send_bytes(simple_message(MessageKind::kInitFailed, error.type_name + ": " + error.message));
                 std::fflush(nullptr);
                 _exit(1);
             }
+            // Only an initializer's end is news: without one a worker is ready as
+            // soon as it exists, and a message would only wake the result thread.
+            pool.results.send_bytes(simple_message(MessageKind::kReady));
         }
-        pool.connection.send_bytes(simple_message(MessageKind::kReady));
-        Bytes task;
+        // Both buffers live as long as the worker: a big chunk's pages are touched
+        // once, not once per task.
+        Bytes task, result;
         int tasks_done = 0;
         for (;;) {
-            pool.connection.recv_bytes_into(task);
+            pool.tasks.recv_bytes_into(task);
             if (kind_of(task) != MessageKind::kTask) break;
             const TaskHeader header = TaskHeader::read_from(task);
-            Bytes result = ResultHeader::make(MessageKind::kResult, header.id);
+            ResultHeader::start(result, MessageKind::kResult, header.id);
             try {
                 header.runner(std::span(task).subspan(TaskHeader::kSize), result);
             } catch (...) {
                 const ExceptionText error = current_exception_text();
-                result = ResultHeader::make(MessageKind::kError, header.id);
+                ResultHeader::start(result, MessageKind::kError, header.id);
                 ipc::encode_into(result, error.type_name);
                 ipc::encode_into(result, error.message);
             }
-            pool.connection.send_bytes(result);
+            pool.results.send_bytes(result);
             if (options_.maxtasksperchild > 0 && ++tasks_done >= options_.maxtasksperchild) break;
         }
     } catch (const ipc::EOFError&) {
@@ -160,7 +184,11 @@ void Core::worker_main(int channel) {
 void Core::loop() {
     current_result_thread_core = this;
     std::vector<pollfd> fds;
-    std::vector<Worker*> polled;
+    struct Polled {
+        pid_t pid;
+        std::uint64_t lendings;
+    };
+    std::vector<Polled> polled;
     for (;;) {
         fds.assign({{wake_read_, POLLIN, 0}, {server_->fd(), POLLIN, 0}});
         polled.clear();
@@ -169,8 +197,8 @@ void Core::loop() {
             for (auto& [pid, worker] : workers_) {
                 worker->watched = !worker->hung_up && !worker->borrowed;
                 if (!worker->watched) continue;
-                fds.push_back({worker->channel->connection.fileno(), POLLIN, 0});
-                polled.push_back(worker.get());
+                fds.push_back({worker->channel->results.fileno(), POLLIN, 0});
+                polled.push_back({pid, worker->lendings});
             }
         }
         if (poll(fds.data(), fds.size(), -1) < 0 && errno != EINTR)
@@ -185,13 +213,22 @@ void Core::loop() {
         // Worker channels first: a result already sent must win over the exit report.
         for (std::size_t i = 0; i < polled.size(); ++i) {
             if (fds[i + 2].revents == 0) continue;
-            Worker& worker = *polled[i];
+            Worker* ready = nullptr;
             {
                 std::lock_guard lock(mutex_);
-                if (worker.borrowed) continue;
-                worker.receiving = true;
+                // A worker lent out since the poll began may be gone, and what woke
+                // the poll was its answer to the borrower, who read it: a read here
+                // could wait for a message that never comes. Its next poll tells.
+                const auto found = workers_.find(polled[i].pid);
+                if (found == workers_.end() || found->second->borrowed || found->second->lendings != polled[i].lendings)
+                    continue;
+                ready = found->second.get();
+                ready->receiving = true;
             }
-            receive(worker, finished);
+            Worker& worker = *ready;
+            // Only what was read ahead: the rest (if any) keeps the fd readable for
+            // the next poll, which saves a poll per message.
+            receive(worker, finished, Until::kReadAhead);
             std::lock_guard lock(mutex_);
             worker.receiving = false;
         }
@@ -225,9 +262,13 @@ void Core::loop() {
 void Core::handle_events(std::vector<Finish>& finished) {
     for (;;) {
         bool closed = false;
-        const std::optional<ForkServer::Event> event = server_->next_event(closed);
+        std::optional<ForkServer::Event> event = server_->next_event(closed);
         std::unique_lock lock(mutex_);
         if (closed) {
+            if (server_retired_) {
+                server_open_ = false;  // it left as promised, after reporting every worker
+                return;
+            }
             if (server_open_ && !done_) {
                 server_open_ = false;
                 mark_broken("the pool's fork server died", finished);
@@ -237,7 +278,7 @@ void Core::handle_events(std::vector<Finish>& finished) {
                         finished.push_back({std::move(worker.held->second), {{}, error_of<BrokenPool>("the pool's fork server died")}});
                     worker.held.reset();
                     if (worker.borrowed) {
-                        worker.exit_status = 0;  // its borrower lets go of it
+                        release_borrower(worker, 0);
                         ++next;
                     } else {
                         next = workers_.erase(next);  // closing the channel makes an orphaned worker exit
@@ -254,7 +295,7 @@ void Core::handle_events(std::vector<Finish>& finished) {
         }
         if (pending_spawns_ > 0) --pending_spawns_;
         changed_.notify_all();
-        if (event->pid <= 0 || event->channel < 0) {
+        if (event->pid <= 0 || !event->channel) {
             // fork failed (EAGAIN...), or the worker's channel could not be received
             // (this process is at its fd limit; the worker sees its peer closed and
             // exits): carry on with fewer workers, unless none is left.
@@ -265,24 +306,29 @@ void Core::handle_events(std::vector<Finish>& finished) {
         }
         auto worker = std::make_unique<Worker>();
         worker->pid = event->pid;
-        worker->channel = std::make_shared<Channel>(event->channel);
+        worker->channel = std::make_shared<Channel>(std::move(event->channel->results), std::move(event->channel->tasks));
+        worker->ready = !options_.initializer;  // else its kReady message says so
         workers_[event->pid] = std::move(worker);
         if (terminating_) workers_[event->pid]->leaving = true;
     }
 }
 
-// Receives every message the worker has sent so far. A message cut short (the
-// worker died while sending it) or an end of stream leaves the worker hung up; its
-// exit report is then on its way.
-void Core::receive(Worker& worker, std::vector<Finish>& finished) {
-    ipc::Connection& connection = worker.channel->connection;
+// Receives messages from the worker, as far as `until` says. A message cut short
+// (the worker died while sending it) or an end of stream leaves the worker hung up;
+// its exit report is then on its way.
+void Core::receive(Worker& worker, std::vector<Finish>& finished, Until until) {
+    ipc::Connection& connection = worker.channel->results;
     try {
-        do {
+        for (;;) {
             Bytes message;
             connection.recv_bytes_into(message);
             std::lock_guard lock(mutex_);
             handle_message(worker, message, finished);
-        } while (connection.poll());
+            const bool more = until == Until::kTaskDone ? worker.held.has_value()
+                              : until == Until::kReadAhead ? connection.has_buffered_input()
+                                                           : connection.poll();
+            if (!more) break;
+        }
     } catch (const std::exception&) {
         std::lock_guard lock(mutex_);
         worker.hung_up = true;
@@ -335,14 +381,14 @@ void Core::handle_exit(std::unique_lock<std::mutex>& lock, pid_t pid, int status
     if (found == workers_.end()) return;
     Worker& worker = *found->second;
     if (worker.borrowed) {
-        worker.exit_status = status;  // its borrower reads what it sent, then comes back here
+        release_borrower(worker, status);  // it reads what the worker sent, then comes back here
         return;
     }
-    if (!worker.hung_up && worker.channel->connection.poll()) {
+    if (!worker.hung_up && worker.channel->results.poll()) {
         // Everything it wrote before dying is in the socket already.
         worker.receiving = true;
         lock.unlock();
-        receive(worker, finished);
+        receive(worker, finished, Until::kSocketEmpty);
         lock.lock();
         worker.receiving = false;
     }
@@ -366,6 +412,14 @@ void Core::handle_exit(std::unique_lock<std::mutex>& lock, pid_t pid, int status
         ++pending_spawns_;
         server_->spawn();
     }
+}
+
+// A borrowed worker's exit was reported: the borrower handles it. Shutting the
+// channel's read side wakes the borrower's blocking read once it has read whatever
+// the worker sent.
+void Core::release_borrower(Worker& worker, int status) {
+    worker.exit_status = status;
+    ::shutdown(worker.channel->results.fileno(), SHUT_RD);
 }
 
 void Core::fail_queue(std::exception_ptr error, std::vector<Finish>& finished) {
@@ -406,7 +460,19 @@ std::vector<Core::Send> Core::schedule() {
             sends.push_back({worker->channel, simple_message(MessageKind::kStop)});
         }
     }
+    retire_server_when_idle();
     return sends;
+}
+
+// After close(), once nothing is queued or running, no worker will ever be replaced:
+// the fork server may leave as soon as its workers are gone, while the result
+// thread winds down, instead of after it.
+void Core::retire_server_when_idle() {
+    if (!closed_ || server_retired_ || !server_open_ || !queue_.empty() || pending_spawns_ != 0) return;
+    for (const auto& [pid, worker] : workers_)
+        if (worker->held) return;
+    server_retired_ = true;
+    server_->retire();
 }
 
 void Core::complete(std::vector<Finish>& finished) {
@@ -424,7 +490,7 @@ void Core::complete(std::vector<Finish>& finished) {
 void Core::perform(std::vector<Send>& sends) {
     for (Send& send : sends) {
         try {
-            send.channel->connection.send_bytes(send.message);
+            send.channel->tasks.send_bytes(send.message);
         } catch (const std::exception&) {
             // The worker died: its exit report fails the task it was given.
         }
@@ -477,6 +543,7 @@ void Core::call(TaskSpec task) {
             worker->held.emplace(id, std::move(task.done));
             worker->last_given = id;
             worker->borrowed = true;
+            ++worker->lendings;
             TaskHeader{id, task.runner}.write_into(task.message);
             channel = worker->channel;
         }
@@ -488,21 +555,15 @@ void Core::call(TaskSpec task) {
         return;
     }
     try {
-        channel->connection.send_bytes(task.message);
+        channel->tasks.send_bytes(task.message);
     } catch (const std::exception&) {
         // The worker died: its end of stream or exit report shows below.
     }
+    // A blocking read, without a poll before it: release_borrower ends it when the
+    // worker's exit is reported first (a grandchild the task started may keep the
+    // worker's end of the channel open, so no end of stream would come).
     std::vector<Finish> finished;
-    for (;;) {
-        {
-            std::lock_guard lock(mutex_);
-            if (!worker->held || worker->hung_up || worker->exit_status) break;
-        }
-        pollfd entry{channel->connection.fileno(), POLLIN, 0};
-        // Bounded: an exit report must be noticed even when a grandchild the task
-        // started keeps the channel open.
-        if (poll(&entry, 1, 100) > 0) receive(*worker, finished);
-    }
+    receive(*worker, finished, Until::kTaskDone);
     std::vector<Send> sends;
     {
         std::unique_lock lock(mutex_);

@@ -59,9 +59,10 @@ struct CoreOptions {
 
 class Core {
 public:
-    // Forks the fork server (which forks the workers), then starts the result
-    // thread. With an initializer, waits until every first worker ran it; the first
-    // failure terminates the pool and throws BrokenPool with the worker's error text.
+    // Forks the fork server (which forks the workers), waits for its reports of the
+    // first workers, then starts the result thread. With an initializer, waits until
+    // every first worker ran it; the first failure terminates the pool and throws
+    // BrokenPool with the worker's error text.
     explicit Core(CoreOptions options);
     // terminate() then join().
     ~Core();
@@ -104,19 +105,25 @@ private:
         Outcome outcome;
     };
 
-    [[noreturn]] void worker_main(int channel);
+    [[noreturn]] void worker_main(WorkerChannel channel);
     void loop();
     void handle_events(std::vector<Finish>& finished);
-    void receive(Worker& worker, std::vector<Finish>& finished);
+    // How far receive() reads: what was read ahead already, everything the socket
+    // holds, or (blocking) until the worker no longer holds a task.
+    enum class Until { kReadAhead, kSocketEmpty, kTaskDone };
+    void receive(Worker& worker, std::vector<Finish>& finished, Until until);
+    void release_borrower(Worker& worker, int status);
     void handle_message(Worker& worker, Bytes& message, std::vector<Finish>& finished);
     void handle_exit(std::unique_lock<std::mutex>& lock, pid_t pid, int status, std::vector<Finish>& finished);
     void fail_queue(std::exception_ptr error, std::vector<Finish>& finished);
     void mark_broken(const std::string& reason, std::vector<Finish>& finished);
     std::vector<Send> schedule();
+    void retire_server_when_idle();
     static void perform(std::vector<Send>& sends);
     static void complete(std::vector<Finish>& finished);
     bool finished_locked() const;
     void wake();
+    void await_first_workers();
     void wait_ready();
     bool wait_done_until(std::chrono::steady_clock::time_point deadline);
     void signal_workers(int signal);
@@ -136,6 +143,7 @@ private:
     bool closed_ = false;
     bool terminating_ = false;
     bool server_open_ = true;
+    bool server_retired_ = false;  // told that no spawn follows: it leaves after its last worker
     bool done_ = false;
     std::optional<std::string> broken_;
 

@@ -1,5 +1,6 @@
 #include "pool/internal/fork_server.hpp"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -9,6 +10,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <initializer_list>
 #include <system_error>
 
 #include "ipc/connection.hpp"
@@ -20,8 +22,8 @@ namespace mp::pool::internal {
 namespace {
 
 // Control messages, one ipc frame each; a kSpawned message is followed by the
-// worker's channel as an fd frame (SCM_RIGHTS).
-enum Command : int { kSpawn = 1, kSignalAll = 2, kSpawned = 3, kExited = 4 };
+// pool's ends of the worker's channel as two fd frames (SCM_RIGHTS): results, tasks.
+enum Command : int { kSpawn = 1, kSignalAll = 2, kSpawned = 3, kExited = 4, kRetire = 5 };
 struct Message {
     int kind;
     int pid;
@@ -31,10 +33,10 @@ struct Message {
 [[noreturn]] void throw_errno(const char* what) { throw std::system_error(errno, std::generic_category(), what); }
 
 // Sends without throwing: a peer that is gone notices by itself (EOF).
-void send_quietly(ipc::Connection& control, const Message& message, int passed_fd = -1) {
+void send_quietly(ipc::Connection& control, const Message& message, std::initializer_list<int> passed_fds = {}) {
     try {
         control.send(message);
-        if (passed_fd >= 0) control.send_fd(passed_fd);
+        for (int fd : passed_fds) control.send_fd(fd);
     } catch (const std::exception&) {
     }
 }
@@ -56,7 +58,7 @@ void close_all_but(std::vector<int> keep) {
 void on_sigchld(int) {}  // only interrupts ppoll
 
 // The server's whole life; never returns.
-[[noreturn]] void serve(ipc::Connection& control, int initial, const std::function<void(int)>& worker_main) {
+[[noreturn]] void serve(ipc::Connection& control, int initial, const std::function<void(WorkerChannel)>& worker_main) {
     struct sigaction quiet {}, original_chld {};
     quiet.sa_handler = on_sigchld;
     sigemptyset(&quiet.sa_mask);
@@ -70,29 +72,41 @@ void on_sigchld(int) {}  // only interrupts ppoll
 
     std::vector<pid_t> workers;
     const auto spawn_worker = [&] {
-        int pair[2];
-        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) {
+        // Results travel up a socketpair (the pool can shut its read side down to end
+        // a blocked read); tasks travel down a pipe, whose wake-ups cost about half
+        // a socket's on Linux.
+        int results[2], tasks[2];
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, results) != 0) {
             send_quietly(control, {kSpawned, -errno, 0});  // a failure is an answer too
+            return;
+        }
+        if (pipe2(tasks, O_CLOEXEC) != 0) {
+            send_quietly(control, {kSpawned, -errno, 0});
+            close(results[0]);
+            close(results[1]);
             return;
         }
         const pid_t pid = fork();
         if (pid == 0) {
             control.close();
-            close(pair[0]);
+            close(results[0]);
+            close(tasks[1]);
             sigaction(SIGCHLD, &original_chld, nullptr);
             sigprocmask(SIG_SETMASK, &original_mask, nullptr);
-            worker_main(pair[1]);
+            worker_main(WorkerChannel{.tasks = tasks[0], .results = results[1]});
             _exit(70);  // worker_main must not return
         }
         const int fork_error = errno;
-        close(pair[1]);
+        close(results[1]);
+        close(tasks[0]);
         if (pid > 0) {
             workers.push_back(pid);
-            send_quietly(control, {kSpawned, pid, 0}, pair[0]);
+            send_quietly(control, {kSpawned, pid, 0}, {results[0], tasks[1]});
         } else {
             send_quietly(control, {kSpawned, -fork_error, 0});
         }
-        close(pair[0]);
+        close(results[0]);
+        close(tasks[1]);
     };
     const auto reap = [&] {
         int status;
@@ -105,9 +119,11 @@ void on_sigchld(int) {}  // only interrupts ppoll
     };
 
     for (int i = 0; i < initial; ++i) spawn_worker();
+    bool retiring = false;
     try {
         for (;;) {
             reap();
+            if (retiring && workers.empty()) break;
             pollfd entry{control.fileno(), POLLIN, 0};
             if (ppoll(&entry, 1, nullptr, &polling_mask) <= 0) continue;  // SIGCHLD: reap
             do {
@@ -116,12 +132,15 @@ void on_sigchld(int) {}  // only interrupts ppoll
                     spawn_worker();
                 } else if (message.kind == kSignalAll) {
                     for (pid_t pid : workers) kill(pid, message.value);
+                } else if (message.kind == kRetire) {
+                    retiring = true;
                 }
             } while (control.poll());
         }
     } catch (const std::exception&) {
         // The pool is gone or shut us down: take the workers along.
     }
+    // Retired, or the pool is gone: take any worker left along.
     for (pid_t pid : workers) kill(pid, SIGKILL);
     int status;
     while (waitpid(-1, &status, 0) > 0 || errno == EINTR) {
@@ -131,7 +150,7 @@ void on_sigchld(int) {}  // only interrupts ppoll
 
 }  // namespace
 
-ForkServer::ForkServer(int initial_workers, std::function<void(int)> worker_main, std::vector<int> pass_fds) {
+ForkServer::ForkServer(int initial_workers, std::function<void(WorkerChannel)> worker_main, std::vector<int> pass_fds) {
     int pair[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) throw_errno("socketpair(fork server)");
     pid_t pid;
@@ -165,9 +184,9 @@ std::optional<ForkServer::Event> ForkServer::next_event(bool& closed) {
         }
         if (!control_.poll()) return std::nullopt;
         const auto message = control_.recv<Message>();
-        if (message.kind == kExited) return Event{Event::kExited, message.pid, -1, message.value};
-        if (message.pid <= 0) return Event{Event::kSpawned, message.pid, -1, 0};
-        // The fd frame follows its message at once (the server sends both in a row).
+        if (message.kind == kExited) return Event{Event::kExited, message.pid, {}, message.value};
+        if (message.pid <= 0) return Event{Event::kSpawned, message.pid, {}, 0};
+        // The fd frames follow their message at once (the server sends them in a row).
         return Event{Event::kSpawned, message.pid, receive_channel(), 0};
     } catch (const std::exception&) {
         closed = true;  // the server died (or sent nonsense): either way it is gone
@@ -175,15 +194,21 @@ std::optional<ForkServer::Event> ForkServer::next_event(bool& closed) {
     }
 }
 
-int ForkServer::receive_channel() {
-    try {
-        return control_.recv_fd().release();
-    } catch (const ipc::DecodeError&) {
-        // At this process's fd limit the kernel drops the descriptor in transit: the
-        // frame arrives without it. The stream is still in step; the worker, whose
-        // peer end is now closed, exits and is reported like any other.
-        return -1;
-    }
+std::optional<ForkServer::PoolEnds> ForkServer::receive_channel() {
+    // At this process's fd limit the kernel drops a descriptor in transit: its frame
+    // arrives without it. The stream is still in step; the worker, whose peer ends
+    // are then closed, exits and is reported like any other.
+    const auto receive_one = [&]() -> ipc::Fd {
+        try {
+            return control_.recv_fd();
+        } catch (const ipc::DecodeError&) {
+            return ipc::Fd();
+        }
+    };
+    ipc::Fd results = receive_one();
+    ipc::Fd tasks = receive_one();
+    if (!results || !tasks) return std::nullopt;
+    return PoolEnds{std::move(results), std::move(tasks)};
 }
 
 void ForkServer::send_command(int kind, int value) {
@@ -192,6 +217,7 @@ void ForkServer::send_command(int kind, int value) {
 
 void ForkServer::spawn() { send_command(kSpawn, 0); }
 void ForkServer::signal_all(int signal) { send_command(kSignalAll, signal); }
+void ForkServer::retire() { send_command(kRetire, 0); }
 
 void ForkServer::shutdown(std::chrono::milliseconds grace) {
     if (pid_ < 0) return;

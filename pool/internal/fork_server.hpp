@@ -7,7 +7,8 @@
 // The server keeps only stdin/stdout/stderr, its control socket and the fds the pool
 // was asked to pass: workers never hold another pool's channels or unrelated pipes.
 // It exits when its control socket closes (the pool shut down, or died), killing
-// and reaping any worker still alive: a pool never leaves orphans.
+// and reaping any worker still alive: a pool never leaves orphans; or, once
+// retired, when its last worker is reaped.
 #pragma once
 
 #include <sys/types.h>
@@ -21,21 +22,35 @@
 
 namespace mp::pool::internal {
 
+// A worker's ends of its channel: it reads tasks from a pipe and writes results to
+// a socket.
+struct WorkerChannel {
+    int tasks;
+    int results;
+};
+
 class ForkServer {
 public:
+    // The pool's ends of a worker's channel: a socket it reads results from, and a
+    // pipe it writes tasks to.
+    struct PoolEnds {
+        ipc::Fd results;
+        ipc::Fd tasks;
+    };
     // What the server reports; read with next_event().
     struct Event {
         enum Kind { kSpawned, kExited } kind;
-        pid_t pid;         // kSpawned: minus errno when the worker could not be started
-        int channel = -1;  // kSpawned: the pool's end of the worker's socketpair (owned by the receiver);
-                           // -1 when it was lost in transit (fd limit): a failed start
-        int status = 0;    // kExited: the wait status
+        pid_t pid;  // kSpawned: minus errno when the worker could not be started
+        // kSpawned: the worker's channel; empty when it was lost in transit (fd
+        // limit): a failed start
+        std::optional<PoolEnds> channel;
+        int status = 0;  // kExited: the wait status
     };
 
     // Forks the server, which at once forks `initial_workers` workers. Each worker
-    // runs `worker_main(channel_fd)`, which must not return. `worker_main` is called
-    // in the forked copies, so it may refer to anything alive now.
-    ForkServer(int initial_workers, std::function<void(int channel)> worker_main, std::vector<int> pass_fds);
+    // runs `worker_main(its ends of the channel)`, which must not return.
+    // `worker_main` is called in the forked copies, so it may refer to anything alive now.
+    ForkServer(int initial_workers, std::function<void(WorkerChannel)> worker_main, std::vector<int> pass_fds);
     ~ForkServer();
     ForkServer(const ForkServer&) = delete;
     ForkServer& operator=(const ForkServer&) = delete;
@@ -50,8 +65,12 @@ public:
     // Asks for one more worker (answered by a kSpawned event).
     void spawn();
     // Sends `signal` to every worker still alive.
-    // spawn and signal_all write the control socket: one thread at a time.
     void signal_all(int signal);
+    // Promises that no spawn() follows: the server exits as soon as its last worker
+    // is reaped (after reporting it), without waiting for shutdown(). Lets the
+    // server's exit overlap the pool's own winding down.
+    // spawn, signal_all and retire write the control socket: one thread at a time.
+    void retire();
 
     // Closes the control socket; the server kills and reaps any worker left and
     // exits. Waits for that at most `grace`, then SIGKILLs the server; always reaps
@@ -60,8 +79,8 @@ public:
 
 private:
     void send_command(int kind, int value);
-    // The descriptor frame that follows a kSpawned message; -1 when it was lost.
-    int receive_channel();
+    // The descriptor frames that follow a kSpawned message; empty when one was lost.
+    std::optional<PoolEnds> receive_channel();
 
     pid_t pid_ = -1;
     int pidfd_ = -1;

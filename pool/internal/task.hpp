@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstring>
 #include <functional>
+#include <iterator>
 #include <ranges>
 #include <span>
 #include <tuple>
@@ -43,11 +44,17 @@ Bytes start_message(const F& f) {
     return message;
 }
 
+// A trivially copyable value from its bytes, wherever they lie (unaligned).
+template <class T>
+T load_bytes(const std::byte* at) {
+    std::array<std::byte, sizeof(T)> bytes;
+    std::memcpy(bytes.data(), at, sizeof(T));
+    return std::bit_cast<T>(bytes);
+}
+
 template <class F>
 F load_callable(std::span<const std::byte> payload) {
-    std::array<std::byte, sizeof(F)> bytes;
-    std::memcpy(bytes.data(), payload.data(), sizeof(F));
-    return std::bit_cast<F>(bytes);
+    return load_bytes<F>(payload.data());
 }
 
 // The encoding of std::vector<T> written straight from a slice of any range.
@@ -74,10 +81,32 @@ void run_call(std::span<const std::byte> payload, Bytes& out) {
     }
 }
 
-// Runner for a chunk of map (f(item)) or starmap (std::apply(f, item)).
+// Items and results the codec copies byte-wise (numbers, trivially copyable
+// structs): a map chunk is then read where it lies in the task message and its
+// results are written straight into the result message, with no vector between.
+template <class T, class R>
+inline constexpr bool kBitwiseChunk = ipc::Codec<T>::bitwise && ipc::Codec<R>::bitwise;
+
+// Runner for a chunk of map (f(item)) or starmap (std::apply(f, item)). The result
+// is the encoding of std::vector<R>.
 template <class F, class R, class T, bool kStar>
 void run_chunk(std::span<const std::byte> payload, Bytes& out) {
     F f = load_callable<F>(payload);
+    if constexpr (!kStar && kBitwiseChunk<T, R>) {
+        ipc::Decoder in(payload.subspan(sizeof(F)));
+        const std::size_t count = in.read_count(sizeof(T));
+        const std::byte* items = in.take(count * sizeof(T)).data();
+        in.finish();
+        ipc::Encoder(out).write_count(count);
+        const std::size_t at = out.size();
+        out.resize(at + count * sizeof(R));
+        for (std::size_t i = 0; i < count; ++i) {
+            T item = load_bytes<T>(items + i * sizeof(T));
+            const R result = f(item);
+            std::memcpy(out.data() + at + i * sizeof(R), &result, sizeof(R));
+        }
+        return;
+    }
     auto items = ipc::decode<std::vector<T>>(payload.subspan(sizeof(F)));
     std::vector<R> results;
     results.reserve(items.size());
@@ -89,6 +118,24 @@ void run_chunk(std::span<const std::byte> payload, Bytes& out) {
         }
     }
     ipc::encode_into(out, results);
+}
+
+// Decodes a chunk's results (the encoding of std::vector<R> holding `count` of
+// them) into the `count` places from `out` on. Throws ipc::DecodeError when they
+// do not decode or are not `count`.
+template <class R, class Out>
+void decode_chunk_into(std::span<const std::byte> encoded, Out out, std::size_t count) {
+    ipc::Decoder in(encoded);
+    if constexpr (ipc::Codec<R>::bitwise && std::contiguous_iterator<Out>) {
+        if (in.read_count(sizeof(R)) != count) throw ipc::DecodeError("pool: a chunk came back with another number of results");
+        in.read_raw(std::to_address(out), count * sizeof(R));
+    } else {
+        std::vector<R> values;
+        in.read(values);
+        if (values.size() != count) throw ipc::DecodeError("pool: a chunk came back with another number of results");
+        std::move(values.begin(), values.end(), out);
+    }
+    in.finish();
 }
 
 // CPython's default chunksize for map: the items split into about four chunks per

@@ -24,7 +24,7 @@ using Runner = void (*)(std::span<const std::byte> payload, Bytes& out);
 enum class MessageKind : std::uint8_t {
     kTask = 1,        // parent -> worker: TaskHeader, payload
     kStop = 2,        // parent -> worker: finish and exit 0
-    kReady = 3,       // worker -> parent: initializer done (the first message)
+    kReady = 3,       // worker -> parent: initializer done (the first message; only with one)
     kInitFailed = 4,  // worker -> parent: error text; the worker then exits 1
     kResult = 5,      // worker -> parent: ResultHeader, result payload
     kError = 6,       // worker -> parent: ResultHeader, type name, message (codec strings)
@@ -55,11 +55,11 @@ struct TaskHeader {
 struct ResultHeader {
     static constexpr std::size_t kSize = 1 + 8;
 
-    static Bytes make(MessageKind kind, std::uint64_t id) {
-        Bytes message(kSize);
+    // Makes `message` (keeping its capacity) just the header.
+    static void start(Bytes& message, MessageKind kind, std::uint64_t id) {
+        message.resize(kSize);
         message[0] = static_cast<std::byte>(kind);
         std::memcpy(message.data() + 1, &id, sizeof id);
-        return message;
     }
     static std::uint64_t id_of(std::span<const std::byte> message) {
         std::uint64_t id;
