@@ -349,15 +349,31 @@ TEST(ThreadPool, InvalidOptionsAreRejected) {
     EXPECT_THROW(ThreadPool(ThreadPool::Options{.min_threads = 3, .max_threads = 2}), std::invalid_argument);
 }
 
+// Raises `deepest` to `depth` when it is lower.
+void record_depth(std::atomic<int>& deepest, int depth) {
+    int seen = deepest.load();
+    while (depth > seen && !deepest.compare_exchange_weak(seen, depth)) {
+    }
+}
+
+// Promises the test thread keeps, and the futures of them that tasks wait for.
+struct Gates {
+    explicit Gates(int count) : promises(count) {
+        for (auto& promise : promises) futures.push_back(promise.get_future());
+    }
+    void open_all() {
+        for (auto& promise : promises) promise.set_value();
+    }
+    std::vector<std::promise<void>> promises;
+    std::vector<std::future<void>> futures;
+};
+
 // How many fib() calls are nested on this thread's stack, and the most seen.
 thread_local int fib_depth = 0;
 std::atomic<int> deepest_fib{0};
 
 int fib(ThreadPool& pool, int n) {
-    ++fib_depth;
-    int seen = deepest_fib.load();
-    while (fib_depth > seen && !deepest_fib.compare_exchange_weak(seen, fib_depth)) {
-    }
+    record_depth(deepest_fib, ++fib_depth);
     int result = n;
     if (n >= 2) {
         auto a = pool.submit([&pool, n] { return fib(pool, n - 1); });
@@ -384,20 +400,15 @@ TEST(ThreadPool, AWaiterNestsOnlyAFewTasksThatAreNotItsOwn) {
     // help with is their own, so each worker may nest only a few of them on its stack
     // and must leave the rest queued — not run all 200 inside one another.
     constexpr int kWaiters = 200;
-    std::vector<std::promise<void>> promises(kWaiters);
-    std::vector<std::future<void>> gates;
-    for (auto& promise : promises) gates.push_back(promise.get_future());
+    Gates gates(kWaiters);
     static thread_local int depth = 0;
     std::atomic<int> deepest{0};
     ThreadPool pool(2);
     std::vector<std::future<void>> waiters;
     for (int i = 0; i < kWaiters; ++i) {
         waiters.push_back(pool.submit([&, i] {
-            ++depth;
-            int seen = deepest.load();
-            while (depth > seen && !deepest.compare_exchange_weak(seen, depth)) {
-            }
-            pool.wait(gates[i]);
+            record_depth(deepest, ++depth);
+            pool.wait(gates.futures[i]);
             --depth;
         }));
     }
@@ -407,7 +418,7 @@ TEST(ThreadPool, AWaiterNestsOnlyAFewTasksThatAreNotItsOwn) {
     std::this_thread::sleep_for(50ms);  // time to nest further, which must not happen
     EXPECT_LE(deepest.load(), 8);
     EXPECT_GE(pool.queued(), std::size_t{kWaiters - 16});
-    for (auto& promise : promises) promise.set_value();
+    gates.open_all();
     for (auto& waiter : waiters) ASSERT_EQ(waiter.wait_for(30s), std::future_status::ready);
 }
 
@@ -416,9 +427,7 @@ TEST(ThreadPool, AWaiterAtTheNestingLimitStillRunsItsOwnSubtasks) {
     // the main thread. The worker nests waiters up to its limit, and the innermost one
     // can only finish its fib by running its own subtasks: it must, or nothing would.
     constexpr int kWaiters = 8;
-    std::vector<std::promise<void>> promises(kWaiters);
-    std::vector<std::future<void>> gates;
-    for (auto& promise : promises) gates.push_back(promise.get_future());
+    Gates gates(kWaiters);
     std::atomic<int> fibs_done{0};
     ThreadPool pool(1);
     std::vector<std::future<int>> waiters;
@@ -426,14 +435,14 @@ TEST(ThreadPool, AWaiterAtTheNestingLimitStillRunsItsOwnSubtasks) {
         waiters.push_back(pool.submit([&, i] {
             const int result = fib(pool, 10);
             ++fibs_done;
-            pool.wait(gates[i]);
+            pool.wait(gates.futures[i]);
             return result;
         }));
     }
     const auto give_up = std::chrono::steady_clock::now() + 10s;
     while (fibs_done < 5 && std::chrono::steady_clock::now() < give_up) std::this_thread::yield();
     EXPECT_EQ(fibs_done.load(), 5) << "the waiter at the limit could not run its own subtasks";
-    for (auto& promise : promises) promise.set_value();
+    gates.open_all();
     for (auto& waiter : waiters) {
         ASSERT_EQ(waiter.wait_for(30s), std::future_status::ready);
         EXPECT_EQ(waiter.get(), 55);
