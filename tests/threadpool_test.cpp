@@ -426,10 +426,14 @@ TEST(ThreadPool, AWaiterAtTheNestingLimitStillRunsItsOwnSubtasks) {
     // One thread: each waiter first computes fib(10) through the pool, then waits for
     // the main thread. The worker nests waiters up to its limit, and the innermost one
     // can only finish its fib by running its own subtasks: it must, or nothing would.
+    // All waiters are queued before the first starts; one queued later would be newer
+    // than a running fib's subtasks, be helped with first, and leave that fib
+    // unfinished beneath it.
     constexpr int kWaiters = 8;
     Gates gates(kWaiters);
     std::atomic<int> fibs_done{0};
     ThreadPool pool(1);
+    pool.pause();
     std::vector<std::future<int>> waiters;
     for (int i = 0; i < kWaiters; ++i) {
         waiters.push_back(pool.submit([&, i] {
@@ -439,6 +443,7 @@ TEST(ThreadPool, AWaiterAtTheNestingLimitStillRunsItsOwnSubtasks) {
             return result;
         }));
     }
+    pool.resume();
     const auto give_up = std::chrono::steady_clock::now() + 10s;
     while (fibs_done < 5 && std::chrono::steady_clock::now() < give_up) std::this_thread::yield();
     EXPECT_EQ(fibs_done.load(), 5) << "the waiter at the limit could not run its own subtasks";

@@ -152,11 +152,12 @@ Task PoolState::next_task(Worker& self) {
 bool PoolState::wait_for_wake_locked(Worker& self, std::unique_lock<std::mutex>& lock) {
     self.woken = false;
     sleepers_.push_back(&self);
+    // Dekker-style with enqueue(), which stores queued_ and then reads sleeping_:
+    // either it sees this worker asleep and wakes it, or this sees its task. Once
+    // closed, the caller looks again: the tasks it saw queued may have been taken
+    // since (takes do not lock the mutex), and no close() is left to wake it.
     sleeping_.store(sleepers_.size(), std::memory_order_seq_cst);
-    // A submit stores queued_ and then reads sleeping_ (see enqueue): either it sees
-    // this worker asleep and wakes it, or this sees its task.
-    std::atomic_thread_fence(std::memory_order_seq_cst);
-    if (!paused_ && queued_.load(std::memory_order_seq_cst) != 0) {
+    if (closed_ || (!paused_ && queued_.load(std::memory_order_seq_cst) != 0)) {
         stop_sleeping_locked(self);
         return true;
     }
@@ -262,11 +263,9 @@ void PoolState::enqueue(Task&& task, Priority priority) {
             Queued{std::move(task), from_worker ? &frames : nullptr, from_worker ? frames.current : 0});
         pending_.fetch_add(1, std::memory_order_relaxed);
         queued = queued_.load(std::memory_order_relaxed) + 1;
-        queued_.store(queued, std::memory_order_relaxed);
+        queued_.store(queued, std::memory_order_seq_cst);  // see wait_for_wake_locked
         if (paused_) return;
     }
-    // Pairs with the fence of a worker going to sleep (wait_for_wake_locked).
-    std::atomic_thread_fence(std::memory_order_seq_cst);
     if (needs_worker(queued)) wake_or_start_worker();
 }
 
