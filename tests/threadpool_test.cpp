@@ -344,6 +344,17 @@ TEST(ThreadPool, DynamicPoolWithNoThreadLeftStillDrainsOnClose) {
     EXPECT_EQ(ran, 5);
 }
 
+TEST(ThreadPool, ATaskSubmittedAsTheLastIdleThreadRetiresStillRuns) {
+    // Submits arrive at about the moment the only worker retires after 1 ms idle:
+    // each task must go to that worker or to a new one, never to nobody.
+    ThreadPool pool(ThreadPool::Options{.min_threads = 0, .max_threads = 1, .idle_timeout = 1ms});
+    for (int i = 0; i < 300; ++i) {
+        std::this_thread::sleep_for(std::chrono::microseconds(900 + 25 * (i % 9)));
+        auto done = pool.submit([] {});
+        ASSERT_EQ(done.wait_for(10s), std::future_status::ready) << "submit " << i << " was stranded";
+    }
+}
+
 TEST(ThreadPool, InvalidOptionsAreRejected) {
     EXPECT_THROW(ThreadPool(ThreadPool::Options{.min_threads = 0, .max_threads = 0}), std::invalid_argument);
     EXPECT_THROW(ThreadPool(ThreadPool::Options{.min_threads = 3, .max_threads = 2}), std::invalid_argument);

@@ -137,8 +137,9 @@ Task PoolState::next_task(Worker& self) {
             continue;
         }
         std::unique_lock lock(mutex_);
-        if ((closed_ && queued_.load(std::memory_order_relaxed) == 0) || !wait_for_wake_locked(self, lock)) {
-            threads_.fetch_sub(1, std::memory_order_relaxed);
+        const bool drained = closed_ && queued_.load(std::memory_order_relaxed) == 0;
+        if (drained) threads_.fetch_sub(1, std::memory_order_relaxed);
+        if (drained || !sleep_or_retire_locked(self, lock)) {
             self.exited = true;
             if (threads_.load(std::memory_order_relaxed) == 0) idle_cv_.notify_all();
             return Task();
@@ -147,9 +148,9 @@ Task PoolState::next_task(Worker& self) {
 }
 
 // Sleeps until a submit or close hands this worker a wake-up. False when the worker
-// should retire instead: a dynamic pool's worker idle for idle_timeout while more
-// than min_threads are alive.
-bool PoolState::wait_for_wake_locked(Worker& self, std::unique_lock<std::mutex>& lock) {
+// retired instead (no longer counted in threads_): a dynamic pool's worker idle for
+// idle_timeout while more than min_threads are alive.
+bool PoolState::sleep_or_retire_locked(Worker& self, std::unique_lock<std::mutex>& lock) {
     self.woken = false;
     sleepers_.push_back(&self);
     // Dekker-style with enqueue(), which stores queued_ and then reads sleeping_:
@@ -163,8 +164,13 @@ bool PoolState::wait_for_wake_locked(Worker& self, std::unique_lock<std::mutex>&
     }
     if (threads_.load(std::memory_order_relaxed) > min_threads_) {
         if (self.wake.wait_for(lock, idle_timeout_, [&] { return self.woken; })) return true;
+        const bool retire = threads_.load(std::memory_order_relaxed) > min_threads_;
+        // Leaving threads_ before leaving the sleepers: a submit that no longer
+        // sees this worker asleep (it reads sleeping_, then threads_) sees it gone
+        // and starts another, so no task is left to a worker that retired.
+        if (retire) threads_.fetch_sub(1, std::memory_order_seq_cst);
         stop_sleeping_locked(self);
-        return threads_.load(std::memory_order_relaxed) <= min_threads_;
+        return !retire;
     }
     self.wake.wait(lock, [&] { return self.woken; });
     return true;
@@ -172,7 +178,7 @@ bool PoolState::wait_for_wake_locked(Worker& self, std::unique_lock<std::mutex>&
 
 void PoolState::stop_sleeping_locked(Worker& self) {
     std::erase(sleepers_, &self);
-    sleeping_.store(sleepers_.size(), std::memory_order_relaxed);
+    sleeping_.store(sleepers_.size(), std::memory_order_seq_cst);
 }
 
 bool PoolState::take(Task& task) {
@@ -263,16 +269,18 @@ void PoolState::enqueue(Task&& task, Priority priority) {
             Queued{std::move(task), from_worker ? &frames : nullptr, from_worker ? frames.current : 0});
         pending_.fetch_add(1, std::memory_order_relaxed);
         queued = queued_.load(std::memory_order_relaxed) + 1;
-        queued_.store(queued, std::memory_order_seq_cst);  // see wait_for_wake_locked
+        queued_.store(queued, std::memory_order_seq_cst);  // see sleep_or_retire_locked
         if (paused_) return;
     }
     if (needs_worker(queued)) wake_or_start_worker();
 }
 
 bool PoolState::needs_worker(std::size_t queued) const noexcept {
-    const std::size_t threads = threads_.load(std::memory_order_relaxed);
-    return (sleeping_.load(std::memory_order_seq_cst) != 0 && queued > spinning_.load(std::memory_order_seq_cst)) ||
-           (threads < max_threads_ && queued > threads - busy_.load(std::memory_order_relaxed));
+    // sleeping_ before threads_: see sleep_or_retire_locked.
+    if (sleeping_.load(std::memory_order_seq_cst) != 0 && queued > spinning_.load(std::memory_order_seq_cst))
+        return true;
+    const std::size_t threads = threads_.load(std::memory_order_seq_cst);
+    return threads < max_threads_ && queued > threads - busy_.load(std::memory_order_relaxed);
 }
 
 void PoolState::wake_or_start_worker() {

@@ -93,7 +93,7 @@ private:
     // The next task for `self` (spinning briefly, then sleeping); empty when the
     // worker must stop (closed and drained, or retired when idle).
     Task next_task(Worker& self);
-    bool wait_for_wake_locked(Worker& self, std::unique_lock<std::mutex>& lock);
+    bool sleep_or_retire_locked(Worker& self, std::unique_lock<std::mutex>& lock);
     void stop_sleeping_locked(Worker& self);
     // Whether a submit that left `queued` tasks must wake or start a worker;
     // wake_or_start_worker decides again under the mutex.
