@@ -124,11 +124,10 @@ Task PoolState::next_task(Worker& self) {
             return task;
         }
         if (!spun) {
-            // Poll a little without the lock first: a busy producer's next task is
-            // likely to come within microseconds, and waking a sleeping worker
-            // costs the producer a futex call.
-            // One poller is enough to pick up the next task; more would only
-            // fight over the lock, so the others go to sleep at once.
+            // Poll a little before sleeping: a busy producer's next task is likely
+            // to come within microseconds, and waking a sleeping worker costs the
+            // producer a futex call. One poller is enough to pick up the next task;
+            // more would only fight over the queue, so the others sleep at once.
             std::size_t pollers = 0;
             if (spinning_.compare_exchange_strong(pollers, 1, std::memory_order_seq_cst)) {
                 spin_until([&] { return queued_.load(std::memory_order_relaxed) != 0; });
