@@ -11,9 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <atomic>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
@@ -56,40 +54,6 @@ void in_two_processes(const std::function<void()>& loop) {
         if (waitpid(child, &status, 0) != child || !WIFEXITED(status) || WEXITSTATUS(status) != 0) std::abort();
     }
     munmap(memory, sizeof(Gate));
-}
-
-// Times `ours` and `raw` in alternation, `rounds` times each after a warm-up, so that
-// load from other work on the machine falls on both alike; medians of each.
-struct Pair {
-    mp::bench::Stats ours, raw;
-};
-// Per-run times -> Stats (an odd count of runs: the median is one of them).
-mp::bench::Stats stats_of(std::vector<double> times) {
-    const auto [low, high] = std::minmax_element(times.begin(), times.end());
-    mp::bench::Stats stats{.median = 0, .min = *low, .max = *high};
-    std::nth_element(times.begin(), times.begin() + times.size() / 2, times.end());
-    stats.median = times[times.size() / 2];
-    return stats;
-}
-Pair interleaved(const std::function<void()>& ours, const std::function<void()>& raw, int rounds = 7) {
-    const auto per_op = [](const std::function<void()>& body) {
-        const auto start = std::chrono::steady_clock::now();
-        body();
-        return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() / kOps;
-    };
-    ours();
-    raw();
-    std::vector<double> ours_times, raw_times;
-    for (int round = 0; round < rounds; ++round) {
-        if (round % 2 == 0) {
-            ours_times.push_back(per_op(ours));
-            raw_times.push_back(per_op(raw));
-        } else {
-            raw_times.push_back(per_op(raw));
-            ours_times.push_back(per_op(ours));
-        }
-    }
-    return {stats_of(ours_times), stats_of(raw_times)};
 }
 
 void check(long long got, const char* what) {
@@ -163,9 +127,9 @@ void raw_fetch_add() {
 int main() {
     using namespace mp::bench;
     Table table("shm: a counter shared by 2 processes, 10^6 updates each (time per update)");
-    const Pair locked = interleaved(ours_locked, [] { raw_locked(false); });
-    const Pair robust = interleaved(ours_locked, [] { raw_locked(true); });
-    const Pair lock_free = interleaved(ours_fetch_add, raw_fetch_add);
+    const Pair locked = measure_interleaved(kOps, ours_locked, [] { raw_locked(false); }, 7);
+    const Pair robust = measure_interleaved(kOps, ours_locked, [] { raw_locked(true); }, 7);
+    const Pair lock_free = measure_interleaved(kOps, ours_fetch_add, raw_fetch_add, 7);
     table.add({.scenario = "+1 under the lock",
                .ours = locked.ours,
                .raw = locked.raw,

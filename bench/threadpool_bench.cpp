@@ -25,7 +25,8 @@
 
 namespace {
 
-using mp::bench::measure;
+using mp::bench::measure_interleaved;
+using mp::bench::Pair;
 using mp::bench::Stats;
 
 constexpr std::size_t kWorkers = 2;
@@ -206,36 +207,44 @@ int main() {
     {
         ThreadPool ours(kWorkers);
         NaivePool naive(kWorkers);
+        const Pair futures = measure_interleaved(
+            kTasks, [&] { futures_round(ours); }, [&] { futures_round(naive); });
         table.add({.scenario = "(a) submit + future.get, 1e6 empty tasks",
-                   .ours = measure(kTasks, [&] { futures_round(ours); }),
-                   .raw = measure(kTasks, [&] { futures_round(naive); }),
+                   .ours = futures.ours,
+                   .raw = futures.raw,
                    .cpython = cpython("threadpool_bench.py", "futures", kTasks / 10, 3),
                    .note = "target: ours/raw <= 0.40"});
+        const Pair detached = measure_interleaved(
+            kTasks, [&] { detached_round(ours); }, [&] { detached_round(naive); });
         table.add({.scenario = "(b) fire-and-forget + wait_idle, 1e6",
-                   .ours = measure(kTasks, [&] { detached_round(ours); }),
-                   .raw = measure(kTasks, [&] { detached_round(naive); }),
+                   .ours = detached.ours,
+                   .raw = detached.raw,
                    .cpython = cpython("threadpool_bench.py", "detached", kTasks / 10, 3),
                    .note = "target: ours/raw <= 0.67"});
+        const Pair additions = measure_interleaved(
+            kAdditions,
+            [&] {
+                std::atomic<std::uint64_t> total{0};
+                ours.parallel_for_blocks(std::size_t{0}, kAdditions, [&](std::size_t lo, std::size_t hi) {
+                    total.fetch_add(add_range(lo, hi), std::memory_order_relaxed);
+                });
+                sink = total.load();
+            },
+            [] { sink = add_range(0, kAdditions); }, 9);
         table.add({.scenario = "(c) parallel_for, 1e8 additions (raw: 1 thread)",
-                   .ours = measure(kAdditions,
-                                   [&] {
-                                       std::atomic<std::uint64_t> total{0};
-                                       ours.parallel_for_blocks(
-                                           std::size_t{0}, kAdditions, [&](std::size_t lo, std::size_t hi) {
-                                               total.fetch_add(add_range(lo, hi), std::memory_order_relaxed);
-                                           });
-                                       sink = total.load();
-                                   }),
-                   .raw = measure(kAdditions, [] { sink = add_range(0, kAdditions); }),
+                   .ours = additions.ours,
+                   .raw = additions.raw,
                    .cpython = cpython("threadpool_bench.py", "additions", kAdditions / 10, 3),
                    .note = "target: ours/raw <= 0.56"});
     }
     {
         mp::threadpool::BlockingQueue<std::size_t> ours;
         NaiveQueue<std::size_t> naive;
+        const Pair handoff = measure_interleaved(
+            kItems, [&] { handoff_round(ours); }, [&] { handoff_round(naive); });
         table.add({.scenario = "(d) queue hand-off, 1e6 items, 2 threads",
-                   .ours = measure(kItems, [&] { handoff_round(ours); }),
-                   .raw = measure(kItems, [&] { handoff_round(naive); }),
+                   .ours = handoff.ours,
+                   .raw = handoff.raw,
                    .cpython = cpython("threadpool_bench.py", "handoff", kItems / 10, 3),
                    .note = "target: ours/raw <= 0.50"});
     }

@@ -344,6 +344,17 @@ TEST(ThreadPool, DynamicPoolWithNoThreadLeftStillDrainsOnClose) {
     EXPECT_EQ(ran, 5);
 }
 
+TEST(ThreadPool, ATaskSubmittedAsTheLastIdleThreadRetiresStillRuns) {
+    // Submits arrive at about the moment the only worker retires after 1 ms idle:
+    // each task must go to that worker or to a new one, never to nobody.
+    ThreadPool pool(ThreadPool::Options{.min_threads = 0, .max_threads = 1, .idle_timeout = 1ms});
+    for (int i = 0; i < 300; ++i) {
+        std::this_thread::sleep_for(std::chrono::microseconds(900 + 25 * (i % 9)));
+        auto done = pool.submit([] {});
+        ASSERT_EQ(done.wait_for(10s), std::future_status::ready) << "submit " << i << " was stranded";
+    }
+}
+
 TEST(ThreadPool, InvalidOptionsAreRejected) {
     EXPECT_THROW(ThreadPool(ThreadPool::Options{.min_threads = 0, .max_threads = 0}), std::invalid_argument);
     EXPECT_THROW(ThreadPool(ThreadPool::Options{.min_threads = 3, .max_threads = 2}), std::invalid_argument);
@@ -426,10 +437,14 @@ TEST(ThreadPool, AWaiterAtTheNestingLimitStillRunsItsOwnSubtasks) {
     // One thread: each waiter first computes fib(10) through the pool, then waits for
     // the main thread. The worker nests waiters up to its limit, and the innermost one
     // can only finish its fib by running its own subtasks: it must, or nothing would.
+    // All waiters are queued before the first starts; one queued later would be newer
+    // than a running fib's subtasks, be helped with first, and leave that fib
+    // unfinished beneath it.
     constexpr int kWaiters = 8;
     Gates gates(kWaiters);
     std::atomic<int> fibs_done{0};
     ThreadPool pool(1);
+    pool.pause();
     std::vector<std::future<int>> waiters;
     for (int i = 0; i < kWaiters; ++i) {
         waiters.push_back(pool.submit([&, i] {
@@ -439,6 +454,7 @@ TEST(ThreadPool, AWaiterAtTheNestingLimitStillRunsItsOwnSubtasks) {
             return result;
         }));
     }
+    pool.resume();
     const auto give_up = std::chrono::steady_clock::now() + 10s;
     while (fibs_done < 5 && std::chrono::steady_clock::now() < give_up) std::this_thread::yield();
     EXPECT_EQ(fibs_done.load(), 5) << "the waiter at the limit could not run its own subtasks";

@@ -163,6 +163,29 @@ Stats measure(std::size_t ops, const std::function<void()>& body, int runs) {
     return summarize(per_op);
 }
 
+Pair measure_interleaved(std::size_t ops, const std::function<void()>& ours, const std::function<void()>& raw,
+                         int runs) {
+    const auto per_op = [ops](const std::function<void()>& body) {
+        const auto start = std::chrono::steady_clock::now();
+        body();
+        const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+        return took.count() / static_cast<double>(ops);
+    };
+    ours();
+    raw();
+    std::vector<double> ours_per_op, raw_per_op;
+    for (int round = 0; round < std::max(runs, kMinRuns); ++round) {
+        if (round % 2 == 0) {
+            ours_per_op.push_back(per_op(ours));
+            raw_per_op.push_back(per_op(raw));
+        } else {
+            raw_per_op.push_back(per_op(raw));
+            ours_per_op.push_back(per_op(ours));
+        }
+    }
+    return {summarize(ours_per_op), summarize(raw_per_op)};
+}
+
 std::optional<Stats> cpython(const std::string& script, const std::string& scenario, std::size_t ops,
                              int runs) {
     const std::string command = "python3 bench/" + script + " " + scenario + " " + std::to_string(ops) + " " +

@@ -34,6 +34,18 @@ struct Stats {
 // `ops` operations.
 Stats measure(std::size_t ops, const std::function<void()>& body, int runs = kMinRuns);
 
+// Ours and the raw loop of one scenario, timed in alternation.
+struct Pair {
+    Stats ours;
+    Stats raw;
+};
+
+// Warms up both bodies, then times `ours` and `raw` alternately max(runs, kMinRuns)
+// times each (swapping which goes first every round), so that load from other work
+// on the machine falls on both alike. Each body performs `ops` operations.
+Pair measure_interleaved(std::size_t ops, const std::function<void()>& ours, const std::function<void()>& raw,
+                         int runs = kMinRuns);
+
 // Runs `python3 bench/<script> <scenario> <ops> <runs>`, which prints one line per
 // run holding the seconds per operation (bench/cpython_protocol.py). Empty when
 // python3 is missing or failed. Runs are at least kMinRuns.
