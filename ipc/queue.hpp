@@ -74,13 +74,13 @@ public:
 
     // get: removes and returns the oldest item, blocking while the queue is empty.
     T get() {
-        detail::InFlight in_flight;  // the get counts as returned once this is gone
-        return *get_until(detail::Clock::time_point::max(), in_flight);
+        detail::Take take;  // the get counts as returned once this is gone
+        return *get_until(detail::Clock::time_point::max(), take);
     }
     // get with a timeout: throws QueueEmpty when nothing came within it.
     T get(std::chrono::nanoseconds timeout) {
-        detail::InFlight in_flight;
-        auto item = get_until(detail::deadline_after(timeout), in_flight);
+        detail::Take take;
+        auto item = get_until(detail::deadline_after(timeout), take);
         if (!item) throw QueueEmpty("Queue.get: the queue is empty");
         return std::move(*item);
     }
@@ -89,8 +89,8 @@ public:
     // try_get: the oldest item, or nullopt when nothing came within `timeout` (none
     // by default). A closed and drained queue still throws QueueClosed.
     [[nodiscard]] std::optional<T> try_get(std::chrono::nanoseconds timeout = {}) {
-        detail::InFlight in_flight;
-        return get_until(detail::deadline_after(timeout), in_flight);
+        detail::Take take;
+        return get_until(detail::deadline_after(timeout), take);
     }
     // try_get_into: as try_get, but assigns the item to `out` and returns whether
     // one came. The item is in `out` before the get counts as returned, so `out`
@@ -98,8 +98,8 @@ public:
     // caller killed after the get counted as returned has the item in `out`; one
     // killed before has it counted by lost() (and `out` may hold it already).
     [[nodiscard]] bool try_get_into(T& out, std::chrono::nanoseconds timeout = {}) {
-        detail::InFlight in_flight;
-        auto item = get_until(detail::deadline_after(timeout), in_flight);
+        detail::Take take;
+        auto item = get_until(detail::deadline_after(timeout), take);
         if (!item) return false;
         out = std::move(*item);
         return true;
@@ -144,12 +144,16 @@ private:
             return ring_.put(bytes, deadline);
         }
     }
-    std::optional<T> get_until(detail::Clock::time_point deadline, detail::InFlight& in_flight) {
-        std::vector<std::byte>& bytes = scratch();
-        if (!ring_.get(bytes, deadline, in_flight)) return std::nullopt;
-        return decode<T>(bytes);
+    // Decodes the item where it lies (still queued: a getter killed while
+    // decoding leaves it to the next), then takes it off the queue.
+    std::optional<T> get_until(detail::Clock::time_point deadline, detail::Take& take) {
+        if (!ring_.get(take, scratch(), deadline)) return std::nullopt;
+        std::optional<T> item(decode<T>(take.bytes()));
+        take.commit();
+        return item;
     }
-    // Encoding space per thread, so that threads sharing a queue never share it.
+    // Encoding space per thread (and decoding space for an item that wraps around
+    // the ring's end), so that threads sharing a queue never share it.
     static std::vector<std::byte>& scratch() {
         thread_local std::vector<std::byte> bytes;
         return bytes;
