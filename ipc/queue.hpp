@@ -16,9 +16,10 @@
 //   gets stays visible in qsize().
 // - A process SIGKILLed in the middle of put() or get() (even holding a lock)
 //   leaves the queue consistent for everyone else (see internal/ring.hpp). A get()
-//   killed before its commit leaves the item to the next getter; one killed after
-//   it, before returning, takes the item along, and lost() counts it: no item is
-//   ever gone unreported. A put() killed after its commit has put its item.
+//   killed before its commit (while decoding, say) leaves the item to the next
+//   getter; one killed after it, before returning, takes the item along, and
+//   lost() counts it: no item is ever gone unreported. A put() killed after its
+//   commit has put its item.
 // - close() wakes every blocked put() and get(): puts fail with QueueClosed, gets
 //   drain what is left and then fail with QueueClosed. Unlike Python's close(),
 //   which only stops this process's feeder, it closes the queue for every process.
@@ -30,6 +31,10 @@
 // - Any number of threads and processes may call any method at once. A waiting
 //   put() or get() spins for up to 10 us before it sleeps on a futex: the other
 //   side is usually that close, and a sleep and wake-up cost far more.
+// - get() decodes the item where it lies in shared memory, holding the consumers'
+//   lock until it returns: gets take turns, decoding included. So a decode hook
+//   (mp_decode) must not use the same queue, and several consumers of items that
+//   are slow to decode do not decode in parallel.
 // - The queue exists only in processes forked after it was made (it has no name
 //   to attach by); a moved-from queue is empty and must not be used.
 //
@@ -112,9 +117,9 @@ public:
     //     puts returned + puts killed after their commit
     //         == gets returned + lost() + qsize()
     // A get() that threw after its take in a live process (an item whose decoding
-    // failed) returned, with the exception: its item is not lost but consumed. Dead
-    // getters are settled by the next get() that uses their slot and by lost()
-    // itself, so the count is exact once the dead are reaped.
+    // failed) returned, with the exception: its item is not lost but consumed. A
+    // dead getter is settled by the next get() and by lost() itself, so the count
+    // is exact once the dead are reaped. Waits for a get() in progress to return.
     std::size_t lost() const { return ring_.lost(); }
 
     // The number of items (exact at the moment it is read; stale at once when
