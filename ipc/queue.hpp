@@ -143,7 +143,7 @@ private:
         if constexpr (Codec<T>::bitwise) {
             return ring_.put(std::as_bytes(std::span(&item, 1)), deadline);
         } else {
-            std::vector<std::byte>& bytes = scratch();
+            std::vector<std::byte>& bytes = space<Space::encoding>();
             bytes.clear();
             encode_into(bytes, item);
             return ring_.put(bytes, deadline);
@@ -152,14 +152,17 @@ private:
     // Decodes the item where it lies (still queued: a getter killed while
     // decoding leaves it to the next), then takes it off the queue.
     std::optional<T> get_until(detail::Clock::time_point deadline, detail::Take& take) {
-        if (!ring_.get(take, scratch(), deadline)) return std::nullopt;
+        if (!ring_.get(take, space<Space::decoding>(), deadline)) return std::nullopt;
         std::optional<T> item(decode<T>(take.bytes()));
         take.commit();
         return item;
     }
-    // Encoding space per thread (and decoding space for an item that wraps around
-    // the ring's end), so that threads sharing a queue never share it.
-    static std::vector<std::byte>& scratch() {
+    // Space per thread, so that threads sharing a queue never share it: one to
+    // encode into, one for an item that wraps around the ring's end (the rest
+    // decode in place); two, so that a decode hook may put to a queue.
+    enum class Space { encoding, decoding };
+    template <Space>
+    static std::vector<std::byte>& space() {
         thread_local std::vector<std::byte> bytes;
         return bytes;
     }

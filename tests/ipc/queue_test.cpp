@@ -150,6 +150,32 @@ TEST(Queue, ItemsWrappingTheRingsEndArriveWhole) {
     EXPECT_TRUE(q.empty());
 }
 
+// A type whose decode hook puts to another queue of its type (a log), as a hook
+// may: the thread's encoding space is then reused while the item is decoded.
+struct Logged {
+    std::string text;
+};
+Queue<Logged>* g_decode_log = nullptr;
+void mp_encode(mp::ipc::Encoder& out, const Logged& l) { out.write(l.text); }
+void mp_decode(mp::ipc::Decoder& in, Logged& l) {
+    g_decode_log->put(Logged{std::string(40, 'L')});  // before it reads its bytes
+    in.read(l.text);
+}
+
+TEST(Queue, ADecodeHookMayPutToAnotherQueue) {
+    // Items that wrap are decoded from a copy: the hook's put must not reuse it.
+    Queue<Logged> log;
+    g_decode_log = &log;
+    Queue<Logged> q(0, 61);
+    for (int i = 0; i < 60; ++i) {
+        const std::string text(1 + i % 40, static_cast<char>('a' + i % 26));
+        q.put(Logged{text});
+        ASSERT_EQ(q.get(5s).text, text);
+    }
+    EXPECT_EQ(log.qsize(), 60u);
+    g_decode_log = nullptr;
+}
+
 TEST(Queue, PutThatReturnedSurvivesTheProducersExit) {
     Queue<int> q(0, 1 << 20);
     const pid_t pid = fork_child([&] {
