@@ -32,9 +32,10 @@
 //   put() or get() spins for up to 10 us before it sleeps on a futex: the other
 //   side is usually that close, and a sleep and wake-up cost far more.
 // - get() decodes the item where it lies in shared memory, holding the consumers'
-//   lock until it returns: gets take turns, decoding included. So a decode hook
-//   (mp_decode) must not use the same queue, and several consumers of items that
-//   are slow to decode do not decode in parallel.
+//   lock until it returns: gets take turns, decoding included (a timed get
+//   behind one still times out). So a decode hook (mp_decode) must not use the
+//   same queue, and several consumers of items that are slow to decode do not
+//   decode in parallel.
 // - The queue exists only in processes forked after it was made (it has no name
 //   to attach by); a moved-from queue is empty and must not be used.
 //

@@ -25,22 +25,30 @@ constexpr std::uint32_t kLostMask = 0x7fffffff;  // TakeState::lost has 31 bits
 
 std::size_t round_up(std::size_t n, std::size_t to) { return (n + to - 1) / to * to; }
 
-// Takes a side's lock, counting owners found dead (the kernel has released the
-// lock; ProcessMutex has made it consistent again). Held only for a copy at a
-// time, so a short spin usually beats sleeping in the kernel (glibc's robust
-// mutexes do not spin by themselves).
-void lock_side(sync::ProcessMutex& mutex, std::atomic<std::uint64_t>& deaths) {
+// Takes a side's lock, or returns false at `deadline`; counts owners found dead
+// (the kernel has released the lock; ProcessMutex has made it consistent again).
+// Held only for a copy or a decode at a time, so a short spin usually beats
+// sleeping in the kernel (glibc's robust mutexes do not spin by themselves).
+bool lock_side(sync::ProcessMutex& mutex, std::atomic<std::uint64_t>& deaths,
+               Clock::time_point deadline = Clock::time_point::max()) {
     bool held = false;
     for (int attempt = 0; attempt < kLockSpins && !(held = mutex.try_lock()); ++attempt) cpu_relax();
-    if (!held) mutex.lock();
+    if (!held) {
+        if (deadline == Clock::time_point::max()) {
+            mutex.lock();
+        } else if (!mutex.try_lock_until(deadline)) {
+            return false;
+        }
+    }
     if (mutex.owner_died()) deaths.fetch_add(1);
+    return true;
 }
 
 // Holds a side's lock for a scope.
 class Locked {
 public:
     Locked(sync::ProcessMutex& mutex, std::atomic<std::uint64_t>& deaths) : mutex_(mutex) {
-        lock_side(mutex, deaths);
+        (void)lock_side(mutex, deaths);
     }
     ~Locked() { mutex_.unlock(); }
     Locked(const Locked&) = delete;
@@ -192,7 +200,8 @@ bool Ring::get(Take& take, std::vector<std::byte>& scratch, Clock::time_point de
         return tail.count != head.count || h.closed.load() != 0;
     };
     for (;;) {
-        lock_side(h.get_lock, h.owner_deaths);
+        // Timed: the holder may be decoding a big item, or running a slow hook.
+        if (!lock_side(h.get_lock, h.owner_deaths, deadline)) return false;
         take.header_ = &h;  // from here `take` unlocks, whatever happens
         settle_dead_take();
         const RingSide head = RingSide::unpack(h.consumed.load(std::memory_order_relaxed));

@@ -2,6 +2,7 @@
 // and byte limits with timeouts, exactly-once delivery with many producers and
 // consumers, close waking waiters, and processes killed inside an operation.
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -44,6 +45,8 @@ public:
         char c;
         EXPECT_EQ(read(fds_[0], &c, 1), 1);
     }
+    int read_end() const { return fds_[0]; }
+    int write_end() const { return fds_[1]; }
 
 private:
     int fds_[2] = {-1, -1};
@@ -336,16 +339,22 @@ void kill_inside_operation(bool producer_side) {
 TEST(Queue, ProducerKilledHoldingTheLockMidPut) { kill_inside_operation(true); }
 TEST(Queue, ConsumerKilledHoldingTheLockMidGet) { kill_inside_operation(false); }
 
-// Getters killed inside a get: Stall's decode hook, or its move assignment (what
-// try_get_into does after the commit), says so on a pipe and waits to be killed,
-// in a child that armed it.
+// Getters held inside a get: on a thread that armed it, Stall's decode hook, or
+// its move assignment (what try_get_into does after the commit), says so on
+// `inside` and waits up to 10 s for a byte on `gate` (a child killed there never
+// gets one; a bounded wait turns a deadlocked test into a failed one).
 enum class StallIn { nothing, decode, assignment };
-StallIn g_stall_in = StallIn::nothing;
-int g_stall_fd = -1;
+struct StallPoint {
+    StallIn where = StallIn::nothing;
+    int inside = -1;
+    int gate = -1;
+};
+thread_local StallPoint t_stall;
 void stall_if(StallIn where) {
-    if (g_stall_in != where) return;
-    (void)!write(g_stall_fd, "!", 1);
-    for (;;) pause();
+    if (t_stall.where != where) return;
+    (void)!write(t_stall.inside, "!", 1);
+    pollfd gate{.fd = t_stall.gate, .events = POLLIN, .revents = 0};
+    (void)poll(&gate, 1, 10'000);
 }
 struct Stall {
     int id = 0;
@@ -367,19 +376,14 @@ void mp_decode(mp::ipc::Decoder& in, Stall& s) {
 
 // Forks a getter that stalls `where` in a get of `q`, and kills it there.
 void kill_getter_stalled_in(Queue<Stall>& q, StallIn where) {
-    int inside[2];
-    ASSERT_EQ(pipe2(inside, O_CLOEXEC), 0);
+    Checkpoint inside, gate;
     const pid_t pid = fork_child([&] {
-        g_stall_in = where;
-        g_stall_fd = inside[1];
+        t_stall = {where, inside.write_end(), gate.read_end()};
         Stall out;
         (void)q.try_get_into(out, 5s);
         return 1;
     });
-    char c;
-    EXPECT_EQ(read(inside[0], &c, 1), 1);
-    close(inside[0]);
-    close(inside[1]);
+    inside.await();
     kill(pid, SIGKILL);
     EXPECT_EQ(wait_child(pid), 128 + SIGKILL);
 }
@@ -407,6 +411,25 @@ TEST(Queue, GetterKilledBetweenCommitAndReturnIsReportedLost) {
     EXPECT_EQ(q.get(5s).id, 4);
     EXPECT_EQ(q.lost(), 2u);
     EXPECT_TRUE(q.empty());
+}
+
+TEST(Queue, ATimedGetTimesOutBehindAGetStillDecoding) {
+    // The decoding get holds the consumers' lock; a timed one must not wait it out.
+    Queue<Stall> q;
+    q.put(Stall{1});
+    q.put(Stall{2});
+    Checkpoint inside, gate;
+    std::thread decoding([&] {
+        t_stall = {StallIn::decode, inside.write_end(), gate.read_end()};
+        EXPECT_EQ(q.get().id, 1);
+    });
+    inside.await();
+    const auto start = Clock::now();
+    EXPECT_THROW((void)q.get(50ms), QueueEmpty);
+    EXPECT_LT(Clock::now() - start, 5s);
+    gate.reach();
+    decoding.join();
+    EXPECT_EQ(q.get(5s).id, 2);
 }
 
 TEST(Queue, AnItemThatFailsToDecodeIsConsumedNotLost) {
