@@ -132,8 +132,9 @@ public:
 
 private:
     friend class Ring;
-    // Commits a take still pending (its decoding threw: the item is consumed, not
-    // offered again and again), marks the get returned, and unlocks.
+    // Lets get_lock go, if held; a take still pending is first committed if it
+    // was not (its decoding threw: the item is consumed, not offered again and
+    // again) and marked returned.
     void finish() noexcept;
 
     RingHeader* header_ = nullptr;  // set while this holds get_lock
