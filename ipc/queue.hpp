@@ -16,9 +16,10 @@
 //   gets stays visible in qsize().
 // - A process SIGKILLed in the middle of put() or get() (even holding a lock)
 //   leaves the queue consistent for everyone else (see internal/ring.hpp). A get()
-//   killed before its commit leaves the item to the next getter; one killed after
-//   it, before returning, takes the item along, and lost() counts it: no item is
-//   ever gone unreported. A put() killed after its commit has put its item.
+//   killed before its commit (while decoding, say) leaves the item to the next
+//   getter; one killed after it, before returning, takes the item along, and
+//   lost() counts it: no item is ever gone unreported. A put() killed after its
+//   commit has put its item.
 // - close() wakes every blocked put() and get(): puts fail with QueueClosed, gets
 //   drain what is left and then fail with QueueClosed. Unlike Python's close(),
 //   which only stops this process's feeder, it closes the queue for every process.
@@ -30,6 +31,11 @@
 // - Any number of threads and processes may call any method at once. A waiting
 //   put() or get() spins for up to 10 us before it sleeps on a futex: the other
 //   side is usually that close, and a sleep and wake-up cost far more.
+// - get() decodes the item where it lies in shared memory, holding the consumers'
+//   lock until it returns: gets take turns, decoding included (a timed get
+//   behind one still times out). So a decode hook (mp_decode) must not use the
+//   same queue, and several consumers of items that are slow to decode do not
+//   decode in parallel.
 // - The queue exists only in processes forked after it was made (it has no name
 //   to attach by); a moved-from queue is empty and must not be used.
 //
@@ -74,13 +80,13 @@ public:
 
     // get: removes and returns the oldest item, blocking while the queue is empty.
     T get() {
-        detail::InFlight in_flight;  // the get counts as returned once this is gone
-        return *get_until(detail::Clock::time_point::max(), in_flight);
+        detail::Take take;  // the get counts as returned once this is gone
+        return *get_until(detail::Clock::time_point::max(), take);
     }
     // get with a timeout: throws QueueEmpty when nothing came within it.
     T get(std::chrono::nanoseconds timeout) {
-        detail::InFlight in_flight;
-        auto item = get_until(detail::deadline_after(timeout), in_flight);
+        detail::Take take;
+        auto item = get_until(detail::deadline_after(timeout), take);
         if (!item) throw QueueEmpty("Queue.get: the queue is empty");
         return std::move(*item);
     }
@@ -89,8 +95,8 @@ public:
     // try_get: the oldest item, or nullopt when nothing came within `timeout` (none
     // by default). A closed and drained queue still throws QueueClosed.
     [[nodiscard]] std::optional<T> try_get(std::chrono::nanoseconds timeout = {}) {
-        detail::InFlight in_flight;
-        return get_until(detail::deadline_after(timeout), in_flight);
+        detail::Take take;
+        return get_until(detail::deadline_after(timeout), take);
     }
     // try_get_into: as try_get, but assigns the item to `out` and returns whether
     // one came. The item is in `out` before the get counts as returned, so `out`
@@ -98,8 +104,8 @@ public:
     // caller killed after the get counted as returned has the item in `out`; one
     // killed before has it counted by lost() (and `out` may hold it already).
     [[nodiscard]] bool try_get_into(T& out, std::chrono::nanoseconds timeout = {}) {
-        detail::InFlight in_flight;
-        auto item = get_until(detail::deadline_after(timeout), in_flight);
+        detail::Take take;
+        auto item = get_until(detail::deadline_after(timeout), take);
         if (!item) return false;
         out = std::move(*item);
         return true;
@@ -112,9 +118,9 @@ public:
     //     puts returned + puts killed after their commit
     //         == gets returned + lost() + qsize()
     // A get() that threw after its take in a live process (an item whose decoding
-    // failed) returned, with the exception: its item is not lost but consumed. Dead
-    // getters are settled by the next get() that uses their slot and by lost()
-    // itself, so the count is exact once the dead are reaped.
+    // failed) returned, with the exception: its item is not lost but consumed. A
+    // dead getter is settled by the next get() and by lost() itself, so the count
+    // is exact once the dead are reaped. Waits for a get() in progress to return.
     std::size_t lost() const { return ring_.lost(); }
 
     // The number of items (exact at the moment it is read; stale at once when
@@ -138,19 +144,26 @@ private:
         if constexpr (Codec<T>::bitwise) {
             return ring_.put(std::as_bytes(std::span(&item, 1)), deadline);
         } else {
-            std::vector<std::byte>& bytes = scratch();
+            std::vector<std::byte>& bytes = space<Space::encoding>();
             bytes.clear();
             encode_into(bytes, item);
             return ring_.put(bytes, deadline);
         }
     }
-    std::optional<T> get_until(detail::Clock::time_point deadline, detail::InFlight& in_flight) {
-        std::vector<std::byte>& bytes = scratch();
-        if (!ring_.get(bytes, deadline, in_flight)) return std::nullopt;
-        return decode<T>(bytes);
+    // Decodes the item where it lies (still queued: a getter killed while
+    // decoding leaves it to the next), then takes it off the queue.
+    std::optional<T> get_until(detail::Clock::time_point deadline, detail::Take& take) {
+        if (!ring_.get(take, space<Space::decoding>(), deadline)) return std::nullopt;
+        std::optional<T> item(decode<T>(take.bytes()));
+        take.commit();
+        return item;
     }
-    // Encoding space per thread, so that threads sharing a queue never share it.
-    static std::vector<std::byte>& scratch() {
+    // Space per thread, so that threads sharing a queue never share it: one to
+    // encode into, one for an item that wraps around the ring's end (the rest
+    // decode in place); two, so that a decode hook may put to a queue.
+    enum class Space { encoding, decoding };
+    template <Space>
+    static std::vector<std::byte>& space() {
         thread_local std::vector<std::byte> bytes;
         return bytes;
     }

@@ -21,20 +21,34 @@ using Clock = std::chrono::steady_clock;
 constexpr std::size_t kRecordHeader = sizeof(std::uint32_t);
 constexpr auto kSpinTime = std::chrono::microseconds(10);
 constexpr int kLockSpins = 1000;
+constexpr std::uint32_t kLostMask = 0x7fffffff;  // TakeState::lost has 31 bits
 
 std::size_t round_up(std::size_t n, std::size_t to) { return (n + to - 1) / to * to; }
 
-// Holds a side's lock for a scope, counting owners found dead (the kernel has
-// released the lock; ProcessMutex has made it consistent again).
+// Takes a side's lock, or returns false at `deadline`; counts owners found dead
+// (the kernel has released the lock; ProcessMutex has made it consistent again).
+// Held only for a copy or a decode at a time, so a short spin usually beats
+// sleeping in the kernel (glibc's robust mutexes do not spin by themselves).
+bool lock_side(sync::ProcessMutex& mutex, std::atomic<std::uint64_t>& deaths,
+               Clock::time_point deadline = Clock::time_point::max()) {
+    bool held = false;
+    for (int attempt = 0; attempt < kLockSpins && !(held = mutex.try_lock()); ++attempt) cpu_relax();
+    if (!held) {
+        if (deadline == Clock::time_point::max()) {
+            mutex.lock();
+        } else if (!mutex.try_lock_until(deadline)) {
+            return false;
+        }
+    }
+    if (mutex.owner_died()) deaths.fetch_add(1);
+    return true;
+}
+
+// Holds a side's lock for a scope.
 class Locked {
 public:
     Locked(sync::ProcessMutex& mutex, std::atomic<std::uint64_t>& deaths) : mutex_(mutex) {
-        // Held only for a memcpy at a time, so a short spin usually beats sleeping
-        // in the kernel (glibc's robust mutexes do not spin by themselves).
-        bool held = false;
-        for (int attempt = 0; attempt < kLockSpins && !(held = mutex_.try_lock()); ++attempt) cpu_relax();
-        if (!held) mutex_.lock();
-        if (mutex_.owner_died()) deaths.fetch_add(1);
+        (void)lock_side(mutex, deaths);
     }
     ~Locked() { mutex_.unlock(); }
     Locked(const Locked&) = delete;
@@ -112,12 +126,22 @@ std::size_t Ring::max_item_size() const noexcept { return header_->capacity - kR
 
 std::size_t Ring::used_bytes(RingSide tail, RingSide head) const noexcept {
     if (tail.count == head.count) return 0;
-    const std::size_t distance = (tail.offset + header_->capacity - head.offset) % header_->capacity;
-    return distance == 0 ? header_->capacity : distance;  // items but no distance: full
+    const std::size_t capacity = header_->capacity;
+    const std::size_t distance = tail.offset >= head.offset ? tail.offset - head.offset
+                                                            : tail.offset + capacity - head.offset;
+    return distance == 0 ? capacity : distance;  // items but no distance: full
 }
 
+bool Ring::fits(RingSide tail, RingSide head, std::size_t need) const noexcept {
+    const std::uint32_t items = tail.count - head.count;
+    const RingHeader& h = *header_;
+    return used_bytes(tail, head) + need <= h.capacity && (h.maxsize == 0 || items < h.maxsize);
+}
+
+// No division: offsets stay below the capacity, and no size exceeds it.
 std::uint32_t Ring::advance(std::uint32_t offset, std::size_t size) const noexcept {
-    return static_cast<std::uint32_t>((offset + size) % header_->capacity);
+    const std::size_t end = offset + size;
+    return static_cast<std::uint32_t>(end >= header_->capacity ? end - header_->capacity : end);
 }
 
 void Ring::copy_in(std::uint32_t offset, const void* data, std::size_t size) noexcept {
@@ -140,140 +164,118 @@ bool Ring::put(std::span<const std::byte> item, Clock::time_point deadline) {
     RingHeader& h = *header_;
     const std::size_t need = kRecordHeader + item.size();
     auto room = [&] {
-        const RingSide tail = RingSide::unpack(h.produced.load(std::memory_order_acquire));
-        const RingSide head = RingSide::unpack(h.consumed.load(std::memory_order_acquire));
-        const std::uint32_t items = tail.count - head.count;
-        return h.closed.load() != 0 ||
-               (used_bytes(tail, head) + need <= h.capacity && (h.maxsize == 0 || items < h.maxsize));
+        return h.closed.load() != 0 || fits(RingSide::unpack(h.produced.load(std::memory_order_acquire)),
+                                            RingSide::unpack(h.consumed.load(std::memory_order_acquire)), need);
     };
-    // Wait without the lock (so that a timed put behind a blocked one still times
-    // out), then check again under it: another producer may have taken the room.
     for (;;) {
+        {
+            Locked lock(h.put_lock, h.owner_deaths);
+            if (h.closed.load() != 0) throw QueueClosed("Queue.put: the queue is closed");
+            const RingSide tail = RingSide::unpack(h.produced.load(std::memory_order_relaxed));
+            RingSide head = RingSide::unpack(h.seen_consumed.load(std::memory_order_relaxed));
+            if (!fits(tail, head, need)) {
+                head = RingSide::unpack(h.consumed.load(std::memory_order_acquire));
+                h.seen_consumed.store(head.pack(), std::memory_order_relaxed);
+            }
+            if (fits(tail, head, need)) {
+                const auto length = static_cast<std::uint32_t>(item.size());
+                copy_in(tail.offset, &length, kRecordHeader);
+                copy_in(advance(tail.offset, kRecordHeader), item.data(), item.size());
+                h.produced.store(RingSide{advance(tail.offset, need), tail.count + 1}.pack());  // seq_cst: see event.hpp
+                h.not_empty.notify();
+                return true;
+            }
+        }
+        // Wait without the lock, so that a timed put behind a blocked one still
+        // times out; then try again under it.
         if (!wait(room, h.consumed, h.not_full, deadline)) return false;
-        Locked lock(h.put_lock, h.owner_deaths);
-        if (h.closed.load() != 0) throw QueueClosed("Queue.put: the queue is closed");
-        if (!room()) continue;
-        const RingSide tail = RingSide::unpack(h.produced.load(std::memory_order_relaxed));
-        const auto length = static_cast<std::uint32_t>(item.size());
-        copy_in(tail.offset, &length, kRecordHeader);
-        copy_in(advance(tail.offset, kRecordHeader), item.data(), item.size());
-        h.produced.store(RingSide{advance(tail.offset, need), tail.count + 1}.pack());  // seq_cst: see event.hpp
-        h.not_empty.notify();
-        return true;
     }
 }
 
-bool Ring::get(std::vector<std::byte>& out, Clock::time_point deadline, InFlight& in_flight) {
+bool Ring::get(Take& take, std::vector<std::byte>& scratch, Clock::time_point deadline) {
     RingHeader& h = *header_;
     auto has_item = [&] {
         const RingSide head = RingSide::unpack(h.consumed.load(std::memory_order_acquire));
         const RingSide tail = RingSide::unpack(h.produced.load(std::memory_order_acquire));
         return tail.count != head.count || h.closed.load() != 0;
     };
-    // As in put: wait without the lock, then check again under it.
     for (;;) {
-        if (!wait(has_item, h.produced, h.not_empty, deadline)) return false;
-        if (in_flight.slot_ == nullptr && (in_flight.slot_ = claim_slot(deadline)) == nullptr) return false;
-        Locked lock(h.get_lock, h.owner_deaths);
-        if (h.get_lock.owner_died()) settle_dead_taker();
+        // Timed: the holder may be decoding a big item, or running a slow hook.
+        if (!lock_side(h.get_lock, h.owner_deaths, deadline)) return false;
+        take.header_ = &h;  // from here `take` unlocks, whatever happens
+        settle_dead_take();
         const RingSide head = RingSide::unpack(h.consumed.load(std::memory_order_relaxed));
-        const RingSide tail = RingSide::unpack(h.produced.load(std::memory_order_acquire));
+        RingSide tail = RingSide::unpack(h.seen_produced.load(std::memory_order_relaxed));
         if (tail.count == head.count) {
-            if (h.closed.load() != 0) throw QueueClosed("Queue.get: the queue is closed and empty");
-            in_flight.release();  // hold no slot while waiting
-            continue;             // another consumer took it
+            tail = RingSide::unpack(h.produced.load(std::memory_order_acquire));
+            h.seen_produced.store(tail.pack(), std::memory_order_relaxed);
         }
-        std::uint32_t length = 0;
-        copy_out(head.offset, &length, kRecordHeader);
-        if (length + std::size_t{kRecordHeader} > used_bytes(tail, head))
-            throw std::runtime_error("Queue.get: the shared ring is corrupt (a record runs past the tail)");
-        out.resize(length);
-        // From here to the end of the take nothing throws: `taker` names this take
-        // only while it is under way (see settle_dead_taker).
-        // Release order keeps the three stores around the commit in program order
-        // for whoever settles a dead getter (after taking the robust locks).
-        GetterSlot& slot = *in_flight.slot_;
-        const RingSide taken{advance(head.offset, kRecordHeader + length), head.count + 1};
-        h.taker.store(std::uint64_t{static_cast<std::uint32_t>(&slot - h.getters) + 1U} << 32 | taken.count,
-                      std::memory_order_release);
-        copy_out(advance(head.offset, kRecordHeader), out.data(), length);
-        h.consumed.store(taken.pack());  // seq_cst: see event.hpp
-        slot.state.store(slot.state.load(std::memory_order_relaxed) | GetterSlot::kHolding,
-                         std::memory_order_release);
-        h.taker.store(0, std::memory_order_release);
-        h.not_full.notify();
-        return true;
+        if (tail.count != head.count) {
+            std::uint32_t length = 0;
+            copy_out(head.offset, &length, kRecordHeader);
+            if (length + std::size_t{kRecordHeader} > used_bytes(tail, head))
+                throw std::runtime_error("Queue.get: the shared ring is corrupt (a record runs past the tail)");
+            // The bytes stay where they are until the commit: no producer writes
+            // before the head. Only an item that wraps is copied out.
+            const std::uint32_t start = advance(head.offset, kRecordHeader);
+            if (start + std::size_t{length} <= h.capacity) {
+                take.bytes_ = {data_ + start, length};
+            } else {
+                scratch.resize(length);
+                copy_out(start, scratch.data(), length);
+                take.bytes_ = scratch;
+            }
+            take.consumed_after_ = RingSide{advance(start, length), head.count + 1}.pack();
+            take.state_ = TakeState::unpack(h.take.load(std::memory_order_relaxed));
+            take.state_.pending = true;
+            take.state_.commit_count = head.count + 1;
+            h.take.store(take.state_.pack(), std::memory_order_release);
+            return true;
+        }
+        const bool closed = h.closed.load() != 0;
+        take.finish();  // hold no lock while waiting
+        if (closed) throw QueueClosed("Queue.get: the queue is closed and empty");
+        if (!wait(has_item, h.produced, h.not_empty, deadline)) return false;
     }
 }
 
-GetterSlot* Ring::claim_slot(Clock::time_point deadline) const {
-    // Start where this thread last found a free slot: concurrent getters then
-    // mostly keep to their own.
-    thread_local std::size_t hint = 0;
-    GetterSlot* const slots = header_->getters;
-    GetterSlot* claimed = nullptr;
-    for (std::size_t i = 0; i < kGetterSlots && claimed == nullptr; ++i) {
-        const std::size_t index = (hint + i) % kGetterSlots;
-        if (slots[index].lock.try_lock()) {
-            claimed = &slots[index];
-            hint = index;
-        }
-    }
-    if (claimed == nullptr) {  // more getters than slots: queue up behind one
-        GetterSlot& slot = slots[hint];
-        if (deadline == Clock::time_point::max()) {
-            slot.lock.lock();
-        } else if (!slot.lock.try_lock_until(deadline)) {
-            return nullptr;
-        }
-        claimed = &slot;
-    }
-    if (claimed->lock.owner_died()) settle_dead_slot(*claimed);
-    return claimed;
+// Release order keeps the take word's stores and the commit in program order for
+// whoever settles a dead getter (after taking get_lock).
+void Take::commit() noexcept {
+    header_->consumed.store(consumed_after_);  // seq_cst: see event.hpp
+    committed_ = true;
+    header_->not_full.notify();
 }
 
-void Ring::settle_dead_slot(GetterSlot& slot) const {
+void Take::finish() noexcept {
+    if (header_ == nullptr) return;
+    if (state_.pending) {
+        if (!committed_) commit();
+        state_.pending = false;
+        header_->take.store(state_.pack(), std::memory_order_release);
+    }
+    header_->get_lock.unlock();
+    header_ = nullptr;
+    bytes_ = {};
+    state_ = {};
+    committed_ = false;
+}
+
+void Ring::settle_dead_take() const {
     RingHeader& h = *header_;
-    {
-        // The dead owner may have died inside a take: settle that first.
-        Locked lock(h.get_lock, h.owner_deaths);
-        if (h.get_lock.owner_died()) settle_dead_taker();
-    }
-    const std::uint64_t state = slot.state.load();
-    if ((state & GetterSlot::kHolding) != 0)
-        slot.state.store(state - GetterSlot::kHolding + GetterSlot::kOneLost);
-}
-
-void Ring::settle_dead_taker() const {
-    RingHeader& h = *header_;
-    const std::uint64_t taker = h.taker.load();
-    if (taker == 0) return;
+    TakeState state = TakeState::unpack(h.take.load());
+    if (!state.pending) return;
     // No one has taken anything since the dead getter (it held get_lock), so the
     // consumed count is the one it expected exactly when its commit happened.
-    GetterSlot& slot = h.getters[(taker >> 32) - 1];
-    if (RingSide::unpack(h.consumed.load()).count == static_cast<std::uint32_t>(taker))
-        slot.state.store(slot.state.load() | GetterSlot::kHolding);
-    h.taker.store(0);
+    if (RingSide::unpack(h.consumed.load()).count == state.commit_count) state.lost = (state.lost + 1) & kLostMask;
+    state.pending = false;
+    h.take.store(state.pack());
 }
 
 std::size_t Ring::lost() const {
-    std::uint64_t total = 0;
-    for (GetterSlot& slot : header_->getters) {
-        if (slot.lock.try_lock()) {
-            if (slot.lock.owner_died()) settle_dead_slot(slot);
-            slot.lock.unlock();
-        }
-        total += slot.state.load() / GetterSlot::kOneLost;
-    }
-    return static_cast<std::size_t>(total);
-}
-
-void InFlight::release() {
-    if (slot_ == nullptr) return;
-    slot_->state.store(slot_->state.load(std::memory_order_relaxed) & ~GetterSlot::kHolding,
-                       std::memory_order_release);
-    slot_->lock.unlock();
-    slot_ = nullptr;
+    Locked lock(header_->get_lock, header_->owner_deaths);
+    settle_dead_take();
+    return TakeState::unpack(header_->take.load()).lost;
 }
 
 void Ring::close() {

@@ -18,24 +18,26 @@
 // getter. The next locker sees EOWNERDEAD, marks the lock consistent and carries
 // on; nothing needs repair.
 //
-// Items lost with their getter: a get() takes an item in two steps, the commit
-// under get_lock and the return to its caller after it. A getter killed between
-// the two takes the item along. To report those, every get() holds a getter slot
-// (a robust lock and a state word) from just before it takes get_lock until it
-// returns (or finds nothing to take), and the slot's state says "holding an item"
-// from the commit on. A slot whose owner died holding an item is counted lost by
-// whoever next locks that slot (another get(), or lost()). The commit and the
-// slot's mark are two stores; a getter killed between them holds get_lock, so the
-// next get_lock holder settles it: it finds the dead getter's slot and expected
-// count in `taker`, and the consumed count tells whether the commit happened. A
-// dead slot is settled only after get_lock was (its settler takes get_lock
-// first), so the two never disagree. Every state change is one store, so a
-// process killed inside a settling leaves it to be done again, never counted
-// twice.
+// Items lost with their getter: a get() holds get_lock from the moment it finds
+// its item until it has returned it (decoded, and in its caller's hands), and the
+// consumers' `take` word says so: "a take is pending; its commit makes the consumed
+// count N". A live getter clears that mark before it lets the lock go, so whoever
+// next takes get_lock and finds it set knows its holder died inside a take: if the
+// consumed count is N, the commit happened and the item went with the dead getter
+// (counted lost, in the same word); otherwise the item is still at the head and
+// goes to the next getter. Every change to the word is one store, so a process
+// killed while settling leaves it to be settled again, never counted twice; and
+// the check needs no EOWNERDEAD (which a test or a lost() may have consumed).
+//
+// Cached words: each side keeps, under its lock and on its own cache line, the
+// other side's word as it last read it. It is never ahead of the real one, so it
+// can only understate the items (for consumers) or the room (for producers); the
+// real word is read only when the cached one says "none". In a steady stream the
+// two sides then mostly keep to their own lines.
 //
 // Waiting: spin a few microseconds watching the other side's word, then sleep on
 // an Event (a futex; see event.hpp for why no wake-up is lost, and why a waiter
-// killed in its sleep costs nothing).
+// killed in its sleep costs nothing). No one waits holding a lock.
 #pragma once
 
 #include <atomic>
@@ -61,39 +63,42 @@ struct RingSide {
     std::uint64_t pack() const { return std::uint64_t{offset} << 32 | count; }
 };
 
-// A getter slot: held by one get() from before its commit until it returns.
-struct GetterSlot {
-    // The state word: the number of items lost by this slot's dead owners times
-    // two, plus 1 while the owner holds a committed item it has not returned.
-    static constexpr std::uint64_t kHolding = 1;
-    static constexpr std::uint64_t kOneLost = 2;
-
-    alignas(64) sync::ProcessMutex lock;
-    std::atomic<std::uint64_t> state{0};
+// The consumers' take word: a pending take and the items lost so far (see above).
+struct TakeState {
+    std::uint32_t commit_count = 0;  // the consumed count once the pending take commits
+    bool pending = false;
+    std::uint32_t lost = 0;  // items gone with a dead getter, modulo 2^31
+    static TakeState unpack(std::uint64_t word) {
+        return {static_cast<std::uint32_t>(word), ((word >> 32) & 1) != 0, static_cast<std::uint32_t>(word >> 33)};
+    }
+    std::uint64_t pack() const {
+        return std::uint64_t{lost} << 33 | std::uint64_t{pending} << 32 | commit_count;
+    }
 };
 
-inline constexpr std::size_t kGetterSlots = 64;
-
+// Each side's lock and cached words on lines of their own; each published word on
+// a line of its own (read by the other side).
 struct RingHeader {
-    // Producers' lock and their published tail, each on its own cache line (the
-    // word is read by consumers; the lock is touched by producers only).
+    // Producers only. seen_consumed: `consumed` as a producer last read it.
     alignas(64) sync::ProcessMutex put_lock;
+    std::atomic<std::uint64_t> seen_consumed{0};
     alignas(64) std::atomic<std::uint64_t> produced{0};
+    // Consumers only. seen_produced: `produced` as a consumer last read it.
     alignas(64) sync::ProcessMutex get_lock;
+    std::atomic<std::uint64_t> seen_produced{0};
+    std::atomic<std::uint64_t> take{0};  // a TakeState
     alignas(64) std::atomic<std::uint64_t> consumed{0};
-    // Written under get_lock around a commit: (slot index + 1) << 32 | the consumed
-    // count after the commit; 0 outside it. Consumers' only: a line of its own.
-    alignas(64) std::atomic<std::uint64_t> taker{0};
     // Looked at by the other side after every operation, written around sleeps.
     alignas(64) Event not_empty;
     alignas(64) Event not_full;
+    // JoinableQueue's: written by task_done().
     alignas(64) Event all_done;
-    std::atomic<std::uint32_t> tasks_done{0};  // JoinableQueue: task_done() calls, modulo 2^32
-    std::atomic<std::uint32_t> closed{0};
+    std::atomic<std::uint32_t> tasks_done{0};  // task_done() calls, modulo 2^32
+    // Read by everyone, written (almost) never.
+    alignas(64) std::atomic<std::uint32_t> closed{0};
     std::atomic<std::uint64_t> owner_deaths{0};  // times a lock found its last owner dead
     std::uint64_t capacity = 0;
     std::uint64_t maxsize = 0;
-    GetterSlot getters[kGetterSlots];
 };
 
 // A snapshot of the ring's fill.
@@ -106,22 +111,37 @@ struct RingStats {
 
 class Ring;
 
-// A get() in progress, from its caller's side: holds a getter slot from the take
-// until it is destroyed, which is when the get counts as returned. Create one in
-// the function that returns the item, before Ring::get, so that it is destroyed
-// after the item is in the caller's hands.
-class InFlight {
+// A get() in progress, from its caller's side. Once Ring::get found an item, the
+// Take holds get_lock and the item's bytes; commit() removes the item from the
+// queue; destroying the Take counts the get as returned and lets the lock go.
+// Create it in the function that returns the item, before Ring::get, so that it
+// is destroyed after the item is in the caller's hands.
+class Take {
 public:
-    InFlight() = default;
-    ~InFlight() { release(); }
-    InFlight(const InFlight&) = delete;
-    InFlight& operator=(const InFlight&) = delete;
+    Take() = default;
+    ~Take() { finish(); }
+    Take(const Take&) = delete;
+    Take& operator=(const Take&) = delete;
+
+    // The item's bytes, valid until commit(): in the ring itself, or in the
+    // scratch buffer given to Ring::get when the item wraps around the ring's end.
+    std::span<const std::byte> bytes() const noexcept { return bytes_; }
+    // Takes the item off the queue. From here until the Take is destroyed, the
+    // item is counted lost if this process dies.
+    void commit() noexcept;
 
 private:
     friend class Ring;
-    // Marks the take returned and lets the slot go.
-    void release();
-    GetterSlot* slot_ = nullptr;
+    // Lets get_lock go, if held; a take still pending is first committed if it
+    // was not (its decoding threw: the item is consumed, not offered again and
+    // again) and marked returned.
+    void finish() noexcept;
+
+    RingHeader* header_ = nullptr;  // set while this holds get_lock
+    std::span<const std::byte> bytes_;
+    std::uint64_t consumed_after_ = 0;  // the consumed word the commit stores
+    TakeState state_;                   // the take word while pending
+    bool committed_ = false;
 };
 
 class Ring {
@@ -136,15 +156,14 @@ public:
     // Appends `item` once there is room, or returns false at `deadline`.
     // Throws QueueClosed, MessageTooLarge (the item can never fit).
     bool put(std::span<const std::byte> item, std::chrono::steady_clock::time_point deadline);
-    // Moves the oldest item into `out`, or returns false at `deadline`. Throws
-    // QueueClosed once the queue is closed and drained. `in_flight` holds a getter
-    // slot from before the take until it is destroyed (a take counts as lost when
-    // its process dies before that).
-    bool get(std::vector<std::byte>& out, std::chrono::steady_clock::time_point deadline,
-             InFlight& in_flight);
+    // Waits for the oldest item, or returns false at `deadline`. On true, `take`
+    // holds get_lock and the item's bytes (in `scratch` when they wrap around the
+    // ring's end); commit it once decoded. Throws QueueClosed once the queue is
+    // closed and drained.
+    bool get(Take& take, std::vector<std::byte>& scratch, std::chrono::steady_clock::time_point deadline);
     void close();
-    // Items taken by a get() whose process died before it returned. Settles the
-    // slots of dead getters first (a slot held by a live get() is left to it).
+    // Items taken by a get() whose process died before it returned. Waits for a
+    // get in its take to finish (and settles a dead one's first).
     std::size_t lost() const;
     void task_done();
     bool join(std::chrono::steady_clock::time_point deadline);
@@ -159,14 +178,10 @@ public:
     RingHeader& header() noexcept { return *header_; }
 
 private:
-    // Locks a free getter slot (settling it if its last owner died), or returns
-    // nullptr at `deadline`.
-    GetterSlot* claim_slot(std::chrono::steady_clock::time_point deadline) const;
-    // After its owner died: counts the item it held, if any, as lost.
-    void settle_dead_slot(GetterSlot& slot) const;
-    // Under get_lock after its owner died inside a take: marks that owner's slot
-    // as holding an item when its commit happened.
-    void settle_dead_taker() const;
+    // Under get_lock: settles a take whose getter died holding the lock.
+    void settle_dead_take() const;
+    // Whether an item of `need` bytes (record header included) fits.
+    bool fits(RingSide tail, RingSide head, std::size_t need) const noexcept;
     std::size_t used_bytes(RingSide tail, RingSide head) const noexcept;
     void copy_in(std::uint32_t offset, const void* data, std::size_t size) noexcept;
     void copy_out(std::uint32_t offset, void* data, std::size_t size) const noexcept;

@@ -2,6 +2,7 @@
 // and byte limits with timeouts, exactly-once delivery with many producers and
 // consumers, close waking waiters, and processes killed inside an operation.
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -12,6 +13,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstring>
+#include <stdexcept>
 #include <thread>
 
 #include "ipc/queue.hpp"
@@ -43,6 +45,8 @@ public:
         char c;
         EXPECT_EQ(read(fds_[0], &c, 1), 1);
     }
+    int read_end() const { return fds_[0]; }
+    int write_end() const { return fds_[1]; }
 
 private:
     int fds_[2] = {-1, -1};
@@ -130,6 +134,49 @@ TEST(Queue, ByteCapacityLimitsAndRefusesWhatCannotFit) {
     q.put("wraps around the end");
     EXPECT_EQ(q.get(), std::string(20, 'b'));
     EXPECT_EQ(q.get(), "wraps around the end");
+}
+
+TEST(Queue, ItemsWrappingTheRingsEndArriveWhole) {
+    // 61 bytes of ring and records of 13 to 52 bytes: the records start at every
+    // offset, and many wrap (a get decodes those from a copy, the rest in place).
+    Queue<std::string> q(0, 61);
+    for (int i = 0; i < 400; ++i) {
+        const std::string item(1 + i % 40, static_cast<char>('a' + i % 26));
+        const bool two = item.size() <= 18 && i % 3 == 0;  // sometimes two queued at once
+        q.put(item);
+        if (two) q.put(item);
+        ASSERT_EQ(q.get(5s), item);
+        if (two) {
+            ASSERT_EQ(q.get(5s), item);
+        }
+    }
+    EXPECT_TRUE(q.empty());
+}
+
+// A type whose decode hook puts to another queue of its type (a log), as a hook
+// may: the thread's encoding space is then reused while the item is decoded.
+struct Logged {
+    std::string text;
+};
+Queue<Logged>* g_decode_log = nullptr;
+void mp_encode(mp::ipc::Encoder& out, const Logged& l) { out.write(l.text); }
+void mp_decode(mp::ipc::Decoder& in, Logged& l) {
+    g_decode_log->put(Logged{std::string(40, 'L')});  // before it reads its bytes
+    in.read(l.text);
+}
+
+TEST(Queue, ADecodeHookMayPutToAnotherQueue) {
+    // Items that wrap are decoded from a copy: the hook's put must not reuse it.
+    Queue<Logged> log;
+    g_decode_log = &log;
+    Queue<Logged> q(0, 61);
+    for (int i = 0; i < 60; ++i) {
+        const std::string text(1 + i % 40, static_cast<char>('a' + i % 26));
+        q.put(Logged{text});
+        ASSERT_EQ(q.get(5s).text, text);
+    }
+    EXPECT_EQ(log.qsize(), 60u);
+    g_decode_log = nullptr;
 }
 
 TEST(Queue, PutThatReturnedSurvivesTheProducersExit) {
@@ -252,10 +299,14 @@ TEST(Queue, ConsumerKilledWhileBlockedLeavesTheQueueWorking) {
     EXPECT_EQ(q.get(5s), 42);
 }
 
-// One Ring::get, returned at once (its getter slot released).
-bool take(mp::ipc::detail::Ring& ring, std::vector<std::byte>& out) {
-    mp::ipc::detail::InFlight in_flight;
-    return ring.get(out, Clock::time_point::max(), in_flight);
+// One Ring::get, taken off the ring and returned at once, as text.
+std::string take(mp::ipc::detail::Ring& ring) {
+    mp::ipc::detail::Take take;
+    std::vector<std::byte> scratch;
+    if (!ring.get(take, scratch, Clock::time_point::max())) return "(nothing)";
+    std::string text(reinterpret_cast<const char*>(take.bytes().data()), take.bytes().size());
+    take.commit();
+    return text;
 }
 
 // Deterministic: a child takes one of the ring's locks, scribbles a half-written
@@ -264,9 +315,6 @@ bool take(mp::ipc::detail::Ring& ring, std::vector<std::byte>& out) {
 void kill_inside_operation(bool producer_side) {
     mp::ipc::detail::Ring ring(0, 4096);
     const auto bytes = [](std::string_view s) { return std::as_bytes(std::span(s)); };
-    const auto text = [](const std::vector<std::byte>& b) {
-        return std::string(reinterpret_cast<const char*>(b.data()), b.size());
-    };
     ASSERT_TRUE(ring.put(bytes("first"), Clock::time_point::max()));
     ASSERT_TRUE(ring.put(bytes("second"), Clock::time_point::max()));
     const pid_t pid = fork_child([&] {
@@ -279,15 +327,11 @@ void kill_inside_operation(bool producer_side) {
         return 1;
     });
     EXPECT_EQ(wait_child(pid), 128 + SIGKILL);
-    std::vector<std::byte> out;
-    ASSERT_TRUE(take(ring, out));
-    EXPECT_EQ(text(out), "first");
+    EXPECT_EQ(take(ring), "first");
     ASSERT_TRUE(ring.put(bytes("third"), Clock::time_point::max()));
     EXPECT_EQ(ring.header().owner_deaths, 1u);
-    ASSERT_TRUE(take(ring, out));
-    EXPECT_EQ(text(out), "second");
-    ASSERT_TRUE(take(ring, out));
-    EXPECT_EQ(text(out), "third");
+    EXPECT_EQ(take(ring), "second");
+    EXPECT_EQ(take(ring), "third");
     EXPECT_EQ(ring.stats().items, 0u);
     EXPECT_EQ(ring.lost(), 0u);
 }
@@ -295,48 +339,106 @@ void kill_inside_operation(bool producer_side) {
 TEST(Queue, ProducerKilledHoldingTheLockMidPut) { kill_inside_operation(true); }
 TEST(Queue, ConsumerKilledHoldingTheLockMidGet) { kill_inside_operation(false); }
 
-// A getter killed between its take and its return: the decode hook of this type
-// runs there (after the commit, before get() returns). In a child that armed it,
-// it says so on a pipe and waits to be killed.
-int g_stall_fd = -1;
+// Getters held inside a get: on a thread that armed it, Stall's decode hook, or
+// its move assignment (what try_get_into does after the commit), says so on
+// `inside` and waits up to 10 s for a byte on `gate` (a child killed there never
+// gets one; a bounded wait turns a deadlocked test into a failed one).
+enum class StallIn { nothing, decode, assignment };
+struct StallPoint {
+    StallIn where = StallIn::nothing;
+    int inside = -1;
+    int gate = -1;
+};
+thread_local StallPoint t_stall;
+void stall_if(StallIn where) {
+    if (t_stall.where != where) return;
+    (void)!write(t_stall.inside, "!", 1);
+    pollfd gate{.fd = t_stall.gate, .events = POLLIN, .revents = 0};
+    (void)poll(&gate, 1, 10'000);
+}
 struct Stall {
     int id = 0;
+    Stall() = default;
+    explicit Stall(int i) : id(i) {}
+    Stall(Stall&&) = default;
+    Stall& operator=(Stall&& other) {
+        stall_if(StallIn::assignment);
+        id = other.id;
+        return *this;
+    }
 };
 void mp_encode(mp::ipc::Encoder& out, const Stall& s) { out.write(s.id); }
 void mp_decode(mp::ipc::Decoder& in, Stall& s) {
     in.read(s.id);
-    if (g_stall_fd < 0) return;
-    (void)!write(g_stall_fd, "!", 1);
-    for (;;) pause();
+    stall_if(StallIn::decode);
+    if (s.id < 0) throw std::runtime_error("a negative id does not decode");
 }
 
-TEST(Queue, GetterKilledBetweenTakeAndReturnIsReportedLost) {
+// Forks a getter that stalls `where` in a get of `q`, and kills it there.
+void kill_getter_stalled_in(Queue<Stall>& q, StallIn where) {
+    Checkpoint inside, gate;
+    const pid_t pid = fork_child([&] {
+        t_stall = {where, inside.write_end(), gate.read_end()};
+        Stall out;
+        (void)q.try_get_into(out, 5s);
+        return 1;
+    });
+    inside.await();
+    kill(pid, SIGKILL);
+    EXPECT_EQ(wait_child(pid), 128 + SIGKILL);
+}
+
+TEST(Queue, GetterKilledWhileDecodingLeavesTheItemToTheNext) {
+    Queue<Stall> q;
+    q.put(Stall{1});
+    q.put(Stall{2});
+    kill_getter_stalled_in(q, StallIn::decode);  // item 1 was not yet taken off
+    EXPECT_EQ(q.lost(), 0u);
+    EXPECT_EQ(q.qsize(), 2u);
+    EXPECT_EQ(q.get(5s).id, 1);
+    EXPECT_EQ(q.get(5s).id, 2);
+    EXPECT_EQ(q.lost(), 0u);
+}
+
+TEST(Queue, GetterKilledBetweenCommitAndReturnIsReportedLost) {
     Queue<Stall> q;
     for (int id = 1; id <= 4; ++id) q.put(Stall{id});
-    for (int victim = 1; victim <= 2; ++victim) {
-        int inside[2];
-        ASSERT_EQ(pipe2(inside, O_CLOEXEC), 0);
-        const pid_t pid = fork_child([&] {
-            g_stall_fd = inside[1];
-            (void)q.get();
-            return 1;
-        });
-        char c;
-        EXPECT_EQ(read(inside[0], &c, 1), 1);  // it has taken item `victim`
-        close(inside[0]);
-        close(inside[1]);
-        kill(pid, SIGKILL);
-        EXPECT_EQ(wait_child(pid), 128 + SIGKILL);
-        // Settled by lost() itself the first time, by the next get() reusing the
-        // dead getter's slot the second.
-        if (victim == 1) {
-            EXPECT_EQ(q.lost(), 1u);
-        }
-    }
-    EXPECT_EQ(q.get(5s).id, 3);  // the dead getters' items are gone, not redelivered
+    kill_getter_stalled_in(q, StallIn::assignment);
+    EXPECT_EQ(q.lost(), 1u);  // settled by lost() itself
+    kill_getter_stalled_in(q, StallIn::assignment);
+    EXPECT_EQ(q.get(5s).id, 3);  // settled by this get; the dead getters' items are gone
     EXPECT_EQ(q.lost(), 2u);
     EXPECT_EQ(q.get(5s).id, 4);
     EXPECT_EQ(q.lost(), 2u);
+    EXPECT_TRUE(q.empty());
+}
+
+TEST(Queue, ATimedGetTimesOutBehindAGetStillDecoding) {
+    // The decoding get holds the consumers' lock; a timed one must not wait it out.
+    Queue<Stall> q;
+    q.put(Stall{1});
+    q.put(Stall{2});
+    Checkpoint inside, gate;
+    std::thread decoding([&] {
+        t_stall = {StallIn::decode, inside.write_end(), gate.read_end()};
+        EXPECT_EQ(q.get().id, 1);
+    });
+    inside.await();
+    const auto start = Clock::now();
+    EXPECT_THROW((void)q.get(50ms), QueueEmpty);
+    EXPECT_LT(Clock::now() - start, 5s);
+    gate.reach();
+    decoding.join();
+    EXPECT_EQ(q.get(5s).id, 2);
+}
+
+TEST(Queue, AnItemThatFailsToDecodeIsConsumedNotLost) {
+    Queue<Stall> q;
+    q.put(Stall{-1});
+    q.put(Stall{2});
+    EXPECT_THROW((void)q.get(), std::runtime_error);
+    EXPECT_EQ(q.get(5s).id, 2) << "the consumers' lock was let go, the bad item not offered again";
+    EXPECT_EQ(q.lost(), 0u);
     EXPECT_TRUE(q.empty());
 }
 
@@ -355,36 +457,41 @@ TEST(Queue, GetterKilledWhileWaitingLosesNothing) {
     EXPECT_EQ(q.lost(), 0u);
 }
 
-// A child plays a getter killed holding get_lock inside its take, at the two
-// places where the commit and the slot's mark disagree: just before the commit
-// (the item stays) and just after it (the item is gone with the getter).
-void kill_inside_take(bool committed) {
+// A child plays a getter killed holding get_lock inside its take, just before
+// its commit (the item stays) and just after it (the item is gone with the
+// getter). Whoever next holds get_lock settles it, even when someone else has
+// already seen the owner die (here the parent, locking get_lock first).
+void kill_inside_take(bool committed, bool owner_death_seen_elsewhere) {
     mp::ipc::detail::Ring ring(0, 4096);
     const auto bytes = [](std::string_view s) { return std::as_bytes(std::span(s)); };
     ASSERT_TRUE(ring.put(bytes("first"), Clock::time_point::max()));
     ASSERT_TRUE(ring.put(bytes("second"), Clock::time_point::max()));
+    auto& header = ring.header();
     const pid_t pid = fork_child([&] {
-        auto& header = ring.header();
-        constexpr std::uint64_t kSlot = 5;
-        header.getters[kSlot].lock.lock();
         header.get_lock.lock();
-        header.taker.store((kSlot + 1) << 32 | 1);  // slot 5 expects consumed count 1
+        header.take.store(mp::ipc::detail::TakeState{.commit_count = 1, .pending = true}.pack());
         if (committed) header.consumed.store(mp::ipc::detail::RingSide{4 + 5, 1}.pack());
         raise(SIGKILL);
         return 1;
     });
     EXPECT_EQ(wait_child(pid), 128 + SIGKILL);
+    if (owner_death_seen_elsewhere) {
+        header.get_lock.lock();
+        EXPECT_TRUE(header.get_lock.owner_died());
+        header.get_lock.unlock();
+    }
     EXPECT_EQ(ring.lost(), committed ? 1u : 0u);
-    std::vector<std::byte> out;
-    ASSERT_TRUE(take(ring, out));
-    EXPECT_EQ(std::string(reinterpret_cast<const char*>(out.data()), out.size()),
-              committed ? "second" : "first");
+    EXPECT_EQ(take(ring), committed ? "second" : "first");
     EXPECT_EQ(ring.lost(), committed ? 1u : 0u);
-    EXPECT_EQ(ring.header().taker.load(), 0u);
+    EXPECT_FALSE(mp::ipc::detail::TakeState::unpack(header.take.load()).pending);
 }
 
-TEST(Queue, GetterKilledHoldingTheLockBeforeItsCommitLosesNothing) { kill_inside_take(false); }
-TEST(Queue, GetterKilledHoldingTheLockAfterItsCommitIsReportedLost) { kill_inside_take(true); }
+TEST(Queue, GetterKilledHoldingTheLockBeforeItsCommitLosesNothing) { kill_inside_take(false, false); }
+TEST(Queue, GetterKilledHoldingTheLockAfterItsCommitIsReportedLost) { kill_inside_take(true, false); }
+TEST(Queue, ADeadTakeIsSettledAfterSomeoneElseSawItsOwnerDie) {
+    kill_inside_take(false, true);
+    kill_inside_take(true, true);
+}
 
 TEST(Queue, TryGetIntoAssignsAndTimesOut) {
     Queue<std::string> q;
