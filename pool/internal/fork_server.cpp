@@ -193,9 +193,13 @@ void ForkServer::retire() { send_command(kRetire, 0); }
 void ForkServer::shutdown(std::chrono::milliseconds grace) {
     if (pid_ < 0) return;
     control_.close();
-    if (!wait_for_exit(pid_, pidfd_, Clock::now() + grace)) {
-        kill(pid_, SIGKILL);
-        wait_for_exit(pid_, pidfd_, std::nullopt);
+    try {
+        if (!wait_for_exit(pid_, pidfd_, Clock::now() + grace)) {
+            kill(pid_, SIGKILL);
+            wait_for_exit(pid_, pidfd_, std::nullopt);
+        }
+    } catch (const std::system_error&) {
+        // Not ours to reap: SIGCHLD is ignored, so the kernel reaped it at its exit.
     }
     if (pidfd_ >= 0) close(pidfd_);
     pidfd_ = -1;

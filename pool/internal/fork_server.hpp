@@ -68,7 +68,7 @@ public:
 
     // Closes the control socket; the server kills and reaps any worker left and
     // exits. Waits for that at most `grace`, then SIGKILLs the server; always reaps
-    // it. Idempotent.
+    // it (or finds the kernel did, with SIGCHLD ignored). Idempotent.
     void shutdown(std::chrono::milliseconds grace);
 
 private:
