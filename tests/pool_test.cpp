@@ -1,6 +1,7 @@
 // mp::pool: Process, Pool, Executor and the bin/pool job runner.
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -924,6 +925,29 @@ TEST(Pool, ReplacementsAreCopiesOfTheProgramAsItWasWhenThePoolWasMade) {
             EXPECT_NE(seen[i].parent, getpid()) << "task " << i;
         }
     }
+}
+
+// After close() the fork server leaves at once, while a first worker may still be
+// on its way out: the pool then waits for that worker's exit asleep, not polling
+// the server's closed socket in a loop.
+TEST(Pool, WaitingForAWorkerToExitAfterCloseBurnsNoCpu) {
+    const auto cpu_used = [] {
+        rusage usage{};
+        getrusage(RUSAGE_SELF, &usage);
+        return std::chrono::seconds(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+               std::chrono::microseconds(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec);
+    };
+    Pool pool(1);
+    EXPECT_EQ(pool.apply(square, 2), 4);
+    const pid_t worker = pool.worker_pids().at(0);
+    ASSERT_EQ(kill(worker, SIGSTOP), 0);  // it cannot exit until continued
+    pool.close();
+    const auto before = cpu_used();
+    EXPECT_FALSE(pool.join(300ms));
+    const auto used = cpu_used() - before;
+    ASSERT_EQ(kill(worker, SIGCONT), 0);
+    pool.join();
+    EXPECT_LT(used, 50ms) << "the pool spun while it waited";
 }
 
 // With SIGCHLD ignored the kernel would reap the first workers, exit status and all,

@@ -17,6 +17,7 @@
 #include "pool/errors.hpp"
 #include "ipc/connection.hpp"
 #include "pool/internal/child.hpp"
+#include "pool/internal/stream_end.hpp"
 
 namespace mp::pool::internal {
 
@@ -267,10 +268,12 @@ void Core::loop() {
     std::vector<Polled> polled;
     std::vector<Child> children;
     for (;;) {
-        fds.assign({{wake_read_, POLLIN, 0}, {server_->fd(), POLLIN, 0}});
         polled.clear();
         {
             std::lock_guard lock(mutex_);
+            // A fork server that left (retired while the first workers wind down)
+            // stays at end of stream: polled no more (poll skips a negative fd).
+            fds.assign({{wake_read_, POLLIN, 0}, {server_open_ ? server_->fd() : -1, POLLIN, 0}});
             for (auto& [pid, worker] : workers_) {
                 worker->watched = !worker->hung_up && !worker->borrowed;
                 if (!worker->watched) continue;
@@ -306,11 +309,15 @@ void Core::loop() {
                 ready->receiving = true;
             }
             Worker& worker = *ready;
+            // A hang-up with nothing left to read: the worker closed its end, so it
+            // is leaving. Noted without a read (which would throw EOFError).
+            const bool ended = (fds[i + 2].revents & POLLHUP) != 0 && at_end_of_stream(worker.channel->results);
             // Only what was read ahead: the rest (if any) keeps the fd readable for
             // the next poll, which saves a poll per message.
-            receive(worker, finished, Until::kReadAhead);
+            if (!ended) receive(worker, finished, Until::kReadAhead);
             std::lock_guard lock(mutex_);
             worker.receiving = false;
+            if (ended) worker.hung_up = true;
         }
         if (fds[1].revents != 0) handle_events(finished);
         for (std::size_t i = 0; i < children.size(); ++i)
@@ -425,6 +432,11 @@ void Core::receive(Worker& worker, std::vector<Finish>& finished, Until until) {
     ipc::Connection& connection = worker.channel->results;
     try {
         for (;;) {
+            if (until == Until::kSocketEmpty && at_end_of_stream(connection)) {
+                std::lock_guard lock(mutex_);
+                worker.hung_up = true;
+                return;
+            }
             Bytes message;
             connection.recv_bytes_into(message);
             std::lock_guard lock(mutex_);

@@ -16,6 +16,7 @@
 #include "ipc/connection.hpp"
 #include "ipc/errors.hpp"
 #include "pool/internal/child.hpp"
+#include "pool/internal/stream_end.hpp"
 
 namespace mp::pool::internal {
 
@@ -154,6 +155,10 @@ std::optional<ForkServer::Event> ForkServer::next_event(bool& closed) {
             return std::nullopt;
         }
         if (!control_.poll()) return std::nullopt;
+        if (at_end_of_stream(control_)) {
+            closed = true;  // it left (retired, or died)
+            return std::nullopt;
+        }
         const auto message = control_.recv<Message>();
         if (message.kind == kExited) return Event{Event::kExited, message.pid, {}, message.value};
         if (message.pid <= 0) return Event{Event::kSpawned, message.pid, {}, 0};
