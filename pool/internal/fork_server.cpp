@@ -107,8 +107,10 @@ void on_sigchld(int) {}  // only interrupts ppoll
     } catch (const std::exception&) {
         // The pool is gone or shut us down: take the workers along, the ones it
         // forked itself too (by pidfd: those are not ours to reap, so their pids
-        // may have been reused already).
-        for (int pidfd : first_workers) signal_pidfd(pidfd, SIGKILL);
+        // may have been reused already) unless it retired us: then they were told
+        // to stop, and may be gone and reaped already.
+        if (!retiring)
+            for (int pidfd : first_workers) signal_pidfd(pidfd, SIGKILL);
     }
     // Retired, or the pool is gone: take any worker left along.
     for (pid_t pid : workers) kill(pid, SIGKILL);
