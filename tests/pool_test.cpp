@@ -953,6 +953,29 @@ TEST(Pool, WaitingForAWorkerToExitAfterCloseBurnsNoCpu) {
     EXPECT_LT(used, 50ms) << "the pool spun while it waited";
 }
 
+// A first worker reaped by someone else (a waitpid on its pid, as a SIGCHLD handler
+// reaping any child would do): the pool still learns of its death from its pidfd,
+// fails its task and replaces it, without the status (README: Gotchas).
+TEST(Pool, AFirstWorkerReapedElsewhereIsStillReplaced) {
+    TestPipe pids;
+    Pool pool(PoolOptions{.processes = 2, .pass_fds = {pids.write_end}});
+    std::atomic<bool> open{false};
+    // The result thread waits in this callback, so it cannot reap the victim first.
+    auto gate = pool.apply_async({.callback = [&](const int&) { open.wait(false); }}, square, 1);
+    auto doomed = pool.apply_async(report_pid_and_hang, pids.write_end);
+    const pid_t victim = read_pid(pids.read_end);
+    ASSERT_EQ(kill(victim, SIGKILL), 0);
+    int status = 0;
+    ASSERT_EQ(waitpid(victim, &status, 0), victim);
+    open = true;
+    open.notify_all();
+    EXPECT_EQ(gate.get(10s), 1);
+    EXPECT_EQ(died_of(doomed), 0);
+    EXPECT_EQ(pool.apply(square, 3), 9);
+    const std::vector<pid_t> workers = pool.worker_pids();
+    EXPECT_EQ(std::count(workers.begin(), workers.end(), victim), 0);
+}
+
 // With SIGCHLD ignored the kernel would reap the first workers, exit status and all,
 // so the fork server forks them too: a killed worker is still reported with its
 // signal, and nothing is left behind.

@@ -175,7 +175,7 @@ void Core::stop_children() {
         left.swap(children_);
     }
     for (const Child& child : left) {
-        kill(child.pid, SIGKILL);
+        signal_pidfd(child.pidfd, SIGKILL);  // by pidfd: a waitpid(-1) elsewhere may have reaped it
         try {
             wait_for_exit(child.pid, child.pidfd, std::nullopt);
         } catch (const std::system_error&) {
@@ -413,7 +413,7 @@ void Core::add_worker(pid_t pid, PoolEnds ends) {
 // A first worker's pidfd is readable: it exited. Reaps it and handles its exit as
 // the fork server's reports of the others.
 void Core::reap_child(const Child& child, std::vector<Finish>& finished) {
-    std::unique_lock lock(mutex_);  // held while reaping: signal_workers never meets a reaped pid
+    std::unique_lock lock(mutex_);  // held while its pidfd is closed: signal_workers uses it
     int status = 0;
     pid_t got;
     while ((got = waitpid(child.pid, &status, WNOHANG)) < 0 && errno == EINTR) {
@@ -717,7 +717,7 @@ void Core::cancel_queued() {
 void Core::signal_workers(int signal) {
     std::lock_guard lock(mutex_);
     if (server_open_) server_->signal_all(signal);
-    for (const Child& child : children_) kill(child.pid, signal);
+    for (const Child& child : children_) signal_pidfd(child.pidfd, signal);
 }
 
 bool Core::wait_done_until(std::chrono::steady_clock::time_point deadline) {
