@@ -179,7 +179,7 @@ void Core::stop_children() {
         try {
             wait_for_exit(child.pid, child.pidfd, std::nullopt);
         } catch (const std::system_error&) {
-            // Reaped behind our back (SIGCHLD set to SIG_IGN since): nothing is left.
+            // Reaped behind our back (as in reap_child): nothing is left.
         }
         ::close(child.pidfd);
     }
@@ -419,8 +419,8 @@ void Core::reap_child(const Child& child, std::vector<Finish>& finished) {
     while ((got = waitpid(child.pid, &status, WNOHANG)) < 0 && errno == EINTR) {
     }
     if (got == 0) return;  // not yet: a readable pidfd says it exited, so this cannot happen
-    // got < 0 (ECHILD): reaped behind our back (SIGCHLD set to SIG_IGN since); the
-    // status is lost, and it counts as a plain exit.
+    // got < 0 (ECHILD): reaped behind our back (a waitpid(-1) elsewhere, or SIGCHLD
+    // set to SIG_IGN since); the status is lost, and it counts as a plain exit.
     if (got < 0) status = 0;
     std::erase_if(children_, [&](const Child& c) { return c.pid == child.pid; });
     ::close(child.pidfd);
