@@ -17,7 +17,8 @@
 // Pointers (also captured ones) are copied as numbers: they mean something in the
 // worker only for memory that existed when the pool was made.
 //
-// Workers: forked by a single-threaded fork server that the pool forks first of all,
+// Workers: the constructor forks the first workers, then a single-threaded fork
+// server that forks every replacement, all before the pool starts its own thread;
 // so workers are copies of this process as it was when the Pool was constructed (not
 // as it is when a replacement worker starts). Threads the process runs at that
 // moment do not exist in the workers; a lock one of them held then stays held in the
@@ -183,7 +184,9 @@ class Pool {
 public:
     // Starts cpu_count() workers.
     Pool();
-    // Starts `processes` workers (>= 1, else std::invalid_argument).
+    // Starts `processes` workers (>= 1, else std::invalid_argument). Throws
+    // std::system_error naming the call when a worker or the fork server cannot be
+    // started (fork: EAGAIN, pipe2: EMFILE, ...); nothing is left behind then.
     explicit Pool(int processes);
     // With an initializer, waits until every first worker ran it; when one fails,
     // throws BrokenPool carrying the worker's error text. A worker replaced later

@@ -1,6 +1,7 @@
 // mp::pool: Process, Pool, Executor and the bin/pool job runner.
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -58,6 +59,20 @@ struct TestPipe {
         return text;
     }
 };
+
+// Whether `pid` is dead, waiting up to 2 s: gone, or a zombie (an orphan waits for
+// init to reap it, and init may take its time).
+bool process_gone(pid_t pid) {
+    for (int i = 0; i < 200; ++i) {
+        if (kill(pid, 0) != 0 && errno == ESRCH) return true;
+        std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+        std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+        const std::size_t name_end = text.rfind(')');
+        if (name_end != std::string::npos && text.compare(name_end, 4, ") Z ") == 0) return true;
+        usleep(10000);
+    }
+    return false;
+}
 
 // ---------------------------------------------------------------- Process
 
@@ -630,6 +645,17 @@ pid_t read_pid(int fd) {
     return pid;
 }
 
+// How the worker that ran `r` died, as an exitcode: minus the signal, or the exit
+// code; 1000 when `r` did not fail with WorkerDied.
+int died_of(AsyncResult<int>& r) {
+    try {
+        r.get(10s);
+    } catch (const mp::pool::WorkerDied& died) {
+        return died.signal() != 0 ? -died.signal() : died.exit_code();
+    }
+    return 1000;
+}
+
 TEST(Pool, SigkilledWorkerFailsItsTaskAndIsReplaced) {
     TestPipe pids;
     Pool pool(PoolOptions{.processes = 2, .pass_fds = {pids.write_end}});
@@ -696,14 +722,6 @@ TEST(Pool, AbortSegfaultAndExitInATaskEachFailOnlyThatTask) {
         _exit(3);
         return 0;
     });
-    const auto died_of = [](AsyncResult<int>& r) {
-        try {
-            r.get(10s);
-        } catch (const mp::pool::WorkerDied& died) {
-            return died.signal() != 0 ? -died.signal() : died.exit_code();
-        }
-        return 1000;
-    };
     EXPECT_EQ(died_of(aborted), -SIGABRT);
     EXPECT_EQ(died_of(crashed), -SIGSEGV);
     EXPECT_EQ(died_of(exited), 3);
@@ -863,6 +881,149 @@ TEST(Pool, ForkingWithBusyLockHoldingThreadsIsSafe) {
     std::fclose(sink);
 }
 
+// ---------------------------------------------------------------- how workers start
+
+pid_t parent_of_worker() { return getppid(); }
+
+int state_at_construction = 1;
+std::mutex lock_taken_later;
+
+// The first workers are forked by the constructing thread, replacements by the fork
+// server; all are copies of this program as it was when the pool was made. So a
+// lock that a thread started afterwards holds, and a value changed afterwards, are
+// seen by no worker — replacements included (forked from this process now, they
+// would deadlock on the lock).
+TEST(Pool, ReplacementsAreCopiesOfTheProgramAsItWasWhenThePoolWasMade) {
+    Pool pool(PoolOptions{.processes = 2, .maxtasksperchild = 1});
+    state_at_construction = 2;
+    std::atomic<bool> held{false}, release{false};
+    std::thread holder([&] {
+        std::lock_guard lock(lock_taken_later);
+        held = true;
+        while (!release) std::this_thread::yield();
+    });
+    while (!held) std::this_thread::yield();
+    struct Seen {
+        pid_t parent;
+        int state;
+    };
+    std::vector<AsyncResult<Seen>> results;
+    for (int i = 0; i < 6; ++i)
+        results.push_back(pool.apply_async([] {
+            std::lock_guard lock(lock_taken_later);
+            return Seen{getppid(), state_at_construction};
+        }));
+    std::vector<Seen> seen;
+    for (auto& r : results) seen.push_back(r.get(20s));
+    release = true;
+    holder.join();
+    state_at_construction = 1;
+    for (std::size_t i = 0; i < seen.size(); ++i) {
+        EXPECT_EQ(seen[i].state, 1) << "task " << i;
+        // One task per worker: the first two ran on the first workers, the rest on
+        // replacements.
+        if (i < 2) {
+            EXPECT_EQ(seen[i].parent, getpid()) << "task " << i;
+        } else {
+            EXPECT_NE(seen[i].parent, getpid()) << "task " << i;
+        }
+    }
+}
+
+// After close() the fork server leaves at once, while a first worker may still be
+// on its way out: the pool then waits for that worker's exit asleep, not polling
+// the server's closed socket in a loop.
+TEST(Pool, WaitingForAWorkerToExitAfterCloseBurnsNoCpu) {
+    const auto cpu_used = [] {
+        rusage usage{};
+        getrusage(RUSAGE_SELF, &usage);
+        return std::chrono::seconds(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+               std::chrono::microseconds(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec);
+    };
+    Pool pool(1);
+    EXPECT_EQ(pool.apply(square, 2), 4);
+    const pid_t worker = pool.worker_pids().at(0);
+    ASSERT_EQ(kill(worker, SIGSTOP), 0);  // it cannot exit until continued
+    pool.close();
+    const auto before = cpu_used();
+    EXPECT_FALSE(pool.join(300ms));
+    const auto used = cpu_used() - before;
+    ASSERT_EQ(kill(worker, SIGCONT), 0);
+    pool.join();
+    EXPECT_LT(used, 50ms) << "the pool spun while it waited";
+}
+
+// A first worker reaped by someone else (a waitpid on its pid, as a SIGCHLD handler
+// reaping any child would do): the pool still learns of its death from its pidfd,
+// fails its task and replaces it, without the status (README: Gotchas).
+TEST(Pool, AFirstWorkerReapedElsewhereIsStillReplaced) {
+    TestPipe pids;
+    Pool pool(PoolOptions{.processes = 2, .pass_fds = {pids.write_end}});
+    std::atomic<bool> open{false};
+    // The result thread waits in this callback, so it cannot reap the victim first.
+    auto gate = pool.apply_async({.callback = [&](const int&) { open.wait(false); }}, square, 1);
+    auto doomed = pool.apply_async(report_pid_and_hang, pids.write_end);
+    const pid_t victim = read_pid(pids.read_end);
+    ASSERT_EQ(kill(victim, SIGKILL), 0);
+    int status = 0;
+    ASSERT_EQ(waitpid(victim, &status, 0), victim);
+    open = true;
+    open.notify_all();
+    EXPECT_EQ(gate.get(10s), 1);
+    EXPECT_EQ(died_of(doomed), 0);
+    EXPECT_EQ(pool.apply(square, 3), 9);
+    const std::vector<pid_t> workers = pool.worker_pids();
+    EXPECT_EQ(std::count(workers.begin(), workers.end(), victim), 0);
+}
+
+// With SIGCHLD ignored the kernel would reap the first workers, exit status and all,
+// so the fork server forks them too: a killed worker is still reported with its
+// signal, and nothing is left behind.
+TEST(Pool, WithSigchldIgnoredTheForkServerStartsEveryWorker) {
+    struct sigaction ignore {}, original {};
+    ignore.sa_handler = SIG_IGN;
+    sigemptyset(&ignore.sa_mask);
+    ASSERT_EQ(sigaction(SIGCHLD, &ignore, &original), 0);
+    {
+        TestPipe pids;
+        Pool pool(PoolOptions{.processes = 2, .pass_fds = {pids.write_end}});
+        EXPECT_NE(pool.apply(parent_of_worker), getpid());
+        auto doomed = pool.apply_async(report_pid_and_hang, pids.write_end);
+        ASSERT_EQ(kill(read_pid(pids.read_end), SIGKILL), 0);
+        EXPECT_EQ(died_of(doomed), -SIGKILL);  // the status survived: the fork server reaped it
+        EXPECT_EQ(pool.apply(square, 4), 16);
+        pool.close();
+        pool.join();
+    }
+    sigaction(SIGCHLD, &original, nullptr);
+}
+
+// The program that made a pool is SIGKILLed with one worker busy and one idle: both
+// die with it (the fork server kills them), and the helper's stdout, which they
+// hold, reaches end of file.
+MP_TEST_HELPER(pool_owner_killed) {
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0) return 3;
+    Pool pool(PoolOptions{.processes = 2, .pass_fds = {fds[1]}});
+    auto busy = pool.apply_async(report_pid_and_hang, fds[1]);
+    pid_t pid = 0;
+    if (read(fds[0], &pid, sizeof pid) != static_cast<ssize_t>(sizeof pid)) return 4;
+    for (pid_t worker : pool.worker_pids()) std::printf("%d\n", worker);
+    std::fflush(stdout);
+    raise(SIGKILL);
+    return 5;
+}
+
+TEST(Pool, WorkersDieWithTheProgramThatMadeThePool) {
+    const auto r = mp::test::run_command(mp::test::helper_command("pool_owner_killed"), "", 20s);
+    EXPECT_FALSE(r.timed_out) << "a worker outlived the program";
+    EXPECT_EQ(r.signal, SIGKILL) << r.err;
+    std::istringstream pids(r.out);
+    int count = 0;
+    for (pid_t pid; pids >> pid; ++count) EXPECT_TRUE(process_gone(pid)) << pid;
+    EXPECT_EQ(count, 2) << r.out;
+}
+
 // ---------------------------------------------------------------- Executor
 
 TEST(Executor, SubmitReturnsFuturesAndMapKeepsOrder) {
@@ -935,14 +1096,6 @@ std::vector<std::string> lines_of(const std::string& text) {
     std::istringstream in(text);
     for (std::string line; std::getline(in, line);) lines.push_back(line);
     return lines;
-}
-
-bool process_gone(pid_t pid) {
-    for (int i = 0; i < 200; ++i) {
-        if (kill(pid, 0) != 0 && errno == ESRCH) return true;
-        usleep(10000);
-    }
-    return false;
 }
 
 TEST(BinPool, KeepOrderPrintsInInputOrder) {

@@ -33,6 +33,15 @@ int open_pidfd(pid_t pid) {
 #endif
 }
 
+void signal_pidfd(int pidfd, int signal) {
+#ifdef SYS_pidfd_send_signal
+    syscall(SYS_pidfd_send_signal, pidfd, signal, nullptr, 0);
+#else
+    (void)pidfd;
+    (void)signal;
+#endif
+}
+
 namespace {
 
 // waitpid(WNOHANG) with EINTR retried: the status once `pid` has exited.

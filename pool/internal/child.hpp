@@ -19,6 +19,10 @@ pid_t fork_flushed();
 // none; callers then fall back to polling waitpid.
 int open_pidfd(pid_t pid);
 
+// Sends `signal` to the process `pidfd` refers to; a process that is gone (even if
+// its pid was reused since) is left alone. Linux >= 5.1; a no-op without it.
+void signal_pidfd(int pidfd, int signal);
+
 // Waits until child `pid` exits and reaps it, returning its wait status; empty when
 // `deadline` passed first (the child is then still running and unreaped). Sleeps in
 // poll() on `pidfd` when there is one (>= 0), else polls waitpid with a growing

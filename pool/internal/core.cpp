@@ -17,6 +17,7 @@
 #include "pool/errors.hpp"
 #include "ipc/connection.hpp"
 #include "pool/internal/child.hpp"
+#include "pool/internal/stream_end.hpp"
 
 namespace mp::pool::internal {
 
@@ -85,18 +86,15 @@ Core::Core(CoreOptions options) : options_(std::move(options)) {
     wake_read_ = wake[0];
     wake_write_ = wake[1];
     try {
-        // Forked before our result thread exists: the server is a copy of a process
-        // in which no thread of ours holds a lock.
-        server_ = std::make_unique<ForkServer>(
-            options_.processes, [this](WorkerChannel channel) { worker_main(channel); }, options_.pass_fds);
+        start_workers();
+        result_thread_ = std::thread([this] { loop(); });
     } catch (...) {
+        server_.reset();  // kills and reaps the workers it forked, and itself
+        stop_children();
         ::close(wake_read_);
         ::close(wake_write_);
         throw;
     }
-    pending_spawns_ = options_.processes;
-    await_first_workers();
-    result_thread_ = std::thread([this] { loop(); });
     if (options_.initializer) wait_ready();
 }
 
@@ -104,6 +102,87 @@ Core::~Core() {
     terminate();
     ::close(wake_read_);
     ::close(wake_write_);
+}
+
+namespace {
+
+// Whether this process can fork the first workers and reap them itself: it must
+// learn of their exits without a SIGCHLD handler or a timer (a pidfd: Linux >= 5.3),
+// and SIGCHLD must not be ignored (the kernel would reap them, status and all).
+bool can_reap_first_workers() {
+    struct sigaction chld {};
+    if (sigaction(SIGCHLD, nullptr, &chld) != 0) return false;
+    if ((chld.sa_flags & SA_SIGINFO) == 0 && chld.sa_handler == SIG_IGN) return false;
+    if ((chld.sa_flags & SA_NOCLDWAIT) != 0) return false;
+    const int probe = open_pidfd(getpid());
+    if (probe < 0) return false;
+    ::close(probe);
+    return true;
+}
+
+}  // namespace
+
+// Every process is forked here, before the result thread exists: the first workers
+// and the fork server are copies of a process in which no thread of ours holds a
+// lock. Forking the first workers from this thread rather than from the server
+// takes the same snapshot (a worker the server forks copies the server's copy of
+// this process) and is quicker: a worker exists after one fork instead of two in a
+// row, nobody waits for the server's reports, and join() does not wait for the
+// server to reap the workers and then exit.
+void Core::start_workers() {
+    const bool direct = can_reap_first_workers();
+    if (direct) fork_first_workers();
+    std::vector<int> first_workers;
+    for (const Child& child : children_) first_workers.push_back(child.pidfd);
+    server_ = std::make_unique<ForkServer>(
+        direct ? 0 : options_.processes, [this](WorkerChannel channel) { worker_main(channel); }, options_.pass_fds,
+        first_workers);
+    if (direct) return;
+    pending_spawns_ = options_.processes;
+    await_first_workers();
+}
+
+void Core::fork_first_workers() {
+    for (int i = 0; i < options_.processes; ++i) {
+        StartedWorker worker = start_worker(
+            [this](WorkerChannel channel) {
+                // Only the fds the fork server would have left it.
+                std::vector<int> keep = options_.pass_fds;
+                keep.push_back(channel.tasks);
+                keep.push_back(channel.results);
+                close_all_but(std::move(keep));
+            },
+            [this](WorkerChannel channel) { worker_main(channel); });
+        const int pidfd = open_pidfd(worker.pid);
+        if (pidfd < 0) {
+            const int error = errno;
+            kill(worker.pid, SIGKILL);
+            wait_for_exit(worker.pid, -1, std::nullopt);
+            throw std::system_error(error, std::generic_category(), "pidfd_open(pool worker)");
+        }
+        std::lock_guard lock(mutex_);
+        children_.push_back({worker.pid, pidfd});
+        add_worker(worker.pid, std::move(worker.ends));
+    }
+}
+
+// Kills the first workers not reaped yet and reaps them: the end of the pool (they
+// have hung up by then, or are abandoned), or of a constructor that failed.
+void Core::stop_children() {
+    std::vector<Child> left;
+    {
+        std::lock_guard lock(mutex_);
+        left.swap(children_);
+    }
+    for (const Child& child : left) {
+        signal_pidfd(child.pidfd, SIGKILL);  // by pidfd: a waitpid(-1) elsewhere may have reaped it
+        try {
+            wait_for_exit(child.pid, child.pidfd, std::nullopt);
+        } catch (const std::system_error&) {
+            // Reaped behind our back (as in reap_child): nothing is left.
+        }
+        ::close(child.pidfd);
+    }
 }
 
 // Reads the fork server's reports of the first workers on this thread, before the
@@ -189,17 +268,23 @@ void Core::loop() {
         std::uint64_t lendings;
     };
     std::vector<Polled> polled;
+    std::vector<Child> children;
     for (;;) {
-        fds.assign({{wake_read_, POLLIN, 0}, {server_->fd(), POLLIN, 0}});
         polled.clear();
         {
             std::lock_guard lock(mutex_);
+            // A fork server that left (retired while the first workers wind down)
+            // stays at end of stream: polled no more (poll skips a negative fd).
+            fds.assign({{wake_read_, POLLIN, 0}, {server_open_ ? server_->fd() : -1, POLLIN, 0}});
             for (auto& [pid, worker] : workers_) {
                 worker->watched = !worker->hung_up && !worker->borrowed;
                 if (!worker->watched) continue;
                 fds.push_back({worker->channel->results.fileno(), POLLIN, 0});
                 polled.push_back({pid, worker->lendings});
             }
+            // After the channels: their pidfds, readable once they exited.
+            children = children_;
+            for (const Child& child : children) fds.push_back({child.pidfd, POLLIN, 0});
         }
         if (poll(fds.data(), fds.size(), -1) < 0 && errno != EINTR)
             std::perror("pool: poll");  // cannot happen with valid fds; keep the loop alive
@@ -226,13 +311,19 @@ void Core::loop() {
                 ready->receiving = true;
             }
             Worker& worker = *ready;
+            // A hang-up with nothing left to read: the worker closed its end, so it
+            // is leaving. Noted without a read (which would throw EOFError).
+            const bool ended = (fds[i + 2].revents & POLLHUP) != 0 && at_end_of_stream(worker.channel->results);
             // Only what was read ahead: the rest (if any) keeps the fd readable for
             // the next poll, which saves a poll per message.
-            receive(worker, finished, Until::kReadAhead);
+            if (!ended) receive(worker, finished, Until::kReadAhead);
             std::lock_guard lock(mutex_);
             worker.receiving = false;
+            if (ended) worker.hung_up = true;
         }
         if (fds[1].revents != 0) handle_events(finished);
+        for (std::size_t i = 0; i < children.size(); ++i)
+            if (fds[2 + polled.size() + i].revents != 0) reap_child(children[i], finished);
         bool done;
         std::vector<Send> sends;
         {
@@ -252,6 +343,7 @@ void Core::loop() {
         server_open_ = false;
     }
     server_->shutdown(kKillGrace);
+    stop_children();
     std::lock_guard lock(mutex_);
     workers_.clear();
     done_ = true;
@@ -304,13 +396,35 @@ void Core::handle_events(std::vector<Finish>& finished) {
                 mark_broken(std::string("cannot start a worker: ") + std::strerror(error), finished);
             continue;
         }
-        auto worker = std::make_unique<Worker>();
-        worker->pid = event->pid;
-        worker->channel = std::make_shared<Channel>(std::move(event->channel->results), std::move(event->channel->tasks));
-        worker->ready = !options_.initializer;  // else its kReady message says so
-        workers_[event->pid] = std::move(worker);
-        if (terminating_) workers_[event->pid]->leaving = true;
+        add_worker(event->pid, std::move(*event->channel));
     }
+}
+
+// Records a worker that was just started. Called with the lock held.
+void Core::add_worker(pid_t pid, PoolEnds ends) {
+    auto worker = std::make_unique<Worker>();
+    worker->pid = pid;
+    worker->channel = std::make_shared<Channel>(std::move(ends.results), std::move(ends.tasks));
+    worker->ready = !options_.initializer;  // else its kReady message says so
+    worker->leaving = terminating_;
+    workers_[pid] = std::move(worker);
+}
+
+// A first worker's pidfd is readable: it exited. Reaps it and handles its exit as
+// the fork server's reports of the others.
+void Core::reap_child(const Child& child, std::vector<Finish>& finished) {
+    std::unique_lock lock(mutex_);  // held while its pidfd is closed: signal_workers uses it
+    int status = 0;
+    pid_t got;
+    while ((got = waitpid(child.pid, &status, WNOHANG)) < 0 && errno == EINTR) {
+    }
+    if (got == 0) return;  // not yet: a readable pidfd says it exited, so this cannot happen
+    // got < 0 (ECHILD): reaped behind our back (a waitpid(-1) elsewhere, or SIGCHLD
+    // set to SIG_IGN since); the status is lost, and it counts as a plain exit.
+    if (got < 0) status = 0;
+    std::erase_if(children_, [&](const Child& c) { return c.pid == child.pid; });
+    ::close(child.pidfd);
+    handle_exit(lock, child.pid, status, finished);
 }
 
 // Receives messages from the worker, as far as `until` says. A message cut short
@@ -320,6 +434,11 @@ void Core::receive(Worker& worker, std::vector<Finish>& finished, Until until) {
     ipc::Connection& connection = worker.channel->results;
     try {
         for (;;) {
+            if (until == Until::kSocketEmpty && at_end_of_stream(connection)) {
+                std::lock_guard lock(mutex_);
+                worker.hung_up = true;
+                return;
+            }
             Bytes message;
             connection.recv_bytes_into(message);
             std::lock_guard lock(mutex_);
@@ -498,7 +617,8 @@ void Core::perform(std::vector<Send>& sends) {
 }
 
 // Done when no task is left and every worker is gone, or has hung up owing nothing
-// (its exit report adds nothing then: the fork server reaps it on shutdown).
+// (its exit report adds nothing then: it is reaped when the loop ends, by the fork
+// server or by stop_children).
 bool Core::finished_locked() const {
     if (!(closed_ || terminating_ || broken_ || !server_open_) || !queue_.empty() || pending_spawns_ != 0) return false;
     for (const auto& [pid, worker] : workers_)
@@ -597,6 +717,7 @@ void Core::cancel_queued() {
 void Core::signal_workers(int signal) {
     std::lock_guard lock(mutex_);
     if (server_open_) server_->signal_all(signal);
+    for (const Child& child : children_) signal_pidfd(child.pidfd, signal);
 }
 
 bool Core::wait_done_until(std::chrono::steady_clock::time_point deadline) {

@@ -7,10 +7,16 @@
 // every completion (hence every user callback), in completion order. Submitting
 // threads hand a task straight to an idle worker when there is one.
 //
+// Processes: the constructing thread forks the first workers itself, then the fork
+// server, all before the result thread starts; the server forks every replacement.
+// The result thread learns of a first worker's exit from its pidfd and reaps it
+// itself; the fork server reaps the workers it forked and reports their exits.
+// (Without pidfds, or with SIGCHLD ignored, the server forks the first workers too.)
+//
 // Bookkeeping that makes it never hang: each worker holds at most one task, and the
-// core records which. When the fork server reports a worker's exit, the core first
-// reads whatever the worker sent before dying, then fails the task it still held
-// with WorkerDied (CancelledError during terminate) and asks for a replacement.
+// core records which. When a worker's exit is reported, the core first reads
+// whatever the worker sent before dying, then fails the task it still held with
+// WorkerDied (CancelledError during terminate) and asks for a replacement.
 #pragma once
 
 #include <sys/types.h>
@@ -59,10 +65,11 @@ struct CoreOptions {
 
 class Core {
 public:
-    // Forks the fork server (which forks the workers), waits for its reports of the
-    // first workers, then starts the result thread. With an initializer, waits until
-    // every first worker ran it; the first failure terminates the pool and throws
-    // BrokenPool with the worker's error text.
+    // Forks the first workers and the fork server, then starts the result thread.
+    // Throws std::system_error naming the call when a first worker cannot be started
+    // (nothing is left behind). With an initializer, waits until every first worker
+    // ran it; the first failure terminates the pool and throws BrokenPool with the
+    // worker's error text.
     explicit Core(CoreOptions options);
     // terminate() then join().
     ~Core();
@@ -100,14 +107,24 @@ private:
     struct Channel;
     struct Worker;
     struct Send;
+    // A first worker: this process forked it and reaps it.
+    struct Child {
+        pid_t pid;
+        int pidfd;
+    };
     struct Finish {
         Completion done;
         Outcome outcome;
     };
 
     [[noreturn]] void worker_main(WorkerChannel channel);
+    void start_workers();
+    void fork_first_workers();
+    void add_worker(pid_t pid, PoolEnds ends);
     void loop();
     void handle_events(std::vector<Finish>& finished);
+    void reap_child(const Child& child, std::vector<Finish>& finished);
+    void stop_children();
     // How far receive() reads: what was read ahead already, everything the socket
     // holds, or (blocking) until the worker no longer holds a task.
     enum class Until { kReadAhead, kSocketEmpty, kTaskDone };
@@ -136,6 +153,7 @@ private:
     mutable std::condition_variable changed_;
     std::deque<std::pair<std::uint64_t, TaskSpec>> queue_;
     std::map<pid_t, std::unique_ptr<Worker>> workers_;
+    std::vector<Child> children_;  // first workers not reaped yet
     std::vector<Finish> handed_over_;  // completions the result thread must run
     std::uint64_t next_id_ = 1;
     int pending_spawns_ = 0;

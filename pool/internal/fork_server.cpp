@@ -16,6 +16,7 @@
 #include "ipc/connection.hpp"
 #include "ipc/errors.hpp"
 #include "pool/internal/child.hpp"
+#include "pool/internal/stream_end.hpp"
 
 namespace mp::pool::internal {
 
@@ -41,24 +42,11 @@ void send_quietly(ipc::Connection& control, const Message& message, std::initial
     }
 }
 
-// Closes every fd except 0-2 and `keep` (sorted).
-void close_all_but(std::vector<int> keep) {
-    keep.push_back(2);
-    std::sort(keep.begin(), keep.end());
-    int from = 3;
-    for (int fd : keep) {
-        if (fd >= from) {
-            if (fd > from) close_range(static_cast<unsigned>(from), static_cast<unsigned>(fd - 1), 0);
-            from = fd + 1;
-        }
-    }
-    close_range(static_cast<unsigned>(from), ~0u, 0);
-}
-
 void on_sigchld(int) {}  // only interrupts ppoll
 
 // The server's whole life; never returns.
-[[noreturn]] void serve(ipc::Connection& control, int initial, const std::function<void(WorkerChannel)>& worker_main) {
+[[noreturn]] void serve(ipc::Connection& control, int initial, const std::function<void(WorkerChannel)>& worker_main,
+                        const std::vector<int>& first_workers) {
     struct sigaction quiet {}, original_chld {};
     quiet.sa_handler = on_sigchld;
     sigemptyset(&quiet.sa_mask);
@@ -72,41 +60,20 @@ void on_sigchld(int) {}  // only interrupts ppoll
 
     std::vector<pid_t> workers;
     const auto spawn_worker = [&] {
-        // Results travel up a socketpair (the pool can shut its read side down to end
-        // a blocked read); tasks travel down a pipe, whose wake-ups cost about half
-        // a socket's on Linux.
-        int results[2], tasks[2];
-        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, results) != 0) {
-            send_quietly(control, {kSpawned, -errno, 0});  // a failure is an answer too
-            return;
+        try {
+            StartedWorker worker = start_worker(
+                [&](WorkerChannel) {
+                    control.close();
+                    for (int pidfd : first_workers) close(pidfd);
+                    sigaction(SIGCHLD, &original_chld, nullptr);
+                    sigprocmask(SIG_SETMASK, &original_mask, nullptr);
+                },
+                worker_main);
+            workers.push_back(worker.pid);
+            send_quietly(control, {kSpawned, worker.pid, 0}, {worker.ends.results.get(), worker.ends.tasks.get()});
+        } catch (const std::system_error& error) {
+            send_quietly(control, {kSpawned, -error.code().value(), 0});  // a failure is an answer too
         }
-        if (pipe2(tasks, O_CLOEXEC) != 0) {
-            send_quietly(control, {kSpawned, -errno, 0});
-            close(results[0]);
-            close(results[1]);
-            return;
-        }
-        const pid_t pid = fork();
-        if (pid == 0) {
-            control.close();
-            close(results[0]);
-            close(tasks[1]);
-            sigaction(SIGCHLD, &original_chld, nullptr);
-            sigprocmask(SIG_SETMASK, &original_mask, nullptr);
-            worker_main(WorkerChannel{.tasks = tasks[0], .results = results[1]});
-            _exit(70);  // worker_main must not return
-        }
-        const int fork_error = errno;
-        close(results[1]);
-        close(tasks[0]);
-        if (pid > 0) {
-            workers.push_back(pid);
-            send_quietly(control, {kSpawned, pid, 0}, {results[0], tasks[1]});
-        } else {
-            send_quietly(control, {kSpawned, -fork_error, 0});
-        }
-        close(results[0]);
-        close(tasks[1]);
     };
     const auto reap = [&] {
         int status;
@@ -138,7 +105,12 @@ void on_sigchld(int) {}  // only interrupts ppoll
             } while (control.poll());
         }
     } catch (const std::exception&) {
-        // The pool is gone or shut us down: take the workers along.
+        // The pool is gone or shut us down: take the workers along, the ones it
+        // forked itself too (by pidfd: those are not ours to reap, so their pids
+        // may have been reused already) unless it retired us: then they were told
+        // to stop, and may be gone and reaped already.
+        if (!retiring)
+            for (int pidfd : first_workers) signal_pidfd(pidfd, SIGKILL);
     }
     // Retired, or the pool is gone: take any worker left along.
     for (pid_t pid : workers) kill(pid, SIGKILL);
@@ -150,7 +122,8 @@ void on_sigchld(int) {}  // only interrupts ppoll
 
 }  // namespace
 
-ForkServer::ForkServer(int initial_workers, std::function<void(WorkerChannel)> worker_main, std::vector<int> pass_fds) {
+ForkServer::ForkServer(int initial_workers, std::function<void(WorkerChannel)> worker_main, std::vector<int> pass_fds,
+                       const std::vector<int>& first_workers) {
     int pair[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) throw_errno("socketpair(fork server)");
     pid_t pid;
@@ -163,9 +136,10 @@ ForkServer::ForkServer(int initial_workers, std::function<void(WorkerChannel)> w
     }
     if (pid == 0) {
         pass_fds.push_back(pair[1]);
+        pass_fds.insert(pass_fds.end(), first_workers.begin(), first_workers.end());
         close_all_but(pass_fds);
         ipc::Connection control{ipc::Fd(pair[1])};
-        serve(control, initial_workers, worker_main);
+        serve(control, initial_workers, worker_main, first_workers);
     }
     close(pair[1]);
     pid_ = pid;
@@ -183,6 +157,10 @@ std::optional<ForkServer::Event> ForkServer::next_event(bool& closed) {
             return std::nullopt;
         }
         if (!control_.poll()) return std::nullopt;
+        if (at_end_of_stream(control_)) {
+            closed = true;  // it left (retired, or died)
+            return std::nullopt;
+        }
         const auto message = control_.recv<Message>();
         if (message.kind == kExited) return Event{Event::kExited, message.pid, {}, message.value};
         if (message.pid <= 0) return Event{Event::kSpawned, message.pid, {}, 0};
@@ -194,7 +172,7 @@ std::optional<ForkServer::Event> ForkServer::next_event(bool& closed) {
     }
 }
 
-std::optional<ForkServer::PoolEnds> ForkServer::receive_channel() {
+std::optional<PoolEnds> ForkServer::receive_channel() {
     // At this process's fd limit the kernel drops a descriptor in transit: its frame
     // arrives without it. The stream is still in step; the worker, whose peer ends
     // are then closed, exits and is reported like any other.
@@ -222,9 +200,13 @@ void ForkServer::retire() { send_command(kRetire, 0); }
 void ForkServer::shutdown(std::chrono::milliseconds grace) {
     if (pid_ < 0) return;
     control_.close();
-    if (!wait_for_exit(pid_, pidfd_, Clock::now() + grace)) {
-        kill(pid_, SIGKILL);
-        wait_for_exit(pid_, pidfd_, std::nullopt);
+    try {
+        if (!wait_for_exit(pid_, pidfd_, Clock::now() + grace)) {
+            kill(pid_, SIGKILL);
+            wait_for_exit(pid_, pidfd_, std::nullopt);
+        }
+    } catch (const std::system_error&) {
+        // Not ours to reap: SIGCHLD is ignored, so the kernel reaped it at its exit.
     }
     if (pidfd_ >= 0) close(pidfd_);
     pidfd_ = -1;

@@ -1,14 +1,16 @@
-// Private: the fork server. A pool forks it once, before starting any thread of its
-// own; from then on every worker (the first ones and every replacement) is forked by
-// this single-threaded process, never by the multi-threaded pool process. It reaps
-// its workers and reports each exit with its wait status, so the pool learns how a
+// Private: the fork server. A pool forks it once, at construction, before starting
+// any thread of its own; every replacement worker is forked by this single-threaded
+// process, never by the multi-threaded pool process, so it is a copy of the program
+// as it was when the pool was made, like the first workers. (Where the pool cannot
+// reap by pidfd, the server forks the first workers too.) It reaps the workers it
+// forked and reports each exit with its wait status, so the pool learns how a
 // worker died.
 //
-// The server keeps only stdin/stdout/stderr, its control socket and the fds the pool
-// was asked to pass: workers never hold another pool's channels or unrelated pipes.
-// It exits when its control socket closes (the pool shut down, or died), killing
-// and reaping any worker still alive: a pool never leaves orphans; or, once
-// retired, when its last worker is reaped.
+// The server keeps only stdin/stdout/stderr, its control socket, the fds the pool
+// was asked to pass and pidfds of the first workers: workers never hold another
+// pool's channels or unrelated pipes. It exits when its control socket closes (the
+// pool shut down, or died), killing any worker still alive, the first ones too: a
+// pool never leaves orphans; or, once retired, when its last worker is reaped.
 #pragma once
 
 #include <sys/types.h>
@@ -19,24 +21,12 @@
 #include <vector>
 
 #include "ipc/connection.hpp"
+#include "pool/internal/worker_start.hpp"
 
 namespace mp::pool::internal {
 
-// A worker's ends of its channel: it reads tasks from a pipe and writes results to
-// a socket.
-struct WorkerChannel {
-    int tasks;
-    int results;
-};
-
 class ForkServer {
 public:
-    // The pool's ends of a worker's channel: a socket it reads results from, and a
-    // pipe it writes tasks to.
-    struct PoolEnds {
-        ipc::Fd results;
-        ipc::Fd tasks;
-    };
     // What the server reports; read with next_event().
     struct Event {
         enum Kind { kSpawned, kExited } kind;
@@ -49,8 +39,12 @@ public:
 
     // Forks the server, which at once forks `initial_workers` workers. Each worker
     // runs `worker_main(its ends of the channel)`, which must not return.
-    // `worker_main` is called in the forked copies, so it may refer to anything alive now.
-    ForkServer(int initial_workers, std::function<void(WorkerChannel)> worker_main, std::vector<int> pass_fds);
+    // `worker_main` is called in the forked copies, so it may refer to anything alive
+    // now. `first_workers`: pidfds of workers the pool forked itself, which the
+    // server kills if the pool goes away without retiring it (the server keeps
+    // copies; the pool keeps its own).
+    ForkServer(int initial_workers, std::function<void(WorkerChannel)> worker_main, std::vector<int> pass_fds,
+               const std::vector<int>& first_workers);
     ~ForkServer();
     ForkServer(const ForkServer&) = delete;
     ForkServer& operator=(const ForkServer&) = delete;
@@ -74,7 +68,7 @@ public:
 
     // Closes the control socket; the server kills and reaps any worker left and
     // exits. Waits for that at most `grace`, then SIGKILLs the server; always reaps
-    // it. Idempotent.
+    // it (or finds the kernel did, with SIGCHLD ignored). Idempotent.
     void shutdown(std::chrono::milliseconds grace);
 
 private:
