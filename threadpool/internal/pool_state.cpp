@@ -60,7 +60,7 @@ PoolState::PoolState(std::size_t min_threads, std::size_t max_threads, std::chro
         throw std::invalid_argument("threadpool: need 0 < max_threads and min_threads <= max_threads");
     try {
         std::lock_guard lock(mutex_);
-        while (threads_.load(std::memory_order_relaxed) < min_threads_) start_worker_locked();
+        while (threads_ < min_threads_) start_worker_locked();
     } catch (...) {
         join();  // the owner's destructor will not run
         throw;
@@ -92,7 +92,7 @@ void PoolState::start_worker_locked() {
         workers_.pop_back();
         throw;
     }
-    threads_.fetch_add(1, std::memory_order_relaxed);
+    ++threads_;
 }
 
 void PoolState::reap_exited_locked() {
@@ -118,70 +118,52 @@ void PoolState::worker_main(Worker& self) {
 
 Task PoolState::next_task(Worker& self) {
     Task task;
+    std::unique_lock lock(mutex_);
     for (bool spun = false;; spun = !spun) {
-        if (take(task)) {
+        if (take_locked(task)) {
             busy_.fetch_add(1, std::memory_order_relaxed);
             return task;
         }
+        if (closed_ && queued_.load(std::memory_order_relaxed) == 0) break;
         if (!spun) {
-            // Poll a little before sleeping: a busy producer's next task is likely
-            // to come within microseconds, and waking a sleeping worker costs the
-            // producer a futex call. One poller is enough to pick up the next task;
-            // more would only fight over the queue, so the others sleep at once.
+            // Poll a little without the lock first: a busy producer's next task is
+            // likely to come within microseconds, and waking a sleeping worker
+            // costs the producer a futex call.
+            // One poller is enough to pick up the next task; more would only
+            // fight over the lock, so the others go to sleep at once.
             std::size_t pollers = 0;
             if (spinning_.compare_exchange_strong(pollers, 1, std::memory_order_seq_cst)) {
+                lock.unlock();
                 spin_until([&] { return queued_.load(std::memory_order_relaxed) != 0; });
                 spinning_.fetch_sub(1, std::memory_order_seq_cst);
+                lock.lock();
             }
-            continue;
-        }
-        std::unique_lock lock(mutex_);
-        const bool drained = closed_ && queued_.load(std::memory_order_relaxed) == 0;
-        if (drained) threads_.fetch_sub(1, std::memory_order_relaxed);
-        if (drained || !sleep_or_retire_locked(self, lock)) {
-            self.exited = true;
-            if (threads_.load(std::memory_order_relaxed) == 0) idle_cv_.notify_all();
-            return Task();
+        } else if (!wait_for_wake_locked(self, lock)) {
+            break;
         }
     }
+    --threads_;
+    self.exited = true;
+    if (threads_ == 0) idle_cv_.notify_all();
+    return Task();
 }
 
 // Sleeps until a submit or close hands this worker a wake-up. False when the worker
-// retired instead (no longer counted in threads_): a dynamic pool's worker idle for
-// idle_timeout while more than min_threads are alive.
-bool PoolState::sleep_or_retire_locked(Worker& self, std::unique_lock<std::mutex>& lock) {
+// should retire instead: a dynamic pool's worker idle for idle_timeout while more
+// than min_threads are alive.
+bool PoolState::wait_for_wake_locked(Worker& self, std::unique_lock<std::mutex>& lock) {
     self.woken = false;
     sleepers_.push_back(&self);
-    // Dekker-style with enqueue(), which stores queued_ and then reads sleeping_:
-    // either it sees this worker asleep and wakes it, or this sees its task. Once
-    // closed, the caller looks again: the tasks it saw queued may have been taken
-    // since (takes do not lock the mutex), and no close() is left to wake it.
-    sleeping_.store(sleepers_.size(), std::memory_order_seq_cst);
-    if (closed_ || (!paused_ && queued_.load(std::memory_order_seq_cst) != 0)) {
-        stop_sleeping_locked(self);
-        return true;
-    }
-    if (threads_.load(std::memory_order_relaxed) > min_threads_) {
+    if (threads_ > min_threads_) {
         if (self.wake.wait_for(lock, idle_timeout_, [&] { return self.woken; })) return true;
-        const bool retire = threads_.load(std::memory_order_relaxed) > min_threads_;
-        // Leaving threads_ before leaving the sleepers: a submit that no longer
-        // sees this worker asleep (it reads sleeping_, then threads_) sees it gone
-        // and starts another, so no task is left to a worker that retired.
-        if (retire) threads_.fetch_sub(1, std::memory_order_seq_cst);
-        stop_sleeping_locked(self);
-        return !retire;
+        std::erase(sleepers_, &self);
+        return threads_ <= min_threads_;
     }
     self.wake.wait(lock, [&] { return self.woken; });
     return true;
 }
 
-void PoolState::stop_sleeping_locked(Worker& self) {
-    std::erase(sleepers_, &self);
-    sleeping_.store(sleepers_.size(), std::memory_order_seq_cst);
-}
-
-bool PoolState::take(Task& task) {
-    std::lock_guard lock(queue_lock_);
+bool PoolState::take_locked(Task& task) {
     if (paused_ || queued_.load(std::memory_order_relaxed) == 0) return false;
     for (Ring<Queued>& queue : queues_) {
         if (queue.empty()) continue;
@@ -223,7 +205,6 @@ void PoolState::wake_all_locked() {
         worker->wake.notify_one();
     }
     sleepers_.clear();
-    sleeping_.store(0, std::memory_order_relaxed);
 }
 
 void PoolState::run_frame(Task& task, bool foreign) noexcept {
@@ -259,44 +240,27 @@ void PoolState::task_finished() noexcept {
 
 void PoolState::enqueue(Task&& task, Priority priority) {
     if (inert()) throw PoolClosed("threadpool: this pool belongs to the parent process (fork)");
-    const bool from_worker = on_worker_thread();
-    std::size_t queued = 0;
+    Worker* wake = nullptr;
     {
-        std::lock_guard lock(queue_lock_);
+        std::lock_guard lock(mutex_);
         if (closed_) throw PoolClosed("threadpool: submit after close");
+        const bool from_worker = on_worker_thread();
         queues_[static_cast<int>(priority)].push_back(
             Queued{std::move(task), from_worker ? &frames : nullptr, from_worker ? frames.current : 0});
         pending_.fetch_add(1, std::memory_order_relaxed);
-        queued = queued_.load(std::memory_order_relaxed) + 1;
-        queued_.store(queued, std::memory_order_seq_cst);  // see sleep_or_retire_locked
-        if (paused_) return;
+        const std::size_t queued = queued_.load(std::memory_order_relaxed) + 1;
+        queued_.store(queued, std::memory_order_relaxed);
+        if (!paused_) {
+            if (!sleepers_.empty() && queued > spinning_.load(std::memory_order_seq_cst)) {
+                wake = sleepers_.back();
+                sleepers_.pop_back();
+                wake->woken = true;
+            } else if (threads_ < max_threads_ && queued > threads_ - busy_.load(std::memory_order_relaxed)) {
+                start_worker_locked();
+            }
+        }
     }
-    if (needs_worker(queued)) wake_or_start_worker();
-}
-
-bool PoolState::needs_worker(std::size_t queued) const noexcept {
-    // sleeping_ before threads_: see sleep_or_retire_locked.
-    if (sleeping_.load(std::memory_order_seq_cst) != 0 && queued > spinning_.load(std::memory_order_seq_cst))
-        return true;
-    const std::size_t threads = threads_.load(std::memory_order_seq_cst);
-    return threads < max_threads_ && queued > threads - busy_.load(std::memory_order_relaxed);
-}
-
-void PoolState::wake_or_start_worker() {
-    std::lock_guard lock(mutex_);
-    const std::size_t queued = queued_.load(std::memory_order_seq_cst);
-    if (paused_ || queued == 0) return;
-    if (!sleepers_.empty() && queued > spinning_.load(std::memory_order_seq_cst)) {
-        Worker* wake = sleepers_.back();
-        sleepers_.pop_back();
-        sleeping_.store(sleepers_.size(), std::memory_order_relaxed);
-        wake->woken = true;
-        // Under the lock: once it is unlocked, the worker may leave and be reaped.
-        wake->wake.notify_one();
-    } else if (threads_.load(std::memory_order_relaxed) < max_threads_ &&
-               queued > threads_.load(std::memory_order_relaxed) - busy_.load(std::memory_order_relaxed)) {
-        start_worker_locked();
-    }
+    if (wake != nullptr) wake->wake.notify_one();
 }
 
 bool PoolState::help_once() {
@@ -304,7 +268,7 @@ bool PoolState::help_once() {
     Task task;
     bool foreign = false;
     {
-        std::lock_guard lock(queue_lock_);
+        std::lock_guard lock(mutex_);
         if (!take_for_helper_locked(task, foreign)) return false;
     }
     run_frame(task, foreign);
@@ -337,20 +301,15 @@ bool PoolState::wait_for(std::chrono::nanoseconds timeout) {
 void PoolState::pause() {
     if (inert()) return;
     std::lock_guard lock(mutex_);
-    std::lock_guard queue_lock(queue_lock_);
     paused_ = true;
 }
 
 void PoolState::resume() {
     if (inert()) return;
     std::lock_guard lock(mutex_);
-    {
-        std::lock_guard queue_lock(queue_lock_);
-        paused_ = false;
-    }
+    paused_ = false;
     wake_all_locked();
-    while (threads_.load(std::memory_order_relaxed) < max_threads_ &&
-           queued_.load(std::memory_order_relaxed) > threads_.load(std::memory_order_relaxed) - busy_.load())
+    while (threads_ < max_threads_ && queued_.load(std::memory_order_relaxed) > threads_ - busy_.load())
         start_worker_locked();
 }
 
@@ -363,15 +322,11 @@ bool PoolState::paused() const {
 void PoolState::close() {
     if (inert()) return;
     std::lock_guard lock(mutex_);
-    {
-        std::lock_guard queue_lock(queue_lock_);
-        closed_ = true;
-        paused_ = false;
-    }
+    closed_ = true;
+    paused_ = false;
     wake_all_locked();
     // A dynamic pool may have no thread left to drain what is queued.
-    if (threads_.load(std::memory_order_relaxed) == 0 && queued_.load(std::memory_order_relaxed) > 0)
-        start_worker_locked();
+    if (threads_ == 0 && queued_.load(std::memory_order_relaxed) > 0) start_worker_locked();
 }
 
 void PoolState::join() {
@@ -381,7 +336,7 @@ void PoolState::join() {
     std::list<Worker> done;
     {
         std::unique_lock lock(mutex_);
-        idle_cv_.wait(lock, [&] { return threads_.load(std::memory_order_relaxed) == 0; });
+        idle_cv_.wait(lock, [&] { return threads_ == 0; });
         done.swap(workers_);
     }
     for (Worker& worker : done) worker.thread.join();
@@ -392,18 +347,15 @@ void PoolState::cancel_queued() {
     std::vector<Task> dropped;
     {
         std::lock_guard lock(mutex_);
-        {
-            std::lock_guard queue_lock(queue_lock_);
-            closed_ = true;
-            paused_ = false;
-            for (Ring<Queued>& queue : queues_) {
-                while (!queue.empty()) {
-                    dropped.push_back(std::move(queue.front().task));
-                    queue.pop_front();
-                }
+        closed_ = true;
+        paused_ = false;
+        for (Ring<Queued>& queue : queues_) {
+            while (!queue.empty()) {
+                dropped.push_back(std::move(queue.front().task));
+                queue.pop_front();
             }
-            queued_.store(0, std::memory_order_relaxed);
         }
+        queued_.store(0, std::memory_order_relaxed);
         wake_all_locked();  // closed and empty: idle workers stop
     }
     for (Task& task : dropped) {
@@ -423,13 +375,13 @@ void PoolState::terminate() {
 std::size_t PoolState::size() const {
     if (inert()) return 0;
     std::lock_guard lock(mutex_);
-    return threads_.load(std::memory_order_relaxed);
+    return threads_;
 }
 
 std::size_t PoolState::idle() const {
     if (inert()) return 0;
     std::lock_guard lock(mutex_);
-    return threads_.load(std::memory_order_relaxed) - busy_.load(std::memory_order_relaxed);
+    return threads_ - busy_.load(std::memory_order_relaxed);
 }
 
 void PoolState::set_error_handler(ErrorHandler handler) {

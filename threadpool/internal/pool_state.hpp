@@ -1,17 +1,11 @@
 // PoolState: the scheduler behind ThreadPool — the priority queues, the workers, and
 // the accounting that wait_idle() and the monitors read. Private to the library.
 //
-// Locking: a spin lock guards the queues alone, for the few nanoseconds a push or a
-// pop takes; a mutex guards the worker list and the sleepers. The flags closed_ and
-// paused_ are written under both, so either lock reads them. Counters that are read
-// without a lock are atomics. A submit and a worker's take thus never sleep on a
-// futex for each other: on two cores shared by a producer and two workers, those
-// sleeps and the wake-ups after them were most of the cost of a tiny task.
-//
-// Wake-ups are exact: a submit wakes a sleeping worker only when no spinning worker
-// is left to take the task, and it hands the wake-up to that one worker (its own
-// condition variable), so a burst of tasks costs no futex calls while the workers
-// keep up.
+// Locking: one mutex guards the queues, the worker list and the flags. Counters that
+// are read without the lock are atomics. Wake-ups are exact: a submit wakes a sleeping
+// worker only when no spinning worker is left to take the task, and it hands the
+// wake-up to that one worker (its own condition variable), so a burst of tasks costs
+// no futex calls while the workers keep up.
 //
 // Helping: a worker waiting for a future runs queued tasks meanwhile, on its own
 // stack. To keep that stack bounded, every queued task remembers which running task
@@ -32,7 +26,6 @@
 #include <vector>
 
 #include "threadpool/internal/ring.hpp"
-#include "threadpool/internal/spin_lock.hpp"
 #include "threadpool/internal/task.hpp"
 #include "threadpool/thread_pool.hpp"
 
@@ -93,15 +86,10 @@ private:
     // The next task for `self` (spinning briefly, then sleeping); empty when the
     // worker must stop (closed and drained, or retired when idle).
     Task next_task(Worker& self);
-    bool sleep_or_retire_locked(Worker& self, std::unique_lock<std::mutex>& lock);
-    void stop_sleeping_locked(Worker& self);
-    // Whether a submit that left `queued` tasks must wake or start a worker;
-    // wake_or_start_worker decides again under the mutex.
-    bool needs_worker(std::size_t queued) const noexcept;
-    void wake_or_start_worker();
+    bool wait_for_wake_locked(Worker& self, std::unique_lock<std::mutex>& lock);
     // Pops the first task of the highest non-empty priority; false when paused or
     // nothing is queued.
-    bool take(Task& task);
+    bool take_locked(Task& task);
     // Pops a task the calling waiter may run while it waits (see Helping above), the
     // newest first; sets `foreign` when it is not a descendant of the waiter's task.
     bool take_for_helper_locked(Task& task, bool& foreign);
@@ -113,17 +101,14 @@ private:
     void throw_if_worker(const char* what) const;
 
     mutable std::mutex mutex_;
+    Ring<Queued> queues_[3];         // by Priority
     std::list<Worker> workers_;      // started threads, including exited ones not yet joined
     std::vector<Worker*> sleepers_;  // workers blocked on their `wake`, latest last
-    std::atomic<std::size_t> sleeping_{0};  // sleepers_.size(), for submits that do not lock
-    std::atomic<std::size_t> threads_{0};   // live workers (not exited); written under mutex_
-
-    SpinLock queue_lock_;
-    Ring<Queued> queues_[3];  // by Priority
+    std::size_t threads_ = 0;        // live workers (not exited)
     bool paused_ = false;
     bool closed_ = false;
 
-    // Tasks in queues_: written only under queue_lock_ (a plain store, no atomic
+    // Tasks in queues_: written only under the lock (a plain store, no atomic
     // read-modify-write), read without it by polling workers and monitors.
     std::atomic<std::size_t> queued_{0};
     std::atomic<std::size_t> busy_{0};  // workers running a task (helping does not count)
