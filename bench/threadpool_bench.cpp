@@ -143,6 +143,16 @@ std::uint64_t add_range(std::size_t lo, std::size_t hi) {
 }
 volatile std::uint64_t sink;
 
+// The same additions on two plain threads, no pool: what the machine gives a second
+// thread in this run, the ceiling of (c). On a shared machine it may be far below 2.
+std::uint64_t add_on_two_threads() {
+    std::uint64_t first_half = 0;
+    std::thread helper([&] { first_half = add_range(0, kAdditions / 2); });
+    const std::uint64_t second_half = add_range(kAdditions / 2, kAdditions);
+    helper.join();
+    return first_half + second_half;
+}
+
 template <class Queue>
 void handoff_round(Queue& queue) {
     std::thread producer([&] {
@@ -236,6 +246,13 @@ int main() {
                    .raw = additions.raw,
                    .cpython = cpython("threadpool_bench.py", "additions", kAdditions / 10, 3),
                    .note = "target: ours/raw <= 0.56"});
+        const Pair ceiling = measure_interleaved(
+            kAdditions, [] { sink = add_on_two_threads(); }, [] { sink = add_range(0, kAdditions); }, 9);
+        table.add({.scenario = "(c) ceiling: 2 plain threads, no pool",
+                   .ours = ceiling.ours,
+                   .raw = ceiling.raw,
+                   .cpython = std::nullopt,
+                   .note = "what a second thread gains on this machine now"});
     }
     {
         mp::threadpool::BlockingQueue<std::size_t> ours;
