@@ -134,31 +134,35 @@ int main() {
 
     Table start("pool: process start");
     constexpr std::size_t kForks = 500;
+    const Pair forks = measure_interleaved(
+        kForks, [] { process_round_trips(kForks); }, [] { raw_fork_round_trips(kForks); });
     start.add({.scenario = "Process start+join (1 process)",
-               .ours = measure(kForks, [] { process_round_trips(kForks); }),
-               .raw = measure(kForks, [] { raw_fork_round_trips(kForks); }),
+               .ours = forks.ours,
+               .raw = forks.raw,
                .cpython = cpython("pool_bench.py", "fork", kForks),
                .note = "target: ours/raw <= 1.3 (CPython ~17x)"});
     constexpr std::size_t kStarts = 50;
+    const Pair starts = measure_interleaved(
+        kStarts,
+        [] {
+            for (std::size_t i = 0; i < kStarts; ++i) {
+                mp::pool::Pool pool(2);
+                pool.apply(square, 3);
+                pool.close();
+                pool.join();
+            }
+        },
+        [] {
+            for (std::size_t i = 0; i < kStarts; ++i) {
+                RawWorker a, b;
+                a.ask(3);
+                b.finish();  // first: b's child holds copies of a's pipe ends
+                a.finish();
+            }
+        });
     start.add({.scenario = "Pool(2) start, one task, close, join",
-               .ours = measure(kStarts,
-                               [] {
-                                   for (std::size_t i = 0; i < kStarts; ++i) {
-                                       mp::pool::Pool pool(2);
-                                       pool.apply(square, 3);
-                                       pool.close();
-                                       pool.join();
-                                   }
-                               }),
-               .raw = measure(kStarts,
-                              [] {
-                                  for (std::size_t i = 0; i < kStarts; ++i) {
-                                      RawWorker a, b;
-                                      a.ask(3);
-                                      b.finish();  // first: b's child holds copies of a's pipe ends
-                                      a.finish();
-                                  }
-                              }),
+               .ours = starts.ours,
+               .raw = starts.raw,
                .cpython = cpython("pool_bench.py", "pool_start", kStarts),
                .note = "target: < 1 ms (CPython ~9 ms)"});
     start.print();
