@@ -42,9 +42,6 @@ void signal_pidfd(int pidfd, int signal) {
 #endif
 }
 
-namespace {
-
-// waitpid(WNOHANG) with EINTR retried: the status once `pid` has exited.
 std::optional<int> try_reap(pid_t pid) {
     int status = 0;
     for (;;) {
@@ -55,6 +52,8 @@ std::optional<int> try_reap(pid_t pid) {
             throw std::system_error(errno, std::generic_category(), "waitpid(" + std::to_string(pid) + ")");
     }
 }
+
+namespace {
 
 int millis_until(std::optional<Clock::time_point> deadline) {
     if (!deadline) return -1;

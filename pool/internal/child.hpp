@@ -23,6 +23,11 @@ int open_pidfd(pid_t pid);
 // its pid was reused since) is left alone. Linux >= 5.1; a no-op without it.
 void signal_pidfd(int pidfd, int signal);
 
+// Reaps child `pid` if it has exited (waitpid with WNOHANG, EINTR retried): its wait
+// status, or empty while it runs. Throws std::system_error("waitpid") when `pid` is
+// not our child.
+std::optional<int> try_reap(pid_t pid);
+
 // Waits until child `pid` exits and reaps it, returning its wait status; empty when
 // `deadline` passed first (the child is then still running and unreaped). Sleeps in
 // poll() on `pidfd` when there is one (>= 0), else polls waitpid with a growing

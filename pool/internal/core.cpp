@@ -415,13 +415,14 @@ void Core::add_worker(pid_t pid, PoolEnds ends) {
 void Core::reap_child(const Child& child, std::vector<Finish>& finished) {
     std::unique_lock lock(mutex_);  // held while its pidfd is closed: signal_workers uses it
     int status = 0;
-    pid_t got;
-    while ((got = waitpid(child.pid, &status, WNOHANG)) < 0 && errno == EINTR) {
+    try {
+        const std::optional<int> reaped = try_reap(child.pid);
+        if (!reaped) return;  // not yet: a readable pidfd says it exited, so this cannot happen
+        status = *reaped;
+    } catch (const std::system_error&) {
+        // Reaped behind our back (a waitpid(-1) elsewhere, or SIGCHLD set to SIG_IGN
+        // since): the status is lost, and it counts as a plain exit.
     }
-    if (got == 0) return;  // not yet: a readable pidfd says it exited, so this cannot happen
-    // got < 0 (ECHILD): reaped behind our back (a waitpid(-1) elsewhere, or SIGCHLD
-    // set to SIG_IGN since); the status is lost, and it counts as a plain exit.
-    if (got < 0) status = 0;
     std::erase_if(children_, [&](const Child& c) { return c.pid == child.pid; });
     ::close(child.pidfd);
     handle_exit(lock, child.pid, status, finished);
