@@ -429,12 +429,17 @@ void PoolState::cancel_queued() {
         std::lock_guard lock(mutex_);
         closed_ = true;
         close_inbox_locked();
-        refill_from_inbox_locked();
+        Ring<Queued> inbox;
+        {
+            std::lock_guard inbox_lock(inbox_mutex_);
+            inbox.swap(inbox_);
+            inbox_size_.store(0, std::memory_order_relaxed);
+        }
         paused_ = false;
-        for (Ring<Queued>& queue : queues_) {
-            while (!queue.empty()) {
-                dropped.push_back(std::move(queue.front().task));
-                queue.pop_front();
+        for (Ring<Queued>* queue : {&queues_[0], &queues_[1], &queues_[2], &inbox}) {
+            while (!queue->empty()) {
+                dropped.push_back(std::move(queue->front().task));
+                queue->pop_front();
             }
         }
         queued_.store(0, std::memory_order_relaxed);
