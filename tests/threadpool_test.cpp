@@ -265,6 +265,46 @@ TEST(ThreadPool, TerminateCancelsQueuedTasksAndFinishesRunningOnes) {
     EXPECT_THROW((void)pool.submit([] {}), PoolClosed);
 }
 
+// A fixed-size pool keeps outside submits in an inbox until its queue runs dry:
+// terminate() must cancel those too, not only what the workers' own queue holds.
+TEST(ThreadPool, TerminateCancelsTasksQueuedByWorkersAndByOutsiders) {
+    ThreadPool pool(1);
+    std::latch queued_by_worker(1);
+    std::promise<void> release;
+    std::vector<std::future<int>> from_worker;
+    auto running = pool.submit([&, gate = release.get_future()]() mutable {
+        for (int i = 0; i < 3; ++i) from_worker.push_back(pool.submit([] { return 1; }));
+        queued_by_worker.count_down();
+        gate.wait();
+    });
+    queued_by_worker.wait();
+    std::vector<std::future<int>> from_outside;
+    for (int i = 0; i < 5; ++i) from_outside.push_back(pool.submit([] { return 2; }));
+    EXPECT_EQ(pool.queued(), 8u);
+    std::thread terminator([&] { pool.terminate(); });
+    for (auto* futures : {&from_worker, &from_outside}) {
+        for (auto& f : *futures) {
+            ASSERT_EQ(f.wait_for(10s), std::future_status::ready) << "a cancelled future hangs";
+            EXPECT_THROW(f.get(), Cancelled);
+        }
+    }
+    release.set_value();
+    terminator.join();
+    EXPECT_NO_THROW(running.get());
+}
+
+// Workers that went to sleep between tasks must be woken by a submit that does not
+// take their lock; a lost wake-up leaves the task in the inbox forever.
+TEST(ThreadPool, OutsideSubmitsAlwaysWakeASleepingWorker) {
+    ThreadPool pool(2);
+    for (int i = 0; i < 3000; ++i) {
+        auto result = pool.submit([i] { return i; });
+        ASSERT_EQ(result.wait_for(10s), std::future_status::ready) << "lost wake-up in round " << i;
+        EXPECT_EQ(result.get(), i);
+        if (i % 4 == 0) std::this_thread::sleep_for(200us);  // past the workers' polling
+    }
+}
+
 TEST(ThreadPool, ShutdownLikeThreadPoolExecutor) {
     {
         ThreadPool pool(1);

@@ -55,6 +55,7 @@ PoolState::PoolState(std::size_t min_threads, std::size_t max_threads, std::chro
     : min_threads_(min_threads),
       max_threads_(max_threads),
       idle_timeout_(idle_timeout),
+      uses_inbox_(min_threads == max_threads),
       fork_generation_(current_fork_generation()) {
     if (max_threads == 0 || max_threads < min_threads)
         throw std::invalid_argument("threadpool: need 0 < max_threads and min_threads <= max_threads");
@@ -124,7 +125,7 @@ Task PoolState::next_task(Worker& self) {
             busy_.fetch_add(1, std::memory_order_relaxed);
             return task;
         }
-        if (closed_ && queued_.load(std::memory_order_relaxed) == 0) break;
+        if (closed_ && queued_anywhere() == 0) break;
         if (!spun) {
             // Poll a little without the lock first: a busy producer's next task is
             // likely to come within microseconds, and waking a sleeping worker
@@ -134,7 +135,7 @@ Task PoolState::next_task(Worker& self) {
             std::size_t pollers = 0;
             if (spinning_.compare_exchange_strong(pollers, 1, std::memory_order_seq_cst)) {
                 lock.unlock();
-                spin_until([&] { return queued_.load(std::memory_order_relaxed) != 0; });
+                spin_until([&] { return queued_anywhere() != 0; });
                 spinning_.fetch_sub(1, std::memory_order_seq_cst);
                 lock.lock();
             }
@@ -154,17 +155,46 @@ Task PoolState::next_task(Worker& self) {
 bool PoolState::wait_for_wake_locked(Worker& self, std::unique_lock<std::mutex>& lock) {
     self.woken = false;
     sleepers_.push_back(&self);
+    count_sleepers_locked();
+    // Dekker-style with post_to_inbox(): either the submitter sees this sleeper, or
+    // this sees the task it put in the inbox.
+    if (!paused_ && inbox_size_.load(std::memory_order_seq_cst) != 0) {
+        std::erase(sleepers_, &self);
+        count_sleepers_locked();
+        return true;
+    }
     if (threads_ > min_threads_) {
         if (self.wake.wait_for(lock, idle_timeout_, [&] { return self.woken; })) return true;
         std::erase(sleepers_, &self);
+        count_sleepers_locked();
         return threads_ <= min_threads_;
     }
     self.wake.wait(lock, [&] { return self.woken; });
     return true;
 }
 
+void PoolState::count_sleepers_locked() {
+    sleeping_.store(sleepers_.size(), std::memory_order_seq_cst);
+}
+
+void PoolState::refill_from_inbox_locked() {
+    Ring<Queued>& normal = queues_[static_cast<int>(Priority::normal)];
+    if (!normal.empty() || inbox_size_.load(std::memory_order_relaxed) == 0) return;
+    lock_soon(inbox_mutex_);
+    std::lock_guard lock(inbox_mutex_, std::adopt_lock);
+    normal.swap(inbox_);
+    inbox_size_.store(0, std::memory_order_relaxed);
+    queued_.store(queued_.load(std::memory_order_relaxed) + normal.size(), std::memory_order_relaxed);
+}
+
+std::size_t PoolState::queued_anywhere() const noexcept {
+    return queued_.load(std::memory_order_relaxed) + inbox_size_.load(std::memory_order_relaxed);
+}
+
 bool PoolState::take_locked(Task& task) {
-    if (paused_ || queued_.load(std::memory_order_relaxed) == 0) return false;
+    if (paused_) return false;
+    refill_from_inbox_locked();
+    if (queued_.load(std::memory_order_relaxed) == 0) return false;
     for (Ring<Queued>& queue : queues_) {
         if (queue.empty()) continue;
         task = std::move(queue.front().task);
@@ -176,7 +206,9 @@ bool PoolState::take_locked(Task& task) {
 }
 
 bool PoolState::take_for_helper_locked(Task& task, bool& foreign) {
-    if (paused_ || queued_.load(std::memory_order_relaxed) == 0) return false;
+    if (paused_) return false;
+    refill_from_inbox_locked();
+    if (queued_.load(std::memory_order_relaxed) == 0) return false;
     const auto descendant = [](const Queued& q) {
         return q.submitter_thread == &frames && q.submitter_frame >= frames.current;
     };
@@ -205,6 +237,7 @@ void PoolState::wake_all_locked() {
         worker->wake.notify_one();
     }
     sleepers_.clear();
+    count_sleepers_locked();
 }
 
 void PoolState::run_frame(Task& task, bool foreign) noexcept {
@@ -227,33 +260,44 @@ void PoolState::run_task(Task& task) noexcept {
 }
 
 void PoolState::task_finished() noexcept {
-    // Dekker-style with wait_for(): either the waiter sees pending_ == 0, or this
+    // Dekker-style with wait_for(): either the waiter sees the pool idle, or this
     // sees the waiter registered and notifies under the mutex.
-    if (pending_.fetch_sub(1, std::memory_order_seq_cst) == 1 &&
-        idle_waiters_.load(std::memory_order_seq_cst) > 0) {
+    completed_.fetch_add(1, std::memory_order_seq_cst);
+    if (idle_waiters_.load(std::memory_order_seq_cst) > 0 && idle_now()) {
         std::lock_guard lock(mutex_);
         idle_cv_.notify_all();
     }
+}
+
+// Every task is counted in submitted_ before a worker can see it, so completed_
+// never passes it; read in this order, equal counts mean there was a moment when
+// nothing was queued or running.
+bool PoolState::idle_now() const noexcept {
+    const std::size_t completed = completed_.load(std::memory_order_seq_cst);
+    return completed == submitted_.load(std::memory_order_seq_cst);
 }
 
 // ---- submitting ----
 
 void PoolState::enqueue(Task&& task, Priority priority) {
     if (inert()) throw PoolClosed("threadpool: this pool belongs to the parent process (fork)");
+    const bool from_worker = on_worker_thread();
+    // A worker's tasks stay where a waiter helping with its descendants looks.
+    if (uses_inbox_ && !from_worker && priority == Priority::normal) return post_to_inbox(std::move(task));
     Worker* wake = nullptr;
     {
         std::lock_guard lock(mutex_);
         if (closed_) throw PoolClosed("threadpool: submit after close");
-        const bool from_worker = on_worker_thread();
+        submitted_.fetch_add(1, std::memory_order_relaxed);
         queues_[static_cast<int>(priority)].push_back(
             Queued{std::move(task), from_worker ? &frames : nullptr, from_worker ? frames.current : 0});
-        pending_.fetch_add(1, std::memory_order_relaxed);
         const std::size_t queued = queued_.load(std::memory_order_relaxed) + 1;
         queued_.store(queued, std::memory_order_relaxed);
         if (!paused_) {
             if (!sleepers_.empty() && queued > spinning_.load(std::memory_order_seq_cst)) {
                 wake = sleepers_.back();
                 sleepers_.pop_back();
+                count_sleepers_locked();
                 wake->woken = true;
             } else if (threads_ < max_threads_ && queued > threads_ - busy_.load(std::memory_order_relaxed)) {
                 start_worker_locked();
@@ -261,6 +305,36 @@ void PoolState::enqueue(Task&& task, Priority priority) {
         }
     }
     if (wake != nullptr) wake->wake.notify_one();
+}
+
+void PoolState::post_to_inbox(Task&& task) {
+    std::size_t queued = 0;
+    {
+        lock_soon(inbox_mutex_);
+        std::lock_guard lock(inbox_mutex_, std::adopt_lock);
+        if (inbox_closed_) throw PoolClosed("threadpool: submit after close");
+        submitted_.fetch_add(1, std::memory_order_relaxed);
+        inbox_.push_back(Queued{std::move(task)});
+        queued = inbox_.size();
+        // Dekker-style with wait_for_wake_locked(), which reads this after it
+        // counted itself a sleeper.
+        inbox_size_.store(queued, std::memory_order_seq_cst);
+    }
+    if (sleeping_.load(std::memory_order_seq_cst) != 0 && queued > spinning_.load(std::memory_order_seq_cst))
+        wake_one_sleeper();
+}
+
+void PoolState::wake_one_sleeper() {
+    Worker* wake = nullptr;
+    {
+        std::lock_guard lock(mutex_);
+        if (paused_ || sleepers_.empty()) return;
+        wake = sleepers_.back();
+        sleepers_.pop_back();
+        count_sleepers_locked();
+        wake->woken = true;
+    }
+    wake->wake.notify_one();
 }
 
 bool PoolState::help_once() {
@@ -283,17 +357,17 @@ void PoolState::wait_idle() {
     if (inert()) return;
     std::unique_lock lock(mutex_);
     idle_waiters_.fetch_add(1, std::memory_order_seq_cst);
-    idle_cv_.wait(lock, [&] { return pending_.load(std::memory_order_seq_cst) == 0; });
+    idle_cv_.wait(lock, [&] { return idle_now(); });
     idle_waiters_.fetch_sub(1, std::memory_order_relaxed);
 }
 
 bool PoolState::wait_for(std::chrono::nanoseconds timeout) {
     throw_if_worker("wait_for()");
-    if (inert()) return pending_.load() == 0;
+    if (inert()) return idle_now();
     std::unique_lock lock(mutex_);
     idle_waiters_.fetch_add(1, std::memory_order_seq_cst);
     const bool idle =
-        idle_cv_.wait_for(lock, timeout, [&] { return pending_.load(std::memory_order_seq_cst) == 0; });
+        idle_cv_.wait_for(lock, timeout, [&] { return idle_now(); });
     idle_waiters_.fetch_sub(1, std::memory_order_relaxed);
     return idle;
 }
@@ -309,7 +383,7 @@ void PoolState::resume() {
     std::lock_guard lock(mutex_);
     paused_ = false;
     wake_all_locked();
-    while (threads_ < max_threads_ && queued_.load(std::memory_order_relaxed) > threads_ - busy_.load())
+    while (threads_ < max_threads_ && queued_anywhere() > threads_ - busy_.load())
         start_worker_locked();
 }
 
@@ -323,10 +397,16 @@ void PoolState::close() {
     if (inert()) return;
     std::lock_guard lock(mutex_);
     closed_ = true;
+    close_inbox_locked();
     paused_ = false;
     wake_all_locked();
     // A dynamic pool may have no thread left to drain what is queued.
-    if (threads_ == 0 && queued_.load(std::memory_order_relaxed) > 0) start_worker_locked();
+    if (threads_ == 0 && queued_anywhere() > 0) start_worker_locked();
+}
+
+void PoolState::close_inbox_locked() {
+    std::lock_guard lock(inbox_mutex_);
+    inbox_closed_ = true;
 }
 
 void PoolState::join() {
@@ -348,11 +428,18 @@ void PoolState::cancel_queued() {
     {
         std::lock_guard lock(mutex_);
         closed_ = true;
+        close_inbox_locked();
+        Ring<Queued> inbox;
+        {
+            std::lock_guard inbox_lock(inbox_mutex_);
+            inbox.swap(inbox_);
+            inbox_size_.store(0, std::memory_order_relaxed);
+        }
         paused_ = false;
-        for (Ring<Queued>& queue : queues_) {
-            while (!queue.empty()) {
-                dropped.push_back(std::move(queue.front().task));
-                queue.pop_front();
+        for (Ring<Queued>* queue : {&queues_[0], &queues_[1], &queues_[2], &inbox}) {
+            while (!queue->empty()) {
+                dropped.push_back(std::move(queue->front().task));
+                queue->pop_front();
             }
         }
         queued_.store(0, std::memory_order_relaxed);

@@ -7,6 +7,14 @@
 // wake-up to that one worker (its own condition variable), so a burst of tasks costs
 // no futex calls while the workers keep up.
 //
+// The inbox: a fixed-size pool takes normal-priority tasks from threads outside the
+// pool into a queue with a lock of its own, which the workers empty in one swap when
+// their normal queue runs dry. A submitter and the workers then rarely meet on one
+// lock: three threads taking turns on a single mutex for every task make it
+// contended, and each contended hand-over costs two futex calls. A dynamic pool
+// queues everything under the main lock, as submits decide there whether to start
+// a thread.
+//
 // Helping: a worker waiting for a future runs queued tasks meanwhile, on its own
 // stack. To keep that stack bounded, every queued task remembers which running task
 // (which frame of which worker) submitted it. A waiter always may run its own
@@ -56,7 +64,7 @@ public:
 
     std::size_t size() const;
     std::size_t idle() const;
-    std::size_t queued() const noexcept { return queued_.load(std::memory_order_relaxed); }
+    std::size_t queued() const noexcept { return queued_anywhere(); }
     std::size_t max_threads() const noexcept { return max_threads_; }
 
     void set_error_handler(ErrorHandler handler);
@@ -93,6 +101,16 @@ private:
     // Pops a task the calling waiter may run while it waits (see Helping above), the
     // newest first; sets `foreign` when it is not a descendant of the waiter's task.
     bool take_for_helper_locked(Task& task, bool& foreign);
+    // Moves the inbox into the empty normal queue (one swap: the order is kept, as
+    // everything in the inbox is newer).
+    void refill_from_inbox_locked();
+    void close_inbox_locked();
+    void post_to_inbox(Task&& task);
+    void wake_one_sleeper();
+    // Publishes sleepers_.size() to submitters that do not hold the lock.
+    void count_sleepers_locked();
+    bool idle_now() const noexcept;
+    std::size_t queued_anywhere() const noexcept;
     void wake_all_locked();
     // Runs `task` as a new frame of the calling worker.
     void run_frame(Task& task, bool foreign) noexcept;
@@ -100,7 +118,16 @@ private:
     void task_finished() noexcept;
     void throw_if_worker(const char* what) const;
 
-    mutable std::mutex mutex_;
+    // The inbox side, written by submitters (see The inbox above).
+    alignas(64) std::mutex inbox_mutex_;
+    Ring<Queued> inbox_;
+    bool inbox_closed_ = false;
+    std::atomic<std::size_t> inbox_size_{0};
+    // Tasks ever queued; with completed_, what wait_idle() waits for. Two counters
+    // on two sides, so submitting and finishing never write one cache line.
+    std::atomic<std::size_t> submitted_{0};
+
+    alignas(64) mutable std::mutex mutex_;
     Ring<Queued> queues_[3];         // by Priority
     std::list<Worker> workers_;      // started threads, including exited ones not yet joined
     std::vector<Worker*> sleepers_;  // workers blocked on their `wake`, latest last
@@ -113,13 +140,15 @@ private:
     std::atomic<std::size_t> queued_{0};
     std::atomic<std::size_t> busy_{0};  // workers running a task (helping does not count)
     std::atomic<std::size_t> spinning_{0};
-    std::atomic<std::size_t> pending_{0};  // queued or running tasks: wait_idle's condition
+    std::atomic<std::size_t> sleeping_{0};  // sleepers_.size()
     std::atomic<std::size_t> idle_waiters_{0};
+    alignas(64) std::atomic<std::size_t> completed_{0};  // run, or cancelled
     std::condition_variable idle_cv_;
 
     const std::size_t min_threads_;
     const std::size_t max_threads_;
     const std::chrono::milliseconds idle_timeout_;
+    const bool uses_inbox_;  // a fixed-size pool
     const unsigned fork_generation_;
 
     mutable std::mutex handler_mutex_;

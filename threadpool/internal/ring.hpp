@@ -43,6 +43,12 @@ public:
         std::destroy_at(&back());
         --size_;
     }
+    void swap(Ring& other) noexcept {
+        std::swap(slots_, other.slots_);
+        std::swap(capacity_, other.capacity_);
+        std::swap(head_, other.head_);
+        std::swap(size_, other.size_);
+    }
     void clear() noexcept {
         while (size_ > 0) pop_front();
     }

@@ -1,3 +1,5 @@
+// Short polls before a thread blocks: spin_until for a condition, lock_soon for a mutex.
+//
 // spin_until: polls a condition for a few microseconds before a thread goes to sleep.
 // A producer's next item usually arrives sooner than a futex sleep/wake round trip
 // takes, so a short spin saves both sides a system call; it gives the CPU away now
@@ -25,6 +27,19 @@ bool spin_until(Ready&& ready, int rounds = 1024) {
             cpu_relax();
     }
     return ready();
+}
+
+// Takes a mutex that is only ever held for a few instructions: it polls briefly
+// before blocking, because a mutex that blocks at once turns every brief overlap of
+// two threads into two futex calls (the waiter's sleep, the holder's wake-up). The
+// poll is short, so a holder that was preempted costs little.
+template <class Mutex>
+void lock_soon(Mutex& mutex) {
+    for (int i = 0; i < 100; ++i) {
+        if (mutex.try_lock()) return;
+        cpu_relax();
+    }
+    mutex.lock();
 }
 
 }  // namespace mp::threadpool::internal
