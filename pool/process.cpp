@@ -68,7 +68,7 @@ void Process::start() {
             code = 1;
         }
         std::fflush(nullptr);
-        _exit(code & 0xff);
+        internal::exit_child(code & 0xff);
     }
     started_ = true;
     pid_ = pid;

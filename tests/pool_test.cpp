@@ -998,6 +998,36 @@ TEST(Pool, WithSigchldIgnoredTheForkServerStartsEveryWorker) {
     sigaction(SIGCHLD, &original, nullptr);
 }
 
+// Before its first fork a program binds the library calls that only its children
+// make, by making each once (pool/internal/child.hpp). Run in a fresh program, so
+// that its first fork is this one: those calls change nothing (the signal mask and
+// a high fd survive), and children still leave with their exit codes.
+MP_TEST_HELPER(first_fork_changes_nothing) {
+    sigset_t blocked, mask;
+    sigemptyset(&blocked);
+    sigaddset(&blocked, SIGUSR2);
+    if (pthread_sigmask(SIG_BLOCK, &blocked, nullptr) != 0) return 3;
+    const int high = fcntl(1, F_DUPFD_CLOEXEC, 900);
+    if (high < 900) return 4;
+    Process process([] { return 7; });
+    process.start();
+    process.join();
+    if (process.exitcode() != 7) return 5;
+    Pool pool(2);
+    if (pool.apply(square, 5) != 25) return 6;
+    pool.close();
+    pool.join();
+    if (pthread_sigmask(SIG_BLOCK, nullptr, &mask) != 0 || sigismember(&mask, SIGUSR2) != 1) return 7;
+    if (fcntl(high, F_GETFD) == -1) return 8;
+    return 0;
+}
+
+TEST(Pool, BindingTheCallsOfChildrenChangesNothingInTheParent) {
+    const auto r = mp::test::run_command(mp::test::helper_command("first_fork_changes_nothing"), "", 20s);
+    EXPECT_EQ(r.signal, 0) << r.err;
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
 // The program that made a pool is SIGKILLed with one worker busy and one idle: both
 // die with it (the fork server kills them), and the helper's stdout, which they
 // hold, reaches end of file.

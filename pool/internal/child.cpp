@@ -2,6 +2,7 @@
 
 #include <cxxabi.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -17,7 +18,40 @@
 
 namespace mp::pool::internal {
 
+namespace {
+
+// Filled in at load time, not at the first call (see exit_child); volatile, so that
+// the compiler calls through it rather than calling _exit directly.
+void (*volatile const load_time_exit)(int) = _exit;
+
+// Calls, once in this process, each library function that otherwise only its
+// children call (a worker's close_range, the fork server's signal-mask calls and
+// errno), so that every child inherits it bound (see exit_child). No call changes
+// anything. A call missing here costs only time.
+void bind_child_calls() {
+    static const bool bound = [] {
+        close_range(~0u, ~0u, 0);  // closes nothing: no fd is that high
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, SIGCHLD);
+        sigdelset(&set, SIGCHLD);
+        sigprocmask(SIG_BLOCK, nullptr, &set);  // reads the mask only
+        const volatile int last_error = errno;
+        (void)last_error;
+        return true;
+    }();
+    (void)bound;
+}
+
+}  // namespace
+
+void exit_child(int code) {
+    load_time_exit(code);
+    __builtin_unreachable();  // _exit does not return
+}
+
 pid_t fork_flushed() {
+    bind_child_calls();
     std::fflush(nullptr);
     const pid_t pid = fork();
     if (pid < 0) throw std::system_error(errno, std::generic_category(), "fork");

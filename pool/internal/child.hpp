@@ -13,7 +13,18 @@ namespace mp::pool::internal {
 using Clock = std::chrono::steady_clock;
 
 // fflush(nullptr), then fork(). Throws std::system_error("fork") on failure.
+// Before the first fork, binds the library calls that only the children make (see
+// exit_child).
 pid_t fork_flushed();
+
+// _exit(code), for a forked child. A program's first call of a library function
+// goes through lazy binding: the dynamic linker looks the symbol up in every loaded
+// library, faulting in pages of their symbol tables, and writes the answer into
+// the caller's memory. A call only children make is looked up again by every child,
+// in its own copy: about ten page faults a call, a sizable part of starting a
+// worker. So _exit is called through a pointer filled in when the program was
+// loaded, and fork_flushed makes the parent bind the other calls first.
+[[noreturn]] void exit_child(int code);
 
 // A pidfd for `pid` (Linux >= 5.3, close-on-exec), or -1 where the kernel or libc has
 // none; callers then fall back to polling waitpid.

@@ -223,7 +223,7 @@ void Core::worker_main(WorkerChannel channel) {
                 const ExceptionText error = current_exception_text();
                 pool.results.send_bytes(simple_message(MessageKind::kInitFailed, error.type_name + ": " + error.message));
                 std::fflush(nullptr);
-                _exit(1);
+                exit_child(1);
             }
             // Only an initializer's end is news: without one a worker is ready as
             // soon as it exists, and a message would only wake the result thread.
@@ -255,7 +255,7 @@ void Core::worker_main(WorkerChannel channel) {
         code = 1;  // the channel broke: nothing left to report to
     }
     std::fflush(nullptr);
-    _exit(code);
+    exit_child(code);
 }
 
 // ---------------------------------------------------------------- the result thread

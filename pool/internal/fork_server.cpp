@@ -117,7 +117,7 @@ void on_sigchld(int) {}  // only interrupts ppoll
     int status;
     while (waitpid(-1, &status, 0) > 0 || errno == EINTR) {
     }
-    _exit(0);
+    exit_child(0);
 }
 
 }  // namespace

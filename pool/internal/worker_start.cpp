@@ -32,7 +32,7 @@ StartedWorker start_worker(const std::function<void(WorkerChannel)>& prepare,
         const WorkerChannel channel{.tasks = worker_tasks.release(), .results = worker_results.release()};
         prepare(channel);
         worker_main(channel);
-        _exit(70);  // worker_main must not return
+        exit_child(70);  // worker_main must not return
     }
     return {pid, {std::move(pool_results), std::move(pool_tasks)}};
 }
