@@ -97,6 +97,7 @@ void PoolState::start_worker_locked() {
 }
 
 void PoolState::reap_exited_locked() {
+    if (waking_.load(std::memory_order_acquire) != 0) return;  // one may be for an exited worker: later
     for (auto it = workers_.begin(); it != workers_.end();) {
         if (it->exited) {
             it->thread.join();  // it has left its loop and holds no lock: quick
@@ -295,16 +296,13 @@ void PoolState::enqueue(Task&& task, Priority priority) {
         queued_.store(queued, std::memory_order_relaxed);
         if (!paused_) {
             if (!sleepers_.empty() && queued > spinning_.load(std::memory_order_seq_cst)) {
-                wake = sleepers_.back();
-                sleepers_.pop_back();
-                count_sleepers_locked();
-                wake->woken = true;
+                wake = take_sleeper_locked();
             } else if (threads_ < max_threads_ && queued > threads_ - busy_.load(std::memory_order_relaxed)) {
                 start_worker_locked();
             }
         }
     }
-    if (wake != nullptr) wake->wake.notify_one();
+    if (wake != nullptr) deliver_wake(*wake);
 }
 
 void PoolState::post_to_inbox(Task&& task) {
@@ -329,12 +327,27 @@ void PoolState::wake_one_sleeper() {
     {
         std::lock_guard lock(mutex_);
         if (paused_ || sleepers_.empty()) return;
-        wake = sleepers_.back();
-        sleepers_.pop_back();
-        count_sleepers_locked();
-        wake->woken = true;
+        wake = take_sleeper_locked();
     }
-    wake->wake.notify_one();
+    deliver_wake(*wake);
+}
+
+PoolState::Worker* PoolState::take_sleeper_locked() {
+    Worker* worker = sleepers_.back();
+    sleepers_.pop_back();
+    count_sleepers_locked();
+    worker->woken = true;
+    waking_.fetch_add(1, std::memory_order_relaxed);
+    return worker;
+}
+
+void PoolState::deliver_wake(Worker& worker) {
+    worker.wake.notify_one();
+    waking_.fetch_sub(1, std::memory_order_release);
+}
+
+void PoolState::wait_for_wakes_delivered() const {
+    while (waking_.load(std::memory_order_acquire) != 0) std::this_thread::yield();
 }
 
 bool PoolState::help_once() {
@@ -419,6 +432,7 @@ void PoolState::join() {
         idle_cv_.wait(lock, [&] { return threads_ == 0; });
         done.swap(workers_);
     }
+    wait_for_wakes_delivered();
     for (Worker& worker : done) worker.thread.join();
 }
 

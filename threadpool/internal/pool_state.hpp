@@ -109,6 +109,13 @@ private:
     void close_inbox_locked();
     void post_to_inbox(Task&& task);
     void wake_one_sleeper();
+    // A wake-up is handed to a sleeper under the lock and delivered after it, so the
+    // woken worker does not block at once on the lock its waker holds. Until it is
+    // delivered, the worker may already have woken (spuriously), seen its flag and
+    // exited: it must not be freed, so join() and reaping wait for the delivery.
+    Worker* take_sleeper_locked();
+    void deliver_wake(Worker& worker);
+    void wait_for_wakes_delivered() const;
     // Publishes sleepers_.size() to submitters that do not hold the lock.
     void count_sleepers_locked();
     bool idle_now() const noexcept;
@@ -144,6 +151,7 @@ private:
     std::atomic<std::size_t> spinning_{0};
     std::atomic<std::size_t> sleeping_{0};  // sleepers_.size()
     std::atomic<std::size_t> idle_waiters_{0};
+    std::atomic<std::size_t> waking_{0};  // wake-ups handed out, not yet delivered
     alignas(64) std::atomic<std::size_t> completed_{0};  // run, or cancelled
     std::condition_variable idle_cv_;
 
