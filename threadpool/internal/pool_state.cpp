@@ -442,10 +442,10 @@ void PoolState::cancel_queued() {
     {
         std::lock_guard lock(mutex_);
         closed_ = true;
-        close_inbox_locked();
-        Ring<Queued> inbox;
+        Ring<Queued> inbox;  // what no worker has taken from the inbox yet
         {
             std::lock_guard inbox_lock(inbox_mutex_);
+            inbox_closed_ = true;
             inbox.swap(inbox_);
             inbox_size_.store(0, std::memory_order_relaxed);
         }
