@@ -960,10 +960,18 @@ TEST(Pool, AFirstWorkerReapedElsewhereIsStillReplaced) {
     TestPipe pids;
     Pool pool(PoolOptions{.processes = 2, .pass_fds = {pids.write_end}});
     std::atomic<bool> open{false};
+    std::atomic<bool> gated{false};
     // The result thread waits in this callback, so it cannot reap the victim first.
-    auto gate = pool.apply_async({.callback = [&](const int&) { open.wait(false); }}, square, 1);
+    auto gate = pool.apply_async({.callback =
+                                      [&](const int&) {
+                                          gated = true;
+                                          gated.notify_all();
+                                          open.wait(false);
+                                      }},
+                                 square, 1);
     auto doomed = pool.apply_async(report_pid_and_hang, pids.write_end);
     const pid_t victim = read_pid(pids.read_end);
+    gated.wait(false);  // only now is the result thread held
     ASSERT_EQ(kill(victim, SIGKILL), 0);
     int status = 0;
     ASSERT_EQ(waitpid(victim, &status, 0), victim);
