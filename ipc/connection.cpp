@@ -211,11 +211,11 @@ Fd Connection::recv_fd() {
     return fd;
 }
 
-bool Connection::poll(std::chrono::nanoseconds timeout) {
+bool Connection::poll_until(sync::internal::SteadyTime deadline) {
     require_open(readable_, "poll");
     if (has_buffered_input()) return true;
     pollfd p{fd_.get(), POLLIN, 0};
-    return detail::wait_readable(std::span(&p, 1), timeout);
+    return detail::wait_readable(std::span(&p, 1), deadline);
 }
 
 void Connection::close() noexcept {
@@ -224,7 +224,7 @@ void Connection::close() noexcept {
     read_begin_ = read_end_ = 0;
 }
 
-std::vector<Connection*> wait(std::span<Connection* const> connections, std::chrono::nanoseconds timeout) {
+std::vector<Connection*> wait_until(std::span<Connection* const> connections, sync::internal::SteadyTime deadline) {
     std::vector<Connection*> ready;
     for (Connection* c : connections) {
         c->require_open(c->readable_, "wait");
@@ -233,7 +233,7 @@ std::vector<Connection*> wait(std::span<Connection* const> connections, std::chr
     if (!ready.empty()) return ready;
     std::vector<pollfd> fds;
     for (const Connection* c : connections) fds.push_back({c->fileno(), POLLIN, 0});
-    if (!detail::wait_readable(fds, timeout)) return ready;
+    if (!detail::wait_readable(fds, deadline)) return ready;
     for (std::size_t i = 0; i < fds.size(); ++i) {
         if (fds[i].revents != 0) ready.push_back(connections[i]);
     }

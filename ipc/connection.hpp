@@ -37,6 +37,7 @@
 #include "ipc/codec.hpp"
 #include "ipc/errors.hpp"
 #include "ipc/fd.hpp"
+#include "sync/internal/deadline.hpp"
 
 namespace mp::ipc {
 
@@ -105,7 +106,13 @@ public:
     // the stream (then recv throws EOFError). Waits up to `timeout` (none by default;
     // ipc::forever waits as long as it takes). True means at least the start of a
     // frame is there: a peer that stops mid-frame can still make recv wait.
-    [[nodiscard]] bool poll(std::chrono::nanoseconds timeout = std::chrono::nanoseconds::zero());
+    // Any std::chrono duration: zero or less polls once, one too long for the
+    // clock (seconds::max()) waits as long as it takes.
+    [[nodiscard]] bool poll() { return poll_until(std::chrono::steady_clock::now()); }
+    template <class Rep, class Period>
+    [[nodiscard]] bool poll(const std::chrono::duration<Rep, Period>& timeout) {
+        return poll_until(sync::internal::deadline_after(timeout));
+    }
 
     // has_buffered_input: whether something was already read ahead (or the stream
     // was abandoned): then recv will not wait for the fd, whatever poll(2) says.
@@ -134,7 +141,8 @@ public:
     void set_max_message_size(std::size_t bytes) noexcept { max_message_size_ = bytes; }
 
 private:
-    friend std::vector<Connection*> wait(std::span<Connection* const>, std::chrono::nanoseconds);
+    bool poll_until(sync::internal::SteadyTime deadline);
+    friend std::vector<Connection*> wait_until(std::span<Connection* const>, sync::internal::SteadyTime);
     static constexpr std::size_t kHeaderSize = 8;
     enum class FrameKind : std::uint8_t { bytes = 0, fd = 1 };
     struct FrameHeader {
@@ -184,8 +192,17 @@ private:
 // `timeout` (ipc::forever: as long as it takes) for at least one. Empty when the
 // timeout ran out. As Python's multiprocessing.connection.wait. Every connection
 // must be open and readable (else std::system_error(EBADF)).
+// The timeout is any std::chrono duration, as poll's.
+[[nodiscard]] std::vector<Connection*> wait_until(std::span<Connection* const> connections,
+                                                  sync::internal::SteadyTime deadline);
+template <class Rep, class Period>
 [[nodiscard]] std::vector<Connection*> wait(std::span<Connection* const> connections,
-                                            std::chrono::nanoseconds timeout = forever);
+                                            const std::chrono::duration<Rep, Period>& timeout) {
+    return wait_until(connections, sync::internal::deadline_after(timeout));
+}
+[[nodiscard]] inline std::vector<Connection*> wait(std::span<Connection* const> connections) {
+    return wait_until(connections, sync::internal::kNoDeadline);
+}
 
 // Pipe: a connected pair of Connections. Duplex (the default) is a Unix socketpair,
 // both ends read and write, and descriptors can be passed; each end asks for a

@@ -50,7 +50,7 @@
 
 #include "ipc/codec.hpp"
 #include "ipc/errors.hpp"
-#include "ipc/internal/deadline.hpp"
+#include "sync/internal/deadline.hpp"
 #include "ipc/internal/ring.hpp"
 
 namespace mp::ipc {
@@ -66,27 +66,33 @@ public:
         : ring_(maxsize, capacity_bytes) {}
 
     // put: appends `item`, blocking while the queue is full.
-    void put(const T& item) { put_until(item, detail::Clock::time_point::max()); }
+    void put(const T& item) { put_until(item, sync::internal::kNoDeadline); }
     // put with a timeout: throws QueueFull when there is still no room after it.
-    void put(const T& item, std::chrono::nanoseconds timeout) {
-        if (!put_until(item, detail::deadline_after(timeout))) throw QueueFull("Queue.put: the queue is full");
+    // Every timeout here is any std::chrono duration: zero or less polls once, one
+    // too long for the clock (seconds::max(), ipc::forever) waits without limit.
+    template <class Rep, class Period>
+    void put(const T& item, const std::chrono::duration<Rep, Period>& timeout) {
+        if (!put_until(item, sync::internal::deadline_after(timeout))) throw QueueFull("Queue.put: the queue is full");
     }
     // put_nowait: throws QueueFull at once when there is no room.
     void put_nowait(const T& item) { put(item, std::chrono::nanoseconds::zero()); }
     // try_put: whether `item` was put within `timeout` (none by default).
-    [[nodiscard]] bool try_put(const T& item, std::chrono::nanoseconds timeout = {}) {
-        return put_until(item, detail::deadline_after(timeout));
+    [[nodiscard]] bool try_put(const T& item) { return try_put(item, std::chrono::nanoseconds::zero()); }
+    template <class Rep, class Period>
+    [[nodiscard]] bool try_put(const T& item, const std::chrono::duration<Rep, Period>& timeout) {
+        return put_until(item, sync::internal::deadline_after(timeout));
     }
 
     // get: removes and returns the oldest item, blocking while the queue is empty.
     T get() {
         detail::Take take;  // the get counts as returned once this is gone
-        return *get_until(detail::Clock::time_point::max(), take);
+        return *get_until(sync::internal::kNoDeadline, take);
     }
     // get with a timeout: throws QueueEmpty when nothing came within it.
-    T get(std::chrono::nanoseconds timeout) {
+    template <class Rep, class Period>
+    T get(const std::chrono::duration<Rep, Period>& timeout) {
         detail::Take take;
-        auto item = get_until(detail::deadline_after(timeout), take);
+        auto item = get_until(sync::internal::deadline_after(timeout), take);
         if (!item) throw QueueEmpty("Queue.get: the queue is empty");
         return std::move(*item);
     }
@@ -94,18 +100,22 @@ public:
     T get_nowait() { return get(std::chrono::nanoseconds::zero()); }
     // try_get: the oldest item, or nullopt when nothing came within `timeout` (none
     // by default). A closed and drained queue still throws QueueClosed.
-    [[nodiscard]] std::optional<T> try_get(std::chrono::nanoseconds timeout = {}) {
+    [[nodiscard]] std::optional<T> try_get() { return try_get(std::chrono::nanoseconds::zero()); }
+    template <class Rep, class Period>
+    [[nodiscard]] std::optional<T> try_get(const std::chrono::duration<Rep, Period>& timeout) {
         detail::Take take;
-        return get_until(detail::deadline_after(timeout), take);
+        return get_until(sync::internal::deadline_after(timeout), take);
     }
     // try_get_into: as try_get, but assigns the item to `out` and returns whether
     // one came. The item is in `out` before the get counts as returned, so `out`
     // in shared memory is a receipt that survives the caller being killed: a
     // caller killed after the get counted as returned has the item in `out`; one
     // killed before has it counted by lost() (and `out` may hold it already).
-    [[nodiscard]] bool try_get_into(T& out, std::chrono::nanoseconds timeout = {}) {
+    [[nodiscard]] bool try_get_into(T& out) { return try_get_into(out, std::chrono::nanoseconds::zero()); }
+    template <class Rep, class Period>
+    [[nodiscard]] bool try_get_into(T& out, const std::chrono::duration<Rep, Period>& timeout) {
         detail::Take take;
-        auto item = get_until(detail::deadline_after(timeout), take);
+        auto item = get_until(sync::internal::deadline_after(timeout), take);
         if (!item) return false;
         out = std::move(*item);
         return true;
@@ -140,7 +150,7 @@ protected:
     detail::Ring ring_;
 
 private:
-    bool put_until(const T& item, detail::Clock::time_point deadline) {
+    bool put_until(const T& item, sync::internal::SteadyTime deadline) {
         if constexpr (Codec<T>::bitwise) {
             return ring_.put(std::as_bytes(std::span(&item, 1)), deadline);
         } else {
@@ -152,7 +162,7 @@ private:
     }
     // Decodes the item where it lies (still queued: a getter killed while
     // decoding leaves it to the next), then takes it off the queue.
-    std::optional<T> get_until(detail::Clock::time_point deadline, detail::Take& take) {
+    std::optional<T> get_until(sync::internal::SteadyTime deadline, detail::Take& take) {
         if (!ring_.get(take, space<Space::decoding>(), deadline)) return std::nullopt;
         std::optional<T> item(decode<T>(take.bytes()));
         take.commit();
@@ -180,10 +190,11 @@ public:
     // std::logic_error when called more times than items were put.
     void task_done() { this->ring_.task_done(); }
     // join: blocks until every item put has been marked task_done().
-    void join() { (void)this->ring_.join(detail::Clock::time_point::max()); }
+    void join() { (void)this->ring_.join(sync::internal::kNoDeadline); }
     // join with a timeout: throws TimeoutError when items are still unfinished.
-    void join(std::chrono::nanoseconds timeout) {
-        if (!this->ring_.join(detail::deadline_after(timeout)))
+    template <class Rep, class Period>
+    void join(const std::chrono::duration<Rep, Period>& timeout) {
+        if (!this->ring_.join(sync::internal::deadline_after(timeout)))
             throw TimeoutError("JoinableQueue.join: items are still unfinished");
     }
 };

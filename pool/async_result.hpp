@@ -14,6 +14,7 @@
 #include <variant>
 
 #include "pool/errors.hpp"
+#include "sync/internal/cv_wait.hpp"
 
 namespace mp::pool {
 
@@ -42,16 +43,12 @@ public:
         ready_ = true;
         changed_.notify_all();
     }
-    bool wait_until(std::optional<std::chrono::steady_clock::time_point> deadline) {
+    bool wait_until(sync::internal::SteadyTime deadline) {
         std::unique_lock lock(mutex_);
         if (ready_) return true;
         if (current_result_thread() == pool_ && pool_ != nullptr)
             throw std::logic_error("mp::pool: waiting for a result on the pool's own result thread (in a callback) would deadlock");
-        if (!deadline) {
-            changed_.wait(lock, [&] { return ready_; });
-            return true;
-        }
-        return changed_.wait_until(lock, *deadline, [&] { return ready_; });
+        return sync::internal::wait_until(changed_, lock, deadline, [&] { return ready_; });
     }
     bool ready() const {
         std::lock_guard lock(mutex_);
@@ -93,20 +90,22 @@ public:
     // std::logic_error when called on the pool's result thread (a callback), where
     // waiting could never end.
     R get() {
-        state_->wait_until(std::nullopt);
+        wait();
         return finish(false);
     }
     // As get(), waiting at most `timeout`: throws TimeoutError after it (the task
-    // goes on; get again later).
-    R get(std::chrono::nanoseconds timeout) {
+    // goes on; get again later). Any std::chrono duration: zero or less polls once,
+    // one too long for the clock (seconds::max()) waits as long as it takes.
+    template <class Rep, class Period>
+    R get(const std::chrono::duration<Rep, Period>& timeout) {
         if (!wait(timeout)) throw TimeoutError("AsyncResult::get: timed out");
         return finish(false);
     }
     // Blocks until ready; wait(timeout) returns whether it is.
-    void wait() { state_->wait_until(std::nullopt); }
-    bool wait(std::chrono::nanoseconds timeout) {
-        return state_->wait_until(std::chrono::steady_clock::now() +
-                                  std::chrono::ceil<std::chrono::steady_clock::duration>(timeout));
+    void wait() { state_->wait_until(sync::internal::kNoDeadline); }
+    template <class Rep, class Period>
+    [[nodiscard]] bool wait(const std::chrono::duration<Rep, Period>& timeout) {
+        return state_->wait_until(sync::internal::deadline_after(timeout));
     }
     // Whether the task has finished (either way). Never blocks.
     bool ready() const { return state_->ready(); }

@@ -19,6 +19,7 @@
 
 #include "pool/async_result.hpp"
 #include "pool/errors.hpp"
+#include "sync/internal/cv_wait.hpp"
 
 namespace mp::pool {
 
@@ -37,7 +38,7 @@ public:
         changed_.notify_all();
     }
 
-    std::optional<R> next(std::optional<std::chrono::steady_clock::time_point> deadline) {
+    std::optional<R> next(sync::internal::SteadyTime deadline) {
         std::unique_lock lock(mutex_);
         for (;;) {
             if (current_ && offset_ < current_->values.size()) return std::move(current_->values[offset_++]);
@@ -45,11 +46,8 @@ public:
             if (!available()) {
                 if (current_result_thread() == pool_)
                     throw std::logic_error("mp::pool: iterating imap on the pool's own result thread would deadlock");
-                if (!deadline) {
-                    changed_.wait(lock, [&] { return available(); });
-                } else if (!changed_.wait_until(lock, *deadline, [&] { return available(); })) {
+                if (!sync::internal::wait_until(changed_, lock, deadline, [&] { return available(); }))
                     throw TimeoutError("IMapIterator::next: timed out");
-                }
             }
             const std::size_t index = ordered_ ? consumed_ : arrivals_[consumed_];
             ++consumed_;
@@ -93,11 +91,13 @@ public:
     // The next result, blocking until it is there; empty after the last one. A task
     // that failed re-throws its error here (RemoteError, WorkerDied, ...); iteration
     // may go on after it with the next chunk.
-    std::optional<R> next() { return state_->next(std::nullopt); }
-    // As next(), waiting at most `timeout`: throws TimeoutError after it.
-    std::optional<R> next(std::chrono::nanoseconds timeout) {
-        return state_->next(std::chrono::steady_clock::now() +
-                            std::chrono::ceil<std::chrono::steady_clock::duration>(timeout));
+    std::optional<R> next() { return state_->next(sync::internal::kNoDeadline); }
+    // As next(), waiting at most `timeout` (any std::chrono duration; zero or less
+    // polls, one too long for the clock waits as long as it takes): throws
+    // TimeoutError after it.
+    template <class Rep, class Period>
+    std::optional<R> next(const std::chrono::duration<Rep, Period>& timeout) {
+        return state_->next(sync::internal::deadline_after(timeout));
     }
 
     // Range-for support: an input iterator over the remaining results.

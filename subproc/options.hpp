@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <vector>
+#include "subproc/timeout.hpp"
 
 namespace mp::subproc {
 
@@ -126,7 +127,7 @@ struct Options {
     bool capture_output = false;
     // For the whole call; on expiry the child's group is killed and reaped, and
     // TimeoutExpired carries what was captured.
-    std::optional<std::chrono::nanoseconds> timeout{};
+    Timeout timeout{};
     // A non-zero return code throws CalledProcessError.
     bool check = false;
 };

@@ -152,7 +152,7 @@ std::vector<std::string> Pipeline::joined_args() const {
     return joined;
 }
 
-PipelineResult Pipeline::communicate(std::string_view input, std::optional<std::chrono::nanoseconds> timeout) {
+PipelineResult Pipeline::communicate(std::string_view input, Timeout timeout) {
     if (!input.empty()) {
         if (!channels_.in) throw std::invalid_argument("subproc: pipeline input needs in = PIPE");
         channels_.input = input;

@@ -23,6 +23,7 @@
 #include "subproc/internal/channels.hpp"
 #include "subproc/options.hpp"
 #include "subproc/popen.hpp"
+#include "subproc/timeout.hpp"
 
 namespace mp::subproc {
 
@@ -54,7 +55,7 @@ public:
     // stage (the whole group) is killed with SIGKILL and reaped, the pipes drained for
     // at most wait_delay, and TimeoutExpired carries the output. Call once.
     // `input` is written from the caller's buffer, not copied.
-    PipelineResult communicate(std::string_view input = {}, std::optional<std::chrono::nanoseconds> timeout = {});
+    PipelineResult communicate(std::string_view input = {}, Timeout timeout = {});
 
     std::vector<pid_t> pids() const;
     // The pipeline's process group, 0 with Group::inherit.

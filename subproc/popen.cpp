@@ -169,7 +169,7 @@ internal::ExitWatch& Popen::watch() {
     return *watch_;
 }
 
-TimeoutExpired Popen::timeout_error(std::optional<std::chrono::nanoseconds> timeout) const {
+TimeoutExpired Popen::timeout_error(Timeout timeout) const {
     return TimeoutExpired(args_, timeout.value_or(std::chrono::nanoseconds(0)),
                           channels_.out_data.substr(channels_.out_consumed), channels_.err_data);
 }
@@ -187,7 +187,7 @@ void Popen::reap() {
     watch_.reset();
 }
 
-Output Popen::communicate(std::string_view input, std::optional<std::chrono::nanoseconds> timeout) {
+Output Popen::communicate(std::string_view input, Timeout timeout) {
     const internal::Deadline deadline = internal::deadline_after(timeout);
     if (!communication_started_) {
         communication_started_ = true;
@@ -207,7 +207,7 @@ Output Popen::communicate(std::string_view input, std::optional<std::chrono::nan
     return {channels_.take_out(), channels_.take_err()};
 }
 
-int Popen::wait(std::optional<std::chrono::nanoseconds> timeout) {
+int Popen::wait(Timeout timeout) {
     if (returncode_) return *returncode_;
     const internal::Deadline deadline = internal::deadline_after(timeout);
     bool exited = true;
@@ -231,7 +231,7 @@ std::optional<int> Popen::poll() {
     return returncode_;
 }
 
-std::optional<std::string> Popen::readline(std::optional<std::chrono::nanoseconds> timeout) {
+std::optional<std::string> Popen::readline(Timeout timeout) {
     if (!stdout_piped_) throw std::logic_error("subproc: readline() needs out = PIPE");
     internal::Channels& c = channels_;
     if (!internal::pump(c, internal::Until::line_ready, internal::deadline_after(timeout)))

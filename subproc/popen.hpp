@@ -34,6 +34,7 @@
 #include "subproc/errors.hpp"
 #include "subproc/internal/channels.hpp"
 #include "subproc/options.hpp"
+#include "subproc/timeout.hpp"
 
 namespace mp::subproc {
 
@@ -71,12 +72,12 @@ public:
     // caller's buffer, not copied (only the unwritten rest is, on a timeout).
     // Returns the output not yet read by readline(). Note: a grandchild that keeps
     // stdout open keeps this waiting.
-    Output communicate(std::string_view input = {}, std::optional<std::chrono::nanoseconds> timeout = {});
+    Output communicate(std::string_view input = {}, Timeout timeout = {});
 
     // Waits for the child to exit (draining piped stdout/stderr into the buffers that
     // communicate() returns, so a chatty child cannot block) and reaps it. Returns
     // returncode(). Throws TimeoutExpired when `timeout` passes first.
-    int wait(std::optional<std::chrono::nanoseconds> timeout = {});
+    int wait(Timeout timeout = {});
 
     // Reaps the child if it has exited; never blocks. Returns returncode().
     std::optional<int> poll();
@@ -89,7 +90,7 @@ public:
 
     // The next line of stdout (which must be PIPE) without its '\n'; the last line may
     // lack one. Empty at EOF. Buffers stderr meanwhile. Throws TimeoutExpired.
-    std::optional<std::string> readline(std::optional<std::chrono::nanoseconds> timeout = {});
+    std::optional<std::string> readline(Timeout timeout = {});
     // for (const std::string& line : p.lines()) ...: readline() until EOF.
     LineRange lines();
 
@@ -128,7 +129,7 @@ private:
     internal::ExitWatch& watch();
     // The output not yet returned, copied, for a TimeoutExpired of a call that may
     // be repeated.
-    TimeoutExpired timeout_error(std::optional<std::chrono::nanoseconds> timeout) const;
+    TimeoutExpired timeout_error(Timeout timeout) const;
 
     std::vector<std::string> args_;
     pid_t pid_ = -1;

@@ -17,3 +17,4 @@
 #include "subproc/pipeline.hpp"
 #include "subproc/popen.hpp"
 #include "subproc/run.hpp"
+#include "subproc/timeout.hpp"

@@ -30,6 +30,7 @@
 #include <utility>
 
 #include "threadpool/errors.hpp"
+#include "threadpool/internal/deadline.hpp"
 #include "threadpool/internal/spin.hpp"
 #include "threadpool/internal/spin_lock.hpp"
 
@@ -59,13 +60,14 @@ public:
     // (the value is then left untouched).
     template <class U = T>
     void put(U&& value) {
-        put_until(std::forward<U>(value), nullptr);
+        put_until(std::forward<U>(value), internal::kNoDeadline);
     }
-    // put with a timeout: throws QueueFull when no room was made in time.
-    template <class U = T>
-    void put(U&& value, std::chrono::nanoseconds timeout) {
-        const auto deadline = std::chrono::steady_clock::now() + timeout;
-        put_until(std::forward<U>(value), &deadline);
+    // put with a timeout: throws QueueFull when no room was made in time. Timeouts
+    // are any std::chrono duration: zero or less polls once, one too long for the
+    // clock (seconds::max()) waits as long as it takes.
+    template <class U = T, class Rep, class Period>
+    void put(U&& value, const std::chrono::duration<Rep, Period>& timeout) {
+        put_until(std::forward<U>(value), internal::deadline_after(timeout));
     }
     // try_put: appends `value` if there is room; false when full or closed (the value
     // is then left untouched). Never blocks.
@@ -83,11 +85,11 @@ public:
 
     // get: removes and returns the oldest item, blocking while the queue is empty.
     // Throws QueueClosed once the queue is closed and drained.
-    T get() { return get_until(nullptr); }
+    T get() { return get_until(internal::kNoDeadline); }
     // get with a timeout: throws QueueEmpty when nothing arrived in time.
-    T get(std::chrono::nanoseconds timeout) {
-        const auto deadline = std::chrono::steady_clock::now() + timeout;
-        return get_until(&deadline);
+    template <class Rep, class Period>
+    T get(const std::chrono::duration<Rep, Period>& timeout) {
+        return get_until(internal::deadline_after(timeout));
     }
     // try_get: the oldest item, or nothing when the queue is empty. Never blocks.
     std::optional<T> try_get() { return try_take(); }
@@ -120,9 +122,11 @@ public:
         all_done_.wait(lock, [&] { return all_done(); });
     }
     // join_for: join for at most `timeout`; true if everything was finished in time.
-    bool join_for(std::chrono::nanoseconds timeout) {
+    template <class Rep, class Period>
+    [[nodiscard]] bool join_for(const std::chrono::duration<Rep, Period>& timeout) {
+        const auto deadline = internal::deadline_after(timeout);
         std::unique_lock lock(wait_mutex_);
-        return all_done_.wait_for(lock, timeout, [&] { return all_done(); });
+        return internal::wait_until(all_done_, lock, deadline, [&] { return all_done(); });
     }
 
     // close: no more puts; wakes every blocked put (QueueClosed) and get (which drains
@@ -248,21 +252,17 @@ private:
     // Sleeps on `cv` until `ready()` or close; false when `deadline` passed first.
     template <class Ready>
     bool sleep_until(std::condition_variable& cv, std::atomic<std::size_t>& waiting, Ready ready,
-                     const std::chrono::steady_clock::time_point* deadline) {
+                     internal::SteadyTime deadline) {
         std::unique_lock lock(wait_mutex_);
         waiting.fetch_add(1, std::memory_order_seq_cst);
         auto awake = [&] { return ready() || closed_.load(std::memory_order_seq_cst); };
-        bool in_time = true;
-        if (deadline == nullptr)
-            cv.wait(lock, awake);
-        else
-            in_time = cv.wait_until(lock, *deadline, awake);
+        const bool in_time = internal::wait_until(cv, lock, deadline, awake);
         waiting.fetch_sub(1, std::memory_order_relaxed);
         return in_time;
     }
 
     template <class U>
-    void put_until(U&& value, const std::chrono::steady_clock::time_point* deadline) {
+    void put_until(U&& value, internal::SteadyTime deadline) {
         for (;;) {
             const Append outcome = try_append(std::forward<U>(value));
             if (outcome == Append::done) return;
@@ -275,7 +275,7 @@ private:
         }
     }
 
-    T get_until(const std::chrono::steady_clock::time_point* deadline) {
+    T get_until(internal::SteadyTime deadline) {
         for (;;) {
             if (std::optional<T> item = try_take()) return std::move(*item);
             if (closed_.load(std::memory_order_acquire)) {

@@ -41,8 +41,8 @@ void ThreadPool::report_error(std::exception_ptr error) noexcept {
 void ThreadPool::wait_idle() {
     state_->wait_idle();
 }
-bool ThreadPool::wait_for(std::chrono::nanoseconds timeout) {
-    return state_->wait_for(timeout);
+bool ThreadPool::wait_until(internal::SteadyTime deadline) {
+    return state_->wait_until(deadline);
 }
 void ThreadPool::pause() {
     state_->pause();

@@ -44,6 +44,7 @@
 #include <vector>
 
 #include "threadpool/errors.hpp"
+#include "threadpool/internal/deadline.hpp"
 #include "threadpool/internal/task.hpp"
 #include "threadpool/result.hpp"
 
@@ -223,7 +224,12 @@ public:
     // queued it blocks until resume(). Throws std::logic_error from a worker.
     void wait_idle();
     // wait_for: wait_idle for at most `timeout`; true if the pool went idle in time.
-    bool wait_for(std::chrono::nanoseconds timeout);
+    // Any std::chrono duration: zero or less polls once, one too long for the clock
+    // (seconds::max()) waits as long as it takes.
+    template <class Rep, class Period>
+    [[nodiscard]] bool wait_for(const std::chrono::duration<Rep, Period>& timeout) {
+        return wait_until(internal::deadline_after(timeout));
+    }
 
     // pause: queued tasks stay queued (and new ones queue up) until resume();
     // running tasks go on.
@@ -263,6 +269,7 @@ public:
     bool on_worker_thread() const noexcept;
 
 private:
+    bool wait_until(internal::SteadyTime deadline);
     template <class R, class Call>
     struct FutureJob {
         std::promise<R> promise;

@@ -14,7 +14,7 @@
 #include <optional>
 
 #include "ipc/errors.hpp"
-#include "ipc/internal/deadline.hpp"
+#include "sync/internal/deadline.hpp"
 
 namespace mp::ipc::detail {
 namespace {
@@ -225,14 +225,13 @@ void grow_send_buffer(int fd, std::size_t bytes) noexcept {
     (void)::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &request, sizeof request);
 }
 
-bool wait_readable(std::span<pollfd> fds, std::chrono::nanoseconds timeout) {
-    const auto deadline = deadline_after(timeout);
+bool wait_readable(std::span<pollfd> fds, sync::internal::SteadyTime deadline) {
     for (pollfd& p : fds) p.events = POLLIN;
     for (;;) {
         timespec ts{};
         timespec* limit = nullptr;
-        if (deadline != Clock::time_point::max()) {
-            const auto left = time_left(deadline);
+        if (deadline != sync::internal::kNoDeadline) {
+            const auto left = sync::internal::time_left(deadline);
             ts.tv_sec = static_cast<time_t>(left.count() / 1'000'000'000);
             ts.tv_nsec = static_cast<long>(left.count() % 1'000'000'000);
             limit = &ts;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "ipc/fd.hpp"
+#include "sync/internal/deadline.hpp"
 
 namespace mp::ipc::detail {
 
@@ -55,6 +56,6 @@ void grow_send_buffer(int fd, std::size_t bytes) noexcept;
 // Waits until at least one of `fds` is readable (or at end of file / error) for at
 // most `timeout`; nanoseconds::max() waits without limit. Sets each revents and
 // returns whether any is ready.
-bool wait_readable(std::span<pollfd> fds, std::chrono::nanoseconds timeout);
+bool wait_readable(std::span<pollfd> fds, sync::internal::SteadyTime deadline);
 
 }  // namespace mp::ipc::detail

@@ -18,6 +18,7 @@
 #include "ipc/connection.hpp"
 #include "pool/internal/child.hpp"
 #include "pool/internal/stream_end.hpp"
+#include "sync/internal/cv_wait.hpp"
 
 namespace mp::pool::internal {
 
@@ -723,7 +724,7 @@ void Core::signal_workers(int signal) {
 
 bool Core::wait_done_until(std::chrono::steady_clock::time_point deadline) {
     std::unique_lock lock(mutex_);
-    return changed_.wait_until(lock, deadline, [&] { return done_; });
+    return sync::internal::wait_until(changed_, lock, deadline, [&] { return done_; });
 }
 
 void Core::terminate() {
@@ -755,12 +756,12 @@ void Core::join() {
     if (result_thread_.joinable()) result_thread_.join();
 }
 
-bool Core::join(std::chrono::nanoseconds timeout) {
+bool Core::join_until(std::chrono::steady_clock::time_point deadline) {
     {
         std::lock_guard lock(mutex_);
         if (!closed_ && !terminating_ && !broken_) throw std::logic_error("Pool::join: call close() or terminate() first");
     }
-    if (!wait_done_until(Clock::now() + std::chrono::ceil<Clock::duration>(timeout))) return false;
+    if (!wait_done_until(deadline)) return false;
     join();
     return true;
 }

@@ -9,9 +9,11 @@
 
 namespace mp::subproc::internal {
 
-Deadline deadline_after(std::optional<std::chrono::nanoseconds> timeout) {
+Deadline deadline_after(Timeout timeout) {
     if (!timeout) return std::nullopt;
-    return Clock::now() + *timeout;
+    const auto now = Clock::now();
+    if (*timeout >= Clock::time_point::max() - now) return std::nullopt;  // beyond the clock: no limit
+    return now + *timeout;
 }
 
 int poll_timeout_ms(Deadline deadline, int cap) {

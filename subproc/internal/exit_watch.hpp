@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "subproc/internal/fd.hpp"
+#include "subproc/timeout.hpp"
 
 namespace mp::subproc::internal {
 
@@ -16,7 +17,7 @@ using Clock = std::chrono::steady_clock;
 // No value: no limit.
 using Deadline = std::optional<Clock::time_point>;
 
-Deadline deadline_after(std::optional<std::chrono::nanoseconds> timeout);
+Deadline deadline_after(Timeout timeout);
 // Milliseconds until `deadline` for poll(), rounded up, at most `cap` (-1: none).
 int poll_timeout_ms(Deadline deadline, int cap = -1);
 bool passed(Deadline deadline);

@@ -7,12 +7,13 @@
 #include <string>
 
 #include "subproc/options.hpp"
+#include "subproc/timeout.hpp"
 
 namespace mp::subproc::internal {
 
 struct RunOnly {
     std::string input;
-    std::optional<std::chrono::nanoseconds> timeout;
+    Timeout timeout;
     bool check = false;
 };
 

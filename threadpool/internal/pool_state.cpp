@@ -374,13 +374,12 @@ void PoolState::wait_idle() {
     idle_waiters_.fetch_sub(1, std::memory_order_relaxed);
 }
 
-bool PoolState::wait_for(std::chrono::nanoseconds timeout) {
+bool PoolState::wait_until(SteadyTime deadline) {
     throw_if_worker("wait_for()");
     if (inert()) return idle_now();
     std::unique_lock lock(mutex_);
     idle_waiters_.fetch_add(1, std::memory_order_seq_cst);
-    const bool idle =
-        idle_cv_.wait_for(lock, timeout, [&] { return idle_now(); });
+    const bool idle = internal::wait_until(idle_cv_, lock, deadline, [&] { return idle_now(); });
     idle_waiters_.fetch_sub(1, std::memory_order_relaxed);
     return idle;
 }

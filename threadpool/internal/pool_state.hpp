@@ -55,7 +55,7 @@ public:
     void enqueue(Task&& task, Priority priority);
     bool help_once();
     void wait_idle();
-    bool wait_for(std::chrono::nanoseconds timeout);
+    bool wait_until(SteadyTime deadline);
     void pause();
     void resume();
     bool paused() const;

@@ -1,0 +1,40 @@
+// Timeout: how long a subproc call may wait. Any std::chrono duration converts to
+// it, saturating: one too long for nanoseconds (seconds::max(), a thousand years)
+// means no limit, exactly as no timeout at all (the default, or std::nullopt). A
+// timeout of zero or less polls once. It reads as std::optional<nanoseconds>.
+#pragma once
+
+#include <chrono>
+#include <optional>
+
+namespace mp::subproc {
+
+class Timeout {
+public:
+    constexpr Timeout() noexcept = default;
+    constexpr Timeout(std::nullopt_t) noexcept {}
+    template <class Rep, class Period>
+    constexpr Timeout(const std::chrono::duration<Rep, Period>& limit) noexcept {
+        using std::chrono::nanoseconds;
+        // Compared in floating point: no conversion of `limit` can overflow first.
+        if (std::chrono::duration<double>(limit) >= std::chrono::duration<double>(nanoseconds::max())) return;
+        limit_ = limit <= limit.zero() ? nanoseconds::zero() : std::chrono::ceil<nanoseconds>(limit);
+    }
+    template <class Rep, class Period>
+    constexpr Timeout(const std::optional<std::chrono::duration<Rep, Period>>& limit) noexcept {
+        if (limit) *this = Timeout(*limit);
+    }
+
+    constexpr bool has_value() const noexcept { return limit_.has_value(); }
+    constexpr explicit operator bool() const noexcept { return has_value(); }
+    constexpr std::chrono::nanoseconds operator*() const noexcept { return *limit_; }
+    constexpr std::chrono::nanoseconds value_or(std::chrono::nanoseconds otherwise) const noexcept {
+        return limit_.value_or(otherwise);
+    }
+    constexpr void reset() noexcept { limit_.reset(); }
+
+private:
+    std::optional<std::chrono::nanoseconds> limit_;
+};
+
+}  // namespace mp::subproc

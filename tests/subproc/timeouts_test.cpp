@@ -1,0 +1,66 @@
+// Every timeout of mp::subproc takes any std::chrono duration, as an argument or
+// as Options::timeout: "forever" as users write it waits, zero and negative
+// timeouts poll once.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <string>
+
+#include "subproc/subproc.hpp"
+#include "tests/support/huge_timeouts.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using mp::subproc::Popen;
+using mp::test::expect_blocks_until_released;
+using mp::test::for_each_huge_timeout;
+
+Popen sleeper(mp::subproc::Options options = {}) { return Popen({"sh", "-c", "sleep 0.6; echo done"}, std::move(options)); }
+
+TEST(SubprocTimeouts, HugeTimeoutsAreNoLimit) {
+    for_each_huge_timeout([&](auto forever) {
+        const mp::subproc::Timeout timeout = forever;
+        EXPECT_FALSE(timeout.has_value());
+    });
+    EXPECT_EQ(*mp::subproc::Timeout(-5s), 0ns);
+    EXPECT_EQ(*mp::subproc::Timeout(1500us), 1500us);
+}
+
+TEST(SubprocTimeouts, PopenWaitsWithHugeTimeoutsWaitForTheExit) {
+    for_each_huge_timeout([&](auto forever) {
+        Popen waited = sleeper();
+        expect_blocks_until_released([&] { EXPECT_EQ(waited.wait(forever), 0); }, {});
+        Popen communicated = sleeper({.out = mp::subproc::PIPE});
+        expect_blocks_until_released([&] { EXPECT_EQ(communicated.communicate({}, forever).out, "done\n"); }, {});
+        Popen read = sleeper({.out = mp::subproc::PIPE});
+        expect_blocks_until_released([&] { EXPECT_EQ(read.readline(forever), "done"); }, {});
+        read.wait();
+    });
+}
+
+TEST(SubprocTimeouts, RunAndPipelineWithHugeTimeoutsWaitForTheExit) {
+    for_each_huge_timeout([&](auto forever) {
+        expect_blocks_until_released(
+            [&] {
+                auto done = mp::subproc::run({"sh", "-c", "sleep 0.6; echo done"},
+                                             {.capture_output = true, .timeout = forever});
+                EXPECT_EQ(done.out, "done\n");
+            },
+            {});
+        mp::subproc::Pipeline pipeline({{"sh", "-c", "sleep 0.6; echo done"}, {"cat"}}, {.out = mp::subproc::PIPE});
+        expect_blocks_until_released([&] { EXPECT_EQ(pipeline.communicate({}, forever).out, "done\n"); }, {});
+    });
+}
+
+TEST(SubprocTimeouts, ZeroAndNegativeTimeoutsPollOnce) {
+    Popen p = sleeper({.out = mp::subproc::PIPE});
+    EXPECT_THROW(p.wait(0ms), mp::subproc::TimeoutExpired);
+    EXPECT_THROW(p.wait(-1s), mp::subproc::TimeoutExpired);
+    EXPECT_THROW(p.readline(-1s), mp::subproc::TimeoutExpired);
+    EXPECT_EQ(p.communicate().out, "done\n");
+    EXPECT_EQ(p.wait(0ms), 0);
+    EXPECT_THROW(mp::subproc::run({"sleep", "1"}, {.timeout = -1s}), mp::subproc::TimeoutExpired);
+}
+
+}  // namespace
