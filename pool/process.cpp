@@ -5,9 +5,11 @@
 
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <stdexcept>
 
 #include "pool/internal/child.hpp"
+#include "pool/internal/process_registry.hpp"
 
 namespace mp::pool {
 
@@ -42,39 +44,63 @@ Process& Process::operator=(Process&& other) noexcept {
 Process::~Process() { release(); }
 
 void Process::release() noexcept {
-    if (pid_ > 0 && !exitcode_) {
-        try {
-            if (daemon_) send_signal(SIGKILL);
-            join();
-        } catch (...) {
-            // Not our child any more (SIGCHLD ignored): nothing left to reap.
-        }
-    }
+    if (pid_ > 0 && !exitcode_) internal::registry_hand_over(pid_);
     if (pidfd_ >= 0) close(pidfd_);
     pidfd_ = -1;
+}
+
+namespace {
+
+// mp::pool::exit on the thread running a Process target: carries the code out.
+struct ExitRequest {
+    int code;
+};
+thread_local bool running_process_target = false;
+
+}  // namespace
+
+void exit(int code) {
+    if (running_process_target) throw ExitRequest{code};
+    std::fflush(nullptr);
+    std::exit(code);
+}
+
+std::vector<ActiveChild> active_children() {
+    std::vector<ActiveChild> live;
+    for (internal::ChildRecord& child : internal::registry_live_children())
+        live.push_back({child.pid, std::move(child.name), child.daemon});
+    return live;
 }
 
 void Process::start() {
     if (started_) throw std::logic_error("Process::start: " + name_ + " was already started");
     const pid_t pid = internal::fork_flushed();
     if (pid == 0) {
-        int code = 1;
+        internal::registry_forget_after_fork();
+        running_process_target = true;
+        int code = 0;
         try {
-            code = target_();
+            target_();
+        } catch (const ExitRequest& request) {
+            code = request.code;
         } catch (...) {
             const internal::ExceptionText error = internal::current_exception_text();
             std::fprintf(stderr, "Process %s: uncaught %s: %s\n", name_.c_str(), error.type_name.c_str(),
                          error.message.c_str());
             code = 1;
         }
+        running_process_target = false;
         std::fflush(nullptr);
+        internal::registry_settle();
         internal::exit_child(code & 0xff);
     }
     started_ = true;
     pid_ = pid;
+    internal::registry_add(pid, name_, daemon_);
 }
 
 void Process::record_exit(int status) {
+    internal::registry_remove(pid_);
     exitcode_ = internal::exitcode_of(status);
     if (pidfd_ >= 0) close(pidfd_);
     pidfd_ = -1;
@@ -86,12 +112,15 @@ void Process::join() {
     record_exit(*internal::wait_for_exit(pid_, pidfd_, std::nullopt));
 }
 
-bool Process::join(std::chrono::nanoseconds timeout) {
+bool Process::join_until(sync::internal::SteadyTime deadline) {
     if (!started_) throw std::logic_error("Process::join: " + name_ + " was not started");
     if (exitcode_) return true;
+    if (deadline == sync::internal::kNoDeadline) {
+        join();
+        return true;
+    }
     // Opened on first need: until we reap it, the pid cannot name another process.
     if (pidfd_ < 0) pidfd_ = internal::open_pidfd(pid_);
-    const auto deadline = internal::Clock::now() + std::chrono::ceil<internal::Clock::duration>(timeout);
     const std::optional<int> status = internal::wait_for_exit(pid_, pidfd_, deadline);
     if (status) record_exit(*status);
     return status.has_value();

@@ -5,8 +5,25 @@
 //   p.start();
 //   p.join();                      // p.exitcode() == 0
 //
+//   mp::ipc::Queue<int> q, r;
+//   mp::pool::Process writer(put_items, std::ref(q));   // q itself, as the child sees it
+//   mp::pool::Process owner(drain, std::move(r));      // moved in: move-only is fine
+//
 // Operations: start, join / join(timeout), is_alive, pid, exitcode, terminate, kill,
-// name / set_name, daemon / set_daemon.
+// name / set_name, daemon / set_daemon; active_children() and exit(n) below.
+//
+// Lifetime, as Python's: destroying a Process does not wait for its child. A
+// started child whose Process is gone is reaped once it exits (at the next start()
+// or active_children()), and at exit the program waits for its non-daemon children
+// and terminates (SIGTERM) its daemon ones. A Process child does the same with its
+// own children before it leaves. No zombie is left either way.
+//
+// Exit code, as Python's: the target's return value is ignored (0); an uncaught
+// exception prints "Process <name>: uncaught <type>: <message>" on the child's
+// stderr and gives 1; mp::pool::exit(n) gives n; a signal N gives -N.
+//
+// A lambda capturing by reference reads the parent's memory as it was at start():
+// the child is a fork made then (Python's fork start method does the same).
 //
 // Fork rules: stdio is flushed before fork; the child runs the target and leaves with
 // _exit (no atexit handlers, no double-flushed buffers); the parent reaps. When the
@@ -25,26 +42,23 @@
 #include <tuple>
 #include <type_traits>
 #include <utility>
+#include <vector>
+
+#include "pool/internal/unique_function.hpp"
+#include "sync/internal/deadline.hpp"
 
 namespace mp::pool {
 
 class Process {
 public:
-    // Stores `target` and copies of `args`; nothing runs before start(). If the
-    // target returns an int, that is the child's exit code (Python's sys.exit(n));
-    // any other return value is ignored and the exit code is 0. An exception escaping
-    // the target is printed on the child's stderr and gives exit code 1.
+    // Stores `target` and `args` (moved or copied in; std::ref(x) passes x itself,
+    // as the child sees it at start()); nothing runs before start(). Move-only
+    // arguments (ipc::Queue, ipc::Connection, sync::Lock, shm::Value) are fine.
     template <class F, class... Args>
-        requires std::invocable<std::decay_t<F>&, std::decay_t<Args>&...>
+        requires std::invocable<std::decay_t<F>&, std::unwrap_ref_decay_t<Args>&...>
     explicit Process(F&& target, Args&&... args)
         : target_([f = std::forward<F>(target), tuple = std::make_tuple(std::forward<Args>(args)...)]() mutable {
-              using R = std::invoke_result_t<std::decay_t<F>&, std::decay_t<Args>&...>;
-              if constexpr (std::is_same_v<R, int>) {
-                  return std::apply(f, tuple);
-              } else {
-                  std::apply(f, tuple);
-                  return 0;
-              }
+              std::apply(f, tuple);
           }),
           name_("Process-" + std::to_string(next_number())) {}
 
@@ -53,9 +67,8 @@ public:
     Process(const Process&) = delete;
     Process& operator=(const Process&) = delete;
 
-    // A started process that was never joined: a daemon is killed (SIGKILL) and
-    // reaped; any other is joined, waiting as long as it runs (Python joins non-daemon
-    // children at exit). Never leaves a zombie.
+    // Does not wait: a child still running (or exited but not reaped) is handed to
+    // the program's registry of children (see Lifetime above).
     ~Process();
 
     // Flushes stdio and forks; the child runs the target. Throws std::logic_error when
@@ -66,8 +79,12 @@ public:
     void join();
     // Waits at most `timeout`; true when the process has exited (and is reaped),
     // false when it is still running. Sleeps on a pidfd, no busy polling (Linux;
-    // elsewhere a waitpid poll with backoff).
-    bool join(std::chrono::nanoseconds timeout);
+    // elsewhere a waitpid poll with backoff). Any std::chrono duration: zero or less
+    // polls once, one too long for the clock (seconds::max()) waits without limit.
+    template <class Rep, class Period>
+    bool join(const std::chrono::duration<Rep, Period>& timeout) {
+        return join_until(sync::internal::deadline_after(timeout));
+    }
 
     // True between start() and the moment the child is seen to exit (which reaps it).
     bool is_alive();
@@ -90,11 +107,12 @@ public:
 
 private:
     static int next_number();
+    bool join_until(sync::internal::SteadyTime deadline);
     void send_signal(int signal);
     void record_exit(int status);
     void release() noexcept;
 
-    std::function<int()> target_;
+    internal::UniqueFunction<void> target_;
     std::string name_;
     bool daemon_ = false;
     bool started_ = false;
@@ -102,5 +120,23 @@ private:
     int pidfd_ = -1;
     std::optional<int> exitcode_;
 };
+
+// A live child started by a Process of this program (Python's active_children()
+// returns its Process objects; these are what identifies them).
+struct ActiveChild {
+    pid_t pid;
+    std::string name;
+    bool daemon;
+};
+
+// The children started by Process that are still running, whether or not their
+// Process objects still exist. Reaps the finished ones that no Process owns.
+std::vector<ActiveChild> active_children();
+
+// Python's sys.exit(n). On the thread running a Process target: unwinds the
+// target's stack (destructors run), then the child flushes stdio, settles its own
+// children and leaves with exit code n. Anywhere else: flushes stdio and calls
+// std::exit(n) (atexit handlers run: the program's children are settled).
+[[noreturn]] void exit(int code);
 
 }  // namespace mp::pool

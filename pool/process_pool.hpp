@@ -54,6 +54,8 @@
 #include "pool/imap_iterator.hpp"
 #include "pool/internal/core.hpp"
 #include "pool/internal/task.hpp"
+#include "pool/internal/unique_function.hpp"
+#include "sync/internal/deadline.hpp"
 
 namespace mp::pool {
 
@@ -62,7 +64,7 @@ int cpu_count();
 
 struct PoolOptions {
     int processes = 0;                  // 0: cpu_count()
-    std::function<void()> initializer{};  // runs once in each worker before its first task
+    internal::UniqueFunction<void> initializer{};  // runs once in each worker before its first task (may hold move-only objects)
     int maxtasksperchild = 0;             // a worker is replaced after this many tasks; 0: never
     std::vector<int> pass_fds{};          // fds workers inherit besides 0, 1, 2 (e.g. a listening socket)
 };
@@ -296,7 +298,10 @@ public:
     // join: waits until every worker exited; requires close() or terminate() first
     // (std::logic_error otherwise). join(timeout) returns false if they had not.
     void join() { core_->join(); }
-    bool join(std::chrono::nanoseconds timeout) { return core_->join(timeout); }
+    template <class Rep, class Period>
+    bool join(const std::chrono::duration<Rep, Period>& timeout) {
+        return core_->join_until(sync::internal::deadline_after(timeout));
+    }
 
     // The pids of the live workers (Python's pool._pool).
     std::vector<pid_t> worker_pids() const { return core_->worker_pids(); }

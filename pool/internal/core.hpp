@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "pool/internal/fork_server.hpp"
+#include "pool/internal/unique_function.hpp"
 #include "pool/internal/wire.hpp"
 
 namespace mp::pool::internal {
@@ -58,7 +59,7 @@ struct TaskSpec {
 
 struct CoreOptions {
     int processes = 1;
-    std::function<void()> initializer{};  // runs once in each worker, before any task
+    UniqueFunction<void> initializer{};  // runs once in each worker, before any task
     int maxtasksperchild = 0;             // 0: workers live as long as the pool
     std::vector<int> pass_fds{};          // fds the workers inherit besides 0, 1, 2
 };
@@ -94,7 +95,7 @@ public:
     // Waits for the result thread to finish: every worker exited and reaped.
     // Requires close() or terminate() first (std::logic_error otherwise).
     void join();
-    bool join(std::chrono::nanoseconds timeout);
+    bool join_until(std::chrono::steady_clock::time_point deadline);
 
     // The live workers' pids, once the workers being started have been reported.
     std::vector<pid_t> worker_pids() const;

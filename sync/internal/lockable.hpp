@@ -31,6 +31,15 @@ public:
     // Releases one hold. Errors: std::system_error (EPERM) when not held by this thread.
     void unlock() { mutex().unlock(); }
 
+    // Python's names, so that ported code reads as the original: acquire() is
+    // lock(), acquire(timeout) is try_lock_for, release() is unlock().
+    void acquire() { lock(); }
+    template <class Rep, class Period>
+    [[nodiscard]] bool acquire(const std::chrono::duration<Rep, Period>& timeout) {
+        return try_lock_for(timeout);
+    }
+    void release() { unlock(); }
+
     // True when the acquisition that gave the caller the lock found the previous
     // holder dead (it was killed while holding). Holder only; see ProcessMutex.
     bool owner_died() const noexcept { return mutex().owner_died(); }

@@ -1,0 +1,98 @@
+#include "pool/internal/process_registry.hpp"
+
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <mutex>
+
+namespace mp::pool::internal {
+
+namespace {
+
+struct Registry {
+    std::mutex mutex;
+    std::vector<ChildRecord> children;
+    bool exit_handler_registered = false;
+};
+
+// A pointer, so that a forked child can start afresh: the parent's mutex may have
+// been held by another thread at the fork, and its copy in the child never unlocks.
+Registry* registry = new Registry;
+
+bool has_exited(pid_t pid) {
+    siginfo_t info{};
+    int result;
+    do result = ::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT);
+    while (result < 0 && errno == EINTR);
+    // ECHILD: not ours to wait for any more (SIGCHLD ignored), so gone.
+    return result < 0 || info.si_pid != 0;
+}
+
+void reap(pid_t pid) {
+    while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+    }
+}
+
+}  // namespace
+
+void registry_settle() noexcept {
+    std::vector<ChildRecord> children;
+    {
+        std::lock_guard lock(registry->mutex);
+        children.swap(registry->children);
+    }
+    for (const ChildRecord& child : children)
+        if (child.daemon) ::kill(child.pid, SIGTERM);
+    for (const ChildRecord& child : children) reap(child.pid);
+}
+
+namespace {
+
+// Reaps handed-over children that exited. Called with the mutex held.
+void reap_finished_locked() {
+    std::erase_if(registry->children, [](const ChildRecord& child) {
+        if (!child.handed_over || !has_exited(child.pid)) return false;
+        reap(child.pid);
+        return true;
+    });
+}
+
+}  // namespace
+
+void registry_add(pid_t pid, std::string name, bool daemon) {
+    std::lock_guard lock(registry->mutex);
+    reap_finished_locked();
+    registry->children.push_back({pid, std::move(name), daemon, false});
+    if (!registry->exit_handler_registered) {
+        registry->exit_handler_registered = true;
+        std::atexit(registry_settle);
+    }
+}
+
+void registry_remove(pid_t pid) noexcept {
+    std::lock_guard lock(registry->mutex);
+    std::erase_if(registry->children, [pid](const ChildRecord& child) { return child.pid == pid; });
+}
+
+void registry_hand_over(pid_t pid) noexcept {
+    std::lock_guard lock(registry->mutex);
+    for (ChildRecord& child : registry->children)
+        if (child.pid == pid) child.handed_over = true;
+    reap_finished_locked();
+}
+
+std::vector<ChildRecord> registry_live_children() {
+    std::lock_guard lock(registry->mutex);
+    reap_finished_locked();
+    std::vector<ChildRecord> live;
+    for (const ChildRecord& child : registry->children)
+        if (!has_exited(child.pid)) live.push_back(child);
+    return live;
+}
+
+void registry_forget_after_fork() noexcept { registry = new Registry; }
+
+}  // namespace mp::pool::internal
