@@ -1,10 +1,12 @@
 // The codec: turns C++ values into bytes and back, for Connection::send/recv, Queue
 // items, and anyone who ships values by other means (encode/decode on a buffer).
 //
-// Encodable: arithmetic types, enums, std::string, std::vector, std::array,
+// Encodable: arithmetic types, enums, std::string (string literals, C strings and
+// std::string_view encode as one: the peer decodes a std::string), std::vector, std::array,
 // std::pair, std::tuple, std::optional, std::variant, std::map, std::unordered_map,
 // any nesting of those, trivially copyable structs (copied bytewise), and user types
-// that provide the hook below. Pointers are refused at compile time.
+// that provide the hook below. Other pointers are refused at compile time; a null C
+// string is refused with std::invalid_argument.
 //
 // The user hook, found by argument-dependent lookup (declare both next to the type):
 //
@@ -34,12 +36,14 @@
 // bool or a pointer-like handle should use the hook if the peer is not trusted).
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <map>
 #include <optional>
+#include <stdexcept>
 #include <span>
 #include <string>
 #include <string_view>
@@ -242,19 +246,48 @@ struct Codec {
     }
 };
 
-template <>
-struct Codec<std::string> {
+namespace detail {
+// Text: std::string, and what encodes exactly as one (string literals, C strings,
+// std::string_view), so that send("hi") is received by recv<std::string>().
+struct TextCodec {
     static constexpr bool bitwise = false;
     static constexpr std::size_t min_size = 8;
-    static constexpr std::uint64_t signature() { return detail::tag('s'); }
-    static void encode(Encoder& out, const std::string& value) {
-        out.write_count(value.size());
-        out.write_raw(value.data(), value.size());
+    static constexpr std::uint64_t signature() { return tag('s'); }
+    static void encode_text(Encoder& out, std::string_view text) {
+        out.write_count(text.size());
+        out.write_raw(text.data(), text.size());
     }
+};
+}  // namespace detail
+
+template <>
+struct Codec<std::string> : detail::TextCodec {
+    static void encode(Encoder& out, const std::string& value) { encode_text(out, value); }
     static void decode(Decoder& in, std::string& value) {
         const auto bytes = in.take(in.read_count(1));
         value.assign(reinterpret_cast<const char*>(bytes.data()), bytes.size());
     }
+};
+// The encode-only text types (they own no characters to decode into): the peer
+// decodes a std::string.
+template <>
+struct Codec<std::string_view> : detail::TextCodec {
+    static void encode(Encoder& out, std::string_view value) { encode_text(out, value); }
+};
+template <>
+struct Codec<const char*> : detail::TextCodec {
+    static void encode(Encoder& out, const char* value) {
+        if (value == nullptr) throw std::invalid_argument("ipc codec: a null C string cannot be encoded");
+        encode_text(out, value);
+    }
+};
+template <>
+struct Codec<char*> : Codec<const char*> {};
+// A char array is a string literal or a C string buffer: its text ends at the first
+// NUL, or at the end of the array.
+template <std::size_t N>
+struct Codec<char[N]> : detail::TextCodec {
+    static void encode(Encoder& out, const char (&value)[N]) { encode_text(out, std::string_view(value, std::find(value, value + N, '\0'))); }
 };
 
 template <class T, class A>

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "ipc/codec.hpp"
+#include "ipc/ipc.hpp"
 
 namespace geo {
 // A user type with the ADL hook, as documented in codec.hpp.
@@ -175,6 +176,36 @@ TEST(Codec, SignaturesAreCompileTimeConstants) {
                   mp::ipc::type_signature<std::tuple<int, char>>());
     static_assert(mp::ipc::type_signature<std::vector<int>>() != mp::ipc::type_signature<std::array<int, 1>>());
     SUCCEED();
+}
+
+}  // namespace
+
+namespace {
+
+// String literals, C strings and string_views are text: they travel as std::string.
+TEST(CodecText, LiteralsCStringsAndViewsEncodeAsStrings) {
+    const std::string expected = "This is Mr.Ni";
+    const char* c_string = "This is Mr.Ni";
+    char buffer[32] = "This is Mr.Ni";
+    const std::string_view view = expected;
+    for (const auto& message : {mp::ipc::encode_message("This is Mr.Ni"), mp::ipc::encode_message(c_string),
+                                mp::ipc::encode_message(buffer), mp::ipc::encode_message(view)})
+        EXPECT_EQ(mp::ipc::decode_message<std::string>(message), expected);
+    EXPECT_EQ(mp::ipc::encode_message("x"), mp::ipc::encode_message(std::string("x")));
+    const std::vector<const char*> words{"a", "bc"};
+    EXPECT_EQ(mp::ipc::decode_message<std::vector<std::string>>(mp::ipc::encode_message(words)),
+              (std::vector<std::string>{"a", "bc"}));
+    const char* null = nullptr;
+    EXPECT_THROW(mp::ipc::encode_message(null), std::invalid_argument);
+}
+
+TEST(CodecText, ConnectionAndQueueTakeLiterals) {
+    auto [a, b] = mp::ipc::Pipe();
+    a.send("This is Mr.Ni");
+    EXPECT_EQ(b.recv<std::string>(), "This is Mr.Ni");
+    mp::ipc::Queue<std::string> q;
+    q.put("A");
+    EXPECT_EQ(q.get(), "A");
 }
 
 }  // namespace

@@ -91,7 +91,7 @@ TEST(SeedPrograms, QueueAndLockSharedWithAWriterAndAReader) {
 // Seed 000, "Pipe": each end moved into the process that uses it.
 void send(mp::ipc::Connection& child_pipe, const std::string& name) {
     std::printf("Child Process %s starts\n", name.c_str());
-    child_pipe.send(std::string("This is Mr.Ni"));
+    child_pipe.send("This is Mr.Ni");
     child_pipe.close();
     std::printf("Child Process %s ends\n", name.c_str());
 }
