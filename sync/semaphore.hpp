@@ -1,17 +1,19 @@
 // Semaphore and BoundedSemaphore: Python's counting semaphores, shared between
-// threads and processes, that take back the slots of a holder that died.
+// threads and processes; on request, they take back the slots of a holder that died.
 //
 // Placement as for Lock (lock.hpp): `Semaphore sem(3);` is anonymous (threads and
 // forked children); `Semaphore::open("jobs", 3)` creates or opens a named one.
 //
-// Slot ownership. With SlotOwnership::process (the default) each acquired slot is
-// recorded against the acquiring process (pid plus start time, so a reused pid is
-// not mistaken for the holder). release() from that process returns its slot.
-// When a process dies, or exits, still holding slots, they are reclaimed: by the
-// next acquirer that finds the count at zero, and every 50 ms by blocked waiters.
-// That is where POSIX named semaphores and GNU `sem` leak a slot forever.
-// Use SlotOwnership::none for a semaphore used as a signal counter (one process
-// releases, another acquires and never gives back): then it is a plain counter.
+// Slot ownership. By default (SlotOwnership::none) a semaphore is Python's: a plain
+// counter that any thread or process may release, whoever acquired; a slot taken by
+// a process that dies stays taken. That is what a hand-off needs (one process
+// acquires, another releases; or a signal counter).
+// With SlotOwnership::process each acquired slot is recorded against the acquiring
+// process (pid plus start time, so a reused pid is not mistaken for the holder), and
+// release() from that process returns its slot. When a process dies, or exits, still
+// holding slots, they are reclaimed: by the next acquirer that finds the count at
+// zero, and every 50 ms by blocked waiters. That is where POSIX named semaphores and
+// GNU `sem` leak a slot forever (`bin/sync sem` uses it).
 //
 // Operations: acquire, try_acquire, try_acquire_for, try_acquire_until, release,
 // value. No operation holds an internal lock while blocking.
@@ -31,21 +33,21 @@
 namespace mp::sync {
 
 enum class SlotOwnership {
+    none,     // a plain counter, as Python's (the default)
     process,  // slots belong to the acquiring process and return when it dies
-    none,     // a plain counter
 };
 
 class Semaphore {
 public:
     // A new semaphore with `value` free slots, in an anonymous shared mapping.
     // Errors: std::system_error (mmap).
-    explicit Semaphore(std::uint32_t value = 1, SlotOwnership ownership = SlotOwnership::process);
+    explicit Semaphore(std::uint32_t value = 1, SlotOwnership ownership = SlotOwnership::none);
 
     // Creates the named semaphore with `value` slots, or opens it.
     // Errors: std::invalid_argument (bad name; the name holds another kind; it
     // exists with another initial value or ownership), std::system_error.
     static Semaphore open(std::string_view name, std::uint32_t value,
-                          SlotOwnership ownership = SlotOwnership::process);
+                          SlotOwnership ownership = SlotOwnership::none);
 
     // Blocks until a slot is free and takes it.
     void acquire() { try_acquire_until_steady(internal::SteadyTime::max()); }
@@ -87,9 +89,9 @@ private:
 // raising the count above its initial value.
 class BoundedSemaphore : public Semaphore {
 public:
-    explicit BoundedSemaphore(std::uint32_t value = 1, SlotOwnership ownership = SlotOwnership::process);
+    explicit BoundedSemaphore(std::uint32_t value = 1, SlotOwnership ownership = SlotOwnership::none);
     static BoundedSemaphore open(std::string_view name, std::uint32_t value,
-                                 SlotOwnership ownership = SlotOwnership::process);
+                                 SlotOwnership ownership = SlotOwnership::none);
 
 private:
     using Semaphore::Semaphore;

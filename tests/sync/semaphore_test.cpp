@@ -126,7 +126,7 @@ TEST(BoundedSemaphore, OverReleaseThrowsValueErrorAndChangesNothing) {
 }
 
 TEST(Semaphore, SlotsOfAKilledHolderAreReclaimedByTheNextAcquirer) {
-    Semaphore sem(2);
+    Semaphore sem(2, SlotOwnership::process);
     Child holder = hold_until_killed([&] {
         sem.acquire();
         sem.acquire();
@@ -142,7 +142,7 @@ TEST(Semaphore, SlotsOfAKilledHolderAreReclaimedByTheNextAcquirer) {
 }
 
 TEST(Semaphore, ABlockedWaiterGetsTheSlotOfAHolderKilledMeanwhile) {
-    BoundedSemaphore sem(1);
+    BoundedSemaphore sem(1, SlotOwnership::process);
     Child holder = hold_until_killed([&] { sem.acquire(); });
     Child waiter([&](Child& self) {
         self.ready();
@@ -159,7 +159,7 @@ TEST(Semaphore, ABlockedWaiterGetsTheSlotOfAHolderKilledMeanwhile) {
 }
 
 TEST(Semaphore, ASlotsOwnerExitingWithoutReleaseAlsoGivesItBack) {
-    Semaphore sem(1);
+    Semaphore sem(1, SlotOwnership::process);
     Child quitter([&](Child&) {
         sem.acquire();
         return 0;
@@ -227,6 +227,36 @@ TEST(ProcessTable, OverflowIsCountedAsUntracked) {
     for (pid_t pid = 1; pid <= static_cast<pid_t>(ProcessTable::kCapacity) + 3; ++pid) table.add({pid, 1}, 1);
     EXPECT_EQ(table.size(), ProcessTable::kCapacity);
     EXPECT_EQ(table.untracked, 3u);
+}
+
+}  // namespace
+
+namespace {
+
+// Python's semaphores are plain counters: one process acquires, another releases.
+TEST(SemaphoreDefault, IsAPlainCounterForHandOffsBetweenProcesses) {
+    Semaphore sem(1);
+    Child taker([&](Child&) {
+        sem.acquire();
+        return 0;
+    });
+    EXPECT_EQ(exit_code(taker.join()), 0);
+    EXPECT_FALSE(sem.try_acquire()) << "a slot taken by a process that exited came back by itself";
+    Child giver([&](Child&) {
+        sem.release();  // never acquired here
+        return 0;
+    });
+    EXPECT_EQ(exit_code(giver.join()), 0);
+    EXPECT_TRUE(sem.try_acquire());
+}
+
+TEST(SemaphoreDefault, AKilledHoldersSlotStaysTaken) {
+    BoundedSemaphore sem(1);
+    Child holder = hold_until_killed([&] { sem.acquire(); });
+    holder.kill_and_reap();
+    EXPECT_FALSE(sem.try_acquire_for(100ms));
+    sem.release();
+    EXPECT_THROW(sem.release(), mp::sync::ValueError);
 }
 
 }  // namespace
