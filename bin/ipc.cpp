@@ -97,6 +97,7 @@ bool reap(pid_t pid) {
 }  // namespace mp::ipc_demo
 
 int main(int argc, char** argv) {
+    mp::cli::reset_inherited_signals();
     using namespace mp::ipc_demo;
     struct sigaction action {};
     action.sa_handler = on_terminate;

@@ -59,6 +59,7 @@ int usage_error(const std::string& message) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    mp::cli::reset_inherited_signals();
     using namespace mp::pool_cli;
     const Command command = parse_args({argv + 1, argv + argc}, mp::pool::cpu_count());
     if (std::holds_alternative<Tour>(command)) return run_tour();

@@ -175,6 +175,7 @@ int run(const Command& command) {
 }  // namespace mp::shm_demo
 
 int main(int argc, char** argv) {
+    mp::cli::reset_inherited_signals();
     using namespace mp::shm_demo;
     try {
         return run(parse_args({argv + 1, argv + argc}));

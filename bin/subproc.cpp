@@ -46,6 +46,7 @@ tour: replays the classic subprocess examples with real output.
 }  // namespace
 
 int main(int argc, char** argv) {
+    mp::cli::reset_inherited_signals();
     using namespace mp::subproc::cli;
     const Command command = parse_args({argv + 1, argv + argc});
     if (std::holds_alternative<Help>(command)) {

@@ -71,6 +71,7 @@ int run(const Command& command) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    mp::cli::reset_inherited_signals();
     const Command command = parse_args({argv + 1, argv + argc});
     if (std::holds_alternative<Help>(command)) {
         std::fputs(kHelp, stdout);

@@ -25,6 +25,7 @@ constexpr const char* kUsage =
 }  // namespace
 
 int main(int argc, char** argv) {
+    mp::cli::reset_inherited_signals();
     using namespace mp::threadpool::demo;
     const Command command = parse_args({argv + 1, argv + argc});
     if (std::holds_alternative<Help>(command)) {

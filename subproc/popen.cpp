@@ -152,7 +152,8 @@ Popen::Popen(Popen&& other) noexcept
       communication_started_(other.communication_started_),
       stdout_piped_(other.stdout_piped_),
       channels_(std::move(other.channels_)),
-      watch_(std::move(other.watch_)) {}
+      watch_(std::move(other.watch_)),
+      status_hold_(std::move(other.status_hold_)) {}
 
 Popen& Popen::operator=(Popen&& other) noexcept {
     // Stopping our own child first is exactly the destructor's job; then we become
@@ -181,9 +182,23 @@ void Popen::reap() {
     pid_t result;
     do result = ::waitpid(pid_, &status, 0);
     while (result < 0 && errno == EINTR);
-    if (result < 0 && errno != ECHILD) internal::throw_errno("waitpid(" + std::to_string(pid_) + ")");
-    if (result < 0) returncode_ = 0;  // SIGCHLD ignored: the kernel reaped it, status unknown
-    else returncode_ = WIFSIGNALED(status) ? -WTERMSIG(status) : WEXITSTATUS(status);
+    record_wait(result, status);
+}
+
+void Popen::record_wait(pid_t result, int status) {
+    // ECHILD: someone else's waitpid(-1) took the child and its status with it.
+    // (SIGCHLD ignored cannot be the cause: status_hold_ resets it while we wait.)
+    if (result < 0) {
+        const int error = errno;
+        returncode_.reset();
+        status_hold_.release();
+        watch_.reset();
+        throw std::system_error(error, std::generic_category(),
+                                "waitpid(" + std::to_string(pid_) + "): the exit status is lost (reaped elsewhere)");
+    }
+    if (result != pid_) return;
+    returncode_ = WIFSIGNALED(status) ? -WTERMSIG(status) : WEXITSTATUS(status);
+    status_hold_.release();
     watch_.reset();
 }
 
@@ -224,10 +239,7 @@ std::optional<int> Popen::poll() {
     pid_t result;
     do result = ::waitpid(pid_, &status, WNOHANG);
     while (result < 0 && errno == EINTR);
-    if (result < 0 && errno == ECHILD) returncode_ = 0;
-    else if (result < 0) internal::throw_errno("waitpid(" + std::to_string(pid_) + ")");
-    else if (result == pid_) returncode_ = WIFSIGNALED(status) ? -WTERMSIG(status) : WEXITSTATUS(status);
-    if (returncode_) watch_.reset();
+    record_wait(result, status);
     return returncode_;
 }
 

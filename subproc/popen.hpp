@@ -34,6 +34,7 @@
 #include "subproc/errors.hpp"
 #include "subproc/internal/channels.hpp"
 #include "subproc/options.hpp"
+#include "subproc/internal/exit_status_hold.hpp"
 #include "subproc/timeout.hpp"
 
 namespace mp::subproc {
@@ -83,7 +84,6 @@ public:
     std::optional<int> poll();
 
     // The exit status once reaped, -N when signal N ended the child, empty before.
-    // (0 when SIGCHLD is ignored: the kernel then reaps children itself.)
     std::optional<int> returncode() const { return returncode_; }
     pid_t pid() const { return pid_; }
     const std::vector<std::string>& args() const { return args_; }
@@ -123,6 +123,8 @@ public:
 private:
     friend class Pipeline;
     void reap();
+    // Records what waitpid(pid_) returned; throws when the child was reaped elsewhere.
+    void record_wait(pid_t result, int status);
     pid_t signal_target(Scope scope) const;
     // The scope that reaches the child and everything it started, as far as we may.
     Scope widest_scope() const;
@@ -141,6 +143,7 @@ private:
     bool stdout_piped_ = false;
     internal::Channels channels_;
     std::optional<internal::ExitWatch> watch_;
+    internal::ExitStatusHold status_hold_;  // taken before the child exists
 };
 
 // The range returned by Popen::lines(): an input range of lines (see readline).

@@ -1,5 +1,7 @@
 #include "bin/cli/cli.hpp"
 
+#include <signal.h>
+
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -74,6 +76,12 @@ int report(std::string_view program, const UsageError& error, std::string_view u
         print_error(program, error.message);
     }
     return exit_code;
+}
+
+void reset_inherited_signals() {
+    struct sigaction default_action {};
+    default_action.sa_handler = SIG_DFL;
+    ::sigaction(SIGCHLD, &default_action, nullptr);
 }
 
 }  // namespace mp::cli

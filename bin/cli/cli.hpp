@@ -36,4 +36,10 @@ void print_error(std::string_view program, std::string_view message);
 // when the error has no message. Returns `exit_code`.
 int report(std::string_view program, const UsageError& error, std::string_view usage, int exit_code);
 
+// The first call of every tool's main: SIGCHLD back at its default. A disposition
+// of SIG_IGN survives exec, so a tool started by a parent that ignored SIGCHLD
+// (`trap "" CHLD`) would have the kernel reap its children and lose their exit
+// statuses: a failing job would report success. (coreutils timeout does the same.)
+void reset_inherited_signals();
+
 }  // namespace mp::cli
