@@ -46,7 +46,7 @@ TEST_BINS  := $(foreach s,$(SUITES),$(BUILD)/tests/$(s)_test)
 DEMO_BINS  := $(foreach d,$(DEMOS),$(BIN_OUT)/$(d))
 BENCH_BINS := $(foreach b,$(BENCHES),$(BUILD)/bench/$(b)_bench)
 
-.PHONY: all libs demos test check bench demo format clean install deps-check \
+.PHONY: all libs demos test check bench demo format clean install deps-check compile-fail-check \
         gtest-present run-tests fuzz soak
 .DEFAULT_GOAL := all
 # Objects are real products, not intermediates to delete after linking.
@@ -99,6 +99,11 @@ deps-check:
 
 comma := ,
 
+# Sources that must not compile (tests/compile_fail/README.md), and the checker's own test.
+compile-fail-check:
+	@tests/compile_fail_check.sh . "$(CXX)"
+	@tests/compile_fail_check_test.sh
+
 # Suites run one after another so that the leak guard of one never sees the
 # children or segments of another. GoogleTest's summary is the last thing printed.
 RUN_SUITES ?= $(SUITES)
@@ -108,7 +113,7 @@ run-tests: gtest-present $(DEMO_BINS) $(foreach s,$(RUN_SUITES),$(BUILD)/tests/$
 	  MP_BIN_DIR=$(BIN_OUT) GTEST_BRIEF=$${GTEST_BRIEF-1} $(BUILD)/tests/$${s}_test || exit 1; \
 	done
 
-test: gtest-present all deps-check
+test: gtest-present all deps-check compile-fail-check
 	@$(MAKE) --no-print-directory run-tests
 
 check: gtest-present

@@ -9,13 +9,14 @@
 //   pool.close();
 //   pool.join();
 //
-// What travels to a worker: the callable byte-wise, so it must be a function
-// pointer or a trivially copyable lambda (captureless, or capturing numbers by
-// value); anything else is a compile-time error saying so. Arguments and results go
-// through the ipc codec (numbers, strings, vectors, maps, tuples, optionals, ... and
-// user types with the codec hook); a string literal argument arrives as std::string.
-// Pointers (also captured ones) are copied as numbers: they mean something in the
-// worker only for memory that existed when the pool was made.
+// What travels to a worker: the callable, which must be stateless — a function, a
+// captureless lambda or an empty function object. Any capture (by reference or by
+// value) is a compile-time error: workers are copies of this process made when the
+// Pool was constructed, so a captured reference would read memory as it was then,
+// and C++ cannot tell a captured reference from a captured value. Values go as
+// arguments, through the ipc codec (numbers, strings, vectors, maps, tuples,
+// optionals, ... and user types with the codec hook); a string literal argument
+// arrives as std::string. Pointers cannot be arguments (the codec refuses them).
 //
 // Workers: the constructor forks the first workers, then a single-threaded fork
 // server that forks every replacement, all before the pool starts its own thread;

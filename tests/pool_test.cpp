@@ -198,8 +198,8 @@ TEST(Pool, ApplyRunsInAWorkerAndReturnsTheResult) {
     EXPECT_EQ(pool.apply(square, 7), 49);
     EXPECT_EQ(pool.apply(shout, "hey", 2), "hey!hey!");  // a C string arrives as std::string
     EXPECT_EQ(pool.apply([](int a, int b) { return a + b; }, 2, 3), 5);
-    const int offset = 100;
-    EXPECT_EQ(pool.apply([offset](int a) { return a + offset; }, 1), 101);
+    const int offset = 100;  // state goes as an argument, never as a capture
+    EXPECT_EQ(pool.apply([](int a, int by) { return a + by; }, 1, offset), 101);
     const pid_t pid = pool.apply(worker_pid);
     EXPECT_NE(pid, getpid());
     const std::vector<pid_t> workers = pool.worker_pids();
@@ -450,8 +450,9 @@ TEST(Pool, MapCopiesByteWiseItemsAndDecodesOtherTypes) {
     const std::vector<double> sums = pool.map([](const Point& p) { return p.x + p.y; }, points, 7);
     ASSERT_EQ(sums.size(), 1000u);
     for (int i = 0; i < 1000; ++i) EXPECT_DOUBLE_EQ(sums[static_cast<size_t>(i)], i * 1.5);
-    const int factor = 3;  // a callable carrying a number
-    const std::vector<long> scaled = pool.map([factor](int x) { return long{x} * factor; }, numbers);
+    std::vector<std::pair<int, int>> by_three;  // state with each item: starmap
+    for (int x : numbers) by_three.emplace_back(x, 3);
+    const std::vector<long> scaled = pool.starmap([](int x, int factor) { return long{x} * factor; }, by_three);
     for (int i = 0; i < 1000; ++i) EXPECT_EQ(scaled[static_cast<size_t>(i)], 3L * i);
     const std::vector<bool> even = pool.map([](int x) { return x % 2 == 0; }, numbers, 9);  // bool: not byte-wise
     for (int i = 0; i < 1000; ++i) EXPECT_EQ(even[static_cast<size_t>(i)], i % 2 == 0);

@@ -1,7 +1,7 @@
 // Private: how a C++ callable and its arguments become a task message and run in a
 // worker. Workers are forks of the pool's process, so code addresses are the same
-// there: a trivially copyable callable (a function pointer, a captureless lambda, a
-// lambda capturing numbers) is copied byte-wise, and the runner — a function
+// there: a stateless callable (a function pointer, a captureless lambda, an empty
+// function object) is copied byte-wise, and the runner — a function
 // template instantiated for exactly these types — rebuilds it and decodes the
 // arguments with the ipc codec.
 #pragma once
@@ -24,16 +24,24 @@
 
 namespace mp::pool::internal {
 
-// A callable can travel to a worker when its bytes are all there is to it.
+// A callable can travel to a worker when it holds no state: a function pointer, or
+// an empty class (a captureless lambda, an empty function object). Workers are
+// copies of this process made when the pool was constructed, so a captured
+// reference or pointer would read memory as it was then: a stale answer, silently.
+// C++ cannot tell a closure capturing `int&` from one capturing `int` (both are a
+// few trivially copyable bytes), so every capture is refused, and values go as
+// arguments, which travel through the ipc codec.
 template <class F>
-inline constexpr bool kTravels = std::is_trivially_copyable_v<F> && !std::is_member_pointer_v<F>;
+inline constexpr bool kTravels = (std::is_pointer_v<F> && std::is_function_v<std::remove_pointer_t<F>>) ||
+                                 (std::is_class_v<F> && std::is_empty_v<F> && std::is_trivially_copyable_v<F>);
 
 template <class F>
 constexpr void require_travelling_callable() {
     static_assert(kTravels<F>,
-                  "mp::pool: this callable cannot travel to a worker. Pass a function pointer, a captureless "
-                  "lambda, or a lambda capturing only numbers by value (it is copied byte-wise); pass anything "
-                  "else (strings, containers) as an argument, which travels through the ipc codec.");
+                  "mp::pool: a task's callable must be stateless: a function, a captureless lambda or an empty "
+                  "function object. Workers are copies of this process made when the pool was constructed, so a "
+                  "capture would read memory as it was then. Pass values as arguments instead: "
+                  "pool.apply(f, x), pool.starmap(f, tuples), executor.submit(f, x).");
 }
 
 // Task messages: TaskHeader room, the callable's bytes, then the codec payload.
