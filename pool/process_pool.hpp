@@ -47,6 +47,7 @@
 #include <string>
 #include <type_traits>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "ipc/codec.hpp"
@@ -106,7 +107,8 @@ inline constexpr bool kIsCallbacks<Callbacks<R>> = true;
 
 void report_callback_error();
 
-// The result type of one item of map (f(item)) or starmap (std::apply(f, item)).
+// The result type of one item of map (f(item)) or starmap (std::apply(f, item));
+// std::monostate (Python's None) for a function that returns void.
 template <class F, class Items, bool kStar>
 struct ItemResultOf {
     using Item = std::ranges::range_value_t<Items>;
@@ -117,7 +119,8 @@ struct ItemResultOf {
             return std::type_identity<std::invoke_result_t<std::decay_t<F>&, Item&>>{};
         }
     }
-    using type = typename decltype(probe())::type;
+    using returned = typename decltype(probe())::type;
+    using type = std::conditional_t<std::is_void_v<returned>, std::monostate, returned>;
 };
 template <class F, class Items, bool kStar>
 using ItemResult = typename ItemResultOf<F, Items, kStar>::type;

@@ -17,6 +17,7 @@
 #include <tuple>
 #include <type_traits>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "ipc/codec.hpp"
@@ -95,6 +96,25 @@ void run_call(std::span<const std::byte> payload, Bytes& out) {
 template <class T, class R>
 inline constexpr bool kBitwiseChunk = ipc::Codec<T>::bitwise && ipc::Codec<R>::bitwise;
 
+// One item's call: f(item), or std::apply(f, item) for starmap; a function that
+// returns void gives std::monostate (R).
+template <class R, bool kStar, class F, class T>
+R call_item(F& f, T& item) {
+    auto call = [&]() -> decltype(auto) {
+        if constexpr (kStar) {
+            return std::apply(f, item);
+        } else {
+            return f(item);
+        }
+    };
+    if constexpr (std::is_same_v<R, std::monostate>) {
+        call();
+        return {};
+    } else {
+        return call();
+    }
+}
+
 // Runner for a chunk of map (f(item)) or starmap (std::apply(f, item)). The result
 // is the encoding of std::vector<R>.
 template <class F, class R, class T, bool kStar>
@@ -110,7 +130,7 @@ void run_chunk(std::span<const std::byte> payload, Bytes& out) {
         out.resize(at + count * sizeof(R));
         for (std::size_t i = 0; i < count; ++i) {
             T item = load_bytes<T>(items + i * sizeof(T));
-            const R result = f(item);
+            const R result = call_item<R, false>(f, item);
             std::memcpy(out.data() + at + i * sizeof(R), &result, sizeof(R));
         }
         return;
@@ -118,13 +138,7 @@ void run_chunk(std::span<const std::byte> payload, Bytes& out) {
     auto items = ipc::decode<std::vector<T>>(payload.subspan(sizeof(F)));
     std::vector<R> results;
     results.reserve(items.size());
-    for (T& item : items) {
-        if constexpr (kStar) {
-            results.push_back(std::apply(f, item));
-        } else {
-            results.push_back(f(item));
-        }
-    }
+    for (T& item : items) results.push_back(call_item<R, kStar>(f, item));
     ipc::encode_into(out, results);
 }
 
