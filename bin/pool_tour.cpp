@@ -110,8 +110,8 @@ void pool_examples() {
     failing.wait();
     try {
         failing.get();
-    } catch (const mp::pool::RemoteError& error) {
-        std::printf("  get() re-throws it: type %s, message \"%s\"\n", error.type_name().c_str(), error.message().c_str());
+    } catch (const std::invalid_argument& error) {
+        std::printf("  get() re-throws it as its own type: std::invalid_argument(\"%s\")\n", error.what());
     }
 
     section("map, starmap, imap_unordered");

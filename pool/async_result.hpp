@@ -85,7 +85,8 @@ public:
     explicit AsyncResult(std::shared_ptr<internal::ResultState<R>> state) : state_(std::move(state)) {}
 
     // Blocks until the result is there and returns it, or re-throws the task's error:
-    // RemoteError (the task threw: its type name and message), WorkerDied,
+    // the task's own exception (rebuilt as its type, see exceptions.hpp; else
+    // RemoteError with its type name and message), WorkerDied,
     // CancelledError (terminate), BrokenPool, or ipc::DecodeError. Throws
     // std::logic_error when called on the pool's result thread (a callback), where
     // waiting could never end.

@@ -17,7 +17,10 @@ std::string describe_death(pid_t pid, int signal, int exit_code) {
 WorkerDied::WorkerDied(pid_t pid, int signal, int exit_code)
     : std::runtime_error(describe_death(pid, signal, exit_code)), pid_(pid), signal_(signal), exit_code_(exit_code) {}
 
-RemoteError::RemoteError(std::string type_name, std::string message)
-    : std::runtime_error(type_name + ": " + message), type_name_(std::move(type_name)), message_(std::move(message)) {}
+RemoteError::RemoteError(std::string type_name, std::string message, pid_t pid)
+    : std::runtime_error(type_name + ": " + message),
+      type_name_(std::move(type_name)),
+      message_(std::move(message)),
+      pid_(pid) {}
 
 }  // namespace mp::pool

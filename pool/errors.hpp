@@ -44,17 +44,21 @@ private:
     int exit_code_;
 };
 
-// The task threw in the worker. type_name() is the demangled type of what was thrown
-// ("std::runtime_error"), message() its what(); what() is "<type>: <message>".
+// The task threw, in worker pid(), an exception whose type the parent cannot
+// rebuild (see pool/exceptions.hpp for the ones it can). type_name() is the
+// demangled type of what was thrown ("geo::ParseError"), message() its what();
+// what() is "<type>: <message>".
 class RemoteError : public std::runtime_error {
 public:
-    RemoteError(std::string type_name, std::string message);
+    RemoteError(std::string type_name, std::string message, pid_t pid = 0);
     const std::string& type_name() const noexcept { return type_name_; }
     const std::string& message() const noexcept { return message_; }
+    pid_t pid() const noexcept { return pid_; }
 
 private:
     std::string type_name_;
     std::string message_;
+    pid_t pid_;
 };
 
 }  // namespace mp::pool

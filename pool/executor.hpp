@@ -5,7 +5,7 @@
 //   std::vector<int> all = executor.map(square, numbers);
 //   executor.shutdown();     // waits; the destructor does too
 //
-// Futures fail with what AsyncResult::get throws (RemoteError, WorkerDied, ...). A
+// Futures fail with what AsyncResult::get throws (the task's own exception type, WorkerDied, ...). A
 // dead worker fails only its own future; the executor does not break.
 #pragma once
 

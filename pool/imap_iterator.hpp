@@ -89,7 +89,7 @@ public:
     explicit IMapIterator(std::shared_ptr<internal::IMapState<R>> state) : state_(std::move(state)) {}
 
     // The next result, blocking until it is there; empty after the last one. A task
-    // that failed re-throws its error here (RemoteError, WorkerDied, ...); iteration
+    // that failed re-throws its error here (its own type, WorkerDied, ...); iteration
     // may go on after it with the next chunk.
     std::optional<R> next() { return state_->next(sync::internal::kNoDeadline); }
     // As next(), waiting at most `timeout` (any std::chrono duration; zero or less

@@ -4,6 +4,7 @@
 
 #include "pool/async_result.hpp"
 #include "pool/errors.hpp"
+#include "pool/exceptions.hpp"
 #include "pool/executor.hpp"
 #include "pool/imap_iterator.hpp"
 #include "pool/process.hpp"

@@ -279,21 +279,20 @@ TEST(Pool, AWorkerKilledBeforeItsFirstTaskIsReplaced) {
     pool.join();
 }
 
-TEST(Pool, WorkerExceptionIsRethrownWithTypeNameAndMessage) {
+TEST(Pool, WorkerExceptionIsRethrownWithItsTypeAndMessage) {
     Pool pool(1);
     try {
         pool.apply(fail_with, 1);
         FAIL() << "no exception";
-    } catch (const mp::pool::RemoteError& error) {
-        EXPECT_EQ(error.type_name(), "std::out_of_range");
-        EXPECT_EQ(error.message(), "index 7 is out of range");
-        EXPECT_STREQ(error.what(), "std::out_of_range: index 7 is out of range");
+    } catch (const std::out_of_range& error) {
+        EXPECT_STREQ(error.what(), "index 7 is out of range");
     }
     try {
         pool.apply(fail_with, 2);
         FAIL() << "no exception";
-    } catch (const mp::pool::RemoteError& error) {
+    } catch (const mp::pool::RemoteError& error) {  // not a std::exception: only its type name travels
         EXPECT_EQ(error.type_name(), "int");
+        EXPECT_EQ(error.pid(), pool.worker_pids().at(0));
     }
     EXPECT_EQ(pool.apply(fail_with, 3), 3);  // the worker survived both
 }
@@ -322,7 +321,7 @@ TEST(Pool, AsyncResultReadyWaitAndGetWithTimeout) {
     auto failed = pool.apply_async(fail_with, 1);
     failed.wait();
     EXPECT_FALSE(failed.successful());
-    EXPECT_THROW(failed.get(), mp::pool::RemoteError);
+    EXPECT_THROW(failed.get(), std::out_of_range);
 
     auto nothing = pool.apply_async([] {});
     nothing.get();
@@ -360,11 +359,11 @@ TEST(Pool, CallbacksRunOnOneResultThreadInCompletionOrder) {
                                          }},
                                     fail_with, 1);
     for (auto& r : results) r.get();
-    EXPECT_THROW(failing.get(), mp::pool::RemoteError);
+    EXPECT_THROW(failing.get(), std::out_of_range);
     std::lock_guard lock(mutex);
     EXPECT_EQ(order, (std::vector<int>{2, 1, 0}));  // completion order, before get() returned
     ASSERT_EQ(errors.size(), 1u);
-    EXPECT_EQ(errors[0], "std::out_of_range: index 7 is out of range");
+    EXPECT_EQ(errors[0], "index 7 is out of range");
     EXPECT_EQ(threads.size(), 1u);
     EXPECT_EQ(threads.count(std::this_thread::get_id()), 0u);
 }
@@ -472,7 +471,7 @@ TEST(Pool, DefaultChunksizeFollowsCPython) {
 
 TEST(Pool, MapFailsWithTheFirstFailedChunk) {
     Pool pool(2);
-    EXPECT_THROW(pool.map(fail_with, std::vector<int>{0, 3, 1, 4}, 1), mp::pool::RemoteError);
+    EXPECT_THROW(pool.map(fail_with, std::vector<int>{0, 3, 1, 4}, 1), std::out_of_range);
     EXPECT_EQ(pool.map(square, std::vector<int>{2}), std::vector<int>{4});
 }
 
@@ -526,33 +525,8 @@ TEST(Pool, ImapNextTimesOutAndRethrowsFailures) {
     EXPECT_EQ(slow.next(), std::nullopt);
     auto failing = pool.imap(fail_with, std::vector<int>{5, 1, 6});
     EXPECT_EQ(failing.next(), 5);
-    EXPECT_THROW(failing.next(), mp::pool::RemoteError);
+    EXPECT_THROW(failing.next(), std::out_of_range);
     EXPECT_EQ(failing.next(), 6);
-}
-
-TEST(Pool, ACallableOrArgumentThatCannotTravelIsACompileTimeError) {
-    char path[] = "/tmp/mp-pool-travel-XXXXXX.cpp";
-    const int fd = mkstemps(path, 4);
-    ASSERT_GE(fd, 0);
-    const std::string source =
-        "#include \"pool/pool.hpp\"\n"
-        "#include <string>\n"
-        "int main() {\n"
-        "    mp::pool::Pool pool(1);\n"
-        "    std::string name = \"x\";\n"
-        "    pool.apply([name] { return name.size(); });\n"
-        "    int local = 0;\n"
-        "    pool.apply([](int* p) { return *p; }, &local);\n"
-        "}\n";
-    (void)!write(fd, source.data(), source.size());
-    close(fd);
-    const char* compiler = std::getenv("CXX");
-    const mp::test::CommandResult r = mp::test::run_command(
-        {compiler != nullptr && *compiler != '\0' ? compiler : "g++", "-std=c++20", "-fsyntax-only", "-I.", path}, "", 120s);
-    unlink(path);
-    EXPECT_NE(r.exit_code, 0);
-    EXPECT_NE(r.err.find("this callable cannot travel to a worker"), std::string::npos) << r.err.substr(0, 2000);
-    EXPECT_NE(r.err.find("pointers mean nothing in another process"), std::string::npos) << r.err.substr(0, 2000);
 }
 
 // ---------------------------------------------------------------- lifecycle
@@ -606,8 +580,8 @@ TEST(Pool, AResultThatCannotBeEncodedFailsThatTaskOnly) {
     try {
         pool.apply([] { return Unencodable{3}; });
         FAIL() << "no exception";
-    } catch (const mp::pool::RemoteError& error) {
-        EXPECT_EQ(error.type_name(), "std::length_error");
+    } catch (const std::length_error& error) {
+        EXPECT_STREQ(error.what(), "cannot encode Unencodable");
     }
     EXPECT_EQ(pool.apply(square, 3), 9);
 }
@@ -1053,7 +1027,7 @@ TEST(Executor, SubmitReturnsFuturesAndMapKeepsOrder) {
     std::future<int> bad = executor.submit(fail_with, 1);
     EXPECT_EQ(f.get(), 81);
     EXPECT_EQ(s.get(), "go!go!go!");
-    EXPECT_THROW(bad.get(), mp::pool::RemoteError);
+    EXPECT_THROW(bad.get(), std::out_of_range);
     EXPECT_EQ(executor.map(square, std::vector<int>{1, 2, 3}), (std::vector<int>{1, 4, 9}));
     executor.shutdown();
     EXPECT_THROW((void)executor.submit(square, 1), std::logic_error);

@@ -136,6 +136,13 @@ std::string demangle(const char* mangled) {
 ExceptionText current_exception_text() {
     try {
         throw;
+    } catch (const std::system_error& error) {
+        ExceptionText text{demangle(typeid(error).name()), error.what(), error.code().value(),
+                           error.code().category() == std::system_category()};
+        const std::string own_text = error.code().message();
+        if (text.message == own_text) text.message.clear();  // built without a what argument
+        else if (text.message.ends_with(": " + own_text)) text.message.resize(text.message.size() - own_text.size() - 2);
+        return text;
     } catch (const std::exception& error) {
         return {demangle(typeid(error).name()), error.what()};
     } catch (...) {

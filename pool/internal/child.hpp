@@ -51,9 +51,13 @@ int exitcode_of(int status);
 
 // The exception being handled (call inside a catch block) as its demangled type
 // name ("std::runtime_error") and message (what(), or "" for a non-std exception).
+// A std::system_error also gives its error code (the message then stops before the
+// code's own text, which a rebuilt system_error adds back).
 struct ExceptionText {
     std::string type_name;
     std::string message;
+    int error_code = 0;
+    bool system_category = false;  // else generic
 };
 ExceptionText current_exception_text();
 

@@ -17,6 +17,7 @@
 #include "pool/errors.hpp"
 #include "ipc/connection.hpp"
 #include "pool/internal/child.hpp"
+#include "pool/internal/remote_exception.hpp"
 #include "pool/internal/stream_end.hpp"
 #include "sync/internal/cv_wait.hpp"
 
@@ -246,6 +247,8 @@ void Core::worker_main(WorkerChannel channel) {
                 ResultHeader::start(result, MessageKind::kError, header.id);
                 ipc::encode_into(result, error.type_name);
                 ipc::encode_into(result, error.message);
+                ipc::encode_into(result, error.error_code);
+                ipc::encode_into(result, error.system_category);
             }
             pool.results.send_bytes(result);
             if (options_.maxtasksperchild > 0 && ++tasks_done >= options_.maxtasksperchild) break;
@@ -481,10 +484,14 @@ void Core::handle_message(Worker& worker, Bytes& message, std::vector<Finish>& f
         if (kind == MessageKind::kResult) {
             outcome.message = std::move(message);
         } else {
-            ipc::Decoder text{std::span<const std::byte>(message).subspan(ResultHeader::kSize)};
-            auto type = text.read<std::string>();
-            auto what = text.read<std::string>();
-            outcome.error = error_of<RemoteError>(std::move(type), std::move(what));
+            ipc::Decoder in{std::span<const std::byte>(message).subspan(ResultHeader::kSize)};
+            ExceptionText text;
+            in.read(text.type_name);
+            in.read(text.message);
+            in.read(text.error_code);
+            in.read(text.system_category);
+            in.finish();
+            outcome.error = rebuild_exception(text, worker.pid);
         }
         finished.push_back({std::move(worker.held->second), std::move(outcome)});
         worker.held.reset();
