@@ -47,7 +47,8 @@ void timeout_kills_the_tree() {
          ">>> except TimeoutExpired: os.killpg(p.pid, SIGKILL); out, _ = p.communicate()");
     const auto start = std::chrono::steady_clock::now();
     block_forwarded_signals();
-    Popen p({"echo working; sleep 10 & sleep 10"}, {.shell = true, .out = PIPE});  // a group of its own
+    Popen p({"echo working; sleep 10 & sleep 10"},
+            {.shell = true, .out = PIPE, .group = mp::subproc::Group::session()});  // start_new_session=True
     forward_signals_to({-p.pid()}, Forward::kill_then_die);  // Ctrl-C now takes the group with us
     try {
         p.communicate({}, 300ms);
