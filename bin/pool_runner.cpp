@@ -184,6 +184,7 @@ Attempt Runner::attempt(const std::vector<std::string>& argv) {
         subproc::Popen job(argv, {.in = subproc::DEVNULL,
                                   .out = subproc::PIPE,
                                   .err = subproc::PIPE,
+                                  .on_destroy = subproc::OnDestroy::stop,
                                   .stop = {.wait = 0ms, .signal = SIGTERM, .grace = kKillGrace}});
         {
             std::lock_guard lock(mutex_);

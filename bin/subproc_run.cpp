@@ -79,7 +79,7 @@ void print_json(const Outcome& outcome, const RunArgs& run, int status) {
 
 int run_command(const RunArgs& run) {
     Options options{.out = run.capture ? PIPE : INHERIT, .err = run.capture ? PIPE : INHERIT, .cwd = run.cwd,
-                    .extra_env = run.env, .group = Group::own()};
+                    .extra_env = run.env, .group = Group::own(), .on_destroy = OnDestroy::stop};
     block_forwarded_signals();
     std::optional<Popen> child;
     try {

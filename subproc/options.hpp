@@ -79,9 +79,20 @@ private:
     pid_t pgid_;
 };
 
-// StopSequence: what Popen::stop() and the destructor of a Popen whose child still
-// runs do, after closing the parent's pipe ends: wait `wait` for a voluntary exit,
-// send `signal` (to the child's group when it leads one, else to the child), wait
+// What destroying a Popen (or a Pipeline) whose child still runs does.
+enum class OnDestroy {
+    // Close our ends of its pipes (a child reading stdin sees EOF; one still writing
+    // to a closed stdout gets SIGPIPE) and wait for it to exit, however long it takes,
+    // then reap: Python's `with Popen(...)`. The default.
+    wait,
+    // Run the StopSequence of Options::stop: a bounded end, for children that must
+    // not outlive their owner.
+    stop,
+};
+
+// StopSequence: what Popen::stop() does, and the destructor with OnDestroy::stop,
+// after closing the parent's pipe ends: wait `wait` for a voluntary exit, send
+// `signal` (to the child's group when it leads one, else to the child), wait
 // `grace`, then SIGKILL the group (so no grandchild survives) and reap.
 struct StopSequence {
     std::chrono::milliseconds wait{0};
@@ -114,6 +125,7 @@ struct Options {
     std::vector<int> pass_fds{};
     // The child's umask (forces the fork+exec path: posix_spawn cannot set it).
     std::optional<mode_t> umask{};
+    OnDestroy on_destroy = OnDestroy::wait;
     StopSequence stop{};
     // After a timeout kills the group: how long to keep reading the pipes before
     // giving up on them (a grandchild that left the group may hold them). Go's WaitDelay.

@@ -51,7 +51,7 @@ int PipelineResult::returncode() const {
 }
 
 Pipeline::Pipeline(std::vector<std::vector<std::string>> stages, Options options)
-    : stop_(options.stop), wait_delay_(options.wait_delay) {
+    : on_destroy_(options.on_destroy), stop_(options.stop), wait_delay_(options.wait_delay) {
     if (stages.empty()) throw std::invalid_argument("subproc: empty pipeline");
     for (const auto& stage : stages)
         if (stage.empty()) throw std::invalid_argument("subproc: empty pipeline stage");
@@ -94,7 +94,8 @@ Pipeline::~Pipeline() {
     try {
         channels_.close_all();
         bool all_exited = true;
-        const internal::Deadline patience = internal::deadline_after(stop_.wait);
+        const internal::Deadline patience =
+            on_destroy_ == OnDestroy::wait ? std::nullopt : internal::deadline_after(stop_.wait);
         for (Popen& stage : stages_)
             if (!stage.returncode_ && !stage.watch().wait_until(patience)) all_exited = false;
         if (!all_exited) {

@@ -45,7 +45,8 @@ public:
     // started before it are killed and reaped first), std::invalid_argument for an
     // empty pipeline or stage, or for run-only options.
     explicit Pipeline(std::vector<std::vector<std::string>> stages, Options options = {});
-    // Stops stages still running (Options::stop, sent to the group) and reaps them.
+    // Closes our pipe ends and waits for the stages still running (as Popen's
+    // destructor; OnDestroy::stop: Options::stop, sent to the group), then reaps them.
     ~Pipeline();
     Pipeline(Pipeline&&) = default;
     Pipeline& operator=(Pipeline&&) = delete;
@@ -73,6 +74,7 @@ private:
     std::vector<Popen> stages_;
     internal::Channels channels_;
     bool owns_group_ = true;
+    OnDestroy on_destroy_ = OnDestroy::wait;
     StopSequence stop_;
     std::chrono::milliseconds wait_delay_{0};
 };

@@ -99,6 +99,7 @@ std::optional<std::vector<std::string>> child_environment(const Options& options
 Popen::Popen(std::vector<std::string> args, Options options)
     : args_(std::move(args)),
       group_(options.group),
+      on_destroy_(options.on_destroy),
       stop_(options.stop),
       wait_delay_(options.wait_delay) {
     if (args_.empty()) throw std::invalid_argument("subproc: empty command");
@@ -135,7 +136,13 @@ Popen::Popen(std::vector<std::string> args, Options options)
 Popen::~Popen() {
     if (pid_ < 0 || returncode_) return;
     try {
-        stop();
+        if (on_destroy_ == OnDestroy::stop) {
+            stop();
+        } else {
+            channels_.close_all();
+            watch().wait_until(std::nullopt);
+            reap();
+        }
     } catch (...) {
         // A destructor cannot report; stop() only throws when the OS refuses a
         // wait, and then there is nothing left to do.
@@ -146,6 +153,7 @@ Popen::Popen(Popen&& other) noexcept
     : args_(std::move(other.args_)),
       pid_(std::exchange(other.pid_, -1)),
       group_(other.group_),
+      on_destroy_(other.on_destroy_),
       stop_(other.stop_),
       wait_delay_(other.wait_delay_),
       returncode_(other.returncode_),

@@ -16,9 +16,10 @@
 //   close-on-exec.
 // - A missing or non-executable program is a SpawnError thrown by the constructor,
 //   never a child that exits 127 (with shell=true, 127 is the shell's answer).
-// - Destroying a Popen whose child still runs stops it (Options::stop: TERM, grace,
-//   KILL of its group) and reaps it: no zombie, no orphaned group. Python's Popen
-//   would warn "subprocess still running" and leave it.
+// - Destroying a Popen whose child still runs closes our pipe ends and waits for
+//   it, as Python's `with Popen(...)` does; with Options::on_destroy =
+//   OnDestroy::stop it runs Options::stop instead (TERM, grace, KILL of its group).
+//   Either way it is reaped: no zombie.
 // - Not thread-safe: one thread at a time per Popen.
 #pragma once
 
@@ -136,6 +137,7 @@ private:
     std::vector<std::string> args_;
     pid_t pid_ = -1;
     Group group_ = Group::own();
+    OnDestroy on_destroy_ = OnDestroy::wait;
     StopSequence stop_;
     std::chrono::milliseconds wait_delay_{0};
     std::optional<int> returncode_;

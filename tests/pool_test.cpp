@@ -1253,7 +1253,8 @@ TEST(BinPool, SigintKillsEveryJobsProcessGroupAndLeavesNoProcess) {
     const std::string pids = dir.file("pids");
     mp::subproc::Popen runner({mp::test::bin_path("pool"), "-j2", "sh", "-c",
                                "sleep 100 & echo $! >> " + pids + "; echo $$ >> " + pids + "; trap '' TERM; wait"},
-                              {.in = mp::subproc::PIPE, .out = mp::subproc::DEVNULL});
+                              {.in = mp::subproc::PIPE, .out = mp::subproc::DEVNULL,
+                               .on_destroy = mp::subproc::OnDestroy::stop});
     (void)!write(runner.stdin_fd(), "a\nb\nc\n", 6);
     runner.close_stdin();
     std::vector<std::string> started;

@@ -477,15 +477,48 @@ TEST(Signals, GroupScopeReachesGrandchildren) {
     shared.wait();
 }
 
-TEST(Lifetime, DestroyingARunningPopenStopsAndReapsIt) {
+TEST(Lifetime, DestroyingARunningPopenWaitsForItAsPythonsWith) {
     const auto start = Clock::now();
     pid_t pid;
     {
-        sp::Popen p({"sleep", "100"});
+        sp::Popen p({"sleep", "0.3"});
+        pid = p.pid();
+    }
+    EXPECT_GE(Clock::now() - start, 300ms);
+    EXPECT_TRUE(process_is_dead(pid));  // and the leak guard finds no zombie
+}
+
+TEST(Lifetime, DestroyingAPopenClosesItsStdinSoAReaderEnds) {
+    const auto start = Clock::now();
+    {
+        sp::Popen cat({"cat"}, {.in = sp::PIPE, .out = sp::PIPE});
+        sp::Pipeline pipeline({{"cat"}, {"cat"}}, {.in = sp::PIPE});
+    }
+    EXPECT_LT(Clock::now() - start, 5s);
+}
+
+TEST(Lifetime, OnDestroyStopStopsAndReapsARunningPopen) {
+    const auto start = Clock::now();
+    pid_t pid;
+    {
+        sp::Popen p({"sleep", "100"}, {.on_destroy = sp::OnDestroy::stop});
         pid = p.pid();
     }
     EXPECT_LT(Clock::now() - start, 5s);
-    EXPECT_TRUE(process_is_dead(pid));  // and the leak guard finds no zombie
+    EXPECT_TRUE(process_is_dead(pid));
+}
+
+TEST(Lifetime, OnDestroyStopKillsAChildIgnoringTermAfterTheGrace) {
+    const auto start = Clock::now();
+    {
+        sp::Popen p(helper("ignore_term"), {.out = sp::PIPE,
+                                            .on_destroy = sp::OnDestroy::stop,
+                                            .stop = {.wait = 100ms, .signal = SIGTERM, .grace = 200ms}});
+        EXPECT_EQ(p.readline(10s), "ready");
+    }
+    EXPECT_GE(Clock::now() - start, 300ms);
+    EXPECT_LT(Clock::now() - start, 5s);
+    sp::Pipeline pipeline({{"sleep", "100"}, {"cat"}}, {.on_destroy = sp::OnDestroy::stop});
 }
 
 TEST(Lifetime, StopEscalatesToKillAfterTheGrace) {
