@@ -1,7 +1,9 @@
 // Condition: Python's Condition variable between threads and processes. It owns
-// its lock (an RLock by default, as in Python; a Lock on request): take it with
-// lock() / std::unique_lock, then wait() releases it while blocked and takes it
-// back before returning.
+// its lock (an RLock by default, as in Python; a Lock on request), or uses an
+// existing Lock or RLock (Python's Condition(lock)), which other code may lock
+// directly: take it with lock() / std::unique_lock (on the Condition or on the
+// lock itself), then wait() releases it while blocked (every level of an RLock)
+// and takes it back as it was before returning.
 //
 // Placement as for Lock (lock.hpp): `Condition cv;` is anonymous (threads and
 // forked children); `Condition::open("queue")` creates or opens a named one.
@@ -18,6 +20,7 @@
 #include "sync/internal/deadline.hpp"
 #include "sync/internal/lockable.hpp"
 #include "sync/internal/states.hpp"
+#include "sync/lock.hpp"
 
 namespace mp::sync {
 
@@ -28,6 +31,11 @@ public:
 
     // A new condition in an anonymous shared mapping. Errors: std::system_error.
     explicit Condition(LockKind kind = LockKind::rlock);
+    // A new anonymous condition over `lock`, which must outlive it (Python's
+    // Condition(lock) keeps its lock alive; here the caller does). Shared with
+    // forked children like the lock. Named conditions own their lock.
+    explicit Condition(Lock& lock);
+    explicit Condition(RLock& lock);
     // Creates or opens the named condition. Errors: std::invalid_argument (bad
     // name, another kind), std::system_error.
     static Condition open(std::string_view name, LockKind kind = LockKind::rlock);

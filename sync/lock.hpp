@@ -26,6 +26,8 @@
 
 namespace mp::sync {
 
+class Condition;
+
 // Lock: not re-entrant. lock() by the thread that holds it deadlocks, as in Python
 // (try_lock_for then returns false when its time is up).
 class Lock : public internal::LockableHandle<internal::LockState> {
@@ -37,6 +39,7 @@ public:
     static Lock open(std::string_view name);
 
 private:
+    friend class Condition;  // a Condition may be built over this lock
     using LockableHandle::LockableHandle;
 };
 
@@ -51,6 +54,7 @@ public:
     unsigned recursion_depth() const noexcept { return mutex().recursion_depth(); }
 
 private:
+    friend class Condition;  // a Condition may be built over this lock
     using LockableHandle::LockableHandle;
 };
 

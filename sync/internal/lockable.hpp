@@ -49,9 +49,16 @@ public:
     bool locked() const noexcept { return owner_pid() != 0; }
 
 protected:
-    explicit LockableHandle(Shared<State> shared) : shared_(std::move(shared)) {}
-    ProcessMutex& mutex() const { return shared_->mutex; }
+    explicit LockableHandle(Shared<State> shared) : shared_(std::move(shared)), mutex_(&shared_->mutex) {}
+    // Locking another object's mutex (a Condition over an existing Lock); that
+    // object's mapping must outlive this handle. A mapping never moves, so neither
+    // a move of this handle nor of the other object invalidates the pointer.
+    LockableHandle(Shared<State> shared, ProcessMutex& mutex) : shared_(std::move(shared)), mutex_(&mutex) {}
+    ProcessMutex& mutex() const { return *mutex_; }
     Shared<State> shared_;
+
+private:
+    ProcessMutex* mutex_;
 };
 
 }  // namespace mp::sync::internal

@@ -155,3 +155,75 @@ TEST(Condition, AWaiterKilledWhileWaitingLeavesItUsable) {
 }
 
 }  // namespace
+
+namespace {
+
+// threading.Condition(lock): the condition shares an existing lock with code that
+// locks it directly.
+TEST(ConditionOverALock, ThreadsHoldingThePlainLockNotifyAWaiter) {
+    mp::sync::Lock lock;
+    Condition cv(lock);
+    bool ready = false;
+    std::thread waiter_thread([&] {
+        std::unique_lock guard(cv);
+        EXPECT_TRUE(cv.wait_for(20s, [&] { return ready; }));
+        EXPECT_TRUE(lock.locked());  // held again on return
+    });
+    std::this_thread::sleep_for(50ms);
+    {
+        std::lock_guard direct(lock);  // the lock itself, not the condition
+        EXPECT_FALSE(cv.try_lock()) << "the condition does not share the lock";
+        ready = true;
+        cv.notify();
+    }
+    waiter_thread.join();
+    EXPECT_FALSE(lock.locked());
+}
+
+TEST(ConditionOverALock, ProcessesShareTheLockAndTheCondition) {
+    mp::sync::Lock lock;
+    Condition cv(lock);
+    SharedMemory memory(sizeof(int));
+    auto* value = new (memory.get()) int(0);
+    Child waiter([&](Child&) {
+        std::unique_lock guard(cv);
+        return cv.wait_for(20s, [&] { return *value == 42; }) ? 0 : 1;
+    });
+    std::this_thread::sleep_for(50ms);
+    lock.acquire();
+    *value = 42;
+    cv.notify_all();
+    lock.release();
+    EXPECT_EQ(exit_code(waiter.join()), 0);
+}
+
+TEST(ConditionOverALock, WaitReleasesEveryLevelOfAnRLockAndRestoresThem) {
+    mp::sync::RLock rlock;
+    Condition cv(rlock);
+    rlock.lock();
+    rlock.lock();
+    std::atomic<bool> taken_meanwhile{false};
+    std::thread other([&] {
+        std::this_thread::sleep_for(50ms);
+        std::lock_guard guard(rlock);  // only possible while the waiter waits
+        taken_meanwhile = true;
+        cv.notify();
+    });
+    EXPECT_TRUE(cv.wait_for(20s, [&] { return taken_meanwhile.load(); }));
+    other.join();
+    EXPECT_EQ(rlock.recursion_depth(), 2u);
+    rlock.unlock();
+    rlock.unlock();
+    EXPECT_FALSE(rlock.locked());
+}
+
+TEST(ConditionOverALock, WaitForTimesOutAndNotifyNeedsTheLock) {
+    mp::sync::Lock lock;
+    Condition cv(lock);
+    EXPECT_THROW(cv.notify(), std::system_error);
+    std::unique_lock guard(lock);
+    EXPECT_FALSE(cv.wait_for(50ms));
+    EXPECT_TRUE(lock.locked());
+}
+
+}  // namespace
