@@ -63,7 +63,7 @@ DEMO_BINS  := $(foreach d,$(DEMOS),$(BIN_OUT)/$(d))
 BENCH_BINS := $(foreach b,$(BENCHES),$(BUILD)/bench/$(b)_bench)
 
 .PHONY: all libs demos test check bench demo format clean install deps-check \
-        gtest-present run-tests fuzz fuzz-targets fuzz-corpus-update soak bench-report
+        gtest-present examples-check run-tests fuzz fuzz-targets fuzz-corpus-update soak bench-report
 .DEFAULT_GOAL := all
 # Objects are real products, not intermediates to delete after linking.
 .SECONDARY:
@@ -116,6 +116,12 @@ deps-check:
 
 comma := ,
 
+# Every C++ example in the READMEs and the public headers' comments compiles
+# (tests/examples_check.sh says what counts as one).
+examples-check:
+	@tests/examples_check.sh . "$(CXX)" $(ALL_LIBS)
+	@tests/examples_check_test.sh
+
 # Suites run one after another so that the leak guard of one never sees the
 # children or segments of another. GoogleTest's summary is the last thing printed.
 RUN_SUITES ?= $(SUITES)
@@ -125,7 +131,7 @@ run-tests: gtest-present $(DEMO_BINS) $(foreach s,$(RUN_SUITES),$(BUILD)/tests/$
 	  MP_BIN_DIR=$(BIN_OUT) GTEST_BRIEF=$${GTEST_BRIEF-1} $(BUILD)/tests/$${s}_test || exit 1; \
 	done
 
-test: gtest-present all deps-check
+test: gtest-present all deps-check examples-check
 	@$(MAKE) --no-print-directory run-tests
 
 check: gtest-present
