@@ -145,6 +145,7 @@ examples=$(wc -l <"$tmp/ranges")
 # in <unit>.cpp.err and a <unit>.cpp.failed marker.
 units=()
 for unit in "$tmp"/*.cpp; do grep -q 'mp_doc_\|^#line' "$unit" && units+=("$unit"); done
+echo "examples-check: compiling $examples examples of $files files (${#units[@]} translation units)"
 printf '%s\n' "${units[@]}" |
   xargs -r -P "$jobs" -I{} sh -c '$1 -std=c++20 -fsyntax-only -I"$2" -x c++ "$3" 2>"$3.err" || touch "$3.failed"' \
     sh "$cxx" "$root" {}
