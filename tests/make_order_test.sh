@@ -5,6 +5,8 @@
 # a message naming it.
 #   make_order_test.sh [ROOT]
 set -u
+# A clean make: none of the variables or the jobserver of a make that runs this test.
+unset MAKEFLAGS MFLAGS MAKELEVEL
 root=${1:-$(cd "$(dirname "$0")/.." && pwd)}
 failed=0
 
