@@ -167,7 +167,8 @@ demo: all
 # Fuzzing builds the libraries with clang into $(FUZZ_BUILD). A run reads the
 # committed seeds (tests/fuzz/corpus/<target>/, never written) and keeps what it
 # finds in $(FUZZ_BUILD)/corpus/<target>/, crashes in $(FUZZ_BUILD)/<target>-crash-*.
-# `make fuzz-corpus-update` merges into the seeds the found inputs that add coverage.
+# `make fuzz-corpus-update` merges into the seeds the found inputs that reach new
+# edges (edges only, -use_counters=0: the seeds stay a few dozen files).
 FUZZ_SECONDS ?= 60
 FUZZ_BUILD   := build/fuzz
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.cpp,%,$(wildcard tests/fuzz/*.cpp))
@@ -193,7 +194,7 @@ fuzz: demos fuzz-targets
 fuzz-corpus-update: fuzz-targets
 	@for t in $(FUZZ_TARGETS); do \
 	  if [ -d $(FUZZ_BUILD)/corpus/$$t ]; then \
-	    $(FUZZ_BUILD)/$$t -merge=1 -rss_limit_mb=512 tests/fuzz/corpus/$$t $(FUZZ_BUILD)/corpus/$$t || exit 1; fi; \
+	    $(FUZZ_BUILD)/$$t -merge=1 -use_counters=0 -rss_limit_mb=512 tests/fuzz/corpus/$$t $(FUZZ_BUILD)/corpus/$$t || exit 1; fi; \
 	done
 
 # Every library under injected faults at once, SOAK_SECONDS long (tests/soak/main.cpp).
