@@ -2,14 +2,29 @@
 # to a library, a test suite, a benchmark or a demo needs no edit here.
 
 # ---- the libraries and the dependencies each one may include (the only place) ----
-# Listed so that every library comes after the ones it depends on.
-ALL_LIBS        := sync subproc threadpool ipc shm pool
+# One DEPS_<lib> line per library: adding a library is adding its line here. The
+# build order and the link order are computed from these lines.
 DEPS_sync       :=
 DEPS_subproc    :=
 DEPS_threadpool :=
 DEPS_ipc        := sync
 DEPS_shm        := sync
 DEPS_pool       := ipc sync
+
+# Every library after the ones it depends on (Kahn's algorithm, one round of
+# ready libraries at a time, alphabetical within a round so the order is stable).
+# DEPS_ lines given on the command line count (tests/make_order_test.sh uses that);
+# ones from the environment do not.
+declared_libs := $(sort $(foreach v,$(filter DEPS_%,$(.VARIABLES)),\
+  $(if $(filter file command line,$(origin $(v))),$(patsubst DEPS_%,%,$(v)))))
+$(foreach l,$(declared_libs),$(foreach d,$(DEPS_$(l)),$(if $(filter $(d),$(declared_libs)),,\
+  $(error make: DEPS_$(l) names "$(d)", which has no DEPS_$(d) line))))
+# topo_order(placed, left): ready = the left ones whose dependencies are all placed.
+topo_order = $(if $(2),$(call topo_round,$(1),$(2),$(strip $(foreach l,$(2),$(if $(filter-out $(1),$(DEPS_$(l))),,$(l))))),$(1))
+topo_round = $(if $(3),$(call topo_order,$(1) $(3),$(filter-out $(3),$(2))),\
+  $(error make: the DEPS_ lines form a cycle; none of these can come first:$(foreach l,$(2), $(l) (needs $(DEPS_$(l))))))
+reverse    = $(if $(1),$(call reverse,$(wordlist 2,$(words $(1)),$(1))) $(firstword $(1)))
+ALL_LIBS   := $(strip $(call topo_order,,$(declared_libs)))
 
 # ---- tools and flags ----
 CXX      ?= g++
@@ -28,7 +43,8 @@ BIN_OUT  := $(if $(SAN),$(BUILD)/bin,bin)
 
 # ---- what exists ----
 LIBS       := $(foreach l,$(ALL_LIBS),$(if $(wildcard $(l)/*.hpp $(l)/*.cpp),$(l)))
-LINK_ORDER := $(foreach i,6 5 4 3 2 1,$(filter $(word $(i),$(ALL_LIBS)),$(LIBS)))
+# A static library comes before the ones it uses on the link line.
+LINK_ORDER := $(strip $(call reverse,$(LIBS)))
 LIB_FILES  := $(foreach l,$(LINK_ORDER),$(BUILD)/lib$(l).a)
 lib_srcs    = $(wildcard $(1)/*.cpp $(1)/internal/*.cpp)
 objs_of     = $(patsubst %.cpp,$(BUILD)/obj/%.o,$(1))
@@ -47,7 +63,7 @@ DEMO_BINS  := $(foreach d,$(DEMOS),$(BIN_OUT)/$(d))
 BENCH_BINS := $(foreach b,$(BENCHES),$(BUILD)/bench/$(b)_bench)
 
 .PHONY: all libs demos test check bench demo format clean install deps-check compile-fail-check \
-        gtest-present run-tests fuzz soak
+        gtest-present examples-check run-tests fuzz fuzz-targets fuzz-corpus-update soak bench-report
 .DEFAULT_GOAL := all
 # Objects are real products, not intermediates to delete after linking.
 .SECONDARY:
@@ -96,6 +112,7 @@ gtest-present:
 deps-check:
 	@tests/deps_check.sh . "$(CXX)" $(foreach l,$(ALL_LIBS),$(l):$(subst $() ,$(comma),$(strip $(DEPS_$(l)))))
 	@tests/deps_check_test.sh
+	@tests/make_order_test.sh
 
 comma := ,
 
@@ -103,6 +120,12 @@ comma := ,
 compile-fail-check:
 	@tests/compile_fail_check.sh . "$(CXX)"
 	@tests/compile_fail_check_test.sh
+
+# Every C++ example in the READMEs and the public headers' comments compiles
+# (tests/examples_check.sh says what counts as one).
+examples-check:
+	@tests/examples_check.sh . "$(CXX)" $(ALL_LIBS)
+	@tests/examples_check_test.sh
 
 # Suites run one after another so that the leak guard of one never sees the
 # children or segments of another. GoogleTest's summary is the last thing printed.
@@ -113,7 +136,7 @@ run-tests: gtest-present $(DEMO_BINS) $(foreach s,$(RUN_SUITES),$(BUILD)/tests/$
 	  MP_BIN_DIR=$(BIN_OUT) GTEST_BRIEF=$${GTEST_BRIEF-1} $(BUILD)/tests/$${s}_test || exit 1; \
 	done
 
-test: gtest-present all deps-check compile-fail-check
+test: gtest-present all deps-check compile-fail-check examples-check
 	@$(MAKE) --no-print-directory run-tests
 
 check: gtest-present
@@ -122,30 +145,61 @@ check: gtest-present
 	  RUN_SUITES="$(filter $(TSAN_SUITES) harness,$(SUITES))" run-tests
 
 # ---- benchmarks, demos, fuzzing ----
-# Every benchmark, then bench/RESULTS.md and its charts from the rows they printed
-# (bench/README.md tells how to run one alone).
+# Every benchmark, then a report (RESULTS.md and its charts) from the rows they
+# printed, in $(BENCH_OUT). The committed report in bench/ changes only through
+# `make bench-report`, which copies the last run's there (bench/README.md tells how
+# to run one benchmark alone).
 BENCH_TSV := $(BUILD)/bench/results.tsv
+BENCH_OUT := $(BUILD)/bench/report
 bench: $(BENCH_BINS) $(DEMO_BINS)
-	@rm -f $(BENCH_TSV); load=$$(cut -d' ' -f1-3 /proc/loadavg); \
+	@rm -rf $(BENCH_TSV) $(BENCH_OUT); load=$$(cut -d' ' -f1-3 /proc/loadavg); \
 	for b in $(BENCHES); do echo "==== $$b"; MP_BENCH_TSV=$(BENCH_TSV) $(BUILD)/bench/$${b}_bench || exit 1; done; \
-	python3 bench/report/report.py --tsv $(BENCH_TSV) --cxx "$(CXX)" --load-before "$$load" --out bench/RESULTS.md
+	python3 bench/report/report.py --tsv $(BENCH_TSV) --cxx "$(CXX)" --load-before "$$load" --out $(BENCH_OUT)/RESULTS.md
+	@echo "make bench: report in $(BENCH_OUT)/; \`make bench-report\` copies it to bench/"
+
+# Replaces the committed report: the charts of the last run only, none left over.
+bench-report:
+	@test -f $(BENCH_OUT)/RESULTS.md || \
+	  { echo "make bench-report: no report in $(BENCH_OUT)/; run make bench first" >&2; exit 1; }
+	rm -f bench/charts/*.svg
+	cp $(BENCH_OUT)/charts/*.svg bench/charts/
+	cp $(BENCH_OUT)/RESULTS.md bench/RESULTS.md
 
 demo: all
 	@$(if $(DEMOS),for d in $(DEMOS); do echo "==== bin/$$d tour"; bin/$$d tour || exit 1; done,\
 	  echo "make demo: no demos yet (bin/<lib>.cpp)")
 
+# Fuzzing builds the libraries with clang into $(FUZZ_BUILD). A run reads the
+# committed seeds (tests/fuzz/corpus/<target>/, never written) and keeps what it
+# finds in $(FUZZ_BUILD)/corpus/<target>/, crashes in $(FUZZ_BUILD)/<target>-crash-*.
+# `make fuzz-corpus-update` merges into the seeds the found inputs that reach new
+# edges (edges only, -use_counters=0: the seeds stay a few dozen files).
 FUZZ_SECONDS ?= 60
+FUZZ_BUILD   := build/fuzz
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.cpp,%,$(wildcard tests/fuzz/*.cpp))
-# The demos too: tests/fuzz/demo_cli.cpp runs them.
-fuzz: demos
-	@$(if $(FUZZ_TARGETS),,echo "make fuzz: no fuzz targets yet (tests/fuzz/<name>.cpp)"; exit 0;) \
-	$(MAKE) --no-print-directory CXX=clang++ BUILD=build/fuzz SAN=address,undefined \
+FUZZ_NONE    := echo "make fuzz: no fuzz targets yet (tests/fuzz/<name>.cpp)"; exit 0;
+
+fuzz-targets:
+	@$(if $(FUZZ_TARGETS),,$(FUZZ_NONE)) \
+	$(MAKE) --no-print-directory CXX=clang++ BUILD=$(FUZZ_BUILD) SAN=address,undefined \
 	  CXXFLAGS="-O1 -g -fsanitize=fuzzer-no-link" libs && \
 	for t in $(FUZZ_TARGETS); do \
-	  mkdir -p tests/fuzz/corpus/$$t && \
 	  clang++ -std=c++20 -O1 -g -I. -fsanitize=fuzzer,address,undefined tests/fuzz/$$t.cpp \
-	    $(foreach l,$(LINK_ORDER),build/fuzz/lib$(l).a) -pthread -o build/fuzz/$$t && \
-	  build/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=512 tests/fuzz/corpus/$$t || exit 1; \
+	    $(foreach l,$(LINK_ORDER),$(FUZZ_BUILD)/lib$(l).a) -pthread -o $(FUZZ_BUILD)/$$t || exit 1; \
+	done
+
+# The demos too: tests/fuzz/demo_cli.cpp runs them.
+fuzz: demos fuzz-targets
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p $(FUZZ_BUILD)/corpus/$$t && \
+	  $(FUZZ_BUILD)/$$t -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=512 -artifact_prefix=$(FUZZ_BUILD)/$$t- \
+	    $(FUZZ_BUILD)/corpus/$$t tests/fuzz/corpus/$$t || exit 1; \
+	done
+
+fuzz-corpus-update: fuzz-targets
+	@for t in $(FUZZ_TARGETS); do \
+	  if [ -d $(FUZZ_BUILD)/corpus/$$t ]; then \
+	    $(FUZZ_BUILD)/$$t -merge=1 -use_counters=0 -rss_limit_mb=512 tests/fuzz/corpus/$$t $(FUZZ_BUILD)/corpus/$$t || exit 1; fi; \
 	done
 
 # Every library under injected faults at once, SOAK_SECONDS long (tests/soak/main.cpp).
@@ -163,8 +217,9 @@ SOURCES := $(wildcard $(addsuffix /*.[ch]pp,$(ALL_LIBS) $(addsuffix /internal,$(
 format:
 	clang-format -i $(SOURCES)
 
+# The demos of a plain build live in bin/, not in $(BUILD).
 clean:
-	rm -rf build $(foreach d,$(DEMOS),bin/$(d))
+	rm -rf $(BUILD) $(DEMO_BINS)
 
 install: all
 	@for l in $(LIBS); do \

@@ -2,13 +2,17 @@
 // worker's ValueError is raised as ValueError by AsyncResult.get(). A task's
 // exception travels as its type name, message (and, for std::system_error, its
 // error code); the parent rebuilds it when it knows the type:
-//   - the standard ones: std::runtime_error, logic_error, invalid_argument,
-//     out_of_range, length_error, domain_error, range_error, overflow_error,
-//     underflow_error, bad_alloc, system_error (with its code and category);
-//   - mp's own: pool's TimeoutError, CancelledError, BrokenPool; ipc's EOFError,
-//     BrokenPipeError, DecodeError, MessageTooLarge, QueueFull, QueueEmpty,
-//     QueueClosed, TimeoutError; sync's BrokenBarrierError, ValueError;
-//   - yours, once registered:  mp::pool::register_exception<ParseError>();
+// - the standard ones: std::runtime_error, logic_error, invalid_argument,
+//   out_of_range, length_error, domain_error, range_error, overflow_error,
+//   underflow_error, bad_alloc, system_error (with its code and category);
+// - mp's own: pool's TimeoutError, CancelledError, BrokenPool; ipc's EOFError,
+//   BrokenPipeError, DecodeError, MessageTooLarge, QueueFull, QueueEmpty,
+//   QueueClosed, TimeoutError; sync's BrokenBarrierError, ValueError;
+// - yours, once registered:
+//
+//   struct ParseError : std::runtime_error { using std::runtime_error::runtime_error; };
+//   mp::pool::register_exception<ParseError>();
+//
 // Anything else arrives as RemoteError (type name, message, worker pid). The most
 // derived type is what travels: a class derived from std::runtime_error that is
 // not registered arrives as RemoteError, not as std::runtime_error.

@@ -2,8 +2,9 @@
 // IMapIterator: results one at a time, as soon as each chunk arrives — in input
 // order (imap) or in completion order (imap_unordered).
 //
-//   for (int square : pool.imap(square_of, numbers)) ...
-//   while (auto r = it.next(1s)) ...      // bounded form
+//   for (int square : pool.imap(square_of, numbers)) { /* ... */ }
+//   auto it = pool.imap_unordered(square_of, numbers);
+//   while (auto r = it.next(1s)) { /* ... */ }      // bounded form
 #pragma once
 
 #include <chrono>

@@ -5,7 +5,7 @@
 //   int nine = pool.apply(square, 3);                        // blocks
 //   auto r = pool.apply_async(square, 4);                    // r.get() == 16
 //   std::vector<int> squares = pool.map(square, numbers);    // in input order
-//   for (int s : pool.imap_unordered(square, numbers)) ...  // as they finish
+//   for (int s : pool.imap_unordered(square, numbers)) { /* ... */ }  // as they finish
 //   pool.close();
 //   pool.join();
 //

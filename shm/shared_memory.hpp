@@ -1,9 +1,9 @@
 // SharedMemory: a block of memory shared between processes, like Python's
 // multiprocessing.shared_memory.SharedMemory, with ownership explicit in the type.
 //
-//   auto owner = SharedMemory::create("frames", 1 << 20);   // O_CREAT|O_EXCL: new or error
-//   auto peer  = SharedMemory::attach("frames");            // in any process; never unlinks
-//   auto anon  = SharedMemory::anonymous(4096);             // for forked children only
+//   auto owner = mp::shm::SharedMemory::create("frames", 1 << 20);   // O_CREAT|O_EXCL: new or error
+//   auto peer  = mp::shm::SharedMemory::attach("frames");            // in any process; never unlinks
+//   auto anon  = mp::shm::SharedMemory::anonymous(4096);             // for forked children only
 //
 // Names. A user name maps to the POSIX name "/mp-<name>", which is the file
 // /dev/shm/mp-<name> on Linux: "counter" is /mp-counter. Names of ours always carry

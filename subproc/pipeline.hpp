@@ -1,7 +1,7 @@
 // Pipeline: stages connected stdout to stdin, without a shell, as one job.
 //
 //   PipelineResult r = pipeline({{"sort"}, {"uniq", "-c"}, {"sort", "-rn"}},
-//                               {.capture_output = true, .input = text, .timeout = 10s});
+//                               {.input = text, .capture_output = true, .timeout = 10s});
 //   r.out; r.returncodes;   // every stage's status
 //   r.returncode();         // pipefail: the rightmost non-zero status
 //

@@ -4,6 +4,9 @@
 # 1. No library includes a header of a library it does not declare.
 # 2. Each library, copied alone with its declared dependencies (transitively) into
 #    an empty folder, compiles there: what a user who copies one folder will do.
+#    One translation unit per library includes all its headers (rule 1 already
+#    holds its .cpp files to the declared graph; the build compiles them); the
+#    libraries compile in parallel, and each one's result is printed as it comes.
 set -u
 root=$1 cxx=$2
 shift 2
@@ -49,6 +52,7 @@ closure() {
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+checked=()
 for lib in "${libs[@]}"; do
   [[ -d $root/$lib ]] || continue
   alone=$tmp/$lib
@@ -56,16 +60,29 @@ for lib in "${libs[@]}"; do
   for l in $(closure "$lib"); do
     [[ -d $root/$l ]] && cp -r "$root/$l" "$alone/"
   done
-  # Headers are compiled through an include so each proves it stands on its own.
-  while IFS= read -r src; do
-    if ! printf '#include "%s"\n' "$src" |
-      "$cxx" -std=c++20 -fsyntax-only -Wall -Wextra -Werror -I"$alone" -x c++ - 2>"$tmp/err"; then
-      echo "deps-check: $lib does not compile on its own (with only: $(closure "$lib")):" >&2
-      echo "deps-check: ${src#"$alone"/}:" >&2
-      head -20 "$tmp/err" >&2
-      failed=1
-    fi
-  done < <(find "$alone/$lib" -name '*.hpp' -o -name '*.cpp')
+  (cd "$alone" && find "$lib" -name '*.hpp' | sort | sed 's/.*/#include "&"/') >"$alone.cpp"
+  checked+=("$lib")
 done
+
+# compile LIB: prints "LIB ok" or "LIB failed" once LIB's umbrella has compiled.
+export cxx tmp
+compile() {
+  if $cxx -std=c++20 -fsyntax-only -Wall -Wextra -Werror -I"$tmp/$1" -x c++ "$tmp/$1.cpp" 2>"$tmp/$1.err"; then
+    echo "$1 ok"
+  else
+    echo "$1 failed"
+  fi
+}
+export -f compile
+echo "deps-check: compiling each library alone: ${checked[*]}"
+while read -r lib result; do
+  if [[ $result == ok ]]; then
+    echo "deps-check:   $lib alone (with: $(closure "$lib" | xargs)) ok"
+  else
+    echo "deps-check: $lib does not compile on its own (with only: $(closure "$lib")):" >&2
+    head -20 "$tmp/$lib.err" >&2
+    failed=1
+  fi
+done < <(printf '%s\n' "${checked[@]}" | xargs -r -P "$(nproc)" -I{} bash -c 'compile "$1"' bash {})
 [[ $failed == 0 ]] && echo "deps-check: ok (${libs[*]})"
 exit $failed

@@ -1,9 +1,12 @@
 """Turns the rows that the benchmarks appended to $MP_BENCH_TSV (see
-bench/harness/harness.cpp, write_tsv) into bench/RESULTS.md: the machine, one table
+bench/harness/harness.cpp, write_tsv) into a RESULTS.md: the machine, one table
 and one bar chart per library, a line chart per scaling series, and the headline
 chart of the top-level README. The tables hold the very cells printed on the console.
 
-    python3 bench/report/report.py --tsv build/bench/results.tsv --out bench/RESULTS.md
+    python3 bench/report/report.py --tsv build/bench/results.tsv --out build/bench/report/RESULTS.md
+
+The charts go to charts/ next to --out. `make bench` writes under build/; only
+`make bench-report` copies a report into the committed bench/.
 """
 import argparse
 import datetime
@@ -172,7 +175,7 @@ def headline_chart(rows, path):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tsv", required=True)
-    parser.add_argument("--out", default="bench/RESULTS.md")
+    parser.add_argument("--out", default="build/bench/report/RESULTS.md")
     parser.add_argument("--cxx", default=os.environ.get("CXX", "g++"))
     parser.add_argument("--load-before", default="", help="/proc/loadavg's first three fields at the start")
     args = parser.parse_args()

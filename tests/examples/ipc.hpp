@@ -1,0 +1,7 @@
+// The names ipc's examples leave to the reader (tests/examples_check.sh).
+#pragma once
+
+#include "ipc/ipc.hpp"
+#include "tests/examples/common.hpp"
+
+extern mp::ipc::Connection& conn;
