@@ -15,7 +15,7 @@
 // Lifetime, as Python's: destroying a Process does not wait for its child. A
 // started child whose Process is gone is reaped once it exits (at the next start()
 // or active_children()), and at exit the program waits for its non-daemon children
-// and terminates (SIGTERM) its daemon ones. A Process child does the same with its
+// and terminates (SIGTERM, SIGKILL a second later) its daemon ones. A Process child does the same with its
 // own children before it leaves. No zombie is left either way.
 //
 // Exit code, as Python's: the target's return value is ignored (0); an uncaught

@@ -4,6 +4,8 @@
 #include <sys/wait.h>
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 #include <cerrno>
 #include <cstdlib>
 #include <mutex>
@@ -17,6 +19,9 @@ struct Registry {
     std::vector<ChildRecord> children;
     bool exit_handler_registered = false;
 };
+
+// How long daemon children get to leave after SIGTERM at exit.
+constexpr auto kDaemonGrace = std::chrono::seconds(1);
 
 // A pointer, so that a forked child can start afresh: the parent's mutex may have
 // been held by another thread at the fork, and its copy in the child never unlocks.
@@ -46,6 +51,14 @@ void registry_settle() noexcept {
     }
     for (const ChildRecord& child : children)
         if (child.daemon) ::kill(child.pid, SIGTERM);
+    // A daemon that ignores SIGTERM must not hang the exit: SIGKILL after a grace.
+    const auto give_up = std::chrono::steady_clock::now() + kDaemonGrace;
+    for (const ChildRecord& child : children) {
+        if (!child.daemon) continue;
+        while (!has_exited(child.pid) && std::chrono::steady_clock::now() < give_up)
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        if (!has_exited(child.pid)) ::kill(child.pid, SIGKILL);
+    }
     for (const ChildRecord& child : children) reap(child.pid);
 }
 

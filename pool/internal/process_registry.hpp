@@ -28,8 +28,8 @@ void registry_remove(pid_t pid) noexcept;
 void registry_hand_over(pid_t pid) noexcept;
 // Reaps the handed-over children that have exited; returns the live children.
 std::vector<ChildRecord> registry_live_children();
-// Python's exit: waits for the non-daemon children, terminates (SIGTERM) and reaps
-// the daemon ones. Runs at exit, and in a Process child before it leaves.
+// Python's exit: waits for the non-daemon children, terminates (SIGTERM, then
+// SIGKILL after a second) and reaps the daemon ones. Runs at exit, and in a Process child before it leaves.
 void registry_settle() noexcept;
 // In a freshly forked child: the parent's children are not this process's.
 void registry_forget_after_fork() noexcept;
