@@ -198,7 +198,7 @@ void Popen::record_wait(pid_t result, int status) {
     // (SIGCHLD ignored cannot be the cause: status_hold_ resets it while we wait.)
     if (result < 0) {
         const int error = errno;
-        returncode_.reset();
+        if (error != ECHILD) internal::throw_errno("waitpid(" + std::to_string(pid_) + ")");
         status_hold_.release();
         watch_.reset();
         throw std::system_error(error, std::generic_category(),
