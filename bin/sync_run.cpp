@@ -209,7 +209,7 @@ int run_under_lock(const RunOptions& options) {
 
 int run_under_semaphore(const RunOptions& options, unsigned slots) {
     const ForwardSignals forwarding;
-    sync::Semaphore sem = sync::Semaphore::open(options.name, slots);
+    sync::Semaphore sem = sync::Semaphore::open(options.name, slots, sync::SlotOwnership::process);
     const pid_t runner = getpid();
     const int status = start_and_run(options.command, forwarding, ChildStart::fork, [&] {
         // Waiting for a slot: die with the runner. Holding one: CMD owns it.

@@ -181,7 +181,7 @@ void barrier_example() {
 void robustness_example() {
     say("\n== Robust: a holder killed with SIGKILL\n");
     sync::Lock lock;
-    sync::Semaphore slots(1);
+    sync::Semaphore slots(1, sync::SlotOwnership::process);  // robust: a dead holder's slot returns
     auto* ready = shared_value<std::atomic<int>>();
     std::fflush(nullptr);
     const pid_t victim = fork();

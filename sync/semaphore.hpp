@@ -1,17 +1,21 @@
 // Semaphore and BoundedSemaphore: Python's counting semaphores, shared between
-// threads and processes, that take back the slots of a holder that died.
+// threads and processes; on request, they take back the slots of a holder that died.
 //
 // Placement as for Lock (lock.hpp): `Semaphore sem(3);` is anonymous (threads and
 // forked children); `Semaphore::open("jobs", 3)` creates or opens a named one.
 //
-// Slot ownership. With SlotOwnership::process (the default) each acquired slot is
-// recorded against the acquiring process (pid plus start time, so a reused pid is
-// not mistaken for the holder). release() from that process returns its slot.
+// Slot ownership. By default (SlotOwnership::none) it is Python's plain counter:
+// any thread or process may release, whether or not it acquired, and nothing is
+// given back when a process dies. So a hand-off works: acquire in one process,
+// release in another; and so does a signal counter (one side releases, the other
+// acquires and never gives back).
+// With SlotOwnership::process each acquired slot is recorded against the acquiring
+// process (pid plus start time, so a reused pid is not mistaken for the holder).
 // When a process dies, or exits, still holding slots, they are reclaimed: by the
 // next acquirer that finds the count at zero, and every 50 ms by blocked waiters.
-// That is where POSIX named semaphores and GNU `sem` leak a slot forever.
-// Use SlotOwnership::none for a semaphore used as a signal counter (one process
-// releases, another acquires and never gives back): then it is a plain counter.
+// That is where POSIX named semaphores and GNU `sem` leak a slot forever; it suits
+// a pure limiter (`bin/sync sem`), where each holder gives back what it took.
+// A release by a process holding no recorded slot still adds a slot.
 //
 // Operations: acquire, try_acquire, try_acquire_for, try_acquire_until, release,
 // value. No operation holds an internal lock while blocking.
@@ -31,21 +35,21 @@
 namespace mp::sync {
 
 enum class SlotOwnership {
+    none,     // a plain counter, as Python's (the default)
     process,  // slots belong to the acquiring process and return when it dies
-    none,     // a plain counter
 };
 
 class Semaphore {
 public:
     // A new semaphore with `value` free slots, in an anonymous shared mapping.
     // Errors: std::system_error (mmap).
-    explicit Semaphore(std::uint32_t value = 1, SlotOwnership ownership = SlotOwnership::process);
+    explicit Semaphore(std::uint32_t value = 1, SlotOwnership ownership = SlotOwnership::none);
 
     // Creates the named semaphore with `value` slots, or opens it.
     // Errors: std::invalid_argument (bad name; the name holds another kind; it
     // exists with another initial value or ownership), std::system_error.
     static Semaphore open(std::string_view name, std::uint32_t value,
-                          SlotOwnership ownership = SlotOwnership::process);
+                          SlotOwnership ownership = SlotOwnership::none);
 
     // Blocks until a slot is free and takes it.
     void acquire() { try_acquire_until_steady(internal::SteadyTime::max()); }
@@ -61,9 +65,11 @@ public:
         return try_acquire_until_steady(internal::to_steady(deadline));
     }
 
-    // Returns `n` slots and wakes up to `n` waiters. Never blocks on a waiter.
-    // Errors (BoundedSemaphore only): ValueError when more would be free than the
-    // initial value; nothing is released then.
+    // Returns `n` slots and wakes up to `n` waiters. Never blocks on a waiter. Any
+    // thread or process may call it, whether or not it acquired.
+    // Errors: ValueError (BoundedSemaphore only) when more would be free than the
+    // initial value, std::overflow_error when the count would pass UINT32_MAX;
+    // nothing is released then.
     void release(std::uint32_t n = 1);
 
     // The free slots now (a snapshot).
@@ -72,7 +78,8 @@ public:
     std::uint32_t initial_value() const { return shared_->initial; }
 
     // Returns to the pool every slot recorded against a dead process; returns how
-    // many. Acquirers do this by themselves; exposed for tools and tests.
+    // many (always 0 with SlotOwnership::none). Acquirers of a SlotOwnership::process
+    // semaphore do this by themselves; exposed for tools and tests.
     std::uint32_t reclaim_dead_holders();
 
 protected:
@@ -87,9 +94,9 @@ private:
 // raising the count above its initial value.
 class BoundedSemaphore : public Semaphore {
 public:
-    explicit BoundedSemaphore(std::uint32_t value = 1, SlotOwnership ownership = SlotOwnership::process);
+    explicit BoundedSemaphore(std::uint32_t value = 1, SlotOwnership ownership = SlotOwnership::none);
     static BoundedSemaphore open(std::string_view name, std::uint32_t value,
-                                 SlotOwnership ownership = SlotOwnership::process);
+                                 SlotOwnership ownership = SlotOwnership::none);
 
 private:
     using Semaphore::Semaphore;

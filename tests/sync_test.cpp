@@ -140,7 +140,7 @@ TEST(SyncCli, SemaphoreRunsAtMostNCommandsAtOnce) {
 
 TEST(SyncCli, SemaphoreBusyAndTimeout) {
     ScopedName name("cli-sembusy");
-    mp::sync::Semaphore sem = mp::sync::Semaphore::open(name.value, 1);
+    mp::sync::Semaphore sem = mp::sync::Semaphore::open(name.value, 1, mp::sync::SlotOwnership::process);
     sem.acquire();
     EXPECT_EQ(sync_cli({"sem", name.value, "-j", "1", "-n", "--", "true"}).exit_code, 75);
     EXPECT_EQ(sync_cli({"sem", name.value, "-j", "1", "-w", "0.1", "-E", "3", "--", "true"}).exit_code, 3);
@@ -155,7 +155,7 @@ TEST(SyncCli, SemaphoreBusyAndTimeout) {
 TEST(SyncCli, AKilledSemRunnersSlotFollowsItsCommand) {
     ScopedName name("cli-semkill");
     const TempFile marker("sem-cmd-pid");
-    mp::sync::Semaphore sem = mp::sync::Semaphore::open(name.value, 1);
+    mp::sync::Semaphore sem = mp::sync::Semaphore::open(name.value, 1, mp::sync::SlotOwnership::process);
     Child runner = exec_child(
         {sync_bin(), "sem", name.value, "-j", "1", "--", "sh", "-c", "echo $$ > " + marker.path() + "; exec sleep 30"});
     pid_t cmd = 0;  // known once CMD runs: the runner is only killed after that
@@ -274,7 +274,7 @@ TEST(SyncCli, LsShowsHoldersAndDeadHoldersAndRmLeavesNoEntry) {
     ScopedName lock_name("cli-ls-lock");
     ScopedName sem_name("cli-ls-sem");
     mp::sync::Lock lock = mp::sync::Lock::open(lock_name.value);
-    mp::sync::Semaphore sem = mp::sync::Semaphore::open(sem_name.value, 3);
+    mp::sync::Semaphore sem = mp::sync::Semaphore::open(sem_name.value, 3, mp::sync::SlotOwnership::process);
     Child holder = hold_until_killed([&] { sem.acquire(); });
     const pid_t dead = holder.pid();
     holder.kill_and_reap();

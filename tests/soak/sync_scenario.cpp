@@ -93,7 +93,7 @@ void run_sync(Context& ctx) {
     std::uint32_t final_slots = 0;  // free slots once every child is gone: kSemSlots
     {
         mp::sync::Lock lock = mp::sync::Lock::open(lock_name);
-        mp::sync::Semaphore sem = mp::sync::Semaphore::open(sem_name, kSemSlots);
+        mp::sync::Semaphore sem = mp::sync::Semaphore::open(sem_name, kSemSlots, mp::sync::SlotOwnership::process);
         Hammer hammer(&row);
         hammer.watch_children(pids, kChildren);
         auto spawn = [&](int c) { pids[c] = fork_child([&] { contend(lock, sem, s, c); }); };
