@@ -14,7 +14,7 @@
 #include <set>
 #include <system_error>
 
-#include "shm/internal/process_identity.hpp"
+#include "sync/internal/process_identity.hpp"
 #include "shm/shared_memory.hpp"
 
 namespace mp::shm {
@@ -114,7 +114,7 @@ Entry read_entry(int directory, const std::string& file) {
         entry.listing.header = read_header(std::span(header, static_cast<std::size_t>(n)), entry.listing.size,
                                            entry.listing.name);
         entry.listing.creator_alive =
-            internal::process_alive(entry.listing.header->creator_pid, entry.listing.header->creator_start_time);
+            sync::internal::is_alive({entry.listing.header->creator_pid, entry.listing.header->creator_start_time});
     } catch (const DamagedSegment& error) {
         entry.listing.problem = error.what();
     }

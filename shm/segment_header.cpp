@@ -6,7 +6,7 @@
 #include <cstring>
 
 #include "shm/internal/layout.hpp"
-#include "shm/internal/process_identity.hpp"
+#include "sync/internal/process_identity.hpp"
 #include "shm/lock.hpp"
 
 namespace mp::shm {
@@ -60,8 +60,9 @@ void write_header(RawHeader& header, const HeaderInfo& info) {
     header.data_offset = static_cast<std::uint32_t>(info.data_offset);
     header.count = info.count;
     header.type_tag = info.type_tag;
-    header.creator_pid = getpid();
-    header.creator_start_time = process_start_time(header.creator_pid);
+    const sync::internal::ProcessIdentity creator = sync::internal::self_identity();
+    header.creator_pid = creator.pid;
+    header.creator_start_time = creator.start_time;
     header.element_size = info.element_size;
     header.type_code = static_cast<char>(info.type_code);
     header.flags = info.has_lock ? kHasLockFlag : 0;
