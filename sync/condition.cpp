@@ -23,6 +23,14 @@ ProcessMutex::Kind mutex_kind(Condition::LockKind kind) {
 Condition::Condition(LockKind kind)
     : LockableHandle(Shared<ConditionState>::anonymous(Kind::condition, mutex_kind(kind))) {}
 
+// The state's own mutex goes unused: waiters and notifiers use the shared lock.
+Condition::Condition(ProcessMutex& lock)
+    : LockableHandle(Shared<ConditionState>::anonymous(Kind::condition, ProcessMutex::Kind::normal), lock) {}
+
+Condition::Condition(Lock& lock) : Condition(lock.mutex()) {}
+
+Condition::Condition(RLock& lock) : Condition(lock.mutex()) {}
+
 Condition Condition::open(std::string_view name, LockKind kind) {
     return Condition(Shared<ConditionState>::named(name, Kind::condition, mutex_kind(kind)));
 }
@@ -39,11 +47,12 @@ bool Condition::wait_until_steady(internal::SteadyTime deadline) {
     // Read before releasing the lock: a notify after the release bumps it, so the
     // futex wait returns at once instead of sleeping through it.
     const std::uint32_t seq = s.wake_seq.load(std::memory_order_relaxed);
-    const unsigned depth = s.mutex.recursion_depth();
-    for (unsigned i = 0; i < depth; ++i) s.mutex.unlock();
+    ProcessMutex& lock = mutex();
+    const unsigned depth = lock.recursion_depth();
+    for (unsigned i = 0; i < depth; ++i) lock.unlock();
     const bool woken = internal::futex_wait_until(s.wake_seq, seq, deadline);
-    s.mutex.lock();
-    for (unsigned i = 1; i < depth; ++i) s.mutex.lock();
+    lock.lock();
+    for (unsigned i = 1; i < depth; ++i) lock.lock();
     return woken;
 }
 

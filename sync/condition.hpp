@@ -1,10 +1,16 @@
-// Condition: Python's Condition variable between threads and processes. It owns
-// its lock (an RLock by default, as in Python; a Lock on request): take it with
-// lock() / std::unique_lock, then wait() releases it while blocked and takes it
-// back before returning.
+// Condition: Python's Condition variable between threads and processes. Its lock
+// is its own (an RLock by default, as in Python; a Lock on request), or an existing
+// Lock or RLock it is built over, as threading.Condition(lock): take it with
+// lock() / std::unique_lock (or, for a shared lock, by locking that lock
+// directly), then wait() releases it while blocked and takes it back before
+// returning.
 //
 // Placement as for Lock (lock.hpp): `Condition cv;` is anonymous (threads and
 // forked children); `Condition::open("queue")` creates or opens a named one.
+// A named Condition always owns its lock: code that must exclude its waiters
+// locks the Condition itself (it is Lockable). The over-a-lock form is anonymous
+// only, since nothing could check that every process opening a name passes the
+// same lock.
 //
 // Wake-ups may be spurious (a waiter may return without a notify); wait_for with a
 // predicate hides that, so prefer it. notify(n) wakes at most n waiters.
@@ -18,6 +24,7 @@
 #include "sync/internal/deadline.hpp"
 #include "sync/internal/lockable.hpp"
 #include "sync/internal/states.hpp"
+#include "sync/lock.hpp"
 
 namespace mp::sync {
 
@@ -31,6 +38,15 @@ public:
     // Creates or opens the named condition. Errors: std::invalid_argument (bad
     // name, another kind), std::system_error.
     static Condition open(std::string_view name, LockKind kind = LockKind::rlock);
+
+    // A new condition over `lock`, as threading.Condition(lock): the condition's
+    // lock() / unlock() are the lock's, and a thread or process holding the lock
+    // directly may wait and notify. Over an RLock, wait() releases every hold and
+    // restores them. Lifetime: `lock`'s object (the handle, or the one it is moved
+    // to) must outlive the condition in each process; forked children inherit
+    // both. Errors: std::system_error (mmap).
+    explicit Condition(Lock& lock);
+    explicit Condition(RLock& lock);
 
     // Precondition for every wait and notify: the calling thread holds the lock
     // (else std::system_error with EPERM, like Python's RuntimeError).
@@ -69,6 +85,7 @@ public:
 
 private:
     using LockableHandle::LockableHandle;
+    explicit Condition(ProcessMutex& lock);
     bool wait_until_steady(internal::SteadyTime deadline);
     template <class Predicate>
     bool wait_until_steady(internal::SteadyTime deadline, Predicate& predicate) {

@@ -10,6 +10,10 @@
 #include "sync/internal/shared.hpp"
 #include "sync/process_mutex.hpp"
 
+namespace mp::sync {
+class Condition;
+}
+
 namespace mp::sync::internal {
 
 template <class State>
@@ -40,9 +44,17 @@ public:
     bool locked() const noexcept { return owner_pid() != 0; }
 
 protected:
-    explicit LockableHandle(Shared<State> shared) : shared_(std::move(shared)) {}
-    ProcessMutex& mutex() const { return shared_->mutex; }
+    // The handle's lock is the mutex in its own state...
+    explicit LockableHandle(Shared<State> shared) : shared_(std::move(shared)), mutex_(&shared_->mutex) {}
+    // ...or another object's, which must stay mapped while this handle lives.
+    LockableHandle(Shared<State> shared, ProcessMutex& mutex) : shared_(std::move(shared)), mutex_(&mutex) {}
+    ProcessMutex& mutex() const { return *mutex_; }
     Shared<State> shared_;
+
+private:
+    friend class mp::sync::Condition;  // builds a condition over a Lock's or RLock's mutex
+    // Points into a shared mapping, which a move of the handle does not move.
+    ProcessMutex* mutex_;
 };
 
 }  // namespace mp::sync::internal
