@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "shm/internal/layout.hpp"
+#include "sync/internal/fnv1a.hpp"
 #include "sync/internal/process_identity.hpp"
 #include "shm/lock.hpp"
 
@@ -22,12 +23,12 @@ public:
     void add(const Field& field) {
         unsigned char bytes[sizeof(Field)];
         std::memcpy(bytes, &field, sizeof(Field));
-        for (const unsigned char byte : bytes) hash_ = (hash_ ^ byte) * 0x100000001b3ULL;
+        for (const unsigned char byte : bytes) hash_ = sync::internal::fnv1a_byte(hash_, byte);
     }
     std::uint64_t value() const { return hash_; }
 
 private:
-    std::uint64_t hash_ = 0xcbf29ce484222325ULL;
+    std::uint64_t hash_ = sync::internal::kFnv1aSeed;
 };
 
 std::size_t round_up(std::size_t value, std::size_t alignment) {
