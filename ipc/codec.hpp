@@ -55,6 +55,7 @@
 #include <vector>
 
 #include "ipc/errors.hpp"
+#include "sync/internal/fnv1a.hpp"
 
 namespace mp::ipc {
 
@@ -144,21 +145,13 @@ template <class T>
 concept HasDecodeHook = requires(Decoder& in, T& value) { mp_decode(in, value); };
 
 // FNV-1a, used to build type signatures at compile time.
-inline constexpr std::uint64_t kSignatureSeed = 14695981039346656037ull;
+inline constexpr std::uint64_t kSignatureSeed = sync::internal::kFnv1aSeed;
+// `hash` after the 8 bytes of `value`, least significant first.
 constexpr std::uint64_t mix(std::uint64_t hash, std::uint64_t value) {
-    for (int i = 0; i < 8; ++i) {
-        hash ^= (value >> (8 * i)) & 0xff;
-        hash *= 1099511628211ull;
-    }
+    for (int i = 0; i < 8; ++i) hash = sync::internal::fnv1a_byte(hash, static_cast<unsigned char>(value >> (8 * i)));
     return hash;
 }
-constexpr std::uint64_t mix_text(std::uint64_t hash, std::string_view text) {
-    for (const char c : text) {
-        hash ^= static_cast<unsigned char>(c);
-        hash *= 1099511628211ull;
-    }
-    return hash;
-}
+constexpr std::uint64_t mix_text(std::uint64_t hash, std::string_view text) { return sync::internal::fnv1a(hash, text); }
 // The compiler's spelling of T (inside this function's own name).
 template <class T>
 constexpr std::string_view spelled_name() {

@@ -9,6 +9,8 @@
 #include <system_error>
 #include <vector>
 
+#include "sync/internal/os_error.hpp"
+
 namespace mp::ipc {
 
 // EOFError: the peer closed its end (no more frames will come), or it closed in the
@@ -81,7 +83,7 @@ public:
 
 namespace detail {
 // Throws std::system_error(errno) whose message is "<call>: <strerror>".
-[[noreturn]] void throw_errno(const std::string& call, int error = errno);
+using sync::internal::throw_errno;
 }  // namespace detail
 
 }  // namespace mp::ipc

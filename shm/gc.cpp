@@ -14,14 +14,14 @@
 #include <set>
 #include <system_error>
 
-#include "shm/internal/process_identity.hpp"
+#include "sync/internal/fd.hpp"
+#include "sync/internal/process_identity.hpp"
+#include "sync/internal/shm_directory.hpp"
 #include "shm/shared_memory.hpp"
 
 namespace mp::shm {
 
 namespace {
-
-constexpr const char* kShmDirectory = "/dev/shm";
 
 struct Entry {
     SegmentListing listing;
@@ -114,7 +114,7 @@ Entry read_entry(int directory, const std::string& file) {
         entry.listing.header = read_header(std::span(header, static_cast<std::size_t>(n)), entry.listing.size,
                                            entry.listing.name);
         entry.listing.creator_alive =
-            internal::process_alive(entry.listing.header->creator_pid, entry.listing.header->creator_start_time);
+            sync::internal::is_alive({entry.listing.header->creator_pid, entry.listing.header->creator_start_time});
     } catch (const DamagedSegment& error) {
         entry.listing.problem = error.what();
     }
@@ -123,13 +123,8 @@ Entry read_entry(int directory, const std::string& file) {
 
 std::vector<Entry> scan(int directory) {
     std::vector<Entry> entries;
-    DIR* dir = fdopendir(fcntl(directory, F_DUPFD_CLOEXEC, 0));
-    if (dir == nullptr) throw std::system_error(errno, std::generic_category(), "opendir(\"/dev/shm\")");
-    while (dirent* item = readdir(dir)) {
-        const std::string file = item->d_name;
-        if (file.size() > kNamePrefix.size() && file.starts_with(kNamePrefix)) entries.push_back(read_entry(directory, file));
-    }
-    closedir(dir);
+    for (const std::string& name : sync::internal::shm_entries(directory, kNamePrefix))
+        entries.push_back(read_entry(directory, std::string(kNamePrefix) + name));
     const ShmUsers users;
     for (Entry& entry : entries) entry.listing.users = users.of(entry.inode);
     std::sort(entries.begin(), entries.end(),
@@ -137,35 +132,28 @@ std::vector<Entry> scan(int directory) {
     return entries;
 }
 
-struct DirectoryFd {
-    int fd = open(kShmDirectory, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    DirectoryFd() {
-        if (fd < 0) throw std::system_error(errno, std::generic_category(), "open(\"/dev/shm\")");
-    }
-    ~DirectoryFd() { close(fd); }
-};
 
 }  // namespace
 
 std::vector<SegmentListing> list_segments() {
-    const DirectoryFd directory;
+    const sync::internal::Fd directory = sync::internal::open_shm_directory();
     std::vector<SegmentListing> listings;
-    for (Entry& entry : scan(directory.fd)) listings.push_back(std::move(entry.listing));
+    for (Entry& entry : scan(directory.get())) listings.push_back(std::move(entry.listing));
     return listings;
 }
 
 std::vector<SegmentListing> collect_garbage() {
-    const DirectoryFd directory;
+    const sync::internal::Fd directory = sync::internal::open_shm_directory();
     std::vector<SegmentListing> removed;
-    for (Entry& entry : scan(directory.fd)) {
+    for (Entry& entry : scan(directory.get())) {
         const SegmentListing& listing = entry.listing;
         if (!listing.header || listing.creator_alive || !listing.users.empty()) continue;
         // Remove only the file that was examined, not one made since under that name.
         const std::string file = std::string(kNamePrefix) + listing.name;
         struct stat status {};
-        if (fstatat(directory.fd, file.c_str(), &status, AT_SYMLINK_NOFOLLOW) != 0 || status.st_ino != entry.inode)
+        if (fstatat(directory.get(), file.c_str(), &status, AT_SYMLINK_NOFOLLOW) != 0 || status.st_ino != entry.inode)
             continue;
-        if (unlinkat(directory.fd, file.c_str(), 0) == 0) removed.push_back(std::move(entry.listing));
+        if (unlinkat(directory.get(), file.c_str(), 0) == 0) removed.push_back(std::move(entry.listing));
     }
     return removed;
 }

@@ -6,7 +6,8 @@
 #include <cstring>
 
 #include "shm/internal/layout.hpp"
-#include "shm/internal/process_identity.hpp"
+#include "sync/internal/fnv1a.hpp"
+#include "sync/internal/process_identity.hpp"
 #include "shm/lock.hpp"
 
 namespace mp::shm {
@@ -22,12 +23,12 @@ public:
     void add(const Field& field) {
         unsigned char bytes[sizeof(Field)];
         std::memcpy(bytes, &field, sizeof(Field));
-        for (const unsigned char byte : bytes) hash_ = (hash_ ^ byte) * 0x100000001b3ULL;
+        for (const unsigned char byte : bytes) hash_ = sync::internal::fnv1a_byte(hash_, byte);
     }
     std::uint64_t value() const { return hash_; }
 
 private:
-    std::uint64_t hash_ = 0xcbf29ce484222325ULL;
+    std::uint64_t hash_ = sync::internal::kFnv1aSeed;
 };
 
 std::size_t round_up(std::size_t value, std::size_t alignment) {
@@ -60,8 +61,9 @@ void write_header(RawHeader& header, const HeaderInfo& info) {
     header.data_offset = static_cast<std::uint32_t>(info.data_offset);
     header.count = info.count;
     header.type_tag = info.type_tag;
-    header.creator_pid = getpid();
-    header.creator_start_time = process_start_time(header.creator_pid);
+    const sync::internal::ProcessIdentity creator = sync::internal::self_identity();
+    header.creator_pid = creator.pid;
+    header.creator_start_time = creator.start_time;
     header.element_size = info.element_size;
     header.type_code = static_cast<char>(info.type_code);
     header.flags = info.has_lock ? kHasLockFlag : 0;

@@ -57,7 +57,7 @@ struct HeaderInfo {
     std::uint64_t count = 0;
     std::uint64_t type_tag = 0;  // 0 for scalar codes; identifies an opaque C++ type
     pid_t creator_pid = 0;
-    std::uint64_t creator_start_time = 0;  // see internal/process_identity.hpp; 0 unknown
+    std::uint64_t creator_start_time = 0;  // see sync/internal/process_identity.hpp; 0 unknown
     bool has_lock = false;
     std::size_t data_offset = 0;
     std::size_t segment_size = 0;  // data_offset + count * element_size

@@ -11,36 +11,24 @@
 #include <system_error>
 #include <utility>
 
+#include "sync/internal/fd.hpp"
+#include "sync/internal/os_error.hpp"
+#include "sync/internal/shm_object.hpp"
+
 namespace mp::shm {
 
 namespace {
 
 constexpr std::size_t kMaxNameLength = 200;
 
-[[noreturn]] void throw_os_error(int error, const std::string& call, const std::string& object) {
-    throw std::system_error(error, std::generic_category(), call + "(\"" + object + "\")");
-}
-
-// Closes an fd on every path out of a scope.
-struct FdCloser {
-    int fd;
-    ~FdCloser() {
-        if (fd >= 0) ::close(fd);
-    }
-};
-
-int open_segment(const std::string& path, int flags) {
-    int fd;
-    do fd = shm_open(path.c_str(), flags | O_CLOEXEC, 0600);
-    while (fd < 0 && errno == EINTR);
-    if (fd < 0) throw_os_error(errno, "shm_open", path);
-    return fd;
-}
+using sync::internal::Fd;
+using sync::internal::open_shm_object;
+using sync::internal::throw_errno;
 
 std::byte* map_shared(int fd, std::size_t size, const std::string& object) {
     const int flags = fd < 0 ? MAP_SHARED | MAP_ANONYMOUS : MAP_SHARED;
     void* base = mmap(nullptr, size, PROT_READ | PROT_WRITE, flags, fd, 0);
-    if (base == MAP_FAILED) throw_os_error(errno, "mmap", object);
+    if (base == MAP_FAILED) throw_errno("mmap", object, errno);
     return static_cast<std::byte*>(base);
 }
 
@@ -48,16 +36,16 @@ std::byte* map_shared(int fd, std::size_t size, const std::string& object) {
 // is an error now (ENOSPC) rather than a SIGBUS at some later access. Where the
 // file system cannot reserve, falls back to a plain (sparse) ftruncate.
 void reserve(int fd, std::size_t size, const std::string& path) {
-    if (size > static_cast<std::size_t>(std::numeric_limits<off_t>::max())) throw_os_error(EFBIG, "posix_fallocate", path);
+    if (size > static_cast<std::size_t>(std::numeric_limits<off_t>::max())) throw_errno("posix_fallocate", path, EFBIG);
     int error;
     do error = posix_fallocate(fd, 0, static_cast<off_t>(size));
     while (error == EINTR);
     if (error == 0) return;
-    if (error != EOPNOTSUPP && error != EINVAL) throw_os_error(error, "posix_fallocate", path);
+    if (error != EOPNOTSUPP && error != EINVAL) throw_errno("posix_fallocate", path, error);
     int result;
     do result = ftruncate(fd, static_cast<off_t>(size));
     while (result != 0 && errno == EINTR);
-    if (result != 0) throw_os_error(errno, "ftruncate", path);
+    if (result != 0) throw_errno("ftruncate", path, errno);
 }
 
 void require_nonzero(std::size_t size) {
@@ -83,10 +71,10 @@ SharedMemory::SharedMemory(std::string name, std::byte* base, std::size_t size, 
 SharedMemory SharedMemory::create(std::string_view name, std::size_t size) {
     const std::string path = segment_path(name);
     require_nonzero(size);
-    FdCloser fd{open_segment(path, O_CREAT | O_EXCL | O_RDWR)};
+    const Fd fd = open_shm_object(path, O_CREAT | O_EXCL | O_RDWR);
     try {
-        reserve(fd.fd, size, path);
-        return SharedMemory(std::string(name), map_shared(fd.fd, size, path), size, getpid());
+        reserve(fd.get(), size, path);
+        return SharedMemory(std::string(name), map_shared(fd.get(), size, path), size, getpid());
     } catch (...) {
         shm_unlink(path.c_str());
         throw;
@@ -95,11 +83,11 @@ SharedMemory SharedMemory::create(std::string_view name, std::size_t size) {
 
 SharedMemory SharedMemory::attach(std::string_view name) {
     const std::string path = segment_path(name);
-    FdCloser fd{open_segment(path, O_RDWR)};
+    const Fd fd = open_shm_object(path, O_RDWR);
     struct stat status {};
-    if (fstat(fd.fd, &status) != 0) throw_os_error(errno, "fstat", path);
+    if (fstat(fd.get(), &status) != 0) throw_errno("fstat", path, errno);
     const auto size = static_cast<std::size_t>(status.st_size);
-    std::byte* base = size == 0 ? nullptr : map_shared(fd.fd, size, path);
+    std::byte* base = size == 0 ? nullptr : map_shared(fd.get(), size, path);
     return SharedMemory(std::string(name), base, size, 0);
 }
 
@@ -144,7 +132,7 @@ void SharedMemory::unlink() {
     if (name_.empty()) throw std::logic_error("an anonymous shared memory segment has no name to unlink");
     owner_pid_ = 0;
     const std::string path = segment_path(name_);
-    if (shm_unlink(path.c_str()) != 0) throw_os_error(errno, "shm_unlink", path);
+    if (shm_unlink(path.c_str()) != 0) throw_errno("shm_unlink", path, errno);
 }
 
 }  // namespace mp::shm

@@ -54,7 +54,8 @@ public:
 
     // Maps the existing segment `name`, whole (its size is the file's size, which may
     // be 0: then data() is empty). Never owns the name.
-    // Throws std::system_error with ENOENT when there is no such segment.
+    // Throws std::system_error with ENOENT when there is no such segment, EACCES when
+    // it belongs to another user.
     [[nodiscard]] static SharedMemory attach(std::string_view name);
 
     // A nameless segment of `size` bytes (zero-filled), shared with children forked

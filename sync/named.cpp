@@ -1,14 +1,14 @@
 #include "sync/named.hpp"
 
-#include <dirent.h>
 #include <sys/mman.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <mutex>
-#include <system_error>
 
+#include "sync/internal/os_error.hpp"
 #include "sync/internal/segment.hpp"
+#include "sync/internal/shm_directory.hpp"
 #include "sync/internal/states.hpp"
 
 namespace mp::sync {
@@ -53,7 +53,7 @@ bool remove(std::string_view name) {
     const std::string path = segment_path(name);
     if (shm_unlink(path.c_str()) == 0) return true;
     if (errno == ENOENT) return false;
-    throw std::system_error(errno, std::generic_category(), "shm_unlink(\"" + path + "\")");
+    throw_errno("shm_unlink", path);
 }
 
 ObjectInfo describe(std::string_view name) {
@@ -73,14 +73,7 @@ ObjectInfo describe(std::string_view name) {
 }
 
 std::vector<ObjectInfo> list() {
-    DIR* dir = opendir("/dev/shm");
-    if (dir == nullptr) throw std::system_error(errno, std::generic_category(), "opendir(\"/dev/shm\")");
-    std::vector<std::string> names;
-    while (const dirent* entry = readdir(dir)) {
-        const std::string_view file = entry->d_name;
-        if (file.substr(0, kSegmentPrefix.size()) == kSegmentPrefix) names.emplace_back(file.substr(kSegmentPrefix.size()));
-    }
-    closedir(dir);
+    std::vector<std::string> names = shm_entries(open_shm_directory().get(), kSegmentPrefix);
     std::sort(names.begin(), names.end());
     std::vector<ObjectInfo> objects;
     for (const std::string& name : names) {

@@ -3,7 +3,8 @@
 // Every primitive's open(name) creates or opens the shared-memory segment
 // /dev/shm/mp-sync-<name>: one namespace for all kinds, so "build" is either a Lock
 // or a Semaphore, never both. Names are 1 to 200 characters of [A-Za-z0-9._-], not
-// starting with '.'. Segments are created with mode 0666 minus the umask.
+// starting with '.'. Segments are created with mode 0600 (owner only); an existing
+// one owned by another user is refused on open (std::system_error, EACCES).
 #pragma once
 
 #include <sys/types.h>

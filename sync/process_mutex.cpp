@@ -4,6 +4,7 @@
 #include <ctime>
 #include <system_error>
 
+#include "sync/internal/os_error.hpp"
 #include "sync/internal/sanitizer.hpp"
 #if MP_SYNC_TSAN
 #include <sanitizer/tsan_interface.h>
@@ -13,9 +14,8 @@ namespace mp::sync {
 
 namespace {
 
-[[noreturn]] void throw_pthread(int rc, const char* what) {
-    throw std::system_error(rc, std::generic_category(), what);
-}
+// pthread calls return their error instead of setting errno.
+[[noreturn]] void throw_pthread(int rc, const char* what) { internal::throw_errno(what, rc); }
 
 // pthread_mutex_timedlock takes a CLOCK_REALTIME deadline; we count on the steady
 // clock and convert each attempt's remaining time, retrying if the wall clock jumped.

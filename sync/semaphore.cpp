@@ -22,11 +22,12 @@ constexpr auto kReclaimSlice = std::chrono::milliseconds(50);
 Shared<SemaphoreState> open_checked(std::string_view name, Kind kind, std::uint32_t value, SlotOwnership ownership) {
     const bool track = ownership == SlotOwnership::process;
     auto shared = Shared<SemaphoreState>::named(name, kind, value, kind == Kind::bounded_semaphore, track);
+    const auto ownership_name = [](bool tracked) { return tracked ? "process" : "none"; };
     if (shared->initial != value || shared->track_holders != track)
         throw std::invalid_argument("sync: " + std::string(internal::kind_name(kind)) + " \"" + std::string(name) +
                                     "\" exists with value " + std::to_string(shared->initial) +
-                                    (shared->track_holders ? "" : " and no slot ownership") + ", not " +
-                                    std::to_string(value));
+                                    " and slot ownership " + ownership_name(shared->track_holders) + ", not " +
+                                    std::to_string(value) + " and " + ownership_name(track));
     return shared;
 }
 

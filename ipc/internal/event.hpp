@@ -20,6 +20,8 @@
 #include <chrono>
 #include <cstdint>
 
+#include "sync/internal/futex.hpp"
+
 namespace mp::ipc::detail {
 
 class Event {
@@ -32,14 +34,19 @@ public:
     }
     // Sleeps while the sequence is still `seen`, until a notify or `deadline`
     // (steady clock; time_point::max() for none). May return early: re-check.
-    void wait(std::uint32_t seen, std::chrono::steady_clock::time_point deadline) noexcept;
+    void wait(std::uint32_t seen, std::chrono::steady_clock::time_point deadline) noexcept {
+        (void)sync::internal::futex_wait_until(sequence_, seen, deadline);
+    }
     // Wakes every waiter, if any announced itself since the last notify.
     void notify() noexcept {
         if (waiting_.load() != 0 && waiting_.exchange(0) != 0) wake_all();
     }
 
 private:
-    void wake_all() noexcept;
+    void wake_all() noexcept {
+        sequence_.fetch_add(1);
+        sync::internal::futex_wake_all(sequence_);
+    }
 
     std::atomic<std::uint32_t> sequence_{0};
     std::atomic<std::uint32_t> waiting_{0};

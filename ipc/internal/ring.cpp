@@ -12,9 +12,12 @@
 #include <utility>
 
 #include "ipc/errors.hpp"
-#include "ipc/internal/spin.hpp"
+#include "sync/internal/cpu_relax.hpp"
 
 namespace mp::ipc::detail {
+
+using sync::internal::cpu_relax;
+
 namespace {
 
 using Clock = std::chrono::steady_clock;

@@ -16,6 +16,7 @@
 #include "ipc/connection.hpp"
 #include "ipc/errors.hpp"
 #include "pool/internal/child.hpp"
+#include "sync/internal/os_error.hpp"
 #include "pool/internal/stream_end.hpp"
 
 namespace mp::pool::internal {
@@ -31,7 +32,7 @@ struct Message {
     int value;
 };
 
-[[noreturn]] void throw_errno(const char* what) { throw std::system_error(errno, std::generic_category(), what); }
+using sync::internal::throw_errno;
 
 // Sends without throwing: a peer that is gone notices by itself (EOF).
 void send_quietly(ipc::Connection& control, const Message& message, std::initializer_list<int> passed_fds = {}) {

@@ -9,12 +9,13 @@
 #include <system_error>
 
 #include "pool/internal/child.hpp"
+#include "sync/internal/os_error.hpp"
 
 namespace mp::pool::internal {
 
 namespace {
 
-[[noreturn]] void throw_errno(const char* what) { throw std::system_error(errno, std::generic_category(), what); }
+using sync::internal::throw_errno;
 
 }  // namespace
 

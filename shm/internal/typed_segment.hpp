@@ -17,6 +17,7 @@
 #include "shm/segment_header.hpp"
 #include "shm/shared_memory.hpp"
 #include "shm/type_code.hpp"
+#include "sync/internal/fnv1a.hpp"
 
 namespace mp::shm::internal {
 
@@ -31,8 +32,7 @@ struct ElementType {
 // A stable hash of T's name as the compiler spells it (same compiler, same tag).
 template <class T>
 constexpr std::uint64_t type_name_hash() {
-    std::uint64_t hash = 0xcbf29ce484222325ULL;
-    for (const char c : std::string_view(__PRETTY_FUNCTION__)) hash = (hash ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
+    const std::uint64_t hash = sync::internal::fnv1a(sync::internal::kFnv1aSeed, __PRETTY_FUNCTION__);
     return hash == 0 ? 1 : hash;
 }
 

@@ -26,7 +26,7 @@ std::uint32_t* address(const std::atomic<std::uint32_t>& word) {
 
 }  // namespace
 
-bool futex_wait_until(const std::atomic<std::uint32_t>& word, std::uint32_t expected, SteadyTime deadline) {
+bool futex_wait_until(const std::atomic<std::uint32_t>& word, std::uint32_t expected, SteadyTime deadline) noexcept {
     if (word.load(std::memory_order_acquire) != expected) return true;
     timespec at{};
     const timespec* at_ptr = nullptr;
@@ -44,13 +44,13 @@ bool futex_wait_until(const std::atomic<std::uint32_t>& word, std::uint32_t expe
     return true;  // woken, value changed (EAGAIN), or interrupted (EINTR): the caller re-checks
 }
 
-void futex_wake(const std::atomic<std::uint32_t>& word, int count) {
+void futex_wake(const std::atomic<std::uint32_t>& word, int count) noexcept {
     syscall(SYS_futex, address(word), FUTEX_WAKE, count, nullptr, nullptr, 0);
 }
 
 #else  // POSIX fallback: poll the word.
 
-bool futex_wait_until(const std::atomic<std::uint32_t>& word, std::uint32_t expected, SteadyTime deadline) {
+bool futex_wait_until(const std::atomic<std::uint32_t>& word, std::uint32_t expected, SteadyTime deadline) noexcept {
     const auto step = std::chrono::microseconds(200);
     while (word.load(std::memory_order_acquire) == expected) {
         const auto now = std::chrono::steady_clock::now();
@@ -60,7 +60,7 @@ bool futex_wait_until(const std::atomic<std::uint32_t>& word, std::uint32_t expe
     return true;
 }
 
-void futex_wake(const std::atomic<std::uint32_t>&, int) {}
+void futex_wake(const std::atomic<std::uint32_t>&, int) noexcept {}
 
 #endif
 

@@ -13,29 +13,34 @@
 
 namespace mp::sync::internal {
 
-namespace {
-
-struct StatFields {
-    char state = '?';
-    std::uint64_t start_time = 0;
-};
-
 // Reads the state (field 3) and start time (field 22) of /proc/<pid>/stat. The
 // command name (field 2) may hold spaces and parentheses: parse after the last ')'.
-bool read_stat(pid_t pid, StatFields& out) {
+StatReading read_stat(pid_t pid) {
+    StatReading out;
     char path[64];
     std::snprintf(path, sizeof path, "/proc/%d/stat", static_cast<int>(pid));
     const int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return false;
+    if (fd < 0) {
+        out.error = errno;
+        return out;
+    }
     char buffer[1024];
     ssize_t n;
     while ((n = read(fd, buffer, sizeof buffer - 1)) < 0 && errno == EINTR) {
     }
+    out.error = n < 0 ? errno : 0;
     close(fd);
-    if (n <= 0) return false;
+    // An empty or malformed read (the process vanished mid-read): no answer either.
+    if (n <= 0) {
+        if (out.error == 0) out.error = ESRCH;
+        return out;
+    }
     buffer[n] = '\0';
     const char* p = std::strrchr(buffer, ')');
-    if (p == nullptr || p[1] != ' ') return false;
+    if (p == nullptr || p[1] != ' ') {
+        out.error = EIO;
+        return out;
+    }
     p += 2;
     out.state = *p;
     // From field 3 (state) to field 22 (starttime): skip 19 separators.
@@ -43,21 +48,17 @@ bool read_stat(pid_t pid, StatFields& out) {
         p = std::strchr(p, ' ');
         if (p != nullptr) ++p;
     }
-    if (p == nullptr) return false;
+    if (p == nullptr) {
+        out.error = EIO;
+        return out;
+    }
     out.start_time = std::strtoull(p, nullptr, 10);
-    return true;
+    return out;
 }
-
-bool proc_available() {
-    static const bool available = access("/proc/self/stat", R_OK) == 0;
-    return available;
-}
-
-}  // namespace
 
 ProcessIdentity identity_of(pid_t pid) {
-    StatFields fields;
-    return {pid, read_stat(pid, fields) ? fields.start_time : 0};
+    const StatReading stat = read_stat(pid);
+    return {pid, stat.error == 0 ? stat.start_time : 0};
 }
 
 ProcessIdentity self_identity() {
@@ -67,15 +68,16 @@ ProcessIdentity self_identity() {
     return cached;
 }
 
+bool is_alive_given(const ProcessIdentity& process, const StatReading& stat) {
+    if (process.pid <= 0) return false;
+    if (stat.error != 0) return kill(process.pid, 0) == 0 || errno != ESRCH;
+    if (stat.state == 'Z' || stat.state == 'X') return false;
+    return process.start_time == 0 || stat.start_time == process.start_time;
+}
+
 bool is_alive(const ProcessIdentity& process) {
     if (process.pid <= 0) return false;
-    if (proc_available()) {
-        StatFields fields;
-        if (!read_stat(process.pid, fields)) return false;  // gone (or reaped)
-        if (fields.state == 'Z' || fields.state == 'X') return false;
-        return process.start_time == 0 || fields.start_time == process.start_time;
-    }
-    return kill(process.pid, 0) == 0 || errno == EPERM;
+    return is_alive_given(process, read_stat(process.pid));
 }
 
 }  // namespace mp::sync::internal

@@ -9,8 +9,10 @@
 #include <cerrno>
 #include <new>
 #include <stdexcept>
-#include <system_error>
 #include <utility>
+
+#include "sync/internal/os_error.hpp"
+#include "sync/internal/shm_object.hpp"
 
 namespace mp::sync::internal {
 
@@ -19,21 +21,12 @@ namespace {
 constexpr std::uint32_t kReady = 0x6d707379;  // "mpsy"
 constexpr std::uint32_t kVersion = 1;
 
-[[noreturn]] void throw_errno(const std::string& call, std::string_view name) {
-    throw std::system_error(errno, std::generic_category(), call + "(\"" + segment_path(name) + "\")");
-}
-
-// An fd closed on every path out.
-struct Fd {
-    int fd;
-    ~Fd() {
-        if (fd >= 0) close(fd);
-    }
-};
+// Throws errno for `call` on the segment of `name`.
+[[noreturn]] void fail(const std::string& call, std::string_view name) { throw_errno(call, segment_path(name)); }
 
 void* map(int fd, std::size_t size, std::string_view name) {
     void* base = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    if (base == MAP_FAILED) throw_errno("mmap", name);
+    if (base == MAP_FAILED) fail("mmap", name);
     return base;
 }
 
@@ -43,7 +36,7 @@ class FileLock {
 public:
     FileLock(int fd, int operation, std::string_view name) : fd_(fd) {
         while (flock(fd, operation) != 0)
-            if (errno != EINTR) throw_errno("flock", name);
+            if (errno != EINTR) fail("flock", name);
     }
     ~FileLock() { flock(fd_, LOCK_UN); }
     FileLock(const FileLock&) = delete;
@@ -119,7 +112,7 @@ Segment Segment::anonymous(Kind kind, std::size_t state_size, const std::functio
     const std::size_t size = kStateOffset + state_size;
     void* base = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (base == MAP_FAILED)
-        throw std::system_error(errno, std::generic_category(), std::string("mmap(anonymous ") + kind_name(kind) + ")");
+        throw_errno(std::string("mmap(anonymous ") + kind_name(kind) + ")");
     Segment segment(base, size);
     construct_in(base, kind, state_size, construct);
     return segment;
@@ -130,17 +123,16 @@ Segment Segment::open_or_create(std::string_view name, Kind kind, std::size_t st
     validate_name(name);
     const std::string path = segment_path(name);
     const std::size_t size = kStateOffset + state_size;
-    Fd fd{shm_open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666)};
-    if (fd.fd < 0) throw_errno("shm_open", name);
+    const Fd fd = open_shm_object(path, O_RDWR | O_CREAT);
     // Held while checking and, if needed, building: a creator that dies midway
     // drops it, and the next opener finds the segment unready and rebuilds it.
-    const FileLock building(fd.fd, LOCK_EX, name);
+    const FileLock building(fd.get(), LOCK_EX, name);
     struct stat st{};
-    if (fstat(fd.fd, &st) != 0) throw_errno("fstat", name);
+    if (fstat(fd.get(), &st) != 0) fail("fstat", name);
     const auto existing = static_cast<std::size_t>(st.st_size);
 
     if (existing >= kStateOffset) {
-        Segment segment(map(fd.fd, existing, name), existing);
+        Segment segment(map(fd.get(), existing, name), existing);
         if (is_ready(segment.base_)) {
             const SegmentHeader* header = header_of(segment.base_);
             if (header->version != kVersion || header->state_size != state_size || existing != size ||
@@ -153,8 +145,8 @@ Segment Segment::open_or_create(std::string_view name, Kind kind, std::size_t st
         }
     }
     // New, or left unready by a creator that died: (re)build it from scratch.
-    if (ftruncate(fd.fd, 0) != 0 || ftruncate(fd.fd, static_cast<off_t>(size)) != 0) throw_errno("ftruncate", name);
-    Segment segment(map(fd.fd, size, name), size);
+    if (ftruncate(fd.get(), 0) != 0 || ftruncate(fd.get(), static_cast<off_t>(size)) != 0) fail("ftruncate", name);
+    Segment segment(map(fd.get(), size, name), size);
     construct_in(segment.base_, kind, state_size, construct);
     return segment;
 }
@@ -162,20 +154,19 @@ Segment Segment::open_or_create(std::string_view name, Kind kind, std::size_t st
 Segment Segment::open_existing(std::string_view name) {
     validate_name(name);
     const std::string path = segment_path(name);
-    Fd fd{shm_open(path.c_str(), O_RDWR | O_CLOEXEC, 0)};
-    if (fd.fd < 0) throw_errno("shm_open", name);
-    const FileLock reading(fd.fd, LOCK_SH, name);  // never look at one half-built
+    const Fd fd = open_shm_object(path, O_RDWR);
+    const FileLock reading(fd.get(), LOCK_SH, name);  // never look at one half-built
     struct stat st{};
-    if (fstat(fd.fd, &st) != 0) throw_errno("fstat", name);
+    if (fstat(fd.get(), &st) != 0) fail("fstat", name);
     const auto size = static_cast<std::size_t>(st.st_size);
     if (size < kStateOffset) {
         errno = ENOENT;
-        throw_errno("open (not initialized)", name);
+        fail("open (not initialized)", name);
     }
-    Segment segment(map(fd.fd, size, name), size);
+    Segment segment(map(fd.get(), size, name), size);
     if (!is_ready(segment.base_) || header_of(segment.base_)->state_size + kStateOffset != size) {
         errno = ENOENT;
-        throw_errno("open (not initialized)", name);
+        fail("open (not initialized)", name);
     }
     return segment;
 }

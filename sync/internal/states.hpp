@@ -39,7 +39,7 @@ struct EventState {
 
 struct ConditionState {
     explicit ConditionState(ProcessMutex::Kind kind) : mutex(kind) {}
-    ProcessMutex mutex;
+    ProcessMutex mutex;  // the condition's own lock; unused by one built over a Lock or RLock
     std::atomic<std::uint32_t> wake_seq{0};  // futex word: bumped by each notify
 };
 

@@ -1,7 +1,9 @@
 // SharedMemory: named and anonymous segments, ownership, close vs unlink.
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -186,6 +188,34 @@ TEST(SharedMemory, AnonymousIsSharedWithChildrenAndLeavesNoName) {
     // the kernel frees it; there is no name that could leak.
     EXPECT_FALSE(mapped_here(address));
     EXPECT_EQ(mp::test::our_shm_entries(), before);
+}
+
+TEST(SharedMemory, CreatesItsSegmentReadableAndWritableByItsOwnerOnly) {
+    const std::string name = mp::test::unique_name("private");
+    const SharedMemory owner = SharedMemory::create(name, 64);
+    struct stat status {};
+    ASSERT_EQ(stat(("/dev/shm" + mp::shm::segment_path(name)).c_str(), &status), 0);
+    EXPECT_EQ(status.st_mode & 0777, 0600u);
+}
+
+TEST(SharedMemory, ASegmentOwnedByAnotherUserIsRefusedOnAttach) {
+    const std::string name = mp::test::unique_name("foreign");
+    const std::string path = mp::shm::segment_path(name);
+    const int fd = shm_open(path.c_str(), O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0666);
+    ASSERT_GE(fd, 0);
+    const bool given_away = fchown(fd, 65534, 65534) == 0;
+    close(fd);
+    if (given_away) {
+        try {
+            (void)SharedMemory::attach(name);
+            ADD_FAILURE() << "attached another user's segment";
+        } catch (const std::system_error& e) {
+            EXPECT_EQ(e.code().value(), EACCES);
+            EXPECT_NE(std::string(e.what()).find("owned by uid 65534"), std::string::npos) << e.what();
+        }
+    }
+    shm_unlink(path.c_str());
+    if (!given_away) GTEST_SKIP() << "only root can give a segment to another user here";
 }
 
 }  // namespace

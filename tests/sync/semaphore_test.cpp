@@ -179,8 +179,75 @@ TEST(Semaphore, WithoutOwnershipItIsAPlainSignalCounter) {
     EXPECT_EQ(items.reclaim_dead_holders(), 0u);
 }
 
+// Python's default: a plain counter. A slot acquired by a process that then exits
+// is handed off, and released by another process.
+TEST(Semaphore, ByDefaultASlotAcquiredInOneProcessIsReleasedInAnother) {
+    Semaphore sem(1);
+    Child taker([&](Child&) { return sem.try_acquire() ? 0 : 1; });
+    ASSERT_EQ(exit_code(taker.join()), 0);
+    EXPECT_EQ(sem.reclaim_dead_holders(), 0u);
+    EXPECT_FALSE(sem.try_acquire()) << "the slot went with the hand-off, not back on exit";
+    Child giver([&](Child&) {
+        sem.release();
+        return 0;
+    });
+    ASSERT_EQ(exit_code(giver.join()), 0);
+    EXPECT_EQ(sem.value(), 1u);
+}
+
+TEST(Semaphore, ByDefaultAProcessThatNeverAcquiredMayRelease) {
+    Semaphore sem(0);
+    Child giver([&](Child&) {
+        sem.release(2);
+        return 0;
+    });
+    ASSERT_EQ(exit_code(giver.join()), 0);
+    EXPECT_EQ(sem.value(), 2u);
+    EXPECT_TRUE(sem.try_acquire());
+    EXPECT_TRUE(sem.try_acquire());
+    EXPECT_FALSE(sem.try_acquire());
+}
+
+TEST(Semaphore, ByDefaultAKilledHoldersSlotIsNotGivenBack) {
+    Semaphore sem(1);
+    Child holder = hold_until_killed([&] { sem.acquire(); });
+    holder.kill_and_reap();
+    EXPECT_EQ(sem.reclaim_dead_holders(), 0u);
+    EXPECT_FALSE(sem.try_acquire_for(150ms)) << "a plain counter keeps what the dead took (Python's semantics)";
+    sem.release();  // the survivors hand it back themselves
+    EXPECT_TRUE(sem.try_acquire());
+}
+
+TEST(BoundedSemaphore, ByDefaultAReleaseFromAnotherProcessAboveTheInitialValueThrows) {
+    BoundedSemaphore sem(1);
+    Child taker([&](Child&) { return sem.try_acquire() ? 0 : 1; });
+    ASSERT_EQ(exit_code(taker.join()), 0);
+    Child giver([&](Child&) {
+        sem.release();
+        try {
+            sem.release();
+        } catch (const mp::sync::ValueError&) {
+            return 0;
+        }
+        return 1;
+    });
+    EXPECT_EQ(exit_code(giver.join()), 0);
+    EXPECT_EQ(sem.value(), 1u);
+}
+
+TEST(Semaphore, OwningSlotsReleasedByAProcessThatNeverAcquiredStillCount) {
+    Semaphore sem(0, SlotOwnership::process);
+    Child giver([&](Child&) {
+        sem.release();
+        return 0;
+    });
+    ASSERT_EQ(exit_code(giver.join()), 0);
+    EXPECT_EQ(sem.value(), 1u);
+    EXPECT_TRUE(sem.try_acquire());
+}
+
 TEST(Semaphore, ReleaseFromTheHoldersThreadsCountsPerProcess) {
-    Semaphore sem(2);
+    Semaphore sem(2, SlotOwnership::process);
     std::thread taker([&] { sem.acquire(); });
     taker.join();
     std::thread giver([&] { sem.release(); });  // another thread of the same process
@@ -196,6 +263,12 @@ TEST(NamedSemaphore, OpenChecksTheValue) {
     EXPECT_NO_THROW((void)Semaphore::open(name, 3));
     EXPECT_THROW((void)Semaphore::open(name, 2), std::invalid_argument);
     EXPECT_THROW((void)BoundedSemaphore::open(name, 3), std::invalid_argument);
+    try {
+        (void)Semaphore::open(name, 3, SlotOwnership::process);
+        ADD_FAILURE() << "opened a plain counter as an owning semaphore";
+    } catch (const std::invalid_argument& e) {
+        EXPECT_NE(std::string(e.what()).find("slot ownership none, not 3 and process"), std::string::npos) << e.what();
+    }
     EXPECT_TRUE(mp::sync::remove(name));
 }
 

@@ -1,8 +1,8 @@
 // cpu_relax: the pause hint for spin loops (eases the sibling hyperthread and the
-// memory bus while a spinning core polls a shared word).
+// memory bus while a spinning core polls a shared word). Elsewhere: nothing.
 #pragma once
 
-namespace mp::ipc::detail {
+namespace mp::sync::internal {
 
 inline void cpu_relax() noexcept {
 #if defined(__x86_64__) || defined(__i386__)
@@ -12,4 +12,4 @@ inline void cpu_relax() noexcept {
 #endif
 }
 
-}  // namespace mp::ipc::detail
+}  // namespace mp::sync::internal

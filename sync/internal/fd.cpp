@@ -1,8 +1,8 @@
-#include "ipc/fd.hpp"
+#include "sync/internal/fd.hpp"
 
 #include <unistd.h>
 
-namespace mp::ipc {
+namespace mp::sync::internal {
 
 void Fd::reset(int fd) noexcept {
     // close() is not retried on EINTR: on Linux the fd is released either way.
@@ -10,4 +10,4 @@ void Fd::reset(int fd) noexcept {
     fd_ = fd;
 }
 
-}  // namespace mp::ipc
+}  // namespace mp::sync::internal
