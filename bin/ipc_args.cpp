@@ -2,7 +2,7 @@
 
 #include <cstdint>
 
-namespace mp::ipc_demo {
+namespace mp::tools::ipc {
 
 namespace {
 
@@ -49,4 +49,4 @@ Command parse_args(const std::vector<std::string>& args) {
     return cli::UsageError{"unknown subcommand '" + args[0] + "'"};
 }
 
-}  // namespace mp::ipc_demo
+}  // namespace mp::tools::ipc

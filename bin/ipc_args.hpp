@@ -7,9 +7,10 @@
 #include <vector>
 
 #include "bin/cli/cli.hpp"
+#include "bin/cli/main.hpp"
 #include "bin/ipc_commands.hpp"
 
-namespace mp::ipc_demo {
+namespace mp::tools::ipc {
 
 struct Help {};
 struct Tour {};
@@ -18,4 +19,4 @@ using Command = std::variant<Help, Tour, BenchOptions, cli::UsageError>;
 // The arguments after the program name.
 Command parse_args(const std::vector<std::string>& args);
 
-}  // namespace mp::ipc_demo
+}  // namespace mp::tools::ipc

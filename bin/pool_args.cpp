@@ -2,7 +2,7 @@
 
 #include <string_view>
 
-namespace mp::pool_cli {
+namespace mp::tools::pool {
 
 Command parse_args(const std::vector<std::string>& args, int default_jobs) {
     if (args.size() == 1 && args[0] == "tour") return Tour{};
@@ -71,4 +71,4 @@ Command parse_args(const std::vector<std::string>& args, int default_jobs) {
     return options;
 }
 
-}  // namespace mp::pool_cli
+}  // namespace mp::tools::pool

@@ -7,9 +7,10 @@
 #include <vector>
 
 #include "bin/cli/cli.hpp"
-#include "bin/pool_runner.hpp"
+#include "bin/cli/main.hpp"
+#include "bin/pool_commands.hpp"
 
-namespace mp::pool_cli {
+namespace mp::tools::pool {
 
 struct Help {};
 struct Tour {};
@@ -18,4 +19,4 @@ using Command = std::variant<Help, Tour, RunnerOptions, cli::UsageError>;
 // The arguments after the program name; `default_jobs` is -j's value when absent.
 Command parse_args(const std::vector<std::string>& args, int default_jobs);
 
-}  // namespace mp::pool_cli
+}  // namespace mp::tools::pool

@@ -14,15 +14,15 @@
 #include <system_error>
 #include <variant>
 
-#include "bin/cli/cli.hpp"
+#include "bin/cli/main.hpp"
 #include "bin/shm_args.hpp"
-#include "bin/shm_tour.hpp"
+#include "bin/shm_commands.hpp"
 #include "shm/shm.hpp"
 
-namespace mp::shm_demo {
+namespace mp::tools::shm {
 namespace {
 
-constexpr std::string_view kProgram = "shm";
+constexpr const char* kProgram = "shm";
 
 const char* const kUsage =
     "usage: shm COMMAND [ARGS]\n"
@@ -52,11 +52,7 @@ const char* const kUsage =
     "exit status: 0 done, 1 could not be done (no such segment, index or value out of\n"
     "range for it), 2 usage error\n";
 
-// A command line that is wrong in itself, or a name the library refuses: exit 2.
-class UsageError : public std::runtime_error {
-public:
-    using std::runtime_error::runtime_error;
-};
+using cli::UsageError;
 
 // Runs open(name), turning a bad name into a usage error and a missing segment into
 // a plain message.
@@ -161,28 +157,21 @@ int run(const Command& command) {
         std::fputs(kUsage, stdout);
         return 0;
     }
-    if (const auto* error = std::get_if<mp::cli::UsageError>(&command)) throw UsageError(error->message);
+    if (const auto* error = std::get_if<UsageError>(&command)) throw *error;
     if (const auto* c = std::get_if<Create>(&command)) return create(*c);
     if (const auto* g = std::get_if<Get>(&command)) return get(*g);
     if (const auto* s = std::get_if<Set>(&command)) return set(*s);
     if (const auto* r = std::get_if<Remove>(&command)) return remove(*r);
     if (std::holds_alternative<List>(command)) return list();
     if (std::holds_alternative<Collect>(command)) return collect();
-    return tour();
+    return tour_command();
 }
 
 }  // namespace
-}  // namespace mp::shm_demo
+}  // namespace mp::tools::shm
 
 int main(int argc, char** argv) {
-    using namespace mp::shm_demo;
-    try {
-        return run(parse_args({argv + 1, argv + argc}));
-    } catch (const UsageError& error) {
-        mp::cli::print_error(kProgram, error.what());
-        return 2;
-    } catch (const std::exception& error) {
-        mp::cli::print_error(kProgram, error.what());
-        return 1;
-    }
+    using namespace mp::tools::shm;
+    return mp::cli::run_main(argc, argv, {.name = kProgram, .usage = kUsage},
+                             [](const std::vector<std::string>& args) { return run(parse_args(args)); });
 }

@@ -4,15 +4,13 @@
 #include <stdexcept>
 #include <string_view>
 
-namespace mp::shm_demo {
+#include "bin/cli/main.hpp"
+
+namespace mp::tools::shm {
 
 namespace {
 
-// A command line that is wrong in itself: exit 2.
-class UsageError : public std::runtime_error {
-public:
-    using std::runtime_error::runtime_error;
-};
+using cli::UsageError;
 
 // The words of a command line, with the options taken out. A word that starts with
 // '-' followed by a digit or '.' is a number, not an option.
@@ -64,8 +62,8 @@ std::size_t parse_count(const std::string& text, const char* what) {
     return static_cast<std::size_t>(*value);
 }
 
-shm::TypeCode parse_code(const std::string& text) {
-    const auto code = text.size() == 1 ? shm::parse_type_code(text[0]) : std::nullopt;
+mp::shm::TypeCode parse_code(const std::string& text) {
+    const auto code = text.size() == 1 ? mp::shm::parse_type_code(text[0]) : std::nullopt;
     if (!code) throw UsageError("unknown type code \"" + text + "\"; use one of c b B h H i I l L q Q f d");
     return *code;
 }
@@ -87,7 +85,7 @@ Command parse_create(const Arguments& arguments) {
                   .count = parse_count(arguments.words[3], "LEN")};
     if (arguments.init) {
         try {
-            create.fill = shm::parse_scalar(create.code, *arguments.init);
+            create.fill = mp::shm::parse_scalar(create.code, *arguments.init);
         } catch (const std::logic_error& error) {  // invalid_argument, out_of_range
             throw UsageError(std::string("--init: ") + error.what());
         }
@@ -140,8 +138,8 @@ Command parse_args(const std::vector<std::string>& args) {
     try {
         return parse_command(parse_arguments(args));
     } catch (const UsageError& error) {
-        return cli::UsageError{error.what()};
+        return error;
     }
 }
 
-}  // namespace mp::shm_demo
+}  // namespace mp::tools::shm

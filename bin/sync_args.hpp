@@ -7,9 +7,10 @@
 #include <vector>
 
 #include "bin/cli/cli.hpp"
+#include "bin/cli/main.hpp"
 #include "bin/sync_commands.hpp"
 
-namespace mp::sync_cli {
+namespace mp::tools::sync {
 
 struct Help {};
 struct Tour {};
@@ -40,4 +41,4 @@ using Command =
 // The arguments after the program name.
 Command parse_args(const std::vector<std::string>& args);
 
-}  // namespace mp::sync_cli
+}  // namespace mp::tools::sync

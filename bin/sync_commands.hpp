@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-namespace mp::sync_cli {
+namespace mp::tools::sync {
 
 inline constexpr const char* kProgram = "sync";
 inline constexpr int kExitBusy = 75;   // EX_TEMPFAIL: busy, timed out, broken barrier
@@ -36,6 +36,6 @@ int event_command(const std::string& name, const std::string& action, const Wait
 int barrier_command(const std::string& name, unsigned parties, const Wait& wait);
 int list_command();
 int remove_command(const std::vector<std::string>& names);
-int tour();
+int tour_command();
 
-}  // namespace mp::sync_cli
+}  // namespace mp::tools::sync

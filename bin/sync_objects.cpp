@@ -9,10 +9,10 @@
 #include "sync/event.hpp"
 #include "sync/named.hpp"
 
-namespace mp::sync_cli {
+namespace mp::tools::sync {
 
 int event_command(const std::string& name, const std::string& action, const Wait& wait) {
-    sync::Event event = sync::Event::open(name);
+    mp::sync::Event event = mp::sync::Event::open(name);
     if (action == "set") {
         event.set();
     } else if (action == "clear") {
@@ -28,12 +28,12 @@ int event_command(const std::string& name, const std::string& action, const Wait
 }
 
 int barrier_command(const std::string& name, unsigned parties, const Wait& wait) {
-    sync::Barrier barrier = sync::Barrier::open(name, parties);
+    mp::sync::Barrier barrier = mp::sync::Barrier::open(name, parties);
     try {
         const std::uint32_t index = wait.timeout ? barrier.wait_for(*wait.timeout) : barrier.wait();
         std::printf("%u\n", index);
         return 0;
-    } catch (const sync::BrokenBarrierError&) {
+    } catch (const mp::sync::BrokenBarrierError&) {
         cli::print_error(kProgram, "barrier " + name + " is broken (timed out, aborted or lost a party); "
                                    "`sync rm " + name + "` starts afresh");
         return kExitBusy;
@@ -41,12 +41,12 @@ int barrier_command(const std::string& name, unsigned parties, const Wait& wait)
 }
 
 int list_command() {
-    const auto objects = sync::list();
+    const auto objects = mp::sync::list();
     if (objects.empty()) return 0;
     std::printf("%-24s %-17s %-22s %s\n", "NAME", "KIND", "STATE", "HOLDERS");
-    for (const sync::ObjectInfo& object : objects) {
+    for (const mp::sync::ObjectInfo& object : objects) {
         std::string holders;
-        for (const sync::Holder& holder : object.holders) {
+        for (const mp::sync::Holder& holder : object.holders) {
             if (!holders.empty()) holders += ' ';
             holders += std::to_string(holder.pid);
             if (holder.count != 1) holders += "x" + std::to_string(holder.count);
@@ -61,7 +61,7 @@ int list_command() {
 int remove_command(const std::vector<std::string>& names) {
     int code = 0;
     for (const std::string& name : names) {
-        if (!sync::remove(name)) {
+        if (!mp::sync::remove(name)) {
             cli::print_error(kProgram, "rm: no such object: " + name);
             code = kExitError;
         }
@@ -69,4 +69,4 @@ int remove_command(const std::vector<std::string>& names) {
     return code;
 }
 
-}  // namespace mp::sync_cli
+}  // namespace mp::tools::sync

@@ -1,6 +1,6 @@
 #include "bin/threadpool_args.hpp"
 
-namespace mp::threadpool::demo {
+namespace mp::tools::threadpool {
 
 namespace {
 
@@ -36,4 +36,4 @@ Command parse_args(const std::vector<std::string>& args) {
     return cli::UsageError{"unknown command or arguments: " + command + " (see --help)"};
 }
 
-}  // namespace mp::threadpool::demo
+}  // namespace mp::tools::threadpool

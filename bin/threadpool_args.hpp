@@ -9,8 +9,9 @@
 #include <vector>
 
 #include "bin/cli/cli.hpp"
+#include "bin/cli/main.hpp"
 
-namespace mp::threadpool::demo {
+namespace mp::tools::threadpool {
 
 struct Help {};
 struct Tour {};
@@ -24,4 +25,4 @@ using Command = std::variant<Help, Tour, WcOptions, cli::UsageError>;
 // The arguments after the program name.
 Command parse_args(const std::vector<std::string>& args);
 
-}  // namespace mp::threadpool::demo
+}  // namespace mp::tools::threadpool

@@ -67,13 +67,4 @@ void print_error(std::string_view program, std::string_view message) {
                  static_cast<int>(message.size()), message.data());
 }
 
-int report(std::string_view program, const UsageError& error, std::string_view usage, int exit_code) {
-    if (error.message.empty()) {
-        std::fwrite(usage.data(), 1, usage.size(), stderr);
-    } else {
-        print_error(program, error.message);
-    }
-    return exit_code;
-}
-
 }  // namespace mp::cli
