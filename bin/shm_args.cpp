@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "bin/cli/args.hpp"
 #include "bin/cli/main.hpp"
 
 namespace mp::tools::shm {
@@ -24,24 +25,21 @@ bool looks_like_number(std::string_view word) {
     return word.size() > 1 && word[0] == '-' && ((word[1] >= '0' && word[1] <= '9') || word[1] == '.');
 }
 
-Arguments parse_arguments(const std::vector<std::string>& args) {
+Arguments parse_arguments(cli::Args args) {
     Arguments arguments;
     bool options_done = false;
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        const std::string_view word = args[i];
+    while (!args.empty()) {
+        const std::string word = args.peek();
         if (options_done || word.empty() || word[0] != '-' || word == "-" || looks_like_number(word)) {
-            arguments.words.emplace_back(word);
-        } else if (word == "--") {
+            arguments.words.push_back(args.next("word"));
+        } else if (args.accept("--")) {
             options_done = true;
-        } else if (word == "-h" || word == "--help") {
+        } else if (args.accept("-h") || args.accept("--help")) {
             arguments.help = true;
-        } else if (word == "--init") {
-            if (i + 1 >= args.size()) throw UsageError("--init needs a value");
-            arguments.init = args[++i];
-        } else if (word.starts_with("--init=")) {
-            arguments.init = std::string(word.substr(7));
+        } else if (auto init = args.value_of("--init", "--init needs a value")) {
+            arguments.init = std::move(*init);
         } else {
-            throw UsageError("unknown option " + std::string(word) + " (negative numbers are fine: -5)");
+            throw UsageError("unknown option " + word + " (negative numbers are fine: -5)");
         }
     }
     return arguments;
@@ -136,7 +134,7 @@ Command parse_command(const Arguments& arguments) {
 
 Command parse_args(const std::vector<std::string>& args) {
     try {
-        return parse_command(parse_arguments(args));
+        return parse_command(parse_arguments(cli::Args(args)));
     } catch (const UsageError& error) {
         return error;
     }

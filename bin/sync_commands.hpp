@@ -1,5 +1,6 @@
-// The subcommands of bin/sync, one function each; bin/sync.cpp parses the command
-// line and dispatches. Each returns the process exit code.
+// The subcommands of bin/sync, one file each: lock and sem (sync_run.cpp, which
+// they share), event, barrier, ls, rm and tour (sync_<name>.cpp); bin/sync.cpp
+// parses the command line and dispatches. Each returns the process exit code.
 #pragma once
 
 #include <chrono>
