@@ -26,15 +26,9 @@ constexpr const char* kUsage =
 
 int main(int argc, char** argv) {
     using namespace mp::tools::ipc;
-    return mp::cli::run_main(argc, argv, {.name = kProgram, .usage = kUsage, .usage_after_message = true},
-                             [](const std::vector<std::string>& args) {
-                                 const Command command = parse_args(args);
-                                 if (const auto* error = std::get_if<mp::cli::UsageError>(&command)) throw *error;
-                                 if (std::holds_alternative<Help>(command)) {
-                                     std::fputs(kUsage, stdout);
-                                     return 0;
-                                 }
-                                 if (const auto* bench = std::get_if<BenchOptions>(&command)) return bench_command(*bench);
-                                 return tour_command();
-                             });
+    return mp::cli::run_parsed(argc, argv, {.name = kProgram, .usage = kUsage, .usage_after_message = true}, parse_args,
+                               [](const Command& command) {
+                                   if (const auto* bench = std::get_if<BenchOptions>(&command)) return bench_command(*bench);
+                                   return tour_command();
+                               });
 }

@@ -12,7 +12,7 @@
 
 namespace mp::tools::ipc {
 
-struct Help {};
+using cli::Help;
 struct Tour {};
 using Command = std::variant<Help, Tour, BenchOptions, cli::UsageError>;
 

@@ -49,19 +49,13 @@ constexpr int kUsageError = 255;
 
 int main(int argc, char** argv) {
     using namespace mp::tools::pool;
-    return mp::cli::run_main(
+    return mp::cli::run_parsed(
         argc, argv,
-        {.name = kProgram, .usage = kUsage, .usage_exit = kUsageError, .error_exit = kUsageError, .usage_after_message = true},
-        [](const std::vector<std::string>& args) {
-            const Command command = parse_args(args, mp::pool::cpu_count());
-            if (const auto* error = std::get_if<mp::cli::UsageError>(&command)) throw *error;
+        {.name = kProgram, .usage = kUsage, .help = kHelp, .usage_exit = kUsageError, .error_exit = kUsageError,
+         .usage_after_message = true},
+        [](const std::vector<std::string>& args) { return parse_args(args, mp::pool::cpu_count()); },
+        [](const Command& command) {
             if (std::holds_alternative<Tour>(command)) return tour_command();
-            if (std::holds_alternative<Help>(command)) {
-                std::fputs(kUsage, stdout);
-                std::fputs("\n", stdout);
-                std::fputs(kHelp, stdout);
-                return 0;
-            }
             return run_command(std::get<RunnerOptions>(command));
         });
 }

@@ -60,11 +60,7 @@ Command parse_run(cli::Args& args, int default_jobs) {
 Command parse_args(const std::vector<std::string>& words, int default_jobs) {
     if (words.size() == 1 && words[0] == "tour") return Tour{};
     cli::Args args(words);
-    try {
-        return parse_run(args, default_jobs);
-    } catch (const cli::UsageError& error) {
-        return error;
-    }
+    return cli::parse_or_error<Command>([&] { return parse_run(args, default_jobs); });
 }
 
 }  // namespace mp::tools::pool

@@ -12,7 +12,7 @@
 
 namespace mp::tools::pool {
 
-struct Help {};
+using cli::Help;
 struct Tour {};
 using Command = std::variant<Help, Tour, RunnerOptions, cli::UsageError>;
 

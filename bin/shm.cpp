@@ -4,7 +4,6 @@
 // Exit codes: 0 done; 1 the command was well formed but could not be done (no such
 // segment, index or value out of range for that segment); 2 usage error (the command
 // line itself is wrong: unknown command or type code, a number that is not one).
-#include <cstdio>
 #include <variant>
 
 #include "bin/cli/main.hpp"
@@ -43,11 +42,6 @@ const char* const kUsage =
     "range for it), 2 usage error\n";
 
 int run(const Command& command) {
-    if (std::holds_alternative<Help>(command)) {
-        std::fputs(kUsage, stdout);
-        return 0;
-    }
-    if (const auto* error = std::get_if<mp::cli::UsageError>(&command)) throw *error;
     if (const auto* c = std::get_if<Create>(&command)) return create_command(*c);
     if (const auto* g = std::get_if<Get>(&command)) return get_command(*g);
     if (const auto* s = std::get_if<Set>(&command)) return set_command(*s);
@@ -62,6 +56,5 @@ int run(const Command& command) {
 
 int main(int argc, char** argv) {
     using namespace mp::tools::shm;
-    return mp::cli::run_main(argc, argv, {.name = kProgram, .usage = kUsage},
-                             [](const std::vector<std::string>& args) { return run(parse_args(args)); });
+    return mp::cli::run_parsed(argc, argv, {.name = kProgram, .usage = kUsage}, parse_args, run);
 }

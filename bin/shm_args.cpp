@@ -133,11 +133,7 @@ Command parse_command(const Arguments& arguments) {
 }  // namespace
 
 Command parse_args(const std::vector<std::string>& args) {
-    try {
-        return parse_command(parse_arguments(cli::Args(args)));
-    } catch (const UsageError& error) {
-        return error;
-    }
+    return cli::parse_or_error<Command>([&] { return parse_command(parse_arguments(cli::Args(args))); });
 }
 
 }  // namespace mp::tools::shm

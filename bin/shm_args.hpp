@@ -15,7 +15,7 @@
 
 namespace mp::tools::shm {
 
-struct Help {};
+using cli::Help;
 struct Tour {};
 struct List {};
 struct Collect {};

@@ -44,16 +44,10 @@ tour: replays the classic subprocess examples with real output.
 int main(int argc, char** argv) {
     using namespace mp::tools::subproc;
     // run's own failures exit 125, as coreutils timeout's.
-    return mp::cli::run_main(argc, argv, {.name = kProgram, .usage = kUsage, .error_exit = 125},
-                             [](const std::vector<std::string>& args) {
-                                 const Command command = parse_args(args);
-                                 if (const auto* error = std::get_if<mp::cli::UsageError>(&command)) throw *error;
-                                 if (std::holds_alternative<Help>(command)) {
-                                     std::fputs(kUsage, stdout);
-                                     return 0;
-                                 }
-                                 if (const auto* run = std::get_if<RunArgs>(&command)) return run_command(*run);
-                                 if (const auto* pipe = std::get_if<PipeArgs>(&command)) return pipe_command(*pipe);
-                                 return tour_command();
-                             });
+    return mp::cli::run_parsed(argc, argv, {.name = kProgram, .usage = kUsage, .error_exit = 125}, parse_args,
+                               [](const Command& command) {
+                                   if (const auto* run = std::get_if<RunArgs>(&command)) return run_command(*run);
+                                   if (const auto* pipe = std::get_if<PipeArgs>(&command)) return pipe_command(*pipe);
+                                   return tour_command();
+                               });
 }

@@ -93,11 +93,7 @@ Command dispatch(cli::Args& args) {
 
 Command parse_args(const std::vector<std::string>& words) {
     cli::Args args(words);
-    try {
-        return dispatch(args);
-    } catch (const cli::UsageError& error) {
-        return error;
-    }
+    return cli::parse_or_error<Command>([&] { return dispatch(args); });
 }
 
 std::optional<int> parse_signal(std::string_view text) {

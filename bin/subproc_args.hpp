@@ -17,7 +17,7 @@
 
 namespace mp::tools::subproc {
 
-struct Help {};
+using cli::Help;
 struct Tour {};
 // run [OPTIONS] [--] CMD [ARG...]
 struct RunArgs {

@@ -63,18 +63,13 @@ int run(const Command& command) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    return mp::cli::run_main(argc, argv, {.name = kProgram, .usage = kHelp, .usage_exit = kExitUsage, .error_exit = kExitError},
-                             [](const std::vector<std::string>& args) {
-                                 const Command command = parse_args(args);
-                                 if (const auto* error = std::get_if<mp::cli::UsageError>(&command)) throw *error;
-                                 if (std::holds_alternative<Help>(command)) {
-                                     std::fputs(kHelp, stdout);
-                                     return 0;
-                                 }
-                                 try {
-                                     return run(command);
-                                 } catch (const std::invalid_argument& e) {  // bad name, or a name of another kind
-                                     throw mp::cli::UsageError(e.what());
-                                 }
-                             });
+    return mp::cli::run_parsed(argc, argv,
+                               {.name = kProgram, .usage = kHelp, .usage_exit = kExitUsage, .error_exit = kExitError},
+                               parse_args, [](const Command& command) {
+                                   try {
+                                       return run(command);
+                                   } catch (const std::invalid_argument& e) {  // bad name, or a name of another kind
+                                       throw mp::cli::UsageError(e.what());
+                                   }
+                               });
 }

@@ -12,7 +12,7 @@
 
 namespace mp::tools::sync {
 
-struct Help {};
+using cli::Help;
 struct Tour {};
 struct List {};
 struct LockRun {  // lock NAME [-n | -w SEC] [-E CODE] [--] CMD [ARG...]

@@ -26,13 +26,7 @@ constexpr const char* kUsage =
 
 int main(int argc, char** argv) {
     using namespace mp::tools::threadpool;
-    return mp::cli::run_main(argc, argv, {.name = kProgram, .usage = kUsage}, [](const std::vector<std::string>& args) {
-        const Command command = parse_args(args);
-        if (const auto* error = std::get_if<mp::cli::UsageError>(&command)) throw *error;
-        if (std::holds_alternative<Help>(command)) {
-            std::fputs(kUsage, stdout);
-            return 0;
-        }
+    return mp::cli::run_parsed(argc, argv, {.name = kProgram, .usage = kUsage}, parse_args, [](const Command& command) {
         if (const auto* wc = std::get_if<WcOptions>(&command)) return wc_command(*wc);
         return tour_command();
     });

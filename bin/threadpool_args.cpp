@@ -39,11 +39,7 @@ Command dispatch(cli::Args& args) {
 
 Command parse_args(const std::vector<std::string>& words) {
     cli::Args args(words);
-    try {
-        return dispatch(args);
-    } catch (const cli::UsageError& error) {
-        return error;
-    }
+    return cli::parse_or_error<Command>([&] { return dispatch(args); });
 }
 
 }  // namespace mp::tools::threadpool

@@ -13,7 +13,7 @@
 
 namespace mp::tools::threadpool {
 
-struct Help {};
+using cli::Help;
 struct Tour {};
 // wc [-j N] [FILE...]
 struct WcOptions {

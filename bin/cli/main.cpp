@@ -19,6 +19,13 @@ void report(const Tool& tool, std::string_view message) {
 
 }  // namespace
 
+void print_help(const Tool& tool) {
+    std::fwrite(tool.usage.data(), 1, tool.usage.size(), stdout);
+    if (tool.help.empty()) return;
+    std::fputs("\n", stdout);
+    std::fwrite(tool.help.data(), 1, tool.help.size(), stdout);
+}
+
 int run_main(int argc, char** argv, const Tool& tool,
              const std::function<int(const std::vector<std::string>&)>& body) {
     // As coreutils timeout: our own waitpid() must see our children's statuses.
