@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <stdexcept>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "bin/cli/args.hpp"
@@ -20,25 +21,47 @@ namespace {
 using mp::cli::Args;
 using mp::cli::UsageError;
 
+// What `fd` (1 or 2) receives while it is alive.
+class Capture {
+public:
+    explicit Capture(int fd) : fd_(fd), file_(std::tmpfile()), saved_(dup(fd)) {
+        std::fflush(nullptr);
+        dup2(fileno(file_), fd_);
+    }
+    ~Capture() {
+        restore();
+        std::fclose(file_);
+    }
+    std::string text() {
+        restore();
+        std::string out(4096, '\0');
+        std::rewind(file_);
+        out.resize(std::fread(out.data(), 1, out.size(), file_));
+        return out;
+    }
+
+private:
+    void restore() {
+        if (saved_ < 0) return;
+        std::fflush(nullptr);
+        dup2(saved_, fd_);
+        close(saved_);
+        saved_ = -1;
+    }
+    int fd_;
+    FILE* file_;
+    int saved_;
+};
+
 // Runs run_main with `body` and returns {exit code, what it wrote on stderr}.
 std::pair<int, std::string> run_main_with(const mp::cli::Tool& tool,
                                           const std::function<int(const std::vector<std::string>&)>& body,
                                           std::vector<std::string> words = {"tool"}) {
     std::vector<char*> argv;
     for (std::string& word : words) argv.push_back(word.data());
-    std::fflush(stderr);
-    FILE* capture = std::tmpfile();
-    const int saved = dup(2);
-    dup2(fileno(capture), 2);
+    Capture err(2);
     const int code = mp::cli::run_main(static_cast<int>(argv.size()), argv.data(), tool, body);
-    std::fflush(stderr);
-    dup2(saved, 2);
-    close(saved);
-    std::string err(4096, '\0');
-    std::rewind(capture);
-    err.resize(std::fread(err.data(), 1, err.size(), capture));
-    std::fclose(capture);
-    return {code, err};
+    return {code, err.text()};
 }
 
 const mp::cli::Tool kTool{.name = "tool", .usage = "usage: tool X\n", .usage_exit = 2, .error_exit = 1};
@@ -93,6 +116,42 @@ TEST(RunMain, ResetsAnIgnoredSigchldBeforeTheBodyRuns) {
     });
     sigaction(SIGCHLD, &old, nullptr);
     EXPECT_EQ(seen, SIG_DFL);
+}
+
+// A tool's parser, as every bin/<tool>_args.cpp has one: pure, errors as values.
+using Command = std::variant<mp::cli::Help, int, UsageError>;
+Command parse(const std::vector<std::string>& args) {
+    return mp::cli::parse_or_error<Command>([&]() -> Command {
+        if (args.empty()) throw UsageError("missing N");
+        if (args[0] == "--help") return mp::cli::Help{};
+        return std::stoi(args[0]);
+    });
+}
+
+int run_parsed_with(std::vector<std::string> words, const mp::cli::Tool& tool) {
+    std::vector<char*> argv;
+    for (std::string& word : words) argv.push_back(word.data());
+    return mp::cli::run_parsed(static_cast<int>(argv.size()), argv.data(), tool, parse,
+                               [](const Command& command) { return std::get<int>(command); });
+}
+
+TEST(RunParsed, RunsTheCommandReportsUsageErrorsAndPrintsHelp) {
+    mp::cli::Tool tool = kTool;
+    EXPECT_EQ(run_parsed_with({"tool", "5"}, tool), 5);
+    {
+        Capture err(2);
+        EXPECT_EQ(run_parsed_with({"tool"}, tool), 2);
+        EXPECT_EQ(err.text(), "tool: missing N\n");
+    }
+    {
+        Capture out(1);
+        EXPECT_EQ(run_parsed_with({"tool", "--help"}, tool), 0);
+        EXPECT_EQ(out.text(), "usage: tool X\n");
+    }
+    tool.help = "More.\n";
+    Capture out(1);
+    EXPECT_EQ(run_parsed_with({"tool", "--help"}, tool), 0);
+    EXPECT_EQ(out.text(), "usage: tool X\n\nMore.\n");
 }
 
 TEST(Args, ReadsOptionValuesAsGetopt) {
