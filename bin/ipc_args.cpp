@@ -2,16 +2,18 @@
 
 #include <cstdint>
 
-namespace mp::ipc_demo {
+#include "bin/cli/args.hpp"
+
+namespace mp::tools::ipc {
 
 namespace {
 
-Command parse_bench(const std::vector<std::string>& args) {
+BenchOptions parse_bench(cli::Args& args) {
     BenchOptions options;
-    for (std::size_t i = 1; i < args.size(); ++i) {
-        const std::string& flag = args[i];
-        if (i + 1 >= args.size()) return cli::UsageError{flag + " needs a value"};
-        const std::string& value = args[++i];
+    while (!args.empty()) {
+        const std::string flag = args.next("option");
+        if (args.empty()) throw cli::UsageError(flag + " needs a value");
+        const std::string value = args.next("value");
         if (flag == "--transport") {
             if (value == "pipe")
                 options.transport = Transport::pipe;
@@ -20,33 +22,39 @@ Command parse_bench(const std::vector<std::string>& args) {
             else if (value == "queue")
                 options.transport = Transport::queue;
             else
-                return cli::UsageError{"unknown transport '" + value + "'"};
+                throw cli::UsageError("unknown transport '" + value + "'");
         } else if (flag == "--size") {
             const auto n = cli::parse_int(value, 1, std::int64_t{1} << 26);
-            if (!n) return cli::UsageError{"--size wants a byte count in [1, 64 MiB], not '" + value + "'"};
+            if (!n) throw cli::UsageError("--size wants a byte count in [1, 64 MiB], not '" + value + "'");
             options.size = static_cast<std::size_t>(*n);
         } else if (flag == "--count") {
             const auto n = cli::parse_int(value, 1, 100'000'000);
-            if (!n) return cli::UsageError{"--count wants a number in [1, 1e8], not '" + value + "'"};
+            if (!n) throw cli::UsageError("--count wants a number in [1, 1e8], not '" + value + "'");
             options.count = static_cast<std::size_t>(*n);
         } else {
-            return cli::UsageError{"unknown option '" + flag + "'"};
+            throw cli::UsageError("unknown option '" + flag + "'");
         }
     }
     return options;
 }
 
-}  // namespace
-
-Command parse_args(const std::vector<std::string>& args) {
-    if (args.empty()) return cli::UsageError{"a subcommand is needed"};
-    if (args[0] == "--help" || args[0] == "-h" || args[0] == "help") return Help{};
-    if (args[0] == "bench") return parse_bench(args);
-    if (args[0] == "tour") {
-        if (args.size() > 1) return cli::UsageError{"tour takes no arguments"};
+Command dispatch(cli::Args& args) {
+    if (args.empty()) throw cli::UsageError("a subcommand is needed");
+    const std::string command = args.next("subcommand");
+    if (command == "--help" || command == "-h" || command == "help") return Help{};
+    if (command == "bench") return parse_bench(args);
+    if (command == "tour") {
+        if (!args.empty()) throw cli::UsageError("tour takes no arguments");
         return Tour{};
     }
-    return cli::UsageError{"unknown subcommand '" + args[0] + "'"};
+    throw cli::UsageError("unknown subcommand '" + command + "'");
 }
 
-}  // namespace mp::ipc_demo
+}  // namespace
+
+Command parse_args(const std::vector<std::string>& words) {
+    cli::Args args(words);
+    return cli::parse_or_error<Command>([&] { return dispatch(args); });
+}
+
+}  // namespace mp::tools::ipc

@@ -7,15 +7,16 @@
 #include <vector>
 
 #include "bin/cli/cli.hpp"
+#include "bin/cli/main.hpp"
 #include "bin/ipc_commands.hpp"
 
-namespace mp::ipc_demo {
+namespace mp::tools::ipc {
 
-struct Help {};
+using cli::Help;
 struct Tour {};
 using Command = std::variant<Help, Tour, BenchOptions, cli::UsageError>;
 
 // The arguments after the program name.
 Command parse_args(const std::vector<std::string>& args);
 
-}  // namespace mp::ipc_demo
+}  // namespace mp::tools::ipc

@@ -9,7 +9,7 @@
 #include "bin/ipc_commands.hpp"
 #include "ipc/ipc.hpp"
 
-namespace mp::ipc_demo {
+namespace mp::tools::ipc {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -29,19 +29,19 @@ struct Link {
 Link connect(Transport transport, std::size_t size) {
     switch (transport) {
         case Transport::socketpair: {
-            auto [a, b] = ipc::Pipe(true);
-            auto p = std::make_shared<ipc::Connection>(std::move(a));
-            auto c = std::make_shared<ipc::Connection>(std::move(b));
+            auto [a, b] = mp::ipc::Pipe(true);
+            auto p = std::make_shared<mp::ipc::Connection>(std::move(a));
+            auto c = std::make_shared<mp::ipc::Connection>(std::move(b));
             return {{[p](auto m) { p->send_bytes(m); }, [p](Bytes& m) { p->recv_bytes_into(m); }},
                     {[c](auto m) { c->send_bytes(m); }, [c](Bytes& m) { c->recv_bytes_into(m); }}};
         }
         case Transport::pipe: {
-            auto [down_in, down_out] = ipc::Pipe(false);
-            auto [up_in, up_out] = ipc::Pipe(false);
-            auto di = std::make_shared<ipc::Connection>(std::move(down_in));
-            auto dout = std::make_shared<ipc::Connection>(std::move(down_out));
-            auto ui = std::make_shared<ipc::Connection>(std::move(up_in));
-            auto uout = std::make_shared<ipc::Connection>(std::move(up_out));
+            auto [down_in, down_out] = mp::ipc::Pipe(false);
+            auto [up_in, up_out] = mp::ipc::Pipe(false);
+            auto di = std::make_shared<mp::ipc::Connection>(std::move(down_in));
+            auto dout = std::make_shared<mp::ipc::Connection>(std::move(down_out));
+            auto ui = std::make_shared<mp::ipc::Connection>(std::move(up_in));
+            auto uout = std::make_shared<mp::ipc::Connection>(std::move(up_out));
             return {{[dout](auto m) { dout->send_bytes(m); }, [ui](Bytes& m) { ui->recv_bytes_into(m); }},
                     {[uout](auto m) { uout->send_bytes(m); }, [di](Bytes& m) { di->recv_bytes_into(m); }}};
         }
@@ -49,12 +49,12 @@ Link connect(Transport transport, std::size_t size) {
         default: {
             // Room for a few messages in flight, whatever their size.
             const std::size_t capacity = std::max<std::size_t>(std::size_t{1} << 20, 4 * (size + 16));
-            auto down = std::make_shared<ipc::Queue<Bytes>>(0, capacity);
-            auto up = std::make_shared<ipc::Queue<Bytes>>(0, capacity);
-            auto put = [](const std::shared_ptr<ipc::Queue<Bytes>>& q) {
+            auto down = std::make_shared<mp::ipc::Queue<Bytes>>(0, capacity);
+            auto up = std::make_shared<mp::ipc::Queue<Bytes>>(0, capacity);
+            auto put = [](const std::shared_ptr<mp::ipc::Queue<Bytes>>& q) {
                 return [q](std::span<const std::byte> m) { q->put(Bytes(m.begin(), m.end())); };
             };
-            auto get = [](const std::shared_ptr<ipc::Queue<Bytes>>& q) { return [q](Bytes& m) { m = q->get(); }; };
+            auto get = [](const std::shared_ptr<mp::ipc::Queue<Bytes>>& q) { return [q](Bytes& m) { m = q->get(); }; };
             return {{put(down), get(up)}, {put(up), get(down)}};
         }
     }
@@ -74,7 +74,7 @@ std::string human_time(double seconds) {
 
 }  // namespace
 
-int run_bench(const BenchOptions& options) {
+int bench_command(const BenchOptions& options) {
     const Link link = connect(options.transport, options.size);
     const pid_t child = spawn([&] {
         Bytes message;
@@ -113,4 +113,4 @@ int run_bench(const BenchOptions& options) {
     return 0;
 }
 
-}  // namespace mp::ipc_demo
+}  // namespace mp::tools::ipc

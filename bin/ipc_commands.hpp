@@ -1,4 +1,5 @@
-// The subcommands of bin/ipc (one file each) and what they share.
+// The subcommands of bin/ipc, one file each (ipc_bench.cpp, ipc_tour.cpp), and
+// what they share (ipc_children.cpp).
 #pragma once
 
 #include <sys/types.h>
@@ -7,7 +8,9 @@
 #include <functional>
 #include <string>
 
-namespace mp::ipc_demo {
+namespace mp::tools::ipc {
+
+inline constexpr const char* kProgram = "ipc";
 
 enum class Transport { pipe, socketpair, queue };
 
@@ -18,14 +21,15 @@ struct BenchOptions {
 };
 
 // `ipc bench`: prints the latency and throughput table; returns the exit code.
-int run_bench(const BenchOptions& options);
+int bench_command(const BenchOptions& options);
 // `ipc tour`: replays the classic multiprocessing examples; returns the exit code.
-int run_tour();
+int tour_command();
 
 // Forks a child that runs `body` and leaves with _exit (0, or 1 when it threw).
-// The child dies with its parent, and SIGINT/SIGTERM to the parent kill it.
+// The child dies with its parent; SIGINT, SIGTERM, SIGHUP or SIGQUIT to the parent
+// kill and reap it, then the parent dies of that signal (bin/cli/children.hpp).
 pid_t spawn(const std::function<void()>& body);
 // Reaps `pid`; returns whether it exited with 0.
 bool reap(pid_t pid);
 
-}  // namespace mp::ipc_demo
+}  // namespace mp::tools::ipc

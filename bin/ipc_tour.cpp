@@ -15,7 +15,7 @@
 #include "bin/ipc_commands.hpp"
 #include "ipc/ipc.hpp"
 
-namespace mp::ipc_demo {
+namespace mp::tools::ipc {
 namespace {
 
 using namespace std::chrono_literals;
@@ -53,7 +53,7 @@ private:
 
 void writer_and_reader_share_a_queue_and_a_lock() {
     heading("a writer and a reader share a Queue and a Lock");
-    ipc::Queue<std::string> queue;
+    mp::ipc::Queue<std::string> queue;
     PrintLock lock;
     const pid_t writer = spawn([&] {
         for (const char* word : {"spam", "eggs", "ham"}) {
@@ -77,7 +77,7 @@ void writer_and_reader_share_a_queue_and_a_lock() {
 
 void pipe_send_recv() {
     heading("Pipe: the child sends [42, None, 'hello'], the parent receives it");
-    auto [parent_conn, child_conn] = ipc::Pipe();
+    auto [parent_conn, child_conn] = mp::ipc::Pipe();
     const pid_t child = spawn([&] {
         parent_conn.close();
         child_conn.send(std::tuple<int, std::optional<int>, std::string>{42, std::nullopt, "hello"});
@@ -91,9 +91,9 @@ void pipe_send_recv() {
 
 void duplex_pipe_in_turns() {
     heading("one duplex Pipe, used from both ends by four processes in turn");
-    auto [left, right] = ipc::Pipe();
+    auto [left, right] = mp::ipc::Pipe();
     // Each process runs alone: two processes using one end at once would mix frames.
-    auto turn = [](const char* who, ipc::Connection& end, bool receive_first, int send_value) {
+    auto turn = [](const char* who, mp::ipc::Connection& end, bool receive_first, int send_value) {
         reap(spawn([&] {
             if (receive_first) say("%s: received %d on its end\n", who, end.recv<int>());
             if (send_value != 0) {
@@ -113,13 +113,13 @@ void socketpair_and_fd_passing() {
     int fds[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) < 0)
         throw std::system_error(errno, std::generic_category(), "socketpair");
-    ipc::Connection parent{ipc::Fd(fds[0])};
-    ipc::Connection child_end{ipc::Fd(fds[1])};
+    mp::ipc::Connection parent{mp::ipc::Fd(fds[0])};
+    mp::ipc::Connection child_end{mp::ipc::Fd(fds[1])};
     const pid_t child = spawn([&] {
         parent.close();
         child_end.send(std::string("hello from the child"));
         say("child: %s\n", child_end.recv<std::string>().c_str());
-        const ipc::Fd out = child_end.recv_fd();
+        const mp::ipc::Fd out = child_end.recv_fd();
         const char line[] = "child: this line went through a descriptor the parent passed\n";
         (void)!write(out.get(), line, sizeof line - 1);
     });
@@ -132,7 +132,7 @@ void socketpair_and_fd_passing() {
 
 void two_writers_one_reader_with_qsize() {
     heading("two writers, one reader, and qsize()");
-    ipc::Queue<int> queue;
+    mp::ipc::Queue<int> queue;
     const pid_t a = spawn([&] {
         for (int i = 0; i < 5; ++i) queue.put(100 + i);
     });
@@ -153,12 +153,12 @@ void two_writers_one_reader_with_qsize() {
 
 void full_queue_blocks_put() {
     heading("a full Queue(maxsize=3): put blocks, put(timeout) fails");
-    ipc::Queue<int> queue(3);
+    mp::ipc::Queue<int> queue(3);
     for (int i = 1; i <= 3; ++i) queue.put(i);
     say("parent: put 1, 2, 3; full() = %s\n", queue.full() ? "true" : "false");
     try {
         queue.put(4, 200ms);
-    } catch (const ipc::QueueFull&) {
+    } catch (const mp::ipc::QueueFull&) {
         say("parent: put(4, timeout=0.2s) raised QueueFull\n");
     }
     const pid_t child = spawn([&] {
@@ -176,7 +176,7 @@ void full_queue_blocks_put() {
 
 }  // namespace
 
-int run_tour() {
+int tour_command() {
     writer_and_reader_share_a_queue_and_a_lock();
     pipe_send_recv();
     duplex_pipe_in_turns();
@@ -186,4 +186,4 @@ int run_tour() {
     return 0;
 }
 
-}  // namespace mp::ipc_demo
+}  // namespace mp::tools::ipc

@@ -1,18 +1,12 @@
 // bin/pool: a parallel job runner for shell pipelines (GNU parallel's core), and the
 // tour of mp::pool.
 #include <cstdio>
-#include <string>
-#include <system_error>
 #include <variant>
 
-#include "bin/cli/cli.hpp"
+#include "bin/cli/main.hpp"
 #include "bin/pool_args.hpp"
-#include "bin/pool_runner.hpp"
+#include "bin/pool_commands.hpp"
 #include "pool/pool.hpp"
-
-namespace mp::pool_cli {
-int run_tour();
-}
 
 namespace {
 
@@ -48,32 +42,20 @@ constexpr const char* kHelp =
     "failed; the failing job's status with --halt; 130/143 on SIGINT/SIGTERM (every\n"
     "job's process group is killed first); 255 usage error.\n";
 
+// GNU parallel's code for a usage error and for its own failures.
 constexpr int kUsageError = 255;
-
-int usage_error(const std::string& message) {
-    mp::cli::print_error("pool", message);
-    std::fputs(kUsage, stderr);
-    return kUsageError;
-}
 
 }  // namespace
 
 int main(int argc, char** argv) {
-    mp::cli::reset_inherited_signals();
-    using namespace mp::pool_cli;
-    const Command command = parse_args({argv + 1, argv + argc}, mp::pool::cpu_count());
-    if (std::holds_alternative<Tour>(command)) return run_tour();
-    if (std::holds_alternative<Help>(command)) {
-        std::fputs(kUsage, stdout);
-        std::fputs("\n", stdout);
-        std::fputs(kHelp, stdout);
-        return 0;
-    }
-    if (const auto* error = std::get_if<mp::cli::UsageError>(&command)) return usage_error(error->message);
-    try {
-        return run_jobs(std::get<RunnerOptions>(command));
-    } catch (const std::exception& error) {
-        mp::cli::print_error("pool", error.what());
-        return kUsageError;
-    }
+    using namespace mp::tools::pool;
+    return mp::cli::run_parsed(
+        argc, argv,
+        {.name = kProgram, .usage = kUsage, .help = kHelp, .usage_exit = kUsageError, .error_exit = kUsageError,
+         .usage_after_message = true},
+        [](const std::vector<std::string>& args) { return parse_args(args, mp::pool::cpu_count()); },
+        [](const Command& command) {
+            if (std::holds_alternative<Tour>(command)) return tour_command();
+            return run_command(std::get<RunnerOptions>(command));
+        });
 }

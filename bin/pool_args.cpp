@@ -1,74 +1,66 @@
 #include "bin/pool_args.hpp"
 
-#include <string_view>
+#include "bin/cli/args.hpp"
 
-namespace mp::pool_cli {
+namespace mp::tools::pool {
 
-Command parse_args(const std::vector<std::string>& args, int default_jobs) {
-    if (args.size() == 1 && args[0] == "tour") return Tour{};
+namespace {
+
+Command parse_run(cli::Args& args, int default_jobs) {
     RunnerOptions options;
     options.jobs = default_jobs;
-    std::size_t i = 0;
-    // An option's value: "-j4", "-j 4", "--jobs=4" or "--jobs 4".
-    const auto value_of = [&](std::string_view arg, std::string_view name, std::string& value) {
-        if (arg == name) {
-            if (i + 1 >= args.size()) return false;
-            value = args[++i];
-            return true;
-        }
-        if (arg.starts_with(name) && (name.size() == 2 || arg[name.size()] == '=')) {
-            value = std::string(arg.substr(name.size() + (name.size() == 2 ? 0 : 1)));
-            return true;
-        }
-        return false;
-    };
-    for (; i < args.size(); ++i) {
-        const std::string_view arg = args[i];
-        std::string value;
-        if (arg == "--") {
-            ++i;
-            break;
-        }
+    while (!args.empty() && !args.accept("--")) {
+        const std::string arg = args.peek();
         if (arg.empty() || arg[0] != '-' || arg == "-") break;  // CMD starts here
-        if (arg == "-h" || arg == "--help") return Help{};
-        if (arg == "-k" || arg == "--keep-order") {
+        // An option without its value is not that option.
+        const std::string unknown = "unknown option '" + arg + "'";
+        if (args.accept("-h") || args.accept("--help")) return Help{};
+        if (args.accept("-k") || args.accept("--keep-order")) {
             options.keep_order = true;
-        } else if (arg == "-0" || arg == "--null") {
+        } else if (args.accept("-0") || args.accept("--null")) {
             options.null_separated = true;
-        } else if (arg == "--bar") {
+        } else if (args.accept("--bar")) {
             options.bar = true;
-        } else if (value_of(arg, "-j", value) || value_of(arg, "--jobs", value)) {
-            const auto jobs = cli::parse_int(value, 1, 4096);
-            if (!jobs) return cli::UsageError{"-j: not a number of jobs from 1 to 4096: '" + value + "'"};
+        } else if (auto value = args.value_of("-j", unknown); value || (value = args.value_of("--jobs", unknown))) {
+            const auto jobs = cli::parse_int(*value, 1, 4096);
+            if (!jobs) throw cli::UsageError("-j: not a number of jobs from 1 to 4096: '" + *value + "'");
             options.jobs = static_cast<int>(*jobs);
-        } else if (value_of(arg, "--timeout", value)) {
-            const auto timeout = cli::parse_duration(value);
+        } else if (auto value = args.value_of("--timeout", unknown)) {
+            const auto timeout = cli::parse_duration(*value);
             if (!timeout || timeout->count() == 0)
-                return cli::UsageError{"--timeout: not a positive duration: '" + value + "'"};
+                throw cli::UsageError("--timeout: not a positive duration: '" + *value + "'");
             options.timeout = *timeout;
-        } else if (value_of(arg, "--retries", value)) {
-            const auto retries = cli::parse_int(value, 0, 1000000);
-            if (!retries) return cli::UsageError{"--retries: not a count: '" + value + "'"};
+        } else if (auto value = args.value_of("--retries", unknown)) {
+            const auto retries = cli::parse_int(*value, 0, 1000000);
+            if (!retries) throw cli::UsageError("--retries: not a count: '" + *value + "'");
             options.retries = static_cast<int>(*retries);
-        } else if (value_of(arg, "--halt", value)) {
-            if (value == "soon" || value == "soon,fail=1") {
+        } else if (auto value = args.value_of("--halt", unknown)) {
+            if (*value == "soon" || *value == "soon,fail=1") {
                 options.halt = Halt::soon;
-            } else if (value == "now" || value == "now,fail=1") {
+            } else if (*value == "now" || *value == "now,fail=1") {
                 options.halt = Halt::now;
             } else {
-                return cli::UsageError{"--halt: expected soon or now, not '" + value + "'"};
+                throw cli::UsageError("--halt: expected soon or now, not '" + *value + "'");
             }
-        } else if (value_of(arg, "--joblog", value)) {
-            options.joblog_append = value.starts_with('+');
-            options.joblog = options.joblog_append ? value.substr(1) : value;
-            if (options.joblog.empty()) return cli::UsageError{"--joblog: no file name"};
+        } else if (auto value = args.value_of("--joblog", unknown)) {
+            options.joblog_append = value->starts_with('+');
+            options.joblog = options.joblog_append ? value->substr(1) : *value;
+            if (options.joblog.empty()) throw cli::UsageError("--joblog: no file name");
         } else {
-            return cli::UsageError{"unknown option '" + std::string(arg) + "'"};
+            throw cli::UsageError(unknown);
         }
     }
-    if (i >= args.size()) return cli::UsageError{"no command to run"};
-    options.command.assign(args.begin() + static_cast<std::ptrdiff_t>(i), args.end());
+    options.command = args.rest();
+    if (options.command.empty()) throw cli::UsageError("no command to run");
     return options;
 }
 
-}  // namespace mp::pool_cli
+}  // namespace
+
+Command parse_args(const std::vector<std::string>& words, int default_jobs) {
+    if (words.size() == 1 && words[0] == "tour") return Tour{};
+    cli::Args args(words);
+    return cli::parse_or_error<Command>([&] { return parse_run(args, default_jobs); });
+}
+
+}  // namespace mp::tools::pool

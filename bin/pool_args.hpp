@@ -7,15 +7,16 @@
 #include <vector>
 
 #include "bin/cli/cli.hpp"
-#include "bin/pool_runner.hpp"
+#include "bin/cli/main.hpp"
+#include "bin/pool_commands.hpp"
 
-namespace mp::pool_cli {
+namespace mp::tools::pool {
 
-struct Help {};
+using cli::Help;
 struct Tour {};
 using Command = std::variant<Help, Tour, RunnerOptions, cli::UsageError>;
 
 // The arguments after the program name; `default_jobs` is -j's value when absent.
 Command parse_args(const std::vector<std::string>& args, int default_jobs);
 
-}  // namespace mp::pool_cli
+}  // namespace mp::tools::pool

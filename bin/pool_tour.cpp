@@ -16,9 +16,10 @@
 #include <thread>
 #include <vector>
 
+#include "bin/pool_commands.hpp"
 #include "pool/pool.hpp"
 
-namespace mp::pool_cli {
+namespace mp::tools::pool {
 
 namespace {
 
@@ -233,7 +234,7 @@ void echo_server_example() {
 
 }  // namespace
 
-int run_tour() {
+int tour_command() {
     std::printf("mp::pool tour: Python's multiprocessing examples (parent pid %d)\n", static_cast<int>(getpid()));
     process_examples();
     pool_examples();
@@ -242,4 +243,4 @@ int run_tour() {
     return 0;
 }
 
-}  // namespace mp::pool_cli
+}  // namespace mp::tools::pool

@@ -4,15 +4,14 @@
 #include <stdexcept>
 #include <string_view>
 
-namespace mp::shm_demo {
+#include "bin/cli/args.hpp"
+#include "bin/cli/main.hpp"
+
+namespace mp::tools::shm {
 
 namespace {
 
-// A command line that is wrong in itself: exit 2.
-class UsageError : public std::runtime_error {
-public:
-    using std::runtime_error::runtime_error;
-};
+using cli::UsageError;
 
 // The words of a command line, with the options taken out. A word that starts with
 // '-' followed by a digit or '.' is a number, not an option.
@@ -26,24 +25,21 @@ bool looks_like_number(std::string_view word) {
     return word.size() > 1 && word[0] == '-' && ((word[1] >= '0' && word[1] <= '9') || word[1] == '.');
 }
 
-Arguments parse_arguments(const std::vector<std::string>& args) {
+Arguments parse_arguments(cli::Args args) {
     Arguments arguments;
     bool options_done = false;
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        const std::string_view word = args[i];
+    while (!args.empty()) {
+        const std::string word = args.peek();
         if (options_done || word.empty() || word[0] != '-' || word == "-" || looks_like_number(word)) {
-            arguments.words.emplace_back(word);
-        } else if (word == "--") {
+            arguments.words.push_back(args.next("word"));
+        } else if (args.accept("--")) {
             options_done = true;
-        } else if (word == "-h" || word == "--help") {
+        } else if (args.accept("-h") || args.accept("--help")) {
             arguments.help = true;
-        } else if (word == "--init") {
-            if (i + 1 >= args.size()) throw UsageError("--init needs a value");
-            arguments.init = args[++i];
-        } else if (word.starts_with("--init=")) {
-            arguments.init = std::string(word.substr(7));
+        } else if (auto init = args.value_of("--init", "--init needs a value")) {
+            arguments.init = std::move(*init);
         } else {
-            throw UsageError("unknown option " + std::string(word) + " (negative numbers are fine: -5)");
+            throw UsageError("unknown option " + word + " (negative numbers are fine: -5)");
         }
     }
     return arguments;
@@ -64,8 +60,8 @@ std::size_t parse_count(const std::string& text, const char* what) {
     return static_cast<std::size_t>(*value);
 }
 
-shm::TypeCode parse_code(const std::string& text) {
-    const auto code = text.size() == 1 ? shm::parse_type_code(text[0]) : std::nullopt;
+mp::shm::TypeCode parse_code(const std::string& text) {
+    const auto code = text.size() == 1 ? mp::shm::parse_type_code(text[0]) : std::nullopt;
     if (!code) throw UsageError("unknown type code \"" + text + "\"; use one of c b B h H i I l L q Q f d");
     return *code;
 }
@@ -87,7 +83,7 @@ Command parse_create(const Arguments& arguments) {
                   .count = parse_count(arguments.words[3], "LEN")};
     if (arguments.init) {
         try {
-            create.fill = shm::parse_scalar(create.code, *arguments.init);
+            create.fill = mp::shm::parse_scalar(create.code, *arguments.init);
         } catch (const std::logic_error& error) {  // invalid_argument, out_of_range
             throw UsageError(std::string("--init: ") + error.what());
         }
@@ -137,11 +133,7 @@ Command parse_command(const Arguments& arguments) {
 }  // namespace
 
 Command parse_args(const std::vector<std::string>& args) {
-    try {
-        return parse_command(parse_arguments(args));
-    } catch (const UsageError& error) {
-        return cli::UsageError{error.what()};
-    }
+    return cli::parse_or_error<Command>([&] { return parse_command(parse_arguments(cli::Args(args))); });
 }
 
-}  // namespace mp::shm_demo
+}  // namespace mp::tools::shm

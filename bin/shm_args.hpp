@@ -10,19 +10,20 @@
 #include <vector>
 
 #include "bin/cli/cli.hpp"
+#include "bin/cli/main.hpp"
 #include "shm/type_code.hpp"
 
-namespace mp::shm_demo {
+namespace mp::tools::shm {
 
-struct Help {};
+using cli::Help;
 struct Tour {};
 struct List {};
 struct Collect {};
 struct Create {  // create NAME TYPECODE LEN [--init V]
     std::string name;
-    shm::TypeCode code{};
+    mp::shm::TypeCode code{};
     std::size_t count = 0;
-    shm::Scalar fill = std::int64_t{0};
+    mp::shm::Scalar fill = std::int64_t{0};
 };
 // What `get` was asked for: every element, element I ("I"), or a slice ("A:B",
 // "A:", ":B", ":").
@@ -48,4 +49,4 @@ using Command = std::variant<Help, Tour, List, Collect, Create, Get, Set, Remove
 // The arguments after the program name.
 Command parse_args(const std::vector<std::string>& args);
 
-}  // namespace mp::shm_demo
+}  // namespace mp::tools::shm

@@ -1,4 +1,4 @@
-#include "bin/shm_tour.hpp"
+#include "bin/shm_commands.hpp"
 
 #include <sched.h>
 #include <signal.h>
@@ -9,34 +9,31 @@
 #include <cstdio>
 #include <exception>
 #include <functional>
+#include <memory>
 #include <ranges>
+#include <vector>
 
+#include "bin/cli/children.hpp"
 #include "shm/shm.hpp"
 
-namespace mp::shm_demo {
+namespace mp::tools::shm {
 
 namespace {
-
-// The tour's live children, so that SIGINT/SIGTERM can take them along. Anonymous
-// segments need no cleanup: they vanish with the last process that maps them.
-constexpr int kMaxChildren = 32;
-pid_t g_children[kMaxChildren];
-volatile sig_atomic_t g_child_count = 0;
-
-void stop_children_and_die(int signal_number) {
-    for (int i = 0; i < g_child_count; ++i) kill(g_children[i], SIGKILL);
-    for (int i = 0; i < g_child_count; ++i) waitpid(g_children[i], nullptr, 0);
-    ::signal(signal_number, SIG_DFL);
-    raise(signal_number);
-}
 
 // Forks `count` children that each run body(i) and exit, and waits for all of them.
 // The children start body together (a start gate), so that they really overlap.
 // Returns how many failed.
+// Forks `count` children that each run body(i) and exit, and waits for all of them.
+// The children start body together (a start gate), so that they really overlap.
+// SIGINT or SIGTERM takes the children along (anonymous segments need no cleanup:
+// they vanish with the last process that maps them). Returns how many failed.
 int run_children(int count, const std::function<void(int)>& body) {
-    auto arrived = shm::Value<int>::anonymous(0, {.lock = false});
+    auto arrived = mp::shm::Value<int>::anonymous(0, {.lock = false});
     std::fflush(nullptr);  // nothing buffered may be printed twice
+    std::vector<pid_t> children;
+    std::vector<std::unique_ptr<cli::ChildRegistration>> registrations;
     for (int i = 0; i < count; ++i) {
+        const cli::SignalHold hold;
         const pid_t pid = fork();
         if (pid < 0) {
             std::perror("shm: fork");
@@ -44,6 +41,7 @@ int run_children(int count, const std::function<void(int)>& body) {
             break;
         }
         if (pid == 0) {
+            hold.in_child();
             // A reader that went away (`shm tour | head`) must not kill a child
             // inside the lock; the tour itself still stops on SIGPIPE as usual.
             ::signal(SIGPIPE, SIG_IGN);
@@ -59,30 +57,28 @@ int run_children(int count, const std::function<void(int)>& body) {
             std::fflush(nullptr);
             _exit(status);
         }
-        g_children[g_child_count] = pid;
-        g_child_count = g_child_count + 1;
+        children.push_back(pid);
+        registrations.push_back(std::make_unique<cli::ChildRegistration>(pid, cli::OnSignal::kill_and_die));
     }
-    int failed = 0;
-    for (int i = 0; i < g_child_count; ++i) {
+    int failed = count - static_cast<int>(children.size());
+    for (const pid_t pid : children) {
         int status = 0;
-        while (waitpid(g_children[i], &status, 0) < 0 && errno == EINTR) {
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
         }
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) ++failed;
     }
-    failed += count - g_child_count;
-    g_child_count = 0;
     return failed;
 }
 
 int value_and_array() {
     std::printf("1. A child changes Value('d', 0.0) and Array('i', range(10)) in place\n");
-    auto num = shm::Value<double>::anonymous(0.0);
-    auto arr = shm::Array<int>::anonymous(std::views::iota(0, 10));
+    auto num = mp::shm::Value<double>::anonymous(0.0);
+    auto arr = mp::shm::Array<int>::anonymous(std::views::iota(0, 10));
     const int failed = run_children(1, [&](int) {
         num.store(3.1415927);
         for (int& x : arr) x = -x;
     });
-    std::printf("   num = %s\n   arr = [", shm::format_scalar(shm::TypeCode::Double, num.load()).c_str());
+    std::printf("   num = %s\n   arr = [", mp::shm::format_scalar(mp::shm::TypeCode::Double, num.load()).c_str());
     for (std::size_t i = 0; i < arr.size(); ++i) std::printf("%s%d", i == 0 ? "" : ", ", arr[i]);
     std::printf("]\n\n");
     return failed;
@@ -96,7 +92,7 @@ struct Ledger {
 int writers_under_a_lock() {
     constexpr int kWriters = 20;
     std::printf("2. %d processes each append to a shared ledger under its lock\n", kWriters);
-    auto ledger = shm::Value<Ledger>::anonymous(Ledger{});
+    auto ledger = mp::shm::Value<Ledger>::anonymous(Ledger{});
     const int failed = run_children(kWriters, [&](int id) {
         ledger.with_lock([&](Ledger& book) {
             book.writer[book.entries] = id;
@@ -116,7 +112,7 @@ int counter_with_and_without_lock() {
     constexpr int kProcesses = 4, kIncrements = 1000000;
     constexpr int kExpected = kProcesses * kIncrements;
     std::printf("3. %d processes each add 1 to a counter %d times (expected %d)\n", kProcesses, kIncrements, kExpected);
-    auto counter = shm::Value<int>::anonymous(0);
+    auto counter = mp::shm::Value<int>::anonymous(0);
 
     // Python's `v.value += 1`: a read, then a write; another process can write between.
     int failed = run_children(kProcesses, [&](int) {
@@ -141,17 +137,11 @@ int counter_with_and_without_lock() {
 
 }  // namespace
 
-int tour() {
-    struct sigaction action {};
-    action.sa_handler = stop_children_and_die;
-    sigemptyset(&action.sa_mask);
-    sigaction(SIGINT, &action, nullptr);
-    sigaction(SIGTERM, &action, nullptr);
-
+int tour_command() {
     int failed = value_and_array();
     failed += writers_under_a_lock();
     failed += counter_with_and_without_lock();
     return failed == 0 ? 0 : 1;
 }
 
-}  // namespace mp::shm_demo
+}  // namespace mp::tools::shm

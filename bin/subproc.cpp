@@ -2,16 +2,12 @@
 // (coreutils timeout's exit codes), run a pipeline without a shell, and a tour of
 // Python's subprocess examples done with mp::subproc.
 #include <cstdio>
-#include <string_view>
 #include <variant>
 
-#include "bin/cli/cli.hpp"
+#include "bin/cli/main.hpp"
 #include "bin/subproc_commands.hpp"
 
 namespace {
-
-// `run` mirrors coreutils timeout, whose misuse exits 125.
-constexpr int kRunUsageExit = 125;
 
 constexpr const char* kUsage = R"(usage: subproc run [OPTIONS] [--] CMD [ARG...]
        subproc pipe [--pipefail] 'CMD1 ARGS' 'CMD2 ARGS' ...
@@ -46,16 +42,12 @@ tour: replays the classic subprocess examples with real output.
 }  // namespace
 
 int main(int argc, char** argv) {
-    mp::cli::reset_inherited_signals();
-    using namespace mp::subproc::cli;
-    const Command command = parse_args({argv + 1, argv + argc});
-    if (std::holds_alternative<Help>(command)) {
-        std::fputs(kUsage, stdout);
-        return 0;
-    }
-    if (const auto* run = std::get_if<RunArgs>(&command)) return run_command(*run);
-    if (const auto* pipe = std::get_if<PipeArgs>(&command)) return pipe_command(*pipe);
-    if (std::holds_alternative<Tour>(command)) return tour_command();
-    const bool run = argc > 1 && argv[1] == std::string_view("run");
-    return mp::cli::report(kProgram, std::get<mp::cli::UsageError>(command), kUsage, run ? kRunUsageExit : 2);
+    using namespace mp::tools::subproc;
+    // run's own failures exit 125, as coreutils timeout's.
+    return mp::cli::run_parsed(argc, argv, {.name = kProgram, .usage = kUsage, .error_exit = 125}, parse_args,
+                               [](const Command& command) {
+                                   if (const auto* run = std::get_if<RunArgs>(&command)) return run_command(*run);
+                                   if (const auto* pipe = std::get_if<PipeArgs>(&command)) return pipe_command(*pipe);
+                                   return tour_command();
+                               });
 }

@@ -12,11 +12,12 @@
 #include <vector>
 
 #include "bin/cli/cli.hpp"
+#include "bin/cli/main.hpp"
 #include "subproc/options.hpp"
 
-namespace mp::subproc::cli {
+namespace mp::tools::subproc {
 
-struct Help {};
+using cli::Help;
 struct Tour {};
 // run [OPTIONS] [--] CMD [ARG...]
 struct RunArgs {
@@ -27,27 +28,23 @@ struct RunArgs {
     bool capture = false;
     bool json = false;
     std::optional<std::string> cwd;
-    Environment env;
+    mp::subproc::Environment env;
     std::vector<std::string> command;
 };
-// pipe [--pipefail] 'CMD1 ARGS' 'CMD2 ARGS' ...
+// pipe [--pipefail] 'CMD1 ARGS' 'CMD2 ARGS' ... (stages split by cli::split_words)
 struct PipeArgs {
     bool pipefail = false;
     std::vector<std::vector<std::string>> stages;
 };
-using Command = std::variant<Help, Tour, RunArgs, PipeArgs, mp::cli::UsageError>;
+using Command = std::variant<Help, Tour, RunArgs, PipeArgs, cli::UsageError>;
 
 // The arguments after the program name. A refused `run` command line exits 125
 // (coreutils timeout's code), any other 2.
 Command parse_args(const std::vector<std::string>& args);
 
-// Splits a command line into words as a shell would, but without expansions:
-// whitespace separates words; '...' is literal; "..." allows \" \\ \$ \` escapes;
-// a backslash outside quotes escapes the next character. Empty (with `error` set)
-// for an unterminated quote or a trailing backslash.
-std::optional<std::vector<std::string>> split_words(std::string_view line, std::string& error);
-
 // "TERM", "SIGTERM" or "15" -> 15; empty for anything else.
 std::optional<int> parse_signal(std::string_view text);
+// parse_signal, or UsageError("invalid signal '<text>'").
+int signal_of(const std::string& text);
 
-}  // namespace mp::subproc::cli
+}  // namespace mp::tools::subproc

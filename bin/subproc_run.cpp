@@ -7,11 +7,14 @@
 #include <string>
 #include <vector>
 
+#include "bin/cli/children.hpp"
 #include "bin/cli/cli.hpp"
 #include "bin/subproc_commands.hpp"
 #include "subproc/subproc.hpp"
 
-namespace mp::subproc::cli {
+namespace mp::tools::subproc {
+
+using namespace mp::subproc;
 
 namespace {
 
@@ -19,7 +22,7 @@ using std::chrono::nanoseconds;
 
 // coreutils timeout's exit statuses.
 constexpr int kTimedOut = 124;
-constexpr int kFailed = 125;
+constexpr int kFailed = 125;  // the spawn failed before exec
 constexpr int kCannotInvoke = 126;
 constexpr int kNotFound = 127;
 
@@ -80,27 +83,22 @@ void print_json(const Outcome& outcome, const RunArgs& run, int status) {
 int run_command(const RunArgs& run) {
     Options options{.out = run.capture ? PIPE : INHERIT, .err = run.capture ? PIPE : INHERIT, .cwd = run.cwd,
                     .extra_env = run.env, .group = Group::own(), .on_destroy = OnDestroy::stop};
-    block_forwarded_signals();
     std::optional<Popen> child;
-    try {
-        child.emplace(run.command, std::move(options));
-    } catch (const SpawnError& e) {
-        mp::cli::print_error(kProgram, std::string("failed to run command: ") + e.what());
-        if (e.step() != "exec") return kFailed;
-        return e.code().value() == ENOENT ? kNotFound : kCannotInvoke;
-    } catch (const std::exception& e) {
-        mp::cli::print_error(kProgram, e.what());
-        return kFailed;
+    std::optional<cli::ChildRegistration> forwarding;
+    {
+        const cli::SignalHold hold;  // a signal before the registration waits for it
+        try {
+            child.emplace(run.command, std::move(options));
+        } catch (const SpawnError& e) {
+            cli::print_error(kProgram, std::string("failed to run command: ") + e.what());
+            if (e.step() != "exec") return kFailed;
+            return e.code().value() == ENOENT ? kNotFound : kCannotInvoke;
+        }
+        forwarding.emplace(-child->pid(), cli::OnSignal::forward);
     }
-    forward_signals_to({-child->pid()});
-    Outcome outcome;
-    try {
-        outcome = supervise(*child, run);
-    } catch (const std::exception& e) {
-        mp::cli::print_error(kProgram, e.what());
-        return kFailed;  // ~Popen stops and reaps the command
-    }
-    forward_signals_to({});
+    // An exception out of here exits 125 (run_main); ~Popen stops and reaps the command.
+    const Outcome outcome = supervise(*child, run);
+    forwarding.reset();
     const int status = exit_status(outcome, run);
     if (run.json) {
         print_json(outcome, run, status);
@@ -112,4 +110,4 @@ int run_command(const RunArgs& run) {
     return status;
 }
 
-}  // namespace mp::subproc::cli
+}  // namespace mp::tools::subproc

@@ -2,13 +2,17 @@
 // line and then done with mp::subproc, with real output.
 #include <chrono>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "bin/cli/children.hpp"
 #include "bin/subproc_commands.hpp"
 #include "subproc/subproc.hpp"
 
-namespace mp::subproc::cli {
+namespace mp::tools::subproc {
+
+using namespace mp::subproc;
 
 namespace {
 
@@ -46,21 +50,24 @@ void timeout_kills_the_tree() {
          ">>> try: p.communicate(timeout=0.3)\n"
          ">>> except TimeoutExpired: os.killpg(p.pid, SIGKILL); out, _ = p.communicate()");
     const auto start = std::chrono::steady_clock::now();
-    block_forwarded_signals();
-    Popen p({"echo working; sleep 10 & sleep 10"},
-            {.shell = true, .out = PIPE, .group = mp::subproc::Group::session()});  // start_new_session=True
-    forward_signals_to({-p.pid()}, Forward::kill_then_die);  // Ctrl-C now takes the group with us
+    std::optional<Popen> p;
+    std::optional<cli::ChildRegistration> registration;
+    {
+        const cli::SignalHold hold;
+        p.emplace(std::vector<std::string>{"echo working; sleep 10 & sleep 10"},
+                  Options{.shell = true, .out = PIPE, .group = mp::subproc::Group::session()});  // start_new_session=True
+        registration.emplace(-p->pid(), cli::OnSignal::kill_and_die);  // Ctrl-C now takes the group with us
+    }
     try {
-        p.communicate({}, 300ms);
+        p->communicate({}, 300ms);
     } catch (const TimeoutExpired& e) {
         std::printf("    TimeoutExpired: %s\n", e.what());
-        const Output output = p.kill_and_collect();  // the killpg recipe, bounded, reaped
+        const Output output = p->kill_and_collect();  // the killpg recipe, bounded, reaped
         const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         std::printf("    stdout: %s", output.out.c_str());
         std::printf("    returncode %d after %.2f s: the sleeping grandchild died with its group\n",
-                    *p.returncode(), took);
+                    *p->returncode(), took);
     }
-    forward_signals_to({});
 }
 
 void check_raises_with_output() {
@@ -103,4 +110,4 @@ int tour_command() {
     return 0;
 }
 
-}  // namespace mp::subproc::cli
+}  // namespace mp::tools::subproc

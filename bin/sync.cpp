@@ -1,20 +1,18 @@
 // bin/sync: process-shared locks, semaphores, events and barriers for shell
 // scripts, by name. See `bin/sync --help`.
 #include <cstdio>
-#include <exception>
 #include <stdexcept>
 #include <string>
-#include <string_view>
-#include <system_error>
 #include <variant>
+#include <vector>
 
-#include "bin/cli/cli.hpp"
+#include "bin/cli/main.hpp"
 #include "bin/sync_args.hpp"
 #include "bin/sync_commands.hpp"
 
 namespace {
 
-using namespace mp::sync_cli;
+using namespace mp::tools::sync;
 
 constexpr const char* kHelp = R"(usage: sync COMMAND ...
 
@@ -48,12 +46,6 @@ is released however sync ends. Names: 1-200 of [A-Za-z0-9._-], in /dev/shm as
 mp-sync-NAME.
 )";
 
-// Library messages start with "sync: " already; print_error adds it again.
-std::string_view without_prefix(std::string_view message) {
-    constexpr std::string_view prefix = "sync: ";
-    return message.substr(0, prefix.size()) == prefix ? message.substr(prefix.size()) : message;
-}
-
 // Runs a parsed command; returns the exit code.
 int run(const Command& command) {
     if (const auto* lock = std::get_if<LockRun>(&command)) return run_under_lock(lock->options);
@@ -65,27 +57,19 @@ int run(const Command& command) {
         return barrier_command(barrier->name, barrier->parties, barrier->wait);
     if (const auto* remove = std::get_if<Remove>(&command)) return remove_command(remove->names);
     if (std::holds_alternative<List>(command)) return list_command();
-    return tour();
+    return tour_command();
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-    mp::cli::reset_inherited_signals();
-    const Command command = parse_args({argv + 1, argv + argc});
-    if (std::holds_alternative<Help>(command)) {
-        std::fputs(kHelp, stdout);
-        return 0;
-    }
-    if (const auto* error = std::get_if<mp::cli::UsageError>(&command))
-        return mp::cli::report(kProgram, *error, kHelp, kExitUsage);
-    try {
-        return run(command);
-    } catch (const std::invalid_argument& e) {  // bad name, or a name of another kind
-        mp::cli::print_error(kProgram, without_prefix(e.what()));
-        return kExitUsage;
-    } catch (const std::exception& e) {
-        mp::cli::print_error(kProgram, without_prefix(e.what()));
-        return kExitError;
-    }
+    return mp::cli::run_parsed(argc, argv,
+                               {.name = kProgram, .usage = kHelp, .usage_exit = kExitUsage, .error_exit = kExitError},
+                               parse_args, [](const Command& command) {
+                                   try {
+                                       return run(command);
+                                   } catch (const std::invalid_argument& e) {  // bad name, or a name of another kind
+                                       throw mp::cli::UsageError(e.what());
+                                   }
+                               });
 }

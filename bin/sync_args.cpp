@@ -1,37 +1,15 @@
 #include "bin/sync_args.hpp"
 
 #include <cstdint>
-#include <stdexcept>
 
-namespace mp::sync_cli {
+#include "bin/cli/args.hpp"
+
+namespace mp::tools::sync {
 
 namespace {
 
-struct UsageError : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
-
-// The arguments after the subcommand, consumed front to back.
-class Args {
-public:
-    Args(const std::vector<std::string>& args, std::size_t first)
-        : args_(args.begin() + static_cast<std::ptrdiff_t>(first), args.end()) {}
-    bool empty() const { return at_ >= args_.size(); }
-    const std::string& peek() const { return args_[at_]; }
-    std::string next(const std::string& what) {
-        if (empty()) throw UsageError("missing " + what);
-        return args_[at_++];
-    }
-    std::vector<std::string> rest() {
-        std::vector<std::string> out(args_.begin() + static_cast<std::ptrdiff_t>(at_), args_.end());
-        at_ = args_.size();
-        return out;
-    }
-
-private:
-    std::vector<std::string> args_;
-    std::size_t at_ = 0;
-};
+using cli::Args;
+using cli::UsageError;
 
 std::chrono::nanoseconds duration_arg(Args& args, const std::string& option) {
     const std::string text = args.next("value of " + option);
@@ -141,16 +119,16 @@ Command dispatch(const std::string& command, Args& args) {
 
 }  // namespace
 
-Command parse_args(const std::vector<std::string>& args) {
-    if (args.empty()) return cli::UsageError{};
-    const std::string& command = args[0];
+Command parse_args(const std::vector<std::string>& words) {
+    if (words.empty()) return UsageError();
+    const std::string& command = words[0];
     if (command == "-h" || command == "--help" || command == "help") return Help{};
-    Args rest(args, 1);
+    Args rest({words.begin() + 1, words.end()});
     try {
         return dispatch(command, rest);
     } catch (const UsageError& e) {
-        return cli::UsageError{std::string(e.what()) + " (see: sync --help)"};
+        return UsageError(std::string(e.what()) + " (see: sync --help)");
     }
 }
 
-}  // namespace mp::sync_cli
+}  // namespace mp::tools::sync

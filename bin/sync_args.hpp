@@ -7,11 +7,12 @@
 #include <vector>
 
 #include "bin/cli/cli.hpp"
+#include "bin/cli/main.hpp"
 #include "bin/sync_commands.hpp"
 
-namespace mp::sync_cli {
+namespace mp::tools::sync {
 
-struct Help {};
+using cli::Help;
 struct Tour {};
 struct List {};
 struct LockRun {  // lock NAME [-n | -w SEC] [-E CODE] [--] CMD [ARG...]
@@ -40,4 +41,4 @@ using Command =
 // The arguments after the program name.
 Command parse_args(const std::vector<std::string>& args);
 
-}  // namespace mp::sync_cli
+}  // namespace mp::tools::sync

@@ -1,5 +1,6 @@
-// The subcommands of bin/sync, one function each; bin/sync.cpp parses the command
-// line and dispatches. Each returns the process exit code.
+// The subcommands of bin/sync, one file each: lock and sem (sync_run.cpp, which
+// they share), event, barrier, ls, rm and tour (sync_<name>.cpp); bin/sync.cpp
+// parses the command line and dispatches. Each returns the process exit code.
 #pragma once
 
 #include <chrono>
@@ -7,7 +8,7 @@
 #include <string>
 #include <vector>
 
-namespace mp::sync_cli {
+namespace mp::tools::sync {
 
 inline constexpr const char* kProgram = "sync";
 inline constexpr int kExitBusy = 75;   // EX_TEMPFAIL: busy, timed out, broken barrier
@@ -36,6 +37,6 @@ int event_command(const std::string& name, const std::string& action, const Wait
 int barrier_command(const std::string& name, unsigned parties, const Wait& wait);
 int list_command();
 int remove_command(const std::vector<std::string>& names);
-int tour();
+int tour_command();
 
-}  // namespace mp::sync_cli
+}  // namespace mp::tools::sync

@@ -21,77 +21,19 @@
 #include <cstdio>
 #include <cstring>
 #include <functional>
+#include <optional>
 #include <string>
+#include <vector>
 
+#include "bin/cli/children.hpp"
 #include "bin/cli/cli.hpp"
 #include "bin/sync_commands.hpp"
 #include "sync/lock.hpp"
 #include "sync/semaphore.hpp"
 
-namespace mp::sync_cli {
+namespace mp::tools::sync {
 
 namespace {
-
-constexpr int kForwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
-
-volatile sig_atomic_t child_pid = 0;
-
-// Before CMD exists (waiting for the lock), a signal ends the runner as it
-// would have without our handler. Once CMD runs, a signal sent to the runner by
-// a process (kill, a job runner) is forwarded to CMD; signals from the terminal
-// (si_code SI_KERNEL) already reach CMD, which is in the same foreground process
-// group: forwarding them would deliver them twice.
-void forward(int signal, siginfo_t* info, void*) {
-    if (child_pid <= 0) {
-        ::signal(signal, SIG_DFL);
-        raise(signal);
-        return;
-    }
-    if (info != nullptr && info->si_code == SI_KERNEL) return;
-    kill(child_pid, signal);
-}
-
-// Installs `forward` for the forwarded signals this process does not ignore (an
-// ignored one, e.g. SIGINT of a background job, stays ignored for us and CMD);
-// restores the previous dispositions when destroyed.
-class ForwardSignals {
-public:
-    ForwardSignals() {
-        struct sigaction action{};
-        action.sa_sigaction = forward;
-        action.sa_flags = SA_SIGINFO | SA_RESTART;
-        sigemptyset(&action.sa_mask);
-        for (std::size_t i = 0; i < std::size(kForwarded); ++i) {
-            sigaction(kForwarded[i], nullptr, &old_[i]);
-            installed_[i] = old_[i].sa_handler != SIG_IGN;
-            if (installed_[i]) sigaction(kForwarded[i], &action, nullptr);
-        }
-    }
-    ~ForwardSignals() {
-        for (std::size_t i = 0; i < std::size(kForwarded); ++i)
-            if (installed_[i]) sigaction(kForwarded[i], &old_[i], nullptr);
-    }
-    ForwardSignals(const ForwardSignals&) = delete;
-    ForwardSignals& operator=(const ForwardSignals&) = delete;
-
-    // In the child, before exec: CMD starts with the default disposition where we
-    // installed our handler (exec would reset it too, but a signal may come first).
-    void reset_in_child() const {
-        for (std::size_t i = 0; i < std::size(kForwarded); ++i)
-            if (installed_[i]) signal(kForwarded[i], SIG_DFL);
-    }
-
-private:
-    struct sigaction old_[std::size(kForwarded)]{};
-    bool installed_[std::size(kForwarded)]{};
-};
-
-sigset_t forwarded_set() {
-    sigset_t set;
-    sigemptyset(&set);
-    for (int s : kForwarded) sigaddset(&set, s);
-    return set;
-}
 
 // The child dies with the runner (Linux); returns false if the runner is gone.
 bool die_with_parent(pid_t parent) {
@@ -123,8 +65,7 @@ enum class ChildStart { vfork_then_exec, fork };
 // own code), then execs the command. The parent forwards signals to the child, reaps it, and returns its
 // exit status in flock's terms: 127 when the command is not found, 126 when it
 // cannot be run, 128+N when it died of signal N.
-int start_and_run(const std::vector<std::string>& command, const ForwardSignals& forwarding, ChildStart start,
-                  const std::function<void()>& prepare) {
+int start_and_run(const std::vector<std::string>& command, ChildStart start, const std::function<void()>& prepare) {
     int error_pipe[2];
     if (pipe2(error_pipe, O_CLOEXEC) != 0) {
         cli::print_error(kProgram, std::string("pipe2: ") + std::strerror(errno));
@@ -134,14 +75,11 @@ int start_and_run(const std::vector<std::string>& command, const ForwardSignals&
     std::vector<char*> argv;
     for (const std::string& arg : command) argv.push_back(const_cast<char*>(arg.c_str()));
     argv.push_back(nullptr);
-    const sigset_t set = forwarded_set();
-    sigset_t old;
-    sigprocmask(SIG_BLOCK, &set, &old);  // no signal between fork and child_pid
+    std::optional<cli::SignalHold> hold(std::in_place);  // no signal between fork and the registration
     std::fflush(nullptr);
     const pid_t pid = start == ChildStart::vfork_then_exec ? vfork() : fork();
     if (pid == 0) {
-        forwarding.reset_in_child();
-        sigprocmask(SIG_SETMASK, &old, nullptr);
+        hold->in_child();
         try {
             prepare();
         } catch (const std::exception& e) {
@@ -155,18 +93,19 @@ int start_and_run(const std::vector<std::string>& command, const ForwardSignals&
     }
     close(error_pipe[1]);
     if (pid < 0) {
-        sigprocmask(SIG_SETMASK, &old, nullptr);
         close(error_pipe[0]);
         cli::print_error(kProgram, std::string("fork: ") + std::strerror(errno));
         return kExitError;
     }
-    child_pid = pid;
-    sigprocmask(SIG_SETMASK, &old, nullptr);
+    // CMD is in our process group: the terminal's signals reach it directly; one sent
+    // to the runner alone (kill, a job runner) is passed on.
+    std::optional<cli::ChildRegistration> forwarding(std::in_place, pid, cli::OnSignal::forward);
+    hold.reset();
 
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
-    child_pid = 0;
+    forwarding.reset();
     // Read only after the child is gone: an exec error is in the pipe by then, and
     // the runner sleeps once (in waitpid) instead of twice, which counts on a busy
     // machine, where every wake-up waits for a CPU.
@@ -191,8 +130,7 @@ bool take(const Wait& wait, TryTake try_take, Take block) {
 }  // namespace
 
 int run_under_lock(const RunOptions& options) {
-    const ForwardSignals forwarding;
-    sync::Lock lock = sync::Lock::open(options.name);
+    mp::sync::Lock lock = mp::sync::Lock::open(options.name);
     const bool held = take(
         options.wait, [&](auto timeout) { return lock.try_lock_for(timeout); }, [&] { lock.lock(); });
     if (!held) return options.busy_code;
@@ -200,7 +138,7 @@ int run_under_lock(const RunOptions& options) {
         cli::print_error(kProgram, "lock " + options.name + ": its previous holder died holding it");
     const pid_t runner = getpid();
     // This child only calls prctl and getppid before exec: safe under vfork.
-    const int status = start_and_run(options.command, forwarding, ChildStart::vfork_then_exec, [&] {
+    const int status = start_and_run(options.command, ChildStart::vfork_then_exec, [&] {
         if (!die_with_parent(runner)) _exit(kExitError);
     });
     lock.unlock();
@@ -208,10 +146,9 @@ int run_under_lock(const RunOptions& options) {
 }
 
 int run_under_semaphore(const RunOptions& options, unsigned slots) {
-    const ForwardSignals forwarding;
-    sync::Semaphore sem = sync::Semaphore::open(options.name, slots, sync::SlotOwnership::process);
+    mp::sync::Semaphore sem = mp::sync::Semaphore::open(options.name, slots, mp::sync::SlotOwnership::process);
     const pid_t runner = getpid();
-    const int status = start_and_run(options.command, forwarding, ChildStart::fork, [&] {
+    const int status = start_and_run(options.command, ChildStart::fork, [&] {
         // Waiting for a slot: die with the runner. Holding one: CMD owns it.
         if (!die_with_parent(runner)) _exit(kExitError);
         const bool got = take(
@@ -224,4 +161,4 @@ int run_under_semaphore(const RunOptions& options, unsigned slots) {
     return status;
 }
 
-}  // namespace mp::sync_cli
+}  // namespace mp::tools::sync

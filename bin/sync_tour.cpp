@@ -20,7 +20,7 @@
 #include "bin/sync_commands.hpp"
 #include "sync/sync.hpp"
 
-namespace mp::sync_cli {
+namespace mp::tools::sync {
 
 namespace {
 
@@ -76,7 +76,7 @@ void lock_example() {
     say("-- without a lock, the lines garble:\n");
     in_processes(10, slow_print);
     say("-- with a Lock held around each print:\n");
-    sync::Lock lock;
+    mp::sync::Lock lock;
     in_processes(10, [&](int i) {
         std::lock_guard guard(lock);
         slow_print(i);
@@ -85,13 +85,13 @@ void lock_example() {
 
 void rlock_example() {
     say("\n== RLock re-entry vs Lock self-deadlock\n");
-    sync::RLock rlock;
+    mp::sync::RLock rlock;
     rlock.lock();
     rlock.lock();
     say("RLock: the holder acquired it again (depth %u); released twice\n", rlock.recursion_depth());
     rlock.unlock();
     rlock.unlock();
-    sync::Lock lock;
+    mp::sync::Lock lock;
     lock.lock();
     const bool again = lock.try_lock_for(200ms);
     say("Lock: the holder's second acquire %s -> a plain lock() here would deadlock\n",
@@ -101,7 +101,7 @@ void rlock_example() {
 
 void event_example() {
     say("\n== Event gating 10 workers\n");
-    sync::Event go;
+    mp::sync::Event go;
     auto* waiting = shared_value<std::atomic<int>>();
     std::fflush(nullptr);
     std::vector<pid_t> pids;
@@ -128,7 +128,7 @@ void condition_example() {
         int item = 0;
         bool full = false;
     };
-    sync::Condition cv;
+    mp::sync::Condition cv;
     Box* box = shared_value<Box>();
     in_processes(2, [&](int role) {
         for (int n = 1; n <= 5; ++n) {
@@ -151,7 +151,7 @@ void condition_example() {
 
 void semaphore_example() {
     say("\n== Semaphore(2) limiting 6 worker processes\n");
-    sync::Semaphore slots(2);
+    mp::sync::Semaphore slots(2);
     auto* inside = shared_value<std::atomic<int>>();
     in_processes(6, [&](int i) {
         slots.acquire();
@@ -167,7 +167,7 @@ void semaphore_example() {
 
 void barrier_example() {
     say("\n== Barrier(3): 3 processes meet, twice\n");
-    sync::Barrier barrier(3);
+    mp::sync::Barrier barrier(3);
     in_processes(3, [&](int i) {
         for (int round = 1; round <= 2; ++round) {
             usleep(static_cast<useconds_t>(10000 * (i + 1)));
@@ -180,8 +180,8 @@ void barrier_example() {
 
 void robustness_example() {
     say("\n== Robust: a holder killed with SIGKILL\n");
-    sync::Lock lock;
-    sync::Semaphore slots(1, sync::SlotOwnership::process);  // slots return when their holder dies
+    mp::sync::Lock lock;
+    mp::sync::Semaphore slots(1, mp::sync::SlotOwnership::process);  // slots return when their holder dies
     auto* ready = shared_value<std::atomic<int>>();
     std::fflush(nullptr);
     const pid_t victim = fork();
@@ -206,7 +206,7 @@ void robustness_example() {
 
 }  // namespace
 
-int tour() {
+int tour_command() {
     lock_example();
     rlock_example();
     event_example();
@@ -217,4 +217,4 @@ int tour() {
     return 0;
 }
 
-}  // namespace mp::sync_cli
+}  // namespace mp::tools::sync

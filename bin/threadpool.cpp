@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <variant>
 
-#include "bin/cli/cli.hpp"
+#include "bin/cli/main.hpp"
 #include "bin/threadpool_args.hpp"
 #include "bin/threadpool_commands.hpp"
 
@@ -25,14 +25,9 @@ constexpr const char* kUsage =
 }  // namespace
 
 int main(int argc, char** argv) {
-    mp::cli::reset_inherited_signals();
-    using namespace mp::threadpool::demo;
-    const Command command = parse_args({argv + 1, argv + argc});
-    if (std::holds_alternative<Help>(command)) {
-        std::fputs(kUsage, stdout);
-        return 0;
-    }
-    if (const auto* wc = std::get_if<WcOptions>(&command)) return wc_main(*wc);
-    if (std::holds_alternative<Tour>(command)) return tour_main();
-    return mp::cli::report("threadpool", std::get<mp::cli::UsageError>(command), kUsage, 2);
+    using namespace mp::tools::threadpool;
+    return mp::cli::run_parsed(argc, argv, {.name = kProgram, .usage = kUsage}, parse_args, [](const Command& command) {
+        if (const auto* wc = std::get_if<WcOptions>(&command)) return wc_command(*wc);
+        return tour_command();
+    });
 }

@@ -1,39 +1,45 @@
 #include "bin/threadpool_args.hpp"
 
-namespace mp::threadpool::demo {
+#include "bin/cli/args.hpp"
+
+namespace mp::tools::threadpool {
 
 namespace {
 
-Command parse_wc(const std::vector<std::string>& args) {
+WcOptions parse_wc(cli::Args& args) {
     WcOptions wc;
-    bool options_done = false;
-    for (std::size_t i = 1; i < args.size(); ++i) {
-        const std::string& arg = args[i];
-        if (!options_done && arg == "--") {
-            options_done = true;
-        } else if (!options_done && arg == "-j") {
-            const auto n = i + 1 < args.size() ? cli::parse_int(args[i + 1], 1, 1024) : std::nullopt;
-            if (!n) return cli::UsageError{"wc: -j needs a number of threads from 1 to 1024"};
+    constexpr const char* kBadThreads = "wc: -j needs a number of threads from 1 to 1024";
+    while (!args.empty()) {
+        const std::string arg = args.peek();
+        if (args.accept("--")) break;
+        if (arg == "-j") {
+            const auto n = cli::parse_int(*args.value_of("-j", kBadThreads), 1, 1024);
+            if (!n) throw cli::UsageError(kBadThreads);
             wc.threads = static_cast<std::size_t>(*n);
-            ++i;
-        } else if (!options_done && arg.size() > 1 && arg[0] == '-') {
-            return cli::UsageError{"wc: unknown option " + arg + " (see --help)"};
+        } else if (arg.size() > 1 && arg[0] == '-') {
+            throw cli::UsageError("wc: unknown option " + arg + " (see --help)");
         } else {
-            wc.names.push_back(arg);
+            wc.names.push_back(args.next("FILE"));
         }
     }
+    for (std::string& name : args.rest()) wc.names.push_back(std::move(name));
     return wc;
+}
+
+Command dispatch(cli::Args& args) {
+    if (args.empty()) throw cli::UsageError();
+    const std::string command = args.next("command");
+    if (command == "--help" || command == "-h") return Help{};
+    if (command == "wc") return parse_wc(args);
+    if (command == "tour" && args.empty()) return Tour{};
+    throw cli::UsageError("unknown command or arguments: " + command + " (see --help)");
 }
 
 }  // namespace
 
-Command parse_args(const std::vector<std::string>& args) {
-    if (args.empty()) return cli::UsageError{};
-    const std::string& command = args[0];
-    if (command == "--help" || command == "-h") return Help{};
-    if (command == "wc") return parse_wc(args);
-    if (command == "tour" && args.size() == 1) return Tour{};
-    return cli::UsageError{"unknown command or arguments: " + command + " (see --help)"};
+Command parse_args(const std::vector<std::string>& words) {
+    cli::Args args(words);
+    return cli::parse_or_error<Command>([&] { return dispatch(args); });
 }
 
-}  // namespace mp::threadpool::demo
+}  // namespace mp::tools::threadpool

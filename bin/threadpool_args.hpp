@@ -9,10 +9,11 @@
 #include <vector>
 
 #include "bin/cli/cli.hpp"
+#include "bin/cli/main.hpp"
 
-namespace mp::threadpool::demo {
+namespace mp::tools::threadpool {
 
-struct Help {};
+using cli::Help;
 struct Tour {};
 // wc [-j N] [FILE...]
 struct WcOptions {
@@ -24,4 +25,4 @@ using Command = std::variant<Help, Tour, WcOptions, cli::UsageError>;
 // The arguments after the program name.
 Command parse_args(const std::vector<std::string>& args);
 
-}  // namespace mp::threadpool::demo
+}  // namespace mp::tools::threadpool

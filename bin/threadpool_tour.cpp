@@ -14,7 +14,9 @@
 #include "bin/threadpool_commands.hpp"
 #include "threadpool/threadpool.hpp"
 
-namespace mp::threadpool::demo {
+namespace mp::tools::threadpool {
+
+using namespace mp::threadpool;
 
 namespace {
 
@@ -239,7 +241,7 @@ void close_versus_terminate() {
 
 }  // namespace
 
-int tour_main() {
+int tour_command() {
     ten_threads();
     counter_under_lock();
     event_gate();
@@ -251,4 +253,4 @@ int tour_main() {
     return 0;
 }
 
-}  // namespace mp::threadpool::demo
+}  // namespace mp::tools::threadpool

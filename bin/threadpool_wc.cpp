@@ -33,10 +33,13 @@
 #include <vector>
 
 #include "bin/cli/cli.hpp"
+#include "bin/cli/shell.hpp"
 #include "bin/threadpool_commands.hpp"
 #include "threadpool/threadpool.hpp"
 
-namespace mp::threadpool::demo {
+namespace mp::tools::threadpool {
+
+using namespace mp::threadpool;
 
 namespace {
 
@@ -162,18 +165,6 @@ FileCount count_file(const std::string& name) {
     return result;
 }
 
-// A file name as coreutils shows it in messages: bare when it holds only
-// characters a shell leaves alone, else in single quotes (a ' as '\'').
-std::string quoted(const std::string& name) {
-    bool plain = !name.empty();
-    for (const unsigned char c : name)
-        if (!(std::isalnum(c) || std::strchr("%+,-./:=@^_", c) != nullptr || c >= 0x80)) plain = false;
-    if (plain) return name;
-    std::string out = "'";
-    for (const char c : name) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return out + "'";
-}
-
 // The width every number is printed with (coreutils' compute_number_width).
 int number_width(const std::vector<std::string>& names) {
     std::uintmax_t regular_total = 0;
@@ -205,7 +196,7 @@ std::vector<std::string> names_from_stdin() {
 
 }  // namespace
 
-int wc_main(const WcOptions& options) {
+int wc_command(const WcOptions& options) {
     std::setlocale(LC_ALL, "");
     const std::size_t threads = options.threads.value_or(ThreadPool::default_size());
     std::vector<std::string> names = options.names;
@@ -223,11 +214,11 @@ int wc_main(const WcOptions& options) {
             const FileCount file = counts[i].get();
             if (file.error != 0) {
                 std::fflush(stdout);
-                cli::print_error("threadpool", quoted(names[i]) + ": " + std::strerror(file.error));
+                cli::print_error(kProgram, cli::shell_quote(names[i]) + ": " + std::strerror(file.error));
                 status = 1;
             }
             if (!file.opened) continue;
-            print_line(file.counts, width, quoted(names[i]));
+            print_line(file.counts, width, cli::shell_quote(names[i]));
             total.lines += file.counts.lines;
             total.words += file.counts.words;
             total.bytes += file.counts.bytes;
@@ -238,4 +229,4 @@ int wc_main(const WcOptions& options) {
     }
 }
 
-}  // namespace mp::threadpool::demo
+}  // namespace mp::tools::threadpool

@@ -1,7 +1,5 @@
 #include "bin/cli/cli.hpp"
 
-#include <signal.h>
-
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -67,21 +65,6 @@ std::optional<std::int64_t> parse_int(std::string_view text, std::int64_t min, s
 void print_error(std::string_view program, std::string_view message) {
     std::fprintf(stderr, "%.*s: %.*s\n", static_cast<int>(program.size()), program.data(),
                  static_cast<int>(message.size()), message.data());
-}
-
-int report(std::string_view program, const UsageError& error, std::string_view usage, int exit_code) {
-    if (error.message.empty()) {
-        std::fwrite(usage.data(), 1, usage.size(), stderr);
-    } else {
-        print_error(program, error.message);
-    }
-    return exit_code;
-}
-
-void reset_inherited_signals() {
-    struct sigaction default_action {};
-    default_action.sa_handler = SIG_DFL;
-    ::sigaction(SIGCHLD, &default_action, nullptr);
 }
 
 }  // namespace mp::cli

@@ -1,7 +1,9 @@
 // libFuzzer target over the demos' command-line parsers, in memory (the pure
 // parse_args of each bin/<demo>_args.cpp). The fuzz build links the libraries
 // only, so the parsers' sources come along here; demo_cli runs the demos whole.
+#include "bin/cli/args.cpp"
 #include "bin/cli/cli.cpp"
+#include "bin/cli/shell.cpp"
 #include "bin/ipc_args.cpp"
 #include "bin/pool_args.cpp"
 #include "bin/shm_args.cpp"

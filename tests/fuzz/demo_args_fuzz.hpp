@@ -31,7 +31,7 @@ inline void check(bool property) {
 // A usage error has a message, except the bare program name (usage text only).
 template <class Command>
 void check_usage_error(const Command& command, const std::vector<std::string>& args) {
-    if (const auto* error = std::get_if<UsageError>(&command)) check(!error->message.empty() || args.empty());
+    if (const auto* error = std::get_if<UsageError>(&command)) check(*error->what() != '\0' || args.empty());
 }
 
 inline void demo_args(const std::uint8_t* data, std::size_t size) {
@@ -50,53 +50,53 @@ inline void demo_args(const std::uint8_t* data, std::size_t size) {
 
     switch (data[0] % 6) {
         case 0: {
-            const auto command = ipc_demo::parse_args(args);
+            const auto command = tools::ipc::parse_args(args);
             check_usage_error(command, args);
-            if (const auto* bench = std::get_if<ipc_demo::BenchOptions>(&command))
+            if (const auto* bench = std::get_if<tools::ipc::BenchOptions>(&command))
                 check(bench->size >= 1 && bench->size <= (std::size_t{1} << 26) && bench->count >= 1);
             break;
         }
         case 1: {
-            const auto command = pool_cli::parse_args(args, 4);
+            const auto command = tools::pool::parse_args(args, 4);
             check_usage_error(command, args);
-            if (const auto* run = std::get_if<pool_cli::RunnerOptions>(&command))
+            if (const auto* run = std::get_if<tools::pool::RunnerOptions>(&command))
                 check(run->jobs >= 1 && run->jobs <= 4096 && run->retries >= 0 && !run->command.empty() &&
                       (!run->timeout || run->timeout->count() > 0));
             break;
         }
         case 2: {
-            const auto command = shm_demo::parse_args(args);
+            const auto command = tools::shm::parse_args(args);
             check_usage_error(command, args);
-            if (const auto* get = std::get_if<shm_demo::Get>(&command))
+            if (const auto* get = std::get_if<tools::shm::Get>(&command))
                 check(!get->selection.single || get->selection.first.has_value());
             break;
         }
         case 3: {
-            const auto command = subproc::cli::parse_args(args);
+            const auto command = tools::subproc::parse_args(args);
             check_usage_error(command, args);
-            if (const auto* run = std::get_if<subproc::cli::RunArgs>(&command))
+            if (const auto* run = std::get_if<tools::subproc::RunArgs>(&command))
                 check(!run->command.empty() && run->signal > 0 && run->timeout.count() >= 0);
-            if (const auto* pipe = std::get_if<subproc::cli::PipeArgs>(&command)) {
+            if (const auto* pipe = std::get_if<tools::subproc::PipeArgs>(&command)) {
                 check(!pipe->stages.empty());
                 for (const auto& stage : pipe->stages) check(!stage.empty());
             }
             break;
         }
         case 4: {
-            const auto command = sync_cli::parse_args(args);
+            const auto command = tools::sync::parse_args(args);
             check_usage_error(command, args);
-            if (const auto* lock = std::get_if<sync_cli::LockRun>(&command))
+            if (const auto* lock = std::get_if<tools::sync::LockRun>(&command))
                 check(!lock->options.command.empty());
-            if (const auto* sem = std::get_if<sync_cli::SemaphoreRun>(&command))
+            if (const auto* sem = std::get_if<tools::sync::SemaphoreRun>(&command))
                 check(!sem->options.command.empty() && sem->slots >= 1);
-            if (const auto* barrier = std::get_if<sync_cli::BarrierWait>(&command))
+            if (const auto* barrier = std::get_if<tools::sync::BarrierWait>(&command))
                 check(barrier->parties >= 1);
             break;
         }
         default: {
-            const auto command = threadpool::demo::parse_args(args);
+            const auto command = tools::threadpool::parse_args(args);
             check_usage_error(command, args);
-            if (const auto* wc = std::get_if<threadpool::demo::WcOptions>(&command))
+            if (const auto* wc = std::get_if<tools::threadpool::WcOptions>(&command))
                 check(!wc->threads || (*wc->threads >= 1 && *wc->threads <= 1024));
             break;
         }

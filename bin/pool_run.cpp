@@ -1,4 +1,4 @@
-#include "bin/pool_runner.hpp"
+#include "bin/pool_commands.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -17,9 +17,10 @@
 #include <system_error>
 #include <thread>
 
+#include "bin/cli/shell.hpp"
 #include "subproc/subproc.hpp"
 
-namespace mp::pool_cli {
+namespace mp::tools::pool {
 
 namespace {
 
@@ -37,16 +38,6 @@ void write_all(int fd, const std::string& text) {
         if (n <= 0) return;  // a closed stdout (EPIPE): the output has nowhere to go
         done += static_cast<std::size_t>(n);
     }
-}
-
-// A word as a shell would need it to read it back, for the joblog.
-std::string shell_quoted(const std::string& word) {
-    if (!word.empty() && word.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./=:,+@%") ==
-                             std::string::npos)
-        return word;
-    std::string quoted = "'";
-    for (char c : word) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return quoted + "'";
 }
 
 // How one attempt of a job ended.
@@ -181,10 +172,10 @@ Attempt Runner::attempt(const std::vector<std::string>& argv) {
     result.started = epoch_seconds();
     const auto start = Clock::now();
     try {
-        subproc::Popen job(argv, {.in = subproc::DEVNULL,
-                                  .out = subproc::PIPE,
-                                  .err = subproc::PIPE,
-                                  .on_destroy = subproc::OnDestroy::stop,
+        mp::subproc::Popen job(argv, {.in = mp::subproc::DEVNULL,
+                                  .out = mp::subproc::PIPE,
+                                  .err = mp::subproc::PIPE,
+                                  .on_destroy = mp::subproc::OnDestroy::stop,
                                   .stop = {.wait = 0ms, .signal = SIGTERM, .grace = kKillGrace}});
         {
             std::lock_guard lock(mutex_);
@@ -193,7 +184,7 @@ Attempt Runner::attempt(const std::vector<std::string>& argv) {
             if (kill_at_) kill(-job.pid(), SIGTERM);
         }
         try {
-            subproc::Output output = job.communicate({}, options_.timeout);
+            mp::subproc::Output output = job.communicate({}, options_.timeout);
             result.out = std::move(output.out);
             result.err = std::move(output.err);
             const int code = *job.returncode();
@@ -202,7 +193,7 @@ Attempt Runner::attempt(const std::vector<std::string>& argv) {
             } else {
                 result.exitval = code;
             }
-        } catch (const subproc::TimeoutExpired& timeout) {
+        } catch (const mp::subproc::TimeoutExpired& timeout) {
             result.out = timeout.out();
             result.err = timeout.err();
             job.stop();  // TERM to the group, grace, KILL, reap: no grandchild survives
@@ -211,7 +202,7 @@ Attempt Runner::attempt(const std::vector<std::string>& argv) {
         }
         std::lock_guard lock(mutex_);
         running_.erase(job.pid());
-    } catch (const subproc::SpawnError& error) {
+    } catch (const mp::subproc::SpawnError& error) {
         result.exitval = error.code().value() == ENOENT ? 127 : 126;
         result.err = "pool: " + argv[0] + ": " + error.code().message() + "\n";
     }
@@ -236,7 +227,7 @@ void Runner::finish(std::size_t seq, const std::vector<std::string>& argv, const
     std::lock_guard lock(output_mutex_);
     if (joblog_ != nullptr) {
         std::string command;
-        for (const std::string& word : argv) command += (command.empty() ? "" : " ") + shell_quoted(word);
+        for (const std::string& word : argv) command += (command.empty() ? "" : " ") + cli::shell_quote(word);
         std::fprintf(joblog_, "%zu\t:\t%.3f\t%.3f\t0\t%zu\t%d\t%d\t%s\n", seq, result.started, result.runtime,
                      result.out.size(), result.exitval, result.signal, command.c_str());
         std::fflush(joblog_);
@@ -364,7 +355,7 @@ std::vector<std::string> expand(const std::vector<std::string>& command, const s
     return argv;
 }
 
-int run_jobs(const RunnerOptions& options) {
+int run_command(const RunnerOptions& options) {
     // Blocked here, before any thread starts, so that only the supervisor receives
     // them (jobs get a clean mask from subproc). SIGPIPE: a closed stdout is handled
     // by write_all.
@@ -378,4 +369,4 @@ int run_jobs(const RunnerOptions& options) {
     return runner.run();
 }
 
-}  // namespace mp::pool_cli
+}  // namespace mp::tools::pool

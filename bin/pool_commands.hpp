@@ -1,5 +1,5 @@
-// bin/pool's job runner: runs CMD once per input item, at most `jobs` at a time,
-// GNU parallel style (see run_jobs).
+// The subcommands of bin/pool: the job runner (pool_run.cpp: CMD once per input
+// item, at most `jobs` at a time, GNU parallel style) and the tour (pool_tour.cpp).
 #pragma once
 
 #include <chrono>
@@ -7,7 +7,9 @@
 #include <string>
 #include <vector>
 
-namespace mp::pool_cli {
+namespace mp::tools::pool {
+
+inline constexpr const char* kProgram = "pool";
 
 enum class Halt { never, soon, now };
 
@@ -32,6 +34,9 @@ std::vector<std::string> expand(const std::vector<std::string>& command, const s
 // succeeded, 1-100 the number that failed, 101 more than 100, the failing job's own
 // status after --halt, 130/143 after SIGINT/SIGTERM (every job's process group
 // killed first). Throws std::system_error when the joblog cannot be opened.
-int run_jobs(const RunnerOptions& options);
+int run_command(const RunnerOptions& options);
 
-}  // namespace mp::pool_cli
+// Replays Python's multiprocessing examples with mp::pool; returns the exit code.
+int tour_command();
+
+}  // namespace mp::tools::pool
