@@ -69,8 +69,8 @@ namespace mp::threadpool {
 //   daemon - unset: the creating thread's (the main thread is not a daemon; a
 //            thread not started by mp is one, as Python's dummy threads).
 struct ThreadOptions {
-    std::string name;
-    std::optional<bool> daemon;
+    std::string name = {};
+    std::optional<bool> daemon = std::nullopt;
 };
 
 // ThreadRef: a copyable view of a thread, what current_thread(), main_thread() and
