@@ -117,6 +117,16 @@ bool Thread::join_until(std::chrono::steady_clock::time_point deadline) {
     if (s.process != getpid()) return true;  // a forked child's copy: no such thread here
     if (s.ident.load() == static_cast<std::uint64_t>(pthread_self()))
         throw std::logic_error("Thread::join: cannot join the current thread");
+    if (deadline == std::chrono::steady_clock::time_point::max() && !s.handle_taken) {
+        // The first untimed joiner reaps the thread itself: one wake-up, at its exit,
+        // instead of one at finished_cv and another at the exit. Joiners meanwhile
+        // wait for finished_cv, which the thread signals before it exits.
+        s.handle_taken = true;
+        const pthread_t handle = s.handle;
+        lock.unlock();
+        pthread_join(handle, nullptr);
+        return true;
+    }
     if (!internal::wait_until(s.finished_cv, lock, deadline, [&] { return s.phase == Phase::finished; }))
         return false;
     // The thread only exits after saying it finished: reap it (once, whoever asks).
