@@ -3,6 +3,9 @@
 //    pthread_mutex_t vs CPython's multiprocessing.Lock;
 //  - a round trip between two processes: two mp::sync::Semaphores vs two raw
 //    process-shared sem_t vs two multiprocessing.Semaphores;
+//  - making 10,000 anonymous Locks (default placement, and threads_only) vs as many
+//    heap-allocated std::mutex, and uncontended lock + unlock of a threads_only Lock
+//    on a thread that is not main vs a std::mutex;
 //  - one `bin/sync lock NAME -- true` (and `sem NAME -j 2 -- true`) vs one
 //    `flock FILE true`, spawned directly.
 #include <fcntl.h>
@@ -14,6 +17,9 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <memory>
+#include <mutex>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -99,6 +105,20 @@ void our_ping_pong(std::size_t rounds) {
         });
 }
 
+// Makes `count` objects of type T from `args`, all alive at once, then drops them.
+template <class T, class... Args>
+void make_many(std::size_t count, const Args&... args) {
+    std::vector<T> objects;
+    objects.reserve(count);
+    for (std::size_t i = 0; i < count; ++i) objects.emplace_back(args...);
+}
+
+// Runs `body` on a thread of its own (the threading.Lock case) and waits for it.
+template <class Body>
+void on_thread(Body body) {
+    std::thread(body).join();
+}
+
 // Spawns argv `times` times, one after the other, waiting for each.
 void spawn_each(const std::vector<std::string>& argv, std::size_t times) {
     std::vector<char*> args;
@@ -145,6 +165,46 @@ int main() {
                               }),
                .cpython = cpython("sync_bench.py", "lock", 200'000),
                .note = "raw: robust pshared pthread_mutex_t; target ours/raw <= 1.3"});
+
+    constexpr std::size_t kMany = 10'000;
+    const auto make_std_mutexes = [] {
+        std::vector<std::unique_ptr<std::mutex>> mutexes;
+        mutexes.reserve(kMany);
+        for (std::size_t i = 0; i < kMany; ++i) mutexes.push_back(std::make_unique<std::mutex>());
+    };
+    table.add({.scenario = "make 10,000 anonymous Locks",
+               .ours = measure(kMany, [] { make_many<mp::sync::Lock>(kMany); }),
+               .raw = measure(kMany, make_std_mutexes),
+               .cpython = cpython("sync_bench.py", "make_locks", kMany),
+               .note = "per lock; default placement: an mmap each; raw: new std::mutex; CPython: threading.Lock()"});
+    table.add({.scenario = "make 10,000 threads_only Locks",
+               .ours = measure(kMany, [] { make_many<mp::sync::Lock>(kMany, mp::sync::threads_only); }),
+               .raw = measure(kMany, make_std_mutexes),
+               .cpython = cpython("sync_bench.py", "make_locks", kMany),
+               .note = "per lock; a heap block each; raw: new std::mutex"});
+    mp::sync::Lock thread_lock(mp::sync::threads_only);
+    std::mutex std_mutex;
+    table.add({.scenario = "lock+unlock on a thread, threads_only Lock",
+               .ours = measure(kLocks,
+                               [&] {
+                                   on_thread([&] {
+                                       for (std::size_t i = 0; i < kLocks; ++i) {
+                                           thread_lock.lock();
+                                           thread_lock.unlock();
+                                       }
+                                   });
+                               }),
+               .raw = measure(kLocks,
+                              [&] {
+                                  on_thread([&] {
+                                      for (std::size_t i = 0; i < kLocks; ++i) {
+                                          std_mutex.lock();
+                                          std_mutex.unlock();
+                                      }
+                                  });
+                              }),
+               .cpython = cpython("sync_bench.py", "thread_lock", 200'000),
+               .note = "raw: std::mutex; CPython: threading.Lock in a Thread"});
 
     constexpr std::size_t kRounds = 20'000;
     table.add({.scenario = "2-process ping-pong round trip",

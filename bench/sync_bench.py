@@ -1,6 +1,7 @@
 """CPython equivalents of bench/sync_bench.cpp: python3 sync_bench.py SCENARIO OPS RUNS
 prints one line per run holding the seconds per operation."""
 import multiprocessing as mp
+import threading
 import time
 
 import cpython_protocol
@@ -36,7 +37,34 @@ def pingpong(ops):
     return elapsed
 
 
-SCENARIOS = {"lock": lock, "pingpong": pingpong}
+def make_locks(ops):
+    """Making `ops` threading.Locks, all alive at once."""
+    start = time.perf_counter()
+    locks = [threading.Lock() for _ in range(ops)]
+    elapsed = time.perf_counter() - start
+    del locks
+    return elapsed
+
+
+def thread_lock(ops):
+    """Uncontended threading.Lock acquire + release in a thread that is not main."""
+    l = threading.Lock()
+    result = []
+
+    def loop():
+        start = time.perf_counter()
+        for _ in range(ops):
+            l.acquire()
+            l.release()
+        result.append(time.perf_counter() - start)
+
+    t = threading.Thread(target=loop)
+    t.start()
+    t.join()
+    return result[0]
+
+
+SCENARIOS = {"lock": lock, "pingpong": pingpong, "make_locks": make_locks, "thread_lock": thread_lock}
 
 if __name__ == "__main__":
     cpython_protocol.main(SCENARIOS, before=lambda: mp.set_start_method("fork"))

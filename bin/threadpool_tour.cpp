@@ -43,6 +43,40 @@ void ten_threads() {
     say("all 10 joined\n");
 }
 
+// The seed's subclass, Python on the right:
+class MyThread : public Thread {                                // class MyThread(threading.Thread):
+public:                                                         //     def __init__(self, num):
+    explicit MyThread(int num) : num_(num) {}                   //         threading.Thread.__init__(self)
+    ~MyThread() override { join_if_started(); }                 //         self.num = num
+
+private:
+    void run() override {                                       //     def run(self):
+        say("running on number:%d\n", num_);                    //         print("running on number:%s" % self.num)
+        std::this_thread::sleep_for(200ms);                     //         time.sleep(2)  (shortened)
+    }
+    int num_;
+};
+
+void thread_subclass_and_timer() {
+    section("threading.Thread subclass (MyThread) and threading.Timer");
+    {
+        MyThread t1(1);                                         // t1 = MyThread(1)
+        MyThread t2(2);                                         // t2 = MyThread(2)
+        t1.start();                                             // t1.start()
+        t1.join();                                              // (joined here so the output is in order)
+        t2.start();                                             // t2.start()
+        t2.join();
+    }
+    Timer hello(100ms, [](const char* who) { say("hello, %s\n", who); }, "world");  // t = Timer(0.1, hello, args=("world",))
+    hello.start();                                              // t.start()
+    Timer never(std::chrono::hours(1), [] { say("never printed\n"); });  // u = Timer(3600, f)
+    never.start();                                              // u.start()
+    never.cancel();                                             // u.cancel(): ends at once, f never runs
+    never.join();
+    hello.join();
+    say("the timer fired once; the cancelled one never did\n");
+}
+
 void counter_under_lock() {
     section("threading.Lock: 10 threads add 100000 each to one counter");
     long counter = 0;
@@ -243,6 +277,7 @@ void close_versus_terminate() {
 
 int tour_command() {
     ten_threads();
+    thread_subclass_and_timer();
     counter_under_lock();
     event_gate();
     condition_producer_consumer();

@@ -3,7 +3,8 @@
 //
 // Placement: `Lock lock;` lives in a new anonymous shared mapping, usable by this
 // process's threads and by every child forked after it was made (the child uses
-// its inherited copy of the handle). `Lock::open("build")` creates or opens the
+// its inherited copy of the handle). `Lock lock(threads_only);` lives in this
+// process's heap, for its threads only, and is much cheaper to make (placement.hpp). `Lock::open("build")` creates or opens the
 // named lock "build", shared with any process that opens the same name; it lives
 // until mp::sync::remove("build") (see named.hpp).
 //
@@ -23,6 +24,7 @@
 
 #include "sync/internal/lockable.hpp"
 #include "sync/internal/states.hpp"
+#include "sync/placement.hpp"
 
 namespace mp::sync {
 
@@ -34,6 +36,9 @@ class Lock : public internal::LockableHandle<internal::LockState> {
 public:
     // A new unlocked lock in an anonymous shared mapping. Errors: std::system_error.
     Lock();
+    // A new unlocked lock in this process's heap, for its threads only. Errors:
+    // std::bad_alloc.
+    explicit Lock(ThreadsOnly);
     // Creates or opens the named lock. Errors: std::invalid_argument (bad name, or
     // the name holds another kind of object), std::system_error (shm_open, mmap).
     static Lock open(std::string_view name);
@@ -48,6 +53,7 @@ private:
 class RLock : public internal::LockableHandle<internal::LockState> {
 public:
     RLock();
+    explicit RLock(ThreadsOnly);
     static RLock open(std::string_view name);
 
     // How many times the calling thread (which must hold it) holds it.

@@ -9,5 +9,6 @@
 #include "sync/event.hpp"
 #include "sync/lock.hpp"
 #include "sync/named.hpp"
+#include "sync/placement.hpp"
 #include "sync/process_mutex.hpp"
 #include "sync/semaphore.hpp"

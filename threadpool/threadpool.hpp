@@ -5,5 +5,8 @@
 
 #include "threadpool/blocking_queue.hpp"
 #include "threadpool/errors.hpp"
+#include "threadpool/excepthook.hpp"
 #include "threadpool/result.hpp"
+#include "threadpool/thread.hpp"
 #include "threadpool/thread_pool.hpp"
+#include "threadpool/timer.hpp"

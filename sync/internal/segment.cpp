@@ -93,19 +93,24 @@ void validate_name(std::string_view name) {
 std::string segment_path(std::string_view name) { return "/" + std::string(kSegmentPrefix) + std::string(name); }
 
 Segment::Segment(Segment&& other) noexcept
-    : base_(std::exchange(other.base_, nullptr)), size_(std::exchange(other.size_, 0)) {}
+    : base_(std::exchange(other.base_, nullptr)), size_(std::exchange(other.size_, 0)), storage_(other.storage_) {}
 
 Segment& Segment::operator=(Segment&& other) noexcept {
     if (this != &other) {
         Segment gone(std::move(*this));
         base_ = std::exchange(other.base_, nullptr);
         size_ = std::exchange(other.size_, 0);
+        storage_ = other.storage_;
     }
     return *this;
 }
 
 Segment::~Segment() {
-    if (base_ != nullptr) munmap(base_, size_);
+    if (base_ == nullptr) return;
+    if (storage_ == Storage::heap)
+        ::operator delete(base_, std::align_val_t{alignof(SegmentHeader)});
+    else
+        munmap(base_, size_);
 }
 
 Segment Segment::anonymous(Kind kind, std::size_t state_size, const std::function<void(void*)>& construct) {
@@ -115,6 +120,13 @@ Segment Segment::anonymous(Kind kind, std::size_t state_size, const std::functio
         throw_errno(std::string("mmap(anonymous ") + kind_name(kind) + ")");
     Segment segment(base, size);
     construct_in(base, kind, state_size, construct);
+    return segment;
+}
+
+Segment Segment::private_heap(Kind kind, std::size_t state_size, const std::function<void(void*)>& construct) {
+    const std::size_t size = kStateOffset + state_size;
+    Segment segment(::operator new(size, std::align_val_t{alignof(SegmentHeader)}), size, Storage::heap);
+    construct_in(segment.base_, kind, state_size, construct);
     return segment;
 }
 

@@ -1,6 +1,9 @@
 // Where a primitive's shared state lives: a shared mapping, either anonymous
 // (inherited by children forked after it was made) or a named POSIX shared-memory
-// segment "/mp-sync-<name>" that unrelated processes open by name.
+// segment "/mp-sync-<name>" that unrelated processes open by name; or, for an
+// object used by this process's threads only, a block of this process's heap
+// (an mmap per object costs tens of microseconds and one of the process's
+// limited memory mappings).
 //
 // Every mapping starts with a SegmentHeader saying what kind of primitive follows,
 // so a name opened as the wrong kind is refused with a clear error, and
@@ -54,6 +57,11 @@ public:
     // `construct(state)`. Errors: std::system_error (mmap).
     static Segment anonymous(Kind kind, std::size_t state_size, const std::function<void(void*)>& construct);
 
+    // The same layout in a heap block of this process: not shared with forked
+    // children (each gets a private copy as it was at the fork). Errors:
+    // std::bad_alloc.
+    static Segment private_heap(Kind kind, std::size_t state_size, const std::function<void(void*)>& construct);
+
     // Create-or-open of "/mp-sync-<name>". Race-free between unrelated processes:
     // everyone takes an exclusive flock on the segment while checking it; the one
     // finding it uninitialized (new, or left half-built by a creator that died:
@@ -71,9 +79,12 @@ public:
     Kind kind() const { return static_cast<const SegmentHeader*>(base_)->kind; }
 
 private:
-    Segment(void* base, std::size_t size) : base_(base), size_(size) {}
+    enum class Storage : unsigned char { mapping, heap };
+    Segment(void* base, std::size_t size, Storage storage = Storage::mapping)
+        : base_(base), size_(size), storage_(storage) {}
     void* base_ = nullptr;
     std::size_t size_ = 0;
+    Storage storage_ = Storage::mapping;
 };
 
 // Throws std::invalid_argument unless `name` is 1 to kMaxNameLength characters of

@@ -20,6 +20,12 @@ public:
         return Shared(Segment::anonymous(kind, sizeof(State), [&](void* at) { new (at) State(args...); }));
     }
 
+    // The same in this process's heap, for its threads only (placement.hpp).
+    template <class... Args>
+    static Shared private_heap(Kind kind, const Args&... args) {
+        return Shared(Segment::private_heap(kind, sizeof(State), [&](void* at) { new (at) State(args...); }));
+    }
+
     // The state named `name`; constructed from `args` if this call creates it.
     template <class... Args>
     static Shared named(std::string_view name, Kind kind, const Args&... args) {

@@ -7,8 +7,6 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
 
 namespace mp::threadpool::internal {
 
@@ -29,9 +27,10 @@ SteadyTime deadline_after(const std::chrono::duration<Rep, Period>& timeout) {
     return now + std::chrono::ceil<steady_clock::duration>(timeout);
 }
 
-template <class Predicate>
-bool wait_until(std::condition_variable& cv, std::unique_lock<std::mutex>& lock, SteadyTime deadline,
-                Predicate ready) {
+// Waits on `cv` (a condition_variable or condition_variable_any) until `ready()` or
+// `deadline`; kNoDeadline waits without handing the clock a deadline. Returns ready().
+template <class Cv, class Lock, class Predicate>
+bool wait_until(Cv& cv, Lock& lock, SteadyTime deadline, Predicate ready) {
     if (deadline == kNoDeadline) {
         cv.wait(lock, ready);
         return true;

@@ -1,0 +1,31 @@
+"""CPython equivalents of bench/thread_bench.cpp: python3 thread_bench.py SCENARIO OPS RUNS
+prints one line per run holding the seconds per operation."""
+import threading
+
+import cpython_protocol
+
+
+def nothing():
+    pass
+
+
+def thread(ops):
+    """threading.Thread(target=nothing) start + join."""
+    for _ in range(ops):
+        t = threading.Thread(target=nothing)
+        t.start()
+        t.join()
+
+
+def timer(ops):
+    """threading.Timer(0, nothing) start + join."""
+    for _ in range(ops):
+        t = threading.Timer(0, nothing)
+        t.start()
+        t.join()
+
+
+SCENARIOS = {"thread": thread, "timer": timer}
+
+if __name__ == "__main__":
+    cpython_protocol.main(SCENARIOS)
