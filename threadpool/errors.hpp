@@ -38,4 +38,25 @@ public:
     Cancelled() : std::runtime_error("task cancelled: the pool was terminated before it ran") {}
 };
 
+// CancelledError: result() or exception() of a Future that was cancelled
+// (Python's concurrent.futures.CancelledError).
+class CancelledError : public std::runtime_error {
+public:
+    CancelledError() : std::runtime_error("threadpool: the future was cancelled") {}
+};
+
+// TimeoutError: a bounded wait of a Future, of as_completed() or of an executor's map
+// ran out of time (Python's TimeoutError).
+class TimeoutError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// BrokenThreadPool: a ThreadPoolExecutor's initializer threw, so no task of it can run
+// (Python's concurrent.futures.thread.BrokenThreadPool).
+class BrokenThreadPool : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
 }  // namespace mp::threadpool

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <typeinfo>
 
+#include "threadpool/internal/exception_report.hpp"
 #include "threadpool/internal/thread_state.hpp"
 
 namespace mp::threadpool {
@@ -61,6 +62,13 @@ void print(const std::string& heading, const ExceptHookArgs& args) {
 }
 
 }  // namespace
+
+void internal::print_current_exception(const std::string& heading) noexcept {
+    try {
+        print(heading, describe_current());
+    } catch (...) {
+    }
+}
 
 ExceptHook set_excepthook(ExceptHook hook) {
     std::lock_guard lock(installed().mutex);
