@@ -127,6 +127,26 @@ void futures_round(Pool& pool) {
     for (auto& f : futures) f.get();
 }
 
+void executor_round(mp::threadpool::ThreadPoolExecutor& executor) {
+    std::vector<mp::threadpool::Future<void>> futures;
+    futures.reserve(kTasks);
+    for (std::size_t i = 0; i < kTasks; ++i) futures.push_back(executor.submit([] {}));
+    for (auto& f : futures) f.result();
+}
+
+// kDoneFutures futures that are done already, as as_completed finds them after a batch.
+constexpr std::size_t kDoneFutures = 100'000;
+std::vector<mp::threadpool::Future<int>> done_futures() {
+    std::vector<mp::threadpool::Future<int>> futures;
+    futures.reserve(kDoneFutures);
+    for (std::size_t i = 0; i < kDoneFutures; ++i) {
+        mp::threadpool::Promise<int> promise;
+        futures.push_back(promise.get_future());
+        promise.set_result(static_cast<int>(i));
+    }
+    return futures;
+}
+
 template <class Pool>
 void detached_round(Pool& pool) {
     for (std::size_t i = 0; i < kTasks; ++i) pool.detach([] {});
@@ -266,6 +286,38 @@ int main() {
                    .note = "target: ours/raw <= 0.50"});
     }
     table.print();
+
+    Table futures_table("threadpool: concurrent.futures, 2 workers (raw = ThreadPool::submit + std::future; result() on each)");
+    {
+        mp::threadpool::ThreadPoolExecutor executor(kWorkers);
+        ThreadPool pool(kWorkers);
+        const Pair submit = measure_interleaved(
+            kTasks, [&] { executor_round(executor); }, [&] { futures_round(pool); });
+        futures_table.add({.scenario = "(e) executor submit + result, 1e6 empty tasks",
+                           .ours = submit.ours,
+                           .raw = submit.raw,
+                           .cpython = cpython("threadpool_bench.py", "futures", kTasks / 10, 3),
+                           .note = "target: ours/raw <= 1.2"});
+        const auto futures = done_futures();
+        const Pair completed = measure_interleaved(
+            kDoneFutures,
+            [&] {
+                long long sum = 0;
+                for (const auto& f : mp::threadpool::as_completed(futures)) sum += f.result();
+                sink = static_cast<std::uint64_t>(sum);
+            },
+            [&] {
+                long long sum = 0;
+                for (const auto& f : futures) sum += f.result();
+                sink = static_cast<std::uint64_t>(sum);
+            });
+        futures_table.add({.scenario = "(f) as_completed over 1e5 done futures",
+                           .ours = completed.ours,
+                           .raw = completed.raw,
+                           .cpython = cpython("threadpool_bench.py", "as_completed", kDoneFutures, 3),
+                           .note = "target: ours/raw <= 2"});
+    }
+    futures_table.print();
 
     Table compile("threadpool: compile CPU time of one file (raw = an empty file)");
     compile.add({.scenario = "#include \"threadpool/threadpool.hpp\"",

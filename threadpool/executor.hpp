@@ -5,7 +5,7 @@
 //   for (int r : executor.map(square, numbers)) use(r);       // in input order, as they come
 //   executor.shutdown();                                      // waits; the destructor does too
 //
-//   ThreadPoolExecutor named({.max_workers = 2, .thread_name_prefix = "db"}, connect, "db.sqlite");
+//   mp::threadpool::ThreadPoolExecutor named({.max_workers = 2, .thread_name_prefix = "db"}, open_db, "db.sqlite");
 //
 // submit returns a Future (future.hpp; as_completed and wait in futures.hpp). Workers
 // start as tasks arrive, up to max_workers (0: Python's default, min(32, cores + 4)),

@@ -6,6 +6,9 @@
 
 struct Page {};
 Page fetch();
+Page download(const std::string& url);
+int square(int x);
+extern std::vector<std::string> urls;
 void show(const Page& page);
 void cleanup();
 struct Job {};
@@ -14,4 +17,10 @@ void warn(const char* what);
 void read_all(const std::string& path);
 extern std::string path;
 extern int n;
+extern std::vector<int> numbers;
+extern mp::threadpool::ThreadPoolExecutor executor;
+extern std::vector<mp::threadpool::Future<int>> futures;
+void use(int value);
+void log(int value);
+void open_db(const std::string& path);
 extern std::vector<int> in, out;
