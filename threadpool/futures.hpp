@@ -20,14 +20,15 @@
 #include <cstddef>
 #include <iterator>
 #include <memory>
+#include <ranges>
 #include <string>
-#include <unordered_set>
 #include <vector>
 
 #include "threadpool/errors.hpp"
 #include "threadpool/future.hpp"
 #include "threadpool/internal/deadline.hpp"
 #include "threadpool/internal/future_core.hpp"
+#include "threadpool/internal/pointer_set.hpp"
 
 namespace mp::threadpool {
 
@@ -35,22 +36,31 @@ namespace internal {
 
 // The distinct futures of `futures`, in input order.
 template <class T, class Range>
-std::vector<Future<T>> distinct(const Range& futures) {
+std::vector<Future<T>> distinct(Range&& futures) {
     std::vector<Future<T>> unique;
-    std::unordered_set<const FutureCore*> seen;
+    if constexpr (std::ranges::sized_range<Range>) unique.reserve(static_cast<std::size_t>(std::ranges::size(futures)));
+    PointerSet seen(unique.capacity());
     for (const Future<T>& f : futures)
-        if (seen.insert(&core_of(f)).second) unique.push_back(f);
+        if (seen.insert(&core_of(f))) unique.push_back(f);
     return unique;
 }
 
+// Registers a waiter with every future, under the waiter's lock: the positions of
+// the futures done already are in its `completed` at once.
 template <class T>
 std::shared_ptr<CompletionWaiter> watch(const std::vector<Future<T>>& futures) {
     auto waiter = std::make_shared<CompletionWaiter>();
-    for (std::size_t i = 0; i < futures.size(); ++i) core_of(futures[i]).add_waiter(waiter, i);
+    std::lock_guard lock(waiter->mutex);
+    for (std::size_t i = 0; i < futures.size(); ++i)
+        if (core_of(futures[i]).add_waiter_locked(waiter, i)) waiter->completed.push_back(i);
     return waiter;
 }
 
 }  // namespace internal
+
+// The T of a range of Future<T>.
+template <class Range>
+using FutureValue = typename std::ranges::range_value_t<std::remove_cvref_t<Range>>::value_type;
 
 template <class T>
 class AsCompleted {
@@ -91,34 +101,44 @@ private:
     bool finished() const { return yielded_ > futures_.size() || futures_.empty(); }
     const Future<T>& current() const { return futures_[current_]; }
 
-    // Moves to the next future to complete; past the last one, finished().
+    // Moves to the next future to complete; past the last one, finished(). The
+    // completions come in batches: one lock hands over all that happened meanwhile.
     void advance() {
         if (yielded_ == futures_.size()) {
             ++yielded_;
             return;
         }
+        if (next_in_batch_ == batch_.size()) take_batch();
+        current_ = batch_[next_in_batch_++];
+        ++yielded_;
+    }
+    void take_batch() {
+        batch_.clear();
+        next_in_batch_ = 0;
         std::unique_lock lock(waiter_->mutex);
-        const bool in_time = internal::wait_until(waiter_->changed, lock, deadline_,
-                                                  [&] { return waiter_->completed.size() > yielded_; });
+        const bool in_time =
+            internal::wait_until(waiter_->changed, lock, deadline_, [&] { return !waiter_->completed.empty(); });
         if (!in_time)
             throw TimeoutError("threadpool: as_completed: " + std::to_string(futures_.size() - yielded_) + " (of " +
                                std::to_string(futures_.size()) + ") futures unfinished");
-        current_ = waiter_->completed[yielded_++];
+        batch_.swap(waiter_->completed);
     }
 
     std::vector<Future<T>> futures_;
     std::shared_ptr<internal::CompletionWaiter> waiter_;
     internal::SteadyTime deadline_;
+    std::vector<std::size_t> batch_;  // positions taken from the waiter, handed out in order
+    std::size_t next_in_batch_ = 0;
     std::size_t yielded_ = 0;  // futures handed out so far; size() + 1 once past the end
     std::size_t current_ = 0;
 };
 
-template <class Range, class T = typename std::ranges::range_value_t<Range>::value_type>
-AsCompleted<T> as_completed(const Range& futures) {
+template <class Range, class T = FutureValue<Range>>
+AsCompleted<T> as_completed(Range&& futures) {
     return AsCompleted<T>(internal::distinct<T>(futures), internal::kNoDeadline);
 }
-template <class Range, class Rep, class Period, class T = typename std::ranges::range_value_t<Range>::value_type>
-AsCompleted<T> as_completed(const Range& futures, const std::chrono::duration<Rep, Period>& timeout) {
+template <class Range, class Rep, class Period, class T = FutureValue<Range>>
+AsCompleted<T> as_completed(Range&& futures, const std::chrono::duration<Rep, Period>& timeout) {
     return AsCompleted<T>(internal::distinct<T>(futures), internal::deadline_after(timeout));
 }
 
@@ -161,12 +181,12 @@ DoneAndNotDone<T> wait_for_futures(std::vector<Future<T>> futures, SteadyTime de
 
 }  // namespace internal
 
-template <class Range, class T = typename std::ranges::range_value_t<Range>::value_type>
-DoneAndNotDone<T> wait(const Range& futures, ReturnWhen when = ReturnWhen::all_completed) {
+template <class Range, class T = FutureValue<Range>>
+DoneAndNotDone<T> wait(Range&& futures, ReturnWhen when = ReturnWhen::all_completed) {
     return internal::wait_for_futures(internal::distinct<T>(futures), internal::kNoDeadline, when);
 }
-template <class Range, class Rep, class Period, class T = typename std::ranges::range_value_t<Range>::value_type>
-DoneAndNotDone<T> wait(const Range& futures, const std::chrono::duration<Rep, Period>& timeout,
+template <class Range, class Rep, class Period, class T = FutureValue<Range>>
+DoneAndNotDone<T> wait(Range&& futures, const std::chrono::duration<Rep, Period>& timeout,
                        ReturnWhen when = ReturnWhen::all_completed) {
     return internal::wait_for_futures(internal::distinct<T>(futures), internal::deadline_after(timeout), when);
 }

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <ranges>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -52,6 +53,21 @@ TEST(AsCompleted, YieldsADuplicatedFutureOnce) {
     f.promises[1].set_result(1);
     const std::vector<Future<int>> with_duplicates{f.futures[0], f.futures[1], f.futures[0]};
     EXPECT_EQ(results_as_completed(with_duplicates).size(), 2u);
+}
+
+TEST(AsCompleted, AnUnsizedRangeWithManyDuplicates) {
+    Futures f(100);
+    for (int i = 0; i < 100; ++i) f.promises[static_cast<std::size_t>(i)].set_result(i);
+    std::vector<Future<int>> repeated;
+    for (int round = 0; round < 5; ++round) repeated.insert(repeated.end(), f.futures.begin(), f.futures.end());
+    auto all = repeated | std::views::filter([](const Future<int>&) { return true; });  // no size() to reserve by
+    int sum = 0, yielded = 0;
+    for (const Future<int>& done : as_completed(all)) {
+        sum += done.result();
+        ++yielded;
+    }
+    EXPECT_EQ(yielded, 100);
+    EXPECT_EQ(sum, 4950);
 }
 
 TEST(AsCompleted, NothingToWaitFor) {

@@ -7,15 +7,9 @@
 
 namespace mp::threadpool::internal {
 
-FutureStatus FutureCore::status() const {
-    std::lock_guard lock(mutex_);
-    return status_;
-}
+FutureStatus FutureCore::status() const { return status_.load(std::memory_order_acquire); }
 
-bool FutureCore::done() const {
-    std::lock_guard lock(mutex_);
-    return completed();
-}
+bool FutureCore::done() const { return completed(); }
 
 bool FutureCore::cancel() {
     std::unique_lock lock(mutex_);
@@ -28,7 +22,7 @@ bool FutureCore::cancel() {
 bool FutureCore::set_running_or_notify_cancel() {
     std::lock_guard lock(mutex_);
     if (status_ == FutureStatus::cancelled) return false;
-    status_ = FutureStatus::running;
+    status_.store(FutureStatus::running, std::memory_order_release);
     return true;
 }
 
@@ -70,21 +64,16 @@ void FutureCore::add_done_callback(DoneCallback callback) {
     run_callback(callback);
 }
 
-void FutureCore::add_waiter(const std::shared_ptr<CompletionWaiter>& waiter, std::size_t position) {
-    {
-        std::lock_guard lock(mutex_);
-        if (!completed()) {
-            waiters_.emplace_back(waiter, position);
-            return;
-        }
-    }
-    std::lock_guard lock(waiter->mutex);
-    waiter->completed.push_back(position);
-    waiter->changed.notify_all();
+bool FutureCore::add_waiter_locked(const std::shared_ptr<CompletionWaiter>& waiter, std::size_t position) {
+    if (completed()) return true;
+    std::lock_guard lock(mutex_);
+    if (completed()) return true;
+    waiters_.emplace_back(waiter, position);
+    return false;
 }
 
 void FutureCore::complete(std::unique_lock<std::mutex>& lock, FutureStatus status) {
-    status_ = status;
+    status_.store(status, std::memory_order_release);
     auto callbacks = std::move(callbacks_);
     auto waiters = std::move(waiters_);
     done_cv_.notify_all();

@@ -7,6 +7,7 @@
 // on the thread that completed it.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <exception>
@@ -46,7 +47,7 @@ private:
 };
 
 // What as_completed() and wait() sleep on: the positions of their futures, in the
-// order the futures completed.
+// order the futures completed. Lock order: a waiter's mutex before a future's.
 struct CompletionWaiter {
     std::mutex mutex;
     std::condition_variable changed;
@@ -82,9 +83,10 @@ public:
     void rethrow_if_failed() const;
 
     void add_done_callback(DoneCallback callback);
-    // Registers `waiter` to learn of this future's completion as `position`; when it
-    // is done already, records the position at once.
-    void add_waiter(const std::shared_ptr<CompletionWaiter>& waiter, std::size_t position);
+    // Registers `waiter` to learn of this future's completion as `position`, unless it
+    // is done already: then returns true and registers nothing. The caller holds the
+    // waiter's mutex (so a whole batch registers under one lock).
+    bool add_waiter_locked(const std::shared_ptr<CompletionWaiter>& waiter, std::size_t position);
 
 protected:
     // Finishes the future: `store` (run under the lock) writes the value.
@@ -97,13 +99,18 @@ protected:
     }
 
 private:
-    bool completed() const { return status_ == FutureStatus::finished || status_ == FutureStatus::cancelled; }
+    bool completed() const {
+        const FutureStatus s = status_.load(std::memory_order_acquire);
+        return s == FutureStatus::finished || s == FutureStatus::cancelled;
+    }
     void complete(std::unique_lock<std::mutex>& lock, FutureStatus status);
     void run_callback(DoneCallback& callback) noexcept;
 
     mutable std::mutex mutex_;
     mutable std::condition_variable done_cv_;
-    FutureStatus status_ = FutureStatus::pending;
+    // Written under mutex_; read without it by the questions (done(), status()) and
+    // by registration's fast path. Release/acquire: whoever sees "finished" sees the value.
+    std::atomic<FutureStatus> status_{FutureStatus::pending};
     std::exception_ptr error_;
     std::vector<DoneCallback> callbacks_;
     std::vector<std::pair<std::shared_ptr<CompletionWaiter>, std::size_t>> waiters_;
