@@ -6,4 +6,5 @@
 #include "ipc/connection.hpp"
 #include "ipc/errors.hpp"
 #include "ipc/fd.hpp"
+#include "ipc/object.hpp"
 #include "ipc/queue.hpp"

@@ -1,0 +1,202 @@
+// Object and Dict: Python 3's repr, equality and hashing across numbers, insertion
+// order, the errors, and the codec (round trips, and hostile input refused).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "ipc/codec.hpp"
+#include "ipc/object.hpp"
+
+namespace {
+
+using mp::ipc::Bytes;
+using mp::ipc::Dict;
+using mp::ipc::KeyError;
+using mp::ipc::List;
+using mp::ipc::None;
+using mp::ipc::Object;
+using mp::ipc::TypeError;
+
+TEST(Object, TheSeedsMixedDictPrintsAsPython) {
+    Dict d;
+    d.set(1, "1");
+    d.set("2", 2);
+    d.set(0.25, None{});
+    EXPECT_EQ(Object(d).repr(), "{1: '1', '2': 2, 0.25: None}");
+    List l;
+    for (int i = 9; i >= 0; --i) l.push_back(i);
+    EXPECT_EQ(Object(l).repr(), "[9, 8, 7, 6, 5, 4, 3, 2, 1, 0]");
+}
+
+TEST(Object, ScalarsPrintAsPython) {
+    EXPECT_EQ(Object().repr(), "None");
+    EXPECT_EQ(Object(true).repr(), "True");
+    EXPECT_EQ(Object(false).repr(), "False");
+    EXPECT_EQ(Object(-42).repr(), "-42");
+    EXPECT_EQ(Object(std::numeric_limits<std::int64_t>::min()).repr(), "-9223372036854775808");
+    EXPECT_EQ(Object(List{}).repr(), "[]");
+    EXPECT_EQ(Object(Dict{}).repr(), "{}");
+    EXPECT_EQ(Object(List{1, "a", List{None{}}}).repr(), "[1, 'a', [None]]");
+}
+
+TEST(Object, FloatsPrintAsPythonsRepr) {
+    // Expected strings are what python3 -c 'print(repr(x))' prints.
+    const std::vector<std::pair<double, std::string>> cases = {
+        {0.0, "0.0"},           {-0.0, "-0.0"},
+        {0.1, "0.1"},           {1.0, "1.0"},
+        {-1.5, "-1.5"},         {0.25, "0.25"},
+        {1e16, "1e+16"},        {1e15, "1000000000000000.0"},
+        {123456789012345678.0, "1.2345678901234568e+17"},
+        {1.5e-7, "1.5e-07"},    {0.0001, "0.0001"},
+        {0.00001, "1e-05"},     {3.1415927, "3.1415927"},
+        {1.0 / 3, "0.3333333333333333"},
+        {2.5e-310, "2.5e-310"}, {1.7976931348623157e308, "1.7976931348623157e+308"},
+        {100.0, "100.0"},       {1e22, "1e+22"},
+        {12345.678, "12345.678"},
+        {std::numeric_limits<double>::infinity(), "inf"},
+        {-std::numeric_limits<double>::infinity(), "-inf"},
+        {std::nan(""), "nan"},
+    };
+    for (const auto& [value, text] : cases) EXPECT_EQ(Object(value).repr(), text) << text;
+}
+
+TEST(Object, StringsAndBytesAreQuotedAsPython) {
+    EXPECT_EQ(Object("it's").repr(), "\"it's\"");
+    EXPECT_EQ(Object("say \"hi\"").repr(), "'say \"hi\"'");
+    EXPECT_EQ(Object("both ' and \"").repr(), "'both \\' and \"'");
+    EXPECT_EQ(Object("tab\there\nnl\\").repr(), "'tab\\there\\nnl\\\\'");
+    EXPECT_EQ(Object("\x01\x7f").repr(), "'\\x01\\x7f'");
+    EXPECT_EQ(Object("h\xc3\xa9llo").repr(), "'h\xc3\xa9llo'") << "UTF-8 text passes through";
+    EXPECT_EQ(Object(Bytes{"a'b"}).repr(), "b\"a'b\"");
+    EXPECT_EQ(Object(Bytes{std::string("\x00\xff\n", 3)}).repr(), "b'\\x00\\xff\\n'");
+    EXPECT_EQ(Object(Bytes{"\"q\""}).repr(), "b'\"q\"'");
+    EXPECT_EQ(Object("text").str(), "text");
+    EXPECT_EQ(Object(2).str(), "2");
+}
+
+TEST(Object, NumbersAreEqualAcrossKindsAsInPython) {
+    EXPECT_EQ(Object(1), Object(1.0));
+    EXPECT_EQ(Object(1), Object(true));
+    EXPECT_EQ(Object(0.0), Object(false));
+    EXPECT_NE(Object(1), Object(1.5));
+    EXPECT_NE(Object("1"), Object(1));
+    EXPECT_NE(Object("a"), Object(Bytes{"a"}));
+    EXPECT_NE(Object(std::nan("")), Object(std::nan("")));
+    // 2^53 + 1 is not a double: compared exactly, not through a rounding cast.
+    EXPECT_NE(Object(std::int64_t{9007199254740993}), Object(9007199254740992.0));
+    EXPECT_EQ(Object(1).hash(), Object(1.0).hash());
+    EXPECT_EQ(Object(1).hash(), Object(true).hash());
+    EXPECT_EQ(Object(List{1, 2}), Object(List{1.0, 2}));
+}
+
+TEST(Dict, NumericKeysThatAreEqualAreOneKeyKeepingTheFirstSpelling) {
+    Dict d;
+    d.set(1, "int");
+    d.set(1.0, "float");
+    d.set(true, "bool");
+    EXPECT_EQ(d.size(), 1u);
+    EXPECT_EQ(Object(d).repr(), "{1: 'bool'}");
+}
+
+TEST(Dict, KeepsInsertionOrderThroughErasesAndReinserts) {
+    Dict d;
+    for (int i = 0; i < 40; ++i) d.set(i, i * i);
+    for (int i = 0; i < 40; i += 2) EXPECT_TRUE(d.erase(i));
+    EXPECT_FALSE(d.erase(0));
+    d.set(0, "back");
+    d.set(1, "replaced in place");
+    const auto keys = d.keys();
+    ASSERT_EQ(keys.size(), 21u);
+    EXPECT_EQ(keys.front(), Object(1));
+    EXPECT_EQ(keys[1], Object(3));
+    EXPECT_EQ(keys.back(), Object(0));
+    EXPECT_EQ(d.at(1).as_string(), "replaced in place");
+    EXPECT_EQ(d.at(39).as_int(), 39 * 39);
+}
+
+TEST(Dict, PopLastAndTheMissingKey) {
+    Dict d{{"a", 1}, {"b", 2}};
+    EXPECT_TRUE(d.contains("a"));
+    EXPECT_EQ(d.find("zz"), nullptr);
+    const auto [key, value] = d.pop_last();
+    EXPECT_EQ(key, Object("b"));
+    EXPECT_EQ(value, Object(2));
+    try {
+        (void)d.at("missing");
+        ADD_FAILURE() << "no KeyError";
+    } catch (const KeyError& e) {
+        EXPECT_NE(std::string(e.what()).find("'missing'"), std::string::npos) << e.what();
+    }
+    d.clear();
+    EXPECT_THROW((void)d.pop_last(), KeyError);
+    EXPECT_TRUE(d.empty());
+}
+
+TEST(Dict, EqualityIgnoresOrder) {
+    EXPECT_EQ((Dict{{1, "a"}, {2, "b"}}), (Dict{{2, "b"}, {1, "a"}}));
+    EXPECT_FALSE((Dict{{1, "a"}}) == (Dict{{1, "b"}}));
+}
+
+TEST(Object, TheWrongKindOrAnUnhashableKeyIsATypeError) {
+    EXPECT_THROW((void)Object("x").as_int(), TypeError);
+    EXPECT_THROW((void)Object(1.5).as_int(), TypeError);
+    EXPECT_EQ(Object(true).as_int(), 1);
+    EXPECT_EQ(Object(3).as_float(), 3.0);
+    EXPECT_THROW((void)Object(List{}).as_dict(), TypeError);
+    Dict d;
+    EXPECT_THROW(d.set(List{1}, 1), TypeError);
+    EXPECT_THROW(d.set(Dict{}, 1), TypeError);
+    EXPECT_TRUE(d.empty()) << "a refused key changes nothing";
+}
+
+TEST(Object, CopiesAreDeep) {
+    Object a(Dict{{"list", List{1, 2}}});
+    Object b = a;
+    b.as_dict().find("list")->as_list().push_back(3);
+    EXPECT_EQ(a.repr(), "{'list': [1, 2]}");
+    EXPECT_EQ(b.repr(), "{'list': [1, 2, 3]}");
+}
+
+TEST(ObjectCodec, RoundTripsEveryKindNested) {
+    Dict inner{{Bytes{"k"}, -7}, {2.5, List{None{}, true}}};
+    const Object original(Dict{{1, "one"}, {"nested", inner}, {0.25, None{}}});
+    const auto bytes = mp::ipc::encode_message(original);
+    const auto back = mp::ipc::decode_message<Object>(bytes);
+    EXPECT_EQ(back, original);
+    EXPECT_EQ(back.repr(), original.repr());
+    const auto dict_bytes = mp::ipc::encode_message(inner);
+    EXPECT_EQ(mp::ipc::decode_message<Dict>(dict_bytes), inner);
+}
+
+std::vector<std::byte> payload(std::initializer_list<int> bytes) {
+    std::vector<std::byte> out;
+    for (int b : bytes) out.push_back(static_cast<std::byte>(b));
+    return out;
+}
+
+TEST(ObjectCodec, HostileInputIsADecodeError) {
+    using mp::ipc::DecodeError;
+    const auto decode = [](const std::vector<std::byte>& bytes) { return mp::ipc::decode<Object>(bytes); };
+    EXPECT_THROW(decode(payload({42})), DecodeError) << "an unknown kind";
+    EXPECT_THROW(decode(payload({2, 1, 2})), DecodeError) << "a truncated int";
+    EXPECT_THROW(decode(payload({1, 7})), DecodeError) << "a bool that is neither 0 nor 1";
+    // A list that claims 2^40 elements in a few bytes: refused before allocating.
+    EXPECT_THROW(decode(payload({6, 0, 0, 0, 0, 0, 1, 0, 0})), DecodeError);
+    // A dict whose key is a list.
+    std::vector<std::byte> list_key = payload({7, 1, 0, 0, 0, 0, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0, 0, 0, 0});
+    EXPECT_THROW(decode(list_key), DecodeError);
+    // Lists nested 100,000 deep: refused at the depth limit, not a stack overflow.
+    std::vector<std::byte> deep;
+    for (int i = 0; i < 100'000; ++i) {
+        const auto level = payload({6, 1, 0, 0, 0, 0, 0, 0, 0});
+        deep.insert(deep.end(), level.begin(), level.end());
+    }
+    deep.push_back(std::byte{0});
+    EXPECT_THROW(decode(deep), DecodeError);
+}
+
+}  // namespace
