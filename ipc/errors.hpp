@@ -86,4 +86,11 @@ namespace detail {
 using sync::internal::throw_errno;
 }  // namespace detail
 
+// ManagerError: a Manager's server cannot be reached — it was shut down or died, the
+// address is not a Manager, the authkey is wrong, or it runs another build.
+class ManagerError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
 }  // namespace mp::ipc

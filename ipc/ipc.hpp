@@ -6,5 +6,6 @@
 #include "ipc/connection.hpp"
 #include "ipc/errors.hpp"
 #include "ipc/fd.hpp"
+#include "ipc/manager.hpp"
 #include "ipc/object.hpp"
 #include "ipc/queue.hpp"

@@ -142,6 +142,18 @@ public:
     using std::out_of_range::out_of_range;
 };
 
+// IndexError: a list index out of range.
+class IndexError : public std::out_of_range {
+public:
+    using std::out_of_range::out_of_range;
+};
+
+// AttributeError: a Namespace attribute that is not set.
+class AttributeError : public std::out_of_range {
+public:
+    using std::out_of_range::out_of_range;
+};
+
 class Dict {
 public:
     using Item = std::pair<Object, Object>;

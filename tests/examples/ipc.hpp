@@ -5,3 +5,5 @@
 #include "tests/examples/common.hpp"
 
 extern mp::ipc::Connection& conn;
+void add_one(mp::ipc::Object& value);
+extern mp::ipc::DictProxy d;

@@ -1,0 +1,190 @@
+#include "ipc/internal/manager_server.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "ipc/connection.hpp"
+#include "ipc/internal/manager_auth.hpp"
+#include "ipc/internal/manager_protocol.hpp"
+#include "ipc/internal/manager_store.hpp"
+#include "sync/errors.hpp"
+
+namespace mp::ipc::internal {
+
+namespace {
+
+// A client that connects and stays silent is dropped after this long.
+constexpr std::chrono::seconds kHandshakePatience{10};
+
+int g_term_pipe_write = -1;  // SIGTERM writes here, so the accept loop wakes up
+
+void on_sigterm(int) {
+    const char byte = 1;
+    [[maybe_unused]] const auto ignored = ::write(g_term_pipe_write, &byte, 1);
+}
+
+Reply reply_for_current_exception() {
+    try {
+        throw;
+    } catch (const KeyError& e) {
+        return {Status::key_error, None{}, e.what()};
+    } catch (const IndexError& e) {
+        return {Status::index_error, None{}, e.what()};
+    } catch (const sync::ValueError& e) {
+        return {Status::value_error, None{}, e.what()};
+    } catch (const TypeError& e) {
+        return {Status::type_error, None{}, e.what()};
+    } catch (const AttributeError& e) {
+        return {Status::attribute_error, None{}, e.what()};
+    } catch (const std::exception& e) {
+        return {Status::error, None{}, e.what()};
+    }
+}
+
+class Server {
+public:
+    explicit Server(std::vector<std::byte> authkey) : authkey_(std::move(authkey)) {}
+
+    void start_client(Fd fd) {
+        join_finished();
+        std::lock_guard lock(clients_mutex_);
+        const int raw = fd.get();
+        const std::uint64_t id = next_client_++;
+        open_fds_[id] = raw;
+        threads_.emplace(id, std::thread([this, id, owned = std::move(fd)]() mutable { run_client(id, std::move(owned)); }));
+    }
+
+    // Wakes every client thread (their reads end) and waits for them.
+    void stop_clients() {
+        std::unordered_map<std::uint64_t, std::thread> threads;
+        {
+            std::lock_guard lock(clients_mutex_);
+            for (const auto& [id, fd] : open_fds_) ::shutdown(fd, SHUT_RDWR);
+            threads.swap(threads_);
+        }
+        for (auto& [id, t] : threads) t.join();
+    }
+
+private:
+    // The threads of clients that left, joined so a long-lived server does not
+    // collect them.
+    void join_finished() {
+        std::vector<std::thread> done;
+        {
+            std::lock_guard lock(clients_mutex_);
+            for (const std::uint64_t id : finished_) {
+                done.push_back(std::move(threads_.at(id)));
+                threads_.erase(id);
+            }
+            finished_.clear();
+        }
+        for (auto& t : done) t.join();
+    }
+
+    void run_client(std::uint64_t id, Fd fd) {
+        try {
+            Connection connection(std::move(fd));
+            bool same_program = false;
+            if (accept_client(connection, authkey_, same_program, kHandshakePatience)) serve_requests(id, connection, same_program);
+        } catch (const std::exception&) {
+            // The client went away or sent garbage: only its connection ends.
+        }
+        {
+            std::lock_guard store_lock(store_mutex_);
+            store_.drop_client(id);
+        }
+        std::lock_guard lock(clients_mutex_);
+        open_fds_.erase(id);
+        finished_.push_back(id);
+    }
+
+    void serve_requests(std::uint64_t id, Connection& connection, bool same_program) {
+        for (;;) {
+            const Request request = connection.recv<Request>();  // EOFError or DecodeError ends the client
+            Reply reply;
+            {
+                std::lock_guard lock(store_mutex_);
+                try {
+                    switch (request.kind) {
+                        case RequestKind::incref:
+                            store_.incref(id, request.object);
+                            continue;
+                        case RequestKind::decref:
+                            store_.decref(id, request.object);
+                            continue;
+                        case RequestKind::create:
+                            if (request.code > static_cast<std::uint8_t>(StoredKind::value) || request.args.empty())
+                                throw TypeError("ipc: Manager: a malformed create request");
+                            reply.value = store_.create(id, static_cast<StoredKind>(request.code), request.args[0]);
+                            break;
+                        case RequestKind::call:
+                            if (request.code > static_cast<std::uint8_t>(Method::last))
+                                throw TypeError("ipc: Manager: an unknown method");
+                            reply.value = store_.call(request.object, static_cast<Method>(request.code), request.args,
+                                                      same_program);
+                            break;
+                    }
+                } catch (...) {
+                    if (request.kind == RequestKind::incref || request.kind == RequestKind::decref) continue;
+                    reply = reply_for_current_exception();
+                }
+            }
+            connection.send(reply);
+        }
+    }
+
+    const std::vector<std::byte> authkey_;
+    std::mutex store_mutex_;
+    ManagerStore store_;
+    std::mutex clients_mutex_;
+    std::uint64_t next_client_ = 1;
+    std::unordered_map<std::uint64_t, int> open_fds_;
+    std::unordered_map<std::uint64_t, std::thread> threads_;
+    std::vector<std::uint64_t> finished_;  // clients whose thread ended, to join
+};
+
+}  // namespace
+
+void serve(ServerSetup setup) {
+    // Ctrl-C reaches the whole process group: the Manager's process decides, and its
+    // end reaches us through the watch pipe (as Python's server ignores SIGINT).
+    ::signal(SIGINT, SIG_IGN);
+    ::signal(SIGPIPE, SIG_IGN);
+    int term_pipe[2];
+    if (::pipe2(term_pipe, O_CLOEXEC) == 0) {
+        g_term_pipe_write = term_pipe[1];
+        struct sigaction action {};
+        action.sa_handler = on_sigterm;
+        ::sigaction(SIGTERM, &action, nullptr);
+    }
+    Server server(std::move(setup.authkey));
+    for (;;) {
+        pollfd fds[3] = {{setup.listener.get(), POLLIN, 0}, {setup.watch.get(), POLLIN, 0}, {term_pipe[0], POLLIN, 0}};
+        if (::poll(fds, 3, -1) < 0) {
+            if (errno == EINTR) continue;
+            break;
+        }
+        if (fds[1].revents != 0 || fds[2].revents != 0) break;  // shutdown, the Manager died, or SIGTERM
+        if (fds[0].revents & POLLIN) {
+            const int client = ::accept4(setup.listener.get(), nullptr, nullptr, SOCK_CLOEXEC);
+            if (client >= 0) server.start_client(Fd(client));
+        }
+    }
+    setup.listener.reset();
+    ::unlink(setup.socket_path.c_str());
+    ::rmdir(setup.directory.c_str());
+    server.stop_clients();
+    std::fflush(nullptr);
+    ::_exit(0);
+}
+
+}  // namespace mp::ipc::internal

@@ -1,0 +1,26 @@
+// The Manager's server: the loop of the process a Manager forks. One thread accepts
+// and watches for the end (the Manager's watch pipe reaching end of file: shutdown,
+// or the Manager's process died); one thread per client connection reads requests
+// and applies each to the store under one lock.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "ipc/fd.hpp"
+
+namespace mp::ipc::internal {
+
+struct ServerSetup {
+    Fd listener;           // a listening Unix socket
+    Fd watch;              // read end of the Manager's watch pipe
+    std::string socket_path;
+    std::string directory;  // the private directory holding the socket, removed at the end
+    std::vector<std::byte> authkey;
+};
+
+// Serves until the watch pipe ends or SIGTERM, then removes the socket and its
+// directory. Runs in the forked server process; never returns (it _exits).
+[[noreturn]] void serve(ServerSetup setup);
+
+}  // namespace mp::ipc::internal

@@ -1,0 +1,62 @@
+// Session: this process's connection to one Manager server, shared by every proxy of
+// that server in the process, and the process's references to its objects.
+//
+// References are counted here and told to the server only when a count goes 0 -> 1
+// or 1 -> 0, by one-way messages: copying or dropping a proxy costs no round trip.
+// A forked child finds the session made by its parent (pid differs): it opens its
+// own connection and registers the references it inherited, so the server keeps
+// what the child's copied proxies point at, and drops them when the child's
+// connection closes, whichever way the child ends.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "ipc/connection.hpp"
+#include "ipc/internal/manager_protocol.hpp"
+
+namespace mp::ipc::internal {
+
+class Session {
+public:
+    Session(std::string socket_path, std::vector<std::byte> authkey);
+
+    const std::string& address() const noexcept { return socket_path_; }
+    const std::vector<std::byte>& authkey() const noexcept { return authkey_; }
+
+    // Connects and authenticates now, if this process has not yet.
+    void connect();
+    // Makes an object; the new object is referenced once, by the caller's proxy.
+    std::uint64_t create(StoredKind kind, Object initial);
+    // Runs a method; throws what the server's method threw (KeyError, ...), or
+    // ManagerError when the server cannot be reached.
+    Object call(std::uint64_t object, Method method, List args);
+    void acquire(std::uint64_t object);
+    void release(std::uint64_t object) noexcept;
+
+    // Re-creates the mutex in a forked child (a thread of the parent may have held it).
+    void reset_after_fork() noexcept;
+
+private:
+    Connection& connection_locked();
+    Reply round_trip_locked(const Request& request);
+
+    const std::string socket_path_;
+    const std::vector<std::byte> authkey_;
+    std::mutex mutex_;
+    pid_t pid_ = -1;  // the process connection_ belongs to
+    Connection connection_;
+    std::unordered_map<std::uint64_t, std::uint64_t> references_;
+};
+
+// The session of the Manager at `socket_path` in this process, made with `authkey`
+// if there is none yet (a child forked after it was made finds its parent's).
+std::shared_ptr<Session> session_for(const std::string& socket_path, const std::vector<std::byte>& authkey);
+
+}  // namespace mp::ipc::internal
