@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/fuzz/ipc_fuzz.hpp"
+#include "tests/fuzz/manager_fuzz.hpp"
 #include "tests/fuzz/replay.hpp"
 
 namespace {
@@ -16,6 +17,11 @@ TEST(FuzzCorpus, CodecInputsDecodeOrFailCleanly) {
 
 TEST(FuzzCorpus, FramingInputsReceiveOrFailCleanly) {
     EXPECT_GE(mp::fuzz::replay_corpus("ipc_framing", mp::ipc::fuzz::framing), 9)
+        << "corpus missing: run from the repository root";
+}
+
+TEST(FuzzCorpus, ManagerRequestsRunOrFailCleanly) {
+    EXPECT_GE(mp::fuzz::replay_corpus("ipc_manager", mp::ipc::fuzz::manager_requests), 9)
         << "corpus missing: run from the repository root";
 }
 
