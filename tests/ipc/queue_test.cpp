@@ -300,8 +300,8 @@ TEST(Queue, ConsumerKilledWhileBlockedLeavesTheQueueWorking) {
 }
 
 // One Ring::get, taken off the ring and returned at once, as text.
-std::string take(mp::ipc::detail::Ring& ring) {
-    mp::ipc::detail::Take take;
+std::string take(mp::ipc::internal::Ring& ring) {
+    mp::ipc::internal::Take take;
     std::vector<std::byte> scratch;
     if (!ring.get(take, scratch, Clock::time_point::max())) return "(nothing)";
     std::string text(reinterpret_cast<const char*>(take.bytes().data()), take.bytes().size());
@@ -313,7 +313,7 @@ std::string take(mp::ipc::detail::Ring& ring) {
 // record where the next one would go, and dies holding the lock. The survivors
 // see nothing of it and carry on.
 void kill_inside_operation(bool producer_side) {
-    mp::ipc::detail::Ring ring(0, 4096);
+    mp::ipc::internal::Ring ring(0, 4096);
     const auto bytes = [](std::string_view s) { return std::as_bytes(std::span(s)); };
     ASSERT_TRUE(ring.put(bytes("first"), Clock::time_point::max()));
     ASSERT_TRUE(ring.put(bytes("second"), Clock::time_point::max()));
@@ -462,15 +462,15 @@ TEST(Queue, GetterKilledWhileWaitingLosesNothing) {
 // getter). Whoever next holds get_lock settles it, even when someone else has
 // already seen the owner die (here the parent, locking get_lock first).
 void kill_inside_take(bool committed, bool owner_death_seen_elsewhere) {
-    mp::ipc::detail::Ring ring(0, 4096);
+    mp::ipc::internal::Ring ring(0, 4096);
     const auto bytes = [](std::string_view s) { return std::as_bytes(std::span(s)); };
     ASSERT_TRUE(ring.put(bytes("first"), Clock::time_point::max()));
     ASSERT_TRUE(ring.put(bytes("second"), Clock::time_point::max()));
     auto& header = ring.header();
     const pid_t pid = fork_child([&] {
         header.get_lock.lock();
-        header.take.store(mp::ipc::detail::TakeState{.commit_count = 1, .pending = true}.pack());
-        if (committed) header.consumed.store(mp::ipc::detail::RingSide{4 + 5, 1}.pack());
+        header.take.store(mp::ipc::internal::TakeState{.commit_count = 1, .pending = true}.pack());
+        if (committed) header.consumed.store(mp::ipc::internal::RingSide{4 + 5, 1}.pack());
         raise(SIGKILL);
         return 1;
     });
@@ -483,7 +483,7 @@ void kill_inside_take(bool committed, bool owner_death_seen_elsewhere) {
     EXPECT_EQ(ring.lost(), committed ? 1u : 0u);
     EXPECT_EQ(take(ring), committed ? "second" : "first");
     EXPECT_EQ(ring.lost(), committed ? 1u : 0u);
-    EXPECT_FALSE(mp::ipc::detail::TakeState::unpack(header.take.load()).pending);
+    EXPECT_FALSE(mp::ipc::internal::TakeState::unpack(header.take.load()).pending);
 }
 
 TEST(Queue, GetterKilledHoldingTheLockBeforeItsCommitLosesNothing) { kill_inside_take(false, false); }
@@ -507,7 +507,7 @@ TEST(Queue, TryGetIntoAssignsAndTimesOut) {
 template <class T>
 struct InspectableQueue : Queue<T> {
     using Queue<T>::Queue;
-    mp::ipc::detail::Ring& ring() { return this->ring_; }
+    mp::ipc::internal::Ring& ring() { return this->ring_; }
 };
 
 TEST(Queue, ReadersKilledAtRandomMomentsDoNotCorruptIt) {
