@@ -173,7 +173,7 @@ TEST_P(BothKinds, PollTimesOutThenSeesData) {
         std::this_thread::sleep_for(20ms);
         writer.send_bytes("late");
     });
-    EXPECT_TRUE(reader.poll(mp::ipc::forever));
+    EXPECT_TRUE(reader.poll(20s));
     later.join();
     EXPECT_EQ(text_of(reader.recv_bytes()), "late");
 }
