@@ -1,7 +1,7 @@
 // Timeout: how long a subproc call may wait. Any std::chrono duration converts to
 // it, saturating: one too long for nanoseconds (seconds::max(), a thousand years)
 // means no limit, exactly as no timeout at all. "As long as it takes" is spelled by
-// giving none (the default `{}`): there is no std::nullopt or optional form. A
+// giving none (the default `{}`), not std::nullopt (one temporary exception below). A
 // timeout of zero or less polls once. The library reads it as an optional limit.
 #pragma once
 
