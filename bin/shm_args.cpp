@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "bin/cli/args.hpp"
+#include "bin/cli/cli.hpp"
 #include "bin/cli/main.hpp"
 
 namespace mp::tools::shm {
@@ -85,7 +86,7 @@ Command parse_create(const Arguments& arguments) {
         try {
             create.fill = mp::shm::parse_scalar(create.code, *arguments.init);
         } catch (const std::logic_error& error) {  // invalid_argument, out_of_range
-            throw UsageError(std::string("--init: ") + error.what());
+            throw UsageError("--init: " + std::string(cli::without_program(error.what(), "shm")));
         }
     }
     return create;

@@ -34,9 +34,8 @@ struct Outcome {
     Output output;
 };
 
-std::optional<nanoseconds> limit(nanoseconds duration) {
-    return duration.count() > 0 ? std::optional(duration) : std::nullopt;
-}
+// coreutils' 0 means "no limit": the wait without a timeout.
+Timeout limit(nanoseconds duration) { return duration.count() > 0 ? Timeout(duration) : Timeout(); }
 
 Outcome supervise(Popen& child, const RunArgs& run) {
     Outcome outcome;

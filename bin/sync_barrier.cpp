@@ -12,7 +12,7 @@ namespace mp::tools::sync {
 int barrier_command(const std::string& name, unsigned parties, const Wait& wait) {
     mp::sync::Barrier barrier = mp::sync::Barrier::open(name, parties);
     try {
-        const std::uint32_t index = wait.timeout ? barrier.wait_for(*wait.timeout) : barrier.wait();
+        const std::uint32_t index = wait.timeout ? barrier.wait(*wait.timeout) : barrier.wait();
         std::printf("%u\n", index);
         return 0;
     } catch (const mp::sync::BrokenBarrierError&) {

@@ -172,7 +172,7 @@ void barrier_example() {
         for (int round = 1; round <= 2; ++round) {
             usleep(static_cast<useconds_t>(10000 * (i + 1)));
             say("worker %d: arrives for round %d\n", i, round);
-            const std::uint32_t index = barrier.wait_for(10s);
+            const std::uint32_t index = barrier.wait(10s);
             say("worker %d: passes round %d (arrival index %u)\n", i, round, index);
         }
     });

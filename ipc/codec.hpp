@@ -133,7 +133,7 @@ private:
     std::span<const std::byte> in_;
 };
 
-namespace detail {
+namespace internal {
 
 // Poison pills: the hooks are found by argument-dependent lookup only.
 void mp_encode() = delete;
@@ -189,14 +189,14 @@ constexpr std::size_t element_min_size() {
     return size;
 }
 
-}  // namespace detail
+}  // namespace internal
 
 // The primary Codec: user hooks, bool, arithmetic types, enums and trivially
 // copyable structs. Specializations below handle the standard containers.
 template <class T, class Enable>
 struct Codec {
-    static constexpr bool hooked = detail::HasEncodeHook<T> || detail::HasDecodeHook<T>;
-    static_assert(!hooked || (detail::HasEncodeHook<T> && detail::HasDecodeHook<T>),
+    static constexpr bool hooked = internal::HasEncodeHook<T> || internal::HasDecodeHook<T>;
+    static_assert(!hooked || (internal::HasEncodeHook<T> && internal::HasDecodeHook<T>),
                   "ipc codec: a type with mp_encode needs mp_decode too (and the other way round)");
     static_assert(!std::is_pointer_v<T> && !std::is_member_pointer_v<T>,
                   "ipc codec: pointers mean nothing in another process and cannot be encoded");
@@ -209,13 +209,13 @@ struct Codec {
 
     static constexpr std::uint64_t signature() {
         if constexpr (hooked) {
-            return detail::named_signature<T>('u');
+            return internal::named_signature<T>('u');
         } else if constexpr (std::is_arithmetic_v<T>) {
             const std::uint64_t kind = (std::is_floating_point_v<T> ? 1 : 0) | (std::is_signed_v<T> ? 2 : 0) |
                                        (std::is_same_v<T, bool> ? 4 : 0);
-            return detail::mix(detail::mix(detail::tag('a'), sizeof(T)), kind);
+            return internal::mix(internal::mix(internal::tag('a'), sizeof(T)), kind);
         } else {
-            return detail::named_signature<T>('b');
+            return internal::named_signature<T>('b');
         }
     }
     static void encode(Encoder& out, const T& value) {
@@ -239,7 +239,7 @@ struct Codec {
     }
 };
 
-namespace detail {
+namespace internal {
 // Text: std::string, and what encodes exactly as one (string literals, C strings,
 // std::string_view), so that send("hi") is received by recv<std::string>().
 struct TextCodec {
@@ -251,10 +251,10 @@ struct TextCodec {
         out.write_raw(text.data(), text.size());
     }
 };
-}  // namespace detail
+}  // namespace internal
 
 template <>
-struct Codec<std::string> : detail::TextCodec {
+struct Codec<std::string> : internal::TextCodec {
     static void encode(Encoder& out, const std::string& value) { encode_text(out, value); }
     static void decode(Decoder& in, std::string& value) {
         const auto bytes = in.take(in.read_count(1));
@@ -264,13 +264,13 @@ struct Codec<std::string> : detail::TextCodec {
 // The encode-only text types (they own no characters to decode into): the peer
 // decodes a std::string.
 template <>
-struct Codec<std::string_view> : detail::TextCodec {
+struct Codec<std::string_view> : internal::TextCodec {
     static void encode(Encoder& out, std::string_view value) { encode_text(out, value); }
 };
 template <>
-struct Codec<const char*> : detail::TextCodec {
+struct Codec<const char*> : internal::TextCodec {
     static void encode(Encoder& out, const char* value) {
-        if (value == nullptr) throw std::invalid_argument("ipc codec: a null C string cannot be encoded");
+        if (value == nullptr) throw std::invalid_argument("ipc: codec: a null C string cannot be encoded");
         encode_text(out, value);
     }
 };
@@ -279,7 +279,7 @@ struct Codec<char*> : Codec<const char*> {};
 // A char array is a string literal or a C string buffer: its text ends at the first
 // NUL, or at the end of the array.
 template <std::size_t N>
-struct Codec<char[N]> : detail::TextCodec {
+struct Codec<char[N]> : internal::TextCodec {
     static void encode(Encoder& out, const char (&value)[N]) { encode_text(out, std::string_view(value, std::find(value, value + N, '\0'))); }
 };
 
@@ -287,23 +287,23 @@ template <class T, class A>
 struct Codec<std::vector<T, A>> {
     static constexpr bool bitwise = false;
     static constexpr std::size_t min_size = 8;
-    static constexpr std::uint64_t signature() { return detail::mix(detail::tag('v'), Codec<T>::signature()); }
+    static constexpr std::uint64_t signature() { return internal::mix(internal::tag('v'), Codec<T>::signature()); }
     static void encode(Encoder& out, const std::vector<T, A>& value) {
         out.write_count(value.size());
         if constexpr (std::is_same_v<T, bool>) {
             for (const bool b : value) out.write(b);
         } else {
-            detail::write_elements(out, value.data(), value.size());
+            internal::write_elements(out, value.data(), value.size());
         }
     }
     static void decode(Decoder& in, std::vector<T, A>& value) {
-        const std::size_t count = in.read_count(detail::element_min_size<T>());
+        const std::size_t count = in.read_count(internal::element_min_size<T>());
         if constexpr (std::is_same_v<T, bool>) {
             value.clear();
             for (std::size_t i = 0; i < count; ++i) value.push_back(in.read_flag());
         } else {
             value.resize(count);
-            detail::read_elements(in, value.data(), count);
+            internal::read_elements(in, value.data(), count);
         }
     }
 };
@@ -313,10 +313,10 @@ struct Codec<std::array<T, N>> {
     static constexpr bool bitwise = Codec<T>::bitwise;
     static constexpr std::size_t min_size = N * Codec<T>::min_size;
     static constexpr std::uint64_t signature() {
-        return detail::mix(detail::mix(detail::tag('A'), N), Codec<T>::signature());
+        return internal::mix(internal::mix(internal::tag('A'), N), Codec<T>::signature());
     }
-    static void encode(Encoder& out, const std::array<T, N>& value) { detail::write_elements(out, value.data(), N); }
-    static void decode(Decoder& in, std::array<T, N>& value) { detail::read_elements(in, value.data(), N); }
+    static void encode(Encoder& out, const std::array<T, N>& value) { internal::write_elements(out, value.data(), N); }
+    static void decode(Decoder& in, std::array<T, N>& value) { internal::read_elements(in, value.data(), N); }
 };
 
 // Tuples and pairs share one encoding (and signature): the elements in order.
@@ -325,8 +325,8 @@ struct Codec<std::tuple<Ts...>> {
     static constexpr bool bitwise = false;
     static constexpr std::size_t min_size = (std::size_t{0} + ... + Codec<Ts>::min_size);
     static constexpr std::uint64_t signature() {
-        std::uint64_t hash = detail::mix(detail::tag('t'), sizeof...(Ts));
-        ((hash = detail::mix(hash, Codec<Ts>::signature())), ...);
+        std::uint64_t hash = internal::mix(internal::tag('t'), sizeof...(Ts));
+        ((hash = internal::mix(hash, Codec<Ts>::signature())), ...);
         return hash;
     }
     static void encode(Encoder& out, const std::tuple<Ts...>& value) {
@@ -356,7 +356,7 @@ template <class T>
 struct Codec<std::optional<T>> {
     static constexpr bool bitwise = false;
     static constexpr std::size_t min_size = 1;
-    static constexpr std::uint64_t signature() { return detail::mix(detail::tag('o'), Codec<T>::signature()); }
+    static constexpr std::uint64_t signature() { return internal::mix(internal::tag('o'), Codec<T>::signature()); }
     static void encode(Encoder& out, const std::optional<T>& value) {
         out.write(value.has_value());
         if (value) out.write(*value);
@@ -375,25 +375,25 @@ struct Codec<std::variant<Ts...>> {
     static constexpr bool bitwise = false;
     static constexpr std::size_t min_size = 4;
     static constexpr std::uint64_t signature() {
-        std::uint64_t hash = detail::mix(detail::tag('V'), sizeof...(Ts));
-        ((hash = detail::mix(hash, Codec<Ts>::signature())), ...);
+        std::uint64_t hash = internal::mix(internal::tag('V'), sizeof...(Ts));
+        ((hash = internal::mix(hash, Codec<Ts>::signature())), ...);
         return hash;
     }
     static void encode(Encoder& out, const std::variant<Ts...>& value) {
-        if (value.valueless_by_exception()) throw DecodeError("ipc codec: cannot encode a valueless variant");
+        if (value.valueless_by_exception()) throw DecodeError("ipc: codec: cannot encode a valueless variant");
         out.write(static_cast<std::uint32_t>(value.index()));
         std::visit([&](const auto& alternative) { out.write(alternative); }, value);
     }
     static void decode(Decoder& in, std::variant<Ts...>& value) {
         const auto index = in.read<std::uint32_t>();
-        if (index >= sizeof...(Ts)) throw DecodeError("ipc codec: variant index out of range");
+        if (index >= sizeof...(Ts)) throw DecodeError("ipc: codec: variant index out of range");
         [&]<std::size_t... I>(std::index_sequence<I...>) {
             ((index == I ? (in.read(value.template emplace<I>()), true) : false) || ...);
         }(std::index_sequence_for<Ts...>{});
     }
 };
 
-namespace detail {
+namespace internal {
 // std::map and std::unordered_map share one encoding (and signature): the count,
 // then key and value pairs. A repeated key is a DecodeError.
 template <class Map>
@@ -421,16 +421,16 @@ struct MapCodec {
             in.read(key);
             in.read(mapped);
             if (!value.emplace(std::move(key), std::move(mapped)).second)
-                throw DecodeError("ipc codec: map holds a key twice");
+                throw DecodeError("ipc: codec: map holds a key twice");
         }
     }
 };
-}  // namespace detail
+}  // namespace internal
 
 template <class K, class V, class C, class A>
-struct Codec<std::map<K, V, C, A>> : detail::MapCodec<std::map<K, V, C, A>> {};
+struct Codec<std::map<K, V, C, A>> : internal::MapCodec<std::map<K, V, C, A>> {};
 template <class K, class V, class H, class E, class A>
-struct Codec<std::unordered_map<K, V, H, E, A>> : detail::MapCodec<std::unordered_map<K, V, H, E, A>> {};
+struct Codec<std::unordered_map<K, V, H, E, A>> : internal::MapCodec<std::unordered_map<K, V, H, E, A>> {};
 
 // type_signature<T>(): the 8 bytes that encode_message puts before a T.
 template <class T>
@@ -479,7 +479,7 @@ std::vector<std::byte> encode_message(const T& value) {
     return out;
 }
 
-namespace detail {
+namespace internal {
 [[noreturn]] void throw_signature_mismatch(std::uint64_t found, std::uint64_t expected);
 }
 
@@ -489,7 +489,7 @@ template <class T>
 T decode_message(std::span<const std::byte> bytes) {
     Decoder decoder(bytes);
     const auto signature = decoder.read<std::uint64_t>();
-    if (signature != type_signature<T>()) detail::throw_signature_mismatch(signature, type_signature<T>());
+    if (signature != type_signature<T>()) internal::throw_signature_mismatch(signature, type_signature<T>());
     T value{};
     decoder.read(value);
     decoder.finish();

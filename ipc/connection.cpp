@@ -36,30 +36,30 @@ std::string describe(int fd) { return "fd " + std::to_string(fd); }
 
 Connection::Connection(Fd fd) : fd_(std::move(fd)) {
     struct stat st {};
-    if (::fstat(fd_.get(), &st) < 0) detail::throw_errno("fstat(" + describe(fd_.get()) + ")");
+    if (::fstat(fd_.get(), &st) < 0) internal::throw_errno("fstat(" + describe(fd_.get()) + ")");
     const int flags = ::fcntl(fd_.get(), F_GETFL);
-    if (flags < 0) detail::throw_errno("fcntl(" + describe(fd_.get()) + ", F_GETFL)");
+    if (flags < 0) internal::throw_errno("fcntl(" + describe(fd_.get()) + ", F_GETFL)");
     socket_ = S_ISSOCK(st.st_mode);
     readable_ = (flags & O_ACCMODE) != O_WRONLY;
     writable_ = (flags & O_ACCMODE) != O_RDONLY;
 }
 
 void Connection::require_open(bool usable, const char* what) const {
-    if (!fd_) throw std::system_error(EBADF, std::generic_category(), std::string(what) + ": the connection is closed");
+    if (!fd_) throw std::system_error(EBADF, std::generic_category(), "ipc: " + std::string(what) + ": the connection is closed");
     if (!usable)
         throw std::system_error(EBADF, std::generic_category(),
-                                std::string(what) + ": the connection is " + (readable_ ? "read-only" : "write-only"));
+                                "ipc: " + std::string(what) + ": the connection is " + (readable_ ? "read-only" : "write-only"));
 }
 
 void Connection::check_sendable(std::size_t length, const char* what) const {
     require_open(writable_, what);
     if (length > max_message_size_)
-        throw MessageTooLarge(std::string(what) + ": a message of " + std::to_string(length) +
+        throw MessageTooLarge("ipc: " + std::string(what) + ": a message of " + std::to_string(length) +
                               " bytes is over the maximum of " + std::to_string(max_message_size_));
 }
 
 void Connection::send_bytes(std::span<const std::byte> message) {
-    check_sendable(message.size(), "send_bytes");
+    check_sendable(message.size(), "Connection::send_bytes");
     if (message.size() <= kCoalesceLimit) {
         // Copying a small payload behind its header costs less than the kernel
         // spends on a second iovec, and a socket can then use plain send().
@@ -71,11 +71,11 @@ void Connection::send_bytes(std::span<const std::byte> message) {
     const std::uint64_t header = message.size();
     iovec iov[2] = {{const_cast<std::uint64_t*>(&header), kHeaderSize},
                     {const_cast<std::byte*>(message.data()), message.size()}};
-    detail::write_all({fd_.get(), socket_}, iov, 2);
+    internal::write_all({fd_.get(), socket_}, iov, 2);
 }
 
 void Connection::send_framed(std::vector<std::byte>& framed) {
-    check_sendable(framed.size() - kHeaderSize, "send");
+    check_sendable(framed.size() - kHeaderSize, "Connection::send");
     write_framed(framed);
 }
 
@@ -83,22 +83,22 @@ void Connection::write_framed(std::vector<std::byte>& framed) {
     const std::uint64_t header = framed.size() - kHeaderSize;
     std::memcpy(framed.data(), &header, kHeaderSize);
     iovec iov{framed.data(), framed.size()};
-    detail::write_all({fd_.get(), socket_}, &iov, 1);
+    internal::write_all({fd_.get(), socket_}, &iov, 1);
 }
 
 void Connection::send_fd(int fd) {
-    require_open(writable_, "send_fd");
+    require_open(writable_, "Connection::send_fd");
     if (!socket_)
         throw std::system_error(ENOTSOCK, std::generic_category(),
-                                "send_fd: passing descriptors needs a socket (Pipe(true)), not a pipe");
+                                "ipc: Connection::send_fd: passing descriptors needs a socket (Pipe(true)), not a pipe");
     const std::uint64_t header = std::uint64_t{static_cast<std::uint8_t>(FrameKind::fd)} << kKindShift;
     iovec iov{const_cast<std::uint64_t*>(&header), kHeaderSize};
-    detail::write_all({fd_.get(), socket_}, &iov, 1, fd);
+    internal::write_all({fd_.get(), socket_}, &iov, 1, fd);
 }
 
 Connection::FrameHeader Connection::receive_header() {
-    require_open(readable_, "recv");
-    if (read_side_lost_) throw EOFError("recv: the stream was abandoned after a frame over the maximum size");
+    require_open(readable_, "Connection::recv");
+    if (read_side_lost_) throw EOFError("ipc: Connection::recv: the stream was abandoned after a frame over the maximum size");
     if (read_buffer_.empty()) read_buffer_.resize(kReadAhead);
     if (buffered() < kHeaderSize) {
         // Move the partial header to the front, then read ahead behind it.
@@ -107,10 +107,10 @@ Connection::FrameHeader Connection::receive_header() {
         read_begin_ = 0;
         while (read_end_ < kHeaderSize) {
             const iovec ahead{read_buffer_.data() + read_end_, read_buffer_.size() - read_end_};
-            const std::size_t n = detail::read_some({fd_.get(), socket_}, &ahead, 1, received_fds_);
+            const std::size_t n = internal::read_some({fd_.get(), socket_}, &ahead, 1, received_fds_);
             if (n == 0) {
-                if (read_end_ == 0) throw EOFError("recv: the peer closed the connection");
-                throw EOFError("recv: truncated frame: the peer closed after " + std::to_string(read_end_) +
+                if (read_end_ == 0) throw EOFError("ipc: Connection::recv: the peer closed the connection");
+                throw EOFError("ipc: Connection::recv: truncated frame: the peer closed after " + std::to_string(read_end_) +
                                " of the 8 header bytes");
             }
             read_end_ += n;
@@ -124,13 +124,13 @@ Connection::FrameHeader Connection::receive_header() {
     const std::uint64_t length = header & kLengthMask;
     if (length > max_message_size_) {
         read_side_lost_ = true;
-        throw MessageTooLarge("recv: the peer announced a frame of " + std::to_string(length) +
+        throw MessageTooLarge("ipc: Connection::recv: the peer announced a frame of " + std::to_string(length) +
                               " bytes, over the maximum of " + std::to_string(max_message_size_));
     }
     if (kind > static_cast<std::uint8_t>(FrameKind::fd) ||
         (kind == static_cast<std::uint8_t>(FrameKind::fd) && length != 0)) {
         read_side_lost_ = true;
-        throw DecodeError("recv: not a frame header (kind " + std::to_string(kind) +
+        throw DecodeError("ipc: Connection::recv: not a frame header (kind " + std::to_string(kind) +
                           "); the stream cannot be followed any more");
     }
     return {static_cast<FrameKind>(kind), static_cast<std::size_t>(length)};
@@ -151,9 +151,9 @@ void Connection::receive_payload(std::byte* out, std::size_t size) {
         int count = 0;
         if (out != nullptr) iov[count++] = {out + done, missing};
         iov[count++] = {read_buffer_.data(), read_buffer_.size()};
-        const std::size_t n = detail::read_some({fd_.get(), socket_}, iov, count, received_fds_);
+        const std::size_t n = internal::read_some({fd_.get(), socket_}, iov, count, received_fds_);
         if (n == 0)
-            throw EOFError("recv: truncated frame: the peer closed after " + std::to_string(done) + " of " +
+            throw EOFError("ipc: Connection::recv: truncated frame: the peer closed after " + std::to_string(done) + " of " +
                            std::to_string(size) + " payload bytes");
         const std::size_t payload_read = std::min(n, missing);
         const std::size_t direct = out != nullptr ? payload_read : 0;
@@ -166,11 +166,11 @@ void Connection::receive_payload(std::byte* out, std::size_t size) {
 void Connection::reject_frame(FrameHeader header, const char* expected) {
     if (header.kind == FrameKind::fd) {
         if (!received_fds_.empty()) received_fds_.erase(received_fds_.begin());
-        throw DecodeError(std::string("recv: the frame carries a file descriptor, not ") + expected +
+        throw DecodeError(std::string("ipc: Connection::recv: the frame carries a file descriptor, not ") + expected +
                           " (use recv_fd)");
     }
     receive_payload(nullptr, header.length);
-    throw DecodeError(std::string("recv_fd: the frame carries ") + std::to_string(header.length) +
+    throw DecodeError(std::string("ipc: Connection::recv_fd: the frame carries ") + std::to_string(header.length) +
                       " bytes of data, not " + expected);
 }
 
@@ -193,7 +193,7 @@ std::size_t Connection::recv_bytes_into(std::span<std::byte> out) {
     if (header.length > out.size()) {
         std::vector<std::byte> message(header.length);
         receive_payload(message.data(), header.length);
-        throw BufferTooShort("recv_bytes_into: a message of " + std::to_string(header.length) +
+        throw BufferTooShort("ipc: Connection::recv_bytes_into: a message of " + std::to_string(header.length) +
                                  " bytes does not fit in a buffer of " + std::to_string(out.size()),
                              std::move(message));
     }
@@ -205,17 +205,17 @@ Fd Connection::recv_fd() {
     const FrameHeader header = receive_header();
     if (header.kind != FrameKind::fd) reject_frame(header, "a file descriptor");
     if (received_fds_.empty())
-        throw DecodeError("recv_fd: a descriptor frame arrived without its descriptor");
+        throw DecodeError("ipc: Connection::recv_fd: a descriptor frame arrived without its descriptor");
     Fd fd = std::move(received_fds_.front());
     received_fds_.erase(received_fds_.begin());
     return fd;
 }
 
 bool Connection::poll_until(sync::internal::SteadyTime deadline) {
-    require_open(readable_, "poll");
+    require_open(readable_, "Connection::poll");
     if (has_buffered_input()) return true;
     pollfd p{fd_.get(), POLLIN, 0};
-    return detail::wait_readable(std::span(&p, 1), deadline);
+    return internal::wait_readable(std::span(&p, 1), deadline);
 }
 
 void Connection::close() noexcept {
@@ -233,7 +233,7 @@ std::vector<Connection*> wait_until(std::span<Connection* const> connections, sy
     if (!ready.empty()) return ready;
     std::vector<pollfd> fds;
     for (const Connection* c : connections) fds.push_back({c->fileno(), POLLIN, 0});
-    if (!detail::wait_readable(fds, deadline)) return ready;
+    if (!internal::wait_readable(fds, deadline)) return ready;
     for (std::size_t i = 0; i < fds.size(); ++i) {
         if (fds[i].revents != 0) ready.push_back(connections[i]);
     }
@@ -244,12 +244,12 @@ std::pair<Connection, Connection> Pipe(bool duplex) {
     int fds[2];
     if (duplex) {
         if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) < 0)
-            detail::throw_errno("socketpair(AF_UNIX, SOCK_STREAM)");
-        for (const int end : fds) detail::grow_send_buffer(end, kSocketSendBuffer);
+            internal::throw_errno("socketpair(AF_UNIX, SOCK_STREAM)");
+        for (const int end : fds) internal::grow_send_buffer(end, kSocketSendBuffer);
     } else {
-        if (::pipe2(fds, O_CLOEXEC) < 0) detail::throw_errno("pipe2");
+        if (::pipe2(fds, O_CLOEXEC) < 0) internal::throw_errno("pipe2");
         // Best effort: a refused request leaves a slower pipe, not a broken one.
-        (void)detail::grow_pipe_buffer(fds[1], detail::pipe_buffer_request());
+        (void)internal::grow_pipe_buffer(fds[1], internal::pipe_buffer_request());
     }
     Fd first(fds[0]);
     Fd second(fds[1]);

@@ -41,9 +41,6 @@
 
 namespace mp::ipc {
 
-// A timeout meaning "wait as long as it takes".
-inline constexpr std::chrono::nanoseconds forever = std::chrono::nanoseconds::max();
-
 class Connection {
 public:
     // The default largest frame accepted or sent: 64 MiB. Big enough for any message
@@ -103,8 +100,9 @@ public:
     }
 
     // poll: whether something can be received without blocking: data, or the end of
-    // the stream (then recv throws EOFError). Waits up to `timeout` (none by default;
-    // ipc::forever waits as long as it takes). True means at least the start of a
+    // the stream (then recv throws EOFError). Checks at once, or waits up to `timeout`
+    // (Python's poll(timeout): a question, so it answers false when the time ran
+    // out rather than throwing). True means at least the start of a
     // frame is there: a peer that stops mid-frame can still make recv wait.
     // Any std::chrono duration: zero or less polls once, one too long for the
     // clock (seconds::max()) waits as long as it takes.
@@ -189,7 +187,7 @@ private:
 
 // wait: the connections among `connections` that can receive without blocking
 // (a frame read ahead, data on the fd, or the end of the stream), waiting up to
-// `timeout` (ipc::forever: as long as it takes) for at least one. Empty when the
+// `timeout` (without one: as long as it takes) for at least one. Empty when the
 // timeout ran out. As Python's multiprocessing.connection.wait. Every connection
 // must be open and readable (else std::system_error(EBADF)).
 // The timeout is any std::chrono duration, as poll's.

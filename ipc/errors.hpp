@@ -9,6 +9,7 @@
 #include <system_error>
 #include <vector>
 
+#include "sync/errors.hpp"
 #include "sync/internal/os_error.hpp"
 
 namespace mp::ipc {
@@ -57,34 +58,35 @@ private:
     std::vector<std::byte> message_;
 };
 
-// QueueFull: put() found no room before its timeout (or at once, for put_nowait).
+// QueueFull: put(item, timeout) found no room before its timeout (or at once, for
+// put_nowait). try_put / try_put_for report it as false instead.
 class QueueFull : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
 };
 
-// QueueEmpty: get() found no item before its timeout (or at once, for get_nowait).
+// QueueEmpty: get(timeout) found no item before its timeout (or at once, for
+// get_nowait). try_get / try_get_for report it as nullopt instead.
 class QueueEmpty : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
 };
 
-// QueueClosed: put() on a closed queue, or get() on a closed queue that is drained.
+// QueueClosed: any put on a closed queue, or any get on a closed queue that is
+// drained: the try_ forms too (closure is not a timing outcome; a polling loop must
+// not spin on it).
 class QueueClosed : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
 };
 
-// TimeoutError: a bounded wait other than put/get ran out (JoinableQueue::join).
-class TimeoutError : public std::runtime_error {
-public:
-    using std::runtime_error::runtime_error;
-};
+// TimeoutError: sync's, the one type for sync, ipc, shm and pool.
+using TimeoutError = sync::TimeoutError;
 
-namespace detail {
+namespace internal {
 // Throws std::system_error(errno) whose message is "<call>: <strerror>".
 using sync::internal::throw_errno;
-}  // namespace detail
+}  // namespace internal
 
 // ManagerError: a Manager's server cannot be reached — it was shut down or died, the
 // address is not a Manager, the authkey is wrong, or it runs another build.

@@ -39,8 +39,12 @@
 // - The queue exists only in processes forked after it was made (it has no name
 //   to attach by); a moved-from queue is empty and must not be used.
 //
-// Errors worth branching on: QueueFull / QueueEmpty (a bounded put/get ran out of
-// time), QueueClosed, MessageTooLarge.
+// Waiting (README "Waiting and errors"): put / get wait as long as it takes;
+// put(item, timeout) / get(timeout) throw QueueFull / QueueEmpty when the time runs
+// out; try_put / try_get (at once) and try_put_for / try_get_for (within a timeout)
+// report false / nullopt instead. Every form throws QueueClosed on a closed queue.
+//
+// Errors worth branching on: QueueFull, QueueEmpty, QueueClosed, MessageTooLarge.
 #pragma once
 
 #include <chrono>
@@ -69,52 +73,55 @@ public:
     void put(const T& item) { put_until(item, sync::internal::kNoDeadline); }
     // put with a timeout: throws QueueFull when there is still no room after it.
     // Every timeout here is any std::chrono duration: zero or less polls once, one
-    // too long for the clock (seconds::max(), ipc::forever) waits without limit.
+    // too long for the clock (seconds::max()) waits without limit.
     template <class Rep, class Period>
     void put(const T& item, const std::chrono::duration<Rep, Period>& timeout) {
-        if (!put_until(item, sync::internal::deadline_after(timeout))) throw QueueFull("Queue.put: the queue is full");
+        if (!put_until(item, sync::internal::deadline_after(timeout)))
+            throw QueueFull("ipc: Queue::put: the queue is full");
     }
     // put_nowait: throws QueueFull at once when there is no room.
     void put_nowait(const T& item) { put(item, std::chrono::nanoseconds::zero()); }
-    // try_put: whether `item` was put within `timeout` (none by default).
-    [[nodiscard]] bool try_put(const T& item) { return try_put(item, std::chrono::nanoseconds::zero()); }
+    // try_put: whether `item` was put at once; try_put_for: within `timeout`.
+    // False when there was no room; a closed queue throws QueueClosed.
+    [[nodiscard]] bool try_put(const T& item) { return try_put_for(item, std::chrono::nanoseconds::zero()); }
     template <class Rep, class Period>
-    [[nodiscard]] bool try_put(const T& item, const std::chrono::duration<Rep, Period>& timeout) {
+    [[nodiscard]] bool try_put_for(const T& item, const std::chrono::duration<Rep, Period>& timeout) {
         return put_until(item, sync::internal::deadline_after(timeout));
     }
 
     // get: removes and returns the oldest item, blocking while the queue is empty.
     T get() {
-        detail::Take take;  // the get counts as returned once this is gone
+        internal::Take take;  // the get counts as returned once this is gone
         return *get_until(sync::internal::kNoDeadline, take);
     }
     // get with a timeout: throws QueueEmpty when nothing came within it.
     template <class Rep, class Period>
     T get(const std::chrono::duration<Rep, Period>& timeout) {
-        detail::Take take;
+        internal::Take take;
         auto item = get_until(sync::internal::deadline_after(timeout), take);
-        if (!item) throw QueueEmpty("Queue.get: the queue is empty");
+        if (!item) throw QueueEmpty("ipc: Queue::get: the queue is empty");
         return std::move(*item);
     }
     // get_nowait: throws QueueEmpty at once when the queue is empty.
     T get_nowait() { return get(std::chrono::nanoseconds::zero()); }
-    // try_get: the oldest item, or nullopt when nothing came within `timeout` (none
-    // by default). A closed and drained queue still throws QueueClosed.
-    [[nodiscard]] std::optional<T> try_get() { return try_get(std::chrono::nanoseconds::zero()); }
+    // try_get: the oldest item, or nullopt when there is none now; try_get_for:
+    // when none came within `timeout`. A closed and drained queue throws QueueClosed.
+    [[nodiscard]] std::optional<T> try_get() { return try_get_for(std::chrono::nanoseconds::zero()); }
     template <class Rep, class Period>
-    [[nodiscard]] std::optional<T> try_get(const std::chrono::duration<Rep, Period>& timeout) {
-        detail::Take take;
+    [[nodiscard]] std::optional<T> try_get_for(const std::chrono::duration<Rep, Period>& timeout) {
+        internal::Take take;
         return get_until(sync::internal::deadline_after(timeout), take);
     }
-    // try_get_into: as try_get, but assigns the item to `out` and returns whether
-    // one came. The item is in `out` before the get counts as returned, so `out`
-    // in shared memory is a receipt that survives the caller being killed: a
-    // caller killed after the get counted as returned has the item in `out`; one
-    // killed before has it counted by lost() (and `out` may hold it already).
-    [[nodiscard]] bool try_get_into(T& out) { return try_get_into(out, std::chrono::nanoseconds::zero()); }
+    // try_get_into / try_get_into_for: as try_get / try_get_for, but assign the item
+    // to `out` and return whether one came. The item is in `out` before the get
+    // counts as returned, so `out` in shared memory is a receipt that survives the
+    // caller being killed: a caller killed after the get counted as returned has
+    // the item in `out`; one killed before has it counted by lost() (and `out` may
+    // hold it already).
+    [[nodiscard]] bool try_get_into(T& out) { return try_get_into_for(out, std::chrono::nanoseconds::zero()); }
     template <class Rep, class Period>
-    [[nodiscard]] bool try_get_into(T& out, const std::chrono::duration<Rep, Period>& timeout) {
-        detail::Take take;
+    [[nodiscard]] bool try_get_into_for(T& out, const std::chrono::duration<Rep, Period>& timeout) {
+        internal::Take take;
         auto item = get_until(sync::internal::deadline_after(timeout), take);
         if (!item) return false;
         out = std::move(*item);
@@ -147,7 +154,7 @@ public:
     bool closed() const { return ring_.stats().closed; }
 
 protected:
-    detail::Ring ring_;
+    internal::Ring ring_;
 
 private:
     bool put_until(const T& item, sync::internal::SteadyTime deadline) {
@@ -162,7 +169,7 @@ private:
     }
     // Decodes the item where it lies (still queued: a getter killed while
     // decoding leaves it to the next), then takes it off the queue.
-    std::optional<T> get_until(sync::internal::SteadyTime deadline, detail::Take& take) {
+    std::optional<T> get_until(sync::internal::SteadyTime deadline, internal::Take& take) {
         if (!ring_.get(take, space<Space::decoding>(), deadline)) return std::nullopt;
         std::optional<T> item(decode<T>(take.bytes()));
         take.commit();
@@ -191,11 +198,11 @@ public:
     void task_done() { this->ring_.task_done(); }
     // join: blocks until every item put has been marked task_done().
     void join() { (void)this->ring_.join(sync::internal::kNoDeadline); }
-    // join with a timeout: throws TimeoutError when items are still unfinished.
+    // join_for: join for at most `timeout`; true when every item was finished in
+    // time, false when some are still unfinished.
     template <class Rep, class Period>
-    void join(const std::chrono::duration<Rep, Period>& timeout) {
-        if (!this->ring_.join(sync::internal::deadline_after(timeout)))
-            throw TimeoutError("JoinableQueue.join: items are still unfinished");
+    [[nodiscard]] bool join_for(const std::chrono::duration<Rep, Period>& timeout) {
+        return this->ring_.join(sync::internal::deadline_after(timeout));
     }
 };
 

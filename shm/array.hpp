@@ -98,7 +98,7 @@ public:
     // call it inside with_lock. Throws std::out_of_range unless first <= last <= size().
     std::vector<T> slice(std::size_t first, std::size_t last) const {
         if (first > last || last > size_)
-            throw std::out_of_range("slice [" + std::to_string(first) + ", " + std::to_string(last) +
+            throw std::out_of_range("shm: Array: slice [" + std::to_string(first) + ", " + std::to_string(last) +
                                     ") of an array of " + std::to_string(size_) + " elements");
         return std::vector<T>(data_ + first, data_ + last);
     }
@@ -179,7 +179,7 @@ private:
 
     std::size_t check(std::size_t index) const {
         if (index >= size_)
-            throw std::out_of_range("index " + std::to_string(index) + " is out of range for an array of " +
+            throw std::out_of_range("shm: Array: index " + std::to_string(index) + " is out of range for an array of " +
                                     std::to_string(size_) + " elements");
         return index;
     }

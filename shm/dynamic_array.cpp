@@ -59,7 +59,7 @@ template <class Fn>
 decltype(auto) visit_elements(const internal::TypedSegment& segment, Fn&& fn) {
     const TypeCode code = segment.info().type_code;
     if (code == TypeCode::Opaque)
-        throw std::logic_error("shared memory segment \"" + segment.memory().name() +
+        throw std::logic_error("shm: shared memory segment \"" + segment.memory().name() +
                                "\" holds opaque elements: no scalar view");
     return visit_type_code(code, std::forward<Fn>(fn));
 }
@@ -74,13 +74,13 @@ Scalar add_checked(T& element, const Scalar& delta, TypeCode code) {
         if constexpr (std::is_floating_point_v<T>) {
             const double sum = static_cast<double>(old) + std::visit([](auto d) { return static_cast<double>(d); }, delta);
             if (!real_fits<T>(sum))
-                throw std::overflow_error("the sum does not fit type " + code_text(code));
+                throw std::overflow_error("shm: the sum does not fit type " + code_text(code));
             next = static_cast<T>(sum);
         } else {
             const Wide sum = static_cast<Wide>(static_cast<IntegerRange<T>>(old)) +
                              std::visit([](auto d) { return static_cast<Wide>(d); }, delta);
             if (!in_range<T>(sum))
-                throw std::overflow_error("adding " + number_text(delta) + " to " +
+                throw std::overflow_error("shm: adding " + number_text(delta) + " to " +
                                           format_scalar(code, to_scalar(old)) + " overflows type " + code_text(code));
             next = static_cast<T>(static_cast<IntegerRange<T>>(sum));
         }
@@ -92,10 +92,10 @@ Scalar add_checked(T& element, const Scalar& delta, TypeCode code) {
 
 DynamicArray DynamicArray::create(std::string_view name, TypeCode code, std::size_t count, const Scalar& fill,
                                   Options options) {
-    if (code == TypeCode::Opaque) throw std::invalid_argument("DynamicArray::create needs a scalar type code, not 'V'");
+    if (code == TypeCode::Opaque) throw std::invalid_argument("shm: DynamicArray::create: needs a scalar type code, not 'V'");
     return visit_type_code(code, [&]<class T>(std::type_identity<T>) {
         if (!fits<T>(fill))
-            throw std::out_of_range(number_text(fill) +
+            throw std::out_of_range("shm: " + number_text(fill) +
                                     " is out of range for type " + code_text(code));
         auto segment = internal::TypedSegment::create(name, internal::element_type_of<T>(), count, options);
         const T value = from_scalar<T>(fill);
@@ -112,7 +112,7 @@ DynamicArray DynamicArray::attach(std::string_view name) {
 
 std::size_t DynamicArray::check(std::size_t index) const {
     if (index >= size())
-        throw std::out_of_range("index " + std::to_string(index) + " is out of range for \"" + name() + "\", which holds " +
+        throw std::out_of_range("shm: index " + std::to_string(index) + " is out of range for \"" + name() + "\", which holds " +
                                 std::to_string(size()) + " elements");
     return index;
 }
@@ -125,7 +125,7 @@ Scalar DynamicArray::get(std::size_t index) const {
 
 std::vector<Scalar> DynamicArray::slice(std::size_t first, std::size_t last) const {
     if (first > last || last > size())
-        throw std::out_of_range("slice " + std::to_string(first) + ":" + std::to_string(last) + " is out of range for \"" +
+        throw std::out_of_range("shm: slice " + std::to_string(first) + ":" + std::to_string(last) + " is out of range for \"" +
                                 name() + "\", which holds " + std::to_string(size()) + " elements");
     std::vector<Scalar> values;
     for (std::size_t i = first; i < last; ++i) values.push_back(get(i));
@@ -136,14 +136,14 @@ void DynamicArray::set(std::size_t index, const Scalar& value) {
     visit_elements(segment_, [&]<class T>(std::type_identity<T>) {
         T& element = element_at<T>(segment_, check(index));
         if (!fits<T>(value))
-            throw std::out_of_range(number_text(value) + " is out of range for type " + code_text(type_code()));
+            throw std::out_of_range("shm: " + number_text(value) + " is out of range for type " + code_text(type_code()));
         internal::store_element(segment_, element, from_scalar<T>(value), std::memory_order_seq_cst);
     });
 }
 
 Scalar DynamicArray::add(std::size_t index, const Scalar& delta) {
     if (type_code() == TypeCode::Char)
-        throw std::invalid_argument("elements of type 'c' (char) are characters, not numbers: nothing to add");
+        throw std::invalid_argument("shm: elements of type 'c' (char) are characters, not numbers: nothing to add");
     return visit_elements(segment_, [&]<class T>(std::type_identity<T>) {
         T& element = element_at<T>(segment_, check(index));
         if (!has_lock()) return add_checked(element, delta, type_code());

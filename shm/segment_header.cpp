@@ -80,7 +80,7 @@ std::size_t header_size() { return sizeof(internal::RawHeader); }
 namespace {
 
 [[noreturn]] void damaged(std::string_view name, const std::string& why) {
-    throw DamagedSegment("shared memory segment \"" + std::string(name) + "\" " + why);
+    throw DamagedSegment("shm: shared memory segment \"" + std::string(name) + "\" " + why);
 }
 
 bool valid_type_code(char letter) {

@@ -1,5 +1,5 @@
-// The header at the start of every typed segment (Value, Array, DynamicArray), and
-// the errors attaching to one can raise.
+// The header at the start of every typed segment (Value, Array, DynamicArray).
+// The errors attaching to one can raise are in shm/errors.hpp.
 //
 // Layout of a typed segment:
 //
@@ -24,31 +24,10 @@
 #include <string>
 #include <string_view>
 
+#include "shm/errors.hpp"
 #include "shm/type_code.hpp"
 
 namespace mp::shm {
-
-// Any problem with a typed segment's header; the message names the segment.
-class SegmentError : public std::runtime_error {
-public:
-    using std::runtime_error::runtime_error;
-};
-// The segment holds another element type than the one asked for.
-class WrongType : public SegmentError {
-public:
-    using SegmentError::SegmentError;
-};
-// The segment holds another number of elements than the one asked for.
-class WrongLength : public SegmentError {
-public:
-    using SegmentError::SegmentError;
-};
-// The segment is not a typed segment of this library's version, is not initialized,
-// is too small for its header, or its header is corrupt or disagrees with its size.
-class DamagedSegment : public SegmentError {
-public:
-    using SegmentError::SegmentError;
-};
 
 // What a valid header says.
 struct HeaderInfo {

@@ -49,18 +49,18 @@ void reserve(int fd, std::size_t size, const std::string& path) {
 }
 
 void require_nonzero(std::size_t size) {
-    if (size == 0) throw std::invalid_argument("shared memory size must be positive, not 0");
+    if (size == 0) throw std::invalid_argument("shm: shared memory size must be positive, not 0");
 }
 
 }  // namespace
 
 std::string segment_path(std::string_view name) {
     if (name.empty() || name.size() > kMaxNameLength)
-        throw std::invalid_argument("shared memory name must be 1.." + std::to_string(kMaxNameLength) +
+        throw std::invalid_argument("shm: shared memory name must be 1.." + std::to_string(kMaxNameLength) +
                                     " bytes long, not " + std::to_string(name.size()));
     for (const char c : name)
         if (c == '/' || static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
-            throw std::invalid_argument("shared memory name \"" + std::string(name) +
+            throw std::invalid_argument("shm: shared memory name \"" + std::string(name) +
                                         "\" must not hold '/' or control characters");
     return "/" + std::string(kNamePrefix) + std::string(name);
 }
@@ -129,7 +129,7 @@ void SharedMemory::close() noexcept {
 }
 
 void SharedMemory::unlink() {
-    if (name_.empty()) throw std::logic_error("an anonymous shared memory segment has no name to unlink");
+    if (name_.empty()) throw std::logic_error("shm: an anonymous shared memory segment has no name to unlink");
     owner_pid_ = 0;
     const std::string path = segment_path(name_);
     if (shm_unlink(path.c_str()) != 0) throw_errno("shm_unlink", path, errno);

@@ -11,6 +11,7 @@
 #include "shm/array.hpp"
 #include "shm/dynamic_array.hpp"
 #include "shm/gc.hpp"
+#include "shm/errors.hpp"
 #include "shm/lock.hpp"
 #include "shm/options.hpp"
 #include "shm/segment_header.hpp"

@@ -66,12 +66,12 @@ std::string describe_type_code(TypeCode code) {
 namespace {
 
 [[noreturn]] void throw_not_a_value(TypeCode code, std::string_view text) {
-    throw std::invalid_argument("\"" + std::string(text) + "\" is not a value of type " + describe_type_code(code) +
+    throw std::invalid_argument("shm: \"" + std::string(text) + "\" is not a value of type " + describe_type_code(code) +
                                 ", which takes " + type_range(code));
 }
 
 [[noreturn]] void throw_out_of_range(TypeCode code, std::string_view text) {
-    throw std::out_of_range(std::string(text) + " is out of range for type " + describe_type_code(code) + ": " +
+    throw std::out_of_range("shm: " + std::string(text) + " is out of range for type " + describe_type_code(code) + ": " +
                             type_range(code));
 }
 
@@ -134,7 +134,7 @@ Scalar parse_real(TypeCode code, std::string_view text) {
 Scalar parse_scalar(TypeCode code, std::string_view text) {
     switch (code) {
         case TypeCode::Opaque:
-            throw std::invalid_argument("opaque elements have no text form");
+            throw std::invalid_argument("shm: opaque elements have no text form");
         case TypeCode::Char:
             if (text.size() != 1) throw_not_a_value(code, text);
             return static_cast<std::uint64_t>(static_cast<unsigned char>(text.front()));
@@ -149,13 +149,13 @@ Scalar parse_scalar(TypeCode code, std::string_view text) {
 Scalar parse_delta(TypeCode code, std::string_view text) {
     if (!is_integer_code(code)) {
         if (code == TypeCode::Float || code == TypeCode::Double) return parse_real(TypeCode::Double, text);
-        throw std::invalid_argument("elements of type " + describe_type_code(code) + " are not numbers: nothing to add");
+        throw std::invalid_argument("shm: elements of type " + describe_type_code(code) + " are not numbers: nothing to add");
     }
     bool too_big = false;
     if (const auto value = parse_decimal<std::int64_t>(text, too_big)) return *value;
     too_big = false;
     if (const auto value = parse_decimal<std::uint64_t>(text, too_big)) return *value;
-    throw std::invalid_argument("\"" + std::string(text) + "\" is not a whole number that fits 64 bits");
+    throw std::invalid_argument("shm: \"" + std::string(text) + "\" is not a whole number that fits 64 bits");
 }
 
 std::string format_scalar(TypeCode code, const Scalar& value) {

@@ -32,7 +32,7 @@ std::string describe_command(const std::vector<std::string>& args) {
 }
 
 std::string describe_failure(int returncode, const std::vector<std::string>& args, const std::string& err) {
-    std::string message = describe_command(args) + " ";
+    std::string message = "subproc: " + describe_command(args) + " ";
     message += returncode < 0 ? "died with " + signal_name(-returncode)
                               : "returned non-zero exit status " + std::to_string(returncode);
     const std::string tail = tail_line(err);
@@ -44,7 +44,7 @@ std::string describe_timeout(const std::vector<std::string>& args, std::chrono::
     const double seconds = std::chrono::duration<double>(timeout).count();
     char text[64];
     snprintf(text, sizeof text, "%g", seconds);
-    return describe_command(args) + " timed out after " + text + " seconds";
+    return "subproc: " + describe_command(args) + " timed out after " + text + " seconds";
 }
 
 }  // namespace

@@ -58,16 +58,16 @@ bool await_change(BarrierState& s, Guard& guard, internal::SteadyTime deadline) 
     return true;
 }
 
-[[noreturn]] void throw_broken() { throw BrokenBarrierError("Barrier is broken"); }
+[[noreturn]] void throw_broken() { throw BrokenBarrierError("sync: Barrier::wait: the barrier is broken"); }
 
 }  // namespace
 
 Barrier::Barrier(std::uint32_t parties)
-    : shared_(parties == 0 ? throw std::invalid_argument("Barrier: parties must be at least 1")
+    : shared_(parties == 0 ? throw std::invalid_argument("sync: Barrier: parties must be at least 1")
                            : Shared<BarrierState>::anonymous(Kind::barrier, parties)) {}
 
 Barrier Barrier::open(std::string_view name, std::uint32_t parties) {
-    if (parties == 0) throw std::invalid_argument("Barrier: parties must be at least 1");
+    if (parties == 0) throw std::invalid_argument("sync: Barrier: parties must be at least 1");
     auto shared = Shared<BarrierState>::named(name, Kind::barrier, parties);
     if (shared->parties != parties)
         throw std::invalid_argument("sync: Barrier \"" + std::string(name) + "\" exists with " +

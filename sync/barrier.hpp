@@ -39,13 +39,14 @@ public:
     // Errors: BrokenBarrierError (see above).
     std::uint32_t wait() { return wait_until_steady(internal::SteadyTime::max()); }
     // As wait(), at most `timeout` / until `deadline`: when the time runs out the
-    // barrier breaks and BrokenBarrierError is thrown, as in Python.
+    // barrier breaks and BrokenBarrierError is thrown, as in Python (a bounded wait
+    // throws; it reports nothing, so it has no _for name).
     template <class Rep, class Period>
-    std::uint32_t wait_for(const std::chrono::duration<Rep, Period>& timeout) {
+    std::uint32_t wait(const std::chrono::duration<Rep, Period>& timeout) {
         return wait_until_steady(internal::deadline_after(timeout));
     }
     template <class Clock, class Duration>
-    std::uint32_t wait_until(const std::chrono::time_point<Clock, Duration>& deadline) {
+    std::uint32_t wait(const std::chrono::time_point<Clock, Duration>& deadline) {
         return wait_until_steady(internal::to_steady(deadline));
     }
 

@@ -48,11 +48,11 @@ public:
     void wait() { (void)wait_until_steady(internal::SteadyTime::max()); }
     // As wait(), at most `timeout` / until `deadline`; false when the time ran out.
     template <class Rep, class Period>
-    bool wait_for(const std::chrono::duration<Rep, Period>& timeout) {
+    [[nodiscard]] bool wait_for(const std::chrono::duration<Rep, Period>& timeout) {
         return wait_until_steady(internal::deadline_after(timeout));
     }
     template <class Clock, class Duration>
-    bool wait_until(const std::chrono::time_point<Clock, Duration>& deadline) {
+    [[nodiscard]] bool wait_until(const std::chrono::time_point<Clock, Duration>& deadline) {
         return wait_until_steady(internal::to_steady(deadline));
     }
 
@@ -63,11 +63,11 @@ public:
         while (!predicate()) wait();
     }
     template <class Rep, class Period, class Predicate>
-    bool wait_for(const std::chrono::duration<Rep, Period>& timeout, Predicate predicate) {
+    [[nodiscard]] bool wait_for(const std::chrono::duration<Rep, Period>& timeout, Predicate predicate) {
         return wait_until_steady(internal::deadline_after(timeout), predicate);
     }
     template <class Clock, class Duration, class Predicate>
-    bool wait_until(const std::chrono::time_point<Clock, Duration>& deadline, Predicate predicate) {
+    [[nodiscard]] bool wait_until(const std::chrono::time_point<Clock, Duration>& deadline, Predicate predicate) {
         return wait_until_steady(internal::to_steady(deadline), predicate);
     }
 

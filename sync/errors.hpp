@@ -6,6 +6,15 @@
 
 namespace mp::sync {
 
+// TimeoutError: a bounded wait that throws (x(timeout), see README "Waiting and
+// errors") ran out of time; the operation it waited for goes on, and waiting again
+// is allowed. The one type for sync, ipc, shm and pool: ipc::TimeoutError and
+// pool::TimeoutError are aliases of it, so one catch covers them all.
+class TimeoutError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
 // A Barrier was aborted, reset while threads waited, broken by a wait that timed
 // out, or lost a waiting party that died. Python: threading.BrokenBarrierError.
 class BrokenBarrierError : public std::runtime_error {

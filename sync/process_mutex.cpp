@@ -57,7 +57,7 @@ void ProcessMutex::handle_lock_error(int rc, const char* call) {
 }
 
 void ProcessMutex::throw_not_owner() {
-    throw_pthread(EPERM, "ProcessMutex::unlock: the mutex is not held by this thread");
+    throw_pthread(EPERM, "sync: ProcessMutex::unlock: the mutex is not held by this thread");
 }
 
 void ProcessMutex::throw_unlock_error(int rc) { throw_pthread(rc, "pthread_mutex_unlock"); }

@@ -70,7 +70,7 @@ public:
 
     // Takes the mutex if it is free (or held by this thread, for a recursive one);
     // returns false at once otherwise.
-    bool try_lock() {
+    [[nodiscard]] bool try_lock() {
         const int rc = pthread_mutex_trylock(&mutex_);
         if (rc == EBUSY) return false;
         if (rc != 0) handle_lock_error(rc, "pthread_mutex_trylock");
@@ -81,11 +81,11 @@ public:
     // Blocks at most `timeout` (or until `deadline`, on any clock) for the mutex;
     // returns false when the time is up. Measured on the steady clock.
     template <class Rep, class Period>
-    bool try_lock_for(const std::chrono::duration<Rep, Period>& timeout) {
+    [[nodiscard]] bool try_lock_for(const std::chrono::duration<Rep, Period>& timeout) {
         return try_lock_until_steady(internal::deadline_after(timeout));
     }
     template <class Clock, class Duration>
-    bool try_lock_until(const std::chrono::time_point<Clock, Duration>& deadline) {
+    [[nodiscard]] bool try_lock_until(const std::chrono::time_point<Clock, Duration>& deadline) {
         return try_lock_until_steady(internal::to_steady(deadline));
     }
 

@@ -48,8 +48,8 @@ std::uint32_t add_slots(SemaphoreState& s, std::uint32_t n, bool strict) {
     do {
         const std::uint64_t limit = s.bounded ? s.initial : UINT32_MAX;
         if (strict && std::uint64_t{value} + n > limit) {
-            if (s.bounded) throw ValueError("BoundedSemaphore released too many times");
-            throw std::overflow_error("Semaphore::release: count overflow");
+            if (s.bounded) throw ValueError("sync: BoundedSemaphore::release: released too many times");
+            throw std::overflow_error("sync: Semaphore::release: count overflow");
         }
         added = static_cast<std::uint32_t>(std::min<std::uint64_t>(n, limit - std::min<std::uint64_t>(value, limit)));
     } while (!s.value.compare_exchange_weak(value, value + added, std::memory_order_seq_cst, std::memory_order_relaxed));
@@ -121,7 +121,7 @@ void Semaphore::release(std::uint32_t n) {
         std::lock_guard guard(s.mutex);
         const std::uint32_t value = s.value.load(std::memory_order_relaxed);
         if (s.bounded && std::uint64_t{value} + n > s.initial)
-            throw ValueError("BoundedSemaphore released too many times");
+            throw ValueError("sync: BoundedSemaphore::release: released too many times");
         s.holders.take(internal::self_identity(), n);
     }
     add_slots(s, n, true);

@@ -52,14 +52,14 @@ public:
     // Blocks until a slot is free and takes it.
     void acquire() { try_acquire_until_steady(internal::SteadyTime::max()); }
     // Takes a slot if one is free (after reclaiming dead holders' slots); else false.
-    bool try_acquire() { return try_acquire_until_steady(std::chrono::steady_clock::now()); }
+    [[nodiscard]] bool try_acquire() { return try_acquire_until_steady(std::chrono::steady_clock::now()); }
     // Waits at most `timeout` / until `deadline` for a slot; false when the time is up.
     template <class Rep, class Period>
-    bool try_acquire_for(const std::chrono::duration<Rep, Period>& timeout) {
+    [[nodiscard]] bool try_acquire_for(const std::chrono::duration<Rep, Period>& timeout) {
         return try_acquire_until_steady(internal::deadline_after(timeout));
     }
     template <class Clock, class Duration>
-    bool try_acquire_until(const std::chrono::time_point<Clock, Duration>& deadline) {
+    [[nodiscard]] bool try_acquire_until(const std::chrono::time_point<Clock, Duration>& deadline) {
         return try_acquire_until_steady(internal::to_steady(deadline));
     }
 

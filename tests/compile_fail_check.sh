@@ -14,8 +14,9 @@ for source in "$root"/tests/compile_fail/*.cpp; do
     failed=1
     continue
   fi
-  # $cxx may be a command with words ("ccache g++").
-  if out=$($cxx -std=c++20 -fsyntax-only -I"$root" "$source" 2>&1); then
+  # $cxx may be a command with words ("ccache g++"). -Werror as in mp's own build:
+  # a discarded [[nodiscard]] result (a warning alone) is refused there too.
+  if out=$($cxx -std=c++20 -Werror -fsyntax-only -I"$root" "$source" 2>&1); then
     echo "compile-fail: $source compiled, but must be refused ($expect)" >&2
     failed=1
   elif [[ $out != *"$expect"* ]]; then

@@ -14,4 +14,6 @@ printf '// expect: static assertion failed: wanted\nint main() { return undeclar
 if check; then echo "compile-fail self-test: a refusal for another reason was accepted" >&2; exit 1; fi
 printf '// expect: static assertion failed: wanted\nstatic_assert(false, "wanted");\n' >"$tmp/tests/compile_fail/compiles.cpp"
 if ! check; then echo "compile-fail self-test: the expected refusal was not accepted" >&2; exit 1; fi
-echo "compile-fail self-test: ok (a compiling source and a wrong refusal caught)"
+printf '// expect: ignoring return value\n[[nodiscard]] bool f() { return true; }\nint main() { f(); }\n' >"$tmp/tests/compile_fail/compiles.cpp"
+if ! check; then echo "compile-fail self-test: a discarded [[nodiscard]] result was accepted" >&2; exit 1; fi
+echo "compile-fail self-test: ok (a compiling source and a wrong refusal caught, warnings refused)"

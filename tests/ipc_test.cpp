@@ -173,7 +173,7 @@ TEST_P(BothKinds, PollTimesOutThenSeesData) {
         std::this_thread::sleep_for(20ms);
         writer.send_bytes("late");
     });
-    EXPECT_TRUE(reader.poll(mp::ipc::forever));
+    EXPECT_TRUE(reader.poll(20s));
     later.join();
     EXPECT_EQ(text_of(reader.recv_bytes()), "late");
 }
@@ -202,9 +202,9 @@ void expect_broken_pipe_without_sigpipe(bool duplex) {
 TEST_P(BothKinds, SendToClosedReaderIsBrokenPipeNotSigpipe) { expect_broken_pipe_without_sigpipe(GetParam()); }
 
 TEST(Connection, PipeSendsBlockSigpipeWhereTheKernelLacksRwfNosignal) {
-    mp::ipc::detail::use_rwf_nosignal(false);
+    mp::ipc::internal::use_rwf_nosignal(false);
     expect_broken_pipe_without_sigpipe(false);
-    mp::ipc::detail::use_rwf_nosignal(true);
+    mp::ipc::internal::use_rwf_nosignal(true);
 }
 
 TEST_P(BothKinds, BufferTooShortKeepsTheMessage) {

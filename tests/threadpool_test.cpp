@@ -25,7 +25,7 @@
 namespace {
 
 using namespace std::chrono_literals;
-using mp::threadpool::Cancelled;
+using mp::threadpool::CancelledError;
 using mp::threadpool::PoolClosed;
 using mp::threadpool::Priority;
 using mp::threadpool::Result;
@@ -207,6 +207,8 @@ TEST(ThreadPool, SubmitAfterCloseThrows) {
     pool.close();
     EXPECT_THROW((void)pool.submit([] {}), PoolClosed);
     EXPECT_THROW(pool.detach([] {}), PoolClosed);
+    // A lifecycle mistake of the caller, as pool::PoolClosed: a std::logic_error.
+    EXPECT_THROW((void)pool.submit([] {}), std::logic_error);
     pool.join();
     EXPECT_EQ(pool.size(), 0u);
     EXPECT_THROW((void)pool.submit([] {}), PoolClosed);
@@ -251,10 +253,10 @@ TEST(ThreadPool, TerminateCancelsQueuedTasksAndFinishesRunningOnes) {
              [&](Status s, Result<void> r) { cancelled_callbacks += s == Status::cancelled && !r.ok(); });
     EXPECT_EQ(pool.queued(), 21u);
     std::thread terminator([&] { pool.terminate(); });
-    // Every queued future resolves with Cancelled while the running task still runs.
+    // Every queued future resolves with CancelledError while the running task still runs.
     for (auto& f : queued) {
         ASSERT_EQ(f.wait_for(10s), std::future_status::ready) << "a cancelled future hangs";
-        EXPECT_THROW(f.get(), Cancelled);
+        EXPECT_THROW(f.get(), CancelledError);
     }
     EXPECT_FALSE(running_finished);
     release.set_value();
@@ -285,7 +287,7 @@ TEST(ThreadPool, TerminateCancelsTasksQueuedByWorkersAndByOutsiders) {
     for (auto* futures : {&from_worker, &from_outside}) {
         for (auto& f : *futures) {
             ASSERT_EQ(f.wait_for(10s), std::future_status::ready) << "a cancelled future hangs";
-            EXPECT_THROW(f.get(), Cancelled);
+            EXPECT_THROW(f.get(), CancelledError);
         }
     }
     release.set_value();
@@ -326,7 +328,7 @@ TEST(ThreadPool, ShutdownLikeThreadPoolExecutor) {
     });
     pool.shutdown(/*wait=*/true, /*cancel_futures=*/true);
     releaser.join();
-    EXPECT_THROW(queued.get(), Cancelled);
+    EXPECT_THROW(queued.get(), CancelledError);
     EXPECT_EQ(pool.size(), 0u);
 }
 

@@ -3,11 +3,15 @@
 //
 //   put / get                 block (while full / while empty)
 //   put(x, timeout) / get(timeout)   throw QueueFull / QueueEmpty when time runs out
-//   try_put / try_get         never block (bool / std::optional)
+//   try_put / try_get         never block; report full / empty as false / nullopt
+//   try_put_for / try_get_for the same within a timeout
 //   put_nowait / get_nowait   never block, throw QueueFull / QueueEmpty (Python's names)
 //   task_done / join          count finished items; wait until all are finished
+//   join_for                  join within a timeout; false when items are unfinished
 //   close                     wakes every waiter; later puts throw QueueClosed, gets
-//                             drain what is left and then throw QueueClosed
+//                             drain what is left and then throw QueueClosed. Every
+//                             form does, try_ ones too: closure is not a timing
+//                             outcome, and a polling loop must not spin on it.
 //
 // Speed: producers and consumers do not share a lock. Items live in a linked list of
 // fixed-size chunks; producers append under one spin lock, consumers take under
@@ -60,20 +64,27 @@ public:
     // (the value is then left untouched).
     template <class U = T>
     void put(U&& value) {
-        put_until(std::forward<U>(value), internal::kNoDeadline);
+        (void)put_until(std::forward<U>(value), internal::kNoDeadline);
     }
     // put with a timeout: throws QueueFull when no room was made in time. Timeouts
     // are any std::chrono duration: zero or less polls once, one too long for the
     // clock (seconds::max()) waits as long as it takes.
     template <class U = T, class Rep, class Period>
     void put(U&& value, const std::chrono::duration<Rep, Period>& timeout) {
-        put_until(std::forward<U>(value), internal::deadline_after(timeout));
+        if (!put_until(std::forward<U>(value), internal::deadline_after(timeout))) throw QueueFull();
     }
-    // try_put: appends `value` if there is room; false when full or closed (the value
-    // is then left untouched). Never blocks.
+    // try_put: appends `value` if there is room now; false when full (the value is
+    // then left untouched). Never blocks. Throws QueueClosed on a closed queue.
     template <class U = T>
-    bool try_put(U&& value) {
-        return try_append(std::forward<U>(value)) == Append::done;
+    [[nodiscard]] bool try_put(U&& value) {
+        const Append outcome = try_append(std::forward<U>(value));
+        if (outcome == Append::closed) throw QueueClosed();
+        return outcome == Append::done;
+    }
+    // try_put_for: try_put, waiting up to `timeout` for room.
+    template <class U = T, class Rep, class Period>
+    [[nodiscard]] bool try_put_for(U&& value, const std::chrono::duration<Rep, Period>& timeout) {
+        return put_until(std::forward<U>(value), internal::deadline_after(timeout));
     }
     // put_nowait: try_put that throws QueueFull (or QueueClosed).
     template <class U = T>
@@ -85,22 +96,27 @@ public:
 
     // get: removes and returns the oldest item, blocking while the queue is empty.
     // Throws QueueClosed once the queue is closed and drained.
-    T get() { return get_until(internal::kNoDeadline); }
+    T get() { return *get_until(internal::kNoDeadline); }
     // get with a timeout: throws QueueEmpty when nothing arrived in time.
     template <class Rep, class Period>
     T get(const std::chrono::duration<Rep, Period>& timeout) {
+        std::optional<T> item = get_until(internal::deadline_after(timeout));
+        if (!item) throw QueueEmpty();
+        return std::move(*item);
+    }
+    // try_get: the oldest item, or nullopt when the queue is empty now. Never blocks.
+    // Throws QueueClosed once the queue is closed and drained.
+    [[nodiscard]] std::optional<T> try_get() { return get_until(std::chrono::steady_clock::time_point::min()); }
+    // try_get_for: try_get, waiting up to `timeout` for an item.
+    template <class Rep, class Period>
+    [[nodiscard]] std::optional<T> try_get_for(const std::chrono::duration<Rep, Period>& timeout) {
         return get_until(internal::deadline_after(timeout));
     }
-    // try_get: the oldest item, or nothing when the queue is empty. Never blocks.
-    std::optional<T> try_get() { return try_take(); }
-    // get_nowait: try_get that throws QueueEmpty (QueueClosed once closed and drained).
+    // get_nowait: try_get that throws QueueEmpty.
     T get_nowait() {
-        if (std::optional<T> item = try_take()) return std::move(*item);
-        if (closed_.load(std::memory_order_acquire)) {
-            if (std::optional<T> item = try_take()) return std::move(*item);
-            throw QueueClosed();
-        }
-        throw QueueEmpty();
+        std::optional<T> item = try_get();
+        if (!item) throw QueueEmpty();
+        return std::move(*item);
     }
 
     // task_done: marks one item taken by get as finished. Throws std::logic_error when
@@ -109,7 +125,7 @@ public:
         std::size_t done = tasks_done_.load(std::memory_order_relaxed);
         do {
             if (done == tail_.load(std::memory_order_acquire))
-                throw std::logic_error("BlockingQueue::task_done() called too many times");
+                throw std::logic_error("threadpool: BlockingQueue::task_done: called more times than items were put");
         } while (!tasks_done_.compare_exchange_weak(done, done + 1, std::memory_order_acq_rel));
         if (done + 1 == tail_.load(std::memory_order_seq_cst)) {
             std::lock_guard lock(wait_mutex_);
@@ -261,32 +277,39 @@ private:
         return in_time;
     }
 
+    // Appends by `deadline`: false when still full then. Throws QueueClosed.
     template <class U>
-    void put_until(U&& value, internal::SteadyTime deadline) {
+    bool put_until(U&& value, internal::SteadyTime deadline) {
         for (;;) {
             const Append outcome = try_append(std::forward<U>(value));
-            if (outcome == Append::done) return;
+            if (outcome == Append::done) return true;
             if (outcome == Append::closed) throw QueueClosed();
             if (!sleep_until(
                     not_full_, putters_waiting_, [&] { return has_room(); }, deadline)) {
-                if (try_append(std::forward<U>(value)) == Append::done) return;
-                throw QueueFull();
+                const Append last = try_append(std::forward<U>(value));
+                if (last == Append::closed) throw QueueClosed();
+                return last == Append::done;
             }
         }
     }
 
-    T get_until(internal::SteadyTime deadline) {
+    // Takes an item by `deadline`: nullopt when still empty then. Throws QueueClosed
+    // once closed and drained.
+    std::optional<T> get_until(internal::SteadyTime deadline) {
         for (;;) {
-            if (std::optional<T> item = try_take()) return std::move(*item);
+            if (std::optional<T> item = try_take()) return item;
             if (closed_.load(std::memory_order_acquire)) {
-                if (std::optional<T> item = try_take()) return std::move(*item);
+                if (std::optional<T> item = try_take()) return item;
                 throw QueueClosed();
             }
+            // A poll (try_get, a timeout of zero or less) must not spin below.
+            if (deadline != internal::kNoDeadline && std::chrono::steady_clock::now() >= deadline) return std::nullopt;
             if (wait_for_batch()) continue;
             if (!sleep_until(
                     not_empty_, getters_waiting_, [&] { return has_item(); }, deadline)) {
-                if (std::optional<T> item = try_take()) return std::move(*item);
-                throw QueueEmpty();
+                if (std::optional<T> item = try_take()) return item;
+                if (closed_.load(std::memory_order_acquire)) throw QueueClosed();
+                return std::nullopt;
             }
         }
     }

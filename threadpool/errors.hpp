@@ -1,48 +1,50 @@
 // The outcomes of the threadpool library worth branching on, named as in Python.
+// threadpool depends on no other mp library, so these are its own types; the
+// contract is mp's one (README "Waiting and errors").
 #pragma once
 
 #include <stdexcept>
 
 namespace mp::threadpool {
 
-// QueueFull: a timed or non-blocking put found a bounded BlockingQueue full
-// (Python's queue.Full).
+// QueueFull: put(value, timeout) found a bounded BlockingQueue still full when the
+// time ran out, or put_nowait found it full (Python's queue.Full). try_put and
+// try_put_for report it as false instead.
 class QueueFull : public std::runtime_error {
 public:
-    QueueFull() : std::runtime_error("queue full") {}
+    QueueFull() : std::runtime_error("threadpool: BlockingQueue::put: the queue is full") {}
 };
 
-// QueueEmpty: a timed get found the BlockingQueue empty (Python's queue.Empty).
+// QueueEmpty: get(timeout) found the BlockingQueue still empty when the time ran
+// out, or get_nowait found it empty (Python's queue.Empty). try_get and try_get_for
+// report it as nullopt instead.
 class QueueEmpty : public std::runtime_error {
 public:
-    QueueEmpty() : std::runtime_error("queue empty") {}
+    QueueEmpty() : std::runtime_error("threadpool: BlockingQueue::get: the queue is empty") {}
 };
 
-// QueueClosed: put on a closed BlockingQueue, or get on a closed queue that is drained.
+// QueueClosed: any put on a closed BlockingQueue, or any get on a closed queue that
+// is drained, the try_ forms included (closure is not a timing outcome, and a
+// polling loop must not spin on it).
 class QueueClosed : public std::runtime_error {
 public:
-    QueueClosed() : std::runtime_error("queue closed") {}
+    QueueClosed() : std::runtime_error("threadpool: BlockingQueue: the queue is closed") {}
 };
 
 // PoolClosed: a task was offered to a ThreadPool after close() or terminate(), or to
-// the inert copy of a pool that a forked child inherited.
-class PoolClosed : public std::runtime_error {
+// the inert copy of a pool that a forked child inherited. A logic_error: the caller
+// broke the pool's lifecycle (Python raises RuntimeError).
+class PoolClosed : public std::logic_error {
 public:
-    using std::runtime_error::runtime_error;
+    using std::logic_error::logic_error;
 };
 
-// Cancelled: the task was dropped by ThreadPool::terminate() before it started; its
-// future holds this exception.
-class Cancelled : public std::runtime_error {
-public:
-    Cancelled() : std::runtime_error("task cancelled: the pool was terminated before it ran") {}
-};
-
-// CancelledError: result() or exception() of a Future that was cancelled
-// (Python's concurrent.futures.CancelledError).
+// CancelledError (Python's concurrent.futures.CancelledError): the task never ran —
+// ThreadPool::terminate() (or shutdown with cancel_futures) dropped it, and its
+// std::future holds this exception; or result()/exception() of a cancelled Future.
 class CancelledError : public std::runtime_error {
 public:
-    CancelledError() : std::runtime_error("threadpool: the future was cancelled") {}
+    CancelledError() : std::runtime_error("threadpool: the task was cancelled before it ran") {}
 };
 
 // TimeoutError: a bounded wait of a Future, of as_completed() or of an executor's map

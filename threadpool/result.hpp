@@ -12,7 +12,7 @@ namespace mp::threadpool {
 // Status: how a task handed to ThreadPool::run ended.
 //   ok        - it returned; the Result holds its value;
 //   failed    - it threw; the Result holds the exception;
-//   cancelled - terminate() dropped it before it started; the Result holds Cancelled.
+//   cancelled - terminate() dropped it before it started; the Result holds CancelledError.
 enum class Status { ok, failed, cancelled };
 
 template <class R>
@@ -28,7 +28,7 @@ public:
 
     // ok: whether the task returned normally.
     bool ok() const noexcept { return !error_; }
-    // error: the exception the task threw (or Cancelled), null when ok().
+    // error: the exception the task threw (or CancelledError), null when ok().
     const std::exception_ptr& error() const noexcept { return error_; }
     // value: the returned value; rethrows error() when there is none.
     decltype(auto) value() {

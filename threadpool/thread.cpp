@@ -12,7 +12,7 @@ using internal::ThreadState;
 using Phase = internal::ThreadState::Phase;
 
 internal::ThreadState& ThreadRef::state() const {
-    if (!state_) throw std::logic_error("Thread: used after it was moved from");
+    if (!state_) throw std::logic_error("threadpool: Thread: used after it was moved from");
     return *state_;
 }
 
@@ -80,14 +80,14 @@ void Thread::finish() noexcept {
             return;
         }
     }
-    join_until(std::chrono::steady_clock::time_point::max());
+    (void)join_until(std::chrono::steady_clock::time_point::max());
 }
 
 void Thread::start() {
     ThreadState& s = state();
     {
         std::lock_guard lock(s.mutex);
-        if (s.phase != Phase::initial) throw std::logic_error("Thread::start: threads can only be started once");
+        if (s.phase != Phase::initial) throw std::logic_error("threadpool: Thread::start: threads can only be started once");
         s.phase = Phase::running;
         s.process = getpid();
         if (!s.has_target()) s.object = this;
@@ -108,15 +108,15 @@ void Thread::start() {
     s.ident = static_cast<std::uint64_t>(handle);
 }
 
-void Thread::join() { join_until(std::chrono::steady_clock::time_point::max()); }
+void Thread::join() { (void)join_until(std::chrono::steady_clock::time_point::max()); }
 
 bool Thread::join_until(std::chrono::steady_clock::time_point deadline) {
     ThreadState& s = state();
     std::unique_lock lock(s.mutex);
-    if (s.phase == Phase::initial) throw std::logic_error("Thread::join: cannot join a thread before it is started");
+    if (s.phase == Phase::initial) throw std::logic_error("threadpool: Thread::join: cannot join a thread before it is started");
     if (s.process != getpid()) return true;  // a forked child's copy: no such thread here
     if (s.ident.load() == static_cast<std::uint64_t>(pthread_self()))
-        throw std::logic_error("Thread::join: cannot join the current thread");
+        throw std::logic_error("threadpool: Thread::join: cannot join the current thread");
     if (deadline == std::chrono::steady_clock::time_point::max() && !s.handle_taken) {
         // The first untimed joiner reaps the thread itself: one wake-up, at its exit,
         // instead of one at finished_cv and another at the exit. Joiners meanwhile
@@ -144,7 +144,7 @@ bool Thread::started() const {
 
 void Thread::join_if_started() noexcept {
     if (state_ && started() && state_->ident.load() != static_cast<std::uint64_t>(pthread_self()))
-        join_until(std::chrono::steady_clock::time_point::max());
+        (void)join_until(std::chrono::steady_clock::time_point::max());
 }
 
 void Thread::set_name(std::string name) {
@@ -154,7 +154,7 @@ void Thread::set_name(std::string name) {
 
 void Thread::set_daemon(bool daemon) {
     std::lock_guard lock(state().mutex);
-    if (state_->phase != Phase::initial) throw std::logic_error("Thread::set_daemon: the thread is already started");
+    if (state_->phase != Phase::initial) throw std::logic_error("threadpool: Thread::set_daemon: the thread is already started");
     state_->daemon = daemon;
 }
 

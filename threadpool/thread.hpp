@@ -1,12 +1,12 @@
 // Thread: Python's threading.Thread — a named OS thread that runs a target, or the
-// run() of a subclass, with start / join / join(timeout) / is_alive, daemon threads,
+// run() of a subclass, with start / join / join_for(timeout) / is_alive, daemon threads,
 // and current_thread() / main_thread() / active_count() / enumerate().
 //
 //   using namespace mp::threadpool;
 //   Thread t(worker, 1, std::make_unique<Job>());         // threading.Thread(target=worker, args=(1, job))
 //   Thread named({.name = "reader"}, read_all, path);     // name= and daemon= go first, in ThreadOptions
 //   t.start();
-//   if (!t.join(std::chrono::seconds(1))) { /* ... */ }   // still running after 1 s
+//   if (!t.join_for(std::chrono::seconds(1))) { /* ... */ }  // still running after 1 s
 //
 //   class MyThread : public mp::threadpool::Thread {      // class MyThread(threading.Thread):
 //   public:
@@ -141,12 +141,13 @@ public:
     void join();
     // The same, at most `timeout` (any duration; a huge one waits forever, zero or
     // less checks once). Returns true when the thread ended, false on timeout
-    // (Python returns None and one asks is_alive(): here the answer is returned).
+    // (Python's join(timeout) returns None and one asks is_alive(): here the answer
+    // is returned, so by mp's rule the name ends in _for).
     template <class Rep, class Period>
-    bool join(std::chrono::duration<Rep, Period> timeout) {
+    [[nodiscard]] bool join_for(std::chrono::duration<Rep, Period> timeout) {
         return join_until(internal::deadline_after(timeout));
     }
-    bool join_until(std::chrono::steady_clock::time_point deadline);
+    [[nodiscard]] bool join_until(std::chrono::steady_clock::time_point deadline);
 
     // Whether start() was called.
     bool started() const;

@@ -118,7 +118,7 @@ public:
 
     // submit: queues f(args...) (f and args decay-copied into the task, then moved
     // into the call) and returns its future.
-    // The future holds f's result, f's exception, or Cancelled when terminate()
+    // The future holds f's result, f's exception, or CancelledError when terminate()
     // dropped the task. Throws PoolClosed after close()/terminate().
     template <class F, class... A>
     requires Callable<std::decay_t<F>, std::decay_t<A>...>
@@ -243,7 +243,7 @@ public:
     // join: close(), then wait until every worker has stopped. Throws
     // std::logic_error from a worker.
     void join();
-    // terminate: close(), drop every queued task (their futures get Cancelled, run()
+    // terminate: close(), drop every queued task (their futures get CancelledError, run()
     // callbacks get Status::cancelled), let running tasks finish, then join.
     void terminate();
     // shutdown: ThreadPoolExecutor.shutdown — close(); with cancel_futures, drop the
@@ -286,7 +286,7 @@ private:
                 promise.set_exception(std::current_exception());
             }
         }
-        void cancel() noexcept { promise.set_exception(std::make_exception_ptr(Cancelled())); }
+        void cancel() noexcept { promise.set_exception(std::make_exception_ptr(CancelledError())); }
     };
 
     template <class F>
@@ -323,7 +323,7 @@ private:
             deliver(result->ok() ? Status::ok : Status::failed, std::move(*result));
         }
         void cancel() noexcept {
-            deliver(Status::cancelled, Result<R>(std::make_exception_ptr(Cancelled())));
+            deliver(Status::cancelled, Result<R>(std::make_exception_ptr(CancelledError())));
         }
         void deliver(Status status, Result<R>&& result) noexcept {
             try {

@@ -22,7 +22,7 @@ void internal::TimerGate::cancel() {
 }
 
 void Timer::cancel() {
-    if (!gate_) throw std::logic_error("Timer: used after it was moved from");
+    if (!gate_) throw std::logic_error("threadpool: Timer: used after it was moved from");
     gate_->cancel();
 }
 

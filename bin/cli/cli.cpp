@@ -62,7 +62,15 @@ std::optional<std::int64_t> parse_int(std::string_view text, std::int64_t min, s
     return value;
 }
 
+std::string_view without_program(std::string_view message, std::string_view program) {
+    if (message.size() > program.size() + 1 && message.starts_with(program) &&
+        message.substr(program.size(), 2) == ": ")
+        message.remove_prefix(program.size() + 2);
+    return message;
+}
+
 void print_error(std::string_view program, std::string_view message) {
+    message = without_program(message, program);
     std::fprintf(stderr, "%.*s: %.*s\n", static_cast<int>(program.size()), program.data(),
                  static_cast<int>(message.size()), message.data());
 }

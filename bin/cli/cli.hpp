@@ -23,7 +23,12 @@ std::optional<std::int64_t> parse_int(std::string_view text, std::int64_t min, s
 // A real number (finite); empty for anything else.
 std::optional<double> parse_double(std::string_view text);
 
-// Prints "<program>: <message>" on stderr.
+// Prints "<program>: <message>" on stderr. A message that already starts with
+// "<program>: " (mp's libraries prefix theirs with the library's name, which is
+// the tool's) is printed once, not as "shm: shm: ...".
 void print_error(std::string_view program, std::string_view message);
+
+// `message` without a leading "<program>: ", for messages quoted inside others.
+std::string_view without_program(std::string_view message, std::string_view program);
 
 }  // namespace mp::cli

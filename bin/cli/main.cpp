@@ -9,16 +9,6 @@
 
 namespace mp::cli {
 
-namespace {
-
-void report(const Tool& tool, std::string_view message) {
-    const std::string prefix = std::string(tool.name) + ": ";
-    if (message.starts_with(prefix)) message.remove_prefix(prefix.size());
-    print_error(tool.name, message);
-}
-
-}  // namespace
-
 void print_help(const Tool& tool) {
     std::fwrite(tool.usage.data(), 1, tool.usage.size(), stdout);
     if (tool.help.empty()) return;
@@ -34,11 +24,11 @@ int run_main(int argc, char** argv, const Tool& tool,
         return body({argv + 1, argv + argc});
     } catch (const UsageError& error) {
         const std::string_view message = error.what();
-        if (!message.empty()) report(tool, message);
+        if (!message.empty()) print_error(tool.name, message);
         if (message.empty() || tool.usage_after_message) std::fwrite(tool.usage.data(), 1, tool.usage.size(), stderr);
         return error.exit_code().value_or(tool.usage_exit);
     } catch (const std::exception& error) {
-        report(tool, error.what());
+        print_error(tool.name, error.what());
         return tool.error_exit;
     }
 }

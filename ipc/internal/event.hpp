@@ -22,7 +22,7 @@
 
 #include "sync/internal/futex.hpp"
 
-namespace mp::ipc::detail {
+namespace mp::ipc::internal {
 
 class Event {
 public:
@@ -52,4 +52,4 @@ private:
     std::atomic<std::uint32_t> waiting_{0};
 };
 
-}  // namespace mp::ipc::detail
+}  // namespace mp::ipc::internal

@@ -16,7 +16,7 @@
 #include "ipc/errors.hpp"
 #include "sync/internal/deadline.hpp"
 
-namespace mp::ipc::detail {
+namespace mp::ipc::internal {
 namespace {
 
 // Blocks SIGPIPE in this thread while a pipe is written, so that a closed reader
@@ -243,4 +243,4 @@ bool wait_readable(std::span<pollfd> fds, sync::internal::SteadyTime deadline) {
     }
 }
 
-}  // namespace mp::ipc::detail
+}  // namespace mp::ipc::internal

@@ -15,7 +15,7 @@
 #include "ipc/fd.hpp"
 #include "sync/internal/deadline.hpp"
 
-namespace mp::ipc::detail {
+namespace mp::ipc::internal {
 
 // Where the bytes go and how: sockets use sendmsg/recvmsg, pipes write/read.
 struct Endpoint {
@@ -58,4 +58,4 @@ void grow_send_buffer(int fd, std::size_t bytes) noexcept;
 // returns whether any is ready.
 bool wait_readable(std::span<pollfd> fds, sync::internal::SteadyTime deadline);
 
-}  // namespace mp::ipc::detail
+}  // namespace mp::ipc::internal

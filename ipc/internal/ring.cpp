@@ -14,7 +14,7 @@
 #include "ipc/errors.hpp"
 #include "sync/internal/cpu_relax.hpp"
 
-namespace mp::ipc::detail {
+namespace mp::ipc::internal {
 
 using sync::internal::cpu_relax;
 
@@ -95,7 +95,7 @@ bool wait(Ready ready, const std::atomic<std::uint64_t>& word, Event& event, Clo
 
 Ring::Ring(std::size_t maxsize, std::size_t capacity_bytes) {
     if (capacity_bytes <= kRecordHeader || capacity_bytes > std::numeric_limits<std::uint32_t>::max())
-        throw std::invalid_argument("Queue: capacity_bytes must be in (4, 4 GiB), not " +
+        throw std::invalid_argument("ipc: Queue: capacity_bytes must be in (4, 4 GiB), not " +
                                     std::to_string(capacity_bytes));
     const auto page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
     const std::size_t header_size = round_up(sizeof(RingHeader), 64);
@@ -161,7 +161,7 @@ void Ring::copy_out(std::uint32_t offset, void* data, std::size_t size) const no
 
 bool Ring::put(std::span<const std::byte> item, Clock::time_point deadline) {
     if (item.size() > max_item_size())
-        throw MessageTooLarge("Queue.put: an item of " + std::to_string(item.size()) +
+        throw MessageTooLarge("ipc: Queue::put: an item of " + std::to_string(item.size()) +
                               " bytes is larger than the queue's capacity allows (" +
                               std::to_string(max_item_size()) + " bytes)");
     RingHeader& h = *header_;
@@ -173,7 +173,7 @@ bool Ring::put(std::span<const std::byte> item, Clock::time_point deadline) {
     for (;;) {
         {
             Locked lock(h.put_lock, h.owner_deaths);
-            if (h.closed.load() != 0) throw QueueClosed("Queue.put: the queue is closed");
+            if (h.closed.load() != 0) throw QueueClosed("ipc: Queue::put: the queue is closed");
             const RingSide tail = RingSide::unpack(h.produced.load(std::memory_order_relaxed));
             RingSide head = RingSide::unpack(h.seen_consumed.load(std::memory_order_relaxed));
             if (!fits(tail, head, need)) {
@@ -217,7 +217,7 @@ bool Ring::get(Take& take, std::vector<std::byte>& scratch, Clock::time_point de
             std::uint32_t length = 0;
             copy_out(head.offset, &length, kRecordHeader);
             if (length + std::size_t{kRecordHeader} > used_bytes(tail, head))
-                throw std::runtime_error("Queue.get: the shared ring is corrupt (a record runs past the tail)");
+                throw std::runtime_error("ipc: Queue::get: the shared ring is corrupt (a record runs past the tail)");
             // The bytes stay where they are until the commit: no producer writes
             // before the head. Only an item that wraps is copied out.
             const std::uint32_t start = advance(head.offset, kRecordHeader);
@@ -237,7 +237,7 @@ bool Ring::get(Take& take, std::vector<std::byte>& scratch, Clock::time_point de
         }
         const bool closed = h.closed.load() != 0;
         take.finish();  // hold no lock while waiting
-        if (closed) throw QueueClosed("Queue.get: the queue is closed and empty");
+        if (closed) throw QueueClosed("ipc: Queue::get: the queue is closed and empty");
         if (!wait(has_item, h.produced, h.not_empty, deadline)) return false;
     }
 }
@@ -292,7 +292,7 @@ void Ring::task_done() {
     std::uint32_t done = h.tasks_done.load();
     for (;;) {
         const std::uint32_t put = RingSide::unpack(h.produced.load()).count;
-        if (done == put) throw std::logic_error("JoinableQueue.task_done: called more times than items were put");
+        if (done == put) throw std::logic_error("ipc: JoinableQueue::task_done: called more times than items were put");
         if (h.tasks_done.compare_exchange_weak(done, done + 1)) {
             if (done + 1 == put) h.all_done.notify();
             return;
@@ -318,4 +318,4 @@ RingStats Ring::stats() const {
             .closed = header_->closed.load() != 0};
 }
 
-}  // namespace mp::ipc::detail
+}  // namespace mp::ipc::internal

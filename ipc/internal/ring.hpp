@@ -50,7 +50,7 @@
 #include "ipc/internal/event.hpp"
 #include "sync/process_mutex.hpp"
 
-namespace mp::ipc::detail {
+namespace mp::ipc::internal {
 
 // One side's published state: where it is in the ring, and how many items it has
 // put (or got) so far, both modulo 2^32.
@@ -192,4 +192,4 @@ private:
     std::size_t mapping_size_ = 0;
 };
 
-}  // namespace mp::ipc::detail
+}  // namespace mp::ipc::internal

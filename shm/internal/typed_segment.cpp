@@ -18,7 +18,7 @@ HeaderInfo plan(const ElementType& type, std::uint64_t count, Options options) {
     info.has_lock = options.lock;
     info.data_offset = data_offset_for(options.lock, type.align);
     if (count > (SIZE_MAX - info.data_offset) / type.size)
-        throw std::length_error("shared memory array of " + std::to_string(count) + " elements is too large");
+        throw std::length_error("shm: shared memory array of " + std::to_string(count) + " elements is too large");
     info.segment_size = info.data_offset + count * type.size;
     return info;
 }
@@ -57,7 +57,7 @@ TypedSegment TypedSegment::attach(std::string_view name, const ElementType* expe
                                   std::optional<std::uint64_t> expected_count) {
     SharedMemory memory = SharedMemory::attach(name);
     const HeaderInfo info = read_header(memory.data(), memory.size(), name);
-    const std::string subject = "shared memory segment \"" + std::string(name) + "\" holds ";
+    const std::string subject = "shm: shared memory segment \"" + std::string(name) + "\" holds ";
     if (expected != nullptr) {
         if (info.type_code != expected->code || info.element_size != expected->size || info.type_tag != expected->tag) {
             std::string why = subject + describe(info.type_code, info.element_size) + ", not " +
@@ -77,12 +77,12 @@ TypedSegment TypedSegment::attach(std::string_view name, const ElementType* expe
 
 Lock& TypedSegment::lock() const {
     if (!info_.has_lock)
-        throw std::logic_error("shared memory segment " + display_name() + " was created without a lock (lock=false)");
+        throw std::logic_error("shm: shared memory segment " + display_name() + " was created without a lock (lock=false)");
     return *std::launder(reinterpret_cast<Lock*>(memory_.data().data() + kLockOffset));
 }
 
 void TypedSegment::throw_owner_died() const {
-    throw LockOwnerDied("the previous holder of the lock of shared memory segment " + display_name() +
+    throw LockOwnerDied("shm: the previous holder of the lock of shared memory segment " + display_name() +
                         " died while holding it; its data may be half-updated");
 }
 

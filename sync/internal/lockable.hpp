@@ -7,6 +7,7 @@
 #include <chrono>
 #include <utility>
 
+#include "sync/errors.hpp"
 #include "sync/internal/shared.hpp"
 #include "sync/process_mutex.hpp"
 
@@ -18,25 +19,27 @@ public:
     // Blocks until held. See ProcessMutex::lock.
     void lock() { mutex().lock(); }
     // Takes it if free; false at once otherwise.
-    bool try_lock() { return mutex().try_lock(); }
+    [[nodiscard]] bool try_lock() { return mutex().try_lock(); }
     // Waits at most `timeout` / until `deadline`; false when the time is up.
     template <class Rep, class Period>
-    bool try_lock_for(const std::chrono::duration<Rep, Period>& timeout) {
+    [[nodiscard]] bool try_lock_for(const std::chrono::duration<Rep, Period>& timeout) {
         return mutex().try_lock_for(timeout);
     }
     template <class Clock, class Duration>
-    bool try_lock_until(const std::chrono::time_point<Clock, Duration>& deadline) {
+    [[nodiscard]] bool try_lock_until(const std::chrono::time_point<Clock, Duration>& deadline) {
         return mutex().try_lock_until(deadline);
     }
     // Releases one hold. Errors: std::system_error (EPERM) when not held by this thread.
     void unlock() { mutex().unlock(); }
 
     // Python's names, so that ported code reads as the original: acquire() is
-    // lock(), acquire(timeout) is try_lock_for, release() is unlock().
+    // lock(), release() is unlock(). acquire(timeout) is lock() bounded: it throws
+    // TimeoutError when the time runs out (Python's acquire(timeout=t) answers
+    // False instead: that is try_lock_for here, by mp's rule for timed calls).
     void acquire() { lock(); }
     template <class Rep, class Period>
-    [[nodiscard]] bool acquire(const std::chrono::duration<Rep, Period>& timeout) {
-        return try_lock_for(timeout);
+    void acquire(const std::chrono::duration<Rep, Period>& timeout) {
+        if (!try_lock_for(timeout)) throw TimeoutError("sync: acquire: the lock was not free in time");
     }
     void release() { unlock(); }
 

@@ -280,6 +280,28 @@ TEST(Queue, CloseWakesABlockedPutterAndTheRestIsStillDelivered) {
     EXPECT_THROW(q.put(3), QueueClosed);
 }
 
+// The try_ forms report full / empty by value, but a closed queue is not a timing
+// outcome: they throw QueueClosed, as every other form does, so that a polling
+// loop ends instead of spinning.
+TEST(Queue, TryFormsReportFullAndEmptyButThrowQueueClosed) {
+    Queue<int> q(1);
+    EXPECT_EQ(q.try_get(), std::nullopt);
+    EXPECT_EQ(q.try_get_for(10ms), std::nullopt);
+    EXPECT_TRUE(q.try_put(1));
+    EXPECT_FALSE(q.try_put(2));
+    EXPECT_FALSE(q.try_put_for(2, 10ms));
+    q.close();
+    EXPECT_THROW((void)q.try_put(2), QueueClosed);
+    EXPECT_THROW((void)q.try_put_for(2, 10ms), QueueClosed);
+    int out = 0;
+    EXPECT_TRUE(q.try_get_into(out));  // closed, but not drained yet
+    EXPECT_EQ(out, 1);
+    EXPECT_THROW((void)q.try_get(), QueueClosed);
+    EXPECT_THROW((void)q.try_get_for(10ms), QueueClosed);
+    EXPECT_THROW((void)q.try_get_into(out), QueueClosed);
+    EXPECT_THROW((void)q.try_get_into_for(out, 10ms), QueueClosed);
+}
+
 TEST(Queue, ConsumerKilledWhileBlockedLeavesTheQueueWorking) {
     Queue<int> q;
     Checkpoint about_to_get;
@@ -300,8 +322,8 @@ TEST(Queue, ConsumerKilledWhileBlockedLeavesTheQueueWorking) {
 }
 
 // One Ring::get, taken off the ring and returned at once, as text.
-std::string take(mp::ipc::detail::Ring& ring) {
-    mp::ipc::detail::Take take;
+std::string take(mp::ipc::internal::Ring& ring) {
+    mp::ipc::internal::Take take;
     std::vector<std::byte> scratch;
     if (!ring.get(take, scratch, Clock::time_point::max())) return "(nothing)";
     std::string text(reinterpret_cast<const char*>(take.bytes().data()), take.bytes().size());
@@ -313,7 +335,7 @@ std::string take(mp::ipc::detail::Ring& ring) {
 // record where the next one would go, and dies holding the lock. The survivors
 // see nothing of it and carry on.
 void kill_inside_operation(bool producer_side) {
-    mp::ipc::detail::Ring ring(0, 4096);
+    mp::ipc::internal::Ring ring(0, 4096);
     const auto bytes = [](std::string_view s) { return std::as_bytes(std::span(s)); };
     ASSERT_TRUE(ring.put(bytes("first"), Clock::time_point::max()));
     ASSERT_TRUE(ring.put(bytes("second"), Clock::time_point::max()));
@@ -380,7 +402,7 @@ void kill_getter_stalled_in(Queue<Stall>& q, StallIn where) {
     const pid_t pid = fork_child([&] {
         t_stall = {where, inside.write_end(), gate.read_end()};
         Stall out;
-        (void)q.try_get_into(out, 5s);
+        (void)q.try_get_into_for(out, 5s);
         return 1;
     });
     inside.await();
@@ -462,15 +484,15 @@ TEST(Queue, GetterKilledWhileWaitingLosesNothing) {
 // getter). Whoever next holds get_lock settles it, even when someone else has
 // already seen the owner die (here the parent, locking get_lock first).
 void kill_inside_take(bool committed, bool owner_death_seen_elsewhere) {
-    mp::ipc::detail::Ring ring(0, 4096);
+    mp::ipc::internal::Ring ring(0, 4096);
     const auto bytes = [](std::string_view s) { return std::as_bytes(std::span(s)); };
     ASSERT_TRUE(ring.put(bytes("first"), Clock::time_point::max()));
     ASSERT_TRUE(ring.put(bytes("second"), Clock::time_point::max()));
     auto& header = ring.header();
     const pid_t pid = fork_child([&] {
         header.get_lock.lock();
-        header.take.store(mp::ipc::detail::TakeState{.commit_count = 1, .pending = true}.pack());
-        if (committed) header.consumed.store(mp::ipc::detail::RingSide{4 + 5, 1}.pack());
+        header.take.store(mp::ipc::internal::TakeState{.commit_count = 1, .pending = true}.pack());
+        if (committed) header.consumed.store(mp::ipc::internal::RingSide{4 + 5, 1}.pack());
         raise(SIGKILL);
         return 1;
     });
@@ -483,7 +505,7 @@ void kill_inside_take(bool committed, bool owner_death_seen_elsewhere) {
     EXPECT_EQ(ring.lost(), committed ? 1u : 0u);
     EXPECT_EQ(take(ring), committed ? "second" : "first");
     EXPECT_EQ(ring.lost(), committed ? 1u : 0u);
-    EXPECT_FALSE(mp::ipc::detail::TakeState::unpack(header.take.load()).pending);
+    EXPECT_FALSE(mp::ipc::internal::TakeState::unpack(header.take.load()).pending);
 }
 
 TEST(Queue, GetterKilledHoldingTheLockBeforeItsCommitLosesNothing) { kill_inside_take(false, false); }
@@ -496,7 +518,7 @@ TEST(Queue, ADeadTakeIsSettledAfterSomeoneElseSawItsOwnerDie) {
 TEST(Queue, TryGetIntoAssignsAndTimesOut) {
     Queue<std::string> q;
     std::string out = "unchanged";
-    EXPECT_FALSE(q.try_get_into(out, 1ms));
+    EXPECT_FALSE(q.try_get_into_for(out, 1ms));
     EXPECT_EQ(out, "unchanged");
     q.put("item");
     EXPECT_TRUE(q.try_get_into(out));
@@ -507,7 +529,7 @@ TEST(Queue, TryGetIntoAssignsAndTimesOut) {
 template <class T>
 struct InspectableQueue : Queue<T> {
     using Queue<T>::Queue;
-    mp::ipc::detail::Ring& ring() { return this->ring_; }
+    mp::ipc::internal::Ring& ring() { return this->ring_; }
 };
 
 TEST(Queue, ReadersKilledAtRandomMomentsDoNotCorruptIt) {
@@ -551,15 +573,15 @@ TEST(Queue, ReadersKilledAtRandomMomentsDoNotCorruptIt) {
 TEST(JoinableQueue, JoinWaitsForEveryTaskDone) {
     JoinableQueue<int> q;
     for (int i = 0; i < 20; ++i) q.put(i);
-    EXPECT_THROW(q.join(20ms), mp::ipc::TimeoutError);
+    EXPECT_FALSE(q.join_for(20ms));
     std::vector<pid_t> workers;
     for (int w = 0; w < 2; ++w) {
         workers.push_back(fork_child([&] {
-            while (auto item = q.try_get(100ms)) q.task_done();
+            while (auto item = q.try_get_for(100ms)) q.task_done();
             return 0;
         }));
     }
-    q.join(30s);
+    EXPECT_TRUE(q.join_for(30s));
     EXPECT_TRUE(q.empty());
     for (const pid_t w : workers) EXPECT_EQ(wait_child(w), 0);
     EXPECT_THROW(q.task_done(), std::logic_error);

@@ -255,7 +255,7 @@ TEST(PipeBuffer, ARefusedResizeLeavesAWorkingPipeOfTheDefaultSize) {
         close(probe[1]);
         if (!refused) return kCannotRefuse;
 
-        mp::ipc::detail::set_pipe_buffer_request(too_big);
+        mp::ipc::internal::set_pipe_buffer_request(too_big);
         auto [reader, writer] = Pipe(false);
         if (fcntl(reader.fileno(), F_GETPIPE_SZ) != default_size) return 1;
         Writer sender(reader, [&writer = writer] {

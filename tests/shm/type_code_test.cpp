@@ -77,7 +77,7 @@ TEST(TypeCode, RejectsValuesOutsideTheRangeOrNotValues) {
     try {
         (void)parse_scalar(TypeCode::SignedChar, "300");
     } catch (const std::out_of_range& error) {
-        EXPECT_STREQ(error.what(), "300 is out of range for type 'b' (signed char): -128..127");
+        EXPECT_STREQ(error.what(), "shm: 300 is out of range for type 'b' (signed char): -128..127");
     }
 }
 

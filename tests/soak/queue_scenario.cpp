@@ -42,7 +42,7 @@ struct Shared {
 
 void produce(mp::ipc::Queue<std::uint64_t>& q, Shared& s, int p) {
     for (std::uint64_t seq = 0; seq < kPerProducer && !s.stop_producers; ++seq) {
-        while (!q.try_put(1 + p * kPerProducer + seq, std::chrono::milliseconds(50))) {
+        while (!q.try_put_for(1 + p * kPerProducer + seq, std::chrono::milliseconds(50))) {
             if (s.stop_producers) return;
         }
         s.acked[p].store(seq + 1);
@@ -58,7 +58,7 @@ void consume(mp::ipc::Queue<std::uint64_t>& q, Shared& s, std::uint64_t* log, in
         for (std::uint64_t entry = s.next_entry.fetch_add(1); entry < kLogEntries;
              entry = s.next_entry.fetch_add(1)) {
             s.entry_of[c].store(entry);
-            (void)q.try_get_into(log[entry], std::chrono::milliseconds(50));
+            (void)q.try_get_into_for(log[entry], std::chrono::milliseconds(50));
         }
     } catch (const mp::ipc::QueueClosed&) {
     }

@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <optional>
 #include <string>
+#include <type_traits>
 
 #include "subproc/subproc.hpp"
 #include "tests/support/huge_timeouts.hpp"
@@ -25,6 +27,13 @@ TEST(SubprocTimeouts, HugeTimeoutsAreNoLimit) {
     });
     EXPECT_EQ(*mp::subproc::Timeout(-5s), 0ns);
     EXPECT_EQ(*mp::subproc::Timeout(1500us), 1500us);
+}
+
+// "As long as it takes" has one spelling, no timeout at all (the default): std::nullopt
+// is not a second one.
+TEST(SubprocTimeouts, NoTimeoutIsTheDefaultAndNotANullopt) {
+    static_assert(!std::is_constructible_v<mp::subproc::Timeout, std::nullopt_t>);
+    EXPECT_FALSE(mp::subproc::Timeout().has_value());
 }
 
 TEST(SubprocTimeouts, PopenWaitsWithHugeTimeoutsWaitForTheExit) {

@@ -34,7 +34,7 @@ TEST(Barrier, ThreadsPassRoundAfterRoundWithDistinctIndexes) {
         threads.emplace_back([&, t] {
             for (int round = 0; round < 5; ++round) {
                 ++before;
-                indexes[static_cast<size_t>(t)].push_back(barrier.wait_for(20s));
+                indexes[static_cast<size_t>(t)].push_back(barrier.wait(20s));
                 if (before.load() < 3 * (round + 1)) early = true;
             }
         });
@@ -56,27 +56,41 @@ TEST(Barrier, ForkedProcessesMeet) {
     for (int c = 0; c < 3; ++c)
         children.push_back(std::make_unique<Child>([&](Child&) {
             ++*arrived;
-            barrier.wait_for(20s);
+            barrier.wait(20s);
             return arrived->load() == 4 ? 0 : 1;
         }));
     usleep(20000);
     ++*arrived;
-    barrier.wait_for(20s);
+    barrier.wait(20s);
     for (auto& child : children) EXPECT_EQ(exit_code(child->join()), 0);
+}
+
+// The bounded wait takes a deadline on any clock too, and throws as wait(timeout).
+TEST(Barrier, AWaitUntilADeadlineOnAnyClockBreaksItWhenItPasses) {
+    Barrier barrier(2);
+    const auto start = std::chrono::steady_clock::now();
+    EXPECT_THROW(barrier.wait(std::chrono::system_clock::now() + 100ms), BrokenBarrierError);
+    EXPECT_GE(seconds_since(start), 0.09);
+    EXPECT_LT(seconds_since(start), 3.0);
+    EXPECT_TRUE(barrier.broken());
+    barrier.reset();
+    std::thread partner([&] { barrier.wait(std::chrono::steady_clock::now() + 20s); });
+    EXPECT_NO_THROW(barrier.wait(std::chrono::system_clock::now() + 20s));
+    partner.join();
 }
 
 TEST(Barrier, ATimedOutWaitBreaksItUntilReset) {
     Barrier barrier(2);
     const auto start = std::chrono::steady_clock::now();
-    EXPECT_THROW(barrier.wait_for(100ms), BrokenBarrierError);
+    EXPECT_THROW(barrier.wait(100ms), BrokenBarrierError);
     EXPECT_GE(seconds_since(start), 0.09);
     EXPECT_LT(seconds_since(start), 3.0);
     EXPECT_TRUE(barrier.broken());
-    EXPECT_THROW(barrier.wait_for(10s), BrokenBarrierError);
+    EXPECT_THROW(barrier.wait(10s), BrokenBarrierError);
     barrier.reset();
     EXPECT_FALSE(barrier.broken());
-    std::thread partner([&] { barrier.wait_for(20s); });
-    EXPECT_NO_THROW(barrier.wait_for(20s));
+    std::thread partner([&] { barrier.wait(20s); });
+    EXPECT_NO_THROW(barrier.wait(20s));
     partner.join();
 }
 
@@ -87,7 +101,7 @@ TEST(Barrier, AbortWakesWaitersWithBrokenBarrierError) {
     for (int t = 0; t < 2; ++t)
         threads.emplace_back([&] {
             try {
-                barrier.wait_for(20s);
+                barrier.wait(20s);
             } catch (const BrokenBarrierError&) {
                 ++broken;
             }
@@ -103,7 +117,7 @@ TEST(Barrier, ResetWhileAThreadWaitsBreaksItsWaitThenWorks) {
     std::atomic<bool> broken{false};
     std::thread waiter([&] {
         try {
-            barrier.wait_for(20s);
+            barrier.wait(20s);
         } catch (const BrokenBarrierError&) {
             broken = true;
         }
@@ -113,8 +127,8 @@ TEST(Barrier, ResetWhileAThreadWaitsBreaksItsWaitThenWorks) {
     waiter.join();
     EXPECT_TRUE(broken.load());
     EXPECT_FALSE(barrier.broken());
-    std::thread partner([&] { barrier.wait_for(20s); });
-    EXPECT_NO_THROW(barrier.wait_for(20s));
+    std::thread partner([&] { barrier.wait(20s); });
+    EXPECT_NO_THROW(barrier.wait(20s));
     partner.join();
 }
 
@@ -129,7 +143,7 @@ TEST(Barrier, APartyKilledWhileWaitingBreaksItForTheOthers) {
         self.ready();
         const auto start = std::chrono::steady_clock::now();
         try {
-            barrier.wait_for(60s);
+            barrier.wait(60s);
         } catch (const BrokenBarrierError&) {
             return seconds_since(start) < 50 ? 0 : 2;
         }
@@ -144,7 +158,7 @@ TEST(Barrier, APartyKilledWhileWaitingBreaksItForTheOthers) {
     victim.kill_and_reap();
     EXPECT_EQ(exit_code(survivor.join()), 0);
     EXPECT_LT(seconds_since(killed), 2.0) << "the survivor should notice within a few 50 ms slices";
-    EXPECT_THROW(barrier.wait_for(1s), BrokenBarrierError);
+    EXPECT_THROW(barrier.wait(1s), BrokenBarrierError);
     barrier.reset();
     EXPECT_FALSE(barrier.broken());
     EXPECT_EQ(barrier.n_waiting(), 0u);

@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "sync/errors.hpp"
 #include "sync/lock.hpp"
 #include "sync/named.hpp"
 #include "sync/semaphore.hpp"
@@ -78,6 +79,23 @@ TEST(Lock, TimedLockUntilOnAnyClock) {
     EXPECT_FALSE(lock.try_lock_until(std::chrono::system_clock::now() + 100ms));
     EXPECT_GE(seconds_since(start), 0.19);
     EXPECT_LT(seconds_since(start), 3.0);
+}
+
+// acquire(timeout) is lock() bounded: it throws TimeoutError when the time runs
+// out (try_lock_for is the form that answers false).
+TEST(Lock, AcquireWithATimeoutThrowsTimeoutErrorWhenHeld) {
+    Lock lock;
+    lock.acquire(10ms);  // free: taken at once
+    EXPECT_TRUE(lock.locked());
+    lock.release();
+    Child holder = hold_until_killed([&] { lock.lock(); });
+    const auto start = std::chrono::steady_clock::now();
+    EXPECT_THROW(lock.acquire(100ms), mp::sync::TimeoutError);
+    EXPECT_GE(seconds_since(start), 0.09);
+    EXPECT_LT(seconds_since(start), 3.0);
+    RLock rlock;
+    Child rholder = hold_until_killed([&] { rlock.lock(); });
+    EXPECT_THROW(rlock.acquire(0ms), mp::sync::TimeoutError);
 }
 
 TEST(RLock, CountsHoldsAndExcludesOthersUntilFullyReleased) {

@@ -47,7 +47,7 @@ TEST(SyncTimeouts, SemaphoreEventConditionBarrierWithHugeTimeoutsWait) {
                 condition.notify_all();
             });
         mp::sync::Barrier barrier(2);
-        expect_blocks_until_released([&] { (void)barrier.wait_for(forever); }, [&] { (void)barrier.wait(); });
+        expect_blocks_until_released([&] { (void)barrier.wait(forever); }, [&] { (void)barrier.wait(); });
     });
 }
 

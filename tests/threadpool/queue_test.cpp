@@ -157,13 +157,47 @@ TEST(BlockingQueue, ClosedQueueDrainsThenReportsClosed) {
     EXPECT_TRUE(queue.closed());
     EXPECT_THROW(queue.put(3), QueueClosed);
     EXPECT_THROW(queue.put_nowait(3), QueueClosed);
-    EXPECT_FALSE(queue.try_put(3));
     EXPECT_EQ(queue.get(), 1);
     EXPECT_EQ(queue.get_nowait(), 2);
     EXPECT_THROW(queue.get(), QueueClosed);
     EXPECT_THROW(queue.get(10ms), QueueClosed);
     EXPECT_THROW(queue.get_nowait(), QueueClosed);
-    EXPECT_FALSE(queue.try_get().has_value());
+}
+
+// The try_ forms report full / empty by value, but a closed queue is not a timing
+// outcome: they throw QueueClosed, as ipc::Queue's do, so a polling loop ends.
+TEST(BlockingQueue, TryFormsReportFullAndEmptyButThrowQueueClosed) {
+    BlockingQueue<int> queue(1);
+    EXPECT_EQ(queue.try_get(), std::nullopt);
+    const auto start = Clock::now();
+    EXPECT_EQ(queue.try_get_for(30ms), std::nullopt);
+    EXPECT_GE(Clock::now() - start, 30ms);
+    EXPECT_TRUE(queue.try_put(1));
+    EXPECT_FALSE(queue.try_put(2));
+    EXPECT_FALSE(queue.try_put_for(2, 10ms));
+    std::thread getter([&] {
+        std::this_thread::sleep_for(20ms);
+        EXPECT_EQ(queue.get(), 1);
+    });
+    EXPECT_TRUE(queue.try_put_for(2, 20s));  // room made in time
+    getter.join();
+    queue.close();
+    EXPECT_THROW((void)queue.try_put(3), QueueClosed);
+    EXPECT_THROW((void)queue.try_put_for(3, 10ms), QueueClosed);
+    EXPECT_EQ(queue.try_get(), 2);  // closed, but not drained yet
+    EXPECT_THROW((void)queue.try_get(), QueueClosed);
+    EXPECT_THROW((void)queue.try_get_for(10ms), QueueClosed);
+}
+
+// A closed queue wakes a try_get_for that is waiting, with QueueClosed.
+TEST(BlockingQueue, CloseWakesAWaitingTryGetForWithQueueClosed) {
+    BlockingQueue<int> queue;
+    std::thread closer([&] {
+        std::this_thread::sleep_for(20ms);
+        queue.close();
+    });
+    EXPECT_THROW((void)queue.try_get_for(20s), QueueClosed);
+    closer.join();
 }
 
 // Every item put by many producers is taken exactly once by many consumers, in

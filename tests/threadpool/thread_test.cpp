@@ -91,7 +91,7 @@ TEST(Thread, StartTwiceThrows) {
 TEST(Thread, JoinBeforeStartAndJoiningItselfThrow) {
     Thread never([] {});
     EXPECT_THROW(never.join(), std::logic_error);
-    EXPECT_THROW((void)never.join(1s), std::logic_error);
+    EXPECT_THROW((void)never.join_for(1s), std::logic_error);
 
     std::optional<Thread> self;
     std::latch made(1);
@@ -115,19 +115,19 @@ TEST(Thread, JoinWithTimeoutOnARunningThread) {
     Thread t([&] { release.wait(); });
     t.start();
     const auto before = std::chrono::steady_clock::now();
-    EXPECT_FALSE(t.join(50ms));
+    EXPECT_FALSE(t.join_for(50ms));
     EXPECT_GE(std::chrono::steady_clock::now() - before, 50ms);
-    EXPECT_FALSE(t.join(0s));    // zero polls
-    EXPECT_FALSE(t.join(-1s));   // so does a negative timeout
+    EXPECT_FALSE(t.join_for(0s));    // zero polls
+    EXPECT_FALSE(t.join_for(-1s));   // so does a negative timeout
     EXPECT_TRUE(t.is_alive());
     std::thread releaser([&] {
         std::this_thread::sleep_for(100ms);
         release.count_down();
     });
-    EXPECT_TRUE(t.join(std::chrono::seconds::max()));  // huge: waits until it ends
+    EXPECT_TRUE(t.join_for(std::chrono::seconds::max()));  // huge: waits until it ends
     releaser.join();
     EXPECT_FALSE(t.is_alive());
-    EXPECT_TRUE(t.join(0s));
+    EXPECT_TRUE(t.join_for(0s));
 }
 
 TEST(Thread, HugeJoinTimeoutsWaitForever) {
@@ -137,7 +137,7 @@ TEST(Thread, HugeJoinTimeoutsWaitForever) {
         std::atomic<bool> joined{false};
         Thread t([&] { release.wait(); });
         t.start();
-        std::thread joiner([&] { joined = t.join(timeout); });
+        std::thread joiner([&] { joined = t.join_for(timeout); });
         std::this_thread::sleep_for(200ms);
         EXPECT_FALSE(joined);  // still waiting, not timed out at once
         release.count_down();
@@ -378,7 +378,7 @@ TEST(Thread, MovingARunningThreadKeepsItValid) {
     EXPECT_TRUE(first_done);
     EXPECT_EQ(c.ident(), ident);
     release.count_down();
-    EXPECT_TRUE(c.join(kNoHang));
+    EXPECT_TRUE(c.join_for(kNoHang));
 }
 
 TEST(Thread, AForkedChildsCopyHasNoThread) {
@@ -388,7 +388,7 @@ TEST(Thread, AForkedChildsCopyHasNoThread) {
     const pid_t pid = fork();
     ASSERT_GE(pid, 0);
     if (pid == 0) {
-        const bool ok = !t.is_alive() && t.join(0s) && t.join(kNoHang);
+        const bool ok = !t.is_alive() && t.join_for(0s) && t.join_for(kNoHang);
         _exit(ok ? 0 : 1);
     }
     int status = 0;

@@ -29,7 +29,7 @@ TEST(Timer, FiresOnceAfterItsIntervalWithItsArguments) {
     ASSERT_EQ(value.wait_for(kNoHang), std::future_status::ready);
     EXPECT_GE(std::chrono::steady_clock::now() - started, 100ms);
     EXPECT_EQ(value.get(), 7);
-    EXPECT_TRUE(t.join(kNoHang));
+    EXPECT_TRUE(t.join_for(kNoHang));
     t.cancel();  // after firing: nothing to stop
 }
 
@@ -38,7 +38,7 @@ TEST(Timer, CancelBeforeFiringMeansNever) {
     Timer t(300ms, [&] { ran = true; });
     t.start();
     t.cancel();
-    EXPECT_TRUE(t.join(kNoHang));
+    EXPECT_TRUE(t.join_for(kNoHang));
     std::this_thread::sleep_for(400ms);  // past the interval: still nothing ran
     EXPECT_FALSE(ran);
 }
@@ -50,10 +50,10 @@ TEST(Timer, AHugeIntervalIsCancelledPromptly) {
         std::atomic<bool> ran{false};
         Timer t(interval, [&] { ran = true; });
         t.start();
-        EXPECT_FALSE(t.join(200ms));  // a huge interval is not "already due"
+        EXPECT_FALSE(t.join_for(200ms));  // a huge interval is not "already due"
         const auto cancelled = std::chrono::steady_clock::now();
         t.cancel();
-        EXPECT_TRUE(t.join(kNoHang));
+        EXPECT_TRUE(t.join_for(kNoHang));
         EXPECT_LT(std::chrono::steady_clock::now() - cancelled, kNoHang);
         EXPECT_FALSE(ran);
     }
@@ -64,7 +64,7 @@ TEST(Timer, CancelBeforeStartEndsItAtOnce) {
     Timer t(std::chrono::hours(1), [&] { ran = true; });
     t.cancel();
     t.start();
-    EXPECT_TRUE(t.join(kNoHang));
+    EXPECT_TRUE(t.join_for(kNoHang));
     EXPECT_FALSE(ran);
 }
 
@@ -78,7 +78,7 @@ TEST(Timer, IsAThreadWithOptionsAndMoves) {
     Timer moved(std::move(t));  // while it waits
     EXPECT_THROW(t.cancel(), std::logic_error);
     EXPECT_EQ(done.wait_for(kNoHang), std::future_status::ready);
-    EXPECT_TRUE(moved.join(kNoHang));
+    EXPECT_TRUE(moved.join_for(kNoHang));
 }
 
 }  // namespace

@@ -20,7 +20,7 @@ unsigned current_fork_generation() {
     static const bool registered = pthread_atfork(nullptr, nullptr, [] {
                                        fork_generation.fetch_add(1, std::memory_order_relaxed);
                                    }) == 0;
-    if (!registered) throw std::runtime_error("pthread_atfork failed");
+    if (!registered) throw std::runtime_error("threadpool: pthread_atfork failed");
     return fork_generation.load(std::memory_order_relaxed);
 }
 
@@ -281,14 +281,14 @@ bool PoolState::idle_now() const noexcept {
 // ---- submitting ----
 
 void PoolState::enqueue(Task&& task, Priority priority) {
-    if (inert()) throw PoolClosed("threadpool: this pool belongs to the parent process (fork)");
+    if (inert()) throw PoolClosed("threadpool: ThreadPool::submit: this pool belongs to the parent process (fork)");
     const bool from_worker = on_worker_thread();
     // A worker's tasks stay where a waiter helping with its descendants looks.
     if (uses_inbox_ && !from_worker && priority == Priority::normal) return post_to_inbox(std::move(task));
     Worker* wake = nullptr;
     {
         std::lock_guard lock(mutex_);
-        if (closed_) throw PoolClosed("threadpool: submit after close");
+        if (closed_) throw PoolClosed("threadpool: ThreadPool::submit: the pool is closed");
         submitted_.fetch_add(1, std::memory_order_relaxed);
         queues_[static_cast<int>(priority)].push_back(
             Queued{std::move(task), from_worker ? &frames : nullptr, from_worker ? frames.current : 0});
@@ -310,7 +310,7 @@ void PoolState::post_to_inbox(Task&& task) {
     {
         lock_soon(inbox_mutex_);
         std::lock_guard lock(inbox_mutex_, std::adopt_lock);
-        if (inbox_closed_) throw PoolClosed("threadpool: submit after close");
+        if (inbox_closed_) throw PoolClosed("threadpool: ThreadPool::submit: the pool is closed");
         submitted_.fetch_add(1, std::memory_order_relaxed);
         inbox_.push_back(Queued{std::move(task)});
         queued = inbox_.size();
@@ -459,7 +459,7 @@ void PoolState::cancel_queued() {
         wake_all_locked();  // closed and empty: idle workers stop
     }
     for (Task& task : dropped) {
-        task.reset();  // resolves its future with Cancelled
+        task.reset();  // resolves its future with CancelledError
         task_finished();
     }
 }
