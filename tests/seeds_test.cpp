@@ -6,6 +6,8 @@
 //   # exit N     the program ends with exit status N (0 when not said).
 //   # deadlocks  the program blocks forever, as Python's does: it must still be
 //                running after a while (then it is killed), having printed this.
+//   # prompt P   input()'s prompt P lands among the lines other threads print at
+//                the same time: its first P is taken out of both outputs.
 // In a line, a placeholder stands for what varies from run to run:
 //   <pid>  a process id          <id>  an object's id() (its address, in decimal)
 //   <addr> an address, 0x...     <a|b> one of the texts a, b
@@ -51,21 +53,30 @@ struct Expected {
     bool sorted = false;
     bool deadlocks = false;
     int exit_code = 0;
+    std::string prompt;
     std::vector<std::string> lines;  // patterns
 };
 
+std::string without_prompt(std::string text, const std::string& prompt) {
+    if (const std::size_t at = prompt.empty() ? std::string::npos : text.find(prompt); at != std::string::npos)
+        text.erase(at, prompt.size());
+    return text;
+}
+
 Expected parse_expected(const std::string& text) {
     Expected expected;
-    std::vector<std::string> lines = lines_of(text);
-    std::size_t first = 0;
-    for (; first < lines.size() && lines[first].starts_with("# "); ++first) {
-        const std::string directive = lines[first].substr(2);
+    std::istringstream in(text);
+    std::string rest;
+    for (std::string line; in.peek() == '#' && std::getline(in, line);) {
+        const std::string directive = line.substr(std::min<std::size_t>(2, line.size()));
         if (directive == "sorted") expected.sorted = true;
         else if (directive == "deadlocks") expected.deadlocks = true;
         else if (directive.starts_with("exit ")) expected.exit_code = std::stoi(directive.substr(5));
-        else throw std::invalid_argument("unknown directive: " + lines[first]);
+        else if (directive.starts_with("prompt ")) expected.prompt = directive.substr(7);
+        else throw std::invalid_argument("unknown directive: " + line);
     }
-    expected.lines.assign(lines.begin() + static_cast<std::ptrdiff_t>(first), lines.end());
+    std::getline(in, rest, '\0');
+    expected.lines = lines_of(without_prompt(rest, expected.prompt));
     return expected;
 }
 
@@ -161,7 +172,7 @@ TEST_P(SeedProgram, PrintsWhatPythonPrints) {
         EXPECT_EQ(run.signal, 0) << "stderr:\n" << run.err;
         EXPECT_EQ(run.exit_code, expected.exit_code) << "stderr:\n" << run.err;
     }
-    std::vector<std::string> actual = lines_of(run.out);
+    const std::vector<std::string> actual = lines_of(without_prompt(run.out, expected.prompt));
     EXPECT_TRUE(outputs_match(expected, actual))
         << (expected.sorted ? "(lines compared sorted)\n" : "") << "expected:\n"
         << [&] {
@@ -198,8 +209,9 @@ TEST(SeedPrograms, ComparisonHonoursPlaceholdersAndOrder) {
     EXPECT_FALSE(outputs_match(in_order, {"b -----> 0x7f00ab!", "Parent processId is: 1."}));
     EXPECT_FALSE(outputs_match(in_order, {"Parent processId is: 1."}));
 
-    Expected any_order = parse_expected("# sorted\n# exit 1\n<pid> run\nend\n0 -----> <22|101>\n");
+    Expected any_order = parse_expected("# sorted\n# exit 1\n# prompt >>: \n<pid> run\nend\n0 -----> <22|101>>>: \n");
     EXPECT_EQ(any_order.exit_code, 1);
+    EXPECT_EQ(any_order.lines.back(), "0 -----> <22|101>");
     EXPECT_TRUE(outputs_match(any_order, {"0 -----> 101", "end", "77 run"}));
     EXPECT_FALSE(outputs_match(any_order, {"0 -----> 100", "end", "77 run"}));
     EXPECT_FALSE(outputs_match(any_order, {"end", "end", "77 run"}));
