@@ -55,6 +55,9 @@ SUITES     := $(patsubst tests/%_test.cpp,%,$(wildcard tests/*_test.cpp))
 SUPPORT    := $(wildcard tests/support/*.cpp)
 BENCHES    := $(patsubst bench/%_bench.cpp,%,$(wildcard bench/*_bench.cpp))
 BENCH_LIB  := $(wildcard bench/harness/*.cpp)
+# The seed programs (tests/seeds/README.md): one program each, run by the seeds suite.
+SEED_SRCS  := $(wildcard tests/seeds/*.cpp)
+SEED_BINS  := $(patsubst tests/seeds/%.cpp,$(BUILD)/tests/seeds/%,$(SEED_SRCS))
 # Suites that are mostly threads run again under ThreadSanitizer.
 TSAN_SUITES ?= threadpool sync ipc
 
@@ -92,13 +95,20 @@ $(BIN_OUT)/$(1): $(call objs_of,bin/$(1).cpp $(wildcard bin/$(1)_*.cpp) $(CLI_SR
 endef
 $(foreach d,$(DEMOS),$(eval $(call DEMO_RULE,$(d))))
 
-# A suite is tests/<suite>_test.cpp plus its own tests/<suite>/*.cpp and tests/support/.
+# A suite is tests/<suite>_test.cpp plus its own tests/<suite>/*.cpp and tests/support/
+# (the seed programs are programs of their own, not parts of a suite).
 define SUITE_RULE
-$(BUILD)/tests/$(1)_test: $(call objs_of,tests/$(1)_test.cpp $(wildcard tests/$(1)/*.cpp) $(SUPPORT) $(CLI_SRCS)) $(LIB_FILES)
+$(BUILD)/tests/$(1)_test: $(call objs_of,tests/$(1)_test.cpp $(filter-out $(SEED_SRCS),$(wildcard tests/$(1)/*.cpp)) $(SUPPORT) $(CLI_SRCS)) $(LIB_FILES)
 	@mkdir -p $$(@D)
 	$(CXX) $$(filter %.o,$$^) $(LIB_FILES) -lgtest $(LDFLAGS) -o $$@
 endef
 $(foreach s,$(SUITES),$(eval $(call SUITE_RULE,$(s))))
+
+# A seed program is one file; the seeds suite runs every one of them.
+$(BUILD)/tests/seeds/%: $(BUILD)/obj/tests/seeds/%.o $(LIB_FILES)
+	@mkdir -p $(@D)
+	$(CXX) $< $(LIB_FILES) $(LDFLAGS) -o $@
+$(BUILD)/tests/seeds_test: $(SEED_BINS)
 
 $(BUILD)/bench/%_bench: $(call objs_of,bench/%_bench.cpp $(BENCH_LIB)) $(LIB_FILES)
 	@mkdir -p $(@D)
