@@ -47,7 +47,7 @@ public:
         std::unique_lock lock(mutex_);
         if (ready_) return true;
         if (current_result_thread() == pool_ && pool_ != nullptr)
-            throw std::logic_error("mp::pool: waiting for a result on the pool's own result thread (in a callback) would deadlock");
+            throw std::logic_error("pool: AsyncResult: waiting for a result on the pool's own result thread (in a callback) would deadlock");
         return sync::internal::wait_until(changed_, lock, deadline, [&] { return ready_; });
     }
     bool ready() const {
@@ -56,7 +56,7 @@ public:
     }
     bool successful() const {
         std::lock_guard lock(mutex_);
-        if (!ready_) throw std::logic_error("AsyncResult::successful: the result is not ready");
+        if (!ready_) throw std::logic_error("pool: AsyncResult::successful: the result is not ready");
         return error_ == nullptr;
     }
     // Requires ready. Re-throws the error, else returns a copy (or, with take, the
@@ -99,13 +99,15 @@ public:
     // one too long for the clock (seconds::max()) waits as long as it takes.
     template <class Rep, class Period>
     R get(const std::chrono::duration<Rep, Period>& timeout) {
-        if (!wait(timeout)) throw TimeoutError("AsyncResult::get: timed out");
+        if (!wait_for(timeout)) throw TimeoutError("pool: AsyncResult::get: timed out");
         return finish(false);
     }
-    // Blocks until ready; wait(timeout) returns whether it is.
+    // Blocks until ready.
     void wait() { state_->wait_until(sync::internal::kNoDeadline); }
+    // Waits at most `timeout`; returns whether the result is ready (never throws on
+    // expiry).
     template <class Rep, class Period>
-    [[nodiscard]] bool wait(const std::chrono::duration<Rep, Period>& timeout) {
+    [[nodiscard]] bool wait_for(const std::chrono::duration<Rep, Period>& timeout) {
         return state_->wait_until(sync::internal::deadline_after(timeout));
     }
     // Whether the task has finished (either way). Never blocks.

@@ -46,9 +46,9 @@ public:
             if (consumed_ == slots_.size()) return std::nullopt;
             if (!available()) {
                 if (current_result_thread() == pool_)
-                    throw std::logic_error("mp::pool: iterating imap on the pool's own result thread would deadlock");
+                    throw std::logic_error("pool: IMapIterator::next: iterating imap on the pool's own result thread would deadlock");
                 if (!sync::internal::wait_until(changed_, lock, deadline, [&] { return available(); }))
-                    throw TimeoutError("IMapIterator::next: timed out");
+                    throw TimeoutError("pool: IMapIterator::next: timed out");
             }
             const std::size_t index = ordered_ ? consumed_ : arrivals_[consumed_];
             ++consumed_;

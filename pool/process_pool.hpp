@@ -292,7 +292,7 @@ public:
         return imap_chunks(f, items, chunksize, false);
     }
 
-    // close: no more tasks (submitting throws std::logic_error "Pool not running");
+    // close: no more tasks (submitting throws PoolClosed);
     // workers finish the queued ones, then exit.
     void close() { core_->close(); }
     // terminate: stops now. Queued tasks and the ones running fail with
@@ -300,10 +300,11 @@ public:
     // are reaped before it returns. Never hangs on a worker.
     void terminate() { core_->terminate(); }
     // join: waits until every worker exited; requires close() or terminate() first
-    // (std::logic_error otherwise). join(timeout) returns false if they had not.
+    // (std::logic_error otherwise). join_for(timeout) returns false if they had not
+    // after `timeout` (never throws on expiry).
     void join() { core_->join(); }
     template <class Rep, class Period>
-    bool join(const std::chrono::duration<Rep, Period>& timeout) {
+    [[nodiscard]] bool join_for(const std::chrono::duration<Rep, Period>& timeout) {
         return core_->join_until(sync::internal::deadline_after(timeout));
     }
 
