@@ -248,7 +248,7 @@ TEST(BinPool, TourRuns) {
     const CommandResult r = mp::test::run_command({mp::test::bin_path("pool"), "tour"}, "", 60s);
     EXPECT_EQ(r.exit_code, 0) << r.err;
     EXPECT_NE(r.out.find("client 4 got \"HELLO FROM CLIENT 4\""), std::string::npos) << r.out;
-    EXPECT_NE(r.out.find("WorkerDied: worker"), std::string::npos);
+    EXPECT_NE(r.out.find("WorkerDied: pool: worker"), std::string::npos);
 }
 
 }  // namespace
