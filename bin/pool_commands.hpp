@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "subproc/timeout.hpp"
+
 namespace mp::tools::pool {
 
 inline constexpr const char* kProgram = "pool";
@@ -17,7 +19,7 @@ struct RunnerOptions {
     int jobs = 1;
     bool keep_order = false;       // -k: output in input order
     bool null_separated = false;   // -0: items end with NUL instead of newline
-    std::optional<std::chrono::nanoseconds> timeout{};  // per job attempt
+    mp::subproc::Timeout timeout{};  // per job attempt; none by default
     int retries = 0;               // extra attempts for a failing job
     Halt halt = Halt::never;
     std::string joblog{};          // empty: none

@@ -47,7 +47,7 @@ void process_examples() {
     section("join(timeout) and is_alive");
     mp::pool::Process sleeper([] { usleep(300000); });
     sleeper.start();
-    const bool done = sleeper.join(100ms);
+    const bool done = sleeper.join_for(100ms);
     std::printf("  join(0.1s) -> %s, is_alive=%s\n", done ? "exited" : "still running", sleeper.is_alive() ? "true" : "false");
     sleeper.join();
     std::printf("  join() -> exitcode=%d, is_alive=%s\n", *sleeper.exitcode(), sleeper.is_alive() ? "true" : "false");

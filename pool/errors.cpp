@@ -7,7 +7,7 @@ namespace mp::pool {
 namespace {
 
 std::string describe_death(pid_t pid, int signal, int exit_code) {
-    std::string text = "worker " + std::to_string(pid) + " died: ";
+    std::string text = "pool: worker " + std::to_string(pid) + " died: ";
     if (signal != 0) return text + "signal " + std::to_string(signal) + " (" + strsignal(signal) + ")";
     return text + "exit code " + std::to_string(exit_code);
 }

@@ -1,18 +1,30 @@
 // The outcomes of pool and process operations worth branching on, named as in
 // Python's multiprocessing and concurrent.futures. OS failures are std::system_error.
+//
+// Waiting: a call without a timeout waits as long as it takes; the same name with a
+// timeout (AsyncResult::get, IMapIterator::next) throws TimeoutError when it runs
+// out; a name ending in _for (join_for, wait_for) reports by value and never throws
+// on expiry. Messages read "pool: <what>".
 #pragma once
 
 #include <stdexcept>
 #include <string>
 #include <sys/types.h>
 
+#include "ipc/errors.hpp"
+
 namespace mp::pool {
 
-// A bounded wait (join(timeout), AsyncResult::get(timeout), ...) ran out of time.
-// The operation it waited for goes on; waiting again is allowed.
-class TimeoutError : public std::runtime_error {
+// A bounded wait that throws (AsyncResult::get(timeout), IMapIterator::next(timeout))
+// ran out of time. The operation it waited for goes on; waiting again is allowed.
+// One type for sync, ipc, shm and pool: catching it catches theirs.
+using TimeoutError = ipc::TimeoutError;
+
+// A task was submitted to a pool after close() or terminate() (or to an Executor
+// after shutdown()): a mistake in the calling code, hence a std::logic_error.
+class PoolClosed : public std::logic_error {
 public:
-    using std::runtime_error::runtime_error;
+    using std::logic_error::logic_error;
 };
 
 // The task never ran to completion because the pool was terminated (or the executor

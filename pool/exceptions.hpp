@@ -5,9 +5,9 @@
 // - the standard ones: std::runtime_error, logic_error, invalid_argument,
 //   out_of_range, length_error, domain_error, range_error, overflow_error,
 //   underflow_error, bad_alloc, system_error (with its code and category);
-// - mp's own: pool's TimeoutError, CancelledError, BrokenPool; ipc's EOFError,
-//   BrokenPipeError, DecodeError, MessageTooLarge, QueueFull, QueueEmpty,
-//   QueueClosed, TimeoutError; sync's BrokenBarrierError, ValueError;
+// - mp's own: TimeoutError (one type for pool, ipc and sync), pool's CancelledError,
+//   BrokenPool; ipc's EOFError, BrokenPipeError, DecodeError, MessageTooLarge,
+//   QueueFull, QueueEmpty, QueueClosed; sync's BrokenBarrierError, ValueError;
 // - yours, once registered:
 //
 //   struct ParseError : std::runtime_error { using std::runtime_error::runtime_error; };

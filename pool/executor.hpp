@@ -28,7 +28,7 @@ public:
     Executor(const Executor&) = delete;
     Executor& operator=(const Executor&) = delete;
 
-    // submit: queues f(args...) and returns its future. Throws std::logic_error after
+    // submit: queues f(args...) and returns its future. Throws PoolClosed after
     // shutdown().
     template <class F, class... Args>
     [[nodiscard]] std::future<internal::CallResult<F, Args...>> submit(F f, Args&&... args) {

@@ -73,7 +73,7 @@ std::vector<ActiveChild> active_children() {
 }
 
 void Process::start() {
-    if (started_) throw std::logic_error("Process::start: " + name_ + " was already started");
+    if (started_) throw std::logic_error("pool: Process::start: " + name_ + " was already started");
     const pid_t pid = internal::fork_flushed();
     if (pid == 0) {
         internal::registry_forget_after_fork();
@@ -107,13 +107,13 @@ void Process::record_exit(int status) {
 }
 
 void Process::join() {
-    if (!started_) throw std::logic_error("Process::join: " + name_ + " was not started");
+    if (!started_) throw std::logic_error("pool: Process::join: " + name_ + " was not started");
     if (exitcode_) return;
     record_exit(*internal::wait_for_exit(pid_, pidfd_, std::nullopt));
 }
 
 bool Process::join_until(sync::internal::SteadyTime deadline) {
-    if (!started_) throw std::logic_error("Process::join: " + name_ + " was not started");
+    if (!started_) throw std::logic_error("pool: Process::join_for: " + name_ + " was not started");
     if (exitcode_) return true;
     if (deadline == sync::internal::kNoDeadline) {
         join();
@@ -128,7 +128,7 @@ bool Process::join_until(sync::internal::SteadyTime deadline) {
 
 bool Process::is_alive() {
     if (!started_ || exitcode_) return false;
-    return !join(std::chrono::nanoseconds(0));
+    return !join_for(std::chrono::nanoseconds(0));
 }
 
 void Process::send_signal(int signal) {
@@ -140,7 +140,7 @@ void Process::terminate() { send_signal(SIGTERM); }
 void Process::kill() { send_signal(SIGKILL); }
 
 void Process::set_daemon(bool daemon) {
-    if (started_) throw std::logic_error("Process::set_daemon: " + name_ + " was already started");
+    if (started_) throw std::logic_error("pool: Process::set_daemon: " + name_ + " was already started");
     daemon_ = daemon;
 }
 

@@ -9,7 +9,7 @@
 //   mp::pool::Process writer(put_items, std::ref(q));   // q itself, as the child sees it
 //   mp::pool::Process owner(drain, std::move(r));      // moved in: move-only is fine
 //
-// Operations: start, join / join(timeout), is_alive, pid, exitcode, terminate, kill,
+// Operations: start, join / join_for(timeout), is_alive, pid, exitcode, terminate, kill,
 // name / set_name, daemon / set_daemon; active_children() and exit(n) below.
 //
 // Lifetime, as Python's: destroying a Process does not wait for its child. A
@@ -78,11 +78,11 @@ public:
     // Blocks until the process exits and reaps it. Requires start().
     void join();
     // Waits at most `timeout`; true when the process has exited (and is reaped),
-    // false when it is still running. Sleeps on a pidfd, no busy polling (Linux;
+    // false when it is still running (never throws on expiry). Sleeps on a pidfd, no busy polling (Linux;
     // elsewhere a waitpid poll with backoff). Any std::chrono duration: zero or less
     // polls once, one too long for the clock (seconds::max()) waits without limit.
     template <class Rep, class Period>
-    bool join(const std::chrono::duration<Rep, Period>& timeout) {
+    [[nodiscard]] bool join_for(const std::chrono::duration<Rep, Period>& timeout) {
         return join_until(sync::internal::deadline_after(timeout));
     }
 

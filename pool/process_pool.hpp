@@ -56,6 +56,7 @@
 #include "pool/imap_iterator.hpp"
 #include "pool/internal/core.hpp"
 #include "pool/internal/task.hpp"
+#include "pool/internal/typed_calls.hpp"
 #include "pool/internal/unique_function.hpp"
 #include "sync/internal/deadline.hpp"
 
@@ -73,118 +74,12 @@ struct PoolOptions {
 
 // What a completed task calls on the result thread (both optional). A callback that
 // throws is reported on stderr ("pool: callback threw ..."), never lost silently.
-namespace internal {
-template <class R>
-struct CallbackType {
-    using type = std::function<void(const R&)>;
-};
-template <>
-struct CallbackType<void> {
-    using type = std::function<void()>;
-};
-}  // namespace internal
-
+// `callback` takes the result (const R&), or nothing when R is void.
 template <class R>
 struct Callbacks {
     typename internal::CallbackType<R>::type callback{};
     std::function<void(const std::exception&)> error_callback{};
 };
-
-namespace internal {
-
-// How an argument travels: by value, with C strings as std::string.
-template <class T>
-using Travelling = std::conditional_t<std::is_same_v<std::decay_t<T>, const char*> || std::is_same_v<std::decay_t<T>, char*>,
-                                      std::string, std::decay_t<T>>;
-
-template <class F, class... Args>
-using CallResult = std::invoke_result_t<std::decay_t<F>&, Travelling<Args>&&...>;
-
-template <class T>
-inline constexpr bool kIsCallbacks = false;
-template <class R>
-inline constexpr bool kIsCallbacks<Callbacks<R>> = true;
-
-void report_callback_error();
-
-// The result type of one item of map (f(item)) or starmap (std::apply(f, item));
-// std::monostate (Python's None) for a function that returns void.
-template <class F, class Items, bool kStar>
-struct ItemResultOf {
-    using Item = std::ranges::range_value_t<Items>;
-    static auto probe() {
-        if constexpr (kStar) {
-            return std::type_identity<decltype(std::apply(std::declval<std::decay_t<F>&>(), std::declval<Item&>()))>{};
-        } else {
-            return std::type_identity<std::invoke_result_t<std::decay_t<F>&, Item&>>{};
-        }
-    }
-    using returned = typename decltype(probe())::type;
-    using type = std::conditional_t<std::is_void_v<returned>, std::monostate, returned>;
-};
-template <class F, class Items, bool kStar>
-using ItemResult = typename ItemResultOf<F, Items, kStar>::type;
-
-// How a map splits its items: `chunks` tasks of `chunksize` items (the last shorter).
-struct ChunkPlan {
-    std::size_t count;
-    std::size_t chunksize;
-    std::size_t chunks;
-};
-template <class Items>
-ChunkPlan plan_chunks(const Items& items, std::size_t chunksize, std::size_t workers) {
-    std::size_t count;
-    if constexpr (std::ranges::sized_range<Items>) {
-        count = static_cast<std::size_t>(std::ranges::size(items));
-    } else {
-        count = static_cast<std::size_t>(std::ranges::distance(items));
-    }
-    if (chunksize == 0) chunksize = std::max<std::size_t>(1, default_chunksize(count, workers));
-    return {count, chunksize, (count + chunksize - 1) / chunksize};
-}
-
-// Runs a user callback on the result thread; reports what it throws.
-template <class Call>
-void run_callback(Call&& call) {
-    try {
-        call();
-    } catch (...) {
-        report_callback_error();
-    }
-}
-
-template <class R>
-void run_error_callback(const Callbacks<R>& callbacks, std::exception_ptr error) {
-    if (!callbacks.error_callback) return;
-    run_callback([&] {
-        try {
-            std::rethrow_exception(error);
-        } catch (const std::exception& e) {
-            callbacks.error_callback(e);
-        }
-    });
-}
-
-// A completion that decodes an R and hands it (or the error) to `deliver(value*,
-// error)`; a result that does not decode becomes the task's error.
-template <class R, class Deliver>
-Completion decode_then(Deliver deliver) {
-    return [deliver = std::move(deliver)](Outcome&& outcome) mutable {
-        using Stored = typename ResultState<R>::Stored;
-        std::exception_ptr error = outcome.error;
-        Stored value{};
-        if (!error) {
-            try {
-                if constexpr (!std::is_void_v<R>) value = ipc::decode<R>(outcome.result());
-            } catch (...) {
-                error = std::current_exception();
-            }
-        }
-        deliver(error ? nullptr : &value, error);
-    };
-}
-
-}  // namespace internal
 
 class Pool {
 public:
@@ -292,7 +187,7 @@ public:
         return imap_chunks(f, items, chunksize, false);
     }
 
-    // close: no more tasks (submitting throws std::logic_error "Pool not running");
+    // close: no more tasks (submitting throws PoolClosed);
     // workers finish the queued ones, then exit.
     void close() { core_->close(); }
     // terminate: stops now. Queued tasks and the ones running fail with
@@ -300,10 +195,11 @@ public:
     // are reaped before it returns. Never hangs on a worker.
     void terminate() { core_->terminate(); }
     // join: waits until every worker exited; requires close() or terminate() first
-    // (std::logic_error otherwise). join(timeout) returns false if they had not.
+    // (std::logic_error otherwise). join_for(timeout) returns false if they had not
+    // after `timeout` (never throws on expiry).
     void join() { core_->join(); }
     template <class Rep, class Period>
-    bool join(const std::chrono::duration<Rep, Period>& timeout) {
+    [[nodiscard]] bool join_for(const std::chrono::duration<Rep, Period>& timeout) {
         return core_->join_until(sync::internal::deadline_after(timeout));
     }
 
@@ -365,47 +261,13 @@ private:
     AsyncResult<std::vector<internal::ItemResult<F, Items, kStar>>> map_chunks(
         F f, const Items& items, std::size_t chunksize, Callbacks<std::vector<internal::ItemResult<F, Items, kStar>>> callbacks) {
         using R = internal::ItemResult<F, Items, kStar>;
-        struct Gathering {
-            std::vector<R> results;
-            std::size_t chunks_left = 0;
-            bool finished = false;
-        };
         auto state = std::make_shared<internal::ResultState<std::vector<R>>>(core_.get());
         const internal::ChunkPlan plan = internal::plan_chunks(items, chunksize, static_cast<std::size_t>(processes()));
         if (plan.chunks == 0) {
             state->set_value({});
-            return AsyncResult<std::vector<R>>(std::move(state));
+        } else {
+            submit_chunks<kStar>(f, items, plan, internal::gather_chunks<R>(state, plan, std::move(callbacks)));
         }
-        auto gathering = std::make_shared<Gathering>();
-        gathering->results.resize(plan.count);
-        gathering->chunks_left = plan.chunks;
-        // Completions run on the result thread only, one at a time: no lock needed.
-        // Each decodes its chunk's results straight into their places.
-        auto completion = [state, gathering, callbacks](std::size_t, std::size_t first, std::size_t size) {
-            return [state, gathering, callbacks, first, size](internal::Outcome&& outcome) {
-                Gathering& g = *gathering;
-                if (g.finished) return;
-                std::exception_ptr error = outcome.error;
-                if (!error) {
-                    try {
-                        internal::decode_chunk_into<R>(outcome.result(), g.results.begin() + static_cast<std::ptrdiff_t>(first), size);
-                    } catch (...) {
-                        error = std::current_exception();
-                    }
-                }
-                if (error) {
-                    g.finished = true;
-                    internal::run_error_callback(callbacks, error);
-                    state->set_error(error);
-                    return;
-                }
-                if (--g.chunks_left > 0) return;
-                g.finished = true;
-                if (callbacks.callback) internal::run_callback([&] { callbacks.callback(g.results); });
-                state->set_value(std::move(g.results));
-            };
-        };
-        submit_chunks<kStar>(f, items, plan, completion);
         return AsyncResult<std::vector<R>>(std::move(state));
     }
 

@@ -21,13 +21,6 @@ public:
         limit_ = limit <= limit.zero() ? nanoseconds::zero() : std::chrono::ceil<nanoseconds>(limit);
     }
 
-    // TODO(vocab): pool — bin/pool_run.cpp still hands over an optional duration;
-    // removed once it passes a Timeout (none, or a duration) instead.
-    template <class Rep, class Period>
-    constexpr Timeout(const std::optional<std::chrono::duration<Rep, Period>>& limit) noexcept {
-        if (limit) *this = Timeout(*limit);
-    }
-
     constexpr bool has_value() const noexcept { return limit_.has_value(); }
     constexpr explicit operator bool() const noexcept { return has_value(); }
     constexpr std::chrono::nanoseconds operator*() const noexcept { return *limit_; }

@@ -1,4 +1,7 @@
-// Private: the untyped engine behind Pool. Tasks are (runner, payload bytes,
+// Private: the untyped engine behind Pool, in three parts: core_workers.cpp (the
+// workers' lifecycle), core_results.cpp (the result thread) and core_user.cpp (what
+// Pool calls); core_worker.hpp says what is recorded of each worker and its states.
+// Tasks are (runner, payload bytes,
 // completion); the typed layer (pool/process_pool.hpp) turns callables, arguments
 // and results into those and back.
 //
@@ -77,7 +80,7 @@ public:
     Core(const Core&) = delete;
     Core& operator=(const Core&) = delete;
 
-    // Queues tasks in order. Throws std::logic_error("Pool not running") after
+    // Queues tasks in order. Throws PoolClosed after
     // close()/terminate(), BrokenPool once the pool is broken.
     void submit(std::vector<TaskSpec> tasks);
     // Queues one task for a caller about to block on it. When nothing is queued and

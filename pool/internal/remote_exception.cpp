@@ -39,7 +39,6 @@ public:
         add<std::range_error>();
         add<std::overflow_error>();
         add<std::underflow_error>();
-        add<TimeoutError>();
         add<CancelledError>();
         add<BrokenPool>();
         add<ipc::EOFError>();
@@ -48,7 +47,7 @@ public:
         add<ipc::QueueFull>();
         add<ipc::QueueEmpty>();
         add<ipc::QueueClosed>();
-        add<ipc::TimeoutError>();
+        add<TimeoutError>();  // ipc's and sync's too: one type
         add<sync::BrokenBarrierError>();
         add<sync::ValueError>();
         add(typeid(std::bad_alloc), [](const ExceptionText&) { return std::make_exception_ptr(std::bad_alloc()); });

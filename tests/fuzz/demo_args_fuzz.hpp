@@ -61,7 +61,7 @@ inline void demo_args(const std::uint8_t* data, std::size_t size) {
             check_usage_error(command, args);
             if (const auto* run = std::get_if<tools::pool::RunnerOptions>(&command))
                 check(run->jobs >= 1 && run->jobs <= 4096 && run->retries >= 0 && !run->command.empty() &&
-                      (!run->timeout || run->timeout->count() > 0));
+                      (!run->timeout || (*run->timeout).count() > 0));
             break;
         }
         case 2: {

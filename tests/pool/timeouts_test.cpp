@@ -31,7 +31,7 @@ TEST(PoolTimeouts, AsyncResultGetAndWaitWithHugeTimeoutsWait) {
         auto get = pool.apply_async(slow_square, 3);
         expect_blocks_until_released([&] { EXPECT_EQ(get.get(forever), 9); }, {});
         auto wait = pool.apply_async(slow_square, 4);
-        expect_blocks_until_released([&] { EXPECT_TRUE(wait.wait(forever)); }, {});
+        expect_blocks_until_released([&] { EXPECT_TRUE(wait.wait_for(forever)); }, {});
     });
 }
 
@@ -49,7 +49,7 @@ TEST(PoolTimeouts, PoolJoinWithHugeTimeoutsWaits) {
         Pool pool(1);
         auto running = pool.apply_async(slow_square, 2);
         pool.close();
-        expect_blocks_until_released([&] { EXPECT_TRUE(pool.join(forever)); }, {});
+        expect_blocks_until_released([&] { EXPECT_TRUE(pool.join_for(forever)); }, {});
         EXPECT_EQ(running.get(), 4);
     });
 }
@@ -58,7 +58,7 @@ TEST(PoolTimeouts, ProcessJoinWithHugeTimeoutsWaits) {
     for_each_huge_timeout([&](auto forever) {
         Process p(sleep_a_while);
         p.start();
-        expect_blocks_until_released([&] { EXPECT_TRUE(p.join(forever)); }, {});
+        expect_blocks_until_released([&] { EXPECT_TRUE(p.join_for(forever)); }, {});
         EXPECT_EQ(p.exitcode(), 0);
     });
 }
@@ -67,25 +67,25 @@ TEST(PoolTimeouts, ZeroAndNegativeTimeoutsPollOnce) {
     Pool pool(1);
     auto r = pool.apply_async(slow_square, 6);
     const auto before = std::chrono::steady_clock::now();
-    EXPECT_FALSE(r.wait(0ms));
-    EXPECT_FALSE(r.wait(-5s));
+    EXPECT_FALSE(r.wait_for(0ms));
+    EXPECT_FALSE(r.wait_for(-5s));
     EXPECT_THROW(r.get(0s), mp::pool::TimeoutError);
     auto results = pool.imap(slow_square, std::vector<int>{7});
     EXPECT_THROW(results.next(-1ms), mp::pool::TimeoutError);
     EXPECT_LT(std::chrono::steady_clock::now() - before, 400ms);
     EXPECT_EQ(r.get(), 36);
-    EXPECT_TRUE(r.wait(0ms));
+    EXPECT_TRUE(r.wait_for(0ms));
     EXPECT_EQ(r.get(-1s), 36);
     EXPECT_EQ(results.next(), 49);
 
     Process p(sleep_a_while);
     p.start();
-    EXPECT_FALSE(p.join(0ms));
-    EXPECT_FALSE(p.join(-1h));
+    EXPECT_FALSE(p.join_for(0ms));
+    EXPECT_FALSE(p.join_for(-1h));
     p.join();
-    EXPECT_TRUE(p.join(0ms));
+    EXPECT_TRUE(p.join_for(0ms));
     pool.close();
-    EXPECT_TRUE(pool.join(10s));
+    EXPECT_TRUE(pool.join_for(10s));
 }
 
 }  // namespace

@@ -21,7 +21,7 @@ void test_multi_process() {
     std::vector<Process> processes;
     for (int i = 0; i < 5; ++i) processes.emplace_back(f, i);
     for (auto& p : processes) p.start();
-    for (auto& p : processes) (void)p.join(py::kSecond / 2);
+    for (auto& p : processes) (void)p.join_for(py::kSecond / 2);  // p.join(0.5): Python returns None either way
     for (auto& p : processes) {
         const bool alive = p.is_alive();  // Python evaluates it before print() writes p
         py::print(repr(p), alive, p.pid(), py::getpid());

@@ -1,0 +1,66 @@
+#include "tests/pool/test_support.hpp"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <fstream>
+#include <iterator>
+#include <stdexcept>
+
+namespace mp::pool::test {
+
+using namespace std::chrono_literals;
+
+int square(int x) { return x * x; }
+pid_t worker_pid() { return getpid(); }
+std::string shout(const std::string& text, int times) {
+    std::string out;
+    for (int i = 0; i < times; ++i) out += text + "!";
+    return out;
+}
+pid_t worker_pid_of_item(int) { return getpid(); }
+int fail_with(int code) {
+    if (code == 1) throw std::out_of_range("index 7 is out of range");
+    if (code == 2) throw 42;
+    return code;
+}
+
+// A task that reports its worker's pid on `fd` and then waits forever.
+int report_pid_and_hang(int fd) {
+    const pid_t pid = getpid();
+    (void)!write(fd, &pid, sizeof pid);
+    for (;;) pause();
+}
+
+pid_t read_pid(int fd) {
+    pid_t pid = 0;
+    EXPECT_EQ(read(fd, &pid, sizeof pid), static_cast<ssize_t>(sizeof pid));
+    return pid;
+}
+
+// How the worker that ran `r` died, as an exitcode: minus the signal, or the exit
+// code; 1000 when `r` did not fail with WorkerDied.
+int died_of(AsyncResult<int>& r) {
+    try {
+        r.get(10s);
+    } catch (const mp::pool::WorkerDied& died) {
+        return died.signal() != 0 ? -died.signal() : died.exit_code();
+    }
+    return 1000;
+}
+
+bool process_gone(pid_t pid) {
+    for (int i = 0; i < 200; ++i) {
+        if (kill(pid, 0) != 0 && errno == ESRCH) return true;
+        std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+        std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+        const std::size_t name_end = text.rfind(')');
+        if (name_end != std::string::npos && text.compare(name_end, 4, ") Z ") == 0) return true;
+        usleep(10000);
+    }
+    return false;
+}
+
+}  // namespace mp::pool::test
