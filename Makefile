@@ -9,7 +9,7 @@ DEPS_subproc    :=
 DEPS_threadpool :=
 DEPS_ipc        := sync
 DEPS_shm        := sync
-DEPS_pool       := ipc sync
+DEPS_pool       := ipc sync threadpool
 
 # Every library after the ones it depends on (Kahn's algorithm, one round of
 # ready libraries at a time, alphabetical within a round so the order is stable).

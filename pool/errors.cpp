@@ -14,6 +14,16 @@ std::string describe_death(pid_t pid, int signal, int exit_code) {
 
 }  // namespace
 
+bool internal::is_cancellation(const std::exception_ptr& error) noexcept {
+    try {
+        std::rethrow_exception(error);
+    } catch (const CancelledError&) {
+        return true;
+    } catch (...) {
+        return false;
+    }
+}
+
 WorkerDied::WorkerDied(pid_t pid, int signal, int exit_code)
     : std::runtime_error(describe_death(pid, signal, exit_code)), pid_(pid), signal_(signal), exit_code_(exit_code) {}
 

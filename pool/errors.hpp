@@ -7,11 +7,14 @@
 // on expiry. Messages read "pool: <what>".
 #pragma once
 
-#include <stdexcept>
-#include <string>
 #include <sys/types.h>
 
+#include <exception>
+#include <stdexcept>
+#include <string>
+
 #include "ipc/errors.hpp"
+#include "threadpool/errors.hpp"
 
 namespace mp::pool {
 
@@ -22,17 +25,18 @@ using TimeoutError = ipc::TimeoutError;
 
 // A task was submitted to a pool after close() or terminate() (or to an Executor
 // after shutdown()): a mistake in the calling code, hence a std::logic_error.
-class PoolClosed : public std::logic_error {
-public:
-    using std::logic_error::logic_error;
-};
+// (threadpool's type: pool and threadpool share it, as they share CancelledError.)
+using PoolClosed = threadpool::PoolClosed;
 
 // The task never ran to completion because the pool was terminated (or the executor
-// shut down with cancel_futures) before or while it ran.
-class CancelledError : public std::runtime_error {
-public:
-    using std::runtime_error::runtime_error;
-};
+// shut down with cancel_futures) before or while it ran. threadpool's type: a
+// Future of either executor reports cancellation with the one CancelledError.
+using CancelledError = threadpool::CancelledError;
+
+namespace internal {
+// Whether `error` is a CancelledError.
+bool is_cancellation(const std::exception_ptr& error) noexcept;
+}  // namespace internal
 
 // The pool cannot run tasks any more: its initializer failed in a worker, or its fork
 // server died. what() carries the reason, e.g. the initializer's error text.

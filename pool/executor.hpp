@@ -1,20 +1,26 @@
 // Executor: concurrent.futures.ProcessPoolExecutor on top of Pool.
 //
 //   mp::pool::Executor executor(4);
-//   std::future<int> f = executor.submit(square, 7);
+//   mp::threadpool::Future<int> f = executor.submit(square, 7);
 //   std::vector<int> all = executor.map(square, numbers);
 //   executor.shutdown();     // waits; the destructor does too
 //
-// Futures fail with what AsyncResult::get throws (the task's own exception type, WorkerDied, ...). A
-// dead worker fails only its own future; the executor does not break.
+// submit gives threadpool's Future, the one concurrent.futures.Future of mp:
+// result(timeout), cancel(), add_done_callback, and as_completed / wait
+// (threadpool/futures.hpp) over futures of this and of the thread executor alike.
+// A future fails with what AsyncResult::get throws (the task's own exception type,
+// WorkerDied, ...). A dead worker fails only its own future; the executor does not
+// break. cancel() succeeds while the call waits for a worker, and the call then never
+// runs; once a worker took it, cancel() is false. shutdown(cancel_futures) cancels
+// the futures of every call still waiting.
 #pragma once
 
-#include <future>
 #include <memory>
 #include <utility>
 #include <vector>
 
 #include "pool/process_pool.hpp"
+#include "threadpool/future.hpp"
 
 namespace mp::pool {
 
@@ -31,21 +37,23 @@ public:
     // submit: queues f(args...) and returns its future. Throws PoolClosed after
     // shutdown().
     template <class F, class... Args>
-    [[nodiscard]] std::future<internal::CallResult<F, Args...>> submit(F f, Args&&... args) {
+    [[nodiscard]] threadpool::Future<internal::CallResult<F, Args...>> submit(F f, Args&&... args) {
         using R = internal::CallResult<F, Args...>;
-        auto promise = std::make_shared<std::promise<R>>();
-        std::future<R> future = promise->get_future();
+        auto promise = std::make_shared<threadpool::Promise<R>>();
+        threadpool::Future<R> future = promise->get_future();
         pool_.submit_call(f,
                           internal::decode_then<R>([promise](auto* value, std::exception_ptr error) {
                               if (value == nullptr) {
+                                  // cancel_queued's CancelledError: the call never ran, so its future is cancelled.
+                                  if (internal::is_cancellation(error) && promise->get_future().cancel()) return;
                                   promise->set_exception(error);
                               } else if constexpr (std::is_void_v<R>) {
-                                  promise->set_value();
+                                  promise->set_result();
                               } else {
-                                  promise->set_value(std::move(*value));
+                                  promise->set_result(std::move(*value));
                               }
                           }),
-                          std::forward<Args>(args)...);
+                          [promise] { return promise->set_running_or_notify_cancel(); }, std::forward<Args>(args)...);
         return future;
     }
 

@@ -117,7 +117,7 @@ public:
                                   state->set_value(std::move(*value));
                               }
                           }),
-                          std::forward<Args>(args)...);
+                          {}, std::forward<Args>(args)...);
         return AsyncResult<R>(std::move(state)).finish_blocking();
     }
 
@@ -149,7 +149,7 @@ public:
                         }
                         state->set_value(std::move(*value));
                     }),
-                    std::forward<Args>(args)...);
+                    {}, std::forward<Args>(args)...);
         return AsyncResult<R>(std::move(state));
     }
 
@@ -220,14 +220,16 @@ private:
 
     // Queues one call of f with `args`, finishing through `done`; kBlocking: for a
     // caller that waits for it at once (see Core::call).
+    // `starting`: see TaskSpec (empty: always start).
     template <bool kBlocking = false, class F, class... Args>
-    void submit_call(F f, internal::Completion done, Args&&... args) {
+    void submit_call(F f, internal::Completion done, std::function<bool()> starting, Args&&... args) {
         internal::require_travelling_callable<F>();
         using R = internal::CallResult<F, Args...>;
         internal::Bytes message = internal::start_message(f);
         ipc::Encoder encoder(message);
         (encoder.write(static_cast<const internal::Travelling<Args>&>(internal::Travelling<Args>(args))), ...);
-        internal::TaskSpec task{&internal::run_call<F, R, internal::Travelling<Args>...>, std::move(message), std::move(done)};
+        internal::TaskSpec task{&internal::run_call<F, R, internal::Travelling<Args>...>, std::move(message), std::move(done),
+                                std::move(starting)};
         if constexpr (kBlocking) {
             core_->call(std::move(task));
         } else {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <stdexcept>
+#include <string>
 
 namespace mp::threadpool {
 
@@ -45,6 +46,7 @@ public:
 class CancelledError : public std::runtime_error {
 public:
     CancelledError() : std::runtime_error("threadpool: the task was cancelled before it ran") {}
+    explicit CancelledError(const std::string& what) : std::runtime_error(what) {}
 };
 
 // TimeoutError: a bounded wait of a Future, of as_completed() or of an executor's map

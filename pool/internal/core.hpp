@@ -58,6 +58,10 @@ struct TaskSpec {
     Runner runner;
     Bytes message;  // TaskHeader::kSize reserved bytes, then the payload
     Completion done;
+    // Called when a worker is about to take the task from the queue, under the core's
+    // lock; false drops the task unrun and its completion is never called (a Future
+    // cancelled while it waited). Empty: always start.
+    std::function<bool()> starting{};
 };
 
 struct CoreOptions {

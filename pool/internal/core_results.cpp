@@ -257,6 +257,8 @@ std::vector<Core::Send> Core::schedule() {
         if (worker->idle()) idle.push_back(worker.get());
     std::sort(idle.begin(), idle.end(), [](const Worker* a, const Worker* b) { return a->last_given < b->last_given; });
     for (Worker* worker : idle) {
+        while (!queue_.empty() && !terminating_ && queue_.front().second.starting && !queue_.front().second.starting())
+            queue_.pop_front();  // cancelled while it waited: never runs
         if (!queue_.empty() && !terminating_) {
             auto [id, task] = std::move(queue_.front());
             queue_.pop_front();

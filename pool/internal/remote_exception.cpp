@@ -40,6 +40,7 @@ public:
         add<std::overflow_error>();
         add<std::underflow_error>();
         add<CancelledError>();
+        add<PoolClosed>();
         add<BrokenPool>();
         add<ipc::EOFError>();
         add<ipc::DecodeError>();

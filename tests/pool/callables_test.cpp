@@ -32,7 +32,7 @@ TEST(PoolCallables, StatelessCallablesTravelAndStateGoesAsArguments) {
     const std::vector<std::tuple<std::string, int>> greetings{{"a", 1}, {"b", 2}};
     EXPECT_EQ(pool.starmap(Greeter{}, greetings), (std::vector<std::string>{"hi a;", "hi b;hi b;"}));
     mp::pool::Executor executor(1);
-    EXPECT_EQ(executor.submit(Greeter{}, "c", 1).get(), "hi c;");
+    EXPECT_EQ(executor.submit(Greeter{}, "c", 1).result(), "hi c;");
     pool.close();
     pool.join();
 }

@@ -120,8 +120,8 @@ TEST(PoolExceptions, EveryPathRethrowsTheType) {
     expect_exactly<std::domain_error>([&] { async.get(); }, "two");
     EXPECT_EQ(seen, typeid(std::domain_error).name());
     mp::pool::Executor executor(1);
-    std::future<void> future = executor.submit(fails_on_two, 2);
-    expect_exactly<std::domain_error>([&] { future.get(); }, "two");
+    mp::threadpool::Future<void> future = executor.submit(fails_on_two, 2);
+    expect_exactly<std::domain_error>([&] { future.result(); }, "two");
     pool.close();
     pool.join();
 }

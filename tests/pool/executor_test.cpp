@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "pool/pool.hpp"
+#include "threadpool/futures.hpp"
 #include "subproc/subproc.hpp"
 #include "tests/support/helpers.hpp"
 #include "tests/pool/test_support.hpp"
@@ -37,12 +38,12 @@ using mp::pool::Process;
 
 TEST(Executor, SubmitReturnsFuturesAndMapKeepsOrder) {
     mp::pool::Executor executor(2);
-    std::future<int> f = executor.submit(square, 9);
-    std::future<std::string> s = executor.submit(shout, std::string("go"), 3);
-    std::future<int> bad = executor.submit(fail_with, 1);
-    EXPECT_EQ(f.get(), 81);
-    EXPECT_EQ(s.get(), "go!go!go!");
-    EXPECT_THROW(bad.get(), std::out_of_range);
+    mp::threadpool::Future<int> f = executor.submit(square, 9);
+    mp::threadpool::Future<std::string> s = executor.submit(shout, std::string("go"), 3);
+    mp::threadpool::Future<int> bad = executor.submit(fail_with, 1);
+    EXPECT_EQ(f.result(), 81);
+    EXPECT_EQ(s.result(), "go!go!go!");
+    EXPECT_THROW(bad.result(), std::out_of_range);
     EXPECT_EQ(executor.map(square, std::vector<int>{1, 2, 3}), (std::vector<int>{1, 4, 9}));
     executor.shutdown();
     EXPECT_THROW((void)executor.submit(square, 1), mp::pool::PoolClosed);
@@ -54,8 +55,8 @@ TEST(Executor, ADeadWorkerFailsOnlyItsFuture) {
     mp::pool::Executor executor(PoolOptions{.processes = 1, .pass_fds = {pids.write_end}});
     auto doomed = executor.submit(report_pid_and_hang, pids.write_end);
     kill(read_pid(pids.read_end), SIGKILL);
-    EXPECT_THROW(doomed.get(), mp::pool::WorkerDied);
-    EXPECT_EQ(executor.submit(square, 4).get(), 16);  // not a broken pool
+    EXPECT_THROW(doomed.result(), mp::pool::WorkerDied);
+    EXPECT_EQ(executor.submit(square, 4).result(), 16);  // not a broken pool
 }
 
 TEST(Executor, ShutdownWithCancelFuturesCancelsQueuedCalls) {
@@ -65,11 +66,50 @@ TEST(Executor, ShutdownWithCancelFuturesCancelsQueuedCalls) {
         return 1;
     });
     usleep(50000);
-    std::vector<std::future<int>> queued;
+    std::vector<mp::threadpool::Future<int>> queued;
     for (int i = 0; i < 5; ++i) queued.push_back(executor.submit(square, i));
     executor.shutdown(true, true);
-    EXPECT_EQ(running.get(), 1);
-    for (auto& q : queued) EXPECT_THROW(q.get(), mp::pool::CancelledError);
+    EXPECT_EQ(running.result(), 1);
+    for (auto& q : queued) {
+        EXPECT_TRUE(q.cancelled());
+        EXPECT_THROW((void)q.result(), mp::pool::CancelledError);
+    }
+}
+
+void write_value(int fd, int value) {
+    if (write(fd, &value, sizeof value) != static_cast<ssize_t>(sizeof value)) std::abort();
+}
+
+TEST(Executor, ACancelledCallNeverRunsAndARunningOneCannotBeCancelled) {
+    TestPipe ran;
+    mp::pool::Executor executor(PoolOptions{.processes = 1, .pass_fds = {ran.write_end}});
+    auto running = executor.submit([] {
+        usleep(200000);
+        return 1;
+    });
+    usleep(50000);
+    auto cancelled = executor.submit(write_value, ran.write_end, 1);
+    auto kept = executor.submit(write_value, ran.write_end, 2);
+    EXPECT_TRUE(cancelled.cancel());
+    EXPECT_TRUE(cancelled.cancelled());
+    EXPECT_EQ(running.result(), 1);
+    kept.result();
+    EXPECT_FALSE(kept.cancel()) << "it ran";
+    executor.shutdown();
+    ran.close_write();
+    std::vector<int> values;
+    for (int value = 0; read(ran.read_end, &value, sizeof value) == static_cast<ssize_t>(sizeof value);)
+        values.push_back(value);
+    EXPECT_EQ(values, std::vector<int>{2}) << "the cancelled call never ran";
+}
+
+TEST(Executor, AsCompletedWorksOnItsFutures) {
+    mp::pool::Executor executor(2);
+    std::vector<mp::threadpool::Future<int>> futures;
+    for (int i = 1; i <= 4; ++i) futures.push_back(executor.submit(square, i));
+    int sum = 0;
+    for (const auto& done : mp::threadpool::as_completed(futures, std::chrono::seconds(30))) sum += done.result();
+    EXPECT_EQ(sum, 1 + 4 + 9 + 16);
 }
 
 }  // namespace

@@ -58,7 +58,7 @@ TEST(PoolVoidTasks, MapStarmapImapAndExecutorRunVoidFunctions) {
     EXPECT_EQ(pool.map(check_negative, std::vector<int>{5, 6}).size(), 2u);
 
     mp::pool::Executor executor(1);
-    executor.submit(touch, dir.path, 9).get();
+    executor.submit(touch, dir.path, 9).result();
     EXPECT_EQ(executor.map(check_negative, std::vector<int>{1, 2}).size(), 2u);
     EXPECT_EQ(dir.files(), 4u);
     pool.close();
@@ -72,7 +72,7 @@ TEST(PoolVoidTasks, ErrorsOfVoidFunctionsReachTheCaller) {
     EXPECT_THROW(results.next(), std::exception);
     EXPECT_TRUE(results.next().has_value());
     mp::pool::Executor executor(1);
-    EXPECT_THROW(executor.submit(check_negative, -1).get(), std::exception);
+    EXPECT_THROW(executor.submit(check_negative, -1).result(), std::exception);
     pool.close();
     pool.join();
 }

@@ -14,13 +14,13 @@ std::tuple<std::string, std::string> start_process(const std::string& n, const s
 
 int main() {
     Executor pool(4);
-    std::vector<std::future<std::tuple<std::string, std::string>>> ret_list;
+    std::vector<mp::threadpool::Future<std::tuple<std::string, std::string>>> ret_list;
     for (int i = 0; i < 5; ++i) {
         // 多个参数使用带参方式传入
         auto ret = pool.submit(start_process, py::str(i + 1), py::str(i));
         ret_list.push_back(std::move(ret));
     }
-    for (auto& ret : ret_list) py::print(ret.get());
+    for (auto& ret : ret_list) py::print(ret.result());
     // 等待进程全部结束再继续运行,相当于join
     pool.shutdown(true);
 }
