@@ -273,6 +273,28 @@ void close_versus_terminate() {
     }
 }
 
+int slow_square(int n) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100 * (4 - n)));  // the last submitted finishes first
+    return n * n;
+}
+
+void executor_as_completed() {
+    section("ThreadPoolExecutor, as_completed and map (concurrent.futures)");
+    ThreadPoolExecutor executor({.max_workers = 4, .thread_name_prefix = "tour"});  // ThreadPoolExecutor(4, "tour")
+    std::vector<Future<int>> futures;
+    for (int n = 1; n <= 3; ++n) futures.push_back(executor.submit(slow_square, n));  // [ex.submit(slow_square, n) ...]
+    for (const auto& done : as_completed(futures)) say("as_completed: %d\n", done.result());  // for f in as_completed(fs)
+    std::string in_order;
+    for (int r : executor.map(slow_square, std::vector{1, 2, 3})) in_order += " " + std::to_string(r);  // ex.map(...)
+    say("map, in input order:%s\n", in_order.c_str());
+    Future<int> late = executor.submit(slow_square, 0);
+    try {
+        (void)late.result(10ms);  // f.result(timeout=0.01)
+    } catch (const TimeoutError&) {
+        say("result(10 ms): TimeoutError, the task goes on; then %d\n", late.result());
+    }
+}
+
 }  // namespace
 
 int tour_command() {
@@ -285,6 +307,7 @@ int tour_command() {
     limited_pool();
     dynamic_pool_with_callbacks();
     close_versus_terminate();
+    executor_as_completed();
     return 0;
 }
 

@@ -179,7 +179,8 @@ TEST(ThreadpoolDemo, TourReplaysTheClassicExamples) {
           "consumer: got item 3", "items taken = 120, sum = 7140", "callback: task 9 returned 90",
           "at most 3 ran at once", "callback: task 3 failed: task 3 failed on purpose",
           "callback: task 4 ok, result 16", "close + join: 5 ran, 0 cancelled",
-          "terminate: 1 ran, 4 cancelled"})
+          "terminate: 1 ran, 4 cancelled", "as_completed: 9\nas_completed: 4\nas_completed: 1",
+          "map, in input order: 1 4 9", "result(10 ms): TimeoutError, the task goes on; then 0"})
         EXPECT_NE(r.out.find(expected), std::string::npos) << expected << "\n" << r.out;
 }
 
