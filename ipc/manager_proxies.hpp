@@ -33,7 +33,7 @@
 namespace mp::ipc {
 
 class Manager;
-using ModifyFunction = void (*)(Object& value);
+using ModifyFunction = internal::ModifyFunction;
 
 // Proxy: the reference counting and the round trip every proxy shares.
 class Proxy {

@@ -13,6 +13,11 @@ namespace mp::ipc::internal {
 
 enum class RequestKind : std::uint8_t { call, create, incref, decref };
 
+// A function the client names by address (an integer argument of a modify call), run
+// in the server on a stored value: the server is a fork of the client's program, so
+// the address means the same code.
+using ModifyFunction = void (*)(Object& value);
+
 // What a proxy asks of its object. The first word names the kind of object.
 enum class Method : std::uint8_t {
     dict_get, dict_get_or, dict_set, dict_del, dict_contains, dict_len, dict_keys, dict_values, dict_items,

@@ -11,10 +11,6 @@
 
 namespace mp::ipc::internal {
 
-// A function the client names by address, run in the server on a stored value (the
-// server is a fork of the client's program, so the address means the same code).
-using ModifyFunction = void (*)(Object& value);
-
 class ManagerStore {
 public:
     using ClientId = std::uint64_t;
