@@ -6,20 +6,20 @@ Dict::Dict(std::initializer_list<Item> items) {
     for (const auto& [key, value] : items) set(key, value);
 }
 
-std::unordered_multimap<std::size_t, std::size_t>::const_iterator Dict::locate(const Object& key) const {
-    const auto [first, last] = index_.equal_range(key.hash());
+std::unordered_multimap<std::size_t, std::size_t>::const_iterator Dict::locate(const Object& key, std::size_t hash) const {
+    const auto [first, last] = index_.equal_range(hash);
     for (auto it = first; it != last; ++it)
         if (slots_[it->second]->first == key) return it;
     return index_.end();
 }
 
 const Object* Dict::find(const Object& key) const {
-    const auto it = locate(key);
+    const auto it = locate(key, key.hash());
     return it == index_.end() ? nullptr : &slots_[it->second]->second;
 }
 
 Object* Dict::find(const Object& key) {
-    const auto it = locate(key);
+    const auto it = locate(key, key.hash());
     return it == index_.end() ? nullptr : &slots_[it->second]->second;
 }
 
@@ -30,8 +30,8 @@ const Object& Dict::at(const Object& key) const {
 
 void Dict::set(Object key, Object value) {
     const std::size_t hash = key.hash();  // throws for an unhashable key before any change
-    if (Object* existing = find(key)) {
-        *existing = std::move(value);
+    if (const auto it = locate(key, hash); it != index_.end()) {
+        slots_[it->second]->second = std::move(value);
         return;
     }
     slots_.emplace_back(std::in_place, std::move(key), std::move(value));
@@ -39,7 +39,7 @@ void Dict::set(Object key, Object value) {
 }
 
 bool Dict::erase(const Object& key) {
-    const auto it = locate(key);
+    const auto it = locate(key, key.hash());
     if (it == index_.end()) return false;
     slots_[it->second].reset();
     index_.erase(it);
@@ -50,7 +50,7 @@ bool Dict::erase(const Object& key) {
 Dict::Item Dict::pop_last() {
     while (!slots_.empty() && !slots_.back()) slots_.pop_back();
     if (slots_.empty()) throw KeyError("ipc: popitem(): dictionary is empty");
-    index_.erase(locate(slots_.back()->first));
+    index_.erase(locate(slots_.back()->first, slots_.back()->first.hash()));
     Item item = std::move(*slots_.back());
     slots_.pop_back();
     return item;

@@ -2,16 +2,14 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
-#include <cstring>
 
 #include "ipc/internal/manager_auth.hpp"
 #include "ipc/internal/manager_server.hpp"
+#include "ipc/internal/unix_socket.hpp"
 #include "sync/internal/os_error.hpp"
 
 namespace mp::ipc {
@@ -27,18 +25,6 @@ std::string make_private_directory() {
     std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/mp-manager-XXXXXX";
     if (::mkdtemp(pattern.data()) == nullptr) throw_errno("mkdtemp", pattern);
     return pattern;
-}
-
-Fd listen_unix(const std::string& path) {
-    sockaddr_un address{};
-    address.sun_family = AF_UNIX;
-    if (path.size() >= sizeof address.sun_path) throw ManagerError("ipc: Manager: socket path too long: " + path);
-    std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
-    Fd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    if (!fd) throw_errno("socket");
-    if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) < 0) throw_errno("bind", path);
-    if (::listen(fd.get(), 64) < 0) throw_errno("listen", path);
-    return fd;
 }
 
 // In the forked server: keep stdin/out/err and the server's own descriptors, close
@@ -62,7 +48,7 @@ Manager::Manager() : owner_(::getpid()) {
     directory_ = make_private_directory();
     const std::string socket_path = directory_ + "/listener";
     try {
-        internal::ServerSetup setup{listen_unix(socket_path), Fd(), socket_path, directory_,
+        internal::ServerSetup setup{internal::listen_unix(socket_path), Fd(), socket_path, directory_,
                                     internal::random_bytes(32)};
         int watch[2];
         if (::pipe2(watch, O_CLOEXEC) < 0) throw_errno("pipe2");

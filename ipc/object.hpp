@@ -199,8 +199,8 @@ public:
     }
 
 private:
-    // The slot of `key` in index_, or index_.end().
-    std::unordered_multimap<std::size_t, std::size_t>::const_iterator locate(const Object& key) const;
+    // The slot of `key` (whose hash is `hash`) in index_, or index_.end().
+    std::unordered_multimap<std::size_t, std::size_t>::const_iterator locate(const Object& key, std::size_t hash) const;
     void compact();
 
     // Insertion order with holes where items were erased (compacted when the holes

@@ -1,35 +1,18 @@
 #include "ipc/internal/manager_session.hpp"
 
 #include <pthread.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
-#include <cstring>
 #include <new>
 
 #include "ipc/errors.hpp"
 #include "ipc/internal/manager_auth.hpp"
+#include "ipc/internal/unix_socket.hpp"
 #include "sync/errors.hpp"
 
 namespace mp::ipc::internal {
 
 namespace {
-
-Fd connect_unix(const std::string& path) {
-    sockaddr_un address{};
-    address.sun_family = AF_UNIX;
-    if (path.size() >= sizeof address.sun_path) throw ManagerError("ipc: Manager: socket path too long: " + path);
-    std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
-    Fd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    if (!fd) sync::internal::throw_errno("socket");
-    while (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) < 0) {
-        if (errno == EINTR) continue;
-        throw ManagerError("ipc: Manager: cannot reach the server at " + path + ": " + std::strerror(errno) +
-                           " (it was shut down, or died)");
-    }
-    return fd;
-}
 
 [[noreturn]] void throw_reply(const Reply& reply) {
     switch (reply.status) {

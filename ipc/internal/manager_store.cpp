@@ -118,7 +118,10 @@ Object dict_call(Dict& d, Method method, const List& args, bool allow_modify) {
             if (value == nullptr && args.size() < 3) throw KeyError("ipc: KeyError: " + arg(args, 1).repr());
             Object updated = value ? *value : args[2];
             fn(updated);  // on a copy: a function that throws leaves the stored value as it was
-            d.set(arg(args, 1), updated);
+            if (value != nullptr)
+                *value = updated;
+            else
+                d.set(arg(args, 1), updated);
             return updated;
         }
         default:
