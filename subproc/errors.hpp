@@ -20,7 +20,7 @@ namespace mp::subproc {
 // own, so no child is left behind. code() holds the errno: ENOENT (not found),
 // EACCES (not executable), ENOEXEC (not a valid executable), EAGAIN (no process
 // could be made: RLIMIT_NPROC or the pid limit). step() names what failed: "fork",
-// "exec", "chdir", "dup2", "setpgid", "setsid" or "umask". what() names the step and
+// "exec", "chdir", "dup2", "setpgid", "setsid", "umask", "prctl" or "preexec_fn". what() names the step and
 // its object: `exec("nope"): No such file or directory`, `chdir("/gone"): ...`.
 class SpawnError : public std::system_error {
 public:

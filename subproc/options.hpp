@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -125,6 +126,24 @@ struct Options {
     std::vector<int> pass_fds{};
     // The child's umask (forces the fork+exec path: posix_spawn cannot set it).
     std::optional<mode_t> umask{};
+    // Linux: the child is SIGKILLed when the thread that started it ends, the parent
+    // killed by SIGKILL included (PR_SET_PDEATHSIG), so it cannot outlive a crashed
+    // supervisor. If we are already gone by the time the child has set this up, the
+    // child never runs the program. Beware: it is the starting *thread* whose end
+    // kills the child, so start such children from a thread that outlives them. The
+    // fork+exec path, made with vfork (the child shares our memory until exec: no page
+    // tables copied). Elsewhere than Linux the start fails with SpawnError(ENOSYS).
+    bool die_with_parent = false;
+    // Python's preexec_fn: run in the child after fork, once the group, cwd, umask and
+    // stdio are set up and the signals are back to their defaults, before close_fds
+    // and exec. The child is a copy of this process holding only the calling thread:
+    // if other threads exist, it may make only async-signal-safe calls (another
+    // thread may have held a lock, malloc's included, at the fork). It may
+    // `_exit(code)`, and the child then ends as if the program had exited with code
+    // (never `exit`, which would flush copies of our stdio buffers). An exception
+    // escaping it fails the start with SpawnError step "preexec_fn" (its errno when it
+    // is a std::system_error, else ECANCELED). Forces a real fork.
+    std::function<void()> preexec_fn{};
     OnDestroy on_destroy = OnDestroy::wait;
     StopSequence stop{};
     // After a timeout kills the group: how long to keep reading the pipes before

@@ -125,6 +125,8 @@ Popen::Popen(std::vector<std::string> args, Options options)
     request.cwd = options.cwd;
     request.group = options.group;
     request.umask = options.umask;
+    request.die_with_parent = options.die_with_parent;
+    request.preexec_fn = std::move(options.preexec_fn);
 
     // Our ends are set up first: nothing may throw once a child exists.
     stdout_piped_ = static_cast<bool>(out.parent_end);

@@ -34,24 +34,6 @@ std::set<int> fd_list(const std::string& text) {
     return fds;
 }
 
-// A process that is gone or a zombie (its parent, init, has not reaped it yet).
-bool process_is_dead(pid_t pid) {
-    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-    std::string content;
-    if (!std::getline(stat, content)) return true;
-    const auto close_paren = content.rfind(')');
-    return close_paren != std::string::npos && content.substr(close_paren + 2, 1) == "Z";
-}
-
-bool dies_within(pid_t pid, std::chrono::milliseconds limit) {
-    const auto deadline = Clock::now() + limit;
-    while (Clock::now() < deadline) {
-        if (process_is_dead(pid)) return true;
-        usleep(10000);
-    }
-    return process_is_dead(pid);
-}
-
 // A scratch directory removed at the end of the test.
 struct TempDir {
     std::string path;
@@ -142,7 +124,7 @@ TEST(Timeout, KillsGrandchildrenHoldingThePipeAndReturnsPromptly) {
         EXPECT_GE(took, 300ms);
         ASSERT_EQ(e.out().rfind("started\n", 0), 0u) << e.out();
         const pid_t grandchild = std::stoi(e.out().substr(8));
-        EXPECT_TRUE(dies_within(grandchild, 2000ms)) << "grandchild " << grandchild << " survived";
+        EXPECT_TRUE(mp::test::exits_within(grandchild, 2000ms)) << "grandchild " << grandchild << " survived";
         EXPECT_EQ(e.timeout(), 300ms);
         EXPECT_NE(std::string(e.what()).find("timed out after 0.3 seconds"), std::string::npos) << e.what();
     }
@@ -471,7 +453,7 @@ TEST(Signals, GroupScopeReachesGrandchildren) {
     const pid_t grandchild = std::stoi(p.readline(10s).value());
     p.kill(sp::Scope::group);
     EXPECT_EQ(p.wait(10s), -SIGKILL);
-    EXPECT_TRUE(dies_within(grandchild, 2000ms));
+    EXPECT_TRUE(mp::test::exits_within(grandchild, 2000ms));
     sp::Popen shared({"true"}, {.group = sp::Group::inherit()});
     EXPECT_THROW(shared.kill(sp::Scope::group), std::invalid_argument);
     shared.wait();
@@ -485,7 +467,7 @@ TEST(Lifetime, DestroyingARunningPopenWaitsForItAsPythonsWith) {
         pid = p.pid();
     }
     EXPECT_GE(Clock::now() - start, 300ms);
-    EXPECT_TRUE(process_is_dead(pid));  // and the leak guard finds no zombie
+    EXPECT_TRUE(mp::test::has_exited(pid));  // and the leak guard finds no zombie
 }
 
 TEST(Lifetime, DestroyingAPopenClosesItsStdinSoAReaderEnds) {
@@ -505,7 +487,7 @@ TEST(Lifetime, OnDestroyStopStopsAndReapsARunningPopen) {
         pid = p.pid();
     }
     EXPECT_LT(Clock::now() - start, 5s);
-    EXPECT_TRUE(process_is_dead(pid));
+    EXPECT_TRUE(mp::test::has_exited(pid));
 }
 
 TEST(Lifetime, OnDestroyStopKillsAChildIgnoringTermAfterTheGrace) {

@@ -109,6 +109,14 @@ pid_t spawn(const SpawnRequest& request) {
     spawn.cwd = request.cwd ? request.cwd->c_str() : nullptr;
     spawn.group = request.group;
     spawn.umask = request.umask;
+    if (request.die_with_parent) {
+#ifdef __linux__
+        spawn.die_with = ::getpid();
+#else
+        throw SpawnError(ENOSYS, "prctl", spawn.program);
+#endif
+    }
+    if (request.preexec_fn) spawn.preexec_fn = &request.preexec_fn;
     return posix_spawn_can(spawn) ? spawn_with_posix_spawn(spawn) : spawn_with_fork(spawn);
 }
 

@@ -6,6 +6,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,6 +27,8 @@ struct SpawnRequest {
     std::optional<std::string> cwd;
     Group group = Group::own();
     std::optional<mode_t> umask;
+    bool die_with_parent = false;
+    std::function<void()> preexec_fn;
 };
 
 // Starts the child and returns its pid once it has exec'd. Throws SpawnError when
@@ -49,6 +52,8 @@ struct PreparedSpawn {
     const char* cwd = nullptr;
     Group group = Group::own();
     std::optional<mode_t> umask;
+    pid_t die_with = 0;  // our pid when the child must die with us, else 0
+    const std::function<void()>* preexec_fn = nullptr;
 
     std::vector<std::string> env_storage;
     std::vector<char*> envp_storage;

@@ -1,7 +1,11 @@
-// The fork+exec spawner, for what posix_spawn cannot express (umask, or a libc
-// without the _np extensions). Between fork and exec the child makes only
-// async-signal-safe calls: the parent may be multithreaded, and another thread may
-// have held the malloc lock at the moment of fork. A step that fails writes
+// The fork+exec spawner, for what posix_spawn cannot express (umask, dying with the
+// parent, preexec_fn, or a libc without the _np extensions). Between fork and exec
+// the child makes only async-signal-safe calls: the parent may be multithreaded, and
+// another thread may have held the malloc lock at the moment of fork. Without a
+// preexec_fn the child is made with vfork, as glibc's posix_spawn makes its own: it
+// only makes system calls and writes its own stack, and its signal dispositions, fd
+// table, cwd and umask are its own, so sharing our memory until exec is safe and
+// spares copying our page tables. A step that fails writes
 // {step, errno} to a close-on-exec pipe and _exits; the parent reads the pipe to EOF
 // (EOF alone means exec succeeded), reaps the child and throws.
 #include <fcntl.h>
@@ -10,8 +14,12 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include <cerrno>
+#include <system_error>
 
 #include "subproc/errors.hpp"
 #include "subproc/internal/spawn.hpp"
@@ -20,15 +28,17 @@ namespace mp::subproc::internal {
 
 namespace {
 
-enum class Step : int { setpgid, setsid, chdir, umask, dup2, exec };
+enum class Step : int { prctl, setpgid, setsid, chdir, umask, dup2, preexec_fn, exec };
 
 const char* step_name(Step step) {
     switch (step) {
+        case Step::prctl: return "prctl";
         case Step::setpgid: return "setpgid";
         case Step::setsid: return "setsid";
         case Step::chdir: return "chdir";
         case Step::umask: return "umask";
         case Step::dup2: return "dup2";
+        case Step::preexec_fn: return "preexec_fn";
         case Step::exec: return "exec";
     }
     return "exec";
@@ -39,8 +49,8 @@ struct Report {
     int error;
 };
 
-[[noreturn]] void fail(int report_fd, Step step) {
-    const Report report{step, errno};
+[[noreturn]] void fail(int report_fd, Step step, int error = errno) {
+    const Report report{step, error};
     // A short write cannot happen for 8 bytes on a pipe; nothing else to do here.
     [[maybe_unused]] const ssize_t n = ::write(report_fd, &report, sizeof report);
     ::_exit(127);
@@ -81,6 +91,17 @@ bool clear_cloexec(int fd) {
     return flags >= 0 && ::fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC) == 0;
 }
 
+// Only in a real fork child (never under vfork: it may allocate and throw).
+void run_preexec(const std::function<void()>& preexec_fn, int report_fd) {
+    try {
+        preexec_fn();
+    } catch (const std::system_error& e) {
+        fail(report_fd, Step::preexec_fn, e.code().value());
+    } catch (...) {
+        fail(report_fd, Step::preexec_fn, ECANCELED);
+    }
+}
+
 [[noreturn]] void run_child(const PreparedSpawn& spawn, int report_fd) {
     // Handlers of the parent must not run here: back to defaults (ignored signals
     // stay ignored across exec, as with posix_spawn, except SIGPIPE and SIGXFSZ).
@@ -93,6 +114,17 @@ bool clear_cloexec(int fd) {
         action.sa_flags = 0;
         ::sigaction(sig, &action, nullptr);
     }
+    // With every handler at its default, no code of ours can run on a signal.
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+#ifdef __linux__
+    if (spawn.die_with != 0) {
+        if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) fail(report_fd, Step::prctl);
+        // We may have died before prctl: then nobody would ever kill the child.
+        if (::getppid() != spawn.die_with) fail(report_fd, Step::prctl, ESRCH);
+    }
+#endif
     switch (spawn.group.kind()) {
         case Group::Kind::own:
         case Group::Kind::join:
@@ -112,10 +144,8 @@ bool clear_cloexec(int fd) {
     }
     for (int fd : spawn.pass_fds)
         if (!clear_cloexec(fd)) fail(report_fd, Step::dup2);
+    if (spawn.preexec_fn != nullptr) run_preexec(*spawn.preexec_fn, report_fd);
     if (spawn.close_fds) close_all_but(spawn.pass_fds, report_fd);
-    sigset_t none;
-    sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
     ::execve(spawn.path.c_str(), spawn.argv.data(), spawn.envp);
     fail(report_fd, Step::exec);
 }
@@ -130,7 +160,7 @@ pid_t spawn_with_fork(const PreparedSpawn& spawn) {
     sigset_t all, old;
     sigfillset(&all);
     ::pthread_sigmask(SIG_SETMASK, &all, &old);
-    const pid_t pid = ::fork();
+    const pid_t pid = spawn.preexec_fn != nullptr ? ::fork() : ::vfork();
     if (pid == 0) run_child(spawn, report.write.get());
     const int fork_error = errno;
     ::pthread_sigmask(SIG_SETMASK, &old, nullptr);

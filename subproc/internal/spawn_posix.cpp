@@ -112,7 +112,7 @@ void set_attributes(const PreparedSpawn& spawn, Attributes& attributes) {
 }  // namespace
 
 bool posix_spawn_can(const PreparedSpawn& spawn) {
-    if (spawn.umask) return false;
+    if (spawn.umask || spawn.die_with != 0 || spawn.preexec_fn != nullptr) return false;
     if (kHaveGlibcSpawnExtensions) return true;
 #ifndef POSIX_SPAWN_SETSID
     if (spawn.group.kind() == Group::Kind::session) return false;

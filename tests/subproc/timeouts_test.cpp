@@ -38,7 +38,7 @@ TEST(SubprocTimeouts, NoTimeoutIsTheDefaultAndNotANullopt) {
 
 TEST(SubprocTimeouts, PopenWaitsWithHugeTimeoutsWaitForTheExit) {
     for_each_huge_timeout([&](auto forever) {
-        Popen waited = sleeper();
+        Popen waited = sleeper({.out = mp::subproc::DEVNULL});
         expect_blocks_until_released([&] { EXPECT_EQ(waited.wait(forever), 0); }, {});
         Popen communicated = sleeper({.out = mp::subproc::PIPE});
         expect_blocks_until_released([&] { EXPECT_EQ(communicated.communicate({}, forever).out, "done\n"); }, {});

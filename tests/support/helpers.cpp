@@ -9,7 +9,9 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <map>
+#include <thread>
 #include <stdexcept>
 #include <system_error>
 
@@ -164,6 +166,23 @@ int run_helper_if_requested(int argc, char** argv) {
 
 std::string unique_name(const std::string& tag) {
     return "mp-test-" + std::to_string(getpid()) + "-" + tag;
+}
+
+bool has_exited(pid_t pid) {
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string skip_pid, skip_name;
+    char state = 'Z';
+    if (stat >> skip_pid >> skip_name >> state) return state == 'Z' || state == 'X';
+    return true;
+}
+
+bool exits_within(pid_t pid, std::chrono::milliseconds limit) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (!has_exited(pid)) {
+        if (std::chrono::steady_clock::now() >= deadline) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return true;
 }
 
 }  // namespace mp::test

@@ -2,6 +2,8 @@
 // time limit, finding the demos, and helper children made by re-executing the suite.
 #pragma once
 
+#include <sys/types.h>
+
 #include <chrono>
 #include <functional>
 #include <string>
@@ -22,6 +24,12 @@ struct CommandResult {
 // timed out, so a hanging command fails its test instead of hanging the suite.
 CommandResult run_command(const std::vector<std::string>& argv, const std::string& input = "",
                           std::chrono::milliseconds limit = std::chrono::seconds(60));
+
+// Whether `pid` has exited: no /proc entry, or a zombie (a reparented one may wait a
+// while for its new parent to reap it).
+bool has_exited(pid_t pid);
+// Whether `pid` has exited, polled until `limit`.
+bool exits_within(pid_t pid, std::chrono::milliseconds limit);
 
 // The path of demo `name`: $MP_BIN_DIR/name (the Makefile sets it), else bin/name.
 std::string bin_path(const std::string& name);
