@@ -17,6 +17,7 @@
 #include <system_error>
 #include <thread>
 
+#include "bin/cli/exit_status.hpp"
 #include "bin/cli/shell.hpp"
 #include "subproc/subproc.hpp"
 
@@ -203,7 +204,7 @@ Attempt Runner::attempt(const std::vector<std::string>& argv) {
         std::lock_guard lock(mutex_);
         running_.erase(job.pid());
     } catch (const mp::subproc::SpawnError& error) {
-        result.exitval = error.code().value() == ENOENT ? 127 : 126;
+        result.exitval = cli::spawn_failure_status(error, 126);
         result.err = "pool: " + argv[0] + ": " + error.code().message() + "\n";
     }
     result.runtime = std::chrono::duration<double>(Clock::now() - start).count();

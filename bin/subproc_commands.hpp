@@ -14,7 +14,4 @@ int run_command(const RunArgs& run);
 int pipe_command(const PipeArgs& pipe);
 int tour_command();
 
-// The shell's view of a return code: the exit status, or 128+N for signal N.
-inline int shell_status(int returncode) { return returncode >= 0 ? returncode : 128 - returncode; }
-
 }  // namespace mp::tools::subproc

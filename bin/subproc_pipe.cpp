@@ -7,6 +7,7 @@
 
 #include "bin/cli/children.hpp"
 #include "bin/cli/cli.hpp"
+#include "bin/cli/exit_status.hpp"
 #include "bin/subproc_commands.hpp"
 #include "subproc/subproc.hpp"
 
@@ -27,10 +28,10 @@ int pipe_command(const PipeArgs& pipe) {
                 forwarding.push_back(std::make_unique<cli::ChildRegistration>(pid, cli::OnSignal::forward));
         }
         const PipelineResult result = job->communicate();
-        return shell_status(pipe.pipefail ? result.returncode() : result.last_returncode());
+        return cli::shell_status(pipe.pipefail ? result.returncode() : result.last_returncode());
     } catch (const SpawnError& e) {
         cli::print_error(kProgram, e.what());
-        return e.step() != "exec" ? 1 : e.code().value() == ENOENT ? 127 : 126;
+        return cli::spawn_failure_status(e, 1);
     } catch (const std::exception& e) {
         cli::print_error(kProgram, e.what());
         return 1;

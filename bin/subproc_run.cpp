@@ -9,6 +9,7 @@
 
 #include "bin/cli/children.hpp"
 #include "bin/cli/cli.hpp"
+#include "bin/cli/exit_status.hpp"
 #include "bin/subproc_commands.hpp"
 #include "subproc/subproc.hpp"
 
@@ -23,8 +24,6 @@ using std::chrono::nanoseconds;
 // coreutils timeout's exit statuses.
 constexpr int kTimedOut = 124;
 constexpr int kFailed = 125;  // the spawn failed before exec
-constexpr int kCannotInvoke = 126;
-constexpr int kNotFound = 127;
 
 struct Outcome {
     int returncode = 0;
@@ -63,7 +62,7 @@ int exit_status(const Outcome& outcome, const RunArgs& run) {
     // As coreutils: a command that timed out and died of KILL reports 137 even
     // without --preserve-status, so a forced kill is distinguishable.
     if (outcome.timed_out && !run.preserve_status && outcome.returncode != -SIGKILL) return kTimedOut;
-    return shell_status(outcome.returncode);
+    return cli::shell_status(outcome.returncode);
 }
 
 void print_json(const Outcome& outcome, const RunArgs& run, int status) {
@@ -90,8 +89,7 @@ int run_command(const RunArgs& run) {
             child.emplace(run.command, std::move(options));
         } catch (const SpawnError& e) {
             cli::print_error(kProgram, std::string("failed to run command: ") + e.what());
-            if (e.step() != "exec") return kFailed;
-            return e.code().value() == ENOENT ? kNotFound : kCannotInvoke;
+            return cli::spawn_failure_status(e, kFailed);
         }
         forwarding.emplace(-child->pid(), cli::OnSignal::forward);
     }

@@ -58,16 +58,6 @@ bool eventually(Predicate predicate, std::chrono::milliseconds limit = 10s) {
     return true;
 }
 
-// Exited: no /proc entry, or a zombie (a reparented one may wait a while for
-// its new parent to reap it).
-bool has_exited(pid_t pid) {
-    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-    std::string skip_pid, skip_name;
-    char state = 'Z';
-    if (stat >> skip_pid >> skip_name >> state) return state == 'Z' || state == 'X';
-    return true;
-}
-
 TEST(SyncCli, HelpAndUsageErrors) {
     EXPECT_EQ(sync_cli({"--help"}).exit_code, 0);
     EXPECT_EQ(sync_cli({}).exit_code, 2);
@@ -193,7 +183,7 @@ TEST(SyncCli, AKilledLockRunnerFreesTheLockAndTakesItsCommandAlong) {
     ASSERT_TRUE(lock.try_lock_for(5s));
     EXPECT_TRUE(lock.owner_died());
     lock.unlock();
-    EXPECT_TRUE(eventually([&] { return has_exited(cmd); })) << "CMD outlived its lock runner";
+    EXPECT_TRUE(mp::test::exits_within(cmd, 10s)) << "CMD outlived its lock runner";
 }
 
 TEST(SyncCli, SigtermToTheRunnerReachesTheCommandAndFreesTheLock) {

@@ -140,8 +140,6 @@ TEST(RLock, KilledHolderHoldingSeveralTimesFreesIt) {
 MP_TEST_HELPER(hold_named_lock) {
     Lock lock = Lock::open(args.at(0));
     lock.lock();
-    std::puts("held");
-    std::fflush(stdout);
     pause();
     return 0;
 }
