@@ -6,10 +6,11 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <stdexcept>
 
 #include "ipc/internal/manager_auth.hpp"
 #include "ipc/internal/manager_server.hpp"
-#include "ipc/internal/unix_socket.hpp"
+#include "ipc/internal/manager_socket.hpp"
 #include "sync/internal/os_error.hpp"
 
 namespace mp::ipc {
@@ -27,34 +28,78 @@ std::string make_private_directory() {
     return pattern;
 }
 
-// In the forked server: keep stdin/out/err and the server's own descriptors, close
-// every other one, so the server holds no pipe or socket of the program open.
+// In the forked server: keep stdin/out/err and the server's own descriptors (moved
+// to 3, 4, ...), close every other one, so the server holds no pipe or socket of
+// the program open.
 void close_inherited_fds(internal::ServerSetup& setup) {
-    // Out of the way first (above 4), then to 3 and 4; close_range takes the rest.
-    const int listener = ::fcntl(setup.listener.get(), F_DUPFD_CLOEXEC, 10);
-    const int watch = ::fcntl(setup.watch.get(), F_DUPFD_CLOEXEC, 10);
-    setup.listener.reset();
-    setup.watch.reset();
-    ::dup3(listener, 3, O_CLOEXEC);
-    ::dup3(watch, 4, O_CLOEXEC);
-    ::close_range(5, ~0U, 0);
-    setup.listener = Fd(3);
-    setup.watch = Fd(4);
+    std::vector<Fd*> kept{&setup.watch};
+    for (Fd& listener : setup.listeners) kept.push_back(&listener);
+    // Out of the way first (above them all), then down to 3, 4, ...; close_range
+    // takes the rest.
+    std::vector<int> moved;
+    for (Fd* fd : kept) {
+        moved.push_back(::fcntl(fd->get(), F_DUPFD_CLOEXEC, 3 + static_cast<int>(kept.size())));
+        fd->reset();
+    }
+    for (std::size_t i = 0; i < kept.size(); ++i) {
+        const int target = 3 + static_cast<int>(i);
+        ::dup3(moved[i], target, O_CLOEXEC);
+        *kept[i] = Fd(target);
+    }
+    ::close_range(3 + static_cast<unsigned>(kept.size()), ~0U, 0);
+}
+
+std::vector<std::byte> key_or_random(std::vector<std::byte> authkey) {
+    return authkey.empty() ? internal::random_bytes(32) : std::move(authkey);
 }
 
 }  // namespace
 
-Manager::Manager() : owner_(::getpid()) {
-    directory_ = make_private_directory();
-    const std::string socket_path = directory_ + "/listener";
+Manager::Manager() {
+    std::string directory = make_private_directory();
+    std::string socket_path = directory + "/listener";
+    start(std::move(socket_path), std::move(directory), std::nullopt, internal::random_bytes(32));
+}
+
+Manager::Manager(const std::string& address, std::vector<std::byte> authkey) {
+    if (is_socket_path(address)) {
+        start(address, "", std::nullopt, key_or_random(std::move(authkey)));
+        return;
+    }
+    const std::optional<TcpAddress> tcp = TcpAddress::parse(address);
+    if (!tcp) throw std::invalid_argument("ipc: Manager: not an address: \"" + address + "\" (a socket path or HOST:PORT)");
+    *this = Manager(*tcp, std::move(authkey));
+}
+
+Manager::Manager(const TcpAddress& address, std::vector<std::byte> authkey) {
+    std::string directory = make_private_directory();
+    std::string socket_path = directory + "/listener";
+    start(std::move(socket_path), std::move(directory), address, key_or_random(std::move(authkey)));
+}
+
+void Manager::start(std::string socket_path, std::string directory, const std::optional<TcpAddress>& tcp,
+                    std::vector<std::byte> authkey) {
+    owner_ = ::getpid();
+    socket_path_ = std::move(socket_path);
+    directory_ = std::move(directory);
+    internal::ServerSetup setup{{}, Fd(), socket_path_, directory_, std::move(authkey)};
     try {
-        internal::ServerSetup setup{internal::listen_unix(socket_path), Fd(), socket_path, directory_,
-                                    internal::random_bytes(32)};
+        setup.listeners.push_back(internal::listen_unix(socket_path_));
+    } catch (...) {
+        socket_path_.clear();  // not ours: it may be a file that was there before
+        remove_socket();
+        throw;
+    }
+    try {
+        if (tcp) {
+            setup.listeners.push_back(internal::listen_tcp(*tcp));
+            tcp_ = internal::bound_address(setup.listeners.back().get());
+        }
         int watch[2];
         if (::pipe2(watch, O_CLOEXEC) < 0) throw_errno("pipe2");
         setup.watch = Fd(watch[0]);
         watch_ = Fd(watch[1]);
-        const std::vector<std::byte> authkey = setup.authkey;
+        const std::vector<std::byte> key = setup.authkey;
         std::fflush(nullptr);
         server_ = ::fork();
         if (server_ < 0) throw_errno("fork");
@@ -63,10 +108,9 @@ Manager::Manager() : owner_(::getpid()) {
             close_inherited_fds(setup);
             internal::serve(std::move(setup));
         }
-        session_ = internal::session_for(socket_path, authkey);
+        session_ = internal::session_for(socket_path_, key);
     } catch (...) {
-        ::unlink(socket_path.c_str());
-        ::rmdir(directory_.c_str());
+        remove_socket();
         throw;
     }
 }
@@ -78,7 +122,9 @@ Manager::Manager(Manager&& other) noexcept
       owner_(std::exchange(other.owner_, -1)),
       server_(std::exchange(other.server_, -1)),
       watch_(std::move(other.watch_)),
-      directory_(std::move(other.directory_)) {}
+      socket_path_(std::move(other.socket_path_)),
+      directory_(std::move(other.directory_)),
+      tcp_(std::move(other.tcp_)) {}
 
 Manager& Manager::operator=(Manager&& other) noexcept {
     if (this != &other) {
@@ -87,7 +133,9 @@ Manager& Manager::operator=(Manager&& other) noexcept {
         owner_ = std::exchange(other.owner_, -1);
         server_ = std::exchange(other.server_, -1);
         watch_ = std::move(other.watch_);
+        socket_path_ = std::move(other.socket_path_);
         directory_ = std::move(other.directory_);
+        tcp_ = std::move(other.tcp_);
     }
     return *this;
 }
@@ -99,6 +147,10 @@ Manager Manager::connect(const std::string& address, const std::vector<std::byte
     return Manager(std::move(session));
 }
 
+Manager Manager::connect(const TcpAddress& address, const std::vector<std::byte>& authkey) {
+    return connect(address.str(), authkey);
+}
+
 void Manager::shutdown() {
     if (server_ <= 0 || owner_ != ::getpid()) return;
     // SIGTERM, not only the watch pipe: forked children hold copies of the pipe.
@@ -107,8 +159,12 @@ void Manager::shutdown() {
     }
     server_ = -1;
     watch_.reset();
-    ::unlink((directory_ + "/listener").c_str());
-    ::rmdir(directory_.c_str());
+    remove_socket();
+}
+
+void Manager::remove_socket() noexcept {
+    if (!socket_path_.empty()) ::unlink(socket_path_.c_str());
+    if (!directory_.empty()) ::rmdir(directory_.c_str());
 }
 
 const std::string& Manager::address() const { return session_->address(); }
@@ -122,6 +178,10 @@ std::uint64_t Manager::create(internal::StoredKind kind, Object initial) {
 DictProxy Manager::dict(Dict initial) { return DictProxy(session_, create(internal::StoredKind::dict, std::move(initial))); }
 ListProxy Manager::list(List initial) { return ListProxy(session_, create(internal::StoredKind::list, std::move(initial))); }
 NamespaceProxy Manager::namespace_() { return NamespaceProxy(session_, create(internal::StoredKind::namespace_, Dict{})); }
+DictProxy Manager::named_dict(const std::string& name) {
+    if (!session_) throw std::logic_error("ipc: Manager: this Manager was moved from");
+    return DictProxy(session_, session_->open_named(internal::StoredKind::dict, name, Dict{}));
+}
 ValueProxy Manager::value(Object initial) { return ValueProxy(session_, create(internal::StoredKind::value, std::move(initial))); }
 
 }  // namespace mp::ipc

@@ -19,6 +19,17 @@
 // made by the constructor, and inherited by forked children; Manager::connect gives
 // an unrelated process of the same build the same objects.
 //
+// Over the network (Python's BaseManager(address=(host, port), authkey)):
+//
+//   mp::ipc::Manager server(mp::ipc::TcpAddress{"0.0.0.0", 50000}, key);   // on one host
+//   auto client = mp::ipc::Manager::connect("build-host:50000", key);      // on another
+//   client.named_dict("results").set("job-1", "ok");
+//
+// serves TCP as well as its Unix socket (this host's processes keep the faster one).
+// Every TCP client must answer the HMAC challenge before any request is read. Both
+// ends need the same build of mp (the values travel in native byte order); a
+// mismatch is refused at the handshake with a clear ManagerError.
+//
 // Lifetime: an object lives while a proxy refers to it. The references of a process
 // that dies (even by SIGKILL) are dropped when its connection closes. shutdown() (or
 // the destructor, in the process that made the Manager) stops the server and removes
@@ -30,11 +41,13 @@
 #include <sys/types.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "ipc/errors.hpp"
 #include "ipc/fd.hpp"
+#include "ipc/manager_address.hpp"
 #include "ipc/manager_proxies.hpp"
 #include "ipc/object.hpp"
 
@@ -42,8 +55,16 @@ namespace mp::ipc {
 
 class Manager {
 public:
-    // Starts the server process.
+    // Starts the server process, on a Unix socket in a private directory, with a
+    // random authkey.
     Manager();
+    // Starts the server process at `address` (manager_address.hpp), with `authkey`
+    // (a random one when empty): a socket path is made there (mode 0600; an existing
+    // file is refused with EADDRINUSE) and removed at shutdown; HOST:PORT serves TCP
+    // there as well as a private Unix socket (port 0: one the kernel picks, see
+    // tcp_address()). Throws std::system_error naming the call that failed.
+    explicit Manager(const std::string& address, std::vector<std::byte> authkey = {});
+    explicit Manager(const TcpAddress& address, std::vector<std::byte> authkey = {});
     // shutdown(), in the process that made it; a forked child's copy does nothing.
     ~Manager();
     Manager(Manager&& other) noexcept;
@@ -51,33 +72,50 @@ public:
     Manager(const Manager&) = delete;
     Manager& operator=(const Manager&) = delete;
 
-    // A client of the Manager at `address` (its socket path) with `authkey`: the same
-    // objects for a process that did not fork from the one that made it. Throws
-    // ManagerError when the address is not a Manager or the key is wrong.
+    // A client of the Manager at `address` (a socket path or HOST:PORT) with
+    // `authkey`: the same objects for a process that did not fork from the one that
+    // made it, or on another host. Throws ManagerError when nothing listens there,
+    // the peer is not a Manager of this build, or the key is wrong.
     static Manager connect(const std::string& address, const std::vector<std::byte>& authkey);
+    static Manager connect(const TcpAddress& address, const std::vector<std::byte>& authkey);
 
     DictProxy dict(Dict initial = {});
     ListProxy list(List initial = {});
     NamespaceProxy namespace_();
     ValueProxy value(Object initial);
+    // The dict the server holds under `name`, made empty on first use and kept until
+    // the server ends (Python: register('get_dict', callable=lambda: shared_dict)):
+    // how unrelated processes, `bin/ipc dict` included, find the same dict.
+    // TypeError when `name` is another kind of object.
+    DictProxy named_dict(const std::string& name);
 
     // Stops the server and waits for it; proxy calls then throw ManagerError.
     // Idempotent; a no-op for a connect()ed Manager or in another process.
     void shutdown();
 
+    // Where this process reaches the server: its Unix socket, or for a connect()ed
+    // Manager the address given.
     const std::string& address() const;
+    // The TCP address served (its port resolved), for a Manager made with one.
+    const std::optional<TcpAddress>& tcp_address() const noexcept { return tcp_; }
     const std::vector<std::byte>& authkey() const;
     pid_t server_pid() const noexcept { return server_; }
 
 private:
     explicit Manager(std::shared_ptr<internal::Session> session) : session_(std::move(session)) {}
+    // `socket_path` in `directory` ("" when the user chose the path).
+    void start(std::string socket_path, std::string directory, const std::optional<TcpAddress>& tcp,
+               std::vector<std::byte> authkey);
     std::uint64_t create(internal::StoredKind kind, Object initial);
+    void remove_socket() noexcept;
 
     std::shared_ptr<internal::Session> session_;
     pid_t owner_ = -1;   // the process that started the server (none for connect())
     pid_t server_ = -1;
     Fd watch_;           // write end of the watch pipe; the server ends when it closes
+    std::string socket_path_;
     std::string directory_;
+    std::optional<TcpAddress> tcp_;
 };
 
 }  // namespace mp::ipc

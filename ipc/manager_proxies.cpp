@@ -66,6 +66,7 @@ Object DictProxy::modify(const Object& key, ModifyFunction fn) {
 Object DictProxy::modify(const Object& key, ModifyFunction fn, const Object& initial) {
     return call(Method::dict_modify, {function_argument(fn), key, initial});
 }
+Object DictProxy::add(const Object& key, const Object& delta) { return call(Method::dict_add, {key, delta}); }
 
 // ---- list ----
 namespace {

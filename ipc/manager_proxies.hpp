@@ -100,6 +100,11 @@ public:
     // the new value.
     Object modify(const Object& key, ModifyFunction fn);
     Object modify(const Object& key, ModifyFunction fn, const Object& initial);
+    // d[key] += delta in one step, in the server: for any client, another program's
+    // too (modify is for the Manager's own program). A missing key counts from 0, as
+    // a collections.Counter; ints stay ints (ValueError on overflow), a float makes a
+    // float; TypeError for a value that is not a number. Returns the new value.
+    Object add(const Object& key, const Object& delta);
 
 private:
     friend class Manager;

@@ -68,8 +68,15 @@ bool accept_client(Connection& connection, const std::vector<std::byte>& authkey
     return proven;
 }
 
-void authenticate(Connection& connection, const std::vector<std::byte>& authkey) {
+void authenticate(Connection& connection, const std::vector<std::byte>& authkey, std::chrono::milliseconds patience) {
+    const auto answer_within_patience = [&] {
+        if (!connection.poll(patience))
+            throw ManagerError("ipc: Manager: the peer did not answer the handshake within " +
+                               std::to_string(std::chrono::duration_cast<std::chrono::seconds>(patience).count()) +
+                               " s: it is not an mp Manager");
+    };
     try {
+        answer_within_patience();
         const auto [greeting, signature, challenge] = connection.recv<Greeting>();
         if (greeting != kGreeting) throw ManagerError("ipc: Manager: the peer is not an mp Manager");
         if (signature != build_signature())
@@ -77,10 +84,16 @@ void authenticate(Connection& connection, const std::vector<std::byte>& authkey)
                                "both ends need the same build");
         const ProgramIdentity me = this_program();
         connection.send(Answer{mac(authkey, challenge), me.device, me.inode, me.anchor});
+        answer_within_patience();
         const auto [accepted, message] = connection.recv<Verdict>();
         if (!accepted) throw ManagerError("ipc: Manager: " + message);
     } catch (const DecodeError& e) {
         throw ManagerError(std::string("ipc: Manager: the peer is not an mp Manager of this build (") + e.what() + ")");
+    } catch (const MessageTooLarge& e) {
+        throw ManagerError(std::string("ipc: Manager: the peer is not an mp Manager (") + e.what() + ")");
+    } catch (const EOFError&) {
+        throw ManagerError("ipc: Manager: the peer hung up during the handshake: it is not an mp Manager, "
+                           "or not of this build");
     }
 }
 

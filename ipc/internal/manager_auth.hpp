@@ -29,8 +29,11 @@ bool accept_client(Connection& connection, const std::vector<std::byte>& authkey
                    std::chrono::milliseconds patience);
 
 // Client side: throws ManagerError naming the reason (not a manager, another
-// build, wrong key).
-void authenticate(Connection& connection, const std::vector<std::byte>& authkey);
+// build, wrong key, or no answer within `patience`).
+void authenticate(Connection& connection, const std::vector<std::byte>& authkey, std::chrono::milliseconds patience);
+
+// How long either side of the handshake waits for the other.
+inline constexpr std::chrono::seconds kHandshakePatience{10};
 
 // `n` random bytes from the kernel.
 std::vector<std::byte> random_bytes(std::size_t n);

@@ -21,7 +21,7 @@ using ModifyFunction = void (*)(Object& value);
 // What a proxy asks of its object. The first word names the kind of object.
 enum class Method : std::uint8_t {
     dict_get, dict_get_or, dict_set, dict_del, dict_contains, dict_len, dict_keys, dict_values, dict_items,
-    dict_update, dict_setdefault, dict_pop, dict_pop_or, dict_popitem, dict_clear, dict_copy, dict_modify,
+    dict_update, dict_setdefault, dict_pop, dict_pop_or, dict_popitem, dict_clear, dict_copy, dict_modify, dict_add,
     list_get, list_set, list_slice, list_set_slice, list_len, list_append, list_extend, list_insert, list_pop,
     list_remove, list_index, list_count, list_reverse, list_sort, list_copy,
     namespace_get, namespace_set, namespace_del, namespace_copy,
@@ -36,7 +36,7 @@ struct Request {
     RequestKind kind = RequestKind::call;
     std::uint64_t object = 0;  // call, incref, decref
     std::uint8_t code = 0;     // call: a Method; create: a StoredKind
-    List args;                 // call: the arguments; create: the initial value
+    List args;                 // call: the arguments; create: the initial value, and a name for a named object
 };
 
 // Reply status: ok, or the Python exception the call raised.

@@ -15,15 +15,13 @@
 #include "ipc/connection.hpp"
 #include "ipc/internal/manager_auth.hpp"
 #include "ipc/internal/manager_protocol.hpp"
+#include "ipc/internal/manager_socket.hpp"
 #include "ipc/internal/manager_store.hpp"
 #include "sync/errors.hpp"
 
 namespace mp::ipc::internal {
 
 namespace {
-
-// A client that connects and stays silent is dropped after this long.
-constexpr std::chrono::seconds kHandshakePatience{10};
 
 int g_term_pipe_write = -1;  // SIGTERM writes here, so the accept loop wakes up
 
@@ -124,7 +122,10 @@ private:
                         case RequestKind::create:
                             if (request.code > static_cast<std::uint8_t>(StoredKind::value) || request.args.empty())
                                 throw TypeError("ipc: Manager: a malformed create request");
-                            reply.value = store_.create(id, static_cast<StoredKind>(request.code), request.args[0]);
+                            reply.value = request.args.size() > 1
+                                              ? store_.open_named(id, static_cast<StoredKind>(request.code),
+                                                                  request.args[1].as_string(), request.args[0])
+                                              : store_.create(id, static_cast<StoredKind>(request.code), request.args[0]);
                             break;
                         case RequestKind::call:
                             if (request.code > static_cast<std::uint8_t>(Method::last))
@@ -167,21 +168,26 @@ void serve(ServerSetup setup) {
         ::sigaction(SIGTERM, &action, nullptr);
     }
     Server server(std::move(setup.authkey));
+    // The end first (the watch pipe, SIGTERM), then the listeners.
+    std::vector<pollfd> fds = {{setup.watch.get(), POLLIN, 0}, {term_pipe[0], POLLIN, 0}};
+    for (const Fd& listener : setup.listeners) fds.push_back({listener.get(), POLLIN, 0});
     for (;;) {
-        pollfd fds[3] = {{setup.listener.get(), POLLIN, 0}, {setup.watch.get(), POLLIN, 0}, {term_pipe[0], POLLIN, 0}};
-        if (::poll(fds, 3, -1) < 0) {
+        if (::poll(fds.data(), fds.size(), -1) < 0) {
             if (errno == EINTR) continue;
             break;
         }
-        if (fds[1].revents != 0 || fds[2].revents != 0) break;  // shutdown, the Manager died, or SIGTERM
-        if (fds[0].revents & POLLIN) {
-            const int client = ::accept4(setup.listener.get(), nullptr, nullptr, SOCK_CLOEXEC);
-            if (client >= 0) server.start_client(Fd(client));
+        if (fds[0].revents != 0 || fds[1].revents != 0) break;  // shutdown, the Manager died, or SIGTERM
+        for (std::size_t i = 2; i < fds.size(); ++i) {
+            if (!(fds[i].revents & POLLIN)) continue;
+            const int client = ::accept4(fds[i].fd, nullptr, nullptr, SOCK_CLOEXEC);
+            if (client < 0) continue;
+            tune_accepted(client);
+            server.start_client(Fd(client));
         }
     }
-    setup.listener.reset();
+    setup.listeners.clear();
     ::unlink(setup.socket_path.c_str());
-    ::rmdir(setup.directory.c_str());
+    if (!setup.directory.empty()) ::rmdir(setup.directory.c_str());
     server.stop_clients();
     std::fflush(nullptr);
     ::_exit(0);

@@ -12,10 +12,10 @@
 namespace mp::ipc::internal {
 
 struct ServerSetup {
-    Fd listener;           // a listening Unix socket
-    Fd watch;              // read end of the Manager's watch pipe
-    std::string socket_path;
-    std::string directory;  // the private directory holding the socket, removed at the end
+    std::vector<Fd> listeners;  // the Unix socket, and a TCP one when asked for
+    Fd watch;                   // read end of the Manager's watch pipe
+    std::string socket_path;    // removed at the end
+    std::string directory;      // the private directory holding the socket, removed at the end ("" for none)
     std::vector<std::byte> authkey;
 };
 

@@ -7,7 +7,7 @@
 
 #include "ipc/errors.hpp"
 #include "ipc/internal/manager_auth.hpp"
-#include "ipc/internal/unix_socket.hpp"
+#include "ipc/internal/manager_socket.hpp"
 #include "sync/errors.hpp"
 
 namespace mp::ipc::internal {
@@ -54,8 +54,8 @@ Registry& registry() {
 
 }  // namespace
 
-Session::Session(std::string socket_path, std::vector<std::byte> authkey)
-    : socket_path_(std::move(socket_path)), authkey_(std::move(authkey)) {}
+Session::Session(std::string address, std::vector<std::byte> authkey)
+    : address_(std::move(address)), authkey_(std::move(authkey)) {}
 
 void Session::reset_after_fork() noexcept { new (&mutex_) std::mutex; }
 
@@ -63,9 +63,9 @@ Connection& Session::connection_locked() {
     if (pid_ == ::getpid() && !connection_.closed()) return connection_;
     // A forked child drops the parent's connection (closing its copy of the fd does
     // not disturb the parent) and registers the references it inherited.
-    connection_ = Connection(connect_unix(socket_path_));
+    connection_ = Connection(connect_to(address_));
     pid_ = ::getpid();
-    authenticate(connection_, authkey_);
+    authenticate(connection_, authkey_, kHandshakePatience);
     for (const auto& [object, count] : references_)
         if (count > 0) connection_.send(Request{RequestKind::incref, object, 0, {}});
     return connection_;
@@ -80,7 +80,7 @@ Reply Session::round_trip_locked(const Request& request) {
         throw;
     } catch (const std::exception& e) {
         connection_.close();
-        throw ManagerError("ipc: Manager: the server at " + socket_path_ + " is gone (" + e.what() + ")");
+        throw ManagerError("ipc: Manager: the server at " + address_ + " is gone (" + e.what() + ")");
     }
 }
 
@@ -90,8 +90,17 @@ void Session::connect() {
 }
 
 std::uint64_t Session::create(StoredKind kind, Object initial) {
+    return referenced(Request{RequestKind::create, 0, static_cast<std::uint8_t>(kind), {std::move(initial)}});
+}
+
+std::uint64_t Session::open_named(StoredKind kind, const std::string& name, Object initial) {
+    return referenced(Request{RequestKind::create, 0, static_cast<std::uint8_t>(kind), {std::move(initial), name}});
+}
+
+// Sends a create request; the new reference is the caller's proxy's.
+std::uint64_t Session::referenced(const Request& create_request) {
     std::lock_guard lock(mutex_);
-    const Reply reply = round_trip_locked(Request{RequestKind::create, 0, static_cast<std::uint8_t>(kind), {std::move(initial)}});
+    const Reply reply = round_trip_locked(create_request);
     if (reply.status != Status::ok) throw_reply(reply);
     const auto object = static_cast<std::uint64_t>(reply.value.as_int());
     ++references_[object];
@@ -129,12 +138,12 @@ void Session::release(std::uint64_t object) noexcept {
     }
 }
 
-std::shared_ptr<Session> session_for(const std::string& socket_path, const std::vector<std::byte>& authkey) {
+std::shared_ptr<Session> session_for(const std::string& address, const std::vector<std::byte>& authkey) {
     Registry& r = registry();
     std::lock_guard lock(r.mutex);
-    std::weak_ptr<Session>& entry = r.sessions[socket_path];
+    std::weak_ptr<Session>& entry = r.sessions[address];
     auto session = entry.lock();
-    if (!session) entry = session = std::make_shared<Session>(socket_path, authkey);
+    if (!session) entry = session = std::make_shared<Session>(address, authkey);
     return session;
 }
 

@@ -25,15 +25,17 @@ namespace mp::ipc::internal {
 
 class Session {
 public:
-    Session(std::string socket_path, std::vector<std::byte> authkey);
+    Session(std::string address, std::vector<std::byte> authkey);
 
-    const std::string& address() const noexcept { return socket_path_; }
+    const std::string& address() const noexcept { return address_; }
     const std::vector<std::byte>& authkey() const noexcept { return authkey_; }
 
     // Connects and authenticates now, if this process has not yet.
     void connect();
     // Makes an object; the new object is referenced once, by the caller's proxy.
     std::uint64_t create(StoredKind kind, Object initial);
+    // The object the server holds under `name`, made from `initial` if it has none.
+    std::uint64_t open_named(StoredKind kind, const std::string& name, Object initial);
     // Runs a method; throws what the server's method threw (KeyError, ...), or
     // ManagerError when the server cannot be reached.
     Object call(std::uint64_t object, Method method, List args);
@@ -46,8 +48,9 @@ public:
 private:
     Connection& connection_locked();
     Reply round_trip_locked(const Request& request);
+    std::uint64_t referenced(const Request& create_request);
 
-    const std::string socket_path_;
+    const std::string address_;
     const std::vector<std::byte> authkey_;
     std::mutex mutex_;
     pid_t pid_ = -1;  // the process connection_ belongs to
@@ -55,8 +58,8 @@ private:
     std::unordered_map<std::uint64_t, std::uint64_t> references_;
 };
 
-// The session of the Manager at `socket_path` in this process, made with `authkey`
+// The session of the Manager at `address` (manager_address.hpp) in this process, made with `authkey`
 // if there is none yet (a child forked after it was made finds its parent's).
-std::shared_ptr<Session> session_for(const std::string& socket_path, const std::vector<std::byte>& authkey);
+std::shared_ptr<Session> session_for(const std::string& address, const std::vector<std::byte>& authkey);
 
 }  // namespace mp::ipc::internal

@@ -55,6 +55,21 @@ ModifyFunction modify_function(const Object& address, bool allowed) {
     return reinterpret_cast<ModifyFunction>(static_cast<std::uintptr_t>(address.as_int()));
 }
 
+// d[key] += delta, a missing key counting from 0 (as a Counter): ints stay ints
+// (an overflow is a ValueError, not a wrap), a float on either side gives a float.
+Object added(const Object* current, const Object& delta) {
+    using K = Object::Kind;
+    const Object& base = current ? *current : Object(std::int64_t{0});
+    const auto number = [](K k) { return k == K::boolean || k == K::integer || k == K::floating; };
+    if (!number(base.kind()) || !number(delta.kind()))
+        throw TypeError("ipc: unsupported operand type(s) for +=: " + base.repr() + " and " + delta.repr());
+    if (base.kind() == K::floating || delta.kind() == K::floating) return base.as_float() + delta.as_float();
+    std::int64_t sum = 0;
+    if (__builtin_add_overflow(base.as_int(), delta.as_int(), &sum))
+        throw sync::ValueError("ipc: += overflows a 64-bit integer");
+    return sum;
+}
+
 Object dict_call(Dict& d, Method method, const List& args, bool allow_modify) {
     switch (method) {
         case Method::dict_get:
@@ -123,6 +138,15 @@ Object dict_call(Dict& d, Method method, const List& args, bool allow_modify) {
             else
                 d.set(arg(args, 1), updated);
             return updated;
+        }
+        case Method::dict_add: {
+            Object* value = d.find(arg(args, 0));
+            Object sum = added(value, arg(args, 1));
+            if (value != nullptr)
+                *value = sum;
+            else
+                d.set(arg(args, 0), sum);
+            return sum;
         }
         default:
             throw TypeError("ipc: Manager: not a dict method");
@@ -248,6 +272,19 @@ std::uint64_t ManagerStore::create(ClientId client, StoredKind kind, Object init
     const std::uint64_t id = next_id_++;
     objects_.emplace(id, Stored{kind, std::move(initial), 0});
     incref(client, id);
+    return id;
+}
+
+std::uint64_t ManagerStore::open_named(ClientId client, StoredKind kind, const std::string& name, Object initial) {
+    if (const auto it = named_.find(name); it != named_.end()) {
+        if (find(it->second).kind != kind)
+            throw TypeError("ipc: Manager: \"" + name + "\" names an object of another kind");
+        incref(client, it->second);
+        return it->second;
+    }
+    const std::uint64_t id = create(client, kind, std::move(initial));
+    ++find(id).references;  // the server's own: it lives until the server ends
+    named_.emplace(name, id);
     return id;
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <unordered_map>
 
 #include "ipc/internal/manager_protocol.hpp"
@@ -18,6 +19,11 @@ public:
     // Makes an object of `kind` from `initial` (List for a list, Dict for a dict or a
     // namespace, anything for a value) with one reference from `client`.
     std::uint64_t create(ClientId client, StoredKind kind, Object initial);
+    // The object registered under `name` (Python's register(typeid, callable)): made
+    // from `initial` on first use and held by the server until it ends, so every
+    // client that names it gets the same one; one more reference from `client`.
+    // TypeError when `name` is an object of another kind.
+    std::uint64_t open_named(ClientId client, StoredKind kind, const std::string& name, Object initial);
     void incref(ClientId client, std::uint64_t object);
     void decref(ClientId client, std::uint64_t object);
     // Drops every reference `client` held (its connection closed).
@@ -39,6 +45,7 @@ private:
     Stored& find(std::uint64_t object);
 
     std::uint64_t next_id_ = 1;
+    std::unordered_map<std::string, std::uint64_t> named_;
     std::unordered_map<std::uint64_t, Stored> objects_;
     // client -> object -> the references it holds
     std::unordered_map<ClientId, std::unordered_map<std::uint64_t, std::uint64_t>> held_;

@@ -2,23 +2,23 @@
 // the failure cases (server killed, client killed, wrong key, the Manager's process
 // killed), and the seed programs' output.
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstring>
+#include <functional>
 #include <string>
 #include <thread>
 
 #include "ipc/manager.hpp"
 #include "sync/errors.hpp"
-#include <sys/socket.h>
-#include <sys/un.h>
-
-#include <cstring>
-#include <functional>
+#include "tests/ipc/child.hpp"
 
 namespace {
 
@@ -34,22 +34,7 @@ using mp::ipc::None;
 using mp::ipc::Object;
 using mp::ipc::TypeError;
 
-int run_child(const std::function<int()>& body) {
-    std::fflush(nullptr);
-    const pid_t pid = fork();
-    if (pid == 0) {
-        int code = 1;
-        try {
-            code = body();
-        } catch (const std::exception& e) {
-            std::fprintf(stderr, "child: %s\n", e.what());
-        }
-        _exit(code);
-    }
-    int status = 0;
-    waitpid(pid, &status, 0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
+int run_child(const std::function<int()>& body) { return mp::ipc::test::wait_child(mp::ipc::test::fork_child(body)); }
 
 TEST(Manager, TheSeedsDictAndListChangedByAChild) {
     // Seed 002: f(d, l) sets three keys of mixed types and reverses the list.
