@@ -50,15 +50,17 @@ void close_inherited_fds(internal::ServerSetup& setup) {
 }
 
 std::vector<std::byte> key_or_random(std::vector<std::byte> authkey) {
-    return authkey.empty() ? internal::random_bytes(32) : std::move(authkey);
+    return authkey.empty() ? random_authkey() : std::move(authkey);
 }
 
 }  // namespace
 
+std::vector<std::byte> random_authkey() { return internal::random_bytes(32); }
+
 Manager::Manager() {
     std::string directory = make_private_directory();
     std::string socket_path = directory + "/listener";
-    start(std::move(socket_path), std::move(directory), std::nullopt, internal::random_bytes(32));
+    start(std::move(socket_path), std::move(directory), std::nullopt, random_authkey());
 }
 
 Manager::Manager(const std::string& address, std::vector<std::byte> authkey) {

@@ -53,6 +53,9 @@
 
 namespace mp::ipc {
 
+// 32 random bytes from the kernel: an authkey as Python makes one (os.urandom(32)).
+std::vector<std::byte> random_authkey();
+
 class Manager {
 public:
     // Starts the server process, on a Unix socket in a private directory, with a

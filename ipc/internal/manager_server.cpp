@@ -167,6 +167,12 @@ void serve(ServerSetup setup) {
         action.sa_handler = on_sigterm;
         ::sigaction(SIGTERM, &action, nullptr);
     }
+    // The program may have blocked SIGTERM (to sigwait for it, say) before the fork:
+    // shutdown() relies on it here.
+    sigset_t term;
+    sigemptyset(&term);
+    sigaddset(&term, SIGTERM);
+    ::pthread_sigmask(SIG_UNBLOCK, &term, nullptr);
     Server server(std::move(setup.authkey));
     // The end first (the watch pipe, SIGTERM), then the listeners.
     std::vector<pollfd> fds = {{setup.watch.get(), POLLIN, 0}, {term_pipe[0], POLLIN, 0}};

@@ -273,6 +273,18 @@ TEST(Manager, TheSocketIsInAPrivateDirectoryRemovedAtShutdown) {
     EXPECT_NE(access(address.c_str(), F_OK), 0);
 }
 
+TEST(Manager, AProgramThatBlocksSigtermStillShutsItsManagerDown) {
+    sigset_t term, old;
+    sigemptyset(&term);
+    sigaddset(&term, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &term, &old);
+    {
+        Manager manager;  // forked with SIGTERM blocked
+        manager.dict()["x"] = 1;
+    }  // shutdown() would wait forever for a server that cannot hear SIGTERM
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
+}
+
 TEST(Manager, TheServerEndsWhenTheProcessThatMadeItIsKilled) {
     int report[2];
     ASSERT_EQ(pipe(report), 0);
