@@ -7,3 +7,4 @@
 extern mp::ipc::Connection& conn;
 void add_one(mp::ipc::Object& value);
 extern mp::ipc::DictProxy d;
+extern std::vector<std::byte> key;
