@@ -31,10 +31,22 @@ Proxy::~Proxy() {
     if (session_) session_->release(id_);
 }
 
-const std::string& Proxy::address() const { return session_->address(); }
+const std::string& Proxy::address() const {
+    if (!session_) throw std::logic_error("ipc: Manager proxy: this proxy refers to nothing (default-made or moved from)");
+    return session_->address();
+}
+
+Proxy Proxy::received(const std::string& address, std::uint64_t id) {
+    std::shared_ptr<internal::Session> session = internal::existing_session(address);
+    if (!session)
+        throw ManagerError("ipc: Manager proxy received for " + address +
+                           ", a Manager this process has not reached: Manager::connect(address, authkey) first");
+    session->acquire(id);
+    return Proxy(std::move(session), id);
+}
 
 Object Proxy::call(Method method, List args) const {
-    if (!session_) throw std::logic_error("ipc: Manager proxy: this proxy was moved from");
+    if (!session_) throw std::logic_error("ipc: Manager proxy: this proxy refers to nothing (default-made or moved from)");
     return session_->call(id_, method, std::move(args));
 }
 

@@ -1,10 +1,14 @@
 // The proxies a Manager hands out: DictProxy, ListProxy, NamespaceProxy and
 // ValueProxy. Each is a cheap handle to an object that lives in the Manager's server
 // process: copy it, pass it to a pool::Process or a Pool task, send it through a
-// Connection or a Queue (the address and the object's id travel; the receiving
-// process must have the Manager's session, by fork or by Manager::connect). Every
-// call is one round trip to the server and applies whole, atomically with respect to
-// every other client's calls.
+// Connection or a Queue. What travels is the server's address and the object's id,
+// never the authkey: the receiving process must already reach that Manager (a fork
+// of its maker, or Manager::connect), else receiving throws ManagerError. As in
+// Python, keep the sender's proxy alive until the receiver has its own: the object
+// lives while some process holds a proxy to it. Every call is one round trip to the
+// server and applies whole, atomically with respect to every other client's calls.
+// A default-made proxy refers to nothing (calls throw std::logic_error), so that a
+// received one can be decoded into it.
 //
 // Reading a missing key throws KeyError (Python's d[k]): proxy[key] returns an Item
 // that reads on conversion and writes on assignment, so it cannot insert silently:
@@ -20,6 +24,7 @@
 // the error comes back as ManagerError).
 #pragma once
 
+#include <concepts>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -38,6 +43,7 @@ using ModifyFunction = internal::ModifyFunction;
 // Proxy: the reference counting and the round trip every proxy shares.
 class Proxy {
 public:
+    Proxy() = default;
     Proxy(const Proxy& other);
     Proxy& operator=(const Proxy& other);
     Proxy(Proxy&& other) noexcept;
@@ -47,12 +53,27 @@ public:
     std::uint64_t id() const noexcept { return id_; }
     const std::string& address() const;
 
+    // The codec hooks (Connection::send/recv, Queue): the address and the id.
+    template <std::derived_from<Proxy> P>
+    friend void mp_encode(Encoder& out, const P& proxy) {
+        out.write(proxy.address());
+        out.write(proxy.id_);
+    }
+    template <std::derived_from<Proxy> P>
+    friend void mp_decode(Decoder& in, P& proxy) {
+        auto address = in.read<std::string>();
+        const auto id = in.read<std::uint64_t>();
+        static_cast<Proxy&>(proxy) = received(address, id);
+    }
+
 protected:
     friend class Manager;
     // Takes over one reference the session already counted.
     Proxy(std::shared_ptr<internal::Session> session, std::uint64_t id) : session_(std::move(session)), id_(id) {}
     Object call(internal::Method method, List args = {}) const;
     static Object function_argument(ModifyFunction fn) { return static_cast<std::int64_t>(reinterpret_cast<std::uintptr_t>(fn)); }
+    // A proxy that came through the codec: a new reference in this process's session.
+    static Proxy received(const std::string& address, std::uint64_t id);
 
 private:
     std::shared_ptr<internal::Session> session_;

@@ -147,4 +147,11 @@ std::shared_ptr<Session> session_for(const std::string& address, const std::vect
     return session;
 }
 
+std::shared_ptr<Session> existing_session(const std::string& address) {
+    Registry& r = registry();
+    std::lock_guard lock(r.mutex);
+    const auto it = r.sessions.find(address);
+    return it == r.sessions.end() ? nullptr : it->second.lock();
+}
+
 }  // namespace mp::ipc::internal

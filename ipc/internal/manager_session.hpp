@@ -61,5 +61,7 @@ private:
 // The session of the Manager at `address` (manager_address.hpp) in this process, made with `authkey`
 // if there is none yet (a child forked after it was made finds its parent's).
 std::shared_ptr<Session> session_for(const std::string& address, const std::vector<std::byte>& authkey);
+// The session of the Manager at `address` in this process, or nullptr when it has none.
+std::shared_ptr<Session> existing_session(const std::string& address);
 
 }  // namespace mp::ipc::internal

@@ -247,4 +247,60 @@ TEST(ManagerAdd, FourProcessesCountExactly) {
     EXPECT_EQ(counts.get("total"), Object(2000));
 }
 
+TEST(ManagerProxySent, AProxyThroughAConnectionReachesTheSameObject) {
+    Manager manager;
+    auto [parent, child] = mp::ipc::Pipe();
+    const pid_t pid = fork_child([&] {  // forked before the dict exists
+        auto d = child.recv<mp::ipc::DictProxy>();
+        d.set("from", "child");
+        child.send(d);  // and back
+        return 0;
+    });
+    mp::ipc::DictProxy sent = manager.dict();
+    parent.send(sent);
+    const auto back = parent.recv<mp::ipc::DictProxy>();
+    EXPECT_EQ(wait_child(pid), 0);
+    EXPECT_EQ(back.id(), sent.id());
+    EXPECT_EQ(sent.get("from"), Object("child"));
+    EXPECT_EQ(back.get("from"), Object("child"));
+}
+
+TEST(ManagerProxySent, AProcessThatCannotReachTheManagerIsToldHow) {
+    auto [parent, child] = mp::ipc::Pipe();
+    const pid_t pid = fork_child([&] {
+        try {
+            (void)child.recv<mp::ipc::ListProxy>();
+            return 2;
+        } catch (const ManagerError& e) {
+            return std::string(e.what()).find("Manager::connect") != std::string::npos ? 0 : 3;
+        }
+    });
+    {
+        Manager manager;  // made after the fork: the child has no session with it
+        auto l = manager.list(mp::ipc::List{1, 2});
+        parent.send(l);
+        EXPECT_EQ(wait_child(pid), 0);
+    }
+    EXPECT_THROW(parent.send(mp::ipc::DictProxy{}), std::logic_error) << "an empty proxy is not sent";
+}
+
+TEST(ManagerProxySent, TheReceiversReferenceKeepsTheObjectAlive) {
+    Manager manager;
+    auto [parent, child] = mp::ipc::Pipe();
+    auto [done_parent, done_child] = mp::ipc::Pipe();
+    const pid_t pid = fork_child([&] {
+        const auto v = child.recv<mp::ipc::ValueProxy>();
+        done_child.send(1);               // the parent drops its proxy now
+        (void)done_child.recv<int>();     // ... and has
+        return v.get() == Object("kept") ? 0 : 2;
+    });
+    {
+        mp::ipc::ValueProxy v = manager.value("kept");
+        parent.send(v);
+        (void)done_parent.recv<int>();
+    }
+    done_parent.send(1);
+    EXPECT_EQ(wait_child(pid), 0);
+}
+
 }  // namespace
