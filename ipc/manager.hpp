@@ -43,12 +43,14 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "ipc/errors.hpp"
 #include "ipc/fd.hpp"
 #include "ipc/manager_address.hpp"
 #include "ipc/manager_proxies.hpp"
+#include "ipc/manager_typed.hpp"
 #include "ipc/object.hpp"
 
 namespace mp::ipc {
@@ -86,6 +88,31 @@ public:
     ListProxy list(List initial = {});
     NamespaceProxy namespace_();
     ValueProxy value(Object initial);
+    // Typed forms (manager_typed.hpp): the same objects seen through C++ types. The
+    // type is always given: m.value(5) is the Object form, m.value<int>(5) the typed.
+    template <class K, class V>
+    TypedDictProxy<K, V> dict() {
+        return TypedDictProxy<K, V>(dict());
+    }
+    template <class T>
+    TypedListProxy<T> list(std::type_identity_t<std::vector<T>> initial = {}) {
+        return TypedListProxy<T>(list(to_object(initial).as_list()));
+    }
+    template <class T>
+    TypedValueProxy<T> value(std::type_identity_t<T> initial) {
+        return TypedValueProxy<T>(value(to_object(initial)));
+    }
+    // Python's Array(typecode, sequence): `initial`'s length for ever; array<T>(n) is n
+    // value-initialized items (zeros).
+    template <class T>
+    ArrayProxy<T> array(std::type_identity_t<std::vector<T>> initial) {
+        return ArrayProxy<T>(list(to_object(initial).as_list()));
+    }
+    template <class T>
+    ArrayProxy<T> array(std::size_t n) {
+        return array<T>(std::vector<T>(n));
+    }
+
     // The dict the server holds under `name`, made empty on first use and kept until
     // the server ends (Python: register('get_dict', callable=lambda: shared_dict)):
     // how unrelated processes, `bin/ipc dict` included, find the same dict.

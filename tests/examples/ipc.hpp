@@ -8,3 +8,4 @@ extern mp::ipc::Connection& conn;
 void add_one(mp::ipc::Object& value);
 extern mp::ipc::DictProxy d;
 extern std::vector<std::byte> key;
+extern mp::ipc::Manager manager;
