@@ -143,6 +143,25 @@ TEST(CurrentProcess, WorkersRetiredByMaxtasksperchildAreNumberedOn) {
         EXPECT_EQ(pool.apply(who_am_i_task, 0), "ForkPoolWorker-" + std::to_string(n) + " self of " + expected_parent());
 }
 
+// With SIGCHLD ignored the fork server forks the first workers too
+// (worker_start_test.cpp): they are numbered from 1 all the same, and their parent
+// is this process, not the server.
+TEST(CurrentProcess, WorkersTheForkServerStartsAreNumberedTheSame) {
+    struct sigaction ignore {}, original {};
+    ignore.sa_handler = SIG_IGN;
+    sigemptyset(&ignore.sa_mask);
+    ASSERT_EQ(sigaction(SIGCHLD, &ignore, &original), 0);
+    {
+        Pool pool(PoolOptions{.processes = 1, .maxtasksperchild = 1});
+        for (int n = 1; n <= 2; ++n)
+            EXPECT_EQ(pool.apply(who_am_i_task, 0),
+                      "ForkPoolWorker-" + std::to_string(n) + " self of " + expected_parent());
+        pool.close();
+        pool.join();
+    }
+    sigaction(SIGCHLD, &original, nullptr);
+}
+
 TEST(CurrentProcess, ExecutorWorkersAreNamedAsPoolWorkers) {
     mp::pool::Executor executor(1);
     EXPECT_EQ(executor.submit(who_am_i_task, 0).result(), "ForkPoolWorker-1 self of " + expected_parent());
