@@ -1,7 +1,7 @@
 // LifoQueue, PriorityQueue and SimpleQueue: their orders (LIFO, smallest first with
-// a comparator, equal priorities in put order), and BlockingQueue's contract for
-// each: blocking, timeouts that throw or report, maxsize, close, task_done/join,
-// move-only items.
+// a comparator, equal priorities in put order); and the one contract of the thread
+// queues, proven for BlockingQueue, LifoQueue and PriorityQueue alike: blocking,
+// timeouts that throw or report, maxsize, close, task_done/join, move-only items.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "threadpool/blocking_queue.hpp"
 #include "threadpool/lifo_queue.hpp"
 #include "threadpool/priority_queue.hpp"
 #include "threadpool/simple_queue.hpp"
@@ -21,6 +22,7 @@
 namespace {
 
 using namespace std::chrono_literals;
+using mp::threadpool::BlockingQueue;
 using mp::threadpool::LifoQueue;
 using mp::threadpool::PriorityQueue;
 using mp::threadpool::QueueClosed;
@@ -97,7 +99,7 @@ TEST(SimpleQueue, OldestFirstAndPutNeverBlocks) {
 template <class Queue>
 class QueueContract : public ::testing::Test {};
 
-using Kinds = ::testing::Types<LifoQueue<int>, PriorityQueue<int>>;
+using Kinds = ::testing::Types<BlockingQueue<int>, LifoQueue<int>, PriorityQueue<int>>;
 TYPED_TEST_SUITE(QueueContract, Kinds);
 
 TYPED_TEST(QueueContract, BlockedGetIsWokenByAPutFromAnotherThread) {
