@@ -18,6 +18,7 @@
 
 #include "bin/pool_commands.hpp"
 #include "pool/pool.hpp"
+#include "threadpool/futures.hpp"
 
 namespace mp::tools::pool {
 
@@ -56,6 +57,23 @@ void process_examples() {
     stuck.terminate();
     stuck.join();
     std::printf("  terminate() of a paused child -> exitcode=%d (-SIGTERM)\n", *stuck.exitcode());
+}
+
+// The seed's task: who runs it, and a result that arrives late for small n.
+std::string named_square(int n) {
+    usleep(static_cast<useconds_t>(4 - n) * 100000);  // the last submitted finishes first
+    return mp::pool::current_process().name + ": " + std::to_string(n * n);
+}
+
+void executor_examples() {
+    section("ProcessPoolExecutor, as_completed, current_process().name");
+    std::printf("  in the parent: %s\n", mp::pool::current_process().name.c_str());  // current_process().name
+    mp::pool::Executor executor(3);                                   // with ProcessPoolExecutor(3) as executor:
+    std::vector<mp::threadpool::Future<std::string>> futures;
+    for (int n = 1; n <= 3; ++n) futures.push_back(executor.submit(named_square, n));  // executor.submit(f, n)
+    for (const auto& done : mp::threadpool::as_completed(futures))    // for f in as_completed(futures):
+        std::printf("  %s\n", done.result().c_str());                 //     print(f.result())
+    executor.shutdown();                                              // (leaving the with block)
 }
 
 void pool_examples() {
@@ -238,6 +256,7 @@ int tour_command() {
     std::printf("mp::pool tour: Python's multiprocessing examples (parent pid %d)\n", static_cast<int>(getpid()));
     process_examples();
     pool_examples();
+    executor_examples();
     echo_server_example();
     std::fflush(stdout);
     return 0;

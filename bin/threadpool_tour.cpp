@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "bin/threadpool_commands.hpp"
@@ -201,6 +202,27 @@ void bounded_queue() {
         sum.load(), fullest.load());
 }
 
+void lifo_and_priority_queues() {
+    section("queue.LifoQueue and queue.PriorityQueue");
+    LifoQueue<int> stack;                                       // q = queue.LifoQueue()
+    for (int i = 0; i < 5; ++i) stack.put(i);                   // for i in range(5): q.put(i)
+    std::string order;
+    while (!stack.empty()) order += " " + std::to_string(stack.get());  // while not q.empty(): print(q.get())
+    say("LifoQueue gives:%s\n", order.c_str());
+
+    using Job = std::pair<int, std::string>;
+    auto by_priority = [](const Job& a, const Job& b) { return a.first < b.first; };
+    PriorityQueue<Job, decltype(by_priority)> jobs(0, by_priority);  // q = queue.PriorityQueue()
+    jobs.put({3, "Mid-level job"});                             // q.put((3, 'Mid-level job'))
+    jobs.put({10, "Low-level job"});                            // q.put((10, 'Low-level job'))
+    jobs.put({1, "Important job"});                             // q.put((1, 'Important job'))
+    jobs.put({3, "Another mid-level job"});                     // (equal priorities: in put order)
+    while (!jobs.empty()) {                                     // while not q.empty():
+        const Job next = jobs.get();                            //     next_job = q.get()
+        say("Processing job: %s\n", next.second.c_str());       //     print('Processing job:', next_job[1])
+    }
+}
+
 void limited_pool() {
     section("pool 1: 10 tasks with callbacks, never more than 3 threads at once");
     std::atomic<int> running{0}, most{0};
@@ -304,6 +326,7 @@ int tour_command() {
     event_gate();
     condition_producer_consumer();
     bounded_queue();
+    lifo_and_priority_queues();
     limited_pool();
     dynamic_pool_with_callbacks();
     close_versus_terminate();

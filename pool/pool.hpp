@@ -3,6 +3,7 @@
 #pragma once
 
 #include "pool/async_result.hpp"
+#include "pool/current_process.hpp"
 #include "pool/errors.hpp"
 #include "pool/exceptions.hpp"
 #include "pool/executor.hpp"

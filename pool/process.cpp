@@ -3,7 +3,6 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
@@ -13,13 +12,9 @@
 
 namespace mp::pool {
 
-int Process::next_number() {
-    static std::atomic<int> counter{0};
-    return ++counter;
-}
-
 Process::Process(Process&& other) noexcept
     : target_(std::move(other.target_)),
+      identity_(std::move(other.identity_)),
       name_(std::move(other.name_)),
       daemon_(other.daemon_),
       started_(other.started_),
@@ -31,6 +26,7 @@ Process& Process::operator=(Process&& other) noexcept {
     if (this != &other) {
         release();
         target_ = std::move(other.target_);
+        identity_ = std::move(other.identity_);
         name_ = std::move(other.name_);
         daemon_ = other.daemon_;
         started_ = other.started_;
@@ -74,9 +70,11 @@ std::vector<ActiveChild> active_children() {
 
 void Process::start() {
     if (started_) throw std::logic_error("pool: Process::start: " + name_ + " was already started");
+    const pid_t parent = getpid();
     const pid_t pid = internal::fork_flushed();
     if (pid == 0) {
         internal::registry_forget_after_fork();
+        internal::become_child(name_, identity_, parent);
         running_process_target = true;
         int code = 0;
         try {

@@ -44,6 +44,7 @@
 #include <utility>
 #include <vector>
 
+#include "pool/internal/identity.hpp"
 #include "pool/internal/unique_function.hpp"
 #include "sync/internal/deadline.hpp"
 
@@ -60,7 +61,8 @@ public:
         : target_([f = std::forward<F>(target), tuple = std::make_tuple(std::forward<Args>(args)...)]() mutable {
               std::apply(f, tuple);
           }),
-          name_("Process-" + std::to_string(next_number())) {}
+          identity_(internal::child_identity(internal::next_child_number())),
+          name_("Process-" + identity_) {}
 
     Process(Process&& other) noexcept;
     Process& operator=(Process&& other) noexcept;
@@ -99,6 +101,8 @@ public:
     void terminate();
     void kill();
 
+    // "Process-N" unless set; the child's current_process().name (set it before
+    // start()).
     const std::string& name() const noexcept { return name_; }
     void set_name(std::string name) { name_ = std::move(name); }
     bool daemon() const noexcept { return daemon_; }
@@ -106,13 +110,13 @@ public:
     void set_daemon(bool daemon);
 
 private:
-    static int next_number();
     bool join_until(sync::internal::SteadyTime deadline);
     void send_signal(int signal);
     void record_exit(int status);
     void release() noexcept;
 
     internal::UniqueFunction<void> target_;
+    std::string identity_;  // "1", "1:2": numbers its children's names (see current_process.hpp)
     std::string name_;
     bool daemon_ = false;
     bool started_ = false;

@@ -8,28 +8,31 @@
 
 namespace mp::threadpool {
 
-// QueueFull: put(value, timeout) found a bounded BlockingQueue still full when the
-// time ran out, or put_nowait found it full (Python's queue.Full). try_put and
-// try_put_for report it as false instead.
+// The thread queues (BlockingQueue, LifoQueue, PriorityQueue, SimpleQueue) share
+// these three outcomes, as Python's queue module does.
+//
+// QueueFull: put(value, timeout) found a bounded queue still full when the time ran
+// out, or put_nowait found it full (Python's queue.Full). try_put and try_put_for
+// report it as false instead.
 class QueueFull : public std::runtime_error {
 public:
-    QueueFull() : std::runtime_error("threadpool: BlockingQueue::put: the queue is full") {}
+    QueueFull() : std::runtime_error("threadpool: put: the queue is full") {}
 };
 
-// QueueEmpty: get(timeout) found the BlockingQueue still empty when the time ran
-// out, or get_nowait found it empty (Python's queue.Empty). try_get and try_get_for
-// report it as nullopt instead.
+// QueueEmpty: get(timeout) found the queue still empty when the time ran out, or
+// get_nowait found it empty (Python's queue.Empty). try_get and try_get_for report
+// it as nullopt instead.
 class QueueEmpty : public std::runtime_error {
 public:
-    QueueEmpty() : std::runtime_error("threadpool: BlockingQueue::get: the queue is empty") {}
+    QueueEmpty() : std::runtime_error("threadpool: get: the queue is empty") {}
 };
 
-// QueueClosed: any put on a closed BlockingQueue, or any get on a closed queue that
-// is drained, the try_ forms included (closure is not a timing outcome, and a
+// QueueClosed: any put on a closed queue, or any get on a closed queue that is
+// drained, the try_ forms included (closure is not a timing outcome, and a
 // polling loop must not spin on it).
 class QueueClosed : public std::runtime_error {
 public:
-    QueueClosed() : std::runtime_error("threadpool: BlockingQueue: the queue is closed") {}
+    QueueClosed() : std::runtime_error("threadpool: the queue is closed") {}
 };
 
 // PoolClosed: a task was offered to a ThreadPool after close() or terminate(), or to

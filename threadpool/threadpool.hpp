@@ -1,5 +1,5 @@
-// threadpool: threads, a blocking queue and a fast thread pool — Python's threading /
-// queue.Queue / concurrent.futures.ThreadPoolExecutor for C++20. Depends on nothing
+// threadpool: threads, thread queues and a fast thread pool — Python's threading /
+// queue / concurrent.futures.ThreadPoolExecutor for C++20. Depends on nothing
 // but the C++ standard library and POSIX threads.
 #pragma once
 
@@ -9,7 +9,10 @@
 #include "threadpool/executor.hpp"
 #include "threadpool/future.hpp"
 #include "threadpool/futures.hpp"
+#include "threadpool/lifo_queue.hpp"
+#include "threadpool/priority_queue.hpp"
 #include "threadpool/result.hpp"
+#include "threadpool/simple_queue.hpp"
 #include "threadpool/thread.hpp"
 #include "threadpool/thread_pool.hpp"
 #include "threadpool/timer.hpp"

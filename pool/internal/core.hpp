@@ -23,6 +23,7 @@
 #pragma once
 
 #include <sys/types.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <condition_variable>
@@ -154,6 +155,7 @@ private:
     void signal_workers(int signal);
 
     const CoreOptions options_;
+    const pid_t owner_pid_ = getpid();  // every worker's parent_process(), the fork server's workers' too
     int wake_read_ = -1, wake_write_ = -1;
     std::unique_ptr<ForkServer> server_;
 

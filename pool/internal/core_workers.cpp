@@ -17,6 +17,7 @@
 #include "pool/internal/child.hpp"
 #include "pool/internal/core.hpp"
 #include "pool/internal/core_worker.hpp"
+#include "pool/internal/identity.hpp"
 #include "pool/internal/remote_exception.hpp"
 
 namespace mp::pool::internal {
@@ -77,9 +78,11 @@ void Core::start_workers() {
     if (direct) fork_first_workers();
     std::vector<int> first_workers;
     for (const Child& child : children_) first_workers.push_back(child.pidfd);
+    // Workers are numbered from 1 over the pool's lifetime: the first ones 1..n
+    // wherever they are forked, every replacement the next number.
     server_ = std::make_unique<ForkServer>(
-        direct ? 0 : options_.processes, [this](WorkerChannel channel) { worker_main(channel); }, options_.pass_fds,
-        first_workers);
+        direct ? 0 : options_.processes, direct ? options_.processes + 1 : 1,
+        [this](WorkerChannel channel) { worker_main(channel); }, options_.pass_fds, first_workers);
     if (direct) return;
     pending_spawns_ = options_.processes;
     await_first_workers();
@@ -88,6 +91,7 @@ void Core::start_workers() {
 void Core::fork_first_workers() {
     for (int i = 0; i < options_.processes; ++i) {
         StartedWorker worker = start_worker(
+            i + 1,
             [this](WorkerChannel channel) {
                 // Only the fds the fork server would have left it.
                 std::vector<int> keep = options_.pass_fds;
@@ -154,6 +158,8 @@ void Core::wait_ready() {
 }
 
 void Core::worker_main(WorkerChannel channel) {
+    const std::string identity = child_identity(channel.number);
+    become_child("ForkPoolWorker-" + identity, identity, owner_pid_);
     int code = 0;
     try {
         Channel pool(ipc::Fd(channel.results), ipc::Fd(channel.tasks));

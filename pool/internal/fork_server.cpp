@@ -46,8 +46,8 @@ void send_quietly(ipc::Connection& control, const Message& message, std::initial
 void on_sigchld(int) {}  // only interrupts ppoll
 
 // The server's whole life; never returns.
-[[noreturn]] void serve(ipc::Connection& control, int initial, const std::function<void(WorkerChannel)>& worker_main,
-                        const std::vector<int>& first_workers) {
+[[noreturn]] void serve(ipc::Connection& control, int initial, int first_number,
+                        const std::function<void(WorkerChannel)>& worker_main, const std::vector<int>& first_workers) {
     struct sigaction quiet {}, original_chld {};
     quiet.sa_handler = on_sigchld;
     sigemptyset(&quiet.sa_mask);
@@ -60,9 +60,11 @@ void on_sigchld(int) {}  // only interrupts ppoll
     sigdelset(&polling_mask, SIGCHLD);
 
     std::vector<pid_t> workers;
+    int next_number = first_number;
     const auto spawn_worker = [&] {
         try {
             StartedWorker worker = start_worker(
+                next_number++,
                 [&](WorkerChannel) {
                     control.close();
                     for (int pidfd : first_workers) close(pidfd);
@@ -123,7 +125,8 @@ void on_sigchld(int) {}  // only interrupts ppoll
 
 }  // namespace
 
-ForkServer::ForkServer(int initial_workers, std::function<void(WorkerChannel)> worker_main, std::vector<int> pass_fds,
+ForkServer::ForkServer(int initial_workers, int first_number, std::function<void(WorkerChannel)> worker_main,
+                       std::vector<int> pass_fds,
                        const std::vector<int>& first_workers) {
     int pair[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) throw_errno("socketpair(fork server)");
@@ -140,7 +143,7 @@ ForkServer::ForkServer(int initial_workers, std::function<void(WorkerChannel)> w
         pass_fds.insert(pass_fds.end(), first_workers.begin(), first_workers.end());
         close_all_but(pass_fds);
         ipc::Connection control{ipc::Fd(pair[1])};
-        serve(control, initial_workers, worker_main, first_workers);
+        serve(control, initial_workers, first_number, worker_main, first_workers);
     }
     close(pair[1]);
     pid_ = pid;

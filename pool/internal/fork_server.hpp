@@ -38,12 +38,14 @@ public:
     };
 
     // Forks the server, which at once forks `initial_workers` workers. Each worker
-    // runs `worker_main(its ends of the channel)`, which must not return.
+    // runs `worker_main(its ends of the channel)`, which must not return. The
+    // server numbers the workers it forks from `first_number` on.
     // `worker_main` is called in the forked copies, so it may refer to anything alive
     // now. `first_workers`: pidfds of workers the pool forked itself, which the
     // server kills if the pool goes away without retiring it (the server keeps
     // copies; the pool keeps its own).
-    ForkServer(int initial_workers, std::function<void(WorkerChannel)> worker_main, std::vector<int> pass_fds,
+    ForkServer(int initial_workers, int first_number, std::function<void(WorkerChannel)> worker_main,
+               std::vector<int> pass_fds,
                const std::vector<int>& first_workers);
     ~ForkServer();
     ForkServer(const ForkServer&) = delete;

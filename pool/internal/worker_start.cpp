@@ -19,7 +19,7 @@ using sync::internal::throw_errno;
 
 }  // namespace
 
-StartedWorker start_worker(const std::function<void(WorkerChannel)>& prepare,
+StartedWorker start_worker(int number, const std::function<void(WorkerChannel)>& prepare,
                            const std::function<void(WorkerChannel)>& worker_main) {
     int results[2], tasks[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, results) != 0) throw_errno("socketpair(pool worker)");
@@ -30,7 +30,8 @@ StartedWorker start_worker(const std::function<void(WorkerChannel)>& prepare,
     if (pid == 0) {
         pool_results.reset();
         pool_tasks.reset();
-        const WorkerChannel channel{.tasks = worker_tasks.release(), .results = worker_results.release()};
+        const WorkerChannel channel{
+            .tasks = worker_tasks.release(), .results = worker_results.release(), .number = number};
         prepare(channel);
         worker_main(channel);
         exit_child(70);  // worker_main must not return

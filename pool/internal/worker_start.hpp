@@ -13,10 +13,12 @@
 namespace mp::pool::internal {
 
 // A worker's ends of its channel: it reads tasks from a pipe and writes results to
-// a socket.
+// a socket; and its number in the pool (1, 2, ... over the pool's lifetime), which
+// names it ("ForkPoolWorker-N").
 struct WorkerChannel {
     int tasks;
     int results;
+    int number;
 };
 
 // The pool's ends of a worker's channel: a socket it reads results from (the pool
@@ -32,12 +34,12 @@ struct StartedWorker {
     PoolEnds ends;
 };
 
-// Makes a worker's channel, flushes stdio and forks. The child closes the pool's
-// ends, runs `prepare` (to drop what a worker must not hold), then `worker_main`,
-// which must not return. Returns the child's pid and the pool's ends; the caller
+// Makes the channel of worker `number`, flushes stdio and forks. The child closes
+// the pool's ends, runs `prepare` (to drop what a worker must not hold), then
+// `worker_main`, which must not return. Returns the child's pid and the pool's ends; the caller
 // must reap the child. Throws std::system_error naming the failed call, leaving no
 // fd and no child behind.
-StartedWorker start_worker(const std::function<void(WorkerChannel)>& prepare,
+StartedWorker start_worker(int number, const std::function<void(WorkerChannel)>& prepare,
                            const std::function<void(WorkerChannel)>& worker_main);
 
 // Closes every fd except 0-2 and `keep` (in a child about to become a worker or the
