@@ -1,0 +1,141 @@
+// ipc's Manager: a dict's set+get from a client process against the raw Unix-socket
+// ping-pong of messages of the same size (the limit: two round trips per op), a
+// 100,000-item update, and four clients updating one key; each against CPython's
+// multiprocessing.Manager (bench/manager_bench.py).
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "bench/harness/harness.hpp"
+#include "ipc/manager.hpp"
+
+namespace {
+
+using mp::ipc::Object;
+
+constexpr std::size_t kMessage = 64;  // about a set request's size on the wire
+constexpr std::size_t kOps = 10000;
+constexpr std::size_t kUpdateItems = 100000;
+constexpr int kClients = 4;
+constexpr std::size_t kModifiesPerClient = 5000;
+
+// Runs `body` in `n` forked processes at once and reaps them; exits on a failure.
+void in_children(int n, const std::function<void()>& body) {
+    std::fflush(nullptr);
+    std::vector<pid_t> pids;
+    for (int i = 0; i < n; ++i) {
+        const pid_t pid = fork();
+        if (pid == 0) {
+            body();
+            _exit(0);
+        }
+        pids.push_back(pid);
+    }
+    for (const pid_t pid : pids) {
+        int status = 0;
+        waitpid(pid, &status, 0);
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+            std::fprintf(stderr, "manager_bench: a client process failed\n");
+            std::exit(1);
+        }
+    }
+}
+
+void read_exactly(int fd, char* data, std::size_t size) {
+    for (std::size_t done = 0; done < size;) {
+        const ssize_t n = read(fd, data + done, size - done);
+        if (n <= 0) std::exit(1);
+        done += static_cast<std::size_t>(n);
+    }
+}
+
+// A client process sends `2n` messages to an echo process and reads each back: the
+// echo side runs in a process of its own, as the Manager's server does.
+void raw_set_get(std::size_t n) {
+    int s[2];
+    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, s);
+    std::fflush(nullptr);
+    const pid_t echo = fork();
+    if (echo == 0) {
+        close(s[1]);
+        char message[kMessage];
+        for (std::size_t i = 0; i < 2 * n; ++i) {
+            read_exactly(s[0], message, sizeof message);
+            (void)!write(s[0], message, sizeof message);
+        }
+        _exit(0);
+    }
+    close(s[0]);
+    in_children(1, [&] {
+        char message[kMessage] = {};
+        for (std::size_t i = 0; i < 2 * n; ++i) {
+            (void)!write(s[1], message, sizeof message);
+            read_exactly(s[1], message, sizeof message);
+        }
+    });
+    close(s[1]);
+    waitpid(echo, nullptr, 0);
+}
+
+void add_one(Object& value) { value = value.as_int() + 1; }
+
+}  // namespace
+
+int main() {
+    using namespace mp::bench;
+    mp::ipc::Manager manager;
+    mp::ipc::DictProxy d = manager.dict();
+
+    Table latency("ipc Manager: one client process (time per operation)");
+    const Pair set_get = measure_interleaved(
+        kOps,
+        [&] {
+            in_children(1, [&] {
+                for (std::size_t i = 0; i < kOps; ++i) {
+                    d.set("key", static_cast<std::int64_t>(i));
+                    (void)d.get("key");
+                }
+            });
+        },
+        [] { raw_set_get(kOps); });
+    latency.add({.scenario = "dict set + get from a child",
+                 .ours = set_get.ours,
+                 .raw = set_get.raw,
+                 .cpython = cpython("manager_bench.py", "set_get", kOps / 10),
+                 .note = "raw: two 64-byte round trips to an echo process; targets ours/raw <= 1.3, ours/CPython <= 0.05"});
+
+    mp::ipc::Dict items;
+    for (std::size_t i = 0; i < kUpdateItems; ++i) items.set(static_cast<std::int64_t>(i), static_cast<std::int64_t>(i));
+    latency.add({.scenario = "dict update of 100,000 items (per item)",
+                 .ours = measure(kUpdateItems, [&] { d.update(items); }),
+                 .raw = std::nullopt,
+                 .cpython = cpython("manager_bench.py", "update", kUpdateItems),
+                 .note = "target ours/CPython <= 0.02"});
+    latency.print();
+
+    Table contention("ipc Manager: four client processes updating one key (time per update)");
+    mp::ipc::DictProxy counter = manager.dict();
+    contention.add({.scenario = "modify(key, add_one) x 4 clients",
+                    .ours = measure(kClients * kModifiesPerClient,
+                                    [&] {
+                                        counter.set("count", 0);
+                                        in_children(kClients, [&] {
+                                            for (std::size_t i = 0; i < kModifiesPerClient; ++i)
+                                                (void)counter.modify("count", add_one);
+                                        });
+                                        if (counter.get("count") != Object(kClients * kModifiesPerClient)) {
+                                            std::fprintf(stderr, "manager_bench: an update was lost\n");
+                                            std::exit(1);
+                                        }
+                                    }),
+                    .raw = std::nullopt,
+                    .cpython = cpython("manager_bench.py", "locked_increment", kClients * kModifiesPerClient / 10),
+                    .note = "the count is checked exact; CPython: d['count'] += 1 under a manager Lock"});
+    contention.print();
+}
