@@ -226,10 +226,12 @@ private:
         internal::require_travelling_callable<F>();
         using R = internal::CallResult<F, Args...>;
         internal::Bytes message = internal::start_message(f);
-        ipc::Encoder encoder(message);
-        (encoder.write(static_cast<const internal::Travelling<Args>&>(internal::Travelling<Args>(args))), ...);
+        std::vector<int> fds;
+        ipc::Encoder encoder(message, &fds);
+        (encoder.write(static_cast<const internal::Travelling<Args>&>(internal::Travelling<Args>(std::forward<Args>(args)))),
+         ...);
         internal::TaskSpec task{&internal::run_call<F, R, internal::Travelling<Args>...>, std::move(message), std::move(done),
-                                std::move(starting)};
+                                std::move(starting), internal::copy_fds(fds)};
         if constexpr (kBlocking) {
             core_->call(std::move(task));
         } else {
