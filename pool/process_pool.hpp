@@ -226,12 +226,16 @@ private:
         internal::require_travelling_callable<F>();
         using R = internal::CallResult<F, Args...>;
         internal::Bytes message = internal::start_message(f);
-        std::vector<int> fds;
+        std::vector<int> fds;  // of the ipc::Fd arguments, as the encoder finds them
         ipc::Encoder encoder(message, &fds);
-        (encoder.write(static_cast<const internal::Travelling<Args>&>(internal::Travelling<Args>(std::forward<Args>(args)))),
-         ...);
+        // One expression: the task's copies of the descriptors are made before the
+        // temporaries holding the arguments (moved-in Fds among them) close theirs.
+        std::vector<ipc::Fd> copies =
+            ((encoder.write(static_cast<const internal::Travelling<Args>&>(internal::Travelling<Args>(std::forward<Args>(args)))),
+              ...),
+             internal::copy_fds(fds));
         internal::TaskSpec task{&internal::run_call<F, R, internal::Travelling<Args>...>, std::move(message), std::move(done),
-                                std::move(starting), internal::copy_fds(fds)};
+                                std::move(starting), std::move(copies)};
         if constexpr (kBlocking) {
             core_->call(std::move(task));
         } else {
