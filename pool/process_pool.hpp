@@ -17,6 +17,10 @@
 // arguments, through the ipc codec (numbers, strings, vectors, maps, tuples,
 // optionals, ... and user types with the codec hook); a string literal argument
 // arrives as std::string. Pointers cannot be arguments (the codec refuses them).
+// An ipc::Fd argument of apply/apply_async (and Executor::submit) arrives in the
+// worker as a descriptor of the same file or socket, owned by the callable's
+// parameter; the task keeps a copy until it is sent (see pool/internal/wire.hpp).
+// map items cannot carry one (std::invalid_argument).
 //
 // Workers: the constructor forks the first workers, then a single-threaded fork
 // server that forks every replacement, all before the pool starts its own thread;
