@@ -27,6 +27,25 @@ void Decoder::finish() const {
         throw DecodeError("ipc: codec: " + std::to_string(in_.size()) + " bytes left over after the value");
 }
 
+void Encoder::write_fd(int fd) {
+    if (fds_ == nullptr)
+        throw std::invalid_argument(
+            "ipc: codec: a file descriptor travels only through Connection::send or as a Pool task argument, "
+            "not in plain bytes");
+    if (fd < 0) throw std::invalid_argument("ipc: codec: cannot send an empty Fd");
+    write(static_cast<std::uint32_t>(fds_->size()));
+    fds_->push_back(fd);
+}
+
+Fd Decoder::read_fd() {
+    const auto index = read<std::uint32_t>();
+    if (index >= fds_.size())
+        throw DecodeError("ipc: codec: descriptor " + std::to_string(index) + " of a message that came with " +
+                          std::to_string(fds_.size()));
+    if (!fds_[index]) throw DecodeError("ipc: codec: descriptor " + std::to_string(index) + " is named twice");
+    return std::move(fds_[index]);
+}
+
 void Decoder::throw_short(std::size_t wanted) const {
     throw DecodeError("ipc: codec: input ends early: " + std::to_string(wanted) + " bytes wanted, " +
                       std::to_string(in_.size()) + " left");

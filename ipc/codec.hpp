@@ -29,6 +29,15 @@
 // the type's structure (and the name of enums and user types): it is a check for
 // peers built from the same source, not a schema.
 //
+// Descriptors: an ipc::Fd in a value travels as a file descriptor (SCM_RIGHTS), only
+// where a descriptor can go: Connection::send/recv on a socket, and Pool task
+// arguments (apply, apply_async, Executor::submit). The bytes hold its index in the
+// message's list of descriptors; the descriptors go beside the bytes. An Encoder
+// without a descriptor list (encode, encode_into, Queue::put, map items) refuses an
+// Fd with std::invalid_argument; a Decoder without one refuses it as DecodeError.
+// The sender keeps its Fd (the kernel passes a duplicate); the receiver owns a new,
+// close-on-exec one.
+//
 // Robustness: decoding never reads past its input, never allocates more than a small
 // multiple of its input's size (every count is checked against the bytes left), and
 // reports every malformed input as DecodeError. Two things are taken on trust from
@@ -55,6 +64,7 @@
 #include <vector>
 
 #include "ipc/errors.hpp"
+#include "ipc/fd.hpp"
 #include "sync/internal/fnv1a.hpp"
 
 namespace mp::ipc {
@@ -62,10 +72,11 @@ namespace mp::ipc {
 template <class T, class Enable = void>
 struct Codec;
 
-// Encoder: appends encoded values to a byte vector it does not own.
+// Encoder: appends encoded values to a byte vector it does not own; with `fds`,
+// the descriptors of the Fds it encodes are appended there (not owned, not dup'ed).
 class Encoder {
 public:
-    explicit Encoder(std::vector<std::byte>& out) : out_(out) {}
+    explicit Encoder(std::vector<std::byte>& out, std::vector<int>* fds = nullptr) : out_(out), fds_(fds) {}
 
     // Appends `value` (any encodable type).
     template <class T>
@@ -83,17 +94,24 @@ public:
         write_raw(&n, sizeof n);
     }
 
+    // Appends a descriptor: its index in the list, which gets `fd`. Throws
+    // std::invalid_argument without a list, or for a negative `fd`.
+    void write_fd(int fd);
+
     std::vector<std::byte>& buffer() noexcept { return out_; }
 
 private:
     std::vector<std::byte>& out_;
+    std::vector<int>* fds_;
 };
 
 // Decoder: reads encoded values from a span it does not own. Every read checks the
-// bytes left and throws DecodeError when the input is short or malformed.
+// bytes left and throws DecodeError when the input is short or malformed. `fds`:
+// the descriptors that came with the bytes; read_fd moves them out (the caller
+// closes the ones left).
 class Decoder {
 public:
-    explicit Decoder(std::span<const std::byte> in) : in_(in) {}
+    explicit Decoder(std::span<const std::byte> in, std::span<Fd> fds = {}) : in_(in), fds_(fds) {}
 
     // Decodes into `value`, replacing what it held.
     template <class T>
@@ -124,6 +142,9 @@ public:
     bool read_flag();
     // Throws DecodeError unless every byte was consumed.
     void finish() const;
+    // Reads a descriptor index and takes that descriptor. Throws DecodeError when
+    // the index is not one of `fds`, or its descriptor was taken already.
+    Fd read_fd();
 
     std::size_t remaining() const noexcept { return in_.size(); }
 
@@ -131,6 +152,7 @@ private:
     [[noreturn]] void throw_short(std::size_t wanted) const;
 
     std::span<const std::byte> in_;
+    std::span<Fd> fds_;
 };
 
 namespace internal {
@@ -432,6 +454,16 @@ struct Codec<std::map<K, V, C, A>> : internal::MapCodec<std::map<K, V, C, A>> {}
 template <class K, class V, class H, class E, class A>
 struct Codec<std::unordered_map<K, V, H, E, A>> : internal::MapCodec<std::unordered_map<K, V, H, E, A>> {};
 
+// A descriptor: a 4-byte index into the message's descriptors (see the top).
+template <>
+struct Codec<Fd> {
+    static constexpr bool bitwise = false;
+    static constexpr std::size_t min_size = 4;
+    static constexpr std::uint64_t signature() { return internal::tag('F'); }
+    static void encode(Encoder& out, const Fd& value) { out.write_fd(value.get()); }
+    static void decode(Decoder& in, Fd& value) { value = in.read_fd(); }
+};
+
 // type_signature<T>(): the 8 bytes that encode_message puts before a T.
 template <class T>
 constexpr std::uint64_t type_signature() {
@@ -466,9 +498,11 @@ T decode(std::span<const std::byte> bytes) {
 
 // encode_message_into / encode_message: like encode_into / encode, with the type
 // signature in front, as Connection::send and Queue put them on the wire.
+// `fds`: where the descriptors of Fds in `value` go (see the top); without it an Fd
+// is refused.
 template <class T>
-void encode_message_into(std::vector<std::byte>& out, const T& value) {
-    Encoder encoder(out);
+void encode_message_into(std::vector<std::byte>& out, const T& value, std::vector<int>* fds = nullptr) {
+    Encoder encoder(out, fds);
     encoder.write(type_signature<T>());
     encoder.write(value);
 }
@@ -484,10 +518,11 @@ namespace internal {
 }
 
 // decode_message: the T in a message made by encode_message. Throws DecodeError
-// when the message holds another type, or is short, long or malformed.
+// when the message holds another type, or is short, long or malformed. `fds`: the
+// descriptors that came with it (the ones the T takes are moved out).
 template <class T>
-T decode_message(std::span<const std::byte> bytes) {
-    Decoder decoder(bytes);
+T decode_message(std::span<const std::byte> bytes, std::span<Fd> fds = {}) {
+    Decoder decoder(bytes, fds);
     const auto signature = decoder.read<std::uint64_t>();
     if (signature != type_signature<T>()) internal::throw_signature_mismatch(signature, type_signature<T>());
     T value{};

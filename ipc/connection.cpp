@@ -19,16 +19,21 @@ namespace {
 // start of a large payload copied out of it costs little (the rest of a large
 // payload is read straight into its destination).
 constexpr std::size_t kReadAhead = 4 * 1024;
+// The header: kind in the top byte, descriptor count in the next, length below.
 constexpr int kKindShift = 56;
-constexpr std::uint64_t kLengthMask = (std::uint64_t{1} << kKindShift) - 1;
+constexpr int kCountShift = 48;
+constexpr std::uint64_t kLengthMask = (std::uint64_t{1} << kCountShift) - 1;
 // The send buffer Pipe(true) asks for on each end. The default (208 KiB on Linux)
 // holds three 64 KiB frames; twice as much lets a writer of large messages run
 // further ahead, so the reader gets a whole frame per read and both sides switch
 // less often (about 1 read per 64 KiB frame instead of 1.2, and half the
 // context switches, in bench/ipc_bench's stream).
 constexpr std::size_t kSocketSendBuffer = 256 * 1024;
-// A peer that keeps sending descriptors nobody takes cannot fill our fd table.
-constexpr std::size_t kMaxPendingFds = 64;
+// Descriptors arrive with the first bytes of their frame, so those read ahead belong
+// to at most the frame being read and the next one; more means a peer sending
+// descriptors outside the framing (which could otherwise fill our fd table).
+static_assert(Connection::kMaxFdsPerFrame == internal::kMaxFdsPerRead, "a frame's descriptors come in one read");
+constexpr std::size_t kMaxPendingFds = 2 * Connection::kMaxFdsPerFrame;
 
 std::string describe(int fd) { return "fd " + std::to_string(fd); }
 
@@ -74,31 +79,63 @@ void Connection::send_bytes(std::span<const std::byte> message) {
     internal::write_all({fd_.get(), socket_}, iov, 2);
 }
 
-void Connection::send_framed(std::vector<std::byte>& framed) {
-    check_sendable(framed.size() - kHeaderSize, "Connection::send");
-    write_framed(framed);
+void Connection::send_framed(std::vector<std::byte>& framed, std::span<const int> fds) {
+    const char* what = fds.size() == 1 && framed.size() == kHeaderSize ? "Connection::send_fd" : "Connection::send";
+    check_sendable(framed.size() - kHeaderSize, what);
+    if (!fds.empty() && !socket_)
+        throw std::system_error(ENOTSOCK, std::generic_category(),
+                                "ipc: " + std::string(what) + ": passing descriptors needs a socket (Pipe(true)), not a pipe");
+    write_framed(framed, fds);
 }
 
-void Connection::write_framed(std::vector<std::byte>& framed) {
-    const std::uint64_t header = framed.size() - kHeaderSize;
+void Connection::write_framed(std::vector<std::byte>& framed, std::span<const int> fds) {
+    std::uint64_t header = framed.size() - kHeaderSize;
+    if (!fds.empty())
+        header |= std::uint64_t{static_cast<std::uint8_t>(FrameKind::fds)} << kKindShift |
+                  std::uint64_t{fds.size()} << kCountShift;
     std::memcpy(framed.data(), &header, kHeaderSize);
     iovec iov{framed.data(), framed.size()};
-    internal::write_all({fd_.get(), socket_}, &iov, 1);
+    internal::write_all({fd_.get(), socket_}, &iov, 1, fds);
 }
 
 void Connection::send_fd(int fd) {
-    require_open(writable_, "Connection::send_fd");
-    if (!socket_)
-        throw std::system_error(ENOTSOCK, std::generic_category(),
-                                "ipc: Connection::send_fd: passing descriptors needs a socket (Pipe(true)), not a pipe");
-    const std::uint64_t header = std::uint64_t{static_cast<std::uint8_t>(FrameKind::fd)} << kKindShift;
-    iovec iov{const_cast<std::uint64_t*>(&header), kHeaderSize};
-    internal::write_all({fd_.get(), socket_}, &iov, 1, fd);
+    send_buffer_.assign(kHeaderSize, std::byte{0});
+    send_framed(send_buffer_, std::span(&fd, 1));
+}
+
+std::size_t Connection::read_into(const iovec* iov, int count) {
+    std::size_t n;
+    try {
+        n = internal::read_some({fd_.get(), socket_}, iov, count, received_fds_);
+    } catch (const DecodeError& e) {
+        abandon(e.what());
+    }
+    if (received_fds_.size() > kMaxPendingFds)
+        abandon("ipc: Connection::recv: " + std::to_string(received_fds_.size()) +
+                " descriptors arrived that no frame announced; they were closed");
+    return n;
+}
+
+void Connection::abandon(const std::string& why) {
+    read_side_lost_ = true;
+    received_fds_.clear();
+    throw DecodeError(why + "; the stream cannot be followed any more");
+}
+
+std::vector<Fd> Connection::take_fds(std::size_t count) {
+    if (received_fds_.size() < count)
+        abandon("ipc: Connection::recv: a frame announced " + std::to_string(count) + " descriptors and " +
+                std::to_string(received_fds_.size()) + " arrived");
+    std::vector<Fd> fds(std::make_move_iterator(received_fds_.begin()),
+                        std::make_move_iterator(received_fds_.begin() + static_cast<std::ptrdiff_t>(count)));
+    received_fds_.erase(received_fds_.begin(), received_fds_.begin() + static_cast<std::ptrdiff_t>(count));
+    return fds;
 }
 
 Connection::FrameHeader Connection::receive_header() {
     require_open(readable_, "Connection::recv");
-    if (read_side_lost_) throw EOFError("ipc: Connection::recv: the stream was abandoned after a frame over the maximum size");
+    if (read_side_lost_)
+        throw EOFError("ipc: Connection::recv: the stream was abandoned (a frame over the maximum size, or stray control data)");
     if (read_buffer_.empty()) read_buffer_.resize(kReadAhead);
     if (buffered() < kHeaderSize) {
         // Move the partial header to the front, then read ahead behind it.
@@ -107,7 +144,7 @@ Connection::FrameHeader Connection::receive_header() {
         read_begin_ = 0;
         while (read_end_ < kHeaderSize) {
             const iovec ahead{read_buffer_.data() + read_end_, read_buffer_.size() - read_end_};
-            const std::size_t n = internal::read_some({fd_.get(), socket_}, &ahead, 1, received_fds_);
+            const std::size_t n = read_into(&ahead, 1);
             if (n == 0) {
                 if (read_end_ == 0) throw EOFError("ipc: Connection::recv: the peer closed the connection");
                 throw EOFError("ipc: Connection::recv: truncated frame: the peer closed after " + std::to_string(read_end_) +
@@ -115,25 +152,24 @@ Connection::FrameHeader Connection::receive_header() {
             }
             read_end_ += n;
         }
-        while (received_fds_.size() > kMaxPendingFds) received_fds_.erase(received_fds_.begin());
     }
     std::uint64_t header;
     std::memcpy(&header, read_buffer_.data() + read_begin_, kHeaderSize);
     read_begin_ += kHeaderSize;
     const auto kind = static_cast<std::uint8_t>(header >> kKindShift);
+    const auto fd_count = static_cast<std::uint8_t>(header >> kCountShift);
     const std::uint64_t length = header & kLengthMask;
     if (length > max_message_size_) {
         read_side_lost_ = true;
         throw MessageTooLarge("ipc: Connection::recv: the peer announced a frame of " + std::to_string(length) +
                               " bytes, over the maximum of " + std::to_string(max_message_size_));
     }
-    if (kind > static_cast<std::uint8_t>(FrameKind::fd) ||
-        (kind == static_cast<std::uint8_t>(FrameKind::fd) && length != 0)) {
-        read_side_lost_ = true;
-        throw DecodeError("ipc: Connection::recv: not a frame header (kind " + std::to_string(kind) +
-                          "); the stream cannot be followed any more");
-    }
-    return {static_cast<FrameKind>(kind), static_cast<std::size_t>(length)};
+    const bool with_fds = kind == static_cast<std::uint8_t>(FrameKind::fds);
+    if ((kind != static_cast<std::uint8_t>(FrameKind::bytes) && !with_fds) || with_fds != (fd_count != 0) ||
+        fd_count > kMaxFdsPerFrame)
+        abandon("ipc: Connection::recv: not a frame header (kind " + std::to_string(kind) + ", " +
+                std::to_string(fd_count) + " descriptors)");
+    return {fd_count, static_cast<std::size_t>(length)};
 }
 
 void Connection::receive_payload(std::byte* out, std::size_t size) {
@@ -151,7 +187,7 @@ void Connection::receive_payload(std::byte* out, std::size_t size) {
         int count = 0;
         if (out != nullptr) iov[count++] = {out + done, missing};
         iov[count++] = {read_buffer_.data(), read_buffer_.size()};
-        const std::size_t n = internal::read_some({fd_.get(), socket_}, iov, count, received_fds_);
+        const std::size_t n = read_into(iov, count);
         if (n == 0)
             throw EOFError("ipc: Connection::recv: truncated frame: the peer closed after " + std::to_string(done) + " of " +
                            std::to_string(size) + " payload bytes");
@@ -163,20 +199,25 @@ void Connection::receive_payload(std::byte* out, std::size_t size) {
     }
 }
 
-void Connection::reject_frame(FrameHeader header, const char* expected) {
-    if (header.kind == FrameKind::fd) {
-        if (!received_fds_.empty()) received_fds_.erase(received_fds_.begin());
-        throw DecodeError(std::string("ipc: Connection::recv: the frame carries a file descriptor, not ") + expected +
-                          " (use recv_fd)");
-    }
+void Connection::reject_frame(FrameHeader header, const char* call, const char* expected) {
+    const std::vector<Fd> closed_on_return = take_fds(header.fd_count);
     receive_payload(nullptr, header.length);
-    throw DecodeError(std::string("ipc: Connection::recv_fd: the frame carries ") + std::to_string(header.length) +
-                      " bytes of data, not " + expected);
+    throw DecodeError("ipc: " + std::string(call) + ": the frame carries " + std::to_string(header.length) +
+                      " bytes and " + std::to_string(header.fd_count) + " descriptors, not " + expected +
+                      " (the descriptors were closed)");
+}
+
+std::vector<Fd> Connection::recv_message_into(std::vector<std::byte>& out) {
+    const FrameHeader header = receive_header();
+    std::vector<Fd> fds = take_fds(header.fd_count);
+    out.resize(header.length);
+    receive_payload(out.data(), header.length);
+    return fds;
 }
 
 void Connection::recv_bytes_into(std::vector<std::byte>& out) {
     const FrameHeader header = receive_header();
-    if (header.kind != FrameKind::bytes) reject_frame(header, "bytes");
+    if (header.fd_count != 0) reject_frame(header, "Connection::recv_bytes", "bytes alone (use recv<T>)");
     out.resize(header.length);
     receive_payload(out.data(), header.length);
 }
@@ -189,7 +230,7 @@ std::vector<std::byte> Connection::recv_bytes() {
 
 std::size_t Connection::recv_bytes_into(std::span<std::byte> out) {
     const FrameHeader header = receive_header();
-    if (header.kind != FrameKind::bytes) reject_frame(header, "bytes");
+    if (header.fd_count != 0) reject_frame(header, "Connection::recv_bytes_into", "bytes alone (use recv<T>)");
     if (header.length > out.size()) {
         std::vector<std::byte> message(header.length);
         receive_payload(message.data(), header.length);
@@ -203,12 +244,8 @@ std::size_t Connection::recv_bytes_into(std::span<std::byte> out) {
 
 Fd Connection::recv_fd() {
     const FrameHeader header = receive_header();
-    if (header.kind != FrameKind::fd) reject_frame(header, "a file descriptor");
-    if (received_fds_.empty())
-        throw DecodeError("ipc: Connection::recv_fd: a descriptor frame arrived without its descriptor");
-    Fd fd = std::move(received_fds_.front());
-    received_fds_.erase(received_fds_.begin());
-    return fd;
+    if (header.fd_count != 1 || header.length != 0) reject_frame(header, "Connection::recv_fd", "one descriptor alone");
+    return std::move(take_fds(1).front());
 }
 
 bool Connection::poll_until(sync::internal::SteadyTime deadline) {

@@ -5,8 +5,9 @@
 //     parent.send(std::vector<int>{1, 2, 3});
 //     auto v = child.recv<std::vector<int>>();
 //
-// A frame is an 8-byte header (the payload length, and in the top byte whether the
-// frame carries a descriptor) followed by the payload. send/send_bytes write one
+// A frame is an 8-byte header (the payload length in the low 48 bits; in the top
+// byte whether the frame carries descriptors, in the next one how many) followed by
+// the payload. send/send_bytes write one
 // frame synchronously: when they return, the whole frame is in the kernel's buffer
 // (or the peer has it); there is no background thread and nothing is buffered in
 // the process. Receiving reads ahead into a 4 KiB buffer, so small frames cost one
@@ -24,12 +25,25 @@
 // BrokenPipeError (sending to a closed peer), DecodeError (not the type asked for),
 // MessageTooLarge (frame over max_message_size()). Everything else is a
 // std::system_error naming the call.
+//
+// Descriptors (sockets only): send(value) passes every ipc::Fd inside `value` with
+// the frame (SCM_RIGHTS, at most kMaxFdsPerFrame); recv<T>() gives them to the T
+// as new close-on-exec fds it owns (received with MSG_CMSG_CLOEXEC); the sender
+// keeps its own. A received descriptor never leaks: one the T does not take, one
+// of a frame read as bytes, or of a frame that ends early, is closed. Control data
+// that does not follow the framing (cut short by the kernel, MSG_CTRUNC; not
+// SCM_RIGHTS; descriptors beyond what the frames announce) closes every descriptor
+// received, throws DecodeError, and abandons the stream (later receives throw
+// EOFError): which frame a descriptor belongs to can no longer be told.
 #pragma once
+
+#include <sys/uio.h>
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -47,6 +61,8 @@ public:
     // that should travel through a pipe, small enough that a garbage length from a
     // confused peer cannot make us allocate gigabytes.
     static constexpr std::size_t kDefaultMaxMessageSize = std::size_t{64} << 20;
+    // The most descriptors one frame may carry (the kernel's own limit is 253).
+    static constexpr std::size_t kMaxFdsPerFrame = 64;
 
     // A closed connection.
     Connection() = default;
@@ -69,7 +85,8 @@ public:
     // recv_bytes: the payload of the next frame. Blocks until a whole frame has
     // arrived. Throws EOFError at end of stream or on a truncated frame,
     // MessageTooLarge when the peer announces a frame over max_message_size()
-    // (before allocating it), DecodeError when the frame carries a descriptor.
+    // (before allocating it), DecodeError when the frame carries descriptors
+    // (the frame is consumed, its descriptors closed).
     // The new vector is zero-filled (as std::vector does) before the payload is
     // read into it; for a stream of large messages, recv_bytes_into(vector) saves
     // that pass and the allocation.
@@ -82,21 +99,26 @@ public:
     std::size_t recv_bytes_into(std::span<std::byte> out);
 
     // send: encodes `value` with the codec (type signature in front, see codec.hpp)
-    // and sends it as one frame. Same blocking and errors as send_bytes.
+    // and sends it as one frame, with the descriptors of the ipc::Fds in it (the
+    // caller keeps them). Same blocking and errors as send_bytes; with descriptors,
+    // std::system_error(ENOTSOCK) on a pipe and std::invalid_argument for more than
+    // kMaxFdsPerFrame or an empty Fd (from the codec), before writing anything.
     template <class T>
     void send(const T& value) {
         send_buffer_.assign(kHeaderSize, std::byte{0});
-        encode_message_into(send_buffer_, value);
-        send_framed(send_buffer_);
+        send_fds_.clear();
+        encode_message_into(send_buffer_, value, &send_fds_);
+        send_framed(send_buffer_, send_fds_);
     }
 
-    // recv: receives one frame and decodes a T from it. Throws DecodeError when the
-    // frame holds another type or does not decode (the frame is consumed either way),
-    // and what recv_bytes throws.
+    // recv: receives one frame and decodes a T from it, its ipc::Fds from the
+    // descriptors that came with the frame. Throws DecodeError when the frame holds
+    // another type or does not decode (the frame is consumed either way, its
+    // descriptors closed), and what recv_bytes throws.
     template <class T>
     T recv() {
-        recv_bytes_into(recv_buffer_);
-        return decode_message<T>(recv_buffer_);
+        std::vector<Fd> fds = recv_message_into(recv_buffer_);
+        return decode_message<T>(recv_buffer_, fds);
     }
 
     // poll: whether something can be received without blocking: data, or the end of
@@ -118,10 +140,11 @@ public:
 
     // send_fd: sends a duplicate of `fd` (SCM_RIGHTS) as one frame; the caller keeps
     // `fd`. Needs a Unix socket (Pipe(true)); else std::system_error(ENOTSOCK).
+    // (To send several, or descriptors with data: send(value) with ipc::Fds in it.)
     void send_fd(int fd);
     // recv_fd: receives a descriptor sent by send_fd, close-on-exec, owned by the
-    // caller. Throws DecodeError when the next frame is not a descriptor (the frame
-    // is consumed), and what recv_bytes throws.
+    // caller. Throws DecodeError when the next frame is not one descriptor alone (the
+    // frame is consumed, its descriptors closed), and what recv_bytes throws.
     [[nodiscard]] Fd recv_fd();
 
     // close: closes the fd (and received descriptors not taken). Idempotent. Not
@@ -142,19 +165,29 @@ private:
     bool poll_until(sync::internal::SteadyTime deadline);
     friend std::vector<Connection*> wait_until(std::span<Connection* const>, sync::internal::SteadyTime);
     static constexpr std::size_t kHeaderSize = 8;
-    enum class FrameKind : std::uint8_t { bytes = 0, fd = 1 };
+    enum class FrameKind : std::uint8_t { bytes = 0, fds = 1 };
     struct FrameHeader {
-        FrameKind kind;
+        std::size_t fd_count;  // 0 for FrameKind::bytes
         std::size_t length;
     };
 
     // Payloads up to this size are sent copied behind their header, as one buffer.
     static constexpr std::size_t kCoalesceLimit = 512;
 
-    // Sends `framed`: kHeaderSize bytes of room for the header, then the payload.
-    void send_framed(std::vector<std::byte>& framed);
+    // Sends `framed` (kHeaderSize bytes of room for the header, then the payload)
+    // with `fds`.
+    void send_framed(std::vector<std::byte>& framed, std::span<const int> fds = {});
     // send_framed without the checks: fills in the header and writes the frame.
-    void write_framed(std::vector<std::byte>& framed);
+    void write_framed(std::vector<std::byte>& framed, std::span<const int> fds = {});
+    // Receives the next frame's payload into `out`; returns its descriptors.
+    std::vector<Fd> recv_message_into(std::vector<std::byte>& out);
+    // One read on the fd (internal::read_some), keeping the descriptors that arrive;
+    // control data that breaks the framing abandons the stream (see the top).
+    std::size_t read_into(const iovec* iov, int count);
+    // Closes every received descriptor, abandons the read side, throws DecodeError.
+    [[noreturn]] void abandon(const std::string& why);
+    // The `count` descriptors of the frame whose header was just read.
+    std::vector<Fd> take_fds(std::size_t count);
     void require_open(bool usable, const char* what) const;
     // Throws unless a message of `length` bytes may be sent (open, writable, not
     // over the maximum); `what` names the call in the error.
@@ -163,8 +196,9 @@ private:
     FrameHeader receive_header();
     // Reads `size` payload bytes into `out` (nullptr: read and drop them).
     void receive_payload(std::byte* out, std::size_t size);
-    // Consumes a frame of the wrong kind, then throws DecodeError.
-    [[noreturn]] void reject_frame(FrameHeader header, const char* expected);
+    // Consumes a frame of the wrong kind (closing its descriptors), then throws
+    // DecodeError naming the call and what it expected.
+    [[noreturn]] void reject_frame(FrameHeader header, const char* call, const char* expected);
     std::size_t buffered() const noexcept { return read_end_ - read_begin_; }
 
     Fd fd_;
@@ -175,13 +209,14 @@ private:
 
     // Sending side.
     std::vector<std::byte> send_buffer_;
+    std::vector<int> send_fds_;  // of send(value): borrowed from the value
 
     // Receiving side.
     std::vector<std::byte> read_buffer_;  // read-ahead; [read_begin_, read_end_) unread
     std::size_t read_begin_ = 0;
     std::size_t read_end_ = 0;
-    bool read_side_lost_ = false;          // a frame too large left the stream unreadable
-    std::vector<Fd> received_fds_;         // arrived by SCM_RIGHTS, oldest first
+    bool read_side_lost_ = false;          // a frame too large, or stray control data, left the stream unreadable
+    std::vector<Fd> received_fds_;         // arrived by SCM_RIGHTS, not yet taken by their frame, oldest first
     std::vector<std::byte> recv_buffer_;   // payload of recv<T>
 };
 

@@ -17,6 +17,10 @@
 // arguments, through the ipc codec (numbers, strings, vectors, maps, tuples,
 // optionals, ... and user types with the codec hook); a string literal argument
 // arrives as std::string. Pointers cannot be arguments (the codec refuses them).
+// An ipc::Fd argument of apply/apply_async (and Executor::submit) arrives in the
+// worker as a descriptor of the same file or socket, owned by the callable's
+// parameter; the task keeps a copy until it is sent (see pool/internal/wire.hpp).
+// map items cannot carry one (std::invalid_argument).
 //
 // Workers: the constructor forks the first workers, then a single-threaded fork
 // server that forks every replacement, all before the pool starts its own thread;
@@ -226,10 +230,16 @@ private:
         internal::require_travelling_callable<F>();
         using R = internal::CallResult<F, Args...>;
         internal::Bytes message = internal::start_message(f);
-        ipc::Encoder encoder(message);
-        (encoder.write(static_cast<const internal::Travelling<Args>&>(internal::Travelling<Args>(args))), ...);
+        std::vector<int> fds;  // of the ipc::Fd arguments, as the encoder finds them
+        ipc::Encoder encoder(message, &fds);
+        // One expression: the task's copies of the descriptors are made before the
+        // temporaries holding the arguments (moved-in Fds among them) close theirs.
+        std::vector<ipc::Fd> copies =
+            ((encoder.write(static_cast<const internal::Travelling<Args>&>(internal::Travelling<Args>(std::forward<Args>(args)))),
+              ...),
+             internal::copy_fds(fds));
         internal::TaskSpec task{&internal::run_call<F, R, internal::Travelling<Args>...>, std::move(message), std::move(done),
-                                std::move(starting)};
+                                std::move(starting), std::move(copies)};
         if constexpr (kBlocking) {
             core_->call(std::move(task));
         } else {

@@ -131,8 +131,9 @@ TEST_P(BothKinds, TruncatedHeaderIsEOFError) {
 
 TEST_P(BothKinds, OversizedFrameIsRejectedBeforeAllocating) {
     auto [reader, writer] = make();
-    // 2^50 bytes: allocating it would fail loudly (or succeed lazily and then crash).
-    const std::uint64_t header = std::uint64_t{1} << 50;
+    // 2^47 bytes (the length is the header's low 48 bits): allocating it would fail
+    // loudly (or succeed lazily and then crash).
+    const std::uint64_t header = std::uint64_t{1} << 47;
     write_raw(writer, &header, 8);
     EXPECT_THROW(reader.recv_bytes(), mp::ipc::MessageTooLarge);
     // The stream cannot be followed after that; it reads as ended, not as garbage.

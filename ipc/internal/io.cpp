@@ -12,6 +12,8 @@
 #include <cstring>
 #include <limits>
 #include <optional>
+#include <stdexcept>
+#include <string>
 
 #include "ipc/errors.hpp"
 #include "sync/internal/deadline.hpp"
@@ -54,38 +56,48 @@ void wait_for(int fd, short events) {
     }
 }
 
-// Keeps the descriptors of every SCM_RIGHTS message in `control`.
+// Takes the descriptors of every SCM_RIGHTS message in `control` (each now ours,
+// to close), and appends them to `received_fds` unless the control data breaks the
+// rules (see read_some): then they are closed and DecodeError thrown.
 void collect_fds(msghdr& message, std::vector<Fd>& received_fds) {
+    std::vector<Fd> fds;
+    bool stray = false;
     for (cmsghdr* c = CMSG_FIRSTHDR(&message); c != nullptr; c = CMSG_NXTHDR(&message, c)) {
-        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) {
+            stray = true;
+            continue;
+        }
         const std::size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
         for (std::size_t i = 0; i < count; ++i) {
             int fd;
             std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
-            received_fds.emplace_back(fd);
+            fds.emplace_back(fd);
         }
     }
+    if ((message.msg_flags & MSG_CTRUNC) != 0)
+        throw DecodeError("ipc: Connection::recv: more than " + std::to_string(kMaxFdsPerRead) +
+                          " descriptors came in one read (control data truncated); the " + std::to_string(fds.size()) +
+                          " that arrived were closed");
+    if (stray)
+        throw DecodeError("ipc: Connection::recv: control data other than descriptors (SCM_RIGHTS) arrived; the " +
+                          std::to_string(fds.size()) + " descriptors with it were closed");
+    for (Fd& fd : fds) received_fds.push_back(std::move(fd));
 }
 
-// Room for the descriptors one recvmsg can bring: Linux stops a stream read at the
-// first message that carries descriptors, and we send one at a time; a peer that
-// sends more loses the rest (the kernel closes them) and MSG_CTRUNC is ignored.
-constexpr std::size_t kMaxFdsPerRead = 8;
-
-// sendmsg with MSG_NOSIGNAL, and `pass_fd` (if >= 0) as SCM_RIGHTS.
-ssize_t send_some(int fd, iovec* iov, int iov_count, int pass_fd) {
+// sendmsg with MSG_NOSIGNAL, and `pass_fds` as SCM_RIGHTS.
+ssize_t send_some(int fd, iovec* iov, int iov_count, std::span<const int> pass_fds) {
     msghdr message{};
     message.msg_iov = iov;
     message.msg_iovlen = static_cast<std::size_t>(iov_count);
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-    if (pass_fd >= 0) {
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxFdsPerRead)];
+    if (!pass_fds.empty()) {
         message.msg_control = control;
-        message.msg_controllen = sizeof control;
+        message.msg_controllen = CMSG_SPACE(sizeof(int) * pass_fds.size());
         cmsghdr* c = CMSG_FIRSTHDR(&message);
         c->cmsg_level = SOL_SOCKET;
         c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int));
-        std::memcpy(CMSG_DATA(c), &pass_fd, sizeof(int));
+        c->cmsg_len = CMSG_LEN(sizeof(int) * pass_fds.size());
+        std::memcpy(CMSG_DATA(c), pass_fds.data(), sizeof(int) * pass_fds.size());
     }
     return ::sendmsg(fd, &message, MSG_NOSIGNAL);
 }
@@ -139,17 +151,20 @@ std::size_t read_some(Endpoint end, const iovec* iov, int iov_count, std::vector
     }
 }
 
-void write_all(Endpoint end, iovec* iov, int iov_count, int pass_fd) {
+void write_all(Endpoint end, iovec* iov, int iov_count, std::span<const int> pass_fds) {
+    if (pass_fds.size() > kMaxFdsPerRead)
+        throw std::invalid_argument("ipc: Connection::send: " + std::to_string(pass_fds.size()) +
+                                    " descriptors in one message, over the maximum of " + std::to_string(kMaxFdsPerRead));
     std::optional<SigpipeBlock> sigpipe_block;
     while (iov_count > 0) {
         ssize_t n;
         const char* call_name;
-        if (end.socket && iov_count == 1 && pass_fd < 0) {
+        if (end.socket && iov_count == 1 && pass_fds.empty()) {
             call_name = "send";  // cheaper than sendmsg: no msghdr or iovec array to import
             n = ::send(end.fd, iov->iov_base, iov->iov_len, MSG_NOSIGNAL);
         } else if (end.socket) {
             call_name = "sendmsg";
-            n = send_some(end.fd, iov, iov_count, pass_fd);
+            n = send_some(end.fd, iov, iov_count, pass_fds);
         } else if (g_rwf_nosignal.load(std::memory_order_relaxed)) {
             call_name = "pwritev2";
             n = write_some_nosignal(end.fd, iov, iov_count);
@@ -175,7 +190,7 @@ void write_all(Endpoint end, iovec* iov, int iov_count, int pass_fd) {
             }
             throw_errno(call);
         }
-        pass_fd = -1;  // it went with the bytes just written
+        pass_fds = {};  // they went with the bytes just written
         auto written = static_cast<std::size_t>(n);
         while (iov_count > 0 && written >= iov->iov_len) {
             written -= iov->iov_len;

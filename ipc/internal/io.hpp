@@ -23,15 +23,20 @@ struct Endpoint {
     bool socket = false;
 };
 
+// The most descriptors one read accepts (Connection::kMaxFdsPerFrame).
+inline constexpr std::size_t kMaxFdsPerRead = 64;
+
 // Reads at most the bytes `iov` describes, filling its buffers in order (one
 // readv / recvmsg); returns 0 at end of file. On a socket, descriptors that
-// arrive with the bytes are appended to `received_fds`.
+// arrive with the bytes (close-on-exec) are appended to `received_fds`. Control
+// data cut short (MSG_CTRUNC: more than kMaxFdsPerRead descriptors) or other than
+// SCM_RIGHTS throws DecodeError after closing every descriptor of that read.
 std::size_t read_some(Endpoint end, const iovec* iov, int iov_count, std::vector<Fd>& received_fds);
 
-// Writes every byte described by `iov` (modified as it goes). `pass_fd`, if >= 0,
-// travels with the first byte (sockets only). Throws BrokenPipeError when the
-// reading end is closed.
-void write_all(Endpoint end, iovec* iov, int iov_count, int pass_fd = -1);
+// Writes every byte described by `iov` (modified as it goes). `pass_fds` travel
+// with the first bytes (sockets only). Throws BrokenPipeError when the reading end
+// is closed.
+void write_all(Endpoint end, iovec* iov, int iov_count, std::span<const int> pass_fds = {});
 
 // Whether pipe writes use RWF_NOSIGNAL when the kernel has it (the default), or
 // always block SIGPIPE around the write instead; tests switch it to cover both.

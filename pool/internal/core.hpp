@@ -40,6 +40,7 @@
 #include <thread>
 #include <vector>
 
+#include "ipc/fd.hpp"
 #include "pool/internal/fork_server.hpp"
 #include "pool/internal/unique_function.hpp"
 #include "pool/internal/wire.hpp"
@@ -63,7 +64,14 @@ struct TaskSpec {
     // lock; false drops the task unrun and its completion is never called (a Future
     // cancelled while it waited). Empty: always start.
     std::function<bool()> starting{};
+    // Copies of the descriptors its arguments name, sent with it (see wire.hpp) and
+    // closed here once sent, or when the task is dropped.
+    std::vector<ipc::Fd> fds{};
 };
+
+// Copies (close-on-exec) of `fds`, for a TaskSpec to hold while the task waits.
+// Throws std::system_error naming fcntl when the process is out of descriptors.
+std::vector<ipc::Fd> copy_fds(std::span<const int> fds);
 
 struct CoreOptions {
     int processes = 1;

@@ -263,8 +263,8 @@ std::vector<Core::Send> Core::schedule() {
             auto [id, task] = std::move(queue_.front());
             queue_.pop_front();
             worker->give(id, std::move(task.done));
-            TaskHeader{id, task.runner}.write_into(task.message);
-            sends.push_back({worker->channel, std::move(task.message)});
+            TaskHeader{id, task.runner, !task.fds.empty()}.write_into(task.message);
+            sends.push_back({worker->channel, std::move(task.message), std::move(task.fds)});
             if (!worker->watched) wake();  // lent out lately: the result thread must watch it again
         } else if (closed_ || broken_ || terminating_) {
             worker->leave();
@@ -301,7 +301,7 @@ void Core::complete(std::vector<Finish>& finished) {
 void Core::perform(std::vector<Send>& sends) {
     for (Send& send : sends) {
         try {
-            send.channel->tasks.send_bytes(send.message);
+            send.channel->send_task(send.message, send.fds);
         } catch (const std::exception&) {
             // The worker died: its exit report fails the task it was given.
         }

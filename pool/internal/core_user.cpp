@@ -1,5 +1,6 @@
 // Core, the submitting side: what Pool calls from any thread (submit, call, close,
 // terminate, join) and the fast path of a blocking call that borrows a worker.
+#include <fcntl.h>
 #include <signal.h>
 
 #include <stdexcept>
@@ -9,8 +10,19 @@
 #include "pool/internal/core.hpp"
 #include "pool/internal/core_worker.hpp"
 #include "sync/internal/cv_wait.hpp"
+#include "sync/internal/os_error.hpp"
 
 namespace mp::pool::internal {
+
+std::vector<ipc::Fd> copy_fds(std::span<const int> fds) {
+    std::vector<ipc::Fd> copies;
+    for (const int fd : fds) {
+        ipc::Fd copy(::fcntl(fd, F_DUPFD_CLOEXEC, 0));
+        if (!copy) sync::internal::throw_errno("fcntl(fd " + std::to_string(fd) + ", F_DUPFD_CLOEXEC)");
+        copies.push_back(std::move(copy));
+    }
+    return copies;
+}
 
 void Core::submit(std::vector<TaskSpec> tasks) {
     std::vector<Send> sends;
@@ -45,7 +57,7 @@ void Core::call(TaskSpec task) {
             worker->give(id, std::move(task.done));
             worker->reader = Reader::kBorrower;
             ++worker->lendings;
-            TaskHeader{id, task.runner}.write_into(task.message);
+            TaskHeader{id, task.runner, !task.fds.empty()}.write_into(task.message);
             channel = worker->channel;
         }
     }
@@ -56,7 +68,7 @@ void Core::call(TaskSpec task) {
         return;
     }
     try {
-        channel->tasks.send_bytes(task.message);
+        channel->send_task(task.message, task.fds);
     } catch (const std::exception&) {
         // The worker died: its end of stream or exit report shows below.
     }

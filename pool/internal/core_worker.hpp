@@ -41,6 +41,13 @@ struct Core::Channel {
     }
     ipc::Connection results;  // a socket; the result thread, or a borrower, receives
     ipc::Connection tasks;    // a pipe; one submitter at a time sends
+
+    // Sends a task message, its descriptors first (see wire.hpp). Throws what the
+    // sends throw (the worker died).
+    void send_task(const Bytes& message, const std::vector<ipc::Fd>& fds) {
+        if (!fds.empty()) results.send(fds);
+        tasks.send_bytes(message);
+    }
 };
 
 // Where a worker is in its life. Every change happens under Core::mutex_.
@@ -128,6 +135,7 @@ struct Core::Worker {
 struct Core::Send {
     std::shared_ptr<Channel> channel;
     Bytes message;
+    std::vector<ipc::Fd> fds{};  // the task's descriptors, closed once sent
 };
 
 }  // namespace mp::pool::internal

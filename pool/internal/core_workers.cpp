@@ -182,11 +182,14 @@ void Core::worker_main(WorkerChannel channel) {
         int tasks_done = 0;
         for (;;) {
             pool.tasks.recv_bytes_into(task);
-            if (kind_of(task) != MessageKind::kTask) break;
+            if (kind_of(task) != MessageKind::kTask && kind_of(task) != MessageKind::kTaskWithFds) break;
             const TaskHeader header = TaskHeader::read_from(task);
             ResultHeader::start(result, MessageKind::kResult, header.id);
+            // The task's descriptors, closed after it unless its arguments took them.
+            std::vector<ipc::Fd> fds;
             try {
-                header.runner(std::span(task).subspan(TaskHeader::kSize), result);
+                if (header.with_fds) fds = pool.results.recv<std::vector<ipc::Fd>>();
+                header.runner(std::span(task).subspan(TaskHeader::kSize), fds, result);
             } catch (...) {
                 const ExceptionText error = current_exception_text();
                 ResultHeader::start(result, MessageKind::kError, header.id);

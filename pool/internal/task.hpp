@@ -80,9 +80,11 @@ void encode_items(Bytes& out, Iterator first, std::size_t count) {
 
 // Runner for one call: f(args...).
 template <class F, class R, class... Args>
-void run_call(std::span<const std::byte> payload, Bytes& out) {
+void run_call(std::span<const std::byte> payload, std::span<ipc::Fd> fds, Bytes& out) {
     F f = load_callable<F>(payload);
-    auto args = ipc::decode<std::tuple<Args...>>(payload.subspan(sizeof(F)));
+    ipc::Decoder in(payload.subspan(sizeof(F)), fds);
+    auto args = in.read<std::tuple<Args...>>();
+    in.finish();
     if constexpr (std::is_void_v<R>) {
         std::apply(f, std::move(args));
     } else {
@@ -118,7 +120,7 @@ R call_item(F& f, T& item) {
 // Runner for a chunk of map (f(item)) or starmap (std::apply(f, item)). The result
 // is the encoding of std::vector<R>.
 template <class F, class R, class T, bool kStar>
-void run_chunk(std::span<const std::byte> payload, Bytes& out) {
+void run_chunk(std::span<const std::byte> payload, std::span<ipc::Fd>, Bytes& out) {
     F f = load_callable<F>(payload);
     if constexpr (!kStar && kBitwiseChunk<T, R>) {
         ipc::Decoder in(payload.subspan(sizeof(F)));
