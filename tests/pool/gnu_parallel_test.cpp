@@ -217,4 +217,15 @@ TEST(BinPoolGnuParallel, UsageErrors) {
     }
 }
 
+TEST(BinPoolGnuParallel, HelpListsEveryOption) {
+    const CommandResult r = pool_cli({"--help"});
+    EXPECT_EQ(r.exit_code, 0);
+    for (const std::string option :
+         {":::", ":::+", "::::", "::::+", "--arg-file", "--arg-sep", "--arg-file-sep", "--delimiter", "--null", "-E",
+          "{.}", "{/}", "{//}", "{/.}", "{#}", "{%}", "{-N}", "-I", "--colsep", "--max-args", "--max-replace-args",
+          "-m", "-X", "--xargs", "--max-chars", "--jobs", "--quote", "--timeout", "--retries", "--halt",
+          "--keep-order", "--joblog", "--bar"})
+        EXPECT_NE(r.out.find(option), std::string::npos) << option;
+}
+
 }  // namespace
