@@ -1,56 +1,167 @@
 #include "bin/pool_args.hpp"
 
+#include <cctype>
+#include <string>
+
 #include "bin/cli/args.hpp"
 
 namespace mp::tools::pool {
 
 namespace {
 
+int count_of(const std::string& option, const std::string& value, int min, int max) {
+    const auto count = cli::parse_int(value, min, max);
+    if (!count)
+        throw cli::UsageError(option + ": not a number from " + std::to_string(min) + " to " + std::to_string(max) +
+                              ": '" + value + "'");
+    return static_cast<int>(*count);
+}
+
+// -d's value: one or more characters, with C's escapes \n \t \r \0 \\ and \xHH
+// (GNU parallel's -d).
+std::string delimiter_of(const std::string& value) {
+    std::string out;
+    for (std::size_t i = 0; i < value.size(); ++i) {
+        if (value[i] != '\\' || i + 1 == value.size()) {
+            out += value[i];
+            continue;
+        }
+        const char c = value[++i];
+        if (c == 'n') {
+            out += '\n';
+        } else if (c == 't') {
+            out += '\t';
+        } else if (c == 'r') {
+            out += '\r';
+        } else if (c == '0') {
+            out += '\0';
+        } else if (c == '\\') {
+            out += '\\';
+        } else if (c == 'x' && i + 2 < value.size() && std::isxdigit(static_cast<unsigned char>(value[i + 1])) &&
+                   std::isxdigit(static_cast<unsigned char>(value[i + 2]))) {
+            out += static_cast<char>(std::stoi(value.substr(i + 1, 2), nullptr, 16));
+            i += 2;
+        } else {
+            throw cli::UsageError("-d: unknown escape '\\" + std::string(1, c) + "'");
+        }
+    }
+    if (out.empty()) throw cli::UsageError("-d: an empty delimiter");
+    return out;
+}
+
+// The options before CMD. Returns false at the first word that is not one of them.
+bool parse_option(cli::Args& args, RunnerOptions& options, std::string& arg_sep, std::string& arg_file_sep) {
+    const std::string arg = args.peek();
+    if (arg.empty() || arg[0] != '-' || arg == "-") return false;  // CMD starts here
+    // An option without its value is not that option.
+    const std::string unknown = "unknown option '" + arg + "'";
+    auto value_of = [&](std::string_view short_name, std::string_view long_name) {
+        std::optional<std::string> value;
+        if (!short_name.empty()) value = args.value_of(short_name, unknown);
+        if (!value && !long_name.empty()) value = args.value_of(long_name, unknown);
+        return value;
+    };
+    if (args.accept("-k") || args.accept("--keep-order")) {
+        options.keep_order = true;
+    } else if (args.accept("-0") || args.accept("--null")) {
+        options.delimiter = std::string(1, '\0');
+    } else if (args.accept("--bar")) {
+        options.bar = true;
+    } else if (args.accept("-q") || args.accept("--quote")) {
+        options.quote = true;
+    } else if (args.accept("-m")) {
+        options.multi = Multi::m;
+    } else if (args.accept("-X")) {
+        options.multi = Multi::x;
+    } else if (args.accept("--xargs")) {
+        options.multi = Multi::xargs;
+    } else if (auto value = value_of("-j", "--jobs")) {
+        options.jobs = count_of("-j", *value, 1, 4096);
+    } else if (auto value = value_of("-a", "--arg-file")) {
+        options.sources.push_back({.from_file = true, .values = {*value}});
+    } else if (auto value = value_of("", "--arg-sep")) {
+        if (value->empty()) throw cli::UsageError("--arg-sep: an empty separator");
+        arg_sep = *value;
+    } else if (auto value = value_of("", "--arg-file-sep")) {
+        if (value->empty()) throw cli::UsageError("--arg-file-sep: an empty separator");
+        arg_file_sep = *value;
+    } else if (auto value = value_of("-d", "--delimiter")) {
+        options.delimiter = delimiter_of(*value);
+    } else if (auto value = value_of("-E", "")) {
+        options.eof = *value;
+    } else if (auto value = value_of("-I", "")) {
+        if (value->empty()) throw cli::UsageError("-I: an empty replacement string");
+        options.replace = *value;
+    } else if (auto value = value_of("-C", "--colsep")) {
+        if (value->empty()) throw cli::UsageError("--colsep: an empty regex");
+        options.colsep = *value;
+    } else if (auto value = value_of("-n", "--max-args")) {
+        options.max_args = count_of("-n", *value, 1, 1 << 20);
+    } else if (auto value = value_of("-N", "--max-replace-args")) {
+        options.max_args = count_of("-N", *value, 0, 1 << 20);
+    } else if (auto value = value_of("-s", "--max-chars")) {
+        options.max_chars = static_cast<std::size_t>(count_of("-s", *value, 1, 1 << 30));
+    } else if (auto value = value_of("", "--timeout")) {
+        const auto timeout = cli::parse_duration(*value);
+        if (!timeout || timeout->count() == 0)
+            throw cli::UsageError("--timeout: not a positive duration: '" + *value + "'");
+        options.timeout = *timeout;
+    } else if (auto value = value_of("", "--retries")) {
+        options.tries = count_of("--retries", *value, 0, 1000000);
+    } else if (auto value = value_of("", "--halt")) {
+        if (*value == "soon" || *value == "soon,fail=1") {
+            options.halt = Halt::soon;
+        } else if (*value == "now" || *value == "now,fail=1") {
+            options.halt = Halt::now;
+        } else {
+            throw cli::UsageError("--halt: expected soon or now, not '" + *value + "'");
+        }
+    } else if (auto value = value_of("", "--joblog")) {
+        options.joblog_append = value->starts_with('+');
+        options.joblog = options.joblog_append ? value->substr(1) : *value;
+        if (options.joblog.empty()) throw cli::UsageError("--joblog: no file name");
+    } else {
+        throw cli::UsageError(unknown);
+    }
+    return true;
+}
+
+// CMD's words, then the `:::` / `::::` groups after them: each `:::` group is one
+// source, each file of a `::::` group is one (the first one linked after `::::+`).
+void parse_command(cli::Args& args, RunnerOptions& options, const std::string& arg_sep,
+                   const std::string& arg_file_sep) {
+    enum class Group { command, args, files };
+    Group group = Group::command;
+    bool link_next = false;
+    for (std::string& word : args.rest()) {
+        if (word == arg_sep || word == arg_sep + "+") {
+            group = Group::args;
+            options.sources.push_back({.from_file = false, .values = {}, .linked = word != arg_sep});
+        } else if (word == arg_file_sep || word == arg_file_sep + "+") {
+            group = Group::files;
+            link_next = word != arg_file_sep;
+        } else if (group == Group::command) {
+            options.command.push_back(std::move(word));
+        } else if (group == Group::args) {
+            options.sources.back().values.push_back(std::move(word));
+        } else {
+            options.sources.push_back({.from_file = true, .values = {std::move(word)}, .linked = link_next});
+            link_next = false;
+        }
+    }
+    if (!options.sources.empty() && options.sources.front().linked)
+        throw cli::UsageError("'" + arg_sep + "+' or '" + arg_file_sep + "+' with no input source before it");
+}
+
 Command parse_run(cli::Args& args, int default_jobs) {
     RunnerOptions options;
     options.jobs = default_jobs;
+    std::string arg_sep = ":::", arg_file_sep = "::::";
     while (!args.empty() && !args.accept("--")) {
-        const std::string arg = args.peek();
-        if (arg.empty() || arg[0] != '-' || arg == "-") break;  // CMD starts here
-        // An option without its value is not that option.
-        const std::string unknown = "unknown option '" + arg + "'";
         if (args.accept("-h") || args.accept("--help")) return Help{};
-        if (args.accept("-k") || args.accept("--keep-order")) {
-            options.keep_order = true;
-        } else if (args.accept("-0") || args.accept("--null")) {
-            options.null_separated = true;
-        } else if (args.accept("--bar")) {
-            options.bar = true;
-        } else if (auto value = args.value_of("-j", unknown); value || (value = args.value_of("--jobs", unknown))) {
-            const auto jobs = cli::parse_int(*value, 1, 4096);
-            if (!jobs) throw cli::UsageError("-j: not a number of jobs from 1 to 4096: '" + *value + "'");
-            options.jobs = static_cast<int>(*jobs);
-        } else if (auto value = args.value_of("--timeout", unknown)) {
-            const auto timeout = cli::parse_duration(*value);
-            if (!timeout || timeout->count() == 0)
-                throw cli::UsageError("--timeout: not a positive duration: '" + *value + "'");
-            options.timeout = *timeout;
-        } else if (auto value = args.value_of("--retries", unknown)) {
-            const auto retries = cli::parse_int(*value, 0, 1000000);
-            if (!retries) throw cli::UsageError("--retries: not a count: '" + *value + "'");
-            options.retries = static_cast<int>(*retries);
-        } else if (auto value = args.value_of("--halt", unknown)) {
-            if (*value == "soon" || *value == "soon,fail=1") {
-                options.halt = Halt::soon;
-            } else if (*value == "now" || *value == "now,fail=1") {
-                options.halt = Halt::now;
-            } else {
-                throw cli::UsageError("--halt: expected soon or now, not '" + *value + "'");
-            }
-        } else if (auto value = args.value_of("--joblog", unknown)) {
-            options.joblog_append = value->starts_with('+');
-            options.joblog = options.joblog_append ? value->substr(1) : *value;
-            if (options.joblog.empty()) throw cli::UsageError("--joblog: no file name");
-        } else {
-            throw cli::UsageError(unknown);
-        }
+        if (!parse_option(args, options, arg_sep, arg_file_sep)) break;
     }
-    options.command = args.rest();
+    parse_command(args, options, arg_sep, arg_file_sep);
     if (options.command.empty()) throw cli::UsageError("no command to run");
     return options;
 }

@@ -1,5 +1,7 @@
 // The subcommands of bin/pool: the job runner (pool_run.cpp: CMD once per input
-// item, at most `jobs` at a time, GNU parallel style) and the tour (pool_tour.cpp).
+// item, at most `jobs` at a time, GNU parallel style; its argument sources in
+// pool_inputs.cpp, its replacement strings in pool_replace.cpp) and the tour
+// (pool_tour.cpp).
 #pragma once
 
 #include <chrono>
@@ -15,27 +17,50 @@ inline constexpr const char* kProgram = "pool";
 
 enum class Halt { never, soon, now };
 
+// One input source: `::: ARGS` (values given), `:::: FILE` / `-a FILE` (one value per
+// item of FILE, "-" is stdin). `linked` (`:::+`, `::::+`): paired element by element
+// with the previous source instead of combined with it.
+struct InputSource {
+    bool from_file = false;
+    std::vector<std::string> values{};  // the values, or the file's name
+    bool linked = false;
+};
+
+// How the arguments of one job are put on its command line when there are several.
+enum class Multi {
+    none,   // one argument per job (or -n/-N N)
+    m,      // -m: as many as fit, {} takes them all; split across the job slots
+    x,      // -X: as -m, but the word around {} is repeated for each argument
+    xargs,  // --xargs: as -m, without splitting across the job slots
+};
+
 struct RunnerOptions {
     int jobs = 1;
     bool keep_order = false;       // -k: output in input order
-    bool null_separated = false;   // -0: items end with NUL instead of newline
+    std::vector<InputSource> sources{};  // none: stdin
+    std::string delimiter = "\n";  // -d / -0: what ends an item read from stdin or a file
+    std::optional<std::string> eof{};  // -E: this item ends the input
+    std::string replace = "{}";    // -I: the name of {}
+    std::optional<std::string> colsep{};  // --colsep: a regex splitting each value into columns
+    std::optional<int> max_args{};  // -n/-N: records per job (0: none given, the job still runs);
+                                    // unset: 1, or as many as fit with -m/-X/--xargs
+    Multi multi = Multi::none;
+    std::optional<std::size_t> max_chars{};  // -s: the longest command line
+    bool quote = false;            // -q: never a shell, even for a one-word command
     mp::subproc::Timeout timeout{};  // per job attempt; none by default
-    int retries = 0;               // extra attempts for a failing job
+    int tries = 1;                 // --retries: tries in total for a failing job; 0: until it succeeds
     Halt halt = Halt::never;
     std::string joblog{};          // empty: none
     bool joblog_append = false;    // --joblog +FILE
     bool bar = false;
-    std::vector<std::string> command{};  // CMD and its arguments; "{}" marks the item
+    std::vector<std::string> command{};  // CMD and its arguments, with replacement strings
 };
 
-// The job's argv: every "{}" in CMD's words replaced by `item`, or `item` appended as
-// the last argument when no word holds "{}".
-std::vector<std::string> expand(const std::vector<std::string>& command, const std::string& item);
-
-// Reads items from stdin and runs the jobs. Returns the exit status: 0 all jobs
+// Reads the arguments from the input sources (stdin when none) and runs the jobs. Returns the exit status: 0 all jobs
 // succeeded, 1-100 the number that failed, 101 more than 100, the failing job's own
 // status after --halt, 130/143 after SIGINT/SIGTERM (every job's process group
-// killed first). Throws std::system_error when the joblog cannot be opened.
+// killed first). Throws std::system_error when the joblog or an input file cannot be
+// opened, cli::UsageError for a bad --colsep regex (nothing has run then).
 int run_command(const RunnerOptions& options);
 
 // Replays Python's multiprocessing examples with mp::pool; returns the exit code.

@@ -18,7 +18,10 @@
 #include <thread>
 
 #include "bin/cli/exit_status.hpp"
+#include "bin/cli/main.hpp"
 #include "bin/cli/shell.hpp"
+#include "bin/pool_inputs.hpp"
+#include "bin/pool_replace.hpp"
 #include "subproc/subproc.hpp"
 
 namespace mp::tools::pool {
@@ -30,6 +33,10 @@ using namespace std::chrono_literals;
 
 // How long a job's process group gets between SIGTERM and SIGKILL.
 constexpr auto kKillGrace = 1000ms;
+
+// -s's default: Linux's limit for one argument (a shell command line is one), less
+// a margin; GNU parallel's own default is close to it.
+constexpr std::size_t kDefaultMaxChars = 128 * 1024 - 2048;
 
 void write_all(int fd, const std::string& text) {
     std::size_t done = 0;
@@ -60,9 +67,16 @@ double epoch_seconds() {
     return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_usec) / 1e6;
 }
 
+// The arguments of one job.
+struct Job {
+    std::size_t seq = 0;
+    std::vector<Record> records;
+};
+
 class Runner {
 public:
-    explicit Runner(const RunnerOptions& options) : options_(options) {}
+    Runner(const RunnerOptions& options, Inputs& inputs)
+        : options_(options), inputs_(inputs), template_(options.command, options.replace, options.quote, options.multi) {}
 
     int run();
 
@@ -73,7 +87,9 @@ private:
     };
 
     void read_input();
-    void work();
+    void make_jobs();
+    void push_job(std::vector<Record> records);
+    void work(int slot);
     Attempt attempt(const std::vector<std::string>& argv);
     void finish(std::size_t seq, const std::vector<std::string>& argv, const Attempt& result);
     void supervise();
@@ -81,11 +97,13 @@ private:
     void draw_bar(bool last);
 
     const RunnerOptions& options_;
+    Inputs& inputs_;
+    const Template template_;
     std::mutex mutex_;
     std::condition_variable changed_;
-    std::deque<std::pair<std::size_t, std::string>> items_;
+    std::deque<Job> jobs_;
     bool input_done_ = false;
-    std::size_t total_ = 0;     // items read so far
+    std::size_t total_ = 0;     // jobs made so far
     std::size_t finished_ = 0;  // jobs finished
     std::size_t failed_ = 0;
     bool stopping_ = false;            // start no new job
@@ -93,6 +111,7 @@ private:
     int stop_signal_ = 0;              // SIGINT/SIGTERM received
     std::optional<Clock::time_point> kill_at_;  // when running jobs get SIGKILL
     std::set<pid_t> running_;          // process groups of running jobs
+    std::exception_ptr input_error_;   // what ended make_jobs early
     bool all_done_ = false;
 
     std::mutex output_mutex_;
@@ -103,68 +122,128 @@ private:
     Clock::time_point last_bar_{};
 };
 
-// Reads items until EOF, or until a stop (signal, halt): stdin is polled, so a
-// terminal or a pipe that stays silent cannot keep us from stopping.
-void Runner::read_input() {
-    const char separator = options_.null_separated ? '\0' : '\n';
-    std::string pending;
-    char buffer[65536];
+// Queues the job (seq: the next number), waiting while enough are queued already.
+void Runner::push_job(std::vector<Record> records) {
+    std::unique_lock lock(mutex_);
+    // Read ahead a little only: a slow CMD need not hold the whole input in memory.
+    changed_.wait(lock, [&] { return jobs_.size() < static_cast<std::size_t>(options_.jobs) * 4 || stopping_; });
+    if (stopping_) return;
+    jobs_.push_back({++total_, std::move(records)});
+    changed_.notify_all();
+}
+
+// Groups the records into jobs: -n/-N records each; with -m/-X/--xargs as many as
+// fit in -s characters, and (-m, -X) the last ones spread over the job slots.
+void Runner::make_jobs() {
+    const auto stop = [this] {
+        std::lock_guard lock(mutex_);
+        return stopping_;
+    };
+    if (options_.multi == Multi::none) {
+        const int per_job = options_.max_args.value_or(1);
+        for (;;) {
+            std::vector<Record> records;
+            // -N 0 takes one record and gives the job none of it.
+            int taken = 0;
+            for (; taken < std::max(per_job, 1); ++taken) {
+                auto record = inputs_.next(stop);
+                if (!record) break;
+                if (per_job > 0) records.push_back(std::move(*record));
+            }
+            if (taken == 0) return;
+            push_job(std::move(records));
+            if (stop()) return;
+        }
+    }
+    const std::size_t max_chars = options_.max_chars.value_or(kDefaultMaxChars);
+    const std::size_t cap = options_.max_args ? static_cast<std::size_t>(std::max(*options_.max_args, 1)) : SIZE_MAX;
+    const std::size_t base = template_.length({});
+    std::deque<Record> pending;
+    std::deque<std::size_t> costs;  // what each pending record adds to the line (a little more)
     bool eof = false;
-    while (!eof) {
-        pollfd input{0, POLLIN, 0};
-        const int ready = poll(&input, 1, 50);
-        {
-            std::lock_guard lock(mutex_);
-            if (stopping_) break;
+    std::optional<std::size_t> share;
+    while (!eof || !pending.empty()) {
+        std::size_t length = base;
+        for (std::size_t cost : costs) length += cost;
+        while (!eof && pending.size() < cap && length <= max_chars) {
+            auto record = inputs_.next(stop);
+            if (!record) {
+                eof = true;
+                break;
+            }
+            const std::size_t alone = template_.length({*record});
+            if (alone > max_chars) {
+                std::string shown;
+                for (const std::string& field : *record) shown += (shown.empty() ? "" : " ") + field;
+                throw cli::UsageError("command line too long (" + std::to_string(alone - 1) + " >= " +
+                                      std::to_string(max_chars) + ") at input: " + shown);
+            }
+            costs.push_back(alone - base + 1);
+            length += costs.back();
+            pending.push_back(std::move(*record));
         }
-        if (ready <= 0) continue;
-        const ssize_t n = read(0, buffer, sizeof buffer);
-        if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
-        if (n <= 0) {
-            eof = true;
-            if (pending.empty()) break;
-            pending += separator;  // a last item without its separator
-        } else {
-            pending.append(buffer, static_cast<std::size_t>(n));
+        if (stop()) return;
+        // How many records this job takes: what fits, or at the end a share per slot.
+        std::size_t take = 0;
+        for (std::size_t fit = base; take < pending.size() && take < cap && fit + costs[take] <= max_chars; ++take)
+            fit += costs[take];
+        take = std::max<std::size_t>(take, 1);
+        // Once the input has ended, what is left is shared among the slots (one
+        // share computed then, as GNU parallel does: 5 left with -j2 make 3 and 2).
+        if (eof && !share && options_.multi != Multi::xargs) {
+            const std::size_t slots = static_cast<std::size_t>(options_.jobs);
+            share = (pending.size() + slots - 1) / slots;
         }
-        std::size_t from = 0, end;
-        while ((end = pending.find(separator, from)) != std::string::npos) {
-            std::unique_lock lock(mutex_);
-            // Read ahead a little only: a slow CMD need not hold the whole input in memory.
-            changed_.wait(lock, [&] { return items_.size() < static_cast<std::size_t>(options_.jobs) * 4 || stopping_; });
-            if (stopping_) break;
-            items_.emplace_back(++total_, pending.substr(from, end - from));
-            changed_.notify_all();
-            from = end + 1;
+        if (share) take = std::min(take, *share);
+        std::vector<Record> records;
+        for (std::size_t i = 0; i < take && !pending.empty(); ++i) {
+            records.push_back(std::move(pending.front()));
+            pending.pop_front();
+            costs.pop_front();
         }
-        pending.erase(0, from);
+        push_job(std::move(records));
+    }
+}
+
+// Makes the jobs until the input ends, or until a stop (signal, halt).
+void Runner::read_input() {
+    try {
+        make_jobs();
+    } catch (...) {
+        std::lock_guard lock(mutex_);
+        input_error_ = std::current_exception();
+        stopping_ = true;
+        input_done_ = true;
+        changed_.notify_all();
+        return;
     }
     std::lock_guard lock(mutex_);
     input_done_ = true;
     changed_.notify_all();
 }
 
-void Runner::work() {
+void Runner::work(int slot) {
     for (;;) {
-        std::pair<std::size_t, std::string> item;
+        Job job;
         {
             std::unique_lock lock(mutex_);
-            changed_.wait(lock, [&] { return !items_.empty() || input_done_ || stopping_; });
-            if (stopping_ || items_.empty()) return;
-            item = std::move(items_.front());
-            items_.pop_front();
+            changed_.wait(lock, [&] { return !jobs_.empty() || input_done_ || stopping_; });
+            if (stopping_ || jobs_.empty()) return;
+            job = std::move(jobs_.front());
+            jobs_.pop_front();
             changed_.notify_all();
         }
-        const std::vector<std::string> argv = expand(options_.command, item.second);
+        const std::vector<std::string> argv = template_.expand(job.records, job.seq, slot);
         Attempt result = attempt(argv);
-        for (int retry = 0; retry < options_.retries && !result.ok(); ++retry) {
+        // --retries N: N tries in all; 0: until one succeeds (GNU parallel's rules).
+        for (int tries = 1; !result.ok() && (options_.tries == 0 || tries < options_.tries); ++tries) {
             {
                 std::lock_guard lock(mutex_);
                 if (stop_signal_ != 0 || halt_status_) break;
             }
             result = attempt(argv);
         }
-        finish(item.first, argv, result);
+        finish(job.seq, argv, result);
     }
 }
 
@@ -314,7 +393,7 @@ int Runner::run() {
     }
     std::thread supervisor([this] { supervise(); });
     std::vector<std::thread> workers;
-    for (int i = 0; i < options_.jobs; ++i) workers.emplace_back([this] { work(); });
+    for (int slot = 1; slot <= options_.jobs; ++slot) workers.emplace_back([this, slot] { work(slot); });
     read_input();
     for (std::thread& worker : workers) worker.join();
     {
@@ -332,6 +411,7 @@ int Runner::run() {
         if (joblog_ != nullptr) std::fclose(joblog_);
     }
     if (options_.bar) draw_bar(true);
+    if (input_error_) std::rethrow_exception(input_error_);
     if (stop_signal_ != 0) return 128 + stop_signal_;
     if (halt_status_) return *halt_status_;
     return static_cast<int>(std::min<std::size_t>(failed_, 101));
@@ -339,24 +419,10 @@ int Runner::run() {
 
 }  // namespace
 
-std::vector<std::string> expand(const std::vector<std::string>& command, const std::string& item) {
-    std::vector<std::string> argv;
-    bool replaced = false;
-    for (const std::string& word : command) {
-        std::string expanded;
-        std::size_t from = 0, at;
-        while ((at = word.find("{}", from)) != std::string::npos) {
-            expanded += word.substr(from, at - from) + item;
-            from = at + 2;
-            replaced = true;
-        }
-        argv.push_back(expanded + word.substr(from));
-    }
-    if (!replaced) argv.push_back(item);
-    return argv;
-}
-
 int run_command(const RunnerOptions& options) {
+    // Every file opened and --colsep compiled before anything runs; a file of
+    // several sources is read whole here, where SIGINT still simply ends the tool.
+    Inputs inputs(options);
     // Blocked here, before any thread starts, so that only the supervisor receives
     // them (jobs get a clean mask from subproc). SIGPIPE: a closed stdout is handled
     // by write_all.
@@ -366,7 +432,7 @@ int run_command(const RunnerOptions& options) {
     sigaddset(&blocked, SIGTERM);
     sigaddset(&blocked, SIGPIPE);
     pthread_sigmask(SIG_BLOCK, &blocked, nullptr);
-    Runner runner(options);
+    Runner runner(options, inputs);
     return runner.run();
 }
 

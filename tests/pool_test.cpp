@@ -34,30 +34,6 @@ using namespace mp::pool::test;
 
 using mp::test::CommandResult;
 
-CommandResult pool_cli(const std::vector<std::string>& args, const std::string& input = "") {
-    std::vector<std::string> argv{mp::test::bin_path("pool")};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return mp::test::run_command(argv, input, 60s);
-}
-
-// A scratch directory removed with its files.
-struct TempDir {
-    std::string path;
-    TempDir() {
-        char pattern[] = "/tmp/mp-pool-test-XXXXXX";
-        path = mkdtemp(pattern);
-    }
-    ~TempDir() { mp::test::run_command({"rm", "-rf", path}); }
-    std::string file(const std::string& name) const { return path + "/" + name; }
-};
-
-std::string slurp(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
 std::vector<std::string> lines_of(const std::string& text) {
     std::vector<std::string> lines;
     std::istringstream in(text);
@@ -161,18 +137,24 @@ TEST(BinPool, TimeoutKillsTheJobsWholeProcessGroup) {
     EXPECT_EQ(fields[7], "15");
 }
 
-TEST(BinPool, RetriesRerunAFailingJob) {
+// GNU parallel's --retries N: N tries in all, 0 until one succeeds ("n=0 means infinite").
+TEST(BinPool, RetriesCountTriesInTotal) {
     TempDir dir;
     const std::string counter = "n=$(cat " + dir.file("$0") + " 2>/dev/null || echo 0); n=$((n+1)); echo $n > " +
                                 dir.file("$0") + "; echo try $n; [ $n -ge 3 ]";
-    const CommandResult enough = pool_cli({"--retries", "2", "sh", "-c", counter}, "a\n");
+    const CommandResult enough = pool_cli({"--retries", "3", "sh", "-c", counter}, "a\n");
     EXPECT_EQ(enough.exit_code, 0);
     EXPECT_EQ(enough.out, "try 3\n");  // only the last attempt's output
-    const CommandResult too_few = pool_cli({"--retries", "1", "sh", "-c", counter}, "b\n");
+    const CommandResult too_few = pool_cli({"--retries", "2", "sh", "-c", counter}, "b\n");
     EXPECT_EQ(too_few.exit_code, 1);
-    const CommandResult none = pool_cli({"--retries", "0", "sh", "-c", counter}, "c\n");
-    EXPECT_EQ(none.exit_code, 1);  // 0 retries means none, not infinitely many
+    EXPECT_EQ(too_few.out, "try 2\n");
+    EXPECT_EQ(slurp(dir.file("b")), "2\n");
+    const CommandResult once = pool_cli({"sh", "-c", counter}, "c\n");
+    EXPECT_EQ(once.exit_code, 1);
     EXPECT_EQ(slurp(dir.file("c")), "1\n");
+    const CommandResult until = pool_cli({"--retries", "0", "sh", "-c", counter}, "d\n");
+    EXPECT_EQ(until.exit_code, 0);
+    EXPECT_EQ(until.out, "try 3\n");
 }
 
 TEST(BinPool, JoblogHasGnuParallelsFormatAndAppends) {

@@ -60,8 +60,11 @@ inline void demo_args(const std::uint8_t* data, std::size_t size) {
             const auto command = tools::pool::parse_args(args, 4);
             check_usage_error(command, args);
             if (const auto* run = std::get_if<tools::pool::RunnerOptions>(&command))
-                check(run->jobs >= 1 && run->jobs <= 4096 && run->retries >= 0 && !run->command.empty() &&
-                      (!run->timeout || (*run->timeout).count() > 0));
+                check(run->jobs >= 1 && run->jobs <= 4096 && run->tries >= 0 && !run->command.empty() &&
+                      (!run->timeout || (*run->timeout).count() > 0) && !run->delimiter.empty() &&
+                      !run->replace.empty() && (!run->max_args || *run->max_args >= 0) &&
+                      (!run->max_chars || *run->max_chars >= 1) && (!run->colsep || !run->colsep->empty()) &&
+                      (run->sources.empty() || !run->sources.front().linked));
             break;
         }
         case 2: {

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <stdexcept>
@@ -61,6 +62,25 @@ bool process_gone(pid_t pid) {
         usleep(10000);
     }
     return false;
+}
+
+mp::test::CommandResult pool_cli(const std::vector<std::string>& args, const std::string& input) {
+    std::vector<std::string> argv{mp::test::bin_path("pool")};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return mp::test::run_command(argv, input, std::chrono::seconds(60));
+}
+
+TempDir::TempDir() {
+    char pattern[] = "/tmp/mp-pool-test-XXXXXX";
+    if (mkdtemp(pattern) == nullptr) throw std::runtime_error("mkdtemp");
+    path = pattern;
+}
+
+TempDir::~TempDir() { mp::test::run_command({"rm", "-rf", path}); }
+
+std::string slurp(const std::string& path) {
+    std::ifstream in(path);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
 }  // namespace mp::pool::test

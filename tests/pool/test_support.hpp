@@ -9,8 +9,10 @@
 #include <chrono>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "pool/pool.hpp"
+#include "tests/support/helpers.hpp"
 
 namespace mp::pool::test {
 
@@ -34,6 +36,22 @@ int died_of(AsyncResult<int>& r);
 // Whether `pid` is dead, waiting up to 2 s: gone, or a zombie (an orphan waits for
 // init to reap it, and init may take its time).
 bool process_gone(pid_t pid);
+
+// bin/pool with `args`, `input` on stdin, within a generous time limit.
+mp::test::CommandResult pool_cli(const std::vector<std::string>& args, const std::string& input = "");
+
+// A scratch directory removed with its files.
+struct TempDir {
+    std::string path;
+    TempDir();
+    ~TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    std::string file(const std::string& name) const { return path + "/" + name; }
+};
+
+// The contents of a file ("" when it cannot be read).
+std::string slurp(const std::string& path);
 
 // A pipe whose ends close themselves; tests use it to hear from children.
 struct TestPipe {
