@@ -31,7 +31,7 @@
 // mismatch is refused at the handshake with a clear ManagerError.
 //
 // Lifetime: an object lives while a proxy refers to it. The references of a process
-// that dies (even by SIGKILL) are dropped when its connection closes. shutdown() (or
+// that dies (even by SIGKILL) are dropped when its connections close. shutdown() (or
 // the destructor, in the process that made the Manager) stops the server and removes
 // the socket; if the process that made it dies, the server notices once every
 // process holding its watch pipe (that process and its forked children) is gone, and

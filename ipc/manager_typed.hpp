@@ -7,7 +7,7 @@
 //   int jobs = counts["jobs"];                           // KeyError when missing
 //   auto squares = manager.list<int>({1, 4, 9});
 //   auto array = manager.array<double>(4);               // Manager().Array('d', [0.0] * 4)
-//   auto jobs = manager.queue<std::string>(10);          // Manager().Queue(10)
+//   auto lines = manager.queue<std::string>(10);         // Manager().Queue(10)
 //
 // Values travel as Objects (object_convert.hpp says which C++ types convert): a value
 // another client stored with another type throws TypeError on reading, and an int
