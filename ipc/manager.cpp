@@ -5,6 +5,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <climits>
+#include <cstdint>
 #include <cstdlib>
 #include <stdexcept>
 
@@ -185,5 +188,29 @@ DictProxy Manager::named_dict(const std::string& name) {
     return DictProxy(session_, session_->open_named(internal::StoredKind::dict, name, Dict{}));
 }
 ValueProxy Manager::value(Object initial) { return ValueProxy(session_, create(internal::StoredKind::value, std::move(initial))); }
+
+QueueProxy Manager::queue(std::size_t maxsize) {
+    return QueueProxy(session_, create(internal::StoredKind::queue, static_cast<std::int64_t>(std::min<std::size_t>(maxsize, INT64_MAX))));
+}
+LockProxy Manager::lock() { return LockProxy(session_, create(internal::StoredKind::lock, None{})); }
+RLockProxy Manager::rlock() { return RLockProxy(session_, create(internal::StoredKind::rlock, None{})); }
+SemaphoreProxy Manager::semaphore(std::uint32_t value) {
+    return SemaphoreProxy(session_, create(internal::StoredKind::semaphore, std::int64_t{value}));
+}
+BoundedSemaphoreProxy Manager::bounded_semaphore(std::uint32_t value) {
+    return BoundedSemaphoreProxy(session_, create(internal::StoredKind::bounded_semaphore, std::int64_t{value}));
+}
+ConditionProxy Manager::condition() { return ConditionProxy(session_, create(internal::StoredKind::condition, None{})); }
+ConditionProxy Manager::condition(const LockProxy& lock) { return condition_over(lock); }
+ConditionProxy Manager::condition(const RLockProxy& lock) { return condition_over(lock); }
+ConditionProxy Manager::condition_over(const Proxy& lock) {
+    if (lock.session_ != session_) throw std::invalid_argument("ipc: Manager::condition: the lock is not this Manager's");
+    return ConditionProxy(session_, create(internal::StoredKind::condition, static_cast<std::int64_t>(lock.id())));
+}
+EventProxy Manager::event() { return EventProxy(session_, create(internal::StoredKind::event, None{})); }
+BarrierProxy Manager::barrier(std::uint32_t parties) {
+    if (parties == 0) throw std::invalid_argument("ipc: Manager::barrier: a Barrier needs at least 1 party");
+    return BarrierProxy(session_, create(internal::StoredKind::barrier, std::int64_t{parties}));
+}
 
 }  // namespace mp::ipc

@@ -31,7 +31,7 @@
 // mismatch is refused at the handshake with a clear ManagerError.
 //
 // Lifetime: an object lives while a proxy refers to it. The references of a process
-// that dies (even by SIGKILL) are dropped when its connection closes. shutdown() (or
+// that dies (even by SIGKILL) are dropped when its connections close. shutdown() (or
 // the destructor, in the process that made the Manager) stops the server and removes
 // the socket; if the process that made it dies, the server notices once every
 // process holding its watch pipe (that process and its forked children) is gone, and
@@ -50,6 +50,7 @@
 #include "ipc/fd.hpp"
 #include "ipc/manager_address.hpp"
 #include "ipc/manager_proxies.hpp"
+#include "ipc/manager_sync.hpp"
 #include "ipc/manager_typed.hpp"
 #include "ipc/object.hpp"
 
@@ -113,6 +114,26 @@ public:
         return array<T>(std::vector<T>(n));
     }
 
+    // The queue and sync objects (manager_sync.hpp): Python's Queue(maxsize) (0: no
+    // bound), Lock(), RLock(), Semaphore(value), BoundedSemaphore(value), Condition()
+    // (over a new RLock of its own, or over `lock`, a lock of this Manager:
+    // std::invalid_argument for another Manager's), Event(), Barrier(parties)
+    // (std::invalid_argument for 0 parties).
+    QueueProxy queue(std::size_t maxsize = 0);
+    template <class T>
+    TypedQueueProxy<T> queue(std::size_t maxsize = 0) {
+        return TypedQueueProxy<T>(queue(maxsize));
+    }
+    LockProxy lock();
+    RLockProxy rlock();
+    SemaphoreProxy semaphore(std::uint32_t value = 1);
+    BoundedSemaphoreProxy bounded_semaphore(std::uint32_t value = 1);
+    ConditionProxy condition();
+    ConditionProxy condition(const LockProxy& lock);
+    ConditionProxy condition(const RLockProxy& lock);
+    EventProxy event();
+    BarrierProxy barrier(std::uint32_t parties);
+
     // The dict the server holds under `name`, made empty on first use and kept until
     // the server ends (Python: register('get_dict', callable=lambda: shared_dict)):
     // how unrelated processes, `bin/ipc dict` included, find the same dict.
@@ -137,6 +158,7 @@ private:
     void start(std::string socket_path, std::string directory, const std::optional<TcpAddress>& tcp,
                std::vector<std::byte> authkey);
     std::uint64_t create(internal::StoredKind kind, Object initial);
+    ConditionProxy condition_over(const Proxy& lock);
     void remove_socket() noexcept;
 
     std::shared_ptr<internal::Session> session_;

@@ -45,9 +45,9 @@ Proxy Proxy::received(const std::string& address, std::uint64_t id) {
     return Proxy(std::move(session), id);
 }
 
-Object Proxy::call(Method method, List args) const {
+Object Proxy::call(Method method, List args, std::int64_t timeout_ns) const {
     if (!session_) throw std::logic_error("ipc: Manager proxy: this proxy refers to nothing (default-made or moved from)");
-    return session_->call(id_, method, std::move(args));
+    return session_->call(id_, method, std::move(args), timeout_ns);
 }
 
 // ---- dict ----

@@ -70,7 +70,9 @@ protected:
     friend class Manager;
     // Takes over one reference the session already counted.
     Proxy(std::shared_ptr<internal::Session> session, std::uint64_t id) : session_(std::move(session)), id_(id) {}
-    Object call(internal::Method method, List args = {}) const;
+    // `timeout_ns`: how long a method that may block waits in the server (kNoTimeout:
+    // as long as it takes).
+    Object call(internal::Method method, List args = {}, std::int64_t timeout_ns = internal::kNoTimeout) const;
     static Object function_argument(ModifyFunction fn) { return static_cast<std::int64_t>(reinterpret_cast<std::uintptr_t>(fn)); }
     // A proxy that came through the codec: a new reference in this process's session.
     static Proxy received(const std::string& address, std::uint64_t id);

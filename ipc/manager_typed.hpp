@@ -7,6 +7,7 @@
 //   int jobs = counts["jobs"];                           // KeyError when missing
 //   auto squares = manager.list<int>({1, 4, 9});
 //   auto array = manager.array<double>(4);               // Manager().Array('d', [0.0] * 4)
+//   auto lines = manager.queue<std::string>(10);         // Manager().Queue(10)
 //
 // Values travel as Objects (object_convert.hpp says which C++ types convert): a value
 // another client stored with another type throws TypeError on reading, and an int
@@ -15,6 +16,7 @@
 // has no append, and a slice assignment must keep the length (sync::ValueError).
 #pragma once
 
+#include <chrono>
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
@@ -25,6 +27,7 @@
 #include <vector>
 
 #include "ipc/manager_proxies.hpp"
+#include "ipc/manager_sync.hpp"
 #include "ipc/object_convert.hpp"
 
 namespace mp::ipc {
@@ -201,6 +204,55 @@ public:
 
 private:
     ValueProxy v_;
+};
+
+// Python's Manager().Queue(maxsize) of one type: QueueProxy's operations (see
+// manager_sync.hpp) with T for Object. An item another client put with another type
+// throws TypeError from the get that takes it (the item is taken all the same).
+template <class T>
+class TypedQueueProxy {
+public:
+    TypedQueueProxy() = default;
+    explicit TypedQueueProxy(QueueProxy untyped) : q_(std::move(untyped)) {}
+
+    void put(const T& item) { q_.put(to_object(item)); }
+    template <class Rep, class Period>
+    void put(const T& item, const std::chrono::duration<Rep, Period>& timeout) { q_.put(to_object(item), timeout); }
+    void put_nowait(const T& item) { q_.put_nowait(to_object(item)); }
+    [[nodiscard]] bool try_put(const T& item) { return q_.try_put(to_object(item)); }
+    template <class Rep, class Period>
+    [[nodiscard]] bool try_put_for(const T& item, const std::chrono::duration<Rep, Period>& timeout) {
+        return q_.try_put_for(to_object(item), timeout);
+    }
+    T get() { return from_object<T>(q_.get()); }
+    template <class Rep, class Period>
+    T get(const std::chrono::duration<Rep, Period>& timeout) { return from_object<T>(q_.get(timeout)); }
+    T get_nowait() { return from_object<T>(q_.get_nowait()); }
+    [[nodiscard]] std::optional<T> try_get() { return typed(q_.try_get()); }
+    template <class Rep, class Period>
+    [[nodiscard]] std::optional<T> try_get_for(const std::chrono::duration<Rep, Period>& timeout) {
+        return typed(q_.try_get_for(timeout));
+    }
+    std::size_t qsize() const { return q_.qsize(); }
+    bool empty() const { return q_.empty(); }
+    bool full() const { return q_.full(); }
+    void task_done() { q_.task_done(); }
+    void join() { q_.join(); }
+    template <class Rep, class Period>
+    [[nodiscard]] bool join_for(const std::chrono::duration<Rep, Period>& timeout) { return q_.join_for(timeout); }
+    const QueueProxy& untyped() const noexcept { return q_; }
+
+    template <std::same_as<TypedQueueProxy> P>
+    friend void mp_encode(Encoder& out, const P& proxy) { out.write(proxy.q_); }
+    template <std::same_as<TypedQueueProxy> P>
+    friend void mp_decode(Decoder& in, P& proxy) { in.read(proxy.q_); }
+
+private:
+    static std::optional<T> typed(std::optional<Object> item) {
+        if (!item) return std::nullopt;
+        return from_object<T>(*item);
+    }
+    QueueProxy q_;
 };
 
 }  // namespace mp::ipc

@@ -21,7 +21,8 @@ constexpr const char* kGreeting = "mp-manager 1";
 // Two builds talk only if they lay out values alike: the codec is native-endian and
 // native-sized, so the greeting carries the byte order and the protocol's signature.
 std::uint64_t build_signature() {
-    return type_signature<Request>() ^ type_signature<Reply>() ^ (std::endian::native == std::endian::little ? 1 : 2);
+    return type_signature<Request>() ^ type_signature<Reply>() ^ (kProtocolVersion << 8) ^
+           (std::endian::native == std::endian::little ? 1 : 2);
 }
 
 using Greeting = std::tuple<std::string, std::uint64_t, Digest>;

@@ -1,6 +1,9 @@
 // The Manager's wire protocol: after the handshake (manager_auth.hpp), a client sends
 // Requests and the server answers each call with one Reply; incref and decref are
 // one-way (no Reply), so copying or dropping a proxy costs no round trip.
+// Every request names the calling thread (`owner`: an RLock's owner, a Condition's
+// waiter) and, for a call that may wait, its timeout: the wait happens in the server,
+// which answers "timed out" as the method's negative result.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +13,10 @@
 #include "ipc/object.hpp"
 
 namespace mp::ipc::internal {
+
+// Changes with every change of the requests' or replies' layout: the handshake
+// refuses a peer speaking another (their names give the same type signature).
+inline constexpr std::uint64_t kProtocolVersion = 2;
 
 enum class RequestKind : std::uint8_t { call, create, incref, decref };
 
@@ -26,21 +33,73 @@ enum class Method : std::uint8_t {
     list_remove, list_index, list_count, list_reverse, list_sort, list_copy,
     namespace_get, namespace_set, namespace_del, namespace_copy,
     value_get, value_set, value_modify,
-    last = value_modify
+    // queue, lock / rlock (a condition's lock_* reach its lock), semaphore, condition,
+    // event, barrier (manager_waitables.hpp)
+    queue_put, queue_get, queue_qsize, queue_full, queue_task_done, queue_join,
+    lock_acquire, lock_release,
+    semaphore_acquire, semaphore_release, semaphore_value,
+    condition_wait, condition_notify,
+    event_set, event_clear, event_is_set, event_wait,
+    barrier_wait, barrier_abort, barrier_reset, barrier_parties, barrier_n_waiting, barrier_broken,
+    last = barrier_broken
 };
 
+// Whether a call of `method` may wait for another client's change (it is then sent
+// on a connection of its own: see manager_session.hpp).
+constexpr bool may_block(Method method) {
+    switch (method) {
+        case Method::queue_put:
+        case Method::queue_get:
+        case Method::queue_join:
+        case Method::lock_acquire:
+        case Method::semaphore_acquire:
+        case Method::condition_wait:
+        case Method::event_wait:
+        case Method::barrier_wait:
+            return true;
+        default:
+            return false;
+    }
+}
+
 // The kinds of object a Manager holds (what `create` makes).
-enum class StoredKind : std::uint8_t { dict, list, namespace_, value };
+// The waitable ones (queue and after) are made from their parameter: queue: maxsize;
+// semaphores: the initial value; barrier: the parties; condition: its lock's id, or
+// None for a new RLock of its own; the others: None.
+enum class StoredKind : std::uint8_t {
+    dict, list, namespace_, value,
+    queue, lock, rlock, semaphore, bounded_semaphore, condition, event, barrier,
+    last = barrier
+};
+constexpr bool is_waitable(StoredKind kind) { return kind >= StoredKind::queue; }
+
+// The calling thread, across processes and hosts: a random number drawn by each
+// process (a pid is not unique across hosts, nor after a fork reuses it) and the
+// thread's number in that process.
+struct Owner {
+    std::uint64_t process = 0;
+    std::uint64_t thread = 0;
+    friend bool operator==(const Owner&, const Owner&) = default;
+};
+
+// A call's timeout: none (wait as long as it takes), or nanoseconds (0: do not wait).
+inline constexpr std::int64_t kNoTimeout = -1;
 
 struct Request {
     RequestKind kind = RequestKind::call;
     std::uint64_t object = 0;  // call, incref, decref
     std::uint8_t code = 0;     // call: a Method; create: a StoredKind
     List args;                 // call: the arguments; create: the initial value, and a name for a named object
+    Owner owner;               // call: the calling thread
+    std::int64_t timeout_ns = kNoTimeout;  // call of a method that may block
 };
 
 // Reply status: ok, or the Python exception the call raised.
-enum class Status : std::uint8_t { ok, key_error, index_error, value_error, type_error, attribute_error, error };
+// not_owner: a lock released (or a condition used) by a thread that does not hold it
+// (Python's RuntimeError; std::system_error with EPERM here, as mp::sync's locks).
+enum class Status : std::uint8_t {
+    ok, key_error, index_error, value_error, type_error, attribute_error, broken_barrier, not_owner, error
+};
 
 struct Reply {
     Status status = Status::ok;
@@ -53,6 +112,9 @@ inline void mp_encode(Encoder& out, const Request& r) {
     out.write(r.object);
     out.write(r.code);
     out.write(r.args);
+    out.write(r.owner.process);
+    out.write(r.owner.thread);
+    out.write(r.timeout_ns);
 }
 inline void mp_decode(Decoder& in, Request& r) {
     const auto kind = in.read<std::uint8_t>();
@@ -61,6 +123,9 @@ inline void mp_decode(Decoder& in, Request& r) {
     in.read(r.object);
     in.read(r.code);
     in.read(r.args);
+    in.read(r.owner.process);
+    in.read(r.owner.thread);
+    in.read(r.timeout_ns);
 }
 inline void mp_encode(Encoder& out, const Reply& r) {
     out.write(static_cast<std::uint8_t>(r.status));

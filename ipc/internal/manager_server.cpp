@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <mutex>
 #include <thread>
@@ -18,10 +20,21 @@
 #include "ipc/internal/manager_socket.hpp"
 #include "ipc/internal/manager_store.hpp"
 #include "sync/errors.hpp"
+#include "sync/internal/deadline.hpp"
 
 namespace mp::ipc::internal {
 
 namespace {
+
+using namespace std::chrono_literals;
+
+// How often a call waiting in the server checks that its client is still there: a
+// dead client's wait ends (a barrier it waited at breaks for the others) within it.
+constexpr auto kLivenessCheck = 50ms;
+
+// The client of a waiting call left, or the server stops: its connection ends
+// without a reply (the client, if alive, gets ManagerError).
+struct Abandoned : std::exception {};
 
 int g_term_pipe_write = -1;  // SIGTERM writes here, so the accept loop wakes up
 
@@ -43,6 +56,10 @@ Reply reply_for_current_exception() {
         return {Status::type_error, None{}, e.what()};
     } catch (const AttributeError& e) {
         return {Status::attribute_error, None{}, e.what()};
+    } catch (const sync::BrokenBarrierError& e) {
+        return {Status::broken_barrier, None{}, e.what()};
+    } catch (const NotOwner& e) {
+        return {Status::not_owner, None{}, e.what()};
     } catch (const std::exception& e) {
         return {Status::error, None{}, e.what()};
     }
@@ -61,8 +78,13 @@ public:
         threads_.emplace(id, std::thread([this, id, owned = std::move(fd)]() mutable { run_client(id, std::move(owned)); }));
     }
 
-    // Wakes every client thread (their reads end) and waits for them.
+    // Wakes every client thread (their reads and waits end) and waits for them.
     void stop_clients() {
+        {
+            std::lock_guard lock(store_mutex_);
+            stopping_ = true;
+        }
+        changed_.notify_all();
         std::unordered_map<std::uint64_t, std::thread> threads;
         {
             std::lock_guard lock(clients_mutex_);
@@ -98,7 +120,7 @@ private:
         }
         {
             std::lock_guard store_lock(store_mutex_);
-            store_.drop_client(id);
+            if (store_.drop_client(id)) changed_.notify_all();
         }
         std::lock_guard lock(clients_mutex_);
         open_fds_.erase(id);
@@ -110,17 +132,17 @@ private:
             const Request request = connection.recv<Request>();  // EOFError or DecodeError ends the client
             Reply reply;
             {
-                std::lock_guard lock(store_mutex_);
+                std::unique_lock lock(store_mutex_);
                 try {
                     switch (request.kind) {
                         case RequestKind::incref:
                             store_.incref(id, request.object);
-                            continue;
+                            break;
                         case RequestKind::decref:
                             store_.decref(id, request.object);
                             continue;
                         case RequestKind::create:
-                            if (request.code > static_cast<std::uint8_t>(StoredKind::value) || request.args.empty())
+                            if (request.code > static_cast<std::uint8_t>(StoredKind::last) || request.args.empty())
                                 throw TypeError("ipc: Manager: a malformed create request");
                             reply.value = request.args.size() > 1
                                               ? store_.open_named(id, static_cast<StoredKind>(request.code),
@@ -130,12 +152,13 @@ private:
                         case RequestKind::call:
                             if (request.code > static_cast<std::uint8_t>(Method::last))
                                 throw TypeError("ipc: Manager: an unknown method");
-                            reply.value = store_.call(request.object, static_cast<Method>(request.code), request.args,
-                                                      same_program);
+                            reply.value = run_call(lock, id, connection, request, same_program);
                             break;
                     }
+                } catch (const Abandoned&) {
+                    throw;
                 } catch (...) {
-                    if (request.kind == RequestKind::incref || request.kind == RequestKind::decref) continue;
+                    if (request.kind == RequestKind::decref) continue;
                     reply = reply_for_current_exception();
                 }
             }
@@ -143,9 +166,52 @@ private:
         }
     }
 
+    // Attempts the call until it answers; in between, waits for a change by another
+    // client (without the store's lock), for the timeout, or for the next liveness
+    // check of this client.
+    Object run_call(std::unique_lock<std::mutex>& lock, std::uint64_t id, const Connection& connection,
+                    const Request& request, bool same_program) {
+        const auto method = static_cast<Method>(request.code);
+        // Every call of a waitable's method may change what another call waits for.
+        const bool waitable = method >= Method::queue_put;
+        struct NotifyAtEnd {
+            std::condition_variable& changed;
+            bool on;
+            ~NotifyAtEnd() {
+                if (on) changed.notify_all();
+            }
+        } notify{changed_, waitable};
+        const bool bounded = request.timeout_ns != kNoTimeout;
+        const auto deadline = bounded ? sync::internal::deadline_after(std::chrono::nanoseconds(request.timeout_ns))
+                                      : sync::internal::kNoDeadline;
+        bool expired = bounded && request.timeout_ns <= 0;
+        WaitState state;
+        for (;;) {
+            if (std::optional<Object> result = store_.call(Caller{id, request.owner}, request.object, method, request.args,
+                                                           same_program, expired, state))
+                return std::move(*result);
+            if (stopping_ || peer_left(connection)) {
+                store_.abandon(request.object, state);
+                throw Abandoned{};
+            }
+            const auto check = std::chrono::steady_clock::now() + kLivenessCheck;
+            changed_.wait_until(lock, expired ? check : std::min(check, deadline));
+            expired = expired || std::chrono::steady_clock::now() >= deadline;
+        }
+    }
+
+    // While its call waits, a client sends nothing: anything readable on its socket
+    // is its end (or a protocol violation, which ends it too).
+    static bool peer_left(const Connection& connection) {
+        pollfd fd{connection.fileno(), POLLIN | POLLRDHUP, 0};
+        return ::poll(&fd, 1, 0) != 0;
+    }
+
     const std::vector<std::byte> authkey_;
     std::mutex store_mutex_;
     ManagerStore store_;
+    std::condition_variable changed_;  // a waitable changed, or a client's holds were released
+    bool stopping_ = false;            // under store_mutex_
     std::mutex clients_mutex_;
     std::uint64_t next_client_ = 1;
     std::unordered_map<std::uint64_t, int> open_fds_;

@@ -3,6 +3,8 @@
 #include <pthread.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <cstring>
 #include <new>
 
 #include "ipc/errors.hpp"
@@ -26,6 +28,10 @@ namespace {
             throw TypeError(reply.message);
         case Status::attribute_error:
             throw AttributeError(reply.message);
+        case Status::broken_barrier:
+            throw sync::BrokenBarrierError(reply.message);
+        case Status::not_owner:
+            throw std::system_error(EPERM, std::generic_category(), reply.message);
         default:
             throw ManagerError(reply.message);
     }
@@ -54,62 +60,112 @@ Registry& registry() {
 
 }  // namespace
 
+Owner current_owner() {
+    // Drawn again in a forked child: its threads are not its parent's.
+    static std::atomic<std::uint64_t> process{0};
+    static const bool reset_in_children = [] {
+        pthread_atfork(nullptr, nullptr, [] { process.store(0); });
+        return true;
+    }();
+    (void)reset_in_children;
+    static std::atomic<std::uint64_t> next_thread{1};
+    thread_local const std::uint64_t thread = next_thread++;
+    std::uint64_t token = process.load();
+    if (token == 0) {
+        std::uint64_t drawn = 0;
+        while (drawn == 0) std::memcpy(&drawn, random_bytes(sizeof drawn).data(), sizeof drawn);
+        if (process.compare_exchange_strong(token, drawn)) token = drawn;  // else another thread's number is in token
+    }
+    return Owner{token, thread};
+}
+
 Session::Session(std::string address, std::vector<std::byte> authkey)
     : address_(std::move(address)), authkey_(std::move(authkey)) {}
 
 void Session::reset_after_fork() noexcept { new (&mutex_) std::mutex; }
 
-Connection& Session::connection_locked() {
-    if (pid_ == ::getpid() && !connection_.closed()) return connection_;
-    // A forked child drops the parent's connection (closing its copy of the fd does
-    // not disturb the parent) and registers the references it inherited.
-    connection_ = Connection(connect_to(address_));
+Connection& Session::home_locked() {
+    if (pid_ == ::getpid() && !home_.closed()) return home_;
+    // A forked child drops the parent's connections (closing its copies of the fds
+    // does not disturb the parent) and registers the references it inherited: every
+    // incref is answered before the child's first call goes out.
+    if (pid_ != ::getpid()) idle_.clear();
+    home_ = Connection(connect_to(address_));
     pid_ = ::getpid();
-    authenticate(connection_, authkey_, kHandshakePatience);
+    authenticate(home_, authkey_, kHandshakePatience);
+    std::size_t sent = 0;
     for (const auto& [object, count] : references_)
-        if (count > 0) connection_.send(Request{RequestKind::incref, object, 0, {}});
-    return connection_;
+        if (count > 0) {
+            home_.send(Request{RequestKind::incref, object, 0, {}, current_owner()});
+            ++sent;
+        }
+    for (; sent > 0; --sent) (void)home_.recv<Reply>();  // an object gone meanwhile: its proxy's calls say so
+    return home_;
 }
 
-Reply Session::round_trip_locked(const Request& request) {
-    Connection& connection = connection_locked();
+Reply Session::round_trip(Connection& connection, const Request& request) {
     try {
         connection.send(request);
         return connection.recv<Reply>();
     } catch (const ManagerError&) {
         throw;
     } catch (const std::exception& e) {
-        connection_.close();
+        connection.close();
         throw ManagerError("ipc: Manager: the server at " + address_ + " is gone (" + e.what() + ")");
     }
 }
 
 void Session::connect() {
     std::lock_guard lock(mutex_);
-    (void)connection_locked();
+    (void)home_locked();
 }
 
 std::uint64_t Session::create(StoredKind kind, Object initial) {
-    return referenced(Request{RequestKind::create, 0, static_cast<std::uint8_t>(kind), {std::move(initial)}});
+    return referenced(Request{RequestKind::create, 0, static_cast<std::uint8_t>(kind), {std::move(initial)}, current_owner()});
 }
 
 std::uint64_t Session::open_named(StoredKind kind, const std::string& name, Object initial) {
-    return referenced(Request{RequestKind::create, 0, static_cast<std::uint8_t>(kind), {std::move(initial), name}});
+    return referenced(
+        Request{RequestKind::create, 0, static_cast<std::uint8_t>(kind), {std::move(initial), name}, current_owner()});
 }
 
 // Sends a create request; the new reference is the caller's proxy's.
 std::uint64_t Session::referenced(const Request& create_request) {
     std::lock_guard lock(mutex_);
-    const Reply reply = round_trip_locked(create_request);
+    const Reply reply = round_trip(home_locked(), create_request);
     if (reply.status != Status::ok) throw_reply(reply);
     const auto object = static_cast<std::uint64_t>(reply.value.as_int());
     ++references_[object];
     return object;
 }
 
-Object Session::call(std::uint64_t object, Method method, List args) {
+Session::Pooled Session::lease() {
+    {
+        std::lock_guard lock(mutex_);
+        (void)home_locked();  // a forked child's references are registered before its first call
+        if (!idle_.empty()) {
+            Pooled connection = std::move(idle_.back());
+            idle_.pop_back();
+            return connection;
+        }
+    }
+    auto connection = std::make_unique<Connection>(connect_to(address_));
+    authenticate(*connection, authkey_, kHandshakePatience);
+    return connection;
+}
+
+void Session::give_back(Pooled connection, pid_t pid) noexcept {
     std::lock_guard lock(mutex_);
-    Reply reply = round_trip_locked(Request{RequestKind::call, object, static_cast<std::uint8_t>(method), std::move(args)});
+    if (pid == pid_ && !connection->closed()) idle_.push_back(std::move(connection));
+}
+
+Object Session::call(std::uint64_t object, Method method, List args, std::int64_t timeout_ns) {
+    const Request request{RequestKind::call, object, static_cast<std::uint8_t>(method), std::move(args), current_owner(),
+                          timeout_ns};
+    const pid_t pid = ::getpid();
+    Pooled connection = lease();
+    Reply reply = round_trip(*connection, request);  // a connection that failed is dropped with it
+    give_back(std::move(connection), pid);
     if (reply.status != Status::ok) throw_reply(reply);
     return std::move(reply.value);
 }
@@ -118,9 +174,9 @@ void Session::acquire(std::uint64_t object) {
     std::lock_guard lock(mutex_);
     const bool first = references_[object]++ == 0;
     try {
-        const bool fresh = pid_ != ::getpid() || connection_.closed();
-        Connection& connection = connection_locked();  // a fresh connection registers every reference, this one too
-        if (first && !fresh) connection.send(Request{RequestKind::incref, object, 0, {}});
+        const bool fresh = pid_ != ::getpid() || home_.closed();
+        Connection& home = home_locked();  // a fresh connection registers every reference, this one too
+        if (first && !fresh) (void)round_trip(home, Request{RequestKind::incref, object, 0, {}, current_owner()});
     } catch (const std::exception&) {
         // The server is gone: the proxy's next call says so.
     }
@@ -131,9 +187,9 @@ void Session::release(std::uint64_t object) noexcept {
     const auto it = references_.find(object);
     if (it == references_.end() || --it->second > 0) return;
     references_.erase(it);
-    if (pid_ != ::getpid() || connection_.closed()) return;  // nothing of ours to release on the server
+    if (pid_ != ::getpid() || home_.closed()) return;  // nothing of ours to release on the server
     try {
-        connection_.send(Request{RequestKind::decref, object, 0, {}});
+        home_.send(Request{RequestKind::decref, object, 0, {}, current_owner()});
     } catch (const std::exception&) {
     }
 }

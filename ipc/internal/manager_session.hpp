@@ -1,12 +1,21 @@
-// Session: this process's connection to one Manager server, shared by every proxy of
-// that server in the process, and the process's references to its objects.
+// Session: this process's connections to one Manager server, shared by every proxy
+// of that server in the process, and the process's references to its objects.
+//
+// Connections: the home connection carries creates and reference counts, in the
+// order the counts change (the server counts references per connection, so they
+// must all travel on one, in order). Calls go on pooled connections: a call takes
+// an idle one or opens a new one, and gives it back when answered, so a thread
+// blocked in a queue's get() or a lock's acquire() never stops the process's other
+// threads from reaching the server (as Python's per-thread connections). A process
+// keeps as many as it had calls at the same time.
 //
 // References are counted here and told to the server only when a count goes 0 -> 1
-// or 1 -> 0, by one-way messages: copying or dropping a proxy costs no round trip.
-// A forked child finds the session made by its parent (pid differs): it opens its
-// own connection and registers the references it inherited, so the server keeps
-// what the child's copied proxies point at, and drops them when the child's
-// connection closes, whichever way the child ends.
+// (a round trip: once it returns, the server counts the reference) or 1 -> 0 (a
+// one-way message): copying or dropping a proxy costs no round trip. A forked child
+// finds the session made by its parent (pid differs): it drops the parent's
+// connections, opens its own and registers the references it inherited before its
+// first call, so the server keeps what the child's copied proxies point at, and
+// drops them when the child's connection closes, whichever way the child ends.
 #pragma once
 
 #include <sys/types.h>
@@ -36,9 +45,11 @@ public:
     std::uint64_t create(StoredKind kind, Object initial);
     // The object the server holds under `name`, made from `initial` if it has none.
     std::uint64_t open_named(StoredKind kind, const std::string& name, Object initial);
-    // Runs a method; throws what the server's method threw (KeyError, ...), or
-    // ManagerError when the server cannot be reached.
-    Object call(std::uint64_t object, Method method, List args);
+    // Runs a method, waiting in the server at most `timeout_ns` (kNoTimeout: as long
+    // as it takes) for a method that may block; throws what the server's method
+    // threw (KeyError, ...), or ManagerError when the server cannot be reached or
+    // goes away during the call.
+    Object call(std::uint64_t object, Method method, List args, std::int64_t timeout_ns = kNoTimeout);
     void acquire(std::uint64_t object);
     void release(std::uint64_t object) noexcept;
 
@@ -46,17 +57,24 @@ public:
     void reset_after_fork() noexcept;
 
 private:
-    Connection& connection_locked();
-    Reply round_trip_locked(const Request& request);
+    using Pooled = std::unique_ptr<Connection>;
+    Connection& home_locked();
+    Reply round_trip(Connection& connection, const Request& request);
     std::uint64_t referenced(const Request& create_request);
+    Pooled lease();
+    void give_back(Pooled connection, pid_t pid) noexcept;
 
     const std::string address_;
     const std::vector<std::byte> authkey_;
     std::mutex mutex_;
-    pid_t pid_ = -1;  // the process connection_ belongs to
-    Connection connection_;
+    pid_t pid_ = -1;  // the process home_ and idle_ belong to
+    Connection home_;
+    std::vector<Pooled> idle_;
     std::unordered_map<std::uint64_t, std::uint64_t> references_;
 };
+
+// The calling thread's Owner (manager_protocol.hpp).
+Owner current_owner();
 
 // The session of the Manager at `address` (manager_address.hpp) in this process, made with `authkey`
 // if there is none yet (a child forked after it was made finds its parent's).

@@ -265,12 +265,25 @@ Object value_call(Object& value, Method method, const List& args, bool allow_mod
 }  // namespace
 
 std::uint64_t ManagerStore::create(ClientId client, StoredKind kind, Object initial) {
-    const bool fits = kind == StoredKind::value || (kind == StoredKind::list && initial.kind() == Object::Kind::list) ||
+    const bool fits = kind == StoredKind::value || is_waitable(kind) ||
+                      (kind == StoredKind::list && initial.kind() == Object::Kind::list) ||
                       ((kind == StoredKind::dict || kind == StoredKind::namespace_) &&
                        initial.kind() == Object::Kind::dict);
     if (!fits) throw TypeError("ipc: Manager: cannot make this kind of object from " + initial.repr());
     const std::uint64_t id = next_id_++;
-    objects_.emplace(id, Stored{kind, std::move(initial), 0});
+    if (kind == StoredKind::condition) {
+        if (initial.is_none()) {  // a lock of its own, held by the condition alone
+            const std::uint64_t lock = next_id_++;
+            waitables_.create(lock, StoredKind::rlock, None{});
+            objects_.emplace(lock, Stored{StoredKind::rlock, None{}, 0});
+            initial = static_cast<std::int64_t>(lock);
+        }
+        waitables_.create(id, kind, initial);  // checks that the lock is one
+        ++find(static_cast<std::uint64_t>(initial.as_int())).references;
+    } else if (is_waitable(kind)) {
+        waitables_.create(id, kind, initial);
+    }
+    objects_.emplace(id, Stored{kind, is_waitable(kind) ? Object(None{}) : std::move(initial), 0});
     incref(client, id);
     return id;
 }
@@ -305,21 +318,26 @@ void ManagerStore::decref(ClientId client, std::uint64_t object) {
     const auto it = held.find(object);
     if (it == held.end()) return;  // never held by this client: ignore, as a stale message
     if (--it->second == 0) held.erase(it);
-    Stored& stored = find(object);
-    if (--stored.references == 0) objects_.erase(object);
+    drop_references(object, 1);
 }
 
-void ManagerStore::drop_client(ClientId client) {
-    const auto it = held_.find(client);
-    if (it == held_.end()) return;
-    for (const auto& [object, count] : it->second) {
-        const auto stored = objects_.find(object);
-        if (stored != objects_.end() && (stored->second.references -= count) == 0) objects_.erase(stored);
+void ManagerStore::drop_references(std::uint64_t object, std::uint64_t references) {
+    const auto stored = objects_.find(object);
+    if (stored == objects_.end() || (stored->second.references -= references) != 0) return;
+    objects_.erase(stored);
+    if (const std::optional<std::uint64_t> lock = waitables_.erase(object)) drop_references(*lock, 1);
+}
+
+bool ManagerStore::drop_client(ClientId client) {
+    if (const auto it = held_.find(client); it != held_.end()) {
+        for (const auto& [object, count] : it->second) drop_references(object, count);
+        held_.erase(it);
     }
-    held_.erase(it);
+    return waitables_.drop_client(client);
 }
 
-Object ManagerStore::call(std::uint64_t object, Method method, const List& args, bool allow_modify) {
+std::optional<Object> ManagerStore::call(const Caller& caller, std::uint64_t object, Method method,
+                                         const List& args, bool allow_modify, bool expired, WaitState& state) {
     Stored& stored = find(object);
     switch (stored.kind) {
         case StoredKind::dict:
@@ -330,8 +348,9 @@ Object ManagerStore::call(std::uint64_t object, Method method, const List& args,
             return namespace_call(stored.value.as_dict(), method, args);
         case StoredKind::value:
             return value_call(stored.value, method, args, allow_modify);
+        default:
+            return waitables_.attempt(caller, object, method, args, expired, state);
     }
-    throw TypeError("ipc: Manager: unknown object kind");
 }
 
 }  // namespace mp::ipc::internal

@@ -5,8 +5,13 @@
 // request frames' payloads. Each is decoded as a Request and, when it decodes,
 // applied to a store, as the server does. The property: any input decodes or fails
 // with DecodeError, and any request runs or fails with the error a reply carries
-// (KeyError, IndexError, ValueError, TypeError, AttributeError): no crash, no hang,
-// no sanitizer report, and no function address from the input is ever called.
+// (KeyError, IndexError, ValueError, TypeError, AttributeError, NotOwner,
+// BrokenBarrierError): no crash, no hang, no sanitizer report, and no function
+// address from the input is ever called. A call that would wait is attempted once
+// as if its timeout had passed; one still waiting then (a condition's wait for its
+// lock) is abandoned, as when its client leaves. Each request's owner and
+// connection come from the input, so holds by several processes and threads, and
+// their release when a connection closes, are exercised too.
 #pragma once
 
 #include <cstdint>
@@ -20,22 +25,36 @@
 
 namespace mp::ipc::fuzz {
 
+// The connection a request comes on: 1 to 3, from its owner's thread number (the
+// references are all counted on connection 1, as a session's home connection).
+inline std::uint64_t connection_of(const internal::Request& request) { return 1 + request.owner.thread % 3; }
+
 inline void apply(internal::ManagerStore& store, const internal::Request& request) {
     using internal::RequestKind;
     switch (request.kind) {
         case RequestKind::create:
-            if (request.code <= static_cast<std::uint8_t>(internal::StoredKind::value) && !request.args.empty())
+            if (request.code <= static_cast<std::uint8_t>(internal::StoredKind::last) && !request.args.empty())
                 (void)store.create(1, static_cast<internal::StoredKind>(request.code), request.args[0]);
             break;
         case RequestKind::incref:
             store.incref(1, request.object);
             break;
         case RequestKind::decref:
-            store.decref(1, request.object);
+            if (request.owner.thread == 7) {  // a connection that closes (its process's holds go with the last)
+                (void)store.drop_client(2);
+                (void)store.drop_client(3);
+            } else {
+                store.decref(1, request.object);
+            }
             break;
         case RequestKind::call:
-            if (request.code <= static_cast<std::uint8_t>(internal::Method::last))
-                (void)store.call(request.object, static_cast<internal::Method>(request.code), request.args, false);
+            if (request.code <= static_cast<std::uint8_t>(internal::Method::last)) {
+                internal::WaitState state;
+                const internal::Caller caller{connection_of(request), request.owner};
+                if (!store.call(caller, request.object, static_cast<internal::Method>(request.code), request.args, false,
+                                true, state))
+                    store.abandon(request.object, state);
+            }
             break;
     }
 }
@@ -58,9 +77,11 @@ inline void manager_requests(const std::uint8_t* data, std::size_t size) {
         } catch (const sync::ValueError&) {
         } catch (const TypeError&) {
         } catch (const AttributeError&) {
+        } catch (const internal::NotOwner&) {
+        } catch (const sync::BrokenBarrierError&) {
         }
     }
-    store.drop_client(1);
+    for (std::uint64_t connection = 1; connection <= 3; ++connection) (void)store.drop_client(connection);
     if (store.size() != 0) std::abort();  // every reference was the client's
 }
 
