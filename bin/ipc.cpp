@@ -30,7 +30,8 @@ constexpr const char* kUsage =
     "       ls prints KEY<tab>VALUE lines. Exit 1: no such key, or incr of a\n"
     "       non-number; 3: the server cannot be reached.\n"
     "tour   replays the classic multiprocessing examples (Queue and Lock, Pipe,\n"
-    "       duplex Pipe in turns, socketpair, qsize, a full maxsize=3 queue).\n"
+    "       duplex Pipe in turns, socketpair, qsize, a full maxsize=3 queue) and\n"
+    "       the seeds' Manager programs, Python lines beside the mp ones.\n"
     "\n"
     "exit status: 0 ok, 1 failure, 2 usage error (dict: 3 unreachable)\n";
 

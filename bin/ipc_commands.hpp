@@ -1,5 +1,5 @@
 // The subcommands of bin/ipc, one file each (ipc_bench.cpp, ipc_manager.cpp,
-// ipc_dict.cpp, ipc_tour.cpp), and what they share (ipc_children.cpp, the authkey
+// ipc_dict.cpp, ipc_tour.cpp and ipc_tour_manager.cpp), and what they share (ipc_children.cpp, the authkey
 // files in ipc_authkey.cpp).
 #pragma once
 
@@ -50,6 +50,8 @@ int bench_command(const BenchOptions& options);
 int manager_command(const ManagerAddress& options);
 // `ipc dict`: one operation on a named dict of a Manager.
 int dict_command(const DictOptions& options);
+// The tour's Manager part (ipc_tour_manager.cpp): the seeds' Manager programs.
+void manager_tour();
 // `ipc tour`: replays the classic multiprocessing examples; returns the exit code.
 int tour_command();
 

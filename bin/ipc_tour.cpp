@@ -183,6 +183,7 @@ int tour_command() {
     socketpair_and_fd_passing();
     two_writers_one_reader_with_qsize();
     full_queue_blocks_put();
+    manager_tour();
     return 0;
 }
 

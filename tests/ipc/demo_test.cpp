@@ -33,7 +33,9 @@ TEST(IpcDemo, TourReplaysTheExamples) {
                              "process 4 (right end): received 3 on its end",
                              "child: this line went through a descriptor the parent passed",
                              "parent: both writers done, qsize() = 10", "raised QueueFull",
-                             "parent: the queue now holds 2 3 4"}) {
+                             "parent: the queue now holds 2 3 4", "{1: '1', '2': 2, 0.25: None}",
+                             "[9, 8, 7, 6, 5, 4, 3, 2, 1, 0]", "{'locked': 10, 'added': 10, 'modified': 10}",
+                             "consumer got: 0 1 4 9 16"}) {
         EXPECT_NE(r.out.find(line), std::string::npos) << "missing: " << line << "\n" << r.out;
     }
 }
