@@ -19,6 +19,7 @@
 
 #include "bin/cli/exit_status.hpp"
 #include "bin/cli/main.hpp"
+#include "bin/cli/output_file.hpp"
 #include "bin/cli/shell.hpp"
 #include "bin/pool_inputs.hpp"
 #include "bin/pool_replace.hpp"
@@ -385,9 +386,7 @@ void Runner::supervise() {
 
 int Runner::run() {
     if (!options_.joblog.empty()) {
-        joblog_ = std::fopen(options_.joblog.c_str(), options_.joblog_append ? "ae" : "we");
-        if (joblog_ == nullptr)
-            throw std::system_error(errno, std::generic_category(), "open(\"" + options_.joblog + "\")");
+        joblog_ = cli::open_output_file(options_.joblog, options_.joblog_append);
         if (std::ftell(joblog_) == 0)
             std::fputs("Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand\n", joblog_);
     }

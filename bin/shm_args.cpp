@@ -19,6 +19,8 @@ using cli::UsageError;
 struct Arguments {
     std::vector<std::string> words;
     std::optional<std::string> init;
+    mp::shm::Access access;  // --mode, --allow-other-owner
+    bool access_given = false;
     bool help = false;
 };
 
@@ -39,6 +41,14 @@ Arguments parse_arguments(cli::Args args) {
             arguments.help = true;
         } else if (auto init = args.value_of("--init", "--init needs a value")) {
             arguments.init = std::move(*init);
+        } else if (auto mode = args.value_of("--mode", "--mode needs a value")) {
+            const auto parsed = cli::parse_mode(*mode);
+            if (!parsed) throw UsageError("bad value for --mode: \"" + *mode + "\" (want an octal mode such as 660)");
+            arguments.access.mode = *parsed;
+            arguments.access_given = true;
+        } else if (args.accept("--allow-other-owner")) {
+            arguments.access.allow_other_owner = true;
+            arguments.access_given = true;
         } else {
             throw UsageError("unknown option " + word + " (negative numbers are fine: -5)");
         }
@@ -78,10 +88,11 @@ Selection parse_selection(const std::string& text) {
 }
 
 Command parse_create(const Arguments& arguments) {
-    expect_words(arguments, 3, 3, "create NAME TYPECODE LEN [--init V]");
+    expect_words(arguments, 3, 3, "create NAME TYPECODE LEN [--init V] [--mode MODE]");
     Create create{.name = arguments.words[1],
                   .code = parse_code(arguments.words[2]),
-                  .count = parse_count(arguments.words[3], "LEN")};
+                  .count = parse_count(arguments.words[3], "LEN"),
+                  .access = arguments.access};
     if (arguments.init) {
         try {
             create.fill = mp::shm::parse_scalar(create.code, *arguments.init);
@@ -97,7 +108,8 @@ Command parse_set(const Arguments& arguments, bool add) {
     return Set{.name = arguments.words[1],
                .index = parse_count(arguments.words[2], "the index"),
                .value = arguments.words[3],
-               .add = add};
+               .add = add,
+               .access = arguments.access};
 }
 
 Command parse_command(const Arguments& arguments) {
@@ -105,11 +117,16 @@ Command parse_command(const Arguments& arguments) {
     if (arguments.words.empty()) throw UsageError("no command; try shm --help");
     const std::string& command = arguments.words[0];
     if (command != "create" && arguments.init) throw UsageError("--init belongs to create");
+    const bool opens = command == "create" || command == "get" || command == "set" || command == "add";
+    if (!opens && arguments.access_given)
+        throw UsageError("--mode and --allow-other-owner belong to create, get, set and add");
+    if (command == "create" && arguments.access.allow_other_owner)
+        throw UsageError("--allow-other-owner belongs to get, set and add: create makes a segment of yours");
     if (command == "create") return parse_create(arguments);
     if (command == "get") {
         expect_words(arguments, 1, 2, "get NAME [I | A:B]");
         return Get{arguments.words[1],
-                   arguments.words.size() == 3 ? parse_selection(arguments.words[2]) : Selection{}};
+                   arguments.words.size() == 3 ? parse_selection(arguments.words[2]) : Selection{}, arguments.access};
     }
     if (command == "set" || command == "add") return parse_set(arguments, command == "add");
     if (command == "rm") {

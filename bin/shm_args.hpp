@@ -11,6 +11,7 @@
 
 #include "bin/cli/cli.hpp"
 #include "bin/cli/main.hpp"
+#include "shm/options.hpp"
 #include "shm/type_code.hpp"
 
 namespace mp::tools::shm {
@@ -19,11 +20,12 @@ using cli::Help;
 struct Tour {};
 struct List {};
 struct Collect {};
-struct Create {  // create NAME TYPECODE LEN [--init V]
+struct Create {  // create NAME TYPECODE LEN [--init V] [--mode MODE]
     std::string name;
     mp::shm::TypeCode code{};
     std::size_t count = 0;
     mp::shm::Scalar fill = std::int64_t{0};
+    mp::shm::Access access;
 };
 // What `get` was asked for: every element, element I ("I"), or a slice ("A:B",
 // "A:", ":B", ":").
@@ -31,15 +33,17 @@ struct Selection {
     std::optional<std::size_t> first, last;
     bool single = false;
 };
-struct Get {  // get NAME [I | A:B]
+struct Get {  // get NAME [I | A:B] [--mode MODE] [--allow-other-owner]
     std::string name;
     Selection selection;
+    mp::shm::Access access;
 };
-struct Set {  // set NAME I V, or add NAME I DELTA
+struct Set {  // set NAME I V, or add NAME I DELTA (with get's access options)
     std::string name;
     std::size_t index = 0;
     std::string value;
     bool add = false;
+    mp::shm::Access access;
 };
 struct Remove {  // rm NAME
     std::string name;

@@ -29,7 +29,7 @@ int tour_command();
 // cli::UsageError, a missing segment "no segment named ...".
 void with_segment_name(const std::string& name, const std::function<void()>& open);
 // The existing segment `name`, with with_segment_name's errors.
-mp::shm::DynamicArray attach(const std::string& name);
+mp::shm::DynamicArray attach(const std::string& name, const mp::shm::Access& access);
 // Prints `value` as the type `code` shows it, and a newline.
 void print_value(mp::shm::TypeCode code, const mp::shm::Scalar& value);
 

@@ -12,9 +12,10 @@ namespace mp::tools::shm {
 
 int create_command(const Create& request) {
     try {
-        auto array = mp::shm::DynamicArray::create(request.name, request.code, request.count, request.fill);
+        auto array = mp::shm::DynamicArray::create(request.name, request.code, request.count, request.fill, {},
+                                                   request.access);
         array.release();  // the point of the command: the segment outlives it
-    } catch (const std::invalid_argument& error) {  // a bad name
+    } catch (const std::invalid_argument& error) {  // a bad name or mode
         throw cli::UsageError(error.what());
     } catch (const std::system_error& error) {
         if (error.code() == std::errc::file_exists)

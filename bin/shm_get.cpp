@@ -11,7 +11,7 @@
 namespace mp::tools::shm {
 
 int get_command(const Get& request) {
-    auto array = attach(request.name);
+    auto array = attach(request.name, request.access);
     const Selection& selection = request.selection;
     if (selection.single) {
         print_value(array.type_code(), array.get(*selection.first));

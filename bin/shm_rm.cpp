@@ -1,6 +1,4 @@
 // `shm rm NAME`.
-#include <sys/mman.h>
-
 #include <cerrno>
 #include <cstdio>
 #include <stdexcept>
@@ -15,10 +13,10 @@ namespace mp::tools::shm {
 
 int remove_command(const Remove& request) {
     with_segment_name(request.name, [&] {
-        // Unlinking needs no mapping; shm_unlink reports a missing name as ENOENT.
-        const std::string path = mp::shm::segment_path(request.name);
-        if (shm_unlink(path.c_str()) != 0)
-            throw std::system_error(errno, std::generic_category(), "shm_unlink(\"" + path + "\")");
+        // Unlinking needs no mapping; never another user's segment.
+        if (!mp::shm::remove(request.name))
+            throw std::system_error(ENOENT, std::generic_category(),
+                                    "shm_unlink(\"" + mp::shm::segment_path(request.name) + "\")");
     });
     return 0;
 }

@@ -23,9 +23,9 @@ void with_segment_name(const std::string& name, const std::function<void()>& ope
     }
 }
 
-mp::shm::DynamicArray attach(const std::string& name) {
+mp::shm::DynamicArray attach(const std::string& name, const mp::shm::Access& access) {
     std::optional<mp::shm::DynamicArray> array;
-    with_segment_name(name, [&] { array.emplace(mp::shm::DynamicArray::attach(name)); });
+    with_segment_name(name, [&] { array.emplace(mp::shm::DynamicArray::attach(name, access)); });
     return std::move(*array);
 }
 

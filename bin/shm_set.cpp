@@ -11,7 +11,7 @@
 namespace mp::tools::shm {
 
 int set_command(const Set& request) {
-    auto array = attach(request.name);
+    auto array = attach(request.name, request.access);
     if (request.add) {
         print_value(array.type_code(), array.add(request.index, mp::shm::parse_delta(array.type_code(), request.value)));
     } else {

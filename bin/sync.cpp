@@ -19,13 +19,13 @@ constexpr const char* kHelp = R"(usage: sync COMMAND ...
 Named, process-shared synchronization for shell scripts. A holder that dies (even
 by SIGKILL) never wedges the others: its lock or slot is taken back.
 
-  sync lock NAME [-n | -w SEC] [-E CODE] [--] CMD [ARG...]
+  sync lock NAME [-n | -w SEC] [-E CODE] [ACCESS] [--] CMD [ARG...]
         run CMD while holding lock NAME (like flock)
-  sync sem NAME -j N [-n | -w SEC] [-E CODE] [--] CMD [ARG...]
+  sync sem NAME -j N [-n | -w SEC] [-E CODE] [ACCESS] [--] CMD [ARG...]
         run CMD holding one of N slots of semaphore NAME: at most N such CMDs
         run at once, system-wide (like GNU sem, at flock's cost)
-  sync event NAME set|clear|wait [-n | -w SEC]
-  sync barrier NAME -n PARTIES [-w SEC]
+  sync event NAME set|clear|wait [-n | -w SEC] [ACCESS]
+  sync barrier NAME -n PARTIES [-w SEC] [ACCESS]
         wait until PARTIES processes have arrived; prints the arrival index
   sync ls                    our named objects: kind, state, holders (dead ones marked)
   sync rm NAME...            delete the names
@@ -37,10 +37,17 @@ options:
   -E, --conflict-exit-code CODE   exit with CODE instead of 75 when busy
   -j, --jobs N               the semaphore's number of slots
 
+ACCESS (who may use the object; see Security in sync/README.md):
+  --mode MODE                create it with octal MODE (default 600: only you);
+                             an existing one with a wider mode is refused
+  --allow-other-owner        accept an object another user created
+
 exit status: CMD's status; 128+N when CMD died of signal N; 127 when CMD was not
 found, 126 when it could not be run; 75 (or CODE) when the lock, slot, event or
 barrier could not be had in time (or the barrier broke); 2 on a usage error; 1
 when sync itself failed.
+An object another user owns, or with a wider mode than --mode, is refused (exit 1),
+and `sync rm` never removes another user's object.
 SIGINT/SIGTERM/SIGHUP/SIGQUIT sent to sync are passed on to CMD; the lock or slot
 is released however sync ends. Names: 1-200 of [A-Za-z0-9._-], in /dev/shm as
 mp-sync-NAME.
@@ -52,9 +59,9 @@ int run(const Command& command) {
     if (const auto* sem = std::get_if<SemaphoreRun>(&command))
         return run_under_semaphore(sem->options, sem->slots);
     if (const auto* event = std::get_if<EventAction>(&command))
-        return event_command(event->name, event->action, event->wait);
+        return event_command(event->name, event->action, event->wait, event->access);
     if (const auto* barrier = std::get_if<BarrierWait>(&command))
-        return barrier_command(barrier->name, barrier->parties, barrier->wait);
+        return barrier_command(barrier->name, barrier->parties, barrier->wait, barrier->access);
     if (const auto* remove = std::get_if<Remove>(&command)) return remove_command(remove->names);
     if (std::holds_alternative<List>(command)) return list_command();
     return tour_command();

@@ -40,6 +40,22 @@ bool wait_option(const std::string& option, Args& args, Wait& wait) {
     return true;
 }
 
+// Reads one option of the object's Access (--mode, --allow-other-owner) if
+// `option` is one; false otherwise.
+bool access_option(const std::string& option, Args& args, mp::sync::Access& access) {
+    if (option == "--allow-other-owner") {
+        access.allow_other_owner = true;
+    } else if (option == "--mode") {
+        const std::string text = args.next("value of --mode");
+        const auto mode = cli::parse_mode(text);
+        if (!mode) throw UsageError("bad value for --mode: '" + text + "' (want an octal mode such as 660)");
+        access.mode = *mode;
+    } else {
+        return false;
+    }
+    return true;
+}
+
 // lock and sem: NAME, options, then the command (after "--" or the first non-option).
 Command run_command(const std::string& subcommand, Args& args) {
     RunOptions options;
@@ -53,7 +69,7 @@ Command run_command(const std::string& subcommand, Args& args) {
         }
         if (option.empty() || option[0] != '-') break;
         args.next(option);
-        if (wait_option(option, args, options.wait)) continue;
+        if (wait_option(option, args, options.wait) || access_option(option, args, options.access)) continue;
         if (option == "-E" || option == "--conflict-exit-code") {
             options.busy_code = static_cast<int>(int_arg(args, option, 0, 255));
         } else if (subcommand == "sem" && (option == "-j" || option == "--jobs")) {
@@ -73,23 +89,26 @@ Command event(Args& args) {
     const std::string name = args.next("NAME");
     std::string action;
     Wait wait;
+    mp::sync::Access access;
     while (!args.empty()) {
         const std::string arg = args.next("argument");
-        if (wait_option(arg, args, wait)) continue;
+        if (wait_option(arg, args, wait) || access_option(arg, args, access)) continue;
         if (!action.empty() || (arg != "set" && arg != "clear" && arg != "wait"))
             throw UsageError("event: unexpected '" + arg + "' (want set, clear or wait)");
         action = arg;
     }
     if (action.empty()) throw UsageError("event: missing set, clear or wait");
-    return EventAction{name, action, wait};
+    return EventAction{name, action, wait, access};
 }
 
 Command barrier(Args& args) {
     const std::string name = args.next("NAME");
     std::int64_t parties = 0;
     Wait wait;
+    mp::sync::Access access;
     while (!args.empty()) {
         const std::string option = args.next("option");
+        if (access_option(option, args, access)) continue;
         if (option == "-n" || option == "--parties") {
             parties = int_arg(args, option, 1, 1'000'000);
         } else if (option == "-w" || option == "--wait" || option == "--timeout") {
@@ -99,7 +118,7 @@ Command barrier(Args& args) {
         }
     }
     if (parties == 0) throw UsageError("barrier: missing -n PARTIES");
-    return BarrierWait{name, static_cast<unsigned>(parties), wait};
+    return BarrierWait{name, static_cast<unsigned>(parties), wait, access};
 }
 
 Command dispatch(const std::string& command, Args& args) {

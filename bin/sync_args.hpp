@@ -26,11 +26,13 @@ struct EventAction {  // event NAME set|clear|wait [-n | -w SEC]
     std::string name;
     std::string action;
     Wait wait;
+    mp::sync::Access access;
 };
 struct BarrierWait {  // barrier NAME -n PARTIES [-w SEC]
     std::string name;
     unsigned parties = 0;
     Wait wait;
+    mp::sync::Access access;
 };
 struct Remove {  // rm NAME...
     std::vector<std::string> names;

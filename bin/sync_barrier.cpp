@@ -9,8 +9,8 @@
 
 namespace mp::tools::sync {
 
-int barrier_command(const std::string& name, unsigned parties, const Wait& wait) {
-    mp::sync::Barrier barrier = mp::sync::Barrier::open(name, parties);
+int barrier_command(const std::string& name, unsigned parties, const Wait& wait, const mp::sync::Access& access) {
+    mp::sync::Barrier barrier = mp::sync::Barrier::open(name, parties, access);
     try {
         const std::uint32_t index = wait.timeout ? barrier.wait(*wait.timeout) : barrier.wait();
         std::printf("%u\n", index);

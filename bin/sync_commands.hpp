@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "sync/access.hpp"
+
 namespace mp::tools::sync {
 
 inline constexpr const char* kProgram = "sync";
@@ -25,6 +27,7 @@ struct RunOptions {
     std::string name;
     Wait wait;
     int busy_code = kExitBusy;  // -E CODE
+    mp::sync::Access access;    // --mode, --allow-other-owner
     std::vector<std::string> command;
 };
 
@@ -33,8 +36,9 @@ int run_under_lock(const RunOptions& options);
 // `sem NAME -j N ... -- CMD`: runs CMD holding one of N slots of Semaphore NAME.
 int run_under_semaphore(const RunOptions& options, unsigned slots);
 
-int event_command(const std::string& name, const std::string& action, const Wait& wait);
-int barrier_command(const std::string& name, unsigned parties, const Wait& wait);
+int event_command(const std::string& name, const std::string& action, const Wait& wait,
+                  const mp::sync::Access& access);
+int barrier_command(const std::string& name, unsigned parties, const Wait& wait, const mp::sync::Access& access);
 int list_command();
 int remove_command(const std::vector<std::string>& names);
 int tour_command();

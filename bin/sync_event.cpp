@@ -6,8 +6,9 @@
 
 namespace mp::tools::sync {
 
-int event_command(const std::string& name, const std::string& action, const Wait& wait) {
-    mp::sync::Event event = mp::sync::Event::open(name);
+int event_command(const std::string& name, const std::string& action, const Wait& wait,
+                  const mp::sync::Access& access) {
+    mp::sync::Event event = mp::sync::Event::open(name, access);
     if (action == "set") {
         event.set();
     } else if (action == "clear") {

@@ -78,7 +78,7 @@ bool take(const Wait& wait, TryTake try_take, Take block) {
 }  // namespace
 
 int run_under_lock(const RunOptions& options) {
-    mp::sync::Lock lock = mp::sync::Lock::open(options.name);
+    mp::sync::Lock lock = mp::sync::Lock::open(options.name, options.access);
     const bool held = take(
         options.wait, [&](auto timeout) { return lock.try_lock_for(timeout); }, [&] { lock.lock(); });
     if (!held) return options.busy_code;
@@ -92,7 +92,8 @@ int run_under_lock(const RunOptions& options) {
 }
 
 int run_under_semaphore(const RunOptions& options, unsigned slots) {
-    mp::sync::Semaphore sem = mp::sync::Semaphore::open(options.name, slots, mp::sync::SlotOwnership::process);
+    mp::sync::Semaphore sem = mp::sync::Semaphore::open(options.name, slots, mp::sync::SlotOwnership::process,
+                                                             options.access);
     // The child waits for the slot dying with the runner; once it holds one, it
     // execs CMD, and CMD outlives a killed runner (it owns the slot).
     const int status = run_command(options.command, true, [&] {

@@ -44,19 +44,23 @@ class Array {
 
 public:
     // Creates segment `name` holding `count` zero-valued elements, the elements of
-    // `init`, or those of `range`. Owns the name. Throws std::system_error (EEXIST)
-    // when the name exists, std::invalid_argument for a bad name.
-    [[nodiscard]] static Array create(std::string_view name, std::size_t count, Options options = {}) {
-        return published(internal::TypedSegment::create(name, kType, count, options), {});
+    // `init`, or those of `range`, with mode access.mode (SharedMemory::create).
+    // Owns the name. Throws std::system_error (EEXIST) when the name exists,
+    // std::invalid_argument for a bad name or mode.
+    [[nodiscard]] static Array create(std::string_view name, std::size_t count, Options options = {},
+                                      const Access& access = {}) {
+        return published(internal::TypedSegment::create(name, kType, count, options, access), {});
     }
-    [[nodiscard]] static Array create(std::string_view name, std::initializer_list<T> init, Options options = {}) {
-        return create(name, std::span<const T>(init.begin(), init.size()), options);
+    [[nodiscard]] static Array create(std::string_view name, std::initializer_list<T> init, Options options = {},
+                                      const Access& access = {}) {
+        return create(name, std::span<const T>(init.begin(), init.size()), options, access);
     }
     template <std::ranges::input_range R>
         requires std::convertible_to<std::ranges::range_reference_t<R>, T>
-    [[nodiscard]] static Array create(std::string_view name, R&& range, Options options = {}) {
+    [[nodiscard]] static Array create(std::string_view name, R&& range, Options options = {},
+                                      const Access& access = {}) {
         const std::vector<T> values = to_vector(std::forward<R>(range));
-        return published(internal::TypedSegment::create(name, kType, values.size(), options), values);
+        return published(internal::TypedSegment::create(name, kType, values.size(), options, access), values);
     }
 
     // The same, nameless: shared with children forked afterwards.
@@ -74,13 +78,14 @@ public:
     }
 
     // Attaches to the Array created as `name`, of any length or of exactly `count`
-    // elements. Throws std::system_error (ENOENT) when there is none, WrongType,
+    // elements, checked as SharedMemory::attach checks with `access`. Throws
+    // std::system_error (ENOENT when there is none, EACCES when refused), WrongType,
     // WrongLength, DamagedSegment.
-    [[nodiscard]] static Array attach(std::string_view name) {
-        return Array(internal::TypedSegment::attach(name, &kType, std::nullopt));
+    [[nodiscard]] static Array attach(std::string_view name, const Access& access = {}) {
+        return Array(internal::TypedSegment::attach(name, &kType, std::nullopt, access));
     }
-    [[nodiscard]] static Array attach(std::string_view name, std::size_t count) {
-        return Array(internal::TypedSegment::attach(name, &kType, count));
+    [[nodiscard]] static Array attach(std::string_view name, std::size_t count, const Access& access = {}) {
+        return Array(internal::TypedSegment::attach(name, &kType, count, access));
     }
 
     std::size_t size() const { return size_; }

@@ -91,13 +91,13 @@ Scalar add_checked(T& element, const Scalar& delta, TypeCode code) {
 }  // namespace
 
 DynamicArray DynamicArray::create(std::string_view name, TypeCode code, std::size_t count, const Scalar& fill,
-                                  Options options) {
+                                  Options options, const Access& access) {
     if (code == TypeCode::Opaque) throw std::invalid_argument("shm: DynamicArray::create: needs a scalar type code, not 'V'");
     return visit_type_code(code, [&]<class T>(std::type_identity<T>) {
         if (!fits<T>(fill))
             throw std::out_of_range("shm: " + number_text(fill) +
                                     " is out of range for type " + code_text(code));
-        auto segment = internal::TypedSegment::create(name, internal::element_type_of<T>(), count, options);
+        auto segment = internal::TypedSegment::create(name, internal::element_type_of<T>(), count, options, access);
         const T value = from_scalar<T>(fill);
         if (value != T{})  // a new segment is zero-filled already
             for (std::size_t i = 0; i < count; ++i) element_at<T>(segment, i) = value;
@@ -106,8 +106,8 @@ DynamicArray DynamicArray::create(std::string_view name, TypeCode code, std::siz
     });
 }
 
-DynamicArray DynamicArray::attach(std::string_view name) {
-    return DynamicArray(internal::TypedSegment::attach(name, nullptr, std::nullopt));
+DynamicArray DynamicArray::attach(std::string_view name, const Access& access) {
+    return DynamicArray(internal::TypedSegment::attach(name, nullptr, std::nullopt, access));
 }
 
 std::size_t DynamicArray::check(std::size_t index) const {

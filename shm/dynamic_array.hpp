@@ -28,12 +28,15 @@ namespace mp::shm {
 class DynamicArray {
 public:
     // Creates segment `name` of `count` elements of scalar code `code`, each set to
-    // `fill`. Owns the name. Throws std::invalid_argument for TypeCode::Opaque,
-    // std::out_of_range when `fill` does not fit the type, std::system_error (EEXIST).
+    // `fill`, with mode access.mode. Owns the name. Throws std::invalid_argument for
+    // TypeCode::Opaque or a bad mode, std::out_of_range when `fill` does not fit the
+    // type, std::system_error (EEXIST).
     [[nodiscard]] static DynamicArray create(std::string_view name, TypeCode code, std::size_t count,
-                                             const Scalar& fill = std::int64_t{0}, Options options = {});
-    // Attaches to any typed segment. Throws std::system_error (ENOENT), DamagedSegment.
-    [[nodiscard]] static DynamicArray attach(std::string_view name);
+                                             const Scalar& fill = std::int64_t{0}, Options options = {},
+                                             const Access& access = {});
+    // Attaches to any typed segment, checked with `access` as SharedMemory::attach.
+    // Throws std::system_error (ENOENT, EACCES), DamagedSegment.
+    [[nodiscard]] static DynamicArray attach(std::string_view name, const Access& access = {});
 
     TypeCode type_code() const { return segment_.info().type_code; }
     std::size_t size() const { return static_cast<std::size_t>(segment_.info().count); }

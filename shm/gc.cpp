@@ -101,6 +101,7 @@ Entry read_entry(int directory, const std::string& file) {
     if (fstat(fd, &status) == 0) {
         entry.inode = status.st_ino;
         entry.listing.size = static_cast<std::size_t>(status.st_size);
+        entry.listing.owner = status.st_uid;
         do n = pread(fd, header, std::min(sizeof header, header_size()), 0);
         while (n < 0 && errno == EINTR);
     }
@@ -147,11 +148,13 @@ std::vector<SegmentListing> collect_garbage() {
     std::vector<SegmentListing> removed;
     for (Entry& entry : scan(directory.get())) {
         const SegmentListing& listing = entry.listing;
-        if (!listing.header || listing.creator_alive || !listing.users.empty()) continue;
+        if (!listing.header || listing.owner != geteuid() || listing.creator_alive || !listing.users.empty())
+            continue;
         // Remove only the file that was examined, not one made since under that name.
         const std::string file = std::string(kNamePrefix) + listing.name;
         struct stat status {};
-        if (fstatat(directory.get(), file.c_str(), &status, AT_SYMLINK_NOFOLLOW) != 0 || status.st_ino != entry.inode)
+        if (fstatat(directory.get(), file.c_str(), &status, AT_SYMLINK_NOFOLLOW) != 0 || status.st_ino != entry.inode ||
+            status.st_uid != geteuid())
             continue;
         if (unlinkat(directory.get(), file.c_str(), 0) == 0) removed.push_back(std::move(entry.listing));
     }

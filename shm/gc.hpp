@@ -1,6 +1,8 @@
 // Listing our segments in /dev/shm and removing the dead ones (Linux: reads /proc).
 //
 // A segment is garbage when all of these hold:
+// - it belongs to the user running gc (another user's segment is never removed,
+//   even by root);
 // - it is one of ours (/dev/shm/mp-*) and a typed segment with a valid header, so
 //   its creator is known (raw SharedMemory segments and damaged ones are listed,
 //   never removed);
@@ -27,6 +29,7 @@ namespace mp::shm {
 struct SegmentListing {
     std::string name;                  // the user name: "counter" for /dev/shm/mp-counter
     std::size_t size = 0;              // bytes
+    uid_t owner = 0;                   // the user owning the entry
     std::optional<HeaderInfo> header;  // set for a typed segment with a valid header
     std::string problem;               // otherwise why not (e.g. "... is not initialized")
     bool creator_alive = false;        // meaningful when header is set

@@ -1,7 +1,13 @@
 // Options: how a typed segment (Value, Array, DynamicArray) is created.
 #pragma once
 
+#include "sync/access.hpp"
+
 namespace mp::shm {
+
+// Who may use a named segment: its mode when created, and what attach accepts
+// (sync/access.hpp). The same struct as mp::sync's named objects.
+using Access = sync::Access;
 
 struct Options {
     // true (the default, as in Python): the segment carries a robust process-shared

@@ -68,10 +68,13 @@ std::string segment_path(std::string_view name) {
 SharedMemory::SharedMemory(std::string name, std::byte* base, std::size_t size, pid_t owner_pid)
     : name_(std::move(name)), base_(base), size_(size), owner_pid_(owner_pid) {}
 
-SharedMemory SharedMemory::create(std::string_view name, std::size_t size) {
+bool remove(std::string_view name) { return sync::internal::remove_shm_object(segment_path(name)); }
+
+SharedMemory SharedMemory::create(std::string_view name, std::size_t size, const Access& access) {
     const std::string path = segment_path(name);
     require_nonzero(size);
-    const Fd fd = open_shm_object(path, O_CREAT | O_EXCL | O_RDWR);
+    sync::internal::validate_mode(access.mode, "shm");
+    const Fd fd = open_shm_object(path, O_CREAT | O_EXCL | O_RDWR, access);
     try {
         reserve(fd.get(), size, path);
         return SharedMemory(std::string(name), map_shared(fd.get(), size, path), size, getpid());
@@ -81,9 +84,10 @@ SharedMemory SharedMemory::create(std::string_view name, std::size_t size) {
     }
 }
 
-SharedMemory SharedMemory::attach(std::string_view name) {
+SharedMemory SharedMemory::attach(std::string_view name, const Access& access) {
     const std::string path = segment_path(name);
-    const Fd fd = open_shm_object(path, O_RDWR);
+    sync::internal::validate_mode(access.mode, "shm");
+    const Fd fd = open_shm_object(path, O_RDWR, access);
     struct stat status {};
     if (fstat(fd.get(), &status) != 0) throw_errno("fstat", path, errno);
     const auto size = static_cast<std::size_t>(status.st_size);

@@ -22,6 +22,11 @@
 // the last mapping is gone. Anonymous segments have no name at all and vanish when the
 // last process that maps them exits: nothing can leak.
 //
+// Access (options.hpp, the same as mp::sync's): a segment is created with exactly
+// access.mode (0600 by default); attach refuses one another user owns unless
+// access.allow_other_owner, and one whose mode is wider than access.mode. The
+// name is never followed as a symlink and the checks are made on what was opened.
+//
 // Thread safety: one handle is not synchronized; distinct handles are independent.
 #pragma once
 
@@ -31,6 +36,8 @@
 #include <span>
 #include <string>
 #include <string_view>
+
+#include "shm/options.hpp"
 
 namespace mp::shm {
 
@@ -42,21 +49,28 @@ inline constexpr std::string_view kNamePrefix = "mp-";
 // NUL or control characters.
 std::string segment_path(std::string_view name);
 
+// Unlinks segment `name` (as SharedMemory::unlink, without attaching); false when
+// there is none. Another user's segment is never removed: std::system_error
+// (EACCES) naming its owner. Throws std::invalid_argument for a bad name.
+bool remove(std::string_view name);
+
 class SharedMemory {
 public:
-    // Creates segment `name` of `size` bytes (zero-filled, mode 0600) and maps it.
+    // Creates segment `name` of `size` bytes (zero-filled, mode access.mode) and maps it.
     // Its pages are reserved now, so a full /dev/shm fails here (ENOSPC) instead of
     // raising SIGBUS at a later access. The returned handle owns the name.
-    // Throws std::invalid_argument for a bad name or size 0, std::system_error with
+    // Throws std::invalid_argument for a bad name, mode or size 0, std::system_error with
     // EEXIST when the name already exists ("shm_open(\"/mp-x\"): File exists"),
     // ENOSPC when there is no room, and std::system_error for other OS failures.
-    [[nodiscard]] static SharedMemory create(std::string_view name, std::size_t size);
+    [[nodiscard]] static SharedMemory create(std::string_view name, std::size_t size, const Access& access = {});
 
     // Maps the existing segment `name`, whole (its size is the file's size, which may
     // be 0: then data() is empty). Never owns the name.
-    // Throws std::system_error with ENOENT when there is no such segment, EACCES when
-    // it belongs to another user.
-    [[nodiscard]] static SharedMemory attach(std::string_view name);
+    // Throws std::system_error with ENOENT when there is no such segment, ELOOP for
+    // a symlink, EACCES when it belongs to another user (unless
+    // access.allow_other_owner) or its mode is wider than access.mode;
+    // std::invalid_argument for a bad name or mode.
+    [[nodiscard]] static SharedMemory attach(std::string_view name, const Access& access = {});
 
     // A nameless segment of `size` bytes (zero-filled), shared with children forked
     // after this call and gone when the last of them exits.

@@ -38,20 +38,24 @@ namespace mp::shm {
 template <class T>
 class Value {
 public:
-    // Creates segment `name` holding `initial`. Owns the name.
+    // Creates segment `name` holding `initial`, with mode access.mode. Owns the name.
     // Throws std::system_error (EEXIST) when the name exists, std::invalid_argument
-    // for a bad name.
-    [[nodiscard]] static Value create(std::string_view name, const T& initial = T{}, Options options = {}) {
-        return Value(Array<T>::create(name, {initial}, options));
+    // for a bad name or mode.
+    [[nodiscard]] static Value create(std::string_view name, const T& initial = T{}, Options options = {},
+                                      const Access& access = {}) {
+        return Value(Array<T>::create(name, {initial}, options, access));
     }
     // A nameless Value for this process and the children it forks afterwards.
     [[nodiscard]] static Value anonymous(const T& initial = T{}, Options options = {}) {
         return Value(Array<T>::anonymous({initial}, options));
     }
-    // Attaches to the Value created as `name`. Throws std::system_error (ENOENT) when
-    // there is none, WrongType / WrongLength / DamagedSegment when it is not a Value<T>
-    // (an Array<T> of one element is one).
-    [[nodiscard]] static Value attach(std::string_view name) { return Value(Array<T>::attach(name, 1)); }
+    // Attaches to the Value created as `name`, checked with `access` as
+    // SharedMemory::attach. Throws std::system_error (ENOENT when there is none,
+    // EACCES when refused), WrongType / WrongLength / DamagedSegment when it is not
+    // a Value<T> (an Array<T> of one element is one).
+    [[nodiscard]] static Value attach(std::string_view name, const Access& access = {}) {
+        return Value(Array<T>::attach(name, 1, access));
+    }
 
     // One indivisible read / write (see the preamble). Without lock-free atomics for
     // T they take the lock, and may then throw std::logic_error (no lock) or

@@ -66,9 +66,9 @@ Barrier::Barrier(std::uint32_t parties)
     : shared_(parties == 0 ? throw std::invalid_argument("sync: Barrier: parties must be at least 1")
                            : Shared<BarrierState>::anonymous(Kind::barrier, parties)) {}
 
-Barrier Barrier::open(std::string_view name, std::uint32_t parties) {
+Barrier Barrier::open(std::string_view name, std::uint32_t parties, const Access& access) {
     if (parties == 0) throw std::invalid_argument("sync: Barrier: parties must be at least 1");
-    auto shared = Shared<BarrierState>::named(name, Kind::barrier, parties);
+    auto shared = Shared<BarrierState>::named(name, access, Kind::barrier, parties);
     if (shared->parties != parties)
         throw std::invalid_argument("sync: Barrier \"" + std::string(name) + "\" exists with " +
                                     std::to_string(shared->parties) + " parties, not " + std::to_string(parties));

@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "sync/access.hpp"
 #include "sync/internal/deadline.hpp"
 #include "sync/internal/shared.hpp"
 #include "sync/internal/states.hpp"
@@ -32,7 +33,7 @@ public:
     explicit Barrier(std::uint32_t parties);
     // Creates or opens the named barrier. Errors: std::invalid_argument (bad name,
     // another kind, exists with another number of parties), std::system_error.
-    static Barrier open(std::string_view name, std::uint32_t parties);
+    static Barrier open(std::string_view name, std::uint32_t parties, const Access& access = {});
 
     // Blocks until all parties have arrived; returns this thread's arrival index,
     // 0 to parties()-1 (exactly one waiter gets each).

@@ -29,8 +29,8 @@ Condition::Condition(Lock& lock)
 Condition::Condition(RLock& lock)
     : LockableHandle(Shared<ConditionState>::anonymous(Kind::condition, ProcessMutex::Kind::recursive), lock.mutex()) {}
 
-Condition Condition::open(std::string_view name, LockKind kind) {
-    return Condition(Shared<ConditionState>::named(name, Kind::condition, mutex_kind(kind)));
+Condition Condition::open(std::string_view name, LockKind kind, const Access& access) {
+    return Condition(Shared<ConditionState>::named(name, access, Kind::condition, mutex_kind(kind)));
 }
 
 void Condition::require_held(const char* operation) const {

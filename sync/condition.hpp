@@ -17,6 +17,7 @@
 #include <chrono>
 #include <string_view>
 
+#include "sync/access.hpp"
 #include "sync/internal/deadline.hpp"
 #include "sync/internal/lockable.hpp"
 #include "sync/internal/states.hpp"
@@ -38,7 +39,7 @@ public:
     explicit Condition(RLock& lock);
     // Creates or opens the named condition. Errors: std::invalid_argument (bad
     // name, another kind), std::system_error.
-    static Condition open(std::string_view name, LockKind kind = LockKind::rlock);
+    static Condition open(std::string_view name, LockKind kind = LockKind::rlock, const Access& access = {});
 
     // Precondition for every wait and notify: the calling thread holds the lock
     // (else std::system_error with EPERM, like Python's RuntimeError).

@@ -17,7 +17,9 @@ constexpr std::uint32_t kGeneration = 2;  // one step of the generation count
 
 Event::Event() : shared_(Shared<EventState>::anonymous(Kind::event)) {}
 
-Event Event::open(std::string_view name) { return Event(Shared<EventState>::named(name, Kind::event)); }
+Event Event::open(std::string_view name, const Access& access) {
+    return Event(Shared<EventState>::named(name, access, Kind::event));
+}
 
 void Event::set() {
     std::atomic<std::uint32_t>& word = shared_->word;

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <string_view>
 
+#include "sync/access.hpp"
 #include "sync/internal/deadline.hpp"
 #include "sync/internal/shared.hpp"
 #include "sync/internal/states.hpp"
@@ -24,7 +25,7 @@ public:
     Event();
     // Creates (cleared) or opens the named event. Errors: std::invalid_argument
     // (bad name, another kind), std::system_error.
-    static Event open(std::string_view name);
+    static Event open(std::string_view name, const Access& access = {});
 
     // Raises the flag and wakes every waiter. No effect if already set.
     void set();

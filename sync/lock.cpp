@@ -10,8 +10,8 @@ Lock::Lock() : LockableHandle(Shared<LockState>::anonymous(Kind::lock, ProcessMu
 
 Lock::Lock(ThreadsOnly) : LockableHandle(Shared<LockState>::private_heap(Kind::lock, ProcessMutex::Kind::normal)) {}
 
-Lock Lock::open(std::string_view name) {
-    return Lock(Shared<LockState>::named(name, Kind::lock, ProcessMutex::Kind::normal));
+Lock Lock::open(std::string_view name, const Access& access) {
+    return Lock(Shared<LockState>::named(name, access, Kind::lock, ProcessMutex::Kind::normal));
 }
 
 RLock::RLock() : LockableHandle(Shared<LockState>::anonymous(Kind::rlock, ProcessMutex::Kind::recursive)) {}
@@ -19,8 +19,8 @@ RLock::RLock() : LockableHandle(Shared<LockState>::anonymous(Kind::rlock, Proces
 RLock::RLock(ThreadsOnly)
     : LockableHandle(Shared<LockState>::private_heap(Kind::rlock, ProcessMutex::Kind::recursive)) {}
 
-RLock RLock::open(std::string_view name) {
-    return RLock(Shared<LockState>::named(name, Kind::rlock, ProcessMutex::Kind::recursive));
+RLock RLock::open(std::string_view name, const Access& access) {
+    return RLock(Shared<LockState>::named(name, access, Kind::rlock, ProcessMutex::Kind::recursive));
 }
 
 }  // namespace mp::sync

@@ -22,6 +22,7 @@
 
 #include <string_view>
 
+#include "sync/access.hpp"
 #include "sync/internal/lockable.hpp"
 #include "sync/internal/states.hpp"
 #include "sync/placement.hpp"
@@ -40,8 +41,9 @@ public:
     // std::bad_alloc.
     explicit Lock(ThreadsOnly);
     // Creates or opens the named lock. Errors: std::invalid_argument (bad name, or
-    // the name holds another kind of object), std::system_error (shm_open, mmap).
-    static Lock open(std::string_view name);
+    // the name holds another kind of object; a bad mode), std::system_error
+    // (shm_open, mmap; EACCES for an object refused by the checks of access.hpp).
+    static Lock open(std::string_view name, const Access& access = {});
 
 private:
     friend class Condition;  // a Condition may be built over this lock
@@ -54,7 +56,7 @@ class RLock : public internal::LockableHandle<internal::LockState> {
 public:
     RLock();
     explicit RLock(ThreadsOnly);
-    static RLock open(std::string_view name);
+    static RLock open(std::string_view name, const Access& access = {});
 
     // How many times the calling thread (which must hold it) holds it.
     unsigned recursion_depth() const noexcept { return mutex().recursion_depth(); }

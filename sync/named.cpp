@@ -1,14 +1,11 @@
 #include "sync/named.hpp"
 
-#include <sys/mman.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <mutex>
 
-#include "sync/internal/os_error.hpp"
 #include "sync/internal/segment.hpp"
 #include "sync/internal/shm_directory.hpp"
+#include "sync/internal/shm_object.hpp"
 #include "sync/internal/states.hpp"
 
 namespace mp::sync {
@@ -50,10 +47,7 @@ void describe_barrier(BarrierState& s, ObjectInfo& info) {
 
 bool remove(std::string_view name) {
     validate_name(name);
-    const std::string path = segment_path(name);
-    if (shm_unlink(path.c_str()) == 0) return true;
-    if (errno == ENOENT) return false;
-    throw_errno("shm_unlink", path);
+    return remove_shm_object(segment_path(name));
 }
 
 ObjectInfo describe(std::string_view name) {

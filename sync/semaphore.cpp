@@ -19,9 +19,10 @@ namespace {
 // How often a blocked acquirer wakes to look for slots of dead holders.
 constexpr auto kReclaimSlice = std::chrono::milliseconds(50);
 
-Shared<SemaphoreState> open_checked(std::string_view name, Kind kind, std::uint32_t value, SlotOwnership ownership) {
+Shared<SemaphoreState> open_checked(std::string_view name, Kind kind, std::uint32_t value, SlotOwnership ownership,
+                                    const Access& access) {
     const bool track = ownership == SlotOwnership::process;
-    auto shared = Shared<SemaphoreState>::named(name, kind, value, kind == Kind::bounded_semaphore, track);
+    auto shared = Shared<SemaphoreState>::named(name, access, kind, value, kind == Kind::bounded_semaphore, track);
     const auto ownership_name = [](bool tracked) { return tracked ? "process" : "none"; };
     if (shared->initial != value || shared->track_holders != track)
         throw std::invalid_argument("sync: " + std::string(internal::kind_name(kind)) + " \"" + std::string(name) +
@@ -74,16 +75,18 @@ std::uint32_t reclaim(SemaphoreState& s) {
 Semaphore::Semaphore(std::uint32_t value, SlotOwnership ownership)
     : shared_(Shared<SemaphoreState>::anonymous(Kind::semaphore, value, false, ownership == SlotOwnership::process)) {}
 
-Semaphore Semaphore::open(std::string_view name, std::uint32_t value, SlotOwnership ownership) {
-    return Semaphore(open_checked(name, Kind::semaphore, value, ownership));
+Semaphore Semaphore::open(std::string_view name, std::uint32_t value, SlotOwnership ownership,
+                          const Access& access) {
+    return Semaphore(open_checked(name, Kind::semaphore, value, ownership, access));
 }
 
 BoundedSemaphore::BoundedSemaphore(std::uint32_t value, SlotOwnership ownership)
     : Semaphore(
           Shared<SemaphoreState>::anonymous(Kind::bounded_semaphore, value, true, ownership == SlotOwnership::process)) {}
 
-BoundedSemaphore BoundedSemaphore::open(std::string_view name, std::uint32_t value, SlotOwnership ownership) {
-    return BoundedSemaphore(open_checked(name, Kind::bounded_semaphore, value, ownership));
+BoundedSemaphore BoundedSemaphore::open(std::string_view name, std::uint32_t value, SlotOwnership ownership,
+                                        const Access& access) {
+    return BoundedSemaphore(open_checked(name, Kind::bounded_semaphore, value, ownership, access));
 }
 
 bool Semaphore::try_acquire_until_steady(internal::SteadyTime deadline) {

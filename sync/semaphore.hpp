@@ -26,6 +26,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "sync/access.hpp"
 #include "sync/internal/deadline.hpp"
 #include "sync/internal/shared.hpp"
 #include "sync/internal/states.hpp"
@@ -45,9 +46,10 @@ public:
 
     // Creates the named semaphore with `value` slots, or opens it.
     // Errors: std::invalid_argument (bad name; the name holds another kind; it
-    // exists with another initial value or ownership), std::system_error.
-    static Semaphore open(std::string_view name, std::uint32_t value,
-                          SlotOwnership ownership = SlotOwnership::none);
+    // exists with another initial value or ownership; a bad mode),
+    // std::system_error (EACCES for an object refused by the checks of access.hpp).
+    static Semaphore open(std::string_view name, std::uint32_t value, SlotOwnership ownership = SlotOwnership::none,
+                          const Access& access = {});
 
     // Blocks until a slot is free and takes it.
     void acquire() { try_acquire_until_steady(internal::SteadyTime::max()); }
@@ -91,7 +93,7 @@ class BoundedSemaphore : public Semaphore {
 public:
     explicit BoundedSemaphore(std::uint32_t value = 1, SlotOwnership ownership = SlotOwnership::none);
     static BoundedSemaphore open(std::string_view name, std::uint32_t value,
-                                 SlotOwnership ownership = SlotOwnership::none);
+                                 SlotOwnership ownership = SlotOwnership::none, const Access& access = {});
 
 private:
     using Semaphore::Semaphore;

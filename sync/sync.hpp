@@ -3,6 +3,7 @@
 // See sync/README.md.
 #pragma once
 
+#include "sync/access.hpp"
 #include "sync/barrier.hpp"
 #include "sync/condition.hpp"
 #include "sync/errors.hpp"

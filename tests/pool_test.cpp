@@ -185,6 +185,22 @@ TEST(BinPool, JoblogHasGnuParallelsFormatAndAppends) {
     EXPECT_EQ(lines_of(slurp(log)).size(), 2u);
 }
 
+TEST(BinPool, JoblogNeverWritesThroughASymlinkPlantedInItsPlace) {
+    TempDir dir;
+    const std::string victim = dir.file("victim"), log = dir.file("jobs.log");
+    {
+        std::ofstream(victim) << "keep me\n";
+    }
+    ASSERT_EQ(symlink(victim.c_str(), log.c_str()), 0);
+    for (const std::string& joblog : {log, "+" + log}) {
+        const CommandResult r = pool_cli({"--joblog", joblog, "true"}, "x\n");
+        EXPECT_NE(r.exit_code, 0) << joblog;
+        EXPECT_NE(r.err.find(log), std::string::npos) << r.err;
+        EXPECT_EQ(slurp(victim), "keep me\n") << joblog;
+    }
+    unlink(log.c_str());
+}
+
 TEST(BinPool, HaltSoonStopsStartingJobsAndExitsWithTheJobsStatus) {
     const CommandResult soon = pool_cli({"-j1", "--halt", "soon", "sh", "-c", "echo $0; [ $0 != 2 ] || exit 7"}, "1\n2\n3\n4\n");
     EXPECT_EQ(soon.exit_code, 7);

@@ -16,6 +16,7 @@
 #include "sync/internal/sanitizer.hpp"
 #include "sync/sync.hpp"
 #include "tests/support/helpers.hpp"
+#include "tests/support/other_user.hpp"
 #include "tests/sync/test_support.hpp"
 
 namespace {
@@ -296,6 +297,28 @@ TEST(SyncCli, LsShowsHoldersAndDeadHoldersAndRmLeavesNoEntry) {
     const CommandResult again = sync_cli({"rm", lock_name.value});
     EXPECT_EQ(again.exit_code, 1);
     EXPECT_NE(again.err.find("no such object"), std::string::npos) << again.err;
+}
+
+TEST(SyncCli, ModeAndAllowOtherOwnerChooseWhoShares) {
+    const ScopedName name("cli-mode");
+    EXPECT_EQ(sync_cli({"lock", name.value, "--mode", "660", "--", "true"}).exit_code, 0);
+    EXPECT_EQ(mp::test::shm_entry_status("/mp-sync-" + name.value).mode, 0660u);
+    const CommandResult wider = sync_cli({"lock", name.value, "--", "true"});
+    EXPECT_EQ(wider.exit_code, 1);
+    EXPECT_NE(wider.err.find("its mode 0660"), std::string::npos) << wider.err;
+    EXPECT_EQ(sync_cli({"event", name.value, "set", "--mode", "9"}).exit_code, 2);
+    EXPECT_EQ(sync_cli({"barrier", name.value, "-n", "1", "--mode", "0400"}).exit_code, 2);
+    if (!mp::test::can_become_other_user()) GTEST_SKIP() << "needs root to play another user";
+    const ScopedName theirs("cli-theirs");
+    const mp::test::ForeignShmObject squatted("/mp-sync-" + theirs.value, 0666);
+    const CommandResult refused = sync_cli({"event", theirs.value, "set", "--mode", "666"});
+    EXPECT_EQ(refused.exit_code, 1);
+    EXPECT_NE(refused.err.find("owned by uid 65534"), std::string::npos) << refused.err;
+    EXPECT_EQ(sync_cli({"event", theirs.value, "set", "--mode", "666", "--allow-other-owner"}).exit_code, 0);
+    const CommandResult removal = sync_cli({"rm", theirs.value});
+    EXPECT_EQ(removal.exit_code, 1);
+    EXPECT_NE(removal.err.find("owned by uid 65534"), std::string::npos) << removal.err;
+    EXPECT_EQ(mp::test::shm_entry_status("/mp-sync-" + theirs.value).uid, mp::test::kOtherUser);
 }
 
 TEST(SyncCli, TourRuns) {

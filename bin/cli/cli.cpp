@@ -17,6 +17,16 @@ std::optional<double> parse_double(std::string_view text) {
     return value;
 }
 
+std::optional<unsigned> parse_mode(std::string_view text) {
+    if (text.size() < 3 || text.size() > 4) return std::nullopt;
+    unsigned mode = 0;
+    for (const char c : text) {
+        if (c < '0' || c > '7') return std::nullopt;
+        mode = mode * 8 + static_cast<unsigned>(c - '0');
+    }
+    return mode;
+}
+
 std::optional<std::chrono::nanoseconds> parse_duration(std::string_view text) {
     double unit = 1;
     if (text.ends_with("ms")) {

@@ -20,6 +20,10 @@ std::optional<std::chrono::nanoseconds> parse_duration(std::string_view text);
 // Empty for anything else (blank, junk, out of range).
 std::optional<std::int64_t> parse_int(std::string_view text, std::int64_t min, std::int64_t max);
 
+// A file mode as chmod(1) reads an octal one: 3 or 4 octal digits ("660",
+// "0600"). Empty for anything else. Which modes make sense is the library's call.
+std::optional<unsigned> parse_mode(std::string_view text);
+
 // A real number (finite); empty for anything else.
 std::optional<double> parse_double(std::string_view text);
 

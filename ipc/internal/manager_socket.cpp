@@ -1,5 +1,6 @@
 #include "ipc/internal/manager_socket.hpp"
 
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -80,8 +81,10 @@ Fd listen_unix(const std::string& path) {
     const sockaddr_un address = address_of(path);
     Fd fd = stream_socket(AF_UNIX);
     if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) < 0) throw_errno("bind", path);
-    // Before listen(), so nobody connects while the mode is the umask's.
-    if (::chmod(path.c_str(), 0600) < 0 || ::listen(fd.get(), 64) < 0) {
+    // Before listen(), so nobody connects while the mode is the umask's. bind()
+    // refused any file or symlink already at `path`; AT_SYMLINK_NOFOLLOW so that
+    // one swapped in since is not followed either.
+    if (::fchmodat(AT_FDCWD, path.c_str(), 0600, AT_SYMLINK_NOFOLLOW) < 0 || ::listen(fd.get(), 64) < 0) {
         const int error = errno;
         ::unlink(path.c_str());
         errno = error;

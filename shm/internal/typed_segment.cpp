@@ -41,9 +41,9 @@ TypedSegment TypedSegment::initialize(SharedMemory memory, const HeaderInfo& inf
 }
 
 TypedSegment TypedSegment::create(std::string_view name, const ElementType& type, std::uint64_t count,
-                                  Options options) {
+                                  Options options, const Access& access) {
     const HeaderInfo info = plan(type, count, options);
-    return initialize(SharedMemory::create(name, info.segment_size), info);
+    return initialize(SharedMemory::create(name, info.segment_size, access), info);
 }
 
 TypedSegment TypedSegment::anonymous(const ElementType& type, std::uint64_t count, Options options) {
@@ -54,8 +54,8 @@ TypedSegment TypedSegment::anonymous(const ElementType& type, std::uint64_t coun
 void TypedSegment::publish() { internal::publish(*reinterpret_cast<RawHeader*>(memory_.data().data())); }
 
 TypedSegment TypedSegment::attach(std::string_view name, const ElementType* expected,
-                                  std::optional<std::uint64_t> expected_count) {
-    SharedMemory memory = SharedMemory::attach(name);
+                                  std::optional<std::uint64_t> expected_count, const Access& access) {
+    SharedMemory memory = SharedMemory::attach(name, access);
     const HeaderInfo info = read_header(memory.data(), memory.size(), name);
     const std::string subject = "shm: shared memory segment \"" + std::string(name) + "\" holds ";
     if (expected != nullptr) {

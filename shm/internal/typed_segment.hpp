@@ -53,15 +53,16 @@ public:
     // header written, lock constructed, elements zero. The segment is unpublished
     // (attachers see it as not initialized) until publish(), which the caller calls
     // after writing the initial elements. The handle owns the name.
-    static TypedSegment create(std::string_view name, const ElementType& type, std::uint64_t count, Options options);
+    static TypedSegment create(std::string_view name, const ElementType& type, std::uint64_t count, Options options,
+                               const Access& access);
     static TypedSegment anonymous(const ElementType& type, std::uint64_t count, Options options);
     void publish();
 
     // Attaches to segment `name` and checks its header (DamagedSegment), its type
     // against `expected` unless null (WrongType) and its count against
-    // `expected_count` if given (WrongLength).
+    // `expected_count` if given (WrongLength); `access` as SharedMemory::attach.
     static TypedSegment attach(std::string_view name, const ElementType* expected,
-                               std::optional<std::uint64_t> expected_count);
+                               std::optional<std::uint64_t> expected_count, const Access& access);
 
     const HeaderInfo& info() const { return info_; }
     std::byte* data() const { return memory_.data().data() + info_.data_offset; }

@@ -131,11 +131,12 @@ Segment Segment::private_heap(Kind kind, std::size_t state_size, const std::func
 }
 
 Segment Segment::open_or_create(std::string_view name, Kind kind, std::size_t state_size,
-                                const std::function<void(void*)>& construct) {
+                                const std::function<void(void*)>& construct, const Access& access) {
     validate_name(name);
+    validate_mode(access.mode, "sync");
     const std::string path = segment_path(name);
     const std::size_t size = kStateOffset + state_size;
-    const Fd fd = open_shm_object(path, O_RDWR | O_CREAT);
+    const Fd fd = open_shm_object(path, O_RDWR | O_CREAT, access);
     // Held while checking and, if needed, building: a creator that dies midway
     // drops it, and the next opener finds the segment unready and rebuilds it.
     const FileLock building(fd.get(), LOCK_EX, name);
@@ -166,7 +167,7 @@ Segment Segment::open_or_create(std::string_view name, Kind kind, std::size_t st
 Segment Segment::open_existing(std::string_view name) {
     validate_name(name);
     const std::string path = segment_path(name);
-    const Fd fd = open_shm_object(path, O_RDWR);
+    const Fd fd = open_shm_object(path, O_RDWR, Access{.mode = 0777});
     const FileLock reading(fd.get(), LOCK_SH, name);  // never look at one half-built
     struct stat st{};
     if (fstat(fd.get(), &st) != 0) fail("fstat", name);

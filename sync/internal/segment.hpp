@@ -17,6 +17,8 @@
 #include <string>
 #include <string_view>
 
+#include "sync/access.hpp"
+
 namespace mp::sync::internal {
 
 enum class Kind : std::uint32_t {
@@ -66,13 +68,16 @@ public:
     // everyone takes an exclusive flock on the segment while checking it; the one
     // finding it uninitialized (new, or left half-built by a creator that died:
     // the flock died with it) sizes it and runs `construct`, then publishes it.
-    // Errors: std::invalid_argument (bad name; the name holds another kind or an
-    // incompatible version), std::system_error (shm_open, ftruncate, mmap, flock).
+    // A new segment gets access.mode; an existing one is checked (access.hpp).
+    // Errors: std::invalid_argument (bad name or mode; the name holds another kind
+    // or an incompatible version), std::system_error (shm_open, ftruncate, mmap,
+    // flock; EACCES for an object refused by the checks).
     static Segment open_or_create(std::string_view name, Kind kind, std::size_t state_size,
-                                  const std::function<void(void*)>& construct);
+                                  const std::function<void(void*)>& construct, const Access& access);
 
-    // Opens an existing initialized segment of any kind (for listing and removal).
-    // Errors: std::system_error with ENOENT when there is no such name.
+    // Opens an existing initialized segment of ours of any kind and mode (for
+    // listing). Errors: std::system_error with ENOENT when there is no such name,
+    // EACCES when another user owns it.
     static Segment open_existing(std::string_view name);
 
     void* state() const { return static_cast<char*>(base_) + kStateOffset; }

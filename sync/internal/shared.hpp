@@ -28,8 +28,9 @@ public:
 
     // The state named `name`; constructed from `args` if this call creates it.
     template <class... Args>
-    static Shared named(std::string_view name, Kind kind, const Args&... args) {
-        return Shared(Segment::open_or_create(name, kind, sizeof(State), [&](void* at) { new (at) State(args...); }));
+    static Shared named(std::string_view name, const Access& access, Kind kind, const Args&... args) {
+        return Shared(Segment::open_or_create(
+            name, kind, sizeof(State), [&](void* at) { new (at) State(args...); }, access));
     }
 
     State* operator->() const { return state_; }

@@ -1,6 +1,7 @@
 // Manager: the proxies' operations, processes sharing them, reference counting and
 // the failure cases (server killed, client killed, wrong key, the Manager's process
 // killed), and the seed programs' output.
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -14,6 +15,7 @@
 #include <cstring>
 #include <functional>
 #include <string>
+#include <system_error>
 #include <thread>
 
 #include "ipc/manager.hpp"
@@ -271,6 +273,31 @@ TEST(Manager, TheSocketIsInAPrivateDirectoryRemovedAtShutdown) {
         EXPECT_NE(stat(directory.c_str(), &st), 0);
     }
     EXPECT_NE(access(address.c_str(), F_OK), 0);
+}
+
+TEST(Manager, ASymlinkPlantedAtTheSocketPathIsNeitherFollowedNorRemoved) {
+    char pattern[] = "/tmp/mp-ipc-planted-XXXXXX";
+    ASSERT_NE(mkdtemp(pattern), nullptr);
+    const std::string directory = pattern, target = directory + "/target", path = directory + "/listener";
+    const int fd = open(target.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+    ASSERT_GE(fd, 0);
+    close(fd);
+    ASSERT_EQ(symlink(target.c_str(), path.c_str()), 0);
+    try {
+        Manager manager(path);
+        ADD_FAILURE() << "the manager listened through a planted symlink";
+    } catch (const std::system_error& e) {
+        EXPECT_EQ(e.code().value(), EADDRINUSE) << e.what();
+        EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+    }
+    struct stat st {};
+    ASSERT_EQ(lstat(path.c_str(), &st), 0) << "the planted link is not ours to remove";
+    EXPECT_TRUE(S_ISLNK(st.st_mode));
+    ASSERT_EQ(stat(target.c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0644u) << "its target's mode was changed";
+    unlink(path.c_str());
+    unlink(target.c_str());
+    rmdir(directory.c_str());
 }
 
 TEST(Manager, AProgramThatBlocksSigtermStillShutsItsManagerDown) {
