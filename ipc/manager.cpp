@@ -60,33 +60,31 @@ std::vector<std::byte> key_or_random(std::vector<std::byte> authkey) {
 
 std::vector<std::byte> random_authkey() { return internal::random_bytes(32); }
 
-Manager::Manager() {
-    std::string directory = make_private_directory();
-    std::string socket_path = directory + "/listener";
-    start(std::move(socket_path), std::move(directory), std::nullopt, random_authkey());
-}
+Manager::Manager() { start(std::nullopt, std::nullopt, random_authkey()); }
 
 Manager::Manager(const std::string& address, std::vector<std::byte> authkey) {
     if (is_socket_path(address)) {
-        start(address, "", std::nullopt, key_or_random(std::move(authkey)));
+        start(address, std::nullopt, key_or_random(std::move(authkey)));
         return;
     }
     const std::optional<TcpAddress> tcp = TcpAddress::parse(address);
     if (!tcp) throw std::invalid_argument("ipc: Manager: not an address: \"" + address + "\" (a socket path or HOST:PORT)");
-    *this = Manager(*tcp, std::move(authkey));
+    start(std::nullopt, *tcp, key_or_random(std::move(authkey)));
 }
 
 Manager::Manager(const TcpAddress& address, std::vector<std::byte> authkey) {
-    std::string directory = make_private_directory();
-    std::string socket_path = directory + "/listener";
-    start(std::move(socket_path), std::move(directory), address, key_or_random(std::move(authkey)));
+    start(std::nullopt, address, key_or_random(std::move(authkey)));
 }
 
-void Manager::start(std::string socket_path, std::string directory, const std::optional<TcpAddress>& tcp,
+void Manager::start(const std::optional<std::string>& socket_path, const std::optional<TcpAddress>& tcp,
                     std::vector<std::byte> authkey) {
     owner_ = ::getpid();
-    socket_path_ = std::move(socket_path);
-    directory_ = std::move(directory);
+    if (socket_path) {
+        socket_path_ = *socket_path;
+    } else {
+        directory_ = make_private_directory();
+        socket_path_ = directory_ + "/listener";
+    }
     internal::ServerSetup setup{{}, Fd(), socket_path_, directory_, std::move(authkey)};
     try {
         setup.listeners.push_back(internal::listen_unix(socket_path_));
@@ -104,7 +102,6 @@ void Manager::start(std::string socket_path, std::string directory, const std::o
         if (::pipe2(watch, O_CLOEXEC) < 0) throw_errno("pipe2");
         setup.watch = Fd(watch[0]);
         watch_ = Fd(watch[1]);
-        const std::vector<std::byte> key = setup.authkey;
         std::fflush(nullptr);
         server_ = ::fork();
         if (server_ < 0) throw_errno("fork");
@@ -113,7 +110,7 @@ void Manager::start(std::string socket_path, std::string directory, const std::o
             close_inherited_fds(setup);
             internal::serve(std::move(setup));
         }
-        session_ = internal::session_for(socket_path_, key);
+        session_ = internal::session_for(socket_path_, setup.authkey);  // only the child moved it
     } catch (...) {
         remove_socket();
         throw;
@@ -172,20 +169,21 @@ void Manager::remove_socket() noexcept {
     if (!directory_.empty()) ::rmdir(directory_.c_str());
 }
 
-const std::string& Manager::address() const { return session_->address(); }
-const std::vector<std::byte>& Manager::authkey() const { return session_->authkey(); }
+const std::string& Manager::address() const { return session().address(); }
+const std::vector<std::byte>& Manager::authkey() const { return session().authkey(); }
 
-std::uint64_t Manager::create(internal::StoredKind kind, Object initial) {
+internal::Session& Manager::session() const {
     if (!session_) throw std::logic_error("ipc: Manager: this Manager was moved from");
-    return session_->create(kind, std::move(initial));
+    return *session_;
 }
+
+std::uint64_t Manager::create(internal::StoredKind kind, Object initial) { return session().create(kind, std::move(initial)); }
 
 DictProxy Manager::dict(Dict initial) { return DictProxy(session_, create(internal::StoredKind::dict, std::move(initial))); }
 ListProxy Manager::list(List initial) { return ListProxy(session_, create(internal::StoredKind::list, std::move(initial))); }
 NamespaceProxy Manager::namespace_() { return NamespaceProxy(session_, create(internal::StoredKind::namespace_, Dict{})); }
 DictProxy Manager::named_dict(const std::string& name) {
-    if (!session_) throw std::logic_error("ipc: Manager: this Manager was moved from");
-    return DictProxy(session_, session_->open_named(internal::StoredKind::dict, name, Dict{}));
+    return DictProxy(session_, session().open_named(internal::StoredKind::dict, name, Dict{}));
 }
 ValueProxy Manager::value(Object initial) { return ValueProxy(session_, create(internal::StoredKind::value, std::move(initial))); }
 

@@ -154,9 +154,10 @@ public:
 
 private:
     explicit Manager(std::shared_ptr<internal::Session> session) : session_(std::move(session)) {}
-    // `socket_path` in `directory` ("" when the user chose the path).
-    void start(std::string socket_path, std::string directory, const std::optional<TcpAddress>& tcp,
+    // Serves at `socket_path`, or in a new private directory when none is given.
+    void start(const std::optional<std::string>& socket_path, const std::optional<TcpAddress>& tcp,
                std::vector<std::byte> authkey);
+    internal::Session& session() const;
     std::uint64_t create(internal::StoredKind kind, Object initial);
     ConditionProxy condition_over(const Proxy& lock);
     void remove_socket() noexcept;

@@ -84,11 +84,14 @@ Fd listen_unix(const std::string& path) {
     // Before listen(), so nobody connects while the mode is the umask's. bind()
     // refused any file or symlink already at `path`; AT_SYMLINK_NOFOLLOW so that
     // one swapped in since is not followed either.
-    if (::fchmodat(AT_FDCWD, path.c_str(), 0600, AT_SYMLINK_NOFOLLOW) < 0 || ::listen(fd.get(), 64) < 0) {
+    const char* failed = ::fchmodat(AT_FDCWD, path.c_str(), 0600, AT_SYMLINK_NOFOLLOW) < 0 ? "fchmodat"
+                         : ::listen(fd.get(), 64) < 0                                      ? "listen"
+                                                                                           : nullptr;
+    if (failed != nullptr) {
         const int error = errno;
         ::unlink(path.c_str());
         errno = error;
-        throw_errno("listen", path);
+        throw_errno(failed, path);
     }
     return fd;
 }
