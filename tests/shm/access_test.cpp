@@ -129,9 +129,11 @@ TEST(SegmentAccess, CliModeAndAllowOtherOwner) {
     EXPECT_EQ(mp::shm::test::shm_cli({"get", name, "0"}).exit_code, 1) << "wider than the default 600";
     EXPECT_EQ(mp::shm::test::shm_cli({"set", name, "0", "4", "--mode", "666"}).exit_code, 0);
     // The other user needs --allow-other-owner as well.
+    const mp::test::CopyForOtherUser tool(mp::test::bin_path("shm"));
     const int code = mp::test::run_as_other_user([&] {
-        if (mp::shm::test::shm_cli({"get", name, "0", "--mode", "666"}).exit_code != 1) return 1;
-        const auto got = mp::shm::test::shm_cli({"get", name, "0", "--mode", "666", "--allow-other-owner"});
+        if (mp::shm::test::shm_cli(tool.path(), {"get", name, "0", "--mode", "666"}).exit_code != 1) return 1;
+        const auto got =
+            mp::shm::test::shm_cli(tool.path(), {"get", name, "0", "--mode", "666", "--allow-other-owner"});
         return got.exit_code == 0 && got.out == "4\n" ? 0 : 2;
     });
     EXPECT_EQ(code, 0);

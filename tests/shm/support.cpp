@@ -74,8 +74,10 @@ bool wait_until_set(const mp::shm::Value<int>& flag, std::chrono::milliseconds l
     return true;
 }
 
-CliResult shm_cli(const std::vector<std::string>& args) {
-    std::vector<std::string> argv{mp::test::bin_path("shm")};
+CliResult shm_cli(const std::vector<std::string>& args) { return shm_cli(mp::test::bin_path("shm"), args); }
+
+CliResult shm_cli(const std::string& tool, const std::vector<std::string>& args) {
+    std::vector<std::string> argv{tool};
     argv.insert(argv.end(), args.begin(), args.end());
     const mp::test::CommandResult r = mp::test::run_command(argv);
     return {r.signal != 0 ? -1000 - r.signal : r.exit_code, r.out, r.err};

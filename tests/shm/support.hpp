@@ -40,13 +40,15 @@ int run_children(int count, const std::function<int(int)>& body);
 // For a child to say "I got here" (e.g. "I hold the lock") before it is killed.
 bool wait_until_set(const mp::shm::Value<int>& flag, std::chrono::milliseconds limit = std::chrono::seconds(10));
 
-// Runs bin/shm with `args`; the result of mp::test::run_command.
+// Runs bin/shm (or the copy of it at `tool`) with `args`; the result of
+// mp::test::run_command.
 struct CliResult {
     int exit_code;
     std::string out;
     std::string err;
 };
 CliResult shm_cli(const std::vector<std::string>& args);
+CliResult shm_cli(const std::string& tool, const std::vector<std::string>& args);
 
 // True when /dev/shm/mp-<name> exists.
 bool segment_exists(const std::string& name);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <stdexcept>
 #include <utility>
 
@@ -44,6 +45,21 @@ ForeignShmObject::ForeignShmObject(std::string path, mode_t mode) : path_(std::m
         return moded ? 0 : 2;
     });
     if (code != 0) throw std::runtime_error("the other user could not create " + path_);
+}
+
+CopyForOtherUser::CopyForOtherUser(const std::string& path) {
+    std::string dir = "/tmp/mp-other-user-XXXXXX";
+    if (mkdtemp(dir.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    dir_ = dir;
+    copy_ = dir_ + "/" + std::filesystem::path(path).filename().string();
+    std::filesystem::copy_file(path, copy_);
+    chmod(dir_.c_str(), 0755);
+    chmod(copy_.c_str(), 0755);
+}
+
+CopyForOtherUser::~CopyForOtherUser() {
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
 }
 
 // Root removes it: the libraries refuse to.

@@ -33,6 +33,24 @@ private:
     std::string path_;
 };
 
+// A copy of executable `path` that kOtherUser can run, in a fresh world-searchable
+// directory under /tmp, removed at scope end: a checkout can sit in a directory only
+// its owner may enter (a private temporary clone), and the other user cannot reach
+// the build's own tools there.
+class CopyForOtherUser {
+public:
+    explicit CopyForOtherUser(const std::string& path);
+    ~CopyForOtherUser();
+    CopyForOtherUser(const CopyForOtherUser&) = delete;
+    CopyForOtherUser& operator=(const CopyForOtherUser&) = delete;
+
+    const std::string& path() const { return copy_; }
+
+private:
+    std::string dir_;
+    std::string copy_;
+};
+
 // The owner and permission bits of /dev/shm entry `path` ("/mp-x"), not following
 // a symlink; uid -1 when there is no entry.
 struct EntryStatus {
