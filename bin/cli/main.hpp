@@ -48,6 +48,9 @@ struct Tool {
 // tool.usage_exit; any other std::exception prints "<name>: <what>" and returns
 // tool.error_exit. A message that already starts with "<name>: " (a library's own
 // prefix) is not prefixed twice.
+// The usage and help texts name the tool as it was started (argv[0] without its
+// folder: "mp-sync" once installed) where the name begins a command line ("usage:
+// sync ...", "  sync lock NAME"); messages keep "<name>: ".
 int run_main(int argc, char** argv, const Tool& tool,
              const std::function<int(const std::vector<std::string>&)>& body);
 

@@ -66,6 +66,16 @@ std::pair<int, std::string> run_main_with(const mp::cli::Tool& tool,
 
 const mp::cli::Tool kTool{.name = "tool", .usage = "usage: tool X\n", .usage_exit = 2, .error_exit = 1};
 
+TEST(RunMain, TheUsageNamesTheToolAsItWasStartedWhereItBeginsACommand) {
+    const mp::cli::Tool tool{.name = "tool", .usage = "usage: tool X\n  tool Y\nthe tool Z\n  toolbox\n"};
+    const auto [code, err] = run_main_with(
+        tool, [](const std::vector<std::string>&) -> int { throw UsageError(); }, {"/usr/local/bin/mp-tool"});
+    EXPECT_EQ(code, 2);
+    EXPECT_EQ(err, "usage: mp-tool X\n  mp-tool Y\nthe tool Z\n  toolbox\n");
+    EXPECT_EQ(run_main_with(tool, [](const std::vector<std::string>&) -> int { throw UsageError(); }, {"bin/tool"}).second,
+              tool.usage);
+}
+
 TEST(RunMain, PassesTheArgumentsAfterTheProgramAndReturnsTheBodysCode) {
     std::vector<std::string> seen;
     const auto [code, err] = run_main_with(
