@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <exception>
 #include <string>
+#include <system_error>
 
 #include "bin/cli/cli.hpp"
 
@@ -45,12 +46,28 @@ std::string as_invoked(std::string_view text, std::string_view name) {
     return out;
 }
 
+// What the user can do about a system error that comes from the machine's limits
+// rather than from the command line ("" when the message says it all).
+std::string what_to_do(const std::error_code& code) {
+    if (code == std::errc::no_space_on_device)
+        return " (the file system is full; named objects live in /dev/shm: remove unused ones there)";
+    if (code == std::errc::too_many_files_open)
+        return " (too many open files: raise the limit, e.g. ulimit -n 1024)";
+    if (code == std::errc::too_many_files_open_in_system) return " (the system's open-file table is full)";
+    return "";
+}
+
 void write(std::string_view text, const Tool& tool, std::FILE* to) {
     const std::string shown = as_invoked(text, tool.name);
     std::fwrite(shown.data(), 1, shown.size(), to);
 }
 
 }  // namespace
+
+std::string error_text(const std::exception& error) {
+    const auto* system = dynamic_cast<const std::system_error*>(&error);
+    return std::string(error.what()) + (system ? what_to_do(system->code()) : "");
+}
 
 void print_help(const Tool& tool) {
     write(tool.usage, tool, stdout);
@@ -71,11 +88,13 @@ int run_main(int argc, char** argv, const Tool& tool,
         return body({argv + 1, argv + argc});
     } catch (const UsageError& error) {
         const std::string_view message = error.what();
-        if (!message.empty()) print_error(tool.name, message);
+        if (!message.empty())
+            print_error(tool.name, tool.see_help ? std::string(message) + " (see: " + invoked_name() + " --help)"
+                                                 : std::string(message));
         if (message.empty() || tool.usage_after_message) write(tool.usage, tool, stderr);
         return error.exit_code().value_or(tool.usage_exit);
     } catch (const std::exception& error) {
-        print_error(tool.name, error.what());
+        print_error(tool.name, error_text(error));
         return tool.error_exit;
     }
 }
