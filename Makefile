@@ -174,7 +174,7 @@ run-tests: gtest-present $(DEMO_BINS) $(foreach s,$(RUN_SUITES),$(BUILD)/tests/$
 
 # make install into a temporary prefix, a program built against it, make uninstall.
 install-check: all $(MAN_PAGES)
-	@tests/install_test.sh . $(BUILD)
+	@CXX="$(CXX)" tests/install_test.sh . $(BUILD)
 
 # Everything is built and checked in parallel before the suites run.
 test: gtest-present all $(TEST_BINS) deps-check compile-fail-check examples-check install-check
