@@ -36,7 +36,7 @@ for suite in "$@"; do
 done
 seconds=$(( ($(now) - start) / 1000000 ))
 if ((${#failed[@]})); then
-  printf 'tests: FAILED: %s (%d passed elsewhere, %.1f s)\n' "${failed[*]}" "$total_tests" "${seconds}e-3"
+  printf 'tests: FAILED: %s (%d tests passed in all, %.1f s)\n' "${failed[*]}" "$total_tests" "${seconds}e-3"
   exit 1
 fi
 printf 'tests: ok, %d suites, %d tests passed%s, %.1f s\n' "$#" "$total_tests" \
