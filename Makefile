@@ -27,8 +27,9 @@ reverse    = $(if $(1),$(call reverse,$(wordlist 2,$(words $(1)),$(1))) $(firstw
 ALL_LIBS   := $(strip $(call topo_order,,$(declared_libs)))
 
 # ---- tools and flags ----
-# Every core unless the command line says -j N (make -j2 ...).
-ifeq ($(filter -j%,$(MAKEFLAGS)),)
+# Every core unless the command line says -j N (make -j2 ...); a sub-make shares
+# its parent's jobs (the jobserver).
+ifeq ($(MAKELEVEL)$(filter -j%,$(MAKEFLAGS)),0)
 MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 1)
 endif
 # One short line per step ("  CXX  ipc/manager.cpp"); V=1 shows the full commands.
