@@ -44,7 +44,7 @@ WARNINGS := -Wall -Wextra -Wpedantic -Werror
 # -g where it helps: sanitizer reports name lines with it; a plain build is for
 # using and testing (make CXXFLAGS='-O0 -g' for a debugger).
 CXXFLAGS ?= -O2 $(if $(SAN),-g)
-# The tests' own files: -O1 compiles in half the time of -O2 -g, and what they
+# The tests' own files: -O1 compiles in about 60% of the time of -O2 -g; what they
 # test (the libraries, the tools) is built with CXXFLAGS.
 TEST_CXXFLAGS ?= -O1 $(if $(SAN),-g)
 SANFLAGS := $(if $(SAN),-fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all)
