@@ -27,14 +27,32 @@ reverse    = $(if $(1),$(call reverse,$(wordlist 2,$(words $(1)),$(1))) $(firstw
 ALL_LIBS   := $(strip $(call topo_order,,$(declared_libs)))
 
 # ---- tools and flags ----
+# Every core unless the command line says -j N (make -j2 ...); a sub-make shares
+# its parent's jobs (the jobserver).
+ifeq ($(MAKELEVEL)$(filter -j%,$(MAKEFLAGS)),0)
+MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 1)
+endif
+# One short line per step ("  CXX  ipc/manager.cpp"); V=1 shows the full commands.
+V ?= 0
+say  = $(if $(filter 1,$(V)),,@printf '  %-4s %s\n' '$(1)' '$(2)';)
+
 CXX      ?= g++
 BUILD    ?= build
 SAN      ?=
 PREFIX   ?= /usr/local
 WARNINGS := -Wall -Wextra -Wpedantic -Werror
-CXXFLAGS ?= -O2 -g
+# -g where it helps: sanitizer reports name lines with it; a plain build is for
+# using and testing (make CXXFLAGS='-O0 -g' for a debugger).
+CXXFLAGS ?= -O2 $(if $(SAN),-g)
+# The tests' own files: -O1 compiles in about 60% of the time of -O2 -g; what they
+# test (the libraries, the tools) is built with CXXFLAGS.
+TEST_CXXFLAGS ?= -O1 $(if $(SAN),-g)
 SANFLAGS := $(if $(SAN),-fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all)
-ALLFLAGS := -std=c++20 $(CXXFLAGS) $(WARNINGS) $(SANFLAGS) -pthread -I. -MMD -MP
+BASEFLAGS = -std=c++20 $(WARNINGS) $(SANFLAGS) -pthread -I. -MMD -MP
+ALLFLAGS := $(BASEFLAGS) $(CXXFLAGS)
+TESTFLAGS = $(BASEFLAGS) $(TEST_CXXFLAGS)
+# ccache may reuse objects built with the precompiled header (see TEST_PCH).
+export CCACHE_SLOPPINESS ?= pch_defines,time_macros
 LDFLAGS  += -pthread $(SANFLAGS)
 
 # The normal build puts demos next to their sources (bin/<lib>); sanitizer builds
@@ -66,7 +84,7 @@ DEMO_BINS  := $(foreach d,$(DEMOS),$(BIN_OUT)/$(d))
 BENCH_BINS := $(foreach b,$(BENCHES),$(BUILD)/bench/$(b)_bench)
 
 .PHONY: all libs demos test check bench demo format clean install deps-check compile-fail-check \
-        gtest-present examples-check run-tests fuzz fuzz-targets fuzz-corpus-update soak bench-report
+        gtest-present examples-check install-check run-tests fuzz fuzz-targets fuzz-corpus-update soak bench-report
 .DEFAULT_GOAL := all
 # Objects are real products, not intermediates to delete after linking.
 .SECONDARY:
@@ -78,12 +96,24 @@ demos: $(DEMO_BINS)
 # ---- compile and archive ----
 $(BUILD)/obj/%.o: %.cpp
 	@mkdir -p $(@D)
-	$(CXX) $(ALLFLAGS) -c $< -o $@
+	$(call say,CXX,$<)$(CXX) $(ALLFLAGS) -c $< -o $@
+
+# Test files get GoogleTest and the standard headers precompiled once
+# (tests/support/pch.hpp), force-included: parsing them was a second or more in
+# each of about a hundred files.
+TEST_PCH := $(BUILD)/pch/tests.hpp
+$(TEST_PCH).gch: tests/support/pch.hpp
+	@mkdir -p $(@D)
+	@cp $< $(TEST_PCH)
+	$(call say,PCH,$<)$(CXX) $(TESTFLAGS) -x c++-header $< -o $@
+$(BUILD)/obj/tests/%.o: tests/%.cpp $(TEST_PCH).gch
+	@mkdir -p $(@D)
+	$(call say,CXX,$<)$(CXX) $(TESTFLAGS) -include $(TEST_PCH) -c $< -o $@
 
 define LIB_RULE
 $(BUILD)/lib$(1).a: $(call objs_of,$(call lib_srcs,$(1)))
 	@mkdir -p $$(@D)
-	rm -f $$@ && ar rcs $$@ $$^
+	$$(call say,AR,$$@)rm -f $$@ && ar rcs $$@ $$^
 endef
 $(foreach l,$(LIBS),$(eval $(call LIB_RULE,$(l))))
 
@@ -91,7 +121,7 @@ $(foreach l,$(LIBS),$(eval $(call LIB_RULE,$(l))))
 define DEMO_RULE
 $(BIN_OUT)/$(1): $(call objs_of,bin/$(1).cpp $(wildcard bin/$(1)_*.cpp) $(CLI_SRCS)) $(LIB_FILES)
 	@mkdir -p $$(@D)
-	$(CXX) $$(filter %.o,$$^) $(LIB_FILES) $(LDFLAGS) -o $$@
+	$$(call say,LD,$$@)$(CXX) $$(filter %.o,$$^) $(LIB_FILES) $(LDFLAGS) -o $$@
 endef
 $(foreach d,$(DEMOS),$(eval $(call DEMO_RULE,$(d))))
 
@@ -100,19 +130,19 @@ $(foreach d,$(DEMOS),$(eval $(call DEMO_RULE,$(d))))
 define SUITE_RULE
 $(BUILD)/tests/$(1)_test: $(call objs_of,tests/$(1)_test.cpp $(filter-out $(SEED_SRCS),$(wildcard tests/$(1)/*.cpp)) $(SUPPORT) $(CLI_SRCS)) $(LIB_FILES)
 	@mkdir -p $$(@D)
-	$(CXX) $$(filter %.o,$$^) $(LIB_FILES) -lgtest $(LDFLAGS) -o $$@
+	$$(call say,LD,$$@)$(CXX) $$(filter %.o,$$^) $(LIB_FILES) -lgtest $(LDFLAGS) -o $$@
 endef
 $(foreach s,$(SUITES),$(eval $(call SUITE_RULE,$(s))))
 
 # A seed program is one file; the seeds suite runs every one of them.
 $(BUILD)/tests/seeds/%: $(BUILD)/obj/tests/seeds/%.o $(LIB_FILES)
 	@mkdir -p $(@D)
-	$(CXX) $< $(LIB_FILES) $(LDFLAGS) -o $@
+	$(call say,LD,$@)$(CXX) $< $(LIB_FILES) $(LDFLAGS) -o $@
 $(BUILD)/tests/seeds_test: $(SEED_BINS)
 
 $(BUILD)/bench/%_bench: $(call objs_of,bench/%_bench.cpp $(BENCH_LIB)) $(LIB_FILES)
 	@mkdir -p $(@D)
-	$(CXX) $(filter %.o,$^) $(LIB_FILES) $(LDFLAGS) -o $@
+	$(call say,LD,$@)$(CXX) $(filter %.o,$^) $(LIB_FILES) $(LDFLAGS) -o $@
 
 # ---- tests ----
 gtest-present:
@@ -137,16 +167,18 @@ examples-check:
 	@tests/examples_check.sh . "$(CXX)" $(ALL_LIBS)
 	@tests/examples_check_test.sh
 
-# Suites run one after another so that the leak guard of one never sees the
-# children or segments of another. GoogleTest's summary is the last thing printed.
+# Suites run one after another, quiet unless they fail (tests/run_suites.sh):
+# one line per suite, the total at the end, a failing suite's whole output.
 RUN_SUITES ?= $(SUITES)
 run-tests: gtest-present $(DEMO_BINS) $(foreach s,$(RUN_SUITES),$(BUILD)/tests/$(s)_test)
-	@for s in $(RUN_SUITES); do \
-	  echo "== $$s ($(if $(SAN),$(SAN),plain))"; \
-	  MP_BIN_DIR=$(BIN_OUT) GTEST_BRIEF=$${GTEST_BRIEF-1} $(BUILD)/tests/$${s}_test || exit 1; \
-	done
+	@MP_BIN_DIR=$(BIN_OUT) tests/run_suites.sh $(BUILD) $(if $(SAN),$(SAN),plain) $(RUN_SUITES)
 
-test: gtest-present all deps-check compile-fail-check examples-check
+# make install into a temporary prefix, a program built against it, make uninstall.
+install-check: all $(MAN_PAGES)
+	@CXX="$(CXX)" tests/install_test.sh . $(BUILD)
+
+# Everything is built and checked in parallel before the suites run.
+test: gtest-present all $(TEST_BINS) deps-check compile-fail-check examples-check install-check
 	@$(MAKE) --no-print-directory run-tests
 
 check: gtest-present
@@ -217,7 +249,7 @@ fuzz-corpus-update: fuzz-targets
 SOAK_SECONDS ?= 120
 $(BUILD)/soak/soak: $(call objs_of,$(wildcard tests/soak/*.cpp) $(CLI_SRCS)) $(LIB_FILES)
 	@mkdir -p $(@D)
-	$(CXX) $(filter %.o,$^) $(LIB_FILES) $(LDFLAGS) -o $@
+	$(call say,LD,$@)$(CXX) $(filter %.o,$^) $(LIB_FILES) $(LDFLAGS) -o $@
 
 soak: $(BUILD)/soak/soak
 	$(BUILD)/soak/soak $(SOAK_SECONDS)
@@ -231,15 +263,53 @@ format:
 clean:
 	rm -rf $(BUILD) $(DEMO_BINS)
 
-install: all
+# ---- install ----
+# What install writes, and nothing else (uninstall removes exactly this):
+#   $(PREFIX)/bin/mp-<lib>                 the tools, prefixed: a bare `sync` would
+#                                          shadow coreutils sync(1) for every user
+#   $(PREFIX)/share/man/man1/mp-<lib>.1    made from the tool's --help (bin/cli/man_page.sh)
+#   $(PREFIX)/include/mp/<lib>/            the headers
+#   $(PREFIX)/lib/libmp_<lib>.a            the static libraries
+#   $(PREFIX)/lib/pkgconfig/mp-<lib>.pc    one per library, its dependencies as Requires.private
+VERSION   := 0.1.0
+BINDIR    := $(DESTDIR)$(PREFIX)/bin
+MANDIR    := $(DESTDIR)$(PREFIX)/share/man/man1
+INCDIR    := $(DESTDIR)$(PREFIX)/include/mp
+LIBDIR    := $(DESTDIR)$(PREFIX)/lib
+PCDIR     := $(LIBDIR)/pkgconfig
+MAN_PAGES := $(foreach d,$(DEMOS),$(BUILD)/man/mp-$(d).1)
+
+.PHONY: man uninstall
+man: $(MAN_PAGES)
+# A page's one-line summary is the tool's entry in the README's table of libraries.
+$(BUILD)/man/mp-%.1: $(BIN_OUT)/% bin/cli/man_page.sh README.md
+	@mkdir -p $(@D)
+	$(call say,MAN,$@)bin/cli/man_page.sh $< mp-$* \
+	  "$$(sed -n 's/.*| `bin\/$*`: \([^|]*[^ |]\) *|.*/\1/p' README.md)" >$@.tmp && mv $@.tmp $@
+
+# pc_file(lib): the shell command that writes lib's pkg-config file.
+pc_file = printf '%s\n' 'prefix=$(PREFIX)' 'includedir=$${prefix}/include/mp' 'libdir=$${prefix}/lib' '' \
+  'Name: mp-$(1)' 'Description: mp $(1): $(1)/README.md in the mp sources' 'Version: $(VERSION)' \
+  'Requires.private: $(addprefix mp-,$(DEPS_$(1)))' 'Cflags: -std=c++20 -pthread -I$${includedir}' \
+  'Libs: -L$${libdir} -lmp_$(1) -pthread' >$(PCDIR)/mp-$(1).pc
+
+install: all $(MAN_PAGES)
+	install -d $(BINDIR) $(MANDIR) $(LIBDIR) $(PCDIR)
 	@for l in $(LIBS); do \
-	  install -d $(DESTDIR)$(PREFIX)/include/mp/$$l && \
-	  install -m 644 $$l/*.hpp $(DESTDIR)$(PREFIX)/include/mp/$$l/ && \
-	  if [ -d $$l/internal ]; then install -d $(DESTDIR)$(PREFIX)/include/mp/$$l/internal && \
-	    install -m 644 $$l/internal/*.hpp $(DESTDIR)$(PREFIX)/include/mp/$$l/internal/; fi || exit 1; \
+	  install -d $(INCDIR)/$$l && install -m 644 $$l/*.hpp $(INCDIR)/$$l/ && \
+	  if [ -d $$l/internal ]; then install -d $(INCDIR)/$$l/internal && \
+	    install -m 644 $$l/internal/*.hpp $(INCDIR)/$$l/internal/; fi || exit 1; \
 	done
-	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/bin
-	$(foreach l,$(LIBS),install -m 644 $(BUILD)/lib$(l).a $(DESTDIR)$(PREFIX)/lib/libmp_$(l).a;)
-	$(if $(DEMOS),install -m 755 $(DEMO_BINS) $(DESTDIR)$(PREFIX)/bin/)
+	$(foreach l,$(LIBS),install -m 644 $(BUILD)/lib$(l).a $(LIBDIR)/libmp_$(l).a;)
+	$(foreach l,$(LIBS),$(call pc_file,$(l));)
+	$(foreach d,$(DEMOS),install -m 755 $(BIN_OUT)/$(d) $(BINDIR)/mp-$(d);)
+	$(foreach d,$(DEMOS),install -m 644 $(BUILD)/man/mp-$(d).1 $(MANDIR)/mp-$(d).1;)
+
+# The standard folders ($(PREFIX)/bin, lib, ...) stay: others' files live there.
+uninstall:
+	rm -f $(foreach d,$(DEMOS),$(BINDIR)/mp-$(d) $(MANDIR)/mp-$(d).1) \
+	  $(foreach l,$(LIBS),$(LIBDIR)/libmp_$(l).a $(PCDIR)/mp-$(l).pc)
+	rm -rf $(foreach l,$(LIBS),$(INCDIR)/$(l))
+	rmdir $(INCDIR) 2>/dev/null || true
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

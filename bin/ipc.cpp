@@ -39,7 +39,7 @@ constexpr const char* kUsage =
 
 int main(int argc, char** argv) {
     using namespace mp::tools::ipc;
-    return mp::cli::run_parsed(argc, argv, {.name = kProgram, .usage = kUsage, .usage_after_message = true}, parse_args,
+    return mp::cli::run_parsed(argc, argv, {.name = kProgram, .usage = kUsage, .see_help = true}, parse_args,
                                [](const Command& command) {
                                    if (const auto* bench = std::get_if<BenchOptions>(&command)) return bench_command(*bench);
                                    if (const auto* manager = std::get_if<ManagerAddress>(&command))

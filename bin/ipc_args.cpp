@@ -13,6 +13,8 @@ BenchOptions parse_bench(cli::Args& args) {
     BenchOptions options;
     while (!args.empty()) {
         const std::string flag = args.next("option");
+        if (flag != "--transport" && flag != "--size" && flag != "--count")
+            throw cli::UsageError("unknown option '" + flag + "'");
         if (args.empty()) throw cli::UsageError(flag + " needs a value");
         const std::string value = args.next("value");
         if (flag == "--transport") {
@@ -32,8 +34,6 @@ BenchOptions parse_bench(cli::Args& args) {
             const auto n = cli::parse_int(value, 1, 100'000'000);
             if (!n) throw cli::UsageError("--count wants a number in [1, 1e8], not '" + value + "'");
             options.count = static_cast<std::size_t>(*n);
-        } else {
-            throw cli::UsageError("unknown option '" + flag + "'");
         }
     }
     return options;

@@ -8,6 +8,7 @@
 #include "bin/cli/children.hpp"
 #include "bin/cli/cli.hpp"
 #include "bin/cli/exit_status.hpp"
+#include "bin/cli/main.hpp"
 #include "bin/subproc_commands.hpp"
 #include "subproc/subproc.hpp"
 
@@ -30,10 +31,10 @@ int pipe_command(const PipeArgs& pipe) {
         const PipelineResult result = job->communicate();
         return cli::shell_status(pipe.pipefail ? result.returncode() : result.last_returncode());
     } catch (const SpawnError& e) {
-        cli::print_error(kProgram, e.what());
+        cli::print_error(kProgram, cli::error_text(e));
         return cli::spawn_failure_status(e, 1);
     } catch (const std::exception& e) {
-        cli::print_error(kProgram, e.what());
+        cli::print_error(kProgram, cli::error_text(e));
         return 1;
     }
 }

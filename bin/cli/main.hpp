@@ -2,6 +2,7 @@
 // codes, and the one error type for a refused command line.
 #pragma once
 
+#include <exception>
 #include <functional>
 #include <optional>
 #include <stdexcept>
@@ -39,6 +40,7 @@ struct Tool {
     int usage_exit = 2;             // a refused command line
     int error_exit = 1;             // any other exception out of the command
     bool usage_after_message = false;  // also show `usage` after a usage message
+    bool see_help = false;             // end a usage message with " (see: NAME --help)"
 };
 
 // A tool's main(): resets SIGCHLD to its default disposition (an ignored SIGCHLD
@@ -46,10 +48,19 @@ struct Tool {
 // returns body(the arguments after the program name). A UsageError out of body
 // prints "<name>: <message>" (or the usage text) and returns its exit code or
 // tool.usage_exit; any other std::exception prints "<name>: <what>" and returns
-// tool.error_exit. A message that already starts with "<name>: " (a library's own
-// prefix) is not prefixed twice.
+// tool.error_exit; a std::system_error of the machine's limits (ENOSPC, EMFILE,
+// ENFILE) gets what to do appended. A message that already starts with "<name>: "
+// (a library's own prefix) is not prefixed twice.
+// The usage and help texts name the tool as it was started (argv[0] without its
+// folder: "mp-sync" once installed) where the name begins a command line ("usage:
+// sync ...", "  sync lock NAME"); messages keep "<name>: ".
 int run_main(int argc, char** argv, const Tool& tool,
              const std::function<int(const std::vector<std::string>&)>& body);
+
+// An exception's message for the user: what(), and for a std::system_error of the
+// machine's limits (ENOSPC, EMFILE, ENFILE) what to do about it. For tools that
+// report an error themselves and go on.
+std::string error_text(const std::exception& error);
 
 // Prints tool.usage, then a blank line and tool.help when there is one, on stdout.
 void print_help(const Tool& tool);

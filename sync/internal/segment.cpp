@@ -24,6 +24,12 @@ constexpr std::uint32_t kVersion = 1;
 // Throws errno for `call` on the segment of `name`.
 [[noreturn]] void fail(const std::string& call, std::string_view name) { throw_errno(call, segment_path(name)); }
 
+// "a Lock", "an Event": for messages that name a kind.
+std::string with_article(std::string_view kind) {
+    const bool vowel = !kind.empty() && std::string_view("AEIOU").find(kind.front()) != std::string_view::npos;
+    return (vowel ? "an " : "a ") + std::string(kind);
+}
+
 void* map(int fd, std::size_t size, std::string_view name) {
     void* base = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (base == MAP_FAILED) fail("mmap", name);
@@ -150,15 +156,21 @@ Segment Segment::open_or_create(std::string_view name, Kind kind, std::size_t st
             const SegmentHeader* header = header_of(segment.base_);
             if (header->version != kVersion || header->state_size != state_size || existing != size ||
                 header->kind != kind)
-                throw std::invalid_argument("sync: \"" + std::string(name) + "\" is a " + kind_name(header->kind) +
-                                            (header->kind == kind ? " of another version" : "") + ", not a " +
-                                            kind_name(kind) + " (remove it with: bin/sync rm " +
+                throw std::invalid_argument("sync: \"" + std::string(name) + "\" is " + with_article(kind_name(header->kind)) +
+                                            (header->kind == kind ? " of another version" : "") + ", not " +
+                                            with_article(kind_name(kind)) + " (remove it with: bin/sync rm " +
                                             std::string(name) + ")");
             return segment;
         }
     }
     // New, or left unready by a creator that died: (re)build it from scratch.
     if (ftruncate(fd.get(), 0) != 0 || ftruncate(fd.get(), static_cast<off_t>(size)) != 0) fail("ftruncate", name);
+    // Its pages now: on a full /dev/shm a sparse segment fails only when first
+    // touched, with SIGBUS; reserving them turns that into ENOSPC, an error.
+    if (const int error = posix_fallocate(fd.get(), 0, static_cast<off_t>(size)); error != 0) {
+        errno = error;
+        fail("posix_fallocate", name);
+    }
     Segment segment(map(fd.get(), size, name), size);
     construct_in(segment.base_, kind, state_size, construct);
     return segment;

@@ -54,8 +54,16 @@ int tool_with_one_child(mp::cli::OnSignal mode) {
     return report_and_wait(child);
 }
 
-MP_TEST_HELPER(tool_forwarding) { return tool_with_one_child(mp::cli::OnSignal::forward); }
-MP_TEST_HELPER(tool_killing) { return tool_with_one_child(mp::cli::OnSignal::kill_and_die); }
+// A suite started in the background by a shell without job control inherits SIGINT
+// ignored, which the registry rightly keeps; these tools are about a terminal's.
+MP_TEST_HELPER(tool_forwarding) {
+    signal(SIGINT, SIG_DFL);
+    return tool_with_one_child(mp::cli::OnSignal::forward);
+}
+MP_TEST_HELPER(tool_killing) {
+    signal(SIGINT, SIG_DFL);
+    return tool_with_one_child(mp::cli::OnSignal::kill_and_die);
+}
 
 // SIGINT ignored before the registry is used (a background job): it stays ignored.
 MP_TEST_HELPER(tool_ignoring_sigint) {

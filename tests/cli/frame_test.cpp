@@ -6,9 +6,11 @@
 
 #include <gtest/gtest.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <stdexcept>
 #include <string>
+#include <system_error>
 #include <variant>
 #include <vector>
 
@@ -66,6 +68,16 @@ std::pair<int, std::string> run_main_with(const mp::cli::Tool& tool,
 
 const mp::cli::Tool kTool{.name = "tool", .usage = "usage: tool X\n", .usage_exit = 2, .error_exit = 1};
 
+TEST(RunMain, TheUsageNamesTheToolAsItWasStartedWhereItBeginsACommand) {
+    const mp::cli::Tool tool{.name = "tool", .usage = "usage: tool X\n  tool Y\nthe tool Z\n  toolbox\n"};
+    const auto [code, err] = run_main_with(
+        tool, [](const std::vector<std::string>&) -> int { throw UsageError(); }, {"/usr/local/bin/mp-tool"});
+    EXPECT_EQ(code, 2);
+    EXPECT_EQ(err, "usage: mp-tool X\n  mp-tool Y\nthe tool Z\n  toolbox\n");
+    EXPECT_EQ(run_main_with(tool, [](const std::vector<std::string>&) -> int { throw UsageError(); }, {"bin/tool"}).second,
+              tool.usage);
+}
+
 TEST(RunMain, PassesTheArgumentsAfterTheProgramAndReturnsTheBodysCode) {
     std::vector<std::string> seen;
     const auto [code, err] = run_main_with(
@@ -90,6 +102,10 @@ TEST(RunMain, UsageErrorPrintsTheMessageOrTheUsage) {
     with_usage.usage_after_message = true;
     EXPECT_EQ(run_main_with(with_usage, [](auto&) -> int { throw UsageError("bad -x"); }),
               std::make_pair(2, std::string("tool: bad -x\nusage: tool X\n")));
+    mp::cli::Tool with_hint = kTool;
+    with_hint.see_help = true;
+    EXPECT_EQ(run_main_with(with_hint, [](auto&) -> int { throw UsageError("bad -x"); }, {"/opt/bin/mp-tool"}),
+              std::make_pair(2, std::string("tool: bad -x (see: mp-tool --help)\n")));
 }
 
 TEST(RunMain, AnyOtherExceptionIsTheToolsFailureWithOnePrefix) {
@@ -98,6 +114,20 @@ TEST(RunMain, AnyOtherExceptionIsTheToolsFailureWithOnePrefix) {
     // A library message that names the tool already is not prefixed twice.
     EXPECT_EQ(run_main_with(kTool, [](auto&) -> int { throw std::runtime_error("tool: busy"); }),
               std::make_pair(1, std::string("tool: busy\n")));
+}
+
+TEST(RunMain, AnErrorOfTheMachinesLimitsSaysWhatToDo) {
+    const auto full = run_main_with(kTool, [](auto&) -> int {
+        throw std::system_error(ENOSPC, std::generic_category(), "posix_fallocate(\"/mp-x\")");
+    });
+    EXPECT_EQ(full.first, 1);
+    EXPECT_NE(full.second.find("remove unused ones there)\n"), std::string::npos) << full.second;
+    const auto files = run_main_with(kTool, [](auto&) -> int {
+        throw std::system_error(EMFILE, std::generic_category(), "pipe2");
+    });
+    EXPECT_NE(files.second.find("tool: pipe2: Too many open files (too many open files: raise the limit"),
+              std::string::npos)
+        << files.second;
 }
 
 // A parent that ignores SIGCHLD passes that on through exec; our children would be

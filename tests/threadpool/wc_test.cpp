@@ -106,7 +106,9 @@ TEST_F(WcFiles, EmptyFileAndNoTrailingNewline) {
 }
 
 TEST_F(WcFiles, LongLinesAndNonAsciiBytes) {
-    const std::string long_line = file("long", std::string(3 << 20, 'x') + " y\n" + std::string(70000, 'z'));
+    std::string text(3 << 20, 'x');
+    text.append(" y\n").append(70000, 'z');
+    const std::string long_line = file("long", text);
     const std::string random = file("random", random_bytes(1 << 20, 7));
     const std::string mixed = file("mixed", mixed_text(300000, 11));
     expect_same({long_line, random, mixed});
