@@ -1,12 +1,14 @@
 #include "ipc/manager_sync.hpp"
 
+#include "ipc/internal/call_arguments.hpp"
+
 namespace mp::ipc {
 
 using internal::Method;
 
 // ---- Queue ----
-bool QueueProxy::put_within(const Object& item, std::int64_t timeout_ns) {
-    return call(Method::queue_put, {item}, timeout_ns).as_bool();
+bool QueueProxy::put_within(Object item, std::int64_t timeout_ns) {
+    return call(Method::queue_put, internal::call_arguments(std::move(item)), timeout_ns).as_bool();
 }
 std::optional<Object> QueueProxy::get_within(std::int64_t timeout_ns) {
     List got = call(Method::queue_get, {}, timeout_ns).as_list();  // [item], or [] when the time ran out
@@ -21,7 +23,7 @@ bool QueueProxy::join_within(std::int64_t timeout_ns) { return call(Method::queu
 // ---- Semaphore, Condition ----
 std::uint32_t SemaphoreProxy::value() const { return static_cast<std::uint32_t>(call(Method::semaphore_value).as_int()); }
 bool ConditionProxy::wait_within(std::int64_t timeout_ns) { return call(Method::condition_wait, {}, timeout_ns).as_bool(); }
-void ConditionProxy::notify(std::uint32_t n) { call(Method::condition_notify, {std::int64_t{n}}); }
+void ConditionProxy::notify(std::uint32_t n) { call(Method::condition_notify, internal::call_arguments(std::int64_t{n})); }
 
 // ---- Event ----
 void EventProxy::set() { call(Method::event_set); }

@@ -34,6 +34,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <utility>
 
 #include "ipc/errors.hpp"
 #include "ipc/manager_proxies.hpp"
@@ -60,17 +61,19 @@ public:
 
     // put: appends `item`, blocking while the queue is full; put(item, timeout)
     // throws QueueFull when there is still no room after it; put_nowait at once.
-    void put(const Object& item) { (void)put_within(item, internal::kNoTimeout); }
+    // The item is taken by value: a moved-in item travels without a copy.
+    void put(Object item) { (void)put_within(std::move(item), internal::kNoTimeout); }
     template <class Rep, class Period>
-    void put(const Object& item, const std::chrono::duration<Rep, Period>& timeout) {
-        if (!put_within(item, internal::timeout_ns(timeout))) throw QueueFull("ipc: Queue::put: the queue is full");
+    void put(Object item, const std::chrono::duration<Rep, Period>& timeout) {
+        if (!put_within(std::move(item), internal::timeout_ns(timeout)))
+            throw QueueFull("ipc: Queue::put: the queue is full");
     }
-    void put_nowait(const Object& item) { put(item, std::chrono::nanoseconds::zero()); }
+    void put_nowait(Object item) { put(std::move(item), std::chrono::nanoseconds::zero()); }
     // Whether `item` was put: at once, or within `timeout`.
-    [[nodiscard]] bool try_put(const Object& item) { return put_within(item, 0); }
+    [[nodiscard]] bool try_put(Object item) { return put_within(std::move(item), 0); }
     template <class Rep, class Period>
-    [[nodiscard]] bool try_put_for(const Object& item, const std::chrono::duration<Rep, Period>& timeout) {
-        return put_within(item, internal::timeout_ns(timeout));
+    [[nodiscard]] bool try_put_for(Object item, const std::chrono::duration<Rep, Period>& timeout) {
+        return put_within(std::move(item), internal::timeout_ns(timeout));
     }
 
     // get: removes and returns the oldest item, blocking while the queue is empty;
@@ -107,7 +110,7 @@ public:
 private:
     friend class Manager;
     using Proxy::Proxy;
-    bool put_within(const Object& item, std::int64_t timeout_ns);
+    bool put_within(Object item, std::int64_t timeout_ns);
     std::optional<Object> get_within(std::int64_t timeout_ns);
     bool join_within(std::int64_t timeout_ns);
 };

@@ -156,7 +156,8 @@ Session::Pooled Session::lease() {
 
 void Session::give_back(Pooled connection, pid_t pid) noexcept {
     std::lock_guard lock(mutex_);
-    if (pid == pid_ && !connection->closed()) idle_.push_back(std::move(connection));
+    if (pid == pid_ && !connection->closed() && idle_.size() < kMaxIdleConnections)
+        idle_.push_back(std::move(connection));
 }
 
 Object Session::call(std::uint64_t object, Method method, List args, std::int64_t timeout_ns) {

@@ -6,8 +6,9 @@
 // must all travel on one, in order). Calls go on pooled connections: a call takes
 // an idle one or opens a new one, and gives it back when answered, so a thread
 // blocked in a queue's get() or a lock's acquire() never stops the process's other
-// threads from reaching the server (as Python's per-thread connections). A process
-// keeps as many as it had calls at the same time.
+// threads from reaching the server (as Python's per-thread connections). At most
+// kMaxIdleConnections stay open when a burst of calls is over (each costs an fd here
+// and a thread in the server); the others are closed as they come back.
 //
 // References are counted here and told to the server only when a count goes 0 -> 1
 // (a round trip: once it returns, the server counts the reference) or 1 -> 0 (a
@@ -20,6 +21,7 @@
 
 #include <sys/types.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -31,6 +33,8 @@
 #include "ipc/internal/manager_protocol.hpp"
 
 namespace mp::ipc::internal {
+
+inline constexpr std::size_t kMaxIdleConnections = 4;
 
 class Session {
 public:

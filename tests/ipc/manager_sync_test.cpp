@@ -18,9 +18,11 @@
 #include <vector>
 
 #include "ipc/connection.hpp"
+#include "ipc/internal/manager_session.hpp"
 #include "ipc/manager.hpp"
 #include "sync/errors.hpp"
 #include "tests/ipc/child.hpp"
+#include "tests/support/leak_guard.hpp"
 
 namespace {
 
@@ -378,6 +380,28 @@ TEST(ManagerQueue, OneThreadBlockedInGetWhileAnotherPuts) {
     std::this_thread::sleep_for(50ms);
     lock.release();
     acquirer.join();
+}
+
+// Each of 12 threads blocked in get() has a connection (and a server thread) of its
+// own; when the burst is over the process keeps a few, not twelve.
+TEST(ManagerQueue, ABurstOfBlockedCallsLeavesFewConnectionsOpen) {
+    Manager manager;
+    auto q = manager.queue();
+    (void)q.qsize();  // the home connection and one pooled connection are open now
+    const std::size_t before = mp::test::open_fds().size();
+    constexpr int kThreads = 12;
+    std::atomic<int> got{0};
+    std::vector<std::thread> getters;
+    for (int i = 0; i < kThreads; ++i)
+        getters.emplace_back([&] {
+            if (q.get(20s).kind() == mp::ipc::Object::Kind::integer) ++got;
+        });
+    // Every getter waits in the server before the first item comes: each holds its own connection.
+    ASSERT_TRUE(eventually([&] { return mp::test::open_fds().size() >= before + kThreads - 1; }));
+    for (int i = 0; i < kThreads; ++i) q.put(std::int64_t{i});
+    for (auto& t : getters) t.join();
+    EXPECT_EQ(got, kThreads);
+    EXPECT_LE(mp::test::open_fds().size(), before + mp::ipc::internal::kMaxIdleConnections);
 }
 
 TEST(ManagerQueue, TheServerKilledEndsAWaitWithManagerError) {
