@@ -2,6 +2,7 @@
 // Managers, a socket path the user chooses, named dicts that unrelated clients find,
 // and the atomic add that works for any client.
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -19,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "ipc/internal/manager_socket.hpp"
 #include "ipc/manager.hpp"
 #include "sync/errors.hpp"
 #include "tests/ipc/child.hpp"
@@ -146,6 +148,31 @@ TEST(ManagerTcp, APeerThatIsNotAManagerIsNamedSo) {
     }
     web_server.join();
     close(listener);
+}
+
+// A peer whose host vanishes sends neither FIN nor RST: only the kernel's keepalive
+// probes end a call waiting on such a connection. Both ends of a Manager's TCP
+// connections probe.
+TEST(ManagerTcp, BothEndsOfATcpConnectionProbeAVanishedPeer) {
+    namespace internal = mp::ipc::internal;
+    const mp::ipc::Fd listener = internal::listen_tcp(TcpAddress{"127.0.0.1", 0});
+    const mp::ipc::Fd client = internal::connect_to(internal::bound_address(listener.get()).str());
+    const mp::ipc::Fd accepted(::accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC));
+    ASSERT_TRUE(accepted);
+    internal::tune_accepted(accepted.get());
+    const auto option = [](int fd, int level, int name) {
+        int value = -1;
+        socklen_t size = sizeof value;
+        EXPECT_EQ(::getsockopt(fd, level, name, &value, &size), 0);
+        return value;
+    };
+    for (const int fd : {client.get(), accepted.get()}) {
+        EXPECT_EQ(option(fd, SOL_SOCKET, SO_KEEPALIVE), 1);
+        EXPECT_EQ(option(fd, IPPROTO_TCP, TCP_KEEPIDLE), internal::kKeepAliveIdle);
+        EXPECT_EQ(option(fd, IPPROTO_TCP, TCP_KEEPINTVL), internal::kKeepAliveInterval);
+        EXPECT_EQ(option(fd, IPPROTO_TCP, TCP_KEEPCNT), internal::kKeepAliveCount);
+        EXPECT_EQ(option(fd, IPPROTO_TCP, TCP_NODELAY), 1);
+    }
 }
 
 TEST(ManagerTcp, NothingListeningAndAServerKilledAreManagerErrors) {
