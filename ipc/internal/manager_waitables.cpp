@@ -170,7 +170,7 @@ std::optional<Object> Waitables::semaphore(SemaphoreState& s, const Caller& call
             --s.value;
             // Only the first `initial` slots are a holder's to give back when it dies: a
             // semaphore started at 0 counts signals, and a taken signal is not returned.
-            if (s.held_total < s.initial) {
+            if (s.held_total - s.handed_off < s.initial) {
                 ++s.held[process];
                 ++s.held_total;
             }
@@ -180,12 +180,16 @@ std::optional<Object> Waitables::semaphore(SemaphoreState& s, const Caller& call
             if (n < 1) throw sync::ValueError("ipc: Semaphore::release: n must be >= 1");
             if (s.bounded && s.value + n > s.initial) throw sync::ValueError("ipc: BoundedSemaphore::release: released too many times");
             s.value += n;
-            // The caller's own slots first; a release from elsewhere settles another holder's.
-            for (std::int64_t i = 0; i < n && s.held_total > 0; ++i) {
-                auto it = s.held.find(process);
-                if (it == s.held.end()) it = s.held.begin();
-                --s.held_total;
-                if (--it->second == 0) s.held.erase(it);
+            // The caller's own slots first; a release by a process that holds none is
+            // a hand-off of someone's slot, while any is outstanding.
+            for (std::int64_t i = 0; i < n; ++i) {
+                if (const auto own = s.held.find(process); own != s.held.end()) {
+                    --s.held_total;
+                    if (--own->second == 0) s.held.erase(own);
+                    s.handed_off = std::min(s.handed_off, s.held_total);  // no more hand-offs than holds
+                } else if (s.held_total - s.handed_off > 0) {
+                    ++s.handed_off;
+                }
             }
             return None{};
         }
@@ -342,7 +346,9 @@ void Waitables::release_process(std::uint64_t process) {
         }
         if (auto* s = std::get_if<SemaphoreState>(&state)) {
             if (const auto held = s->held.find(process); held != s->held.end()) {
-                s->value += held->second;
+                const std::int64_t given_back_already = std::min(s->handed_off, held->second);
+                s->handed_off -= given_back_already;
+                s->value += held->second - given_back_already;
                 s->held_total -= held->second;
                 s->held.erase(held);
             }

@@ -90,6 +90,11 @@ private:
         std::int64_t value = 0, initial = 0;
         std::unordered_map<std::uint64_t, std::int64_t> held;  // process -> slots it took of the first `initial`
         std::int64_t held_total = 0;
+        // Slots given back by processes that held none (a hand-off: one process
+        // releases what another took). Whose slot each was is unknown, so each is
+        // counted against the next holder to die instead of being returned again:
+        // a dead holder's slots never push the value past what was taken.
+        std::int64_t handed_off = 0;
     };
     enum class Phase : std::uint8_t { waiting, notified, timed_out, released, broken };
     struct Waiter {
