@@ -4,6 +4,7 @@
 #include <string>
 
 #include "bin/cli/args.hpp"
+#include "bin/pool_pipe.hpp"
 
 namespace mp::tools::pool {
 
@@ -15,6 +16,12 @@ int count_of(const std::string& option, const std::string& value, int min, int m
         throw cli::UsageError(option + ": not a number from " + std::to_string(min) + " to " + std::to_string(max) +
                               ": '" + value + "'");
     return static_cast<int>(*count);
+}
+
+std::size_t block_size_of(const std::string& value) {
+    const auto size = parse_block_size(value);
+    if (!size) throw cli::UsageError("--block: not a size from 1 to 2G-1 (suffixes k m g t, K M G T): '" + value + "'");
+    return *size;
 }
 
 // -d's value: one or more characters, with C's escapes \n \t \r \0 \\ and \xHH
@@ -50,7 +57,8 @@ std::string delimiter_of(const std::string& value) {
 }
 
 // The options before CMD. Returns false at the first word that is not one of them.
-bool parse_option(cli::Args& args, RunnerOptions& options, std::string& arg_sep, std::string& arg_file_sep) {
+bool parse_option(cli::Args& args, RunnerOptions& options, std::string& arg_sep, std::string& arg_file_sep,
+                  bool& recend_given) {
     const std::string arg = args.peek();
     if (arg.empty() || arg[0] != '-' || arg == "-") return false;  // CMD starts here
     // An option without its value is not that option.
@@ -75,6 +83,34 @@ bool parse_option(cli::Args& args, RunnerOptions& options, std::string& arg_sep,
         options.multi = Multi::x;
     } else if (args.accept("--xargs")) {
         options.multi = Multi::xargs;
+    } else if (args.accept("--tag")) {
+        options.tag = "{}";
+    } else if (args.accept("--line-buffer") || args.accept("--lb")) {
+        options.grouping = Grouping::line_buffer;
+    } else if (args.accept("-u") || args.accept("--ungroup")) {
+        options.grouping = Grouping::ungroup;
+    } else if (args.accept("--group")) {
+        options.grouping = Grouping::group;
+    } else if (args.accept("--files")) {
+        options.files = true;
+    } else if (args.accept("--pipe") || args.accept("--spreadstdin")) {
+        options.pipe = PipeMode::pipe;
+    } else if (args.accept("--pipe-part")) {
+        options.pipe = PipeMode::part;
+    } else if (auto value = value_of("", "--tagstring")) {
+        options.tag = *value;
+    } else if (auto value = value_of("", "--results")) {
+        if (value->empty()) throw cli::UsageError("--results: no directory name");
+        options.results = *value;
+    } else if (auto value = value_of("", "--block")) {
+        options.block = block_size_of(*value);
+    } else if (auto value = value_of("", "--block-size")) {
+        options.block = block_size_of(*value);
+    } else if (auto value = value_of("", "--recend")) {
+        options.recend = *value;
+        recend_given = true;
+    } else if (auto value = value_of("", "--recstart")) {
+        options.recstart = *value;
     } else if (auto value = value_of("-j", "--jobs")) {
         options.jobs = count_of("-j", *value, 1, 4096);
     } else if (auto value = value_of("-a", "--arg-file")) {
@@ -153,16 +189,35 @@ void parse_command(cli::Args& args, RunnerOptions& options, const std::string& a
         throw cli::UsageError("'" + arg_sep + "+' or '" + arg_file_sep + "+' with no input source before it");
 }
 
+// --pipe's and --pipe-part's rules: stdin, or one file, cut on record boundaries.
+void check_pipe(RunnerOptions& options, bool recend_given) {
+    // --recstart alone: records are split before it only (GNU parallel's rule).
+    if (!recend_given && !options.recstart.empty()) options.recend.clear();
+    if (options.pipe == PipeMode::none) return;
+    if (options.recend.empty() && options.recstart.empty())
+        throw cli::UsageError("--recend and --recstart: both empty, no record boundary");
+    if (options.max_args && *options.max_args == 0) throw cli::UsageError("-N 0: a block of no records");
+    if (options.pipe == PipeMode::part && options.max_args)
+        throw cli::UsageError("--pipe-part cuts blocks by size: no -N");
+    if (options.pipe == PipeMode::pipe && !options.sources.empty())
+        throw cli::UsageError("--pipe reads stdin: no ::: or :::: or -a (--pipe-part reads -a FILE)");
+    if (options.pipe == PipeMode::part &&
+        (options.sources.size() != 1 || !options.sources.front().from_file || options.sources.front().values.front() == "-"))
+        throw cli::UsageError("--pipe-part: one -a FILE, a regular file, is needed");
+}
+
 Command parse_run(cli::Args& args, int default_jobs) {
     RunnerOptions options;
     options.jobs = default_jobs;
     std::string arg_sep = ":::", arg_file_sep = "::::";
+    bool recend_given = false;
     while (!args.empty() && !args.accept("--")) {
         if (args.accept("-h") || args.accept("--help")) return Help{};
-        if (!parse_option(args, options, arg_sep, arg_file_sep)) break;
+        if (!parse_option(args, options, arg_sep, arg_file_sep, recend_given)) break;
     }
     parse_command(args, options, arg_sep, arg_file_sep);
     if (options.command.empty()) throw cli::UsageError("no command to run");
+    check_pipe(options, recend_given);
     return options;
 }
 
