@@ -283,7 +283,9 @@ TEST(BinPoolGnuParallel, HelpListsEveryOption) {
          {":::", ":::+", "::::", "::::+", "--arg-file", "--arg-sep", "--arg-file-sep", "--delimiter", "--null", "-E",
           "{.}", "{/}", "{//}", "{/.}", "{#}", "{%}", "{-N}", "-I", "--colsep", "--max-args", "--max-replace-args",
           "-m", "-X", "--xargs", "--max-chars", "--jobs", "--quote", "--timeout", "--retries", "--halt",
-          "--keep-order", "--joblog", "--bar"})
+          "--keep-order", "--joblog", "--bar", "--pipe", "--pipe-part", "--block", "--block-size", "--recend",
+          "--recstart", "--group", "--line-buffer", "--lb", "--ungroup", "--tag", "--tagstring", "--results",
+          "--files"})
         EXPECT_NE(r.out.find(option), std::string::npos) << option;
 }
 
