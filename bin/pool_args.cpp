@@ -1,10 +1,10 @@
 #include "bin/pool_args.hpp"
 
 #include <cctype>
+#include <cmath>
 #include <string>
 
 #include "bin/cli/args.hpp"
-#include "bin/pool_pipe.hpp"
 
 namespace mp::tools::pool {
 
@@ -18,10 +18,30 @@ int count_of(const std::string& option, const std::string& value, int min, int m
     return static_cast<int>(*count);
 }
 
-std::size_t block_size_of(const std::string& value) {
-    const auto size = parse_block_size(value);
-    if (!size) throw cli::UsageError("--block: not a size from 1 to 2G-1 (suffixes k m g t, K M G T): '" + value + "'");
-    return *size;
+// --block's value: a size with an optional suffix, "10", "1.5K", "2M", "1G"; k m g t
+// are powers of 1000, K M G T of 1024 (GNU parallel's rule); from 1 to 2G-1 (GNU
+// parallel's limit too).
+std::size_t block_size_of(const std::string& text) {
+    const cli::UsageError bad("--block: not a size from 1 to 2G-1 (suffixes k m g t, K M G T): '" + text + "'");
+    std::size_t digits = 0;
+    while (digits < text.size() && (std::isdigit(static_cast<unsigned char>(text[digits])) || text[digits] == '.'))
+        ++digits;
+    if (digits == 0 || text.find('.') != text.rfind('.') || text.front() == '.' || text[digits - 1] == '.' ||
+        text.size() > digits + 1)
+        throw bad;
+    double size = std::stod(text.substr(0, digits));
+    if (digits < text.size()) {
+        // GNU parallel's prefixes: lower case decimal, upper case binary.
+        static constexpr std::string_view kDecimal = "kmgt", kBinary = "KMGT";
+        const char suffix = text.back();
+        const std::size_t decimal = kDecimal.find(suffix), binary = kBinary.find(suffix);
+        if (decimal == std::string_view::npos && binary == std::string_view::npos) throw bad;
+        size *= decimal != std::string_view::npos ? std::pow(1000.0, static_cast<double>(decimal + 1))
+                                                  : std::pow(1024.0, static_cast<double>(binary + 1));
+    }
+    size = std::floor(size);
+    if (size < 1 || size >= 2.0 * 1024 * 1024 * 1024) throw bad;
+    return static_cast<std::size_t>(size);
 }
 
 // -d's value: one or more characters, with C's escapes \n \t \r \0 \\ and \xHH

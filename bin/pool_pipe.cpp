@@ -5,36 +5,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cctype>
 #include <cerrno>
-#include <cmath>
 #include <system_error>
 
 #include "bin/cli/main.hpp"
 
 namespace mp::tools::pool {
-
-std::optional<std::size_t> parse_block_size(const std::string& text) {
-    std::size_t digits = 0;
-    while (digits < text.size() && (std::isdigit(static_cast<unsigned char>(text[digits])) || text[digits] == '.'))
-        ++digits;
-    if (digits == 0 || text.find('.') != text.rfind('.') || text.front() == '.' || text.back() == '.' ||
-        text.size() > digits + 1)
-        return std::nullopt;
-    double size = std::stod(text.substr(0, digits));
-    if (digits < text.size()) {
-        // GNU parallel's prefixes: lower case decimal, upper case binary.
-        static constexpr std::string_view kDecimal = "kmgt", kBinary = "KMGT";
-        const char suffix = text.back();
-        const std::size_t decimal = kDecimal.find(suffix), binary = kBinary.find(suffix);
-        if (decimal == std::string_view::npos && binary == std::string_view::npos) return std::nullopt;
-        size *= decimal != std::string_view::npos ? std::pow(1000.0, static_cast<double>(decimal + 1))
-                                                  : std::pow(1024.0, static_cast<double>(binary + 1));
-    }
-    size = std::floor(size);
-    if (size < 1 || size >= 2.0 * 1024 * 1024 * 1024) return std::nullopt;
-    return static_cast<std::size_t>(size);
-}
 
 std::size_t block_end(std::string_view data, std::size_t block, std::optional<int> records, const std::string& recend,
                       const std::string& recstart, bool eof) {

@@ -22,11 +22,6 @@
 
 namespace mp::tools::pool {
 
-// A size with an optional suffix, as --block takes it: "10", "1.5K", "2M", "1G";
-// k m g t are powers of 1000, K M G T of 1024 (GNU parallel's rule). nullopt for
-// anything else, for 0 and for sizes of 2 GiB or more (GNU parallel's limit too).
-std::optional<std::size_t> parse_block_size(const std::string& text);
-
 // Where the first --pipe block of `data` ends: after the last boundary within
 // `block` bytes or after `records` records (when set); npos when `data` holds no
 // such end yet and more input may come (!eof); at eof, the end of data for want of
