@@ -13,6 +13,8 @@ namespace {
 constexpr const char* kUsage =
     "usage: pool [OPTION]... CMD [ARG]... [::: ARG... | :::: FILE...]...\n"
     "       pool [OPTION]... CMD [ARG]... < ITEMS\n"
+    "       pool --pipe [OPTION]... CMD [ARG]... < DATA\n"
+    "       pool --pipe-part -a FILE [OPTION]... CMD [ARG]...\n"
     "       pool tour\n";
 
 constexpr const char* kHelp =
@@ -22,7 +24,8 @@ constexpr const char* kHelp =
     "split and never seen by a shell. CMD of one word holding shell syntax ('echo {} |\n"
     "wc -c') runs as sh -c, each argument shell-quoted first: it stays data there too.\n"
     "Without any replacement string the arguments are appended. Each job's stdout and\n"
-    "stderr are written whole when it ends: lines of different jobs never interleave.\n"
+    "stderr are written whole when it ends (unless --line-buffer or -u): lines of\n"
+    "different jobs never interleave.\n"
     "\n"
     "Input sources (none: the items of stdin)\n"
     "  ::: ARG...           arguments; several ::: groups: every combination\n"
@@ -59,8 +62,28 @@ constexpr const char* kHelp =
     "  --halt soon|now      after the first failure start no new job (soon), and also\n"
     "                       kill the running ones (now); exit with the job's status\n"
     "\n"
+    "Blocks of stdin instead of arguments\n"
+    "  --pipe               cut stdin into blocks on record ends, one on each job's\n"
+    "                       stdin (kept in memory, never in files)\n"
+    "  --pipe-part          as --pipe, from the regular file -a FILE: each job's byte\n"
+    "                       range of it\n"
+    "  --block, --block-size SIZE  block size (default 1M; k m g t: powers of 1000,\n"
+    "                       K M G T: of 1024; 1 to 2G-1)\n"
+    "  --recend STR         what ends a record (default: newline; none with --recstart)\n"
+    "  --recstart STR       what starts a record (both must match at a cut)\n"
+    "  -N N                 with --pipe: N records per block\n"
+    "\n"
     "Output\n"
-    "  -k, --keep-order     print outputs in input order\n"
+    "  -k, --keep-order     print outputs in input order (with --line-buffer, -u too)\n"
+    "  --group              each job's output whole when it ends (the default)\n"
+    "  --line-buffer, --lb  whole lines as they come, never half a line\n"
+    "  -u, --ungroup        output as it comes, half lines of jobs may mix\n"
+    "  --tag                put the job's arguments and a TAB before each line\n"
+    "  --tagstring STR      put STR (replacement strings expanded) and a TAB instead\n"
+    "  --results DIR        save the output in DIR/1/ARG/{stdout,stderr,seq}, print\n"
+    "                       none (two sources: DIR/1/A/2/B/...); never via symlinks\n"
+    "  --files              print the name of a file holding each job's stdout\n"
+    "                       ($TMPDIR/parXXXXXX.par, or DIR's with --results)\n"
     "  --joblog [+]FILE     GNU parallel's tab-separated job log (+FILE appends)\n"
     "  --bar                progress on stderr\n"
     "\n"
@@ -70,7 +93,9 @@ constexpr const char* kHelp =
     "Exit status: 0 all jobs succeeded; 1-100 that many failed; 101 more than 100\n"
     "failed; the failing job's status with --halt; 130/143 on SIGINT/SIGTERM (every\n"
     "job's process group is killed first); 255 usage error, an unreadable input file,\n"
-    "a bad --colsep regex or a command line too long (no job runs).\n";
+    "a bad --colsep regex, a --pipe-part file that is not a regular file, a --results\n"
+    "directory that cannot be made or is a symlink, a command line too long (no job\n"
+    "runs).\n";
 
 // GNU parallel's code for a usage error and for its own failures.
 constexpr int kUsageError = 255;

@@ -1,6 +1,7 @@
 #include "bin/pool_args.hpp"
 
 #include <cctype>
+#include <cmath>
 #include <string>
 
 #include "bin/cli/args.hpp"
@@ -15,6 +16,32 @@ int count_of(const std::string& option, const std::string& value, int min, int m
         throw cli::UsageError(option + ": not a number from " + std::to_string(min) + " to " + std::to_string(max) +
                               ": '" + value + "'");
     return static_cast<int>(*count);
+}
+
+// --block's value: a size with an optional suffix, "10", "1.5K", "2M", "1G"; k m g t
+// are powers of 1000, K M G T of 1024 (GNU parallel's rule); from 1 to 2G-1 (GNU
+// parallel's limit too).
+std::size_t block_size_of(const std::string& text) {
+    const cli::UsageError bad("--block: not a size from 1 to 2G-1 (suffixes k m g t, K M G T): '" + text + "'");
+    std::size_t digits = 0;
+    while (digits < text.size() && (std::isdigit(static_cast<unsigned char>(text[digits])) || text[digits] == '.'))
+        ++digits;
+    if (digits == 0 || text.find('.') != text.rfind('.') || text.front() == '.' || text[digits - 1] == '.' ||
+        text.size() > digits + 1)
+        throw bad;
+    double size = std::stod(text.substr(0, digits));
+    if (digits < text.size()) {
+        // GNU parallel's prefixes: lower case decimal, upper case binary.
+        static constexpr std::string_view kDecimal = "kmgt", kBinary = "KMGT";
+        const char suffix = text.back();
+        const std::size_t decimal = kDecimal.find(suffix), binary = kBinary.find(suffix);
+        if (decimal == std::string_view::npos && binary == std::string_view::npos) throw bad;
+        size *= decimal != std::string_view::npos ? std::pow(1000.0, static_cast<double>(decimal + 1))
+                                                  : std::pow(1024.0, static_cast<double>(binary + 1));
+    }
+    size = std::floor(size);
+    if (size < 1 || size >= 2.0 * 1024 * 1024 * 1024) throw bad;
+    return static_cast<std::size_t>(size);
 }
 
 // -d's value: one or more characters, with C's escapes \n \t \r \0 \\ and \xHH
@@ -50,7 +77,8 @@ std::string delimiter_of(const std::string& value) {
 }
 
 // The options before CMD. Returns false at the first word that is not one of them.
-bool parse_option(cli::Args& args, RunnerOptions& options, std::string& arg_sep, std::string& arg_file_sep) {
+bool parse_option(cli::Args& args, RunnerOptions& options, std::string& arg_sep, std::string& arg_file_sep,
+                  bool& recend_given) {
     const std::string arg = args.peek();
     if (arg.empty() || arg[0] != '-' || arg == "-") return false;  // CMD starts here
     // An option without its value is not that option.
@@ -75,6 +103,34 @@ bool parse_option(cli::Args& args, RunnerOptions& options, std::string& arg_sep,
         options.multi = Multi::x;
     } else if (args.accept("--xargs")) {
         options.multi = Multi::xargs;
+    } else if (args.accept("--tag")) {
+        options.tag = "{}";
+    } else if (args.accept("--line-buffer") || args.accept("--lb")) {
+        options.grouping = Grouping::line_buffer;
+    } else if (args.accept("-u") || args.accept("--ungroup")) {
+        options.grouping = Grouping::ungroup;
+    } else if (args.accept("--group")) {
+        options.grouping = Grouping::group;
+    } else if (args.accept("--files")) {
+        options.files = true;
+    } else if (args.accept("--pipe") || args.accept("--spreadstdin")) {
+        options.pipe = PipeMode::pipe;
+    } else if (args.accept("--pipe-part")) {
+        options.pipe = PipeMode::part;
+    } else if (auto value = value_of("", "--tagstring")) {
+        options.tag = *value;
+    } else if (auto value = value_of("", "--results")) {
+        if (value->empty()) throw cli::UsageError("--results: no directory name");
+        options.results = *value;
+    } else if (auto value = value_of("", "--block")) {
+        options.block = block_size_of(*value);
+    } else if (auto value = value_of("", "--block-size")) {
+        options.block = block_size_of(*value);
+    } else if (auto value = value_of("", "--recend")) {
+        options.recend = *value;
+        recend_given = true;
+    } else if (auto value = value_of("", "--recstart")) {
+        options.recstart = *value;
     } else if (auto value = value_of("-j", "--jobs")) {
         options.jobs = count_of("-j", *value, 1, 4096);
     } else if (auto value = value_of("-a", "--arg-file")) {
@@ -153,16 +209,35 @@ void parse_command(cli::Args& args, RunnerOptions& options, const std::string& a
         throw cli::UsageError("'" + arg_sep + "+' or '" + arg_file_sep + "+' with no input source before it");
 }
 
+// --pipe's and --pipe-part's rules: stdin, or one file, cut on record boundaries.
+void check_pipe(RunnerOptions& options, bool recend_given) {
+    // --recstart alone: records are split before it only (GNU parallel's rule).
+    if (!recend_given && !options.recstart.empty()) options.recend.clear();
+    if (options.pipe == PipeMode::none) return;
+    if (options.recend.empty() && options.recstart.empty())
+        throw cli::UsageError("--recend and --recstart: both empty, no record boundary");
+    if (options.max_args && *options.max_args == 0) throw cli::UsageError("-N 0: a block of no records");
+    if (options.pipe == PipeMode::part && options.max_args)
+        throw cli::UsageError("--pipe-part cuts blocks by size: no -N");
+    if (options.pipe == PipeMode::pipe && !options.sources.empty())
+        throw cli::UsageError("--pipe reads stdin: no ::: or :::: or -a (--pipe-part reads -a FILE)");
+    if (options.pipe == PipeMode::part &&
+        (options.sources.size() != 1 || !options.sources.front().from_file || options.sources.front().values.front() == "-"))
+        throw cli::UsageError("--pipe-part: one -a FILE, a regular file, is needed");
+}
+
 Command parse_run(cli::Args& args, int default_jobs) {
     RunnerOptions options;
     options.jobs = default_jobs;
     std::string arg_sep = ":::", arg_file_sep = "::::";
+    bool recend_given = false;
     while (!args.empty() && !args.accept("--")) {
         if (args.accept("-h") || args.accept("--help")) return Help{};
-        if (!parse_option(args, options, arg_sep, arg_file_sep)) break;
+        if (!parse_option(args, options, arg_sep, arg_file_sep, recend_given)) break;
     }
     parse_command(args, options, arg_sep, arg_file_sep);
     if (options.command.empty()) throw cli::UsageError("no command to run");
+    check_pipe(options, recend_given);
     return options;
 }
 

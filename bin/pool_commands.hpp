@@ -34,6 +34,20 @@ enum class Multi {
     xargs,  // --xargs: as -m, without splitting across the job slots
 };
 
+// How the jobs' output reaches ours.
+enum class Grouping {
+    group,        // each job's stdout and stderr written whole when it ends
+    line_buffer,  // --line-buffer: whole lines as they come
+    ungroup,      // -u: any bytes as they come (half lines of jobs may mix)
+};
+
+// --pipe / --pipe-part: the jobs' stdin instead of arguments.
+enum class PipeMode {
+    none,
+    pipe,  // --pipe: stdin cut into blocks
+    part,  // --pipe-part: the byte ranges of a seekable file (-a FILE)
+};
+
 struct RunnerOptions {
     int jobs = 1;
     bool keep_order = false;       // -k: output in input order
@@ -53,6 +67,14 @@ struct RunnerOptions {
     std::string joblog{};          // empty: none
     bool joblog_append = false;    // --joblog +FILE
     bool bar = false;
+    Grouping grouping = Grouping::group;
+    std::optional<std::string> tag{};  // --tag ("{}") / --tagstring: each output line's prefix, a TAB after it
+    std::string results{};         // --results DIR: outputs saved in DIR/1/ARG1/2/ARG2.../{stdout,stderr,seq}
+    bool files = false;            // --files: print the name of the file holding each job's stdout
+    PipeMode pipe = PipeMode::none;
+    std::size_t block = 1 << 20;   // --block: the block size (bytes)
+    std::string recend = "\n";     // --recend: what ends a record
+    std::string recstart{};        // --recstart: what starts one
     std::vector<std::string> command{};  // CMD and its arguments, with replacement strings
 };
 
@@ -60,7 +82,9 @@ struct RunnerOptions {
 // succeeded, 1-100 the number that failed, 101 more than 100, the failing job's own
 // status after --halt, 130/143 after SIGINT/SIGTERM (every job's process group
 // killed first). Throws std::system_error when the joblog or an input file cannot be
-// opened, cli::UsageError for a bad --colsep regex (nothing has run then).
+// opened, cli::UsageError for a bad --colsep regex or a --pipe-part file that is
+// not a regular file; std::system_error when the --results directory cannot be made
+// or is a symlink (nothing has run then).
 int run_command(const RunnerOptions& options);
 
 // Replays Python's multiprocessing examples with mp::pool; returns the exit code.

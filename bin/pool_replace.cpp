@@ -55,7 +55,8 @@ std::string dirname_of(const std::string& value) {
 
 }  // namespace
 
-Template::Template(const std::vector<std::string>& command, const std::string& replace, bool quote, Multi multi)
+Template::Template(const std::vector<std::string>& command, const std::string& replace, bool quote, Multi multi,
+                   bool append_all)
     : replace_(replace), multi_(multi) {
     bool literal_syntax = false;
     if (!quote && command.size() == 1) {
@@ -80,7 +81,7 @@ Template::Template(const std::vector<std::string>& command, const std::string& r
     bool replaces = false;
     for (const Word& word : words_)
         for (const Piece& piece : word.pieces) replaces = replaces || piece.kind != Kind::literal;
-    if (!replaces) {
+    if (!replaces && append_all) {
         if (shell_) words_.push_back({{Piece{.text = " "}}, false});
         words_.push_back({{Piece{.kind = Kind::all}}, true});
     }

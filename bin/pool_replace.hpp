@@ -32,7 +32,10 @@ using Record = std::vector<std::string>;
 
 class Template {
 public:
-    Template(const std::vector<std::string>& command, const std::string& replace, bool quote, Multi multi);
+    // `append_all`: {} is appended to a command without replacement strings (false:
+    // --tagstring's template stays as it is).
+    Template(const std::vector<std::string>& command, const std::string& replace, bool quote, Multi multi,
+             bool append_all = true);
 
     // Whether jobs run through `sh -c`.
     bool shell() const { return shell_; }

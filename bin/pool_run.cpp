@@ -6,12 +6,10 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <condition_variable>
 #include <cstdio>
 #include <cstring>
 #include <deque>
-#include <map>
 #include <mutex>
 #include <set>
 #include <system_error>
@@ -22,7 +20,10 @@
 #include "bin/cli/output_file.hpp"
 #include "bin/cli/shell.hpp"
 #include "bin/pool_inputs.hpp"
+#include "bin/pool_output.hpp"
+#include "bin/pool_pipe.hpp"
 #include "bin/pool_replace.hpp"
+#include "bin/pool_stream.hpp"
 #include "subproc/subproc.hpp"
 
 namespace mp::tools::pool {
@@ -39,20 +40,12 @@ constexpr auto kKillGrace = 1000ms;
 // a margin; GNU parallel's own default is close to it.
 constexpr std::size_t kDefaultMaxChars = 128 * 1024 - 2048;
 
-void write_all(int fd, const std::string& text) {
-    std::size_t done = 0;
-    while (done < text.size()) {
-        const ssize_t n = write(fd, text.data() + done, text.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return;  // a closed stdout (EPIPE): the output has nowhere to go
-        done += static_cast<std::size_t>(n);
-    }
-}
-
 // How one attempt of a job ended.
 struct Attempt {
-    std::string out;
+    std::string out;  // collected (grouped output)
     std::string err;
+    std::size_t in_bytes = 0;   // joblog's Send: --pipe's block
+    std::size_t out_bytes = 0;  // joblog's Receive
     int exitval = 0;  // joblog's Exitval: the exit code; -1 after a timeout
     int signal = 0;   // joblog's Signal
     double started = 0;  // seconds since the epoch
@@ -68,38 +61,56 @@ double epoch_seconds() {
     return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_usec) / 1e6;
 }
 
-// The arguments of one job.
+// The arguments of one job, or (--pipe) its stdin.
 struct Job {
     std::size_t seq = 0;
     std::vector<Record> records;
+    Block block{};
 };
+
+// --tag's and --tagstring's prefix as a template: a replacement string, never a shell,
+// and nothing appended.
+std::optional<Template> tag_template(const RunnerOptions& options) {
+    if (!options.tag) return std::nullopt;
+    return Template({*options.tag}, options.replace, true, options.multi, false);
+}
 
 class Runner {
 public:
-    Runner(const RunnerOptions& options, Inputs& inputs)
-        : options_(options), inputs_(inputs), template_(options.command, options.replace, options.quote, options.multi) {}
+    // Opens the input (files, --colsep, --pipe-part's file) and --results' directory:
+    // what can fail before anything runs.
+    explicit Runner(const RunnerOptions& options)
+        : options_(options),
+          template_(options.command, options.replace, options.quote, options.multi),
+          tag_(tag_template(options)),
+          output_(options) {
+        if (options.pipe == PipeMode::none) {
+            inputs_.emplace(options);
+        } else {
+            blocks_.emplace(options);
+        }
+    }
 
     int run();
 
 private:
-    struct Finished {
-        std::string out;
-        std::string err;
-    };
-
     void read_input();
     void make_jobs();
-    void push_job(std::vector<Record> records);
+    void push_job(std::vector<Record> records, Block block = {});
     void work(int slot);
-    Attempt attempt(const std::vector<std::string>& argv);
-    void finish(std::size_t seq, const std::vector<std::string>& argv, const Attempt& result);
+    Attempt attempt(const std::vector<std::string>& argv, std::size_t seq, const std::string& tag,
+                    const std::string& input);
+    void finish(const Job& job, const std::vector<std::string>& argv, const std::string& tag, const Attempt& result);
     void supervise();
     void signal_jobs(int signal);
     void draw_bar(bool last);
 
     const RunnerOptions& options_;
-    Inputs& inputs_;
     const Template template_;
+    const std::optional<Template> tag_;
+    std::optional<Inputs> inputs_;  // the arguments, or
+    std::optional<Blocks> blocks_;  // --pipe's blocks
+    Output output_;
     std::mutex mutex_;
     std::condition_variable changed_;
     std::deque<Job> jobs_;
@@ -115,21 +126,19 @@ private:
     std::exception_ptr input_error_;   // what ended make_jobs early
     bool all_done_ = false;
 
-    std::mutex output_mutex_;
-    std::map<std::size_t, Finished> held_;  // -k: finished out of order
-    std::size_t next_to_print_ = 1;
+    std::mutex log_mutex_;  // the joblog's lines and the bar's
     FILE* joblog_ = nullptr;
     Clock::time_point started_ = Clock::now();
     Clock::time_point last_bar_{};
 };
 
 // Queues the job (seq: the next number), waiting while enough are queued already.
-void Runner::push_job(std::vector<Record> records) {
+void Runner::push_job(std::vector<Record> records, Block block) {
     std::unique_lock lock(mutex_);
     // Read ahead a little only: a slow CMD need not hold the whole input in memory.
     changed_.wait(lock, [&] { return jobs_.size() < static_cast<std::size_t>(options_.jobs) * 4 || stopping_; });
     if (stopping_) return;
-    jobs_.push_back({++total_, std::move(records)});
+    jobs_.push_back({++total_, std::move(records), std::move(block)});
     changed_.notify_all();
 }
 
@@ -140,6 +149,13 @@ void Runner::make_jobs() {
         std::lock_guard lock(mutex_);
         return stopping_;
     };
+    if (blocks_) {
+        while (auto block = blocks_->next(stop)) {
+            push_job({}, std::move(*block));
+            if (stop()) return;
+        }
+        return;
+    }
     if (options_.multi == Multi::none) {
         const int per_job = options_.max_args.value_or(1);
         for (;;) {
@@ -147,7 +163,7 @@ void Runner::make_jobs() {
             // -N 0 takes one record and gives the job none of it.
             int taken = 0;
             for (; taken < std::max(per_job, 1); ++taken) {
-                auto record = inputs_.next(stop);
+                auto record = inputs_->next(stop);
                 if (!record) break;
                 if (per_job > 0) records.push_back(std::move(*record));
             }
@@ -167,7 +183,7 @@ void Runner::make_jobs() {
         std::size_t length = base;
         for (std::size_t cost : costs) length += cost;
         while (!eof && pending.size() < cap && length <= max_chars) {
-            auto record = inputs_.next(stop);
+            auto record = inputs_->next(stop);
             if (!record) {
                 eof = true;
                 break;
@@ -235,25 +251,31 @@ void Runner::work(int slot) {
             changed_.notify_all();
         }
         const std::vector<std::string> argv = template_.expand(job.records, job.seq, slot);
-        Attempt result = attempt(argv);
+        std::string tag;
+        if (tag_)
+            for (const std::string& word : tag_->expand(job.records, job.seq, slot)) tag += (tag.empty() ? "" : " ") + word;
+        const std::string input = blocks_ ? blocks_->data(std::move(job.block)) : std::string();
+        Attempt result = attempt(argv, job.seq, tag, input);
         // --retries N: N tries in all; 0: until one succeeds (GNU parallel's rules).
         for (int tries = 1; !result.ok() && (options_.tries == 0 || tries < options_.tries); ++tries) {
             {
                 std::lock_guard lock(mutex_);
                 if (stop_signal_ != 0 || halt_status_) break;
             }
-            result = attempt(argv);
+            result = attempt(argv, job.seq, tag, input);
         }
-        finish(job.seq, argv, result);
+        finish(job, argv, tag, result);
     }
 }
 
-Attempt Runner::attempt(const std::vector<std::string>& argv) {
+Attempt Runner::attempt(const std::vector<std::string>& argv, std::size_t seq, const std::string& tag,
+                        const std::string& input) {
     Attempt result;
+    result.in_bytes = input.size();
     result.started = epoch_seconds();
     const auto start = Clock::now();
     try {
-        mp::subproc::Popen job(argv, {.in = mp::subproc::DEVNULL,
+        mp::subproc::Popen job(argv, {.in = blocks_ ? mp::subproc::PIPE : mp::subproc::DEVNULL,
                                   .out = mp::subproc::PIPE,
                                   .err = mp::subproc::PIPE,
                                   .on_destroy = mp::subproc::OnDestroy::stop,
@@ -264,19 +286,33 @@ Attempt Runner::attempt(const std::vector<std::string>& argv) {
             // Started just as a stop began: it must not escape the kill.
             if (kill_at_) kill(-job.pid(), SIGTERM);
         }
-        try {
-            mp::subproc::Output output = job.communicate({}, options_.timeout);
-            result.out = std::move(output.out);
-            result.err = std::move(output.err);
+        bool in_time = true;
+        if (output_.streams()) {
+            const auto emit = [&](int fd, std::string_view text) {
+                output_.stream(seq, fd, text, tag);
+                if (fd == 1) result.out_bytes += text.size();
+            };
+            in_time = stream_job(job, input, options_.timeout, options_.grouping == Grouping::line_buffer, emit);
+        } else {
+            try {
+                mp::subproc::Output output = job.communicate(input, options_.timeout);
+                result.out = std::move(output.out);
+                result.err = std::move(output.err);
+            } catch (const mp::subproc::TimeoutExpired& timeout) {
+                result.out = timeout.out();
+                result.err = timeout.err();
+                in_time = false;
+            }
+            result.out_bytes = result.out.size();
+        }
+        if (in_time) {
             const int code = *job.returncode();
             if (code < 0) {
                 result.signal = -code;
             } else {
                 result.exitval = code;
             }
-        } catch (const mp::subproc::TimeoutExpired& timeout) {
-            result.out = timeout.out();
-            result.err = timeout.err();
+        } else {
             job.stop();  // TERM to the group, grace, KILL, reap: no grandchild survives
             result.exitval = -1;
             result.signal = SIGTERM;
@@ -291,7 +327,8 @@ Attempt Runner::attempt(const std::vector<std::string>& argv) {
     return result;
 }
 
-void Runner::finish(std::size_t seq, const std::vector<std::string>& argv, const Attempt& result) {
+void Runner::finish(const Job& job, const std::vector<std::string>& argv, const std::string& tag,
+                    const Attempt& result) {
     {
         std::lock_guard lock(mutex_);
         ++finished_;
@@ -305,26 +342,20 @@ void Runner::finish(std::size_t seq, const std::vector<std::string>& argv, const
             }
         }
     }
-    std::lock_guard lock(output_mutex_);
     if (joblog_ != nullptr) {
         std::string command;
         for (const std::string& word : argv) command += (command.empty() ? "" : " ") + cli::shell_quote(word);
-        std::fprintf(joblog_, "%zu\t:\t%.3f\t%.3f\t0\t%zu\t%d\t%d\t%s\n", seq, result.started, result.runtime,
-                     result.out.size(), result.exitval, result.signal, command.c_str());
+        std::lock_guard lock(log_mutex_);
+        std::fprintf(joblog_, "%zu\t:\t%.3f\t%.3f\t%zu\t%zu\t%d\t%d\t%s\n", job.seq, result.started,
+                     result.runtime, result.in_bytes, result.out_bytes, result.exitval,
+                     result.signal, command.c_str());
         std::fflush(joblog_);
     }
-    if (!options_.keep_order) {
-        write_all(1, result.out);
-        write_all(2, result.err);
-    } else {
-        held_[seq] = {result.out, result.err};
-        for (auto next = held_.find(next_to_print_); next != held_.end(); next = held_.find(++next_to_print_)) {
-            write_all(1, next->second.out);
-            write_all(2, next->second.err);
-            held_.erase(next);
-        }
+    output_.finish(job.seq, job.records, tag, result.out, result.err);
+    if (options_.bar) {
+        std::lock_guard lock(log_mutex_);
+        draw_bar(false);
     }
-    if (options_.bar) draw_bar(false);
 }
 
 void Runner::draw_bar(bool last) {
@@ -400,15 +431,9 @@ int Runner::run() {
         all_done_ = true;
     }
     supervisor.join();
-    {
-        // -k after a halt: what did finish is still printed, in order.
-        std::lock_guard lock(output_mutex_);
-        for (auto& [seq, output] : held_) {
-            write_all(1, output.out);
-            write_all(2, output.err);
-        }
-        if (joblog_ != nullptr) std::fclose(joblog_);
-    }
+    // -k after a halt: what did finish is still printed, in order.
+    output_.flush();
+    if (joblog_ != nullptr) std::fclose(joblog_);
     if (options_.bar) draw_bar(true);
     if (input_error_) std::rethrow_exception(input_error_);
     if (stop_signal_ != 0) return 128 + stop_signal_;
@@ -421,7 +446,7 @@ int Runner::run() {
 int run_command(const RunnerOptions& options) {
     // Every file opened and --colsep compiled before anything runs; a file of
     // several sources is read whole here, where SIGINT still simply ends the tool.
-    Inputs inputs(options);
+    Runner runner(options);
     // Blocked here, before any thread starts, so that only the supervisor receives
     // them (jobs get a clean mask from subproc). SIGPIPE: a closed stdout is handled
     // by write_all.
@@ -431,7 +456,6 @@ int run_command(const RunnerOptions& options) {
     sigaddset(&blocked, SIGTERM);
     sigaddset(&blocked, SIGPIPE);
     pthread_sigmask(SIG_BLOCK, &blocked, nullptr);
-    Runner runner(options, inputs);
     return runner.run();
 }
 

@@ -82,6 +82,7 @@ void write_some(Channels& c, SigpipeBlock& sigpipe) {
     if (c.input_written == c.input.size()) {
         c.in.reset();  // EOF for the child
         c.input = {};
+        c.input_written = 0;  // nothing left for keep_input() to keep on a timeout
         std::string().swap(c.input_storage);
     }
 }

@@ -1,7 +1,8 @@
 // bin/pool against GNU parallel: each case is a command line, its stdin, and the
 // output and exit status GNU parallel 20221122 gives (`parallel --will-cite ARGS`,
 // run once to write this table: the suite does not need GNU parallel). "@D" stands for
-// a scratch directory holding f1 ("x\ny\n") and f2 ("1\n2\n"). Then the unhappy paths
+// a scratch directory holding f1 ("x\ny\n"), f2 ("1\n2\n"), f10 and f100 (`seq 10`,
+// `seq 100`), in the arguments and in the output. Then the unhappy paths
 // and the places where bin/pool is safer than GNU parallel on purpose.
 #include <gtest/gtest.h>
 
@@ -16,6 +17,13 @@ namespace {
 
 using namespace mp::pool::test;
 using mp::test::CommandResult;
+
+// "1\n2\n...N\n", as seq(1) prints it.
+std::string seq_lines(int from, int to) {
+    std::string lines;
+    for (int i = from; i <= to; ++i) lines += std::to_string(i) + "\n";
+    return lines;
+}
 
 struct Case {
     std::vector<std::string> args;
@@ -89,7 +97,53 @@ const std::vector<Case> kCases = {
     {{"--retries", "3", "n=$(cat @D/cnt 2>/dev/null || echo 0); n=$((n+1)); echo $n > @D/cnt; echo try $n; [ $n -ge 3 ]", ":::", "a"}, "", "try 3\n", 1},
     // An input file that cannot be read: exit 255 (more in UnreadableInputFile...).
     {{"echo", "::::", "/nonexistent"}, "", "", 255},
-    {{"echo", "never", "::::", "/nonexistent", ":::", "a"}, "", "", 255},
+    {{"echo", "never", "::::", "/nonexistent", ":::", "a"}, "", "", 255},    // Output control: --tag --tagstring --line-buffer/--lb -u/--ungroup --group --results --files.
+    {{"-k", "--tag", "echo", ":::", "a", "b"}, "", "a\ta\nb\tb\n", 0},
+    {{"-k", "--tag", "echo", "{1}-{2}", ":::", "a", "b", ":::", "1"}, "", "a 1\ta-1\nb 1\tb-1\n", 0},
+    {{"-k", "--tag", "-n2", "echo", ":::", "a", "b", "c"}, "", "a b\ta b\nc\tc\n", 0},
+    {{"-k", "--tagstring", "<{}-{#}>", "echo", "x", ":::", "a", "b"}, "", "<a-1>\tx a\n<b-2>\tx b\n", 0},
+    {{"-k", "--tagstring", "{1}:{2/}", "echo", "{2}", ":::", "a", ":::", "d/e"}, "", "a:e\td/e\n", 0},
+    {{"-k", "--tag", "printf 'x\\ny{}'", ":::", "a", "b"}, "", "a\tx\na\tyab\tx\nb\tyb", 0},
+    {{"-k", "--tag", "echo"}, "p\nq\n", "p\tp\nq\tq\n", 0},
+    {{"-k", "--line-buffer", "--tag", "echo {}; sleep 0.{}; echo {}", ":::", "2", "1"}, "", "2\t2\n2\t2\n1\t1\n1\t1\n", 0},
+    {{"-k", "--line-buffer", "echo {}; sleep 0.{}; echo {}", ":::", "3", "1", "2"}, "", "3\n3\n1\n1\n2\n2\n", 0},
+    {{"-k", "--lb", "printf 'a{}'; sleep 0.{}; echo b{}", ":::", "2", "1"}, "", "a2b2\na1b1\n", 0},
+    {{"-k", "-u", "echo", ":::", "a", "b"}, "", "a\nb\n", 0},
+    {{"-k", "-u", "--tag", "echo", ":::", "a"}, "", "a\n", 0},
+    {{"-k", "--results", "@D/r", "echo", ":::", "a", "b"}, "", "", 0},
+    {{"-k", "--results", "@D/r", "--files", "echo", ":::", "a", "b/c"}, "", "@D/r/1/a/stdout\n@D/r/1/b\\_c/stdout\n", 0},
+    {{"-k", "--results", "@D/r", "--files", "echo", ":::", "a", ":::", "1", "2"}, "", "@D/r/1/a/2/1/stdout\n@D/r/1/a/2/2/stdout\n", 0},
+    {{"--results", "@D/r", "--files", "false", ":::", "a"}, "", "@D/r/1/a/stdout\n", 1},
+    {{"-k", "--group", "echo", ":::", "a"}, "", "a\n", 0},
+    // --pipe and --pipe-part: blocks on record boundaries (--block, -N, --recend, --recstart).
+    {{"-k", "--pipe", "--block", "6", "cat; echo --"}, seq_lines(1, 10), "1\n2\n3\n--\n4\n5\n6\n--\n7\n8\n9\n--\n10\n--\n", 0},
+    {{"-k", "--pipe", "--block", "10", "wc -c"}, seq_lines(1, 100), "10\n8\n9\n9\n9\n9\n9\n9\n9\n9\n9\n9\n9\n9\n9\n9\n9\n9\n9\n9\n9\n9\n9\n9\n9\n9\n9\n9\n9\n9\n9\n9\n4\n", 0},
+    {{"-k", "--pipe", "--block", "5", "wc -c"}, seq_lines(1, 30), "4\n4\n4\n4\n5\n3\n3\n3\n3\n3\n3\n3\n3\n3\n3\n3\n3\n3\n3\n3\n3\n3\n3\n3\n3\n", 0},
+    {{"-k", "--pipe", "--block", "1k", "wc -l"}, seq_lines(1, 1000), "277\n250\n250\n223\n", 0},
+    {{"-k", "--pipe", "--block-size", "1.5K", "wc -c"}, seq_lines(1, 1000), "1536\n1536\n821\n", 0},
+    {{"-k", "--pipe", "wc", "-l"}, seq_lines(1, 1000), "1000\n", 0},
+    {{"-k", "--pipe", "-N3", "cat; echo --"}, seq_lines(1, 10), "1\n2\n3\n--\n4\n5\n6\n--\n7\n8\n9\n--\n10\n--\n", 0},
+    {{"-k", "--pipe", "-N3", "--block", "2", "cat; echo --"}, seq_lines(1, 10), "1\n2\n3\n--\n4\n5\n6\n--\n7\n8\n9\n--\n10\n--\n", 0},
+    {{"-k", "--pipe", "--block", "3", "cat; echo --"}, "a\nb\nc", "a\n--\nb\n--\nc--\n", 0},
+    {{"-k", "--pipe", "echo ran"}, "", "", 0},
+    {{"-k", "--pipe", "--recstart", ">", "--block", "4", "cat; echo --"}, ">x\n1\n>y\n2\n>z\n3\n", ">x\n1\n--\n>y\n2\n--\n>z\n3\n--\n", 0},
+    {{"-k", "--pipe", "--recstart", ">", "--block", "8", "cat; echo --"}, ">x\n1\n>y\n2\n>z\n3\n", ">x\n1\n--\n>y\n2\n--\n>z\n3\n--\n", 0},
+    {{"-k", "--pipe", "--recend", ";", "--block", "3", "cat; echo --"}, "a;b;c;d;", "a;--\nb;--\nc;--\nd;--\n", 0},
+    {{"-k", "--pipe", "--recend", "\n", "--recstart", ">", "--block", "5", "cat; echo --"}, ">a\n>b>c\n>d\n", ">a\n--\n>b>c\n--\n>d\n--\n", 0},
+    {{"-k", "--pipe", "--block", "3", "echo {#}; cat"}, seq_lines(1, 5), "1\n1\n2\n2\n3\n3\n4\n4\n5\n5\n", 0},
+    {{"-k", "--pipe", "--block", "4", "--tag", "--tagstring", "{#}", "cat"}, seq_lines(1, 5), "1\t1\n1\t2\n2\t3\n2\t4\n3\t5\n", 0},
+    {{"-k", "--pipe", "--block", "4", "--line-buffer", "cat"}, seq_lines(1, 5), "1\n2\n3\n4\n5\n", 0},
+    {{"-k", "--pipe", "--block", "2", "-j1", "--joblog", "@D/log", "cat"}, seq_lines(1, 2), "1\n2\n", 0},
+    {{"--pipe", "--block", "2", "grep 1"}, seq_lines(1, 4), "1\n", 3},
+    {{"-k", "--pipe-part", "-a", "@D/f10", "--block", "6", "cat; echo --"}, "", "1\n2\n3\n4\n--\n5\n6\n7\n8\n--\n9\n10\n--\n", 0},
+    {{"-k", "--pipe-part", "-a", "@D/f100", "--block", "10", "wc -c"}, "", "12\n12\n12\n12\n12\n12\n12\n12\n12\n12\n12\n12\n12\n12\n12\n12\n12\n12\n12\n12\n12\n12\n12\n12\n4\n", 0},
+    {{"-k", "--pipe-part", "-a", "@D/f100", "--block", "37", "wc -l"}, "", "16\n13\n13\n13\n13\n13\n13\n6\n", 0},
+    {{"-k", "--pipe-part", "--block", "5", "-a", "@D/f100", "wc -c"}, "", "6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n4\n", 0},
+    {{"-k", "--pipe-part", "-a", "@D/f100", "--block", "1k", "wc -l"}, "", "100\n", 0},
+    {{"-k", "--pipe-part", "-a", "@D/f1", "--recend", "x", "--block", "1", "cat; echo --"}, "", "x\ny\n--\n", 0},
+    {{"-k", "--pipe-part", "-a", "@D/f100", "--recstart", "5", "--block", "50", "wc -l"}, "", "24\n20\n20\n20\n16\n", 0},
+    {{"-k", "--pipe-part", "-a", "@D/f100", "-N", "1", "--block", "280", "wc -l"}, "", "", 255},
+    {{"--pipe-part", "-a", "@D/none", "wc -l"}, "", "", 255},
 };
 
 std::string with_dir(std::string text, const std::string& dir) {
@@ -102,11 +156,16 @@ TEST(BinPoolGnuParallel, EveryCaseGivesGnuParallelsOutputAndStatus) {
         TempDir dir;
         std::vector<std::string> args;
         for (const std::string& arg : c.args) args.push_back(with_dir(arg, dir.path));
-        ASSERT_EQ(mp::test::run_command({"sh", "-c", "printf 'x\\ny\\n' > \"$0/f1\"; printf '1\\n2\\n' > \"$0/f2\"", dir.path}).exit_code, 0);
+        ASSERT_EQ(mp::test::run_command({"sh", "-c",
+                                         "printf 'x\\ny\\n' > \"$0/f1\"; printf '1\\n2\\n' > \"$0/f2\"; "
+                                         "seq 10 > \"$0/f10\"; seq 100 > \"$0/f100\"",
+                                         dir.path})
+                      .exit_code,
+                  0);
         std::string line;
         for (const std::string& arg : c.args) line += (line.empty() ? "" : " ") + arg;
         const CommandResult r = pool_cli(args, c.input);
-        EXPECT_EQ(r.out, c.out) << line << "\n" << r.err;
+        EXPECT_EQ(r.out, with_dir(c.out, dir.path)) << line << "\n" << r.err;
         EXPECT_EQ(r.exit_code, c.exit_code) << line << "\n" << r.err;
     }
 }
@@ -224,7 +283,9 @@ TEST(BinPoolGnuParallel, HelpListsEveryOption) {
          {":::", ":::+", "::::", "::::+", "--arg-file", "--arg-sep", "--arg-file-sep", "--delimiter", "--null", "-E",
           "{.}", "{/}", "{//}", "{/.}", "{#}", "{%}", "{-N}", "-I", "--colsep", "--max-args", "--max-replace-args",
           "-m", "-X", "--xargs", "--max-chars", "--jobs", "--quote", "--timeout", "--retries", "--halt",
-          "--keep-order", "--joblog", "--bar"})
+          "--keep-order", "--joblog", "--bar", "--pipe", "--pipe-part", "--block", "--block-size", "--recend",
+          "--recstart", "--group", "--line-buffer", "--lb", "--ungroup", "--tag", "--tagstring", "--results",
+          "--files"})
         EXPECT_NE(r.out.find(option), std::string::npos) << option;
 }
 

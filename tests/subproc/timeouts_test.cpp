@@ -72,4 +72,19 @@ TEST(SubprocTimeouts, ZeroAndNegativeTimeoutsPollOnce) {
     EXPECT_THROW(mp::subproc::run({"sleep", "1"}, {.timeout = -1s}), mp::subproc::TimeoutExpired);
 }
 
+// A timeout after all of the input was written (the child reads it, then lingers):
+// TimeoutExpired with the output so far (not an out_of_range from keeping the
+// input already written), and a second call finishes the job.
+TEST(SubprocTimeouts, CommunicateTimesOutAfterTheWholeInputWasWritten) {
+    Popen child({"sh", "-c", "cat; sleep 0.5"}, {.in = mp::subproc::PIPE, .out = mp::subproc::PIPE});
+    try {
+        child.communicate("abc\n", 50ms);
+        ADD_FAILURE() << "no timeout";
+    } catch (const mp::subproc::TimeoutExpired& timeout) {
+        EXPECT_EQ(timeout.out(), "abc\n");
+    }
+    EXPECT_EQ(child.communicate().out, "abc\n");  // all of it, as Python returns it
+    EXPECT_EQ(child.returncode(), 0);
+}
+
 }  // namespace
