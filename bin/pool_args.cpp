@@ -4,6 +4,7 @@
 #include <string>
 
 #include "bin/cli/args.hpp"
+#include "bin/pool_jobs.hpp"
 #include "bin/pool_pipe.hpp"
 
 namespace mp::tools::pool {
@@ -58,15 +59,15 @@ std::string delimiter_of(const std::string& value) {
 
 // The options before CMD. Returns false at the first word that is not one of them.
 bool parse_option(cli::Args& args, RunnerOptions& options, std::string& arg_sep, std::string& arg_file_sep,
-                  bool& recend_given) {
+                  bool& recend_given, int cores) {
     const std::string arg = args.peek();
     if (arg.empty() || arg[0] != '-' || arg == "-") return false;  // CMD starts here
-    // An option without its value is not that option.
     const std::string unknown = "unknown option '" + arg + "'";
+    const std::string no_value = arg + ": a value is needed after it";
     auto value_of = [&](std::string_view short_name, std::string_view long_name) {
         std::optional<std::string> value;
-        if (!short_name.empty()) value = args.value_of(short_name, unknown);
-        if (!value && !long_name.empty()) value = args.value_of(long_name, unknown);
+        if (!short_name.empty()) value = args.value_of(short_name, no_value);
+        if (!value && !long_name.empty()) value = args.value_of(long_name, no_value);
         return value;
     };
     if (args.accept("-k") || args.accept("--keep-order")) {
@@ -91,6 +92,23 @@ bool parse_option(cli::Args& args, RunnerOptions& options, std::string& arg_sep,
         options.grouping = Grouping::ungroup;
     } else if (args.accept("--group")) {
         options.grouping = Grouping::group;
+    } else if (args.accept("--dry-run")) {
+        options.dry_run = true;
+    } else if (args.accept("--resume")) {
+        options.resume = Resume::resume;
+    } else if (args.accept("--resume-failed")) {
+        options.resume = Resume::resume_failed;
+    } else if (args.accept("--retry-failed")) {
+        options.resume = Resume::retry_failed;
+    } else if (auto value = value_of("", "--delay")) {
+        const auto delay = cli::parse_duration(*value);
+        if (!delay) throw cli::UsageError("--delay: not a duration (seconds, or with s m h d): '" + *value + "'");
+        options.pacing.delay = *delay;
+    } else if (auto value = value_of("", "--load")) {
+        options.pacing.max_load = load_of(*value, cores);
+    } else if (auto value = value_of("", "--memfree")) {
+        options.pacing.memfree = parse_size(*value);
+        if (!options.pacing.memfree) throw cli::UsageError("--memfree: not a size (suffixes k m g t p, K M G T P): '" + *value + "'");
     } else if (args.accept("--files")) {
         options.files = true;
     } else if (args.accept("--pipe") || args.accept("--spreadstdin")) {
@@ -112,7 +130,7 @@ bool parse_option(cli::Args& args, RunnerOptions& options, std::string& arg_sep,
     } else if (auto value = value_of("", "--recstart")) {
         options.recstart = *value;
     } else if (auto value = value_of("-j", "--jobs")) {
-        options.jobs = count_of("-j", *value, 1, 4096);
+        options.jobs = jobs_of(*value, cores);
     } else if (auto value = value_of("-a", "--arg-file")) {
         options.sources.push_back({.from_file = true, .values = {*value}});
     } else if (auto value = value_of("", "--arg-sep")) {
@@ -206,27 +224,34 @@ void check_pipe(RunnerOptions& options, bool recend_given) {
         throw cli::UsageError("--pipe-part: one -a FILE, a regular file, is needed");
 }
 
-Command parse_run(cli::Args& args, int default_jobs) {
+Command parse_run(cli::Args& args, int cores) {
     RunnerOptions options;
-    options.jobs = default_jobs;
+    options.jobs = cores;
     std::string arg_sep = ":::", arg_file_sep = "::::";
     bool recend_given = false;
     while (!args.empty() && !args.accept("--")) {
         if (args.accept("-h") || args.accept("--help")) return Help{};
-        if (!parse_option(args, options, arg_sep, arg_file_sep, recend_given)) break;
+        if (!parse_option(args, options, arg_sep, arg_file_sep, recend_given, cores)) break;
+    }
+    // --retry-failed takes the commands from the joblog: none is needed here.
+    if (options.resume == Resume::retry_failed && args.empty()) {
+        if (options.joblog.empty()) throw cli::UsageError("--retry-failed needs --joblog FILE");
+        return options;
     }
     parse_command(args, options, arg_sep, arg_file_sep);
     if (options.command.empty()) throw cli::UsageError("no command to run");
+    if (options.resume != Resume::none && options.joblog.empty())
+        throw cli::UsageError("--resume, --resume-failed and --retry-failed need --joblog FILE");
     check_pipe(options, recend_given);
     return options;
 }
 
 }  // namespace
 
-Command parse_args(const std::vector<std::string>& words, int default_jobs) {
+Command parse_args(const std::vector<std::string>& words, int cores) {
     if (words.size() == 1 && words[0] == "tour") return Tour{};
     cli::Args args(words);
-    return cli::parse_or_error<Command>([&] { return parse_run(args, default_jobs); });
+    return cli::parse_or_error<Command>([&] { return parse_run(args, cores); });
 }
 
 }  // namespace mp::tools::pool

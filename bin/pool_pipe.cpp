@@ -14,7 +14,7 @@
 
 namespace mp::tools::pool {
 
-std::optional<std::size_t> parse_block_size(const std::string& text) {
+std::optional<std::uint64_t> parse_size(const std::string& text) {
     std::size_t digits = 0;
     while (digits < text.size() && (std::isdigit(static_cast<unsigned char>(text[digits])) || text[digits] == '.'))
         ++digits;
@@ -24,7 +24,7 @@ std::optional<std::size_t> parse_block_size(const std::string& text) {
     double size = std::stod(text.substr(0, digits));
     if (digits < text.size()) {
         // GNU parallel's prefixes: lower case decimal, upper case binary.
-        static constexpr std::string_view kDecimal = "kmgt", kBinary = "KMGT";
+        static constexpr std::string_view kDecimal = "kmgtp", kBinary = "KMGTP";
         const char suffix = text.back();
         const std::size_t decimal = kDecimal.find(suffix), binary = kBinary.find(suffix);
         if (decimal == std::string_view::npos && binary == std::string_view::npos) return std::nullopt;
@@ -32,8 +32,14 @@ std::optional<std::size_t> parse_block_size(const std::string& text) {
                                                   : std::pow(1024.0, static_cast<double>(binary + 1));
     }
     size = std::floor(size);
-    if (size < 1 || size >= 2.0 * 1024 * 1024 * 1024) return std::nullopt;
-    return static_cast<std::size_t>(size);
+    if (size >= 9.2e18) return std::nullopt;
+    return static_cast<std::uint64_t>(size);
+}
+
+std::optional<std::size_t> parse_block_size(const std::string& text) {
+    const auto size = parse_size(text);
+    if (!size || *size < 1 || *size >= 2ull * 1024 * 1024 * 1024) return std::nullopt;
+    return static_cast<std::size_t>(*size);
 }
 
 std::size_t block_end(std::string_view data, std::size_t block, std::optional<int> records, const std::string& recend,

@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -22,9 +23,11 @@
 
 namespace mp::tools::pool {
 
-// A size with an optional suffix, as --block takes it: "10", "1.5K", "2M", "1G";
-// k m g t are powers of 1000, K M G T of 1024 (GNU parallel's rule). nullopt for
-// anything else, for 0 and for sizes of 2 GiB or more (GNU parallel's limit too).
+// A size with an optional suffix: "10", "1.5K", "2M", "1G"; k m g t p are powers of
+// 1000, K M G T P of 1024 (GNU parallel's rule). nullopt for anything else.
+std::optional<std::uint64_t> parse_size(const std::string& text);
+// A size as --block takes it: nullopt also for 0 and for sizes of 2 GiB or more
+// (GNU parallel's limit too).
 std::optional<std::size_t> parse_block_size(const std::string& text);
 
 // Where the first --pipe block of `data` ends: after the last boundary within
