@@ -55,12 +55,24 @@ constexpr const char* kHelp =
     "  -s, --max-chars N    a command line of at most N characters (default 129024)\n"
     "\n"
     "Running\n"
-    "  -j, --jobs N         run N jobs at once (default: the number of cores)\n"
+    "  -j, --jobs N         run N jobs at once (default: the number of cores); +N, -N:\n"
+    "                       the cores plus or minus N; N%: of the cores; 0: as many as\n"
+    "                       the descriptor limit allows\n"
     "  -q, --quote          never a shell, even for a one-word CMD\n"
     "  --timeout SEC        kill a job's process group after SEC (TERM, then KILL 1s later)\n"
     "  --retries N          N tries in all for a failing job (0: until it succeeds)\n"
     "  --halt soon|now      after the first failure start no new job (soon), and also\n"
     "                       kill the running ones (now); exit with the job's status\n"
+    "  --dry-run            print each job's command as a shell reads it; run nothing\n"
+    "\n"
+    "Pacing and re-running\n"
+    "  --delay DUR          start jobs DUR apart (seconds, or with s m h d)\n"
+    "  --load N             start a job only while the machine has fewer than N\n"
+    "                       runnable processes (-j's forms: 100% is one per core)\n"
+    "  --memfree SIZE       start a job only while SIZE of memory is available\n"
+    "  --resume             with --joblog: skip the jobs the log has (by sequence number)\n"
+    "  --resume-failed      with --joblog: skip only the jobs the log has as succeeded\n"
+    "  --retry-failed       with --joblog: rerun the log's failed commands, nothing else\n"
     "\n"
     "Blocks of stdin instead of arguments\n"
     "  --pipe               cut stdin into blocks on record ends, one on each job's\n"
@@ -93,9 +105,12 @@ constexpr const char* kHelp =
     "Exit status: 0 all jobs succeeded; 1-100 that many failed; 101 more than 100\n"
     "failed; the failing job's status with --halt; 130/143 on SIGINT/SIGTERM (every\n"
     "job's process group is killed first); 255 usage error, an unreadable input file,\n"
-    "a bad --colsep regex, a --pipe-part file that is not a regular file, a --results\n"
-    "directory that cannot be made or is a symlink, a command line too long (no job\n"
-    "runs).\n";
+    "a bad --colsep regex, a --pipe-part file that is not a regular file, a --results
+"
+    "directory that cannot be made or is a symlink, a damaged joblog, a command line
+"
+    "too long (no job runs).
+";
 
 // GNU parallel's code for a usage error and for its own failures.
 constexpr int kUsageError = 255;

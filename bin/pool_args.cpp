@@ -2,9 +2,12 @@
 
 #include <cctype>
 #include <cmath>
+#include <cstdint>
+#include <optional>
 #include <string>
 
 #include "bin/cli/args.hpp"
+#include "bin/pool_jobs.hpp"
 
 namespace mp::tools::pool {
 
@@ -18,30 +21,36 @@ int count_of(const std::string& option, const std::string& value, int min, int m
     return static_cast<int>(*count);
 }
 
-// --block's value: a size with an optional suffix, "10", "1.5K", "2M", "1G"; k m g t
-// are powers of 1000, K M G T of 1024 (GNU parallel's rule); from 1 to 2G-1 (GNU
-// parallel's limit too).
-std::size_t block_size_of(const std::string& text) {
-    const cli::UsageError bad("--block: not a size from 1 to 2G-1 (suffixes k m g t, K M G T): '" + text + "'");
+// A size with an optional suffix, "10", "1.5K", "2M", "1G"; k m g t p are powers of
+// 1000, K M G T P of 1024 (GNU parallel's rule). nullopt for anything else.
+std::optional<std::uint64_t> size_of(const std::string& text) {
     std::size_t digits = 0;
     while (digits < text.size() && (std::isdigit(static_cast<unsigned char>(text[digits])) || text[digits] == '.'))
         ++digits;
     if (digits == 0 || text.find('.') != text.rfind('.') || text.front() == '.' || text[digits - 1] == '.' ||
         text.size() > digits + 1)
-        throw bad;
+        return std::nullopt;
     double size = std::stod(text.substr(0, digits));
     if (digits < text.size()) {
         // GNU parallel's prefixes: lower case decimal, upper case binary.
-        static constexpr std::string_view kDecimal = "kmgt", kBinary = "KMGT";
+        static constexpr std::string_view kDecimal = "kmgtp", kBinary = "KMGTP";
         const char suffix = text.back();
         const std::size_t decimal = kDecimal.find(suffix), binary = kBinary.find(suffix);
-        if (decimal == std::string_view::npos && binary == std::string_view::npos) throw bad;
+        if (decimal == std::string_view::npos && binary == std::string_view::npos) return std::nullopt;
         size *= decimal != std::string_view::npos ? std::pow(1000.0, static_cast<double>(decimal + 1))
                                                   : std::pow(1024.0, static_cast<double>(binary + 1));
     }
     size = std::floor(size);
-    if (size < 1 || size >= 2.0 * 1024 * 1024 * 1024) throw bad;
-    return static_cast<std::size_t>(size);
+    if (size >= 9.2e18) return std::nullopt;
+    return static_cast<std::uint64_t>(size);
+}
+
+// --block's value: a size from 1 to 2G-1 (GNU parallel's limit too).
+std::size_t block_size_of(const std::string& text) {
+    const auto size = size_of(text);
+    if (!size || *size < 1 || *size >= 2ull * 1024 * 1024 * 1024)
+        throw cli::UsageError("--block: not a size from 1 to 2G-1 (suffixes k m g t, K M G T): '" + text + "'");
+    return static_cast<std::size_t>(*size);
 }
 
 // -d's value: one or more characters, with C's escapes \n \t \r \0 \\ and \xHH
@@ -78,15 +87,15 @@ std::string delimiter_of(const std::string& value) {
 
 // The options before CMD. Returns false at the first word that is not one of them.
 bool parse_option(cli::Args& args, RunnerOptions& options, std::string& arg_sep, std::string& arg_file_sep,
-                  bool& recend_given) {
+                  bool& recend_given, int cores) {
     const std::string arg = args.peek();
     if (arg.empty() || arg[0] != '-' || arg == "-") return false;  // CMD starts here
-    // An option without its value is not that option.
     const std::string unknown = "unknown option '" + arg + "'";
+    const std::string no_value = arg + ": a value is needed after it";
     auto value_of = [&](std::string_view short_name, std::string_view long_name) {
         std::optional<std::string> value;
-        if (!short_name.empty()) value = args.value_of(short_name, unknown);
-        if (!value && !long_name.empty()) value = args.value_of(long_name, unknown);
+        if (!short_name.empty()) value = args.value_of(short_name, no_value);
+        if (!value && !long_name.empty()) value = args.value_of(long_name, no_value);
         return value;
     };
     if (args.accept("-k") || args.accept("--keep-order")) {
@@ -111,6 +120,23 @@ bool parse_option(cli::Args& args, RunnerOptions& options, std::string& arg_sep,
         options.grouping = Grouping::ungroup;
     } else if (args.accept("--group")) {
         options.grouping = Grouping::group;
+    } else if (args.accept("--dry-run")) {
+        options.dry_run = true;
+    } else if (args.accept("--resume")) {
+        options.resume = Resume::resume;
+    } else if (args.accept("--resume-failed")) {
+        options.resume = Resume::resume_failed;
+    } else if (args.accept("--retry-failed")) {
+        options.resume = Resume::retry_failed;
+    } else if (auto value = value_of("", "--delay")) {
+        const auto delay = cli::parse_duration(*value);
+        if (!delay) throw cli::UsageError("--delay: not a duration (seconds, or with s m h d): '" + *value + "'");
+        options.pacing.delay = *delay;
+    } else if (auto value = value_of("", "--load")) {
+        options.pacing.max_load = load_of(*value, cores);
+    } else if (auto value = value_of("", "--memfree")) {
+        options.pacing.memfree = size_of(*value);
+        if (!options.pacing.memfree) throw cli::UsageError("--memfree: not a size (suffixes k m g t p, K M G T P): '" + *value + "'");
     } else if (args.accept("--files")) {
         options.files = true;
     } else if (args.accept("--pipe") || args.accept("--spreadstdin")) {
@@ -132,7 +158,7 @@ bool parse_option(cli::Args& args, RunnerOptions& options, std::string& arg_sep,
     } else if (auto value = value_of("", "--recstart")) {
         options.recstart = *value;
     } else if (auto value = value_of("-j", "--jobs")) {
-        options.jobs = count_of("-j", *value, 1, 4096);
+        options.jobs = jobs_of(*value, cores);
     } else if (auto value = value_of("-a", "--arg-file")) {
         options.sources.push_back({.from_file = true, .values = {*value}});
     } else if (auto value = value_of("", "--arg-sep")) {
@@ -226,27 +252,34 @@ void check_pipe(RunnerOptions& options, bool recend_given) {
         throw cli::UsageError("--pipe-part: one -a FILE, a regular file, is needed");
 }
 
-Command parse_run(cli::Args& args, int default_jobs) {
+Command parse_run(cli::Args& args, int cores) {
     RunnerOptions options;
-    options.jobs = default_jobs;
+    options.jobs = cores;
     std::string arg_sep = ":::", arg_file_sep = "::::";
     bool recend_given = false;
     while (!args.empty() && !args.accept("--")) {
         if (args.accept("-h") || args.accept("--help")) return Help{};
-        if (!parse_option(args, options, arg_sep, arg_file_sep, recend_given)) break;
+        if (!parse_option(args, options, arg_sep, arg_file_sep, recend_given, cores)) break;
+    }
+    // --retry-failed takes the commands from the joblog: none is needed here.
+    if (options.resume == Resume::retry_failed && args.empty()) {
+        if (options.joblog.empty()) throw cli::UsageError("--retry-failed needs --joblog FILE");
+        return options;
     }
     parse_command(args, options, arg_sep, arg_file_sep);
     if (options.command.empty()) throw cli::UsageError("no command to run");
+    if (options.resume != Resume::none && options.joblog.empty())
+        throw cli::UsageError("--resume, --resume-failed and --retry-failed need --joblog FILE");
     check_pipe(options, recend_given);
     return options;
 }
 
 }  // namespace
 
-Command parse_args(const std::vector<std::string>& words, int default_jobs) {
+Command parse_args(const std::vector<std::string>& words, int cores) {
     if (words.size() == 1 && words[0] == "tour") return Tour{};
     cli::Args args(words);
-    return cli::parse_or_error<Command>([&] { return parse_run(args, default_jobs); });
+    return cli::parse_or_error<Command>([&] { return parse_run(args, cores); });
 }
 
 }  // namespace mp::tools::pool

@@ -16,7 +16,8 @@ using cli::Help;
 struct Tour {};
 using Command = std::variant<Help, Tour, RunnerOptions, cli::UsageError>;
 
-// The arguments after the program name; `default_jobs` is -j's value when absent.
-Command parse_args(const std::vector<std::string>& args, int default_jobs);
+// The arguments after the program name on a machine of `cores` cores (-j's value
+// when absent, and the base of -j +N, -N and N%).
+Command parse_args(const std::vector<std::string>& args, int cores);
 
 }  // namespace mp::tools::pool

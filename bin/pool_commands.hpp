@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "bin/pool_pacing.hpp"
 #include "subproc/timeout.hpp"
 
 namespace mp::tools::pool {
@@ -48,6 +49,14 @@ enum class PipeMode {
     part,  // --pipe-part: the byte ranges of a seekable file (-a FILE)
 };
 
+// --resume, --resume-failed, --retry-failed: which jobs of the joblog run again.
+enum class Resume {
+    none,
+    resume,         // skip every job the joblog has
+    resume_failed,  // skip the jobs the joblog has as succeeded
+    retry_failed,   // run only the joblog's failed jobs, with their logged commands
+};
+
 struct RunnerOptions {
     int jobs = 1;
     bool keep_order = false;       // -k: output in input order
@@ -75,6 +84,9 @@ struct RunnerOptions {
     std::size_t block = 1 << 20;   // --block: the block size (bytes)
     std::string recend = "\n";     // --recend: what ends a record
     std::string recstart{};        // --recstart: what starts one
+    PacingOptions pacing{};        // --delay, --load, --memfree
+    bool dry_run = false;          // --dry-run: print each job's command, run none
+    Resume resume = Resume::none;  // needs --joblog
     std::vector<std::string> command{};  // CMD and its arguments, with replacement strings
 };
 

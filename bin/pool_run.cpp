@@ -19,6 +19,7 @@
 #include "bin/cli/main.hpp"
 #include "bin/cli/output_file.hpp"
 #include "bin/cli/shell.hpp"
+#include "bin/pool_history.hpp"
 #include "bin/pool_inputs.hpp"
 #include "bin/pool_output.hpp"
 #include "bin/pool_pipe.hpp"
@@ -61,12 +62,28 @@ double epoch_seconds() {
     return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_usec) / 1e6;
 }
 
-// The arguments of one job, or (--pipe) its stdin.
+// The arguments of one job, or (--pipe) its stdin, or (--retry-failed) the command
+// line the joblog has for it.
 struct Job {
     std::size_t seq = 0;
     std::vector<Record> records;
     Block block{};
+    std::string logged_command{};
 };
+
+// A job's command as a shell reads it back: the line itself when CMD goes through
+// a shell, else its words quoted (the joblog's Command, --dry-run's output).
+std::string command_line(const std::vector<std::string>& argv, bool through_shell) {
+    if (through_shell) return argv.back();
+    std::string line;
+    for (const std::string& word : argv) line += (line.empty() ? "" : " ") + cli::shell_quote(word);
+    return line;
+}
+
+std::optional<JobHistory> history_of(const RunnerOptions& options) {
+    if (options.resume == Resume::none) return std::nullopt;
+    return JobHistory::read(options.joblog);
+}
 
 // --tag's and --tagstring's prefix as a template: a replacement string, never a shell,
 // and nothing appended.
@@ -83,7 +100,10 @@ public:
         : options_(options),
           template_(options.command, options.replace, options.quote, options.multi),
           tag_(tag_template(options)),
-          output_(options) {
+          output_(options),
+          history_(history_of(options)),
+          pacing_(options.pacing) {
+        if (options.resume == Resume::retry_failed) return;  // the jobs come from the joblog
         if (options.pipe == PipeMode::none) {
             inputs_.emplace(options);
         } else {
@@ -96,11 +116,12 @@ public:
 private:
     void read_input();
     void make_jobs();
-    void push_job(std::vector<Record> records, Block block = {});
+    void push_job(Job job);
+    bool skipped(std::size_t seq) const;
     void work(int slot);
     Attempt attempt(const std::vector<std::string>& argv, std::size_t seq, const std::string& tag,
                     const std::string& input);
-    void finish(const Job& job, const std::vector<std::string>& argv, const std::string& tag, const Attempt& result);
+    void finish(const Job& job, const std::string& command, const std::string& tag, const Attempt& result);
     void supervise();
     void signal_jobs(int signal);
     void draw_bar(bool last);
@@ -111,9 +132,13 @@ private:
     std::optional<Inputs> inputs_;  // the arguments, or
     std::optional<Blocks> blocks_;  // --pipe's blocks
     Output output_;
+    const std::optional<JobHistory> history_;  // --resume*: the joblog as it was
+    Pacing pacing_;
     std::mutex mutex_;
     std::condition_variable changed_;
     std::deque<Job> jobs_;
+    std::vector<std::thread> workers_;  // the job slots started so far (push_job starts them)
+    std::size_t idle_ = 0;              // slots waiting for a job
     bool input_done_ = false;
     std::size_t total_ = 0;     // jobs made so far
     std::size_t finished_ = 0;  // jobs finished
@@ -132,14 +157,31 @@ private:
     Clock::time_point last_bar_{};
 };
 
-// Queues the job (seq: the next number), waiting while enough are queued already.
-void Runner::push_job(std::vector<Record> records, Block block) {
+// --resume skips every job the joblog has, --resume-failed those it has as succeeded.
+bool Runner::skipped(std::size_t seq) const {
+    if (options_.resume == Resume::resume) return history_->ran(seq);
+    if (options_.resume == Resume::resume_failed) return history_->succeeded(seq);
+    return false;
+}
+
+// Queues the job (seq: the next number unless it has one), waiting while enough are
+// queued already.
+void Runner::push_job(Job job) {
     std::unique_lock lock(mutex_);
+    if (job.seq == 0) job.seq = total_ + 1;
+    total_ = std::max(total_, job.seq);
+    if (skipped(job.seq)) return;
     // Read ahead a little only: a slow CMD need not hold the whole input in memory.
     changed_.wait(lock, [&] { return jobs_.size() < static_cast<std::size_t>(options_.jobs) * 4 || stopping_; });
     if (stopping_) return;
-    jobs_.push_back({++total_, std::move(records), std::move(block)});
+    jobs_.push_back(std::move(job));
     changed_.notify_all();
+    // A slot starts when a job waits with every started slot busy: -j 100 for three
+    // jobs starts three, and {%} counts from 1 as in GNU parallel.
+    if (jobs_.size() > idle_ && workers_.size() < static_cast<std::size_t>(options_.jobs)) {
+        const int slot = static_cast<int>(workers_.size()) + 1;
+        workers_.emplace_back([this, slot] { work(slot); });
+    }
 }
 
 // Groups the records into jobs: -n/-N records each; with -m/-X/--xargs as many as
@@ -149,9 +191,14 @@ void Runner::make_jobs() {
         std::lock_guard lock(mutex_);
         return stopping_;
     };
+    if (options_.resume == Resume::retry_failed) {
+        for (const auto& [seq, logged] : history_->jobs())
+            if (!logged.ok) push_job({.seq = seq, .records = {}, .block = {}, .logged_command = logged.command});
+        return;
+    }
     if (blocks_) {
         while (auto block = blocks_->next(stop)) {
-            push_job({}, std::move(*block));
+            push_job({.records = {}, .block = std::move(*block)});
             if (stop()) return;
         }
         return;
@@ -168,7 +215,7 @@ void Runner::make_jobs() {
                 if (per_job > 0) records.push_back(std::move(*record));
             }
             if (taken == 0) return;
-            push_job(std::move(records));
+            push_job({.records = std::move(records)});
             if (stop()) return;
         }
     }
@@ -218,7 +265,7 @@ void Runner::make_jobs() {
             pending.pop_front();
             costs.pop_front();
         }
-        push_job(std::move(records));
+        push_job({.records = std::move(records)});
     }
 }
 
@@ -244,17 +291,33 @@ void Runner::work(int slot) {
         Job job;
         {
             std::unique_lock lock(mutex_);
+            ++idle_;
             changed_.wait(lock, [&] { return !jobs_.empty() || input_done_ || stopping_; });
+            --idle_;
             if (stopping_ || jobs_.empty()) return;
             job = std::move(jobs_.front());
             jobs_.pop_front();
             changed_.notify_all();
         }
-        const std::vector<std::string> argv = template_.expand(job.records, job.seq, slot);
+        const bool retried = !job.logged_command.empty();
+        const std::vector<std::string> argv = retried ? std::vector<std::string>{"/bin/sh", "-c", job.logged_command}
+                                                      : template_.expand(job.records, job.seq, slot);
+        const std::string command = command_line(argv, retried || template_.shell());
         std::string tag;
         if (tag_)
             for (const std::string& word : tag_->expand(job.records, job.seq, slot)) tag += (tag.empty() ? "" : " ") + word;
+        if (options_.dry_run) {
+            Attempt shown;
+            shown.out = command + "\n";
+            finish(job, command, tag, shown);
+            continue;
+        }
         const std::string input = blocks_ ? blocks_->data(std::move(job.block)) : std::string();
+        if (!pacing_.wait_turn([this] {
+                std::lock_guard lock(mutex_);
+                return stopping_;
+            }))
+            return;
         Attempt result = attempt(argv, job.seq, tag, input);
         // --retries N: N tries in all; 0: until one succeeds (GNU parallel's rules).
         for (int tries = 1; !result.ok() && (options_.tries == 0 || tries < options_.tries); ++tries) {
@@ -264,7 +327,7 @@ void Runner::work(int slot) {
             }
             result = attempt(argv, job.seq, tag, input);
         }
-        finish(job, argv, tag, result);
+        finish(job, command, tag, result);
     }
 }
 
@@ -327,8 +390,7 @@ Attempt Runner::attempt(const std::vector<std::string>& argv, std::size_t seq, c
     return result;
 }
 
-void Runner::finish(const Job& job, const std::vector<std::string>& argv, const std::string& tag,
-                    const Attempt& result) {
+void Runner::finish(const Job& job, const std::string& command, const std::string& tag, const Attempt& result) {
     {
         std::lock_guard lock(mutex_);
         ++finished_;
@@ -342,9 +404,7 @@ void Runner::finish(const Job& job, const std::vector<std::string>& argv, const 
             }
         }
     }
-    if (joblog_ != nullptr) {
-        std::string command;
-        for (const std::string& word : argv) command += (command.empty() ? "" : " ") + cli::shell_quote(word);
+    if (joblog_ != nullptr && !options_.dry_run) {
         std::lock_guard lock(log_mutex_);
         std::fprintf(joblog_, "%zu\t:\t%.3f\t%.3f\t%zu\t%zu\t%d\t%d\t%s\n", job.seq, result.started,
                      result.runtime, result.in_bytes, result.out_bytes, result.exitval,
@@ -416,16 +476,16 @@ void Runner::supervise() {
 }
 
 int Runner::run() {
-    if (!options_.joblog.empty()) {
-        joblog_ = cli::open_output_file(options_.joblog, options_.joblog_append);
+    if (!options_.joblog.empty() && !options_.dry_run) {
+        // --resume* add to the log they read.
+        joblog_ = cli::open_output_file(options_.joblog, options_.joblog_append || options_.resume != Resume::none);
         if (std::ftell(joblog_) == 0)
             std::fputs("Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand\n", joblog_);
     }
     std::thread supervisor([this] { supervise(); });
-    std::vector<std::thread> workers;
-    for (int slot = 1; slot <= options_.jobs; ++slot) workers.emplace_back([this, slot] { work(slot); });
     read_input();
-    for (std::thread& worker : workers) worker.join();
+    // No job is queued after the input ends: workers_ is complete.
+    for (std::thread& worker : workers_) worker.join();
     {
         std::lock_guard lock(mutex_);
         all_done_ = true;

@@ -102,7 +102,7 @@ TEST(BinPool, ExitStatusCountsFailedJobs) {
 
 TEST(BinPool, UsageErrorsExit255) {
     for (const auto& args : std::vector<std::vector<std::string>>{
-             {"-j", "0", "echo"}, {"-jx", "echo"}, {"--timeout", "-1", "echo"}, {"--halt", "later", "echo"}, {"--bogus"}, {}, {"-k"}}) {
+             {"-j", "x", "echo"}, {"-jx", "echo"}, {"-j", "+1%", "echo"}, {"--timeout", "-1", "echo"}, {"--halt", "later", "echo"}, {"--bogus"}, {}, {"-k"}}) {
         const CommandResult r = pool_cli(args, "a\n");
         EXPECT_EQ(r.exit_code, 255) << args.size();
         EXPECT_EQ(r.err.rfind("pool: ", 0), 0u) << r.err;

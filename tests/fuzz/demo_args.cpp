@@ -6,6 +6,7 @@
 #include "bin/cli/shell.cpp"
 #include "bin/ipc_args.cpp"
 #include "bin/pool_args.cpp"
+#include "bin/pool_jobs.cpp"
 #include "bin/shm_args.cpp"
 #include "bin/subproc_args.cpp"
 #include "bin/sync_args.cpp"
