@@ -105,12 +105,9 @@ constexpr const char* kHelp =
     "Exit status: 0 all jobs succeeded; 1-100 that many failed; 101 more than 100\n"
     "failed; the failing job's status with --halt; 130/143 on SIGINT/SIGTERM (every\n"
     "job's process group is killed first); 255 usage error, an unreadable input file,\n"
-    "a bad --colsep regex, a --pipe-part file that is not a regular file, a --results
-"
-    "directory that cannot be made or is a symlink, a damaged joblog, a command line
-"
-    "too long (no job runs).
-";
+    "a bad --colsep regex, a --pipe-part file that is not a regular file, a --results\n"
+    "directory that cannot be made or is a symlink, a damaged joblog, a command line\n"
+    "too long (no job runs).\n";
 
 // GNU parallel's code for a usage error and for its own failures.
 constexpr int kUsageError = 255;

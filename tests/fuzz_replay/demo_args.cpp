@@ -2,6 +2,7 @@
 // bin/cli already; the demos' own sources are not part of any suite).
 #include "bin/ipc_args.cpp"
 #include "bin/pool_args.cpp"
+#include "bin/pool_jobs.cpp"
 #include "bin/shm_args.cpp"
 #include "bin/subproc_args.cpp"
 #include "bin/sync_args.cpp"
