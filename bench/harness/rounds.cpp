@@ -88,8 +88,6 @@ public:
         const auto ready = process_->readline();
         if (!ready || *ready != "ready") stop();
     }
-    // Killed, not waited for: a worker forked by the benchmark may still hold the
-    // write end of the script's stdin, so it would never read EOF.
     ~Script() { stop(); }
     Script(const Script&) = delete;
     Script& operator=(const Script&) = delete;
@@ -111,10 +109,20 @@ public:
     }
 
 private:
+    // The end of its input lets the script exit and clean up after itself (its
+    // multiprocessing children, their /dev/shm and /tmp entries). A process forked by
+    // the benchmark while the script ran may hold a copy of the write end of its
+    // stdin, so that EOF never comes: after a grace period the script's whole process
+    // group is killed, its children with it.
     void stop() {
         if (!process_) return;
-        process_->kill();
-        process_->wait();
+        process_->close_stdin();
+        try {
+            process_->wait(std::chrono::seconds(5));
+        } catch (const subproc::TimeoutExpired&) {
+            process_->kill(subproc::Scope::group);
+            process_->wait();
+        }
         process_.reset();
     }
     std::unique_ptr<subproc::Popen> process_;
