@@ -176,12 +176,13 @@ int main() {
                                                 .cpython = Python{"ipc_bench.py", "pingpong", kRoundTrips}}),
                  .targets = latency_target,
                  .note = ""});
-    latency.add({.scenario = "pipe pair round trip",
-                 .times = measure(kRoundTrips, {.ours = [] { ours_ping_pong(false, kRoundTrips); },
-                                                .raw = [] { raw_ping_pong(false, kRoundTrips); },
-                                                .cpython = Python{"ipc_bench.py", "pingpong_pipe", kRoundTrips}}),
-                 .targets = latency_target,
-                 .note = ""});
+    latency.add(
+        {.scenario = "pipe pair round trip",
+         .times = measure(kRoundTrips, {.ours = [] { ours_ping_pong(false, kRoundTrips); },
+                                        .raw = [] { raw_ping_pong(false, kRoundTrips); },
+                                        .cpython = Python{"ipc_bench.py", "pingpong_pipe", kRoundTrips}}),
+         .targets = latency_target,
+         .note = ""});
     latency.print();
 
     // >= 0.9x the raw loop's throughput.
@@ -194,12 +195,13 @@ int main() {
                                       .cpython = Python{"ipc_bench.py", "stream_socket", kLargeMessages}}),
                     .targets = throughput_target,
                     .note = ""});
-    throughput.add({.scenario = "64 KiB through a pipe",
-                    .times = measure(kLargeMessages, {.ours = [] { ours_stream(kLargeMessages, false); },
-                                                      .raw = [] { raw_one_way(kLargeMessages, kLarge); },
-                                                      .cpython = Python{"ipc_bench.py", "stream", kLargeMessages}}),
-                    .targets = throughput_target,
-                    .note = ""});
+    throughput.add(
+        {.scenario = "64 KiB through a pipe",
+         .times = measure(kLargeMessages, {.ours = [] { ours_stream(kLargeMessages, false); },
+                                           .raw = [] { raw_one_way(kLargeMessages, kLarge); },
+                                           .cpython = Python{"ipc_bench.py", "stream", kLargeMessages}}),
+         .targets = throughput_target,
+         .note = ""});
     throughput.print();
 
     const std::vector<Target> queue_targets{{Ratio::ours_raw, 0.5}, {Ratio::ours_cpython, 0.033}};

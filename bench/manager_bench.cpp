@@ -110,34 +110,36 @@ int main() {
 
     mp::ipc::Dict items;
     for (std::size_t i = 0; i < kUpdateItems; ++i) items.set(static_cast<std::int64_t>(i), static_cast<std::int64_t>(i));
-    latency.add({.scenario = "dict update of 100,000 items (per item)",
-                 .times = measure(kUpdateItems, {.ours = [&] { d.update(items); },
-                                                 .raw = {},
-                                                 .cpython = Python{"manager_bench.py", "update", kUpdateItems}}),
-                 .targets = {{Ratio::ours_cpython, 0.02}},
-                 .note = ""});
+    latency.add(
+        {.scenario = "dict update of 100,000 items (per item)",
+         .times = measure(kUpdateItems, {.ours = [&] { d.update(items); },
+                                         .raw = {},
+                                         .cpython = Python{"manager_bench.py", "update", kUpdateItems}}),
+         .targets = {{Ratio::ours_cpython, 0.02}},
+         .note = ""});
     latency.print();
 
     Table contention("ipc Manager: four client processes updating one key (time per update)");
     mp::ipc::DictProxy counter = manager.dict();
-    contention.add({.scenario = "modify(key, add_one) x 4 clients",
-                    .times = measure(kClients * kModifiesPerClient,
-                                     {.ours =
-                                          [&] {
-                                              counter.set("count", 0);
-                                              in_children(kClients, [&] {
-                                                  for (std::size_t i = 0; i < kModifiesPerClient; ++i)
-                                                      (void)counter.modify("count", add_one);
-                                              });
-                                              if (counter.get("count") != Object(kClients * kModifiesPerClient)) {
-                                                  std::fprintf(stderr, "manager_bench: an update was lost\n");
-                                                  std::exit(1);
-                                              }
-                                          },
-                                      .raw = {},
-                                      .cpython = Python{"manager_bench.py", "locked_increment",
-                                                        kClients * kModifiesPerClient / 10}}),
-                    .targets = {},
-                    .note = "the count is checked exact; CPython: d['count'] += 1 under a manager Lock"});
+    contention.add(
+        {.scenario = "modify(key, add_one) x 4 clients",
+         .times = measure(
+             kClients * kModifiesPerClient,
+             {.ours =
+                  [&] {
+                      counter.set("count", 0);
+                      in_children(kClients, [&] {
+                          for (std::size_t i = 0; i < kModifiesPerClient; ++i)
+                              (void)counter.modify("count", add_one);
+                      });
+                      if (counter.get("count") != Object(kClients * kModifiesPerClient)) {
+                          std::fprintf(stderr, "manager_bench: an update was lost\n");
+                          std::exit(1);
+                      }
+                  },
+              .raw = {},
+              .cpython = Python{"manager_bench.py", "locked_increment", kClients * kModifiesPerClient / 10}}),
+         .targets = {},
+         .note = "the count is checked exact; CPython: d['count'] += 1 under a manager Lock"});
     contention.print();
 }

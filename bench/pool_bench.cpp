@@ -141,28 +141,29 @@ int main() {
                .targets = {{Ratio::ours_raw, 1.3}},
                .note = "CPython ~17x"});
     constexpr std::size_t kStarts = 50;
-    start.add({.scenario = "Pool(2) start, one task, close, join",
-               .times = measure(kStarts, {.ours =
-                                              [] {
-                                                  for (std::size_t i = 0; i < kStarts; ++i) {
-                                                      mp::pool::Pool pool(2);
-                                                      pool.apply(square, 3);
-                                                      pool.close();
-                                                      pool.join();
-                                                  }
-                                              },
-                                          .raw =
-                                              [] {
-                                                  for (std::size_t i = 0; i < kStarts; ++i) {
-                                                      RawWorker a, b;
-                                                      a.ask(3);
-                                                      b.finish();  // first: b's child holds copies of a's pipe ends
-                                                      a.finish();
-                                                  }
-                                              },
-                                          .cpython = Python{"pool_bench.py", "pool_start", kStarts}}),
-               .targets = {{Ratio::ours_raw, 1.3}},
-               .note = "and under 1 ms on an idle machine (CPython ~9 ms)"});
+    start.add(
+        {.scenario = "Pool(2) start, one task, close, join",
+         .times = measure(kStarts, {.ours =
+                                        [] {
+                                            for (std::size_t i = 0; i < kStarts; ++i) {
+                                                mp::pool::Pool pool(2);
+                                                pool.apply(square, 3);
+                                                pool.close();
+                                                pool.join();
+                                            }
+                                        },
+                                    .raw =
+                                        [] {
+                                            for (std::size_t i = 0; i < kStarts; ++i) {
+                                                RawWorker a, b;
+                                                a.ask(3);
+                                                b.finish();  // first: b's child holds copies of a's pipe ends
+                                                a.finish();
+                                            }
+                                        },
+                                    .cpython = Python{"pool_bench.py", "pool_start", kStarts}}),
+         .targets = {{Ratio::ours_raw, 1.3}},
+         .note = "and under 1 ms on an idle machine (CPython ~9 ms)"});
     start.print();
 
     Table work("pool: tasks");
@@ -180,16 +181,17 @@ int main() {
         constexpr std::size_t kApplies = 5000;
         RawWorker raw;
         work.add({.scenario = "apply round trip (latency)",
-                  .times = measure(kApplies,
-                                   {.ours =
-                                        [&] {
-                                            for (std::size_t i = 0; i < kApplies; ++i) (void)pool.apply(square, 3);
-                                        },
-                                    .raw =
-                                        [&] {
-                                            for (std::size_t i = 0; i < kApplies; ++i) (void)raw.ask(3);
-                                        },
-                                    .cpython = Python{"pool_bench.py", "apply", kApplies}}),
+                  .times = measure(kApplies, {.ours =
+                                                  [&] {
+                                                      for (std::size_t i = 0; i < kApplies; ++i)
+                                                          (void)pool.apply(square, 3);
+                                                  },
+                                              .raw =
+                                                  [&] {
+                                                      for (std::size_t i = 0; i < kApplies; ++i)
+                                                          (void)raw.ask(3);
+                                                  },
+                                              .cpython = Python{"pool_bench.py", "apply", kApplies}}),
                   .targets = {{Ratio::ours_raw, 2}},
                   .note = "CPython ~25x"});
         raw.finish();
@@ -204,11 +206,12 @@ int main() {
                                        .cpython = {}}),
               .targets = {{Ratio::ours_raw, 1.2}},
               .note = "ours/xargs"});
-    jobs.add({.scenario = "2,000 echo jobs, -j2 -k (per job)",
-              .times = measure(kEcho, {.ours = [] { run_shell("seq 2000 | bin/pool -j2 -k echo >/dev/null"); },
-                                       .raw = [] { run_shell("seq 2000 | xargs -P 2 -n 1 echo >/dev/null"); },
-                                       .cpython = {}}),
-              .targets = {{Ratio::ours_raw, 1.5}},
-              .note = "ours/xargs"});
+    jobs.add(
+        {.scenario = "2,000 echo jobs, -j2 -k (per job)",
+         .times = measure(kEcho, {.ours = [] { run_shell("seq 2000 | bin/pool -j2 -k echo >/dev/null"); },
+                                  .raw = [] { run_shell("seq 2000 | xargs -P 2 -n 1 echo >/dev/null"); },
+                                  .cpython = {}}),
+         .targets = {{Ratio::ours_raw, 1.5}},
+         .note = "ours/xargs"});
     jobs.print();
 }

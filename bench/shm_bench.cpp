@@ -135,11 +135,12 @@ int main() {
                                 7),
                .targets = {{Ratio::ours_raw, 1.3}, {Ratio::ours_cpython, 1.0 / 20}},
                .note = "Value<int>::with_lock vs pshared pthread mutex vs Value('i') + get_lock()"});
-    table.add({.scenario = "+1 under the lock, robust raw",
-               .times = measure(kOps, {.ours = ours_locked, .raw = [] { raw_locked(true); }, .cpython = {}}, 7),
-               .targets = {},
-               .note = "ours vs the raw loop with a robust mutex, as ours is "
-                       "(robustness is what survives a holder's death)"});
+    table.add(
+        {.scenario = "+1 under the lock, robust raw",
+         .times = measure(kOps, {.ours = ours_locked, .raw = [] { raw_locked(true); }, .cpython = {}}, 7),
+         .targets = {},
+         .note = "ours vs the raw loop with a robust mutex, as ours is "
+                 "(robustness is what survives a holder's death)"});
     table.add({.scenario = "fetch_add(1), lock-free",
                .times = measure(kOps, {.ours = ours_fetch_add, .raw = raw_fetch_add, .cpython = {}}, 7),
                .targets = {{Ratio::ours_raw, 1.1}},

@@ -177,7 +177,10 @@ int main() {
     const char* const cat_file[] = {"/bin/cat", kDataFile, nullptr};
     table.add({.scenario = "capture 256 MiB: cat FILE",
                .times = measure(1,
-                                {.ours = [] { expect_size(sp::check_output({"/bin/cat", kDataFile}), kDataBytes); },
+                                {.ours =
+                                     [] {
+                                         expect_size(sp::check_output({"/bin/cat", kDataFile}), kDataBytes);
+                                     },
                                  .raw = [&] { expect_size(raw_through(cat_file, nullptr), kDataBytes); },
                                  .cpython = Python{"subproc_bench.py", "capture", 1}},
                                 kRounds),

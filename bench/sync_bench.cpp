@@ -173,18 +173,21 @@ int main() {
         mutexes.reserve(kMany);
         for (std::size_t i = 0; i < kMany; ++i) mutexes.push_back(std::make_unique<std::mutex>());
     };
-    table.add({.scenario = "make 10,000 anonymous Locks",
-               .times = measure(kMany, {.ours = [] { make_many<mp::sync::Lock>(kMany); },
-                                        .raw = make_std_mutexes,
-                                        .cpython = Python{"sync_bench.py", "make_locks", kMany}}),
-               .targets = {},
-               .note = "per lock; default placement: an mmap each; raw: new std::mutex; CPython: threading.Lock()"});
-    table.add({.scenario = "make 10,000 threads_only Locks",
-               .times = measure(kMany, {.ours = [] { make_many<mp::sync::Lock>(kMany, mp::sync::threads_only); },
-                                        .raw = make_std_mutexes,
-                                        .cpython = Python{"sync_bench.py", "make_locks", kMany}}),
-               .targets = {},
-               .note = "per lock; a heap block each; raw: new std::mutex"});
+    table.add(
+        {.scenario = "make 10,000 anonymous Locks",
+         .times = measure(kMany, {.ours = [] { make_many<mp::sync::Lock>(kMany); },
+                                  .raw = make_std_mutexes,
+                                  .cpython = Python{"sync_bench.py", "make_locks", kMany}}),
+         .targets = {},
+         .note =
+             "per lock; default placement: an mmap each; raw: new std::mutex; CPython: threading.Lock()"});
+    table.add(
+        {.scenario = "make 10,000 threads_only Locks",
+         .times = measure(kMany, {.ours = [] { make_many<mp::sync::Lock>(kMany, mp::sync::threads_only); },
+                                  .raw = make_std_mutexes,
+                                  .cpython = Python{"sync_bench.py", "make_locks", kMany}}),
+         .targets = {},
+         .note = "per lock; a heap block each; raw: new std::mutex"});
     mp::sync::Lock thread_lock(mp::sync::threads_only);
     std::mutex std_mutex;
     table.add({.scenario = "lock+unlock on a thread, threads_only Lock",
@@ -224,18 +227,31 @@ int main() {
     const int fd = mkstemp(flock_file);
     if (fd >= 0) close(fd);
     table.add({.scenario = "lock NAME -- true, per call",
-               .times = measure(kRuns, {.ours = [&] { spawn_each({"bin/sync", "lock", name, "--", "true"}, kRuns); },
-                                        .raw = [&] { spawn_each({"flock", flock_file, "true"}, kRuns); },
+               .times = measure(kRuns, {.ours =
+                                            [&] {
+                                                spawn_each({"bin/sync", "lock", name, "--", "true"}, kRuns);
+                                            },
+                                        .raw =
+                                            [&] {
+                                                spawn_each({"flock", flock_file, "true"}, kRuns);
+                                            },
                                         .cpython = {}}),
                .targets = {{Ratio::ours_raw, 1.5}},
                .note = "bin/sync vs flock(1)"});
-    table.add({.scenario = "sem NAME -j 2 -- true, per call",
-               .times = measure(kRuns,
-                                {.ours = [&] { spawn_each({"bin/sync", "sem", name + "-sem", "-j", "2", "--", "true"}, kRuns); },
-                                 .raw = [&] { spawn_each({"flock", flock_file, "true"}, kRuns); },
-                                 .cpython = {}}),
-               .targets = {},
-               .note = "bin/sync sem vs flock(1); GNU sem: ~100 ms"});
+    table.add(
+        {.scenario = "sem NAME -j 2 -- true, per call",
+         .times = measure(
+             kRuns, {.ours =
+                         [&] {
+                             spawn_each({"bin/sync", "sem", name + "-sem", "-j", "2", "--", "true"}, kRuns);
+                         },
+                     .raw =
+                         [&] {
+                             spawn_each({"flock", flock_file, "true"}, kRuns);
+                         },
+                     .cpython = {}}),
+         .targets = {},
+         .note = "bin/sync sem vs flock(1); GNU sem: ~100 ms"});
     unlink(flock_file);
     mp::sync::remove(name + "-sem");
     mp::sync::remove(name);

@@ -50,7 +50,8 @@ int main() {
                .times = measure(kThreads, {.ours =
                                                [] {
                                                    for (std::size_t i = 0; i < kThreads; ++i) {
-                                                       mp::threadpool::Timer t(std::chrono::seconds(0), [] {});
+                                                       mp::threadpool::Timer t(std::chrono::seconds(0),
+                                                                               [] {});
                                                        t.start();
                                                        t.join();
                                                    }

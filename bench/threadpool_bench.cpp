@@ -24,7 +24,6 @@
 
 namespace {
 
-
 constexpr std::size_t kWorkers = 2;
 constexpr std::size_t kTasks = 1'000'000;
 constexpr std::size_t kAdditions = 100'000'000;
@@ -218,35 +217,37 @@ int main() {
     {
         ThreadPool ours(kWorkers);
         NaivePool naive(kWorkers);
-        table.add({.scenario = "(a) submit + future.get, 1e6 empty tasks",
-                   .times = measure(kTasks, {.ours = [&] { futures_round(ours); },
-                                             .raw = [&] { futures_round(naive); },
-                                             .cpython = Python{"threadpool_bench.py", "futures", kTasks / 10}}),
-                   .targets = {{Ratio::ours_raw, 0.40}},
-                   .note = ""});
-        table.add({.scenario = "(b) fire-and-forget + wait_idle, 1e6",
-                   .times = measure(kTasks, {.ours = [&] { detached_round(ours); },
-                                             .raw = [&] { detached_round(naive); },
-                                             .cpython = Python{"threadpool_bench.py", "detached", kTasks / 10}}),
-                   .targets = {{Ratio::ours_raw, 0.67}},
-                   .note = ""});
-        table.add({.scenario = "(c) parallel_for, 1e8 additions (raw: 1 thread)",
-                   .times = measure(kAdditions,
-                                    {.ours =
-                                         [&] {
-                                             std::atomic<std::uint64_t> total{0};
-                                             ours.parallel_for_blocks(std::size_t{0}, kAdditions,
-                                                                      [&](std::size_t lo, std::size_t hi) {
-                                                                          total.fetch_add(add_range(lo, hi),
-                                                                                          std::memory_order_relaxed);
-                                                                      });
-                                             sink = total.load();
-                                         },
-                                     .raw = [] { sink = add_range(0, kAdditions); },
-                                     .cpython = Python{"threadpool_bench.py", "additions", kAdditions / 10}},
-                                    9),
-                   .targets = {{Ratio::ours_raw, 0.56}},
-                   .note = ""});
+        table.add(
+            {.scenario = "(a) submit + future.get, 1e6 empty tasks",
+             .times = measure(kTasks, {.ours = [&] { futures_round(ours); },
+                                       .raw = [&] { futures_round(naive); },
+                                       .cpython = Python{"threadpool_bench.py", "futures", kTasks / 10}}),
+             .targets = {{Ratio::ours_raw, 0.40}},
+             .note = ""});
+        table.add(
+            {.scenario = "(b) fire-and-forget + wait_idle, 1e6",
+             .times = measure(kTasks, {.ours = [&] { detached_round(ours); },
+                                       .raw = [&] { detached_round(naive); },
+                                       .cpython = Python{"threadpool_bench.py", "detached", kTasks / 10}}),
+             .targets = {{Ratio::ours_raw, 0.67}},
+             .note = ""});
+        table.add(
+            {.scenario = "(c) parallel_for, 1e8 additions (raw: 1 thread)",
+             .times = measure(kAdditions,
+                              {.ours =
+                                   [&] {
+                                       std::atomic<std::uint64_t> total{0};
+                                       ours.parallel_for_blocks(
+                                           std::size_t{0}, kAdditions, [&](std::size_t lo, std::size_t hi) {
+                                               total.fetch_add(add_range(lo, hi), std::memory_order_relaxed);
+                                           });
+                                       sink = total.load();
+                                   },
+                               .raw = [] { sink = add_range(0, kAdditions); },
+                               .cpython = Python{"threadpool_bench.py", "additions", kAdditions / 10}},
+                              9),
+             .targets = {{Ratio::ours_raw, 0.56}},
+             .note = ""});
         table.add({.scenario = "(c) ceiling: 2 plain threads, no pool",
                    .times = measure(kAdditions,
                                     {.ours = [] { sink = add_on_two_threads(); },
@@ -259,12 +260,13 @@ int main() {
     {
         mp::threadpool::BlockingQueue<std::size_t> ours;
         NaiveQueue<std::size_t> naive;
-        table.add({.scenario = "(d) queue hand-off, 1e6 items, 2 threads",
-                   .times = measure(kItems, {.ours = [&] { handoff_round(ours); },
-                                             .raw = [&] { handoff_round(naive); },
-                                             .cpython = Python{"threadpool_bench.py", "handoff", kItems / 10}}),
-                   .targets = {{Ratio::ours_raw, 0.50}},
-                   .note = ""});
+        table.add(
+            {.scenario = "(d) queue hand-off, 1e6 items, 2 threads",
+             .times = measure(kItems, {.ours = [&] { handoff_round(ours); },
+                                       .raw = [&] { handoff_round(naive); },
+                                       .cpython = Python{"threadpool_bench.py", "handoff", kItems / 10}}),
+             .targets = {{Ratio::ours_raw, 0.50}},
+             .note = ""});
     }
     table.print();
 
@@ -286,7 +288,8 @@ int main() {
                               {.ours =
                                    [&] {
                                        long long sum = 0;
-                                       for (const auto& f : mp::threadpool::as_completed(futures)) sum += f.result();
+                                       for (const auto& f : mp::threadpool::as_completed(futures))
+                                           sum += f.result();
                                        sink = static_cast<std::uint64_t>(sum);
                                    },
                                .raw =

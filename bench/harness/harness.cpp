@@ -46,8 +46,8 @@ std::string target_cell(const Row& r) {
     std::string text;
     for (const Target& t : r.targets) {
         char one[96];
-        std::snprintf(one, sizeof one, "%s%s <= %.3g: %s", text.empty() ? "" : "; ", ratio_name(t.ratio), t.bound,
-                      verdict_name(verdict(t, r.times)));
+        std::snprintf(one, sizeof one, "%s%s <= %.3g: %s", text.empty() ? "" : "; ", ratio_name(t.ratio),
+                      t.bound, verdict_name(verdict(t, r.times)));
         text += one;
     }
     return text.empty() ? "-" : text;
@@ -126,8 +126,8 @@ void print_markdown(const std::string& heading, const std::vector<std::vector<st
     std::cout.flush();
 }
 
-const std::vector<std::string> kHeader{"ours",     "raw syscall loop", "CPython", "ours/raw",
-                                       "ours/CPython", "target",         "note"};
+const std::vector<std::string> kHeader{"ours",         "raw syscall loop", "CPython", "ours/raw",
+                                       "ours/CPython", "target",           "note"};
 const char* const kLegend =
     "time per operation: median of the rounds, spread in %; ratios: median of the per-round ratios, "
     "min-max; ~: spread over 30%";
@@ -154,7 +154,8 @@ void write_tsv(const std::string& kind, const std::string& title, const std::str
     out << kind << "\t" << title << "\t" << x_axis << "\t" << plot << "\t" << x;
     for (const std::string& c : printed) out << "\t" << c;
     out << "\t" << plotted_ours;
-    for (const auto* s : {&r.times.ours, &r.times.raw, &r.times.cpython, &r.times.ours_raw, &r.times.ours_cpython})
+    for (const auto* s :
+         {&r.times.ours, &r.times.raw, &r.times.cpython, &r.times.ours_raw, &r.times.ours_cpython})
         put(out, *s);
     for (const Target& t : r.targets)
         out << "\t" << ratio_name(t.ratio) << "\t" << t.bound << "\t" << verdict_name(verdict(t, r.times));

@@ -157,8 +157,10 @@ Measured measure(std::size_t ops, const Contenders& contenders, int rounds, Cloc
 
     // The contenders in turn order; each round starts one further along.
     std::vector<double> ours, raw, python;
-    std::vector<std::function<void()>> turns{[&] { ours.push_back(seconds_per_op(ops, contenders.ours, clock)); }};
-    if (contenders.raw) turns.emplace_back([&] { raw.push_back(seconds_per_op(ops, contenders.raw, clock)); });
+    std::vector<std::function<void()>> turns{
+        [&] { ours.push_back(seconds_per_op(ops, contenders.ours, clock)); }};
+    if (contenders.raw)
+        turns.emplace_back([&] { raw.push_back(seconds_per_op(ops, contenders.raw, clock)); });
     if (script && script->alive())
         turns.emplace_back([&] {
             if (const auto value = script->round()) python.push_back(*value);

@@ -35,7 +35,7 @@ struct Python {
 
 struct Contenders {
     std::function<void()> ours;
-    std::function<void()> raw;       // empty: the scenario has no raw loop
+    std::function<void()> raw;      // empty: the scenario has no raw loop
     std::optional<Python> cpython;  // empty: CPython has no equivalent
 };
 
@@ -57,7 +57,8 @@ enum class Clock {
 // Warms up every contender once, then runs max(rounds, kMinRuns) rounds in which
 // each contender runs once; `ours` and `raw` perform `ops` operations per call.
 // A CPython process that cannot start or fails mid-row leaves its column empty.
-Measured measure(std::size_t ops, const Contenders& contenders, int rounds = kMinRuns, Clock clock = Clock::wall);
+Measured measure(std::size_t ops, const Contenders& contenders, int rounds = kMinRuns,
+                 Clock clock = Clock::wall);
 
 // Whether `python3` is on PATH (an empty CPython column then reads "no python3").
 bool python_present();
