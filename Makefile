@@ -188,14 +188,22 @@ check: gtest-present
 
 # ---- benchmarks, demos, fuzzing ----
 # Every benchmark, then a report (RESULTS.md and its charts) from the rows they
-# printed, in $(BENCH_OUT). The committed report in bench/ changes only through
-# `make bench-report`, which copies the last run's there (bench/README.md tells how
-# to run one benchmark alone).
+# printed, in $(BENCH_OUT). ONLY="pool shm" runs those benchmarks alone (names of
+# bench/<name>_bench.cpp) and reports on them. The load average is printed before
+# and after: the machine is shared, and a loaded one makes figures noisy. The
+# committed report in bench/ changes only through `make bench-report`, which copies
+# the last run's there (bench/README.md tells how to run one benchmark alone).
 BENCH_TSV := $(BUILD)/bench/results.tsv
 BENCH_OUT := $(BUILD)/bench/report
-bench: $(BENCH_BINS) $(DEMO_BINS)
+BENCH_RUN := $(or $(ONLY),$(BENCHES))
+ifneq ($(filter-out $(BENCHES),$(BENCH_RUN)),)
+  $(error ONLY: no benchmark named $(filter-out $(BENCHES),$(BENCH_RUN)); there are: $(BENCHES))
+endif
+bench: $(foreach b,$(BENCH_RUN),$(BUILD)/bench/$(b)_bench) $(DEMO_BINS)
 	@rm -rf $(BENCH_TSV) $(BENCH_OUT); load=$$(cut -d' ' -f1-3 /proc/loadavg); \
-	for b in $(BENCHES); do echo "==== $$b"; MP_BENCH_TSV=$(BENCH_TSV) $(BUILD)/bench/$${b}_bench || exit 1; done; \
+	echo "make bench: load average (1, 5, 15 min) before: $$load"; \
+	for b in $(BENCH_RUN); do echo "==== $$b"; MP_BENCH_TSV=$(BENCH_TSV) $(BUILD)/bench/$${b}_bench || exit 1; done; \
+	echo "make bench: load average (1, 5, 15 min) after: $$(cut -d' ' -f1-3 /proc/loadavg)"; \
 	python3 bench/report/report.py --tsv $(BENCH_TSV) --cxx "$(CXX)" --load-before "$$load" --out $(BENCH_OUT)/RESULTS.md
 	@echo "make bench: report in $(BENCH_OUT)/; \`make bench-report\` copies it to bench/"
 

@@ -93,49 +93,53 @@ int main() {
     mp::ipc::DictProxy d = manager.dict();
 
     Table latency("ipc Manager: one client process (time per operation)");
-    const Pair set_get = measure_interleaved(
-        kOps,
-        [&] {
-            in_children(1, [&] {
-                for (std::size_t i = 0; i < kOps; ++i) {
-                    d.set("key", static_cast<std::int64_t>(i));
-                    (void)d.get("key");
-                }
-            });
-        },
-        [] { raw_set_get(kOps); });
     latency.add({.scenario = "dict set + get from a child",
-                 .ours = set_get.ours,
-                 .raw = set_get.raw,
-                 .cpython = cpython("manager_bench.py", "set_get", kOps / 10),
-                 .note = "raw: two 64-byte round trips to an echo process; targets ours/raw <= 1.3, ours/CPython <= 0.05"});
+                 .times = measure(kOps, {.ours =
+                                             [&] {
+                                                 in_children(1, [&] {
+                                                     for (std::size_t i = 0; i < kOps; ++i) {
+                                                         d.set("key", static_cast<std::int64_t>(i));
+                                                         (void)d.get("key");
+                                                     }
+                                                 });
+                                             },
+                                         .raw = [] { raw_set_get(kOps); },
+                                         .cpython = Python{"manager_bench.py", "set_get", kOps / 10}}),
+                 .targets = {{Ratio::ours_raw, 1.3}, {Ratio::ours_cpython, 0.05}},
+                 .note = "raw: two 64-byte round trips to an echo process"});
 
     mp::ipc::Dict items;
     for (std::size_t i = 0; i < kUpdateItems; ++i) items.set(static_cast<std::int64_t>(i), static_cast<std::int64_t>(i));
-    latency.add({.scenario = "dict update of 100,000 items (per item)",
-                 .ours = measure(kUpdateItems, [&] { d.update(items); }),
-                 .raw = std::nullopt,
-                 .cpython = cpython("manager_bench.py", "update", kUpdateItems),
-                 .note = "target ours/CPython <= 0.02"});
+    latency.add(
+        {.scenario = "dict update of 100,000 items (per item)",
+         .times = measure(kUpdateItems, {.ours = [&] { d.update(items); },
+                                         .raw = {},
+                                         .cpython = Python{"manager_bench.py", "update", kUpdateItems}}),
+         .targets = {{Ratio::ours_cpython, 0.02}},
+         .note = ""});
     latency.print();
 
     Table contention("ipc Manager: four client processes updating one key (time per update)");
     mp::ipc::DictProxy counter = manager.dict();
-    contention.add({.scenario = "modify(key, add_one) x 4 clients",
-                    .ours = measure(kClients * kModifiesPerClient,
-                                    [&] {
-                                        counter.set("count", 0);
-                                        in_children(kClients, [&] {
-                                            for (std::size_t i = 0; i < kModifiesPerClient; ++i)
-                                                (void)counter.modify("count", add_one);
-                                        });
-                                        if (counter.get("count") != Object(kClients * kModifiesPerClient)) {
-                                            std::fprintf(stderr, "manager_bench: an update was lost\n");
-                                            std::exit(1);
-                                        }
-                                    }),
-                    .raw = std::nullopt,
-                    .cpython = cpython("manager_bench.py", "locked_increment", kClients * kModifiesPerClient / 10),
-                    .note = "the count is checked exact; CPython: d['count'] += 1 under a manager Lock"});
+    contention.add(
+        {.scenario = "modify(key, add_one) x 4 clients",
+         .times = measure(
+             kClients * kModifiesPerClient,
+             {.ours =
+                  [&] {
+                      counter.set("count", 0);
+                      in_children(kClients, [&] {
+                          for (std::size_t i = 0; i < kModifiesPerClient; ++i)
+                              (void)counter.modify("count", add_one);
+                      });
+                      if (counter.get("count") != Object(kClients * kModifiesPerClient)) {
+                          std::fprintf(stderr, "manager_bench: an update was lost\n");
+                          std::exit(1);
+                      }
+                  },
+              .raw = {},
+              .cpython = Python{"manager_bench.py", "locked_increment", kClients * kModifiesPerClient / 10}}),
+         .targets = {},
+         .note = "the count is checked exact; CPython: d['count'] += 1 under a manager Lock"});
     contention.print();
 }

@@ -1,5 +1,5 @@
-"""CPython equivalents of bench/manager_bench.cpp: python3 manager_bench.py SCENARIO OPS RUNS
-prints one line per run holding the seconds per operation."""
+"""CPython equivalents of bench/manager_bench.cpp: python3 manager_bench.py SCENARIO OPS
+serves timed rounds (protocol: bench/cpython_protocol.py)."""
 import multiprocessing as mp
 
 import cpython_protocol

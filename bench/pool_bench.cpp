@@ -175,37 +175,36 @@ int main() {
 
     Table start("pool: process start");
     constexpr std::size_t kForks = 500;
-    const Pair forks = measure_interleaved(
-        kForks, [] { process_round_trips(kForks); }, [] { raw_fork_round_trips(kForks); });
     start.add({.scenario = "Process start+join (1 process)",
-               .ours = forks.ours,
-               .raw = forks.raw,
-               .cpython = cpython("pool_bench.py", "fork", kForks),
-               .note = "target: ours/raw <= 1.3 (CPython ~17x)"});
+               .times = measure(kForks, {.ours = [] { process_round_trips(kForks); },
+                                         .raw = [] { raw_fork_round_trips(kForks); },
+                                         .cpython = Python{"pool_bench.py", "fork", kForks}}),
+               .targets = {{Ratio::ours_raw, 1.3}},
+               .note = "CPython ~17x"});
     constexpr std::size_t kStarts = 50;
-    const Pair starts = measure_interleaved(
-        kStarts,
-        [] {
-            for (std::size_t i = 0; i < kStarts; ++i) {
-                mp::pool::Pool pool(2);
-                pool.apply(square, 3);
-                pool.close();
-                pool.join();
-            }
-        },
-        [] {
-            for (std::size_t i = 0; i < kStarts; ++i) {
-                RawWorker a, b;
-                a.ask(3);
-                b.finish();  // first: b's child holds copies of a's pipe ends
-                a.finish();
-            }
-        });
-    start.add({.scenario = "Pool(2) start, one task, close, join",
-               .ours = starts.ours,
-               .raw = starts.raw,
-               .cpython = cpython("pool_bench.py", "pool_start", kStarts),
-               .note = "target: < 1 ms (CPython ~9 ms)"});
+    start.add(
+        {.scenario = "Pool(2) start, one task, close, join",
+         .times = measure(kStarts, {.ours =
+                                        [] {
+                                            for (std::size_t i = 0; i < kStarts; ++i) {
+                                                mp::pool::Pool pool(2);
+                                                pool.apply(square, 3);
+                                                pool.close();
+                                                pool.join();
+                                            }
+                                        },
+                                    .raw =
+                                        [] {
+                                            for (std::size_t i = 0; i < kStarts; ++i) {
+                                                RawWorker a, b;
+                                                a.ask(3);
+                                                b.finish();  // first: b's child holds copies of a's pipe ends
+                                                a.finish();
+                                            }
+                                        },
+                                    .cpython = Python{"pool_bench.py", "pool_start", kStarts}}),
+         .targets = {{Ratio::ours_raw, 1.3}},
+         .note = "and under 1 ms on an idle machine (CPython ~9 ms)"});
     start.print();
 
     Table work("pool: tasks");
@@ -215,23 +214,27 @@ int main() {
     {
         mp::pool::Pool pool(2);
         work.add({.scenario = "map(x*x) of 10^6 ints, 2 workers (per item)",
-                  .ours = measure(kItems, [&] { (void)pool.map(square, items); }),
-                  .raw = measure(kItems, [&] { raw_map(items); }),
-                  .cpython = cpython("pool_bench.py", "map", kItems),
-                  .note = "target: ours/CPython <= 1/30"});
+                  .times = measure(kItems, {.ours = [&] { (void)pool.map(square, items); },
+                                            .raw = [&] { raw_map(items); },
+                                            .cpython = Python{"pool_bench.py", "map", kItems}}),
+                  .targets = {{Ratio::ours_cpython, 1.0 / 30}},
+                  .note = ""});
         constexpr std::size_t kApplies = 5000;
         RawWorker raw;
         work.add({.scenario = "apply round trip (latency)",
-                  .ours = measure(kApplies,
-                                  [&] {
-                                      for (std::size_t i = 0; i < kApplies; ++i) (void)pool.apply(square, 3);
-                                  }),
-                  .raw = measure(kApplies,
-                                 [&] {
-                                     for (std::size_t i = 0; i < kApplies; ++i) (void)raw.ask(3);
-                                 }),
-                  .cpython = cpython("pool_bench.py", "apply", kApplies),
-                  .note = "target: ours/raw <= 2 (CPython ~25x)"});
+                  .times = measure(kApplies, {.ours =
+                                                  [&] {
+                                                      for (std::size_t i = 0; i < kApplies; ++i)
+                                                          (void)pool.apply(square, 3);
+                                                  },
+                                              .raw =
+                                                  [&] {
+                                                      for (std::size_t i = 0; i < kApplies; ++i)
+                                                          (void)raw.ask(3);
+                                                  },
+                                              .cpython = Python{"pool_bench.py", "apply", kApplies}}),
+                  .targets = {{Ratio::ours_raw, 2}},
+                  .note = "CPython ~25x"});
         raw.finish();
     }
     work.print();
@@ -239,15 +242,18 @@ int main() {
     Table jobs("bin/pool: jobs (raw column: xargs -P 2 -n 1)");
     constexpr std::size_t kTrue = 10000, kEcho = 2000;
     jobs.add({.scenario = "10,000 true jobs, -j2 (per job)",
-              .ours = measure(kTrue, [] { run_shell("seq 10000 | bin/pool -j2 true"); }, 3),
-              .raw = measure(kTrue, [] { run_shell("seq 10000 | xargs -P 2 -n 1 true"); }, 3),
-              .cpython = std::nullopt,
-              .note = "target: ours/xargs <= 1.2"});
-    jobs.add({.scenario = "2,000 echo jobs, -j2 -k (per job)",
-              .ours = measure(kEcho, [] { run_shell("seq 2000 | bin/pool -j2 -k echo >/dev/null"); }, 3),
-              .raw = measure(kEcho, [] { run_shell("seq 2000 | xargs -P 2 -n 1 echo >/dev/null"); }, 3),
-              .cpython = std::nullopt,
-              .note = "target: ours/xargs <= 1.5"});
+              .times = measure(kTrue, {.ours = [] { run_shell("seq 10000 | bin/pool -j2 true"); },
+                                       .raw = [] { run_shell("seq 10000 | xargs -P 2 -n 1 true"); },
+                                       .cpython = {}}),
+              .targets = {{Ratio::ours_raw, 1.2}},
+              .note = "ours/xargs"});
+    jobs.add(
+        {.scenario = "2,000 echo jobs, -j2 -k (per job)",
+         .times = measure(kEcho, {.ours = [] { run_shell("seq 2000 | bin/pool -j2 -k echo >/dev/null"); },
+                                  .raw = [] { run_shell("seq 2000 | xargs -P 2 -n 1 echo >/dev/null"); },
+                                  .cpython = {}}),
+         .targets = {{Ratio::ours_raw, 1.5}},
+         .note = "ours/xargs"});
     jobs.print();
 
     pipe_blocks();

@@ -1,5 +1,5 @@
-"""CPython equivalents of bench/pool_bench.cpp: python3 pool_bench.py SCENARIO OPS RUNS
-prints one line per run holding the seconds per operation."""
+"""CPython equivalents of bench/pool_bench.cpp: python3 pool_bench.py SCENARIO OPS
+serves timed rounds (protocol: bench/cpython_protocol.py)."""
 import multiprocessing
 import os
 

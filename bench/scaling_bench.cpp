@@ -25,9 +25,9 @@
 
 namespace {
 
-using mp::bench::cpython;
 using mp::bench::measure;
 using mp::bench::Plot;
+using mp::bench::Python;
 using mp::bench::Row;
 using mp::bench::Series;
 
@@ -184,16 +184,20 @@ void pool_map_series() {
         series.add(
             static_cast<double>(n),
             {.scenario = std::to_string(n),
-             .ours = measure(n * repeats,
-                             [&] {
-                                 for (std::size_t r = 0; r < repeats; ++r) (void)pool.map(square, items);
-                             }),
-             .raw = measure(n * repeats,
-                            [&] {
-                                for (std::size_t r = 0; r < repeats; ++r) (void)raw.map(items);
-                            }),
-             .cpython = n <= 1'000'000 ? cpython(kScript, "map_" + std::to_string(n), n * cpython_repeats)
-                                       : std::nullopt,
+             .times = measure(
+                 n * repeats,
+                 {.ours =
+                      [&] {
+                          for (std::size_t r = 0; r < repeats; ++r) (void)pool.map(square, items);
+                      },
+                  .raw =
+                      [&] {
+                          for (std::size_t r = 0; r < repeats; ++r) (void)raw.map(items);
+                      },
+                  .cpython = n <= 1'000'000 ? std::optional<Python>(Python{
+                                                  kScript, "map_" + std::to_string(n), n * cpython_repeats})
+                                            : std::nullopt}),
+             .targets = {},
              .note = n > 1'000'000 ? "CPython not run (a minute a run)"
                                    : "maps a run: " + std::to_string(repeats) + " (CPython " +
                                          std::to_string(cpython_repeats) + ")"});
@@ -226,26 +230,29 @@ void thread_pool_series() {
          {Size{"empty", "tasks_0", 0ns, 200'000, 20'000}, Size{"100 ns", "tasks_100", 100ns, 200'000, 20'000},
           Size{"1 us", "tasks_1000", 1us, 50'000, 20'000},
           Size{"10 us", "tasks_10000", 10us, 10'000, 5'000}}) {
-        series.add(static_cast<double>(s.work.count()),
-                   {.scenario = s.text,
-                    .ours = measure(s.tasks,
-                                    [&] {
-                                        for (std::size_t i = 0; i < s.tasks; ++i)
-                                            pool.detach([&] { spin(s.work); });
-                                        pool.wait_idle();
-                                    }),
-                    // The limit: the same work split in two halves run by two threads.
-                    .raw = measure(s.tasks,
-                                   [&] {
-                                       auto half = [&] {
-                                           for (std::size_t i = 0; i < s.tasks / 2; ++i) spin(s.work);
-                                       };
-                                       std::thread a(half), b(half);
-                                       a.join();
-                                       b.join();
-                                   }),
-                    .cpython = cpython(kScript, s.scenario, s.cpython_tasks),
-                    .note = ""});
+        series.add(
+            static_cast<double>(s.work.count()),
+            {.scenario = s.text,
+             .times = measure(s.tasks, {.ours =
+                                            [&] {
+                                                for (std::size_t i = 0; i < s.tasks; ++i)
+                                                    pool.detach([&] { spin(s.work); });
+                                                pool.wait_idle();
+                                            },
+                                        // The limit: the same work split in two halves run by two threads.
+                                        .raw =
+                                            [&] {
+                                                auto half = [&] {
+                                                    for (std::size_t i = 0; i < s.tasks / 2; ++i)
+                                                        spin(s.work);
+                                                };
+                                                std::thread a(half), b(half);
+                                                a.join();
+                                                b.join();
+                                            },
+                                        .cpython = Python{kScript, s.scenario, s.cpython_tasks}}),
+             .targets = {},
+             .note = ""});
     }
     series.print();
 }
@@ -309,12 +316,14 @@ void message_series(const char* title, const char* cpython_prefix,
     Series series(title, "message size", Plot::bytes_per_second);
     for (const std::size_t size : kSizes) {
         const std::size_t n = messages_for(size);
-        series.add(static_cast<double>(size),
-                   {.scenario = bytes_text(size),
-                    .ours = measure(n, [&] { ours(n, size); }),
-                    .raw = measure(n, [&] { raw_pipe(n, size); }),
-                    .cpython = cpython(kScript, cpython_prefix + std::to_string(size), n),
-                    .note = std::to_string(n) + " messages a run"});
+        series.add(
+            static_cast<double>(size),
+            {.scenario = bytes_text(size),
+             .times = measure(n, {.ours = [&] { ours(n, size); },
+                                  .raw = [&] { raw_pipe(n, size); },
+                                  .cpython = Python{kScript, cpython_prefix + std::to_string(size), n}}),
+             .targets = {},
+             .note = std::to_string(n) + " messages a run"});
     }
     series.print();
 }
@@ -333,12 +342,14 @@ void spawn_series() {
         std::vector<char> heap(mib << 20);
         std::memset(heap.data(), 1, heap.size());          // touched: resident, with page tables
         asm volatile("" : : "r"(heap.data()) : "memory");  // keeps the stores
-        series.add(static_cast<double>(mib << 20),
-                   {.scenario = std::to_string(mib) + " MiB",
-                    .ours = measure(kSpawns, [] { ours_spawn(kSpawns); }),
-                    .raw = measure(kSpawns, [] { mp::bench::raw_spawn_true(kSpawns); }),
-                    .cpython = cpython(kScript, "spawn_" + std::to_string(mib), kSpawns),
-                    .note = ""});
+        series.add(
+            static_cast<double>(mib << 20),
+            {.scenario = std::to_string(mib) + " MiB",
+             .times = measure(kSpawns, {.ours = [] { ours_spawn(kSpawns); },
+                                        .raw = [] { mp::bench::raw_spawn_true(kSpawns); },
+                                        .cpython = Python{kScript, "spawn_" + std::to_string(mib), kSpawns}}),
+             .targets = {},
+             .note = ""});
     }
     series.print();
 }

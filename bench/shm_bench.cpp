@@ -3,8 +3,8 @@
 //   mutex loop vs CPython's Value('i') with get_lock();
 // - lock-free: Value<int>::fetch_add vs a raw std::atomic<int> in shared memory.
 // Times are per update, over both processes (2 * 10^6 updates per run), and include
-// forking the two processes (a few hundred microseconds). Ours and raw are timed in
-// alternation (7 rounds each) so a busy machine weighs on both alike.
+// forking the two processes (a few hundred microseconds). Ours, raw and CPython take
+// turns (7 rounds) so a busy machine weighs on all alike.
 #include <pthread.h>
 #include <sched.h>
 #include <sys/mman.h>
@@ -127,26 +127,24 @@ void raw_fetch_add() {
 int main() {
     using namespace mp::bench;
     Table table("shm: a counter shared by 2 processes, 10^6 updates each (time per update)");
-    const Pair locked = measure_interleaved(kOps, ours_locked, [] { raw_locked(false); }, 7);
-    const Pair robust = measure_interleaved(kOps, ours_locked, [] { raw_locked(true); }, 7);
-    const Pair lock_free = measure_interleaved(kOps, ours_fetch_add, raw_fetch_add, 7);
     table.add({.scenario = "+1 under the lock",
-               .ours = locked.ours,
-               .raw = locked.raw,
-               .cpython = cpython("shm_bench.py", "locked_increment", kOps, 3),
-               .note = "Value<int>::with_lock vs pshared pthread mutex vs Value('i') + get_lock(); "
-                       "targets: <= 1.3x raw, >= 20x faster than CPython"});
-    table.add({.scenario = "+1 under the lock, robust raw",
-               .ours = robust.ours,
-               .raw = robust.raw,
-               .cpython = std::nullopt,
-               .note = "ours vs the raw loop with a robust mutex, as ours is "
-                       "(robustness is what survives a holder's death)"});
+               .times = measure(kOps,
+                                {.ours = ours_locked,
+                                 .raw = [] { raw_locked(false); },
+                                 .cpython = Python{"shm_bench.py", "locked_increment", kOps}},
+                                7),
+               .targets = {{Ratio::ours_raw, 1.3}, {Ratio::ours_cpython, 1.0 / 20}},
+               .note = "Value<int>::with_lock vs pshared pthread mutex vs Value('i') + get_lock()"});
+    table.add(
+        {.scenario = "+1 under the lock, robust raw",
+         .times = measure(kOps, {.ours = ours_locked, .raw = [] { raw_locked(true); }, .cpython = {}}, 7),
+         .targets = {},
+         .note = "ours vs the raw loop with a robust mutex, as ours is "
+                 "(robustness is what survives a holder's death)"});
     table.add({.scenario = "fetch_add(1), lock-free",
-               .ours = lock_free.ours,
-               .raw = lock_free.raw,
-               .cpython = std::nullopt,
-               .note = "Value<int>::fetch_add vs std::atomic<int> in shared memory; target <= 1.1x raw "
+               .times = measure(kOps, {.ours = ours_fetch_add, .raw = raw_fetch_add, .cpython = {}}, 7),
+               .targets = {{Ratio::ours_raw, 1.1}},
+               .note = "Value<int>::fetch_add vs std::atomic<int> in shared memory "
                        "(CPython has no lock-free shared integer)"});
     table.print();
 }

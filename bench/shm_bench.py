@@ -1,5 +1,5 @@
-"""CPython equivalents of bench/shm_bench.cpp: python3 shm_bench.py SCENARIO OPS RUNS
-prints one line per run holding the seconds per operation."""
+"""CPython equivalents of bench/shm_bench.cpp: python3 shm_bench.py SCENARIO OPS
+serves timed rounds (protocol: bench/cpython_protocol.py)."""
 import multiprocessing
 
 import cpython_protocol

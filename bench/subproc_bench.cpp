@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <functional>
@@ -110,29 +109,6 @@ std::string raw_through(const char* const* argv, const std::string* input) {
     return data;
 }
 
-// Times `ours` and `raw` in alternation, `runs` times each after one warm-up of
-// each, so that load from other processes drifting over the run hits both alike.
-std::pair<mp::bench::Stats, mp::bench::Stats> paired(std::size_t ops, const std::function<void()>& ours,
-                                                     const std::function<void()>& raw, int runs = 7) {
-    auto seconds_per_op = [ops](const std::function<void()>& body) {
-        const auto start = std::chrono::steady_clock::now();
-        body();
-        return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() / ops;
-    };
-    auto stats = [](std::vector<double> times) {
-        std::sort(times.begin(), times.end());
-        return mp::bench::Stats{.median = times[times.size() / 2], .min = times.front(), .max = times.back()};
-    };
-    ours();
-    raw();
-    std::vector<double> ours_times, raw_times;
-    for (int i = 0; i < runs; ++i) {
-        ours_times.push_back(seconds_per_op(ours));
-        raw_times.push_back(seconds_per_op(raw));
-    }
-    return {stats(ours_times), stats(raw_times)};
-}
-
 void expect_size(const std::string& data, std::size_t size) {
     if (data.size() != size) {
         std::fprintf(stderr, "subproc_bench: got %zu bytes, expected %zu\n", data.size(), size);
@@ -150,60 +126,81 @@ void make_data_file() {
 
 }  // namespace
 
-// One table row whose ours and raw figures come from paired().
-mp::bench::Row row(std::string scenario, std::size_t ops, const std::function<void()>& ours,
-                   const std::function<void()>& raw, std::optional<mp::bench::Stats> cpython, std::string note,
-                   int runs = 7) {
-    const auto [ours_stats, raw_stats] = paired(ops, ours, raw, runs);
-    return {.scenario = std::move(scenario), .ours = ours_stats, .raw = raw_stats, .cpython = cpython,
-            .note = std::move(note)};
-}
-
 int main() {
     using namespace mp::bench;
-    // Spawns are timed in short alternating batches: the machine's load drifts, and
-    // fine-grained alternation lets the drift hit ours and raw alike.
+    // Spawns are timed in many short rounds: the machine's load drifts, and
+    // fine-grained turns let the drift hit ours, raw and CPython alike.
     constexpr std::size_t kSpawns = 20;
-    constexpr int kSpawnBatches = 31;
-    constexpr std::size_t kCpythonSpawns = 200;
+    constexpr int kSpawnRounds = 31;
+    constexpr std::size_t kCpythonSpawns = 50;
+    constexpr int kRounds = 7;
     Table table("subproc: spawn and wait /bin/true; 256 MiB through cat");
 
     const sp::Options defaults;  // close_fds, own process group: what users get
-    table.add(row("spawn + wait /bin/true", kSpawns, [&] { ours_true(kSpawns, defaults); },
-                  [] { raw_spawn_true(kSpawns); }, cpython("subproc_bench.py", "true", kCpythonSpawns),
-                  "target ours/raw <= 1.15, ours/CPython <= 1", kSpawnBatches));
+    table.add({.scenario = "spawn + wait /bin/true",
+               .times = measure(kSpawns,
+                                {.ours = [&] { ours_true(kSpawns, defaults); },
+                                 .raw = [] { raw_spawn_true(kSpawns); },
+                                 .cpython = Python{"subproc_bench.py", "true", kCpythonSpawns}},
+                                kSpawnRounds),
+               .targets = {{Ratio::ours_raw, 1.15}, {Ratio::ours_cpython, 1}},
+               .note = ""});
     {
         // A parent with a big touched heap: page tables to copy for fork, none for vfork.
         std::vector<char> heap(kHeapBytes);
         std::memset(heap.data(), 1, heap.size());
-        table.add(row("same, parent touched 1 GiB", kSpawns, [&] { ours_true(kSpawns, defaults); },
-                      [] { raw_spawn_true(kSpawns); },
-                      cpython("subproc_bench.py", "true_big_heap", kCpythonSpawns), "target ours/raw <= 1.3",
-                      kSpawnBatches));
+        table.add({.scenario = "same, parent touched 1 GiB",
+                   .times = measure(kSpawns,
+                                    {.ours = [&] { ours_true(kSpawns, defaults); },
+                                     .raw = [] { raw_spawn_true(kSpawns); },
+                                     .cpython = Python{"subproc_bench.py", "true_big_heap", kCpythonSpawns}},
+                                    kSpawnRounds),
+                   .targets = {{Ratio::ours_raw, 1.3}},
+                   .note = ""});
         constexpr std::size_t kForks = 10;
         sp::Options fork_path;
         fork_path.umask = 022;  // posix_spawn cannot set a umask: our fork+exec path
-        table.add(row("  fork+exec for contrast, 1 GiB", kForks, [&] { ours_true(kForks, fork_path); },
-                      [] { raw_fork_true(kForks); }, std::nullopt, "ours with umask set; raw fork+execve"));
+        table.add({.scenario = "  fork+exec for contrast, 1 GiB",
+                   .times = measure(kForks,
+                                    {.ours = [&] { ours_true(kForks, fork_path); },
+                                     .raw = [] { raw_fork_true(kForks); },
+                                     .cpython = {}},
+                                    kRounds),
+                   .targets = {},
+                   .note = "ours with umask set; raw fork+execve"});
         std::printf("(heap checksum %d)\n", heap[kHeapBytes / 2]);
     }
 
+    // >= 0.9x the raw loop's throughput.
+    const std::vector<Target> throughput_target{{Ratio::ours_raw, 1 / 0.9}};
     make_data_file();
     const char* const cat_file[] = {"/bin/cat", kDataFile, nullptr};
-    table.add(row("capture 256 MiB: cat FILE", 1,
-                  [] { expect_size(sp::check_output({"/bin/cat", kDataFile}), kDataBytes); },
-                  [&] { expect_size(raw_through(cat_file, nullptr), kDataBytes); },
-                  cpython("subproc_bench.py", "capture", 1), "target raw/ours >= 0.9 (throughput)"));
+    table.add({.scenario = "capture 256 MiB: cat FILE",
+               .times = measure(1,
+                                {.ours =
+                                     [] {
+                                         expect_size(sp::check_output({"/bin/cat", kDataFile}), kDataBytes);
+                                     },
+                                 .raw = [&] { expect_size(raw_through(cat_file, nullptr), kDataBytes); },
+                                 .cpython = Python{"subproc_bench.py", "capture", 1}},
+                                kRounds),
+               .targets = throughput_target,
+               .note = ""});
 
     const std::string input(kDataBytes, 'y');
     const char* const cat[] = {"/bin/cat", nullptr};
-    table.add(row("pipe 256 MiB in and out of cat", 1,
-                  [&] {
-                      sp::Popen p({"/bin/cat"}, {.in = sp::PIPE, .out = sp::PIPE});
-                      expect_size(p.communicate(input).out, kDataBytes);
-                  },
-                  [&] { expect_size(raw_through(cat, &input), kDataBytes); }, cpython("subproc_bench.py", "pipe", 1),
-                  "target raw/ours >= 0.9 (throughput)"));
+    table.add({.scenario = "pipe 256 MiB in and out of cat",
+               .times = measure(1,
+                                {.ours =
+                                     [&] {
+                                         sp::Popen p({"/bin/cat"}, {.in = sp::PIPE, .out = sp::PIPE});
+                                         expect_size(p.communicate(input).out, kDataBytes);
+                                     },
+                                 .raw = [&] { expect_size(raw_through(cat, &input), kDataBytes); },
+                                 .cpython = Python{"subproc_bench.py", "pipe", 1}},
+                                kRounds),
+               .targets = throughput_target,
+               .note = ""});
     std::remove(kDataFile);
     table.print();
 }

@@ -1,5 +1,5 @@
-"""CPython equivalents of bench/subproc_bench.cpp: python3 subproc_bench.py SCENARIO OPS RUNS
-prints one line per run holding the seconds per operation."""
+"""CPython equivalents of bench/subproc_bench.cpp: python3 subproc_bench.py SCENARIO OPS
+serves timed rounds (protocol: bench/cpython_protocol.py)."""
 import subprocess
 
 import cpython_protocol

@@ -149,22 +149,23 @@ int main() {
     mp::sync::Lock lock;
     pthread_mutex_t* raw = raw_robust_mutex();
     table.add({.scenario = "uncontended lock+unlock",
-               .ours = measure(kLocks,
-                               [&] {
-                                   for (std::size_t i = 0; i < kLocks; ++i) {
-                                       lock.lock();
-                                       lock.unlock();
-                                   }
-                               }),
-               .raw = measure(kLocks,
-                              [&] {
-                                  for (std::size_t i = 0; i < kLocks; ++i) {
-                                      pthread_mutex_lock(raw);
-                                      pthread_mutex_unlock(raw);
-                                  }
-                              }),
-               .cpython = cpython("sync_bench.py", "lock", 200'000),
-               .note = "raw: robust pshared pthread_mutex_t; target ours/raw <= 1.3"});
+               .times = measure(kLocks, {.ours =
+                                             [&] {
+                                                 for (std::size_t i = 0; i < kLocks; ++i) {
+                                                     lock.lock();
+                                                     lock.unlock();
+                                                 }
+                                             },
+                                         .raw =
+                                             [&] {
+                                                 for (std::size_t i = 0; i < kLocks; ++i) {
+                                                     pthread_mutex_lock(raw);
+                                                     pthread_mutex_unlock(raw);
+                                                 }
+                                             },
+                                         .cpython = Python{"sync_bench.py", "lock", 200'000}}),
+               .targets = {{Ratio::ours_raw, 1.3}},
+               .note = "raw: robust pshared pthread_mutex_t"});
 
     constexpr std::size_t kMany = 10'000;
     const auto make_std_mutexes = [] {
@@ -172,46 +173,53 @@ int main() {
         mutexes.reserve(kMany);
         for (std::size_t i = 0; i < kMany; ++i) mutexes.push_back(std::make_unique<std::mutex>());
     };
-    table.add({.scenario = "make 10,000 anonymous Locks",
-               .ours = measure(kMany, [] { make_many<mp::sync::Lock>(kMany); }),
-               .raw = measure(kMany, make_std_mutexes),
-               .cpython = cpython("sync_bench.py", "make_locks", kMany),
-               .note = "per lock; default placement: an mmap each; raw: new std::mutex; CPython: threading.Lock()"});
-    table.add({.scenario = "make 10,000 threads_only Locks",
-               .ours = measure(kMany, [] { make_many<mp::sync::Lock>(kMany, mp::sync::threads_only); }),
-               .raw = measure(kMany, make_std_mutexes),
-               .cpython = cpython("sync_bench.py", "make_locks", kMany),
-               .note = "per lock; a heap block each; raw: new std::mutex"});
+    table.add(
+        {.scenario = "make 10,000 anonymous Locks",
+         .times = measure(kMany, {.ours = [] { make_many<mp::sync::Lock>(kMany); },
+                                  .raw = make_std_mutexes,
+                                  .cpython = Python{"sync_bench.py", "make_locks", kMany}}),
+         .targets = {},
+         .note =
+             "per lock; default placement: an mmap each; raw: new std::mutex; CPython: threading.Lock()"});
+    table.add(
+        {.scenario = "make 10,000 threads_only Locks",
+         .times = measure(kMany, {.ours = [] { make_many<mp::sync::Lock>(kMany, mp::sync::threads_only); },
+                                  .raw = make_std_mutexes,
+                                  .cpython = Python{"sync_bench.py", "make_locks", kMany}}),
+         .targets = {},
+         .note = "per lock; a heap block each; raw: new std::mutex"});
     mp::sync::Lock thread_lock(mp::sync::threads_only);
     std::mutex std_mutex;
     table.add({.scenario = "lock+unlock on a thread, threads_only Lock",
-               .ours = measure(kLocks,
-                               [&] {
-                                   on_thread([&] {
-                                       for (std::size_t i = 0; i < kLocks; ++i) {
-                                           thread_lock.lock();
-                                           thread_lock.unlock();
-                                       }
-                                   });
-                               }),
-               .raw = measure(kLocks,
-                              [&] {
-                                  on_thread([&] {
-                                      for (std::size_t i = 0; i < kLocks; ++i) {
-                                          std_mutex.lock();
-                                          std_mutex.unlock();
-                                      }
-                                  });
-                              }),
-               .cpython = cpython("sync_bench.py", "thread_lock", 200'000),
+               .times = measure(kLocks, {.ours =
+                                             [&] {
+                                                 on_thread([&] {
+                                                     for (std::size_t i = 0; i < kLocks; ++i) {
+                                                         thread_lock.lock();
+                                                         thread_lock.unlock();
+                                                     }
+                                                 });
+                                             },
+                                         .raw =
+                                             [&] {
+                                                 on_thread([&] {
+                                                     for (std::size_t i = 0; i < kLocks; ++i) {
+                                                         std_mutex.lock();
+                                                         std_mutex.unlock();
+                                                     }
+                                                 });
+                                             },
+                                         .cpython = Python{"sync_bench.py", "thread_lock", 200'000}}),
+               .targets = {},
                .note = "raw: std::mutex; CPython: threading.Lock in a Thread"});
 
     constexpr std::size_t kRounds = 20'000;
     table.add({.scenario = "2-process ping-pong round trip",
-               .ours = measure(kRounds, [] { our_ping_pong(kRounds); }),
-               .raw = measure(kRounds, [] { raw_ping_pong(kRounds); }),
-               .cpython = cpython("sync_bench.py", "pingpong", kRounds),
-               .note = "Semaphore pair; raw: pshared sem_t pair; target <= 1.3"});
+               .times = measure(kRounds, {.ours = [] { our_ping_pong(kRounds); },
+                                          .raw = [] { raw_ping_pong(kRounds); },
+                                          .cpython = Python{"sync_bench.py", "pingpong", kRounds}}),
+               .targets = {{Ratio::ours_raw, 1.3}},
+               .note = "Semaphore pair; raw: pshared sem_t pair"});
 
     constexpr std::size_t kRuns = 200;
     const std::string name = "bench-" + std::to_string(getpid());
@@ -219,15 +227,31 @@ int main() {
     const int fd = mkstemp(flock_file);
     if (fd >= 0) close(fd);
     table.add({.scenario = "lock NAME -- true, per call",
-               .ours = measure(kRuns, [&] { spawn_each({"bin/sync", "lock", name, "--", "true"}, kRuns); }),
-               .raw = measure(kRuns, [&] { spawn_each({"flock", flock_file, "true"}, kRuns); }),
-               .cpython = std::nullopt,
-               .note = "bin/sync vs flock(1); target <= 1.5"});
-    table.add({.scenario = "sem NAME -j 2 -- true, per call",
-               .ours = measure(kRuns, [&] { spawn_each({"bin/sync", "sem", name + "-sem", "-j", "2", "--", "true"}, kRuns); }),
-               .raw = measure(kRuns, [&] { spawn_each({"flock", flock_file, "true"}, kRuns); }),
-               .cpython = std::nullopt,
-               .note = "bin/sync sem vs flock(1); GNU sem: ~100 ms"});
+               .times = measure(kRuns, {.ours =
+                                            [&] {
+                                                spawn_each({"bin/sync", "lock", name, "--", "true"}, kRuns);
+                                            },
+                                        .raw =
+                                            [&] {
+                                                spawn_each({"flock", flock_file, "true"}, kRuns);
+                                            },
+                                        .cpython = {}}),
+               .targets = {{Ratio::ours_raw, 1.5}},
+               .note = "bin/sync vs flock(1)"});
+    table.add(
+        {.scenario = "sem NAME -j 2 -- true, per call",
+         .times = measure(
+             kRuns, {.ours =
+                         [&] {
+                             spawn_each({"bin/sync", "sem", name + "-sem", "-j", "2", "--", "true"}, kRuns);
+                         },
+                     .raw =
+                         [&] {
+                             spawn_each({"flock", flock_file, "true"}, kRuns);
+                         },
+                     .cpython = {}}),
+         .targets = {},
+         .note = "bin/sync sem vs flock(1); GNU sem: ~100 ms"});
     unlink(flock_file);
     mp::sync::remove(name + "-sem");
     mp::sync::remove(name);

@@ -32,36 +32,33 @@ int main() {
     Table table("thread: ours vs raw pthread vs CPython");
 
     constexpr std::size_t kThreads = 20'000;
-    const Pair threads = measure_interleaved(
-        kThreads,
-        [] {
-            for (std::size_t i = 0; i < kThreads; ++i) {
-                mp::threadpool::Thread t([] {});
-                t.start();
-                t.join();
-            }
-        },
-        [] { raw_threads(kThreads); });
     table.add({.scenario = "Thread start + join",
-               .ours = threads.ours,
-               .raw = threads.raw,
-               .cpython = cpython("thread_bench.py", "thread", kThreads / 4),
-               .note = "raw: pthread_create + pthread_join; targets ours/raw <= 1.2, ours/CPython <= 0.1"});
+               .times = measure(kThreads, {.ours =
+                                               [] {
+                                                   for (std::size_t i = 0; i < kThreads; ++i) {
+                                                       mp::threadpool::Thread t([] {});
+                                                       t.start();
+                                                       t.join();
+                                                   }
+                                               },
+                                           .raw = [] { raw_threads(kThreads); },
+                                           .cpython = Python{"thread_bench.py", "thread", kThreads / 4}}),
+               .targets = {{Ratio::ours_raw, 1.2}, {Ratio::ours_cpython, 0.1}},
+               .note = "raw: pthread_create + pthread_join"});
 
-    const Pair timers = measure_interleaved(
-        kThreads,
-        [] {
-            for (std::size_t i = 0; i < kThreads; ++i) {
-                mp::threadpool::Timer t(std::chrono::seconds(0), [] {});
-                t.start();
-                t.join();
-            }
-        },
-        [] { raw_threads(kThreads); });
     table.add({.scenario = "Timer(0) start + join",
-               .ours = timers.ours,
-               .raw = timers.raw,
-               .cpython = cpython("thread_bench.py", "timer", kThreads / 4),
+               .times = measure(kThreads, {.ours =
+                                               [] {
+                                                   for (std::size_t i = 0; i < kThreads; ++i) {
+                                                       mp::threadpool::Timer t(std::chrono::seconds(0),
+                                                                               [] {});
+                                                       t.start();
+                                                       t.join();
+                                                   }
+                                               },
+                                           .raw = [] { raw_threads(kThreads); },
+                                           .cpython = Python{"thread_bench.py", "timer", kThreads / 4}}),
+               .targets = {},
                .note = "raw: pthread_create + pthread_join"});
     table.print();
 }

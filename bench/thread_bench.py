@@ -1,5 +1,5 @@
-"""CPython equivalents of bench/thread_bench.cpp: python3 thread_bench.py SCENARIO OPS RUNS
-prints one line per run holding the seconds per operation."""
+"""CPython equivalents of bench/thread_bench.cpp: python3 thread_bench.py SCENARIO OPS
+serves timed rounds (protocol: bench/cpython_protocol.py)."""
 import threading
 
 import cpython_protocol

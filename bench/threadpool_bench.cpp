@@ -2,7 +2,6 @@
 // and queue most code bases start from (one mutex, one condition variable, a
 // std::deque<std::function<void()>>), and against CPython's ThreadPoolExecutor and
 // queue.Queue. The "raw" column holds the naive version (one thread for parallel_for).
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -24,10 +23,6 @@
 #include "threadpool/threadpool.hpp"
 
 namespace {
-
-using mp::bench::measure_interleaved;
-using mp::bench::Pair;
-using mp::bench::Stats;
 
 constexpr std::size_t kWorkers = 2;
 constexpr std::size_t kTasks = 1'000'000;
@@ -184,32 +179,17 @@ void handoff_round(Queue& queue) {
     sink = sum;
 }
 
-double children_cpu_seconds() {
-    rusage usage{};
-    getrusage(RUSAGE_CHILDREN, &usage);
-    return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
-           static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
-}
-
-// The CPU seconds (user + system) one compile of `source` takes with the flags of
-// the build: unlike wall-clock time, it does not grow when other work shares the
-// machine.
-Stats compile_time(const std::string& source) {
+// One compile of `source` with the flags of the build; timed by the CPU seconds it
+// takes (Clock::children_cpu), which do not grow when other work shares the machine.
+void compile_once(const std::string& source) {
     const std::string path = "/tmp/mp-threadpool-bench-" + std::to_string(getpid()) + ".cpp";
     std::ofstream(path) << source;
     const char* cxx = std::getenv("CXX");
     const std::string command = std::string(cxx && *cxx ? cxx : "g++") +
                                 " -std=c++20 -O2 -g -Wall -Wextra -Wpedantic -Werror -I. -c " + path +
                                 " -o /dev/null";
-    std::vector<double> seconds;
-    for (int run = 0; run < 3; ++run) {
-        const double before = children_cpu_seconds();
-        if (std::system(command.c_str()) != 0) std::fprintf(stderr, "threadpool_bench: compile failed\n");
-        seconds.push_back(children_cpu_seconds() - before);
-    }
+    if (std::system(command.c_str()) != 0) std::fprintf(stderr, "threadpool_bench: compile failed\n");
     std::remove(path.c_str());
-    std::sort(seconds.begin(), seconds.end());
-    return Stats{.median = seconds[1], .min = seconds[0], .max = seconds[2]};
 }
 
 // Parallel figures mean little on a machine that is busy with other work (and with
@@ -237,53 +217,56 @@ int main() {
     {
         ThreadPool ours(kWorkers);
         NaivePool naive(kWorkers);
-        const Pair futures = measure_interleaved(
-            kTasks, [&] { futures_round(ours); }, [&] { futures_round(naive); });
-        table.add({.scenario = "(a) submit + future.get, 1e6 empty tasks",
-                   .ours = futures.ours,
-                   .raw = futures.raw,
-                   .cpython = cpython("threadpool_bench.py", "futures", kTasks / 10, 3),
-                   .note = "target: ours/raw <= 0.40"});
-        const Pair detached = measure_interleaved(
-            kTasks, [&] { detached_round(ours); }, [&] { detached_round(naive); });
-        table.add({.scenario = "(b) fire-and-forget + wait_idle, 1e6",
-                   .ours = detached.ours,
-                   .raw = detached.raw,
-                   .cpython = cpython("threadpool_bench.py", "detached", kTasks / 10, 3),
-                   .note = "target: ours/raw <= 0.67"});
-        const Pair additions = measure_interleaved(
-            kAdditions,
-            [&] {
-                std::atomic<std::uint64_t> total{0};
-                ours.parallel_for_blocks(std::size_t{0}, kAdditions, [&](std::size_t lo, std::size_t hi) {
-                    total.fetch_add(add_range(lo, hi), std::memory_order_relaxed);
-                });
-                sink = total.load();
-            },
-            [] { sink = add_range(0, kAdditions); }, 9);
-        table.add({.scenario = "(c) parallel_for, 1e8 additions (raw: 1 thread)",
-                   .ours = additions.ours,
-                   .raw = additions.raw,
-                   .cpython = cpython("threadpool_bench.py", "additions", kAdditions / 10, 3),
-                   .note = "target: ours/raw <= 0.56"});
-        const Pair ceiling = measure_interleaved(
-            kAdditions, [] { sink = add_on_two_threads(); }, [] { sink = add_range(0, kAdditions); }, 9);
+        table.add(
+            {.scenario = "(a) submit + future.get, 1e6 empty tasks",
+             .times = measure(kTasks, {.ours = [&] { futures_round(ours); },
+                                       .raw = [&] { futures_round(naive); },
+                                       .cpython = Python{"threadpool_bench.py", "futures", kTasks / 10}}),
+             .targets = {{Ratio::ours_raw, 0.40}},
+             .note = ""});
+        table.add(
+            {.scenario = "(b) fire-and-forget + wait_idle, 1e6",
+             .times = measure(kTasks, {.ours = [&] { detached_round(ours); },
+                                       .raw = [&] { detached_round(naive); },
+                                       .cpython = Python{"threadpool_bench.py", "detached", kTasks / 10}}),
+             .targets = {{Ratio::ours_raw, 0.67}},
+             .note = ""});
+        table.add(
+            {.scenario = "(c) parallel_for, 1e8 additions (raw: 1 thread)",
+             .times = measure(kAdditions,
+                              {.ours =
+                                   [&] {
+                                       std::atomic<std::uint64_t> total{0};
+                                       ours.parallel_for_blocks(
+                                           std::size_t{0}, kAdditions, [&](std::size_t lo, std::size_t hi) {
+                                               total.fetch_add(add_range(lo, hi), std::memory_order_relaxed);
+                                           });
+                                       sink = total.load();
+                                   },
+                               .raw = [] { sink = add_range(0, kAdditions); },
+                               .cpython = Python{"threadpool_bench.py", "additions", kAdditions / 10}},
+                              9),
+             .targets = {{Ratio::ours_raw, 0.56}},
+             .note = ""});
         table.add({.scenario = "(c) ceiling: 2 plain threads, no pool",
-                   .ours = ceiling.ours,
-                   .raw = ceiling.raw,
-                   .cpython = std::nullopt,
+                   .times = measure(kAdditions,
+                                    {.ours = [] { sink = add_on_two_threads(); },
+                                     .raw = [] { sink = add_range(0, kAdditions); },
+                                     .cpython = {}},
+                                    9),
+                   .targets = {},
                    .note = "what a second thread gains on this machine now"});
     }
     {
         mp::threadpool::BlockingQueue<std::size_t> ours;
         NaiveQueue<std::size_t> naive;
-        const Pair handoff = measure_interleaved(
-            kItems, [&] { handoff_round(ours); }, [&] { handoff_round(naive); });
-        table.add({.scenario = "(d) queue hand-off, 1e6 items, 2 threads",
-                   .ours = handoff.ours,
-                   .raw = handoff.raw,
-                   .cpython = cpython("threadpool_bench.py", "handoff", kItems / 10, 3),
-                   .note = "target: ours/raw <= 0.50"});
+        table.add(
+            {.scenario = "(d) queue hand-off, 1e6 items, 2 threads",
+             .times = measure(kItems, {.ours = [&] { handoff_round(ours); },
+                                       .raw = [&] { handoff_round(naive); },
+                                       .cpython = Python{"threadpool_bench.py", "handoff", kItems / 10}}),
+             .targets = {{Ratio::ours_raw, 0.50}},
+             .note = ""});
     }
     table.print();
 
@@ -291,39 +274,44 @@ int main() {
     {
         mp::threadpool::ThreadPoolExecutor executor(kWorkers);
         ThreadPool pool(kWorkers);
-        const Pair submit = measure_interleaved(
-            kTasks, [&] { executor_round(executor); }, [&] { futures_round(pool); });
-        futures_table.add({.scenario = "(e) executor submit + result, 1e6 empty tasks",
-                           .ours = submit.ours,
-                           .raw = submit.raw,
-                           .cpython = cpython("threadpool_bench.py", "futures", kTasks / 10, 3),
-                           .note = "target: ours/raw <= 1.2"});
+        futures_table.add(
+            {.scenario = "(e) executor submit + result, 1e6 empty tasks",
+             .times = measure(kTasks, {.ours = [&] { executor_round(executor); },
+                                       .raw = [&] { futures_round(pool); },
+                                       .cpython = Python{"threadpool_bench.py", "futures", kTasks / 10}}),
+             .targets = {{Ratio::ours_raw, 1.2}},
+             .note = ""});
         const auto futures = done_futures();
-        const Pair completed = measure_interleaved(
-            kDoneFutures,
-            [&] {
-                long long sum = 0;
-                for (const auto& f : mp::threadpool::as_completed(futures)) sum += f.result();
-                sink = static_cast<std::uint64_t>(sum);
-            },
-            [&] {
-                long long sum = 0;
-                for (const auto& f : futures) sum += f.result();
-                sink = static_cast<std::uint64_t>(sum);
-            });
-        futures_table.add({.scenario = "(f) as_completed over 1e5 done futures",
-                           .ours = completed.ours,
-                           .raw = completed.raw,
-                           .cpython = cpython("threadpool_bench.py", "as_completed", kDoneFutures, 3),
-                           .note = "target: ours/raw <= 2"});
+        futures_table.add(
+            {.scenario = "(f) as_completed over 1e5 done futures",
+             .times = measure(kDoneFutures,
+                              {.ours =
+                                   [&] {
+                                       long long sum = 0;
+                                       for (const auto& f : mp::threadpool::as_completed(futures))
+                                           sum += f.result();
+                                       sink = static_cast<std::uint64_t>(sum);
+                                   },
+                               .raw =
+                                   [&] {
+                                       long long sum = 0;
+                                       for (const auto& f : futures) sum += f.result();
+                                       sink = static_cast<std::uint64_t>(sum);
+                                   },
+                               .cpython = Python{"threadpool_bench.py", "as_completed", kDoneFutures}}),
+             .targets = {{Ratio::ours_raw, 2}},
+             .note = ""});
     }
     futures_table.print();
 
     Table compile("threadpool: compile CPU time of one file (raw = an empty file)");
     compile.add({.scenario = "#include \"threadpool/threadpool.hpp\"",
-                 .ours = compile_time("#include \"threadpool/threadpool.hpp\"\n"),
-                 .raw = compile_time("int main() {}\n"),
-                 .cpython = std::nullopt,
-                 .note = "target: ours < 1 s"});
+                 .times = measure(1,
+                                  {.ours = [] { compile_once("#include \"threadpool/threadpool.hpp\"\n"); },
+                                   .raw = [] { compile_once("int main() {}\n"); },
+                                   .cpython = {}},
+                                  kMinRuns, Clock::children_cpu),
+                 .targets = {},
+                 .note = "CPU time; target: ours < 1 s"});
     compile.print();
 }

@@ -1,6 +1,7 @@
 """CPython equivalents of bench/threadpool_bench.cpp:
-python3 threadpool_bench.py SCENARIO OPS RUNS prints one line per run holding the
-seconds per operation. Two worker threads, as in the C++ benchmark."""
+python3 threadpool_bench.py SCENARIO OPS
+serves timed rounds (protocol: bench/cpython_protocol.py).
+Two worker threads, as in the C++ benchmark."""
 import concurrent.futures
 import queue
 import threading

@@ -1,40 +1,15 @@
 #include "bench/harness/harness.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
-#include <memory>
 #include <sstream>
 
 namespace mp::bench {
 
-double Stats::spread() const {
-    return median > 0 ? (max - min) / median : 0;
-}
-
-bool Stats::noisy() const {
-    return spread() > 0.3;
-}
-
 namespace {
-
-Stats summarize(std::vector<double> per_op) {
-    std::sort(per_op.begin(), per_op.end());
-    Stats s;
-    s.min = per_op.front();
-    s.max = per_op.back();
-    const std::size_t n = per_op.size();
-    s.median = n % 2 == 1 ? per_op[n / 2] : (per_op[n / 2 - 1] + per_op[n / 2]) / 2;
-    return s;
-}
-
-bool python_present() {
-    static const bool present = std::system("command -v python3 >/dev/null 2>&1") == 0;
-    return present;
-}
 
 // "4.07 ms (12%)", with " ~" after a spread over 30%.
 std::string cell(const std::optional<Stats>& s, bool is_cpython = false) {
@@ -44,11 +19,38 @@ std::string cell(const std::optional<Stats>& s, bool is_cpython = false) {
     return format_seconds(s->median) + spread + (s->noisy() ? " ~" : "");
 }
 
-std::string ratio(const std::optional<Stats>& a, const std::optional<Stats>& b) {
-    if (!a || !b || b->median <= 0) return "-";
+// "1.10", "0.033", "12.5": two decimals, or two significant digits below 0.1.
+std::string format_ratio(double value) {
     char text[32];
-    std::snprintf(text, sizeof text, "%.2fx", a->median / b->median);
+    std::snprintf(text, sizeof text, value >= 10 ? "%.1f" : value >= 0.1 ? "%.2f" : "%.2g", value);
     return text;
+}
+
+// "1.10x (1.02-1.25)": the median of the per-round ratios and their min-max.
+std::string ratio_cell(const std::optional<Stats>& r) {
+    if (!r) return "-";
+    return format_ratio(r->median) + "x (" + format_ratio(r->min) + "-" + format_ratio(r->max) + ")" +
+           (r->noisy() ? " ~" : "");
+}
+
+const char* ratio_name(Ratio ratio) {
+    return ratio == Ratio::ours_raw ? "ours/raw" : "ours/CPython";
+}
+
+const std::optional<Stats>& ratio_of(Ratio ratio, const Measured& m) {
+    return ratio == Ratio::ours_raw ? m.ours_raw : m.ours_cpython;
+}
+
+// "ours/raw <= 1.3: met; ours/CPython <= 0.05: missed".
+std::string target_cell(const Row& r) {
+    std::string text;
+    for (const Target& t : r.targets) {
+        char one[96];
+        std::snprintf(one, sizeof one, "%s%s <= %.3g: %s", text.empty() ? "" : "; ", ratio_name(t.ratio),
+                      t.bound, verdict_name(verdict(t, r.times)));
+        text += one;
+    }
+    return text.empty() ? "-" : text;
 }
 
 // "12.3 M", "456 k", "7.89": three significant digits and an SI prefix.
@@ -93,14 +95,15 @@ std::string plotted(Plot plot, double x, const std::optional<Stats>& s) {
     return "-";
 }
 
-// The printed cells of one row: scenario, ours, raw, CPython, the two ratios, note.
+// The printed cells of one row: scenario, ours, raw, CPython, the two ratios, target, note.
 std::vector<std::string> cells(const Row& r) {
     return {r.scenario,
-            cell(r.ours),
-            cell(r.raw),
-            cell(r.cpython, true),
-            ratio(r.ours, r.raw),
-            ratio(r.ours, r.cpython),
+            cell(r.times.ours),
+            cell(r.times.raw),
+            cell(r.times.cpython, true),
+            ratio_cell(r.times.ours_raw),
+            ratio_cell(r.times.ours_cpython),
+            target_cell(r),
             r.note};
 }
 
@@ -123,80 +126,63 @@ void print_markdown(const std::string& heading, const std::vector<std::vector<st
     std::cout.flush();
 }
 
-const std::vector<std::string> kHeader{"ours",     "raw syscall loop", "CPython",
-                                       "ours/raw", "ours/CPython",     "note"};
+const std::vector<std::string> kHeader{"ours",         "raw syscall loop", "CPython", "ours/raw",
+                                       "ours/CPython", "target",           "note"};
 const char* const kLegend =
-    "time per operation, median (min-max spread in % of it); ~ marks a spread over 30%";
+    "time per operation: median of the rounds, spread in %; ratios: median of the per-round ratios, "
+    "min-max; ~: spread over 30%";
+
+void put(std::ofstream& out, const std::optional<Stats>& s) {
+    if (s)
+        out << "\t" << s->median << "\t" << s->min << "\t" << s->max;
+    else
+        out << "\t\t\t";
+}
 
 // One TSV line per row: kind, title, x axis, plot, x, then the printed cells
-// (scenario, ours, raw, CPython, ours/raw, ours/CPython, note, plotted ours), then
-// median, min and max in seconds for ours, raw and CPython (empty when absent).
+// (scenario, ours, raw, CPython, ours/raw, ours/CPython, target, note), the plotted
+// ours (empty in a table), then median, min and max for ours, raw and CPython (in
+// seconds) and for the per-round ratios ours/raw and ours/CPython (empty when
+// absent), then three fields per target: the ratio's name, the bound, the verdict.
 void write_tsv(const std::string& kind, const std::string& title, const std::string& x_axis,
                const std::string& plot, const std::string& x, const std::vector<std::string>& printed,
-               const Row& r) {
+               const std::string& plotted_ours, const Row& r) {
     const char* path = std::getenv("MP_BENCH_TSV");
     if (!path) return;
     std::ofstream out(path, std::ios::app);
     out.precision(9);
     out << kind << "\t" << title << "\t" << x_axis << "\t" << plot << "\t" << x;
     for (const std::string& c : printed) out << "\t" << c;
-    for (const auto* s : {&r.ours, &r.raw, &r.cpython}) {
-        if (*s)
-            out << "\t" << (*s)->median << "\t" << (*s)->min << "\t" << (*s)->max;
-        else
-            out << "\t\t\t";
-    }
+    out << "\t" << plotted_ours;
+    for (const auto* s :
+         {&r.times.ours, &r.times.raw, &r.times.cpython, &r.times.ours_raw, &r.times.ours_cpython})
+        put(out, *s);
+    for (const Target& t : r.targets)
+        out << "\t" << ratio_name(t.ratio) << "\t" << t.bound << "\t" << verdict_name(verdict(t, r.times));
     out << "\n";
 }
 
 }  // namespace
 
-Stats measure(std::size_t ops, const std::function<void()>& body, int runs) {
-    body();
-    std::vector<double> per_op;
-    for (int i = 0; i < std::max(runs, kMinRuns); ++i) {
-        const auto start = std::chrono::steady_clock::now();
-        body();
-        const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
-        per_op.push_back(took.count() / static_cast<double>(ops));
-    }
-    return summarize(per_op);
+Verdict verdict(const Target& target, const Measured& measured) {
+    const std::optional<Stats>& r = ratio_of(target.ratio, measured);
+    if (!r) return Verdict::not_measured;
+    if (r->noisy()) return Verdict::not_conclusive;
+    return r->median <= target.bound ? Verdict::met : Verdict::missed;
 }
 
-Pair measure_interleaved(std::size_t ops, const std::function<void()>& ours, const std::function<void()>& raw,
-                         int runs) {
-    const auto per_op = [ops](const std::function<void()>& body) {
-        const auto start = std::chrono::steady_clock::now();
-        body();
-        const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
-        return took.count() / static_cast<double>(ops);
-    };
-    ours();
-    raw();
-    std::vector<double> ours_per_op, raw_per_op;
-    for (int round = 0; round < std::max(runs, kMinRuns); ++round) {
-        if (round % 2 == 0) {
-            ours_per_op.push_back(per_op(ours));
-            raw_per_op.push_back(per_op(raw));
-        } else {
-            raw_per_op.push_back(per_op(raw));
-            ours_per_op.push_back(per_op(ours));
-        }
+const char* verdict_name(Verdict verdict) {
+    switch (verdict) {
+        case Verdict::met:
+            return "met";
+        case Verdict::missed:
+            return "missed";
+        case Verdict::not_conclusive:
+            return "not conclusive";
+        case Verdict::not_measured:
+            return "not measured";
     }
-    return {summarize(ours_per_op), summarize(raw_per_op)};
-}
-
-std::optional<Stats> cpython(const std::string& script, const std::string& scenario, std::size_t ops,
-                             int runs) {
-    const std::string command = "python3 bench/" + script + " " + scenario + " " + std::to_string(ops) + " " +
-                                std::to_string(std::max(runs, kMinRuns)) + " 2>/dev/null";
-    std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
-    if (!pipe) return std::nullopt;
-    std::vector<double> per_op;
-    double value = 0;
-    while (std::fscanf(pipe.get(), "%lf", &value) == 1) per_op.push_back(value);
-    if (pclose(pipe.release()) != 0 || per_op.empty()) return std::nullopt;
-    return summarize(per_op);
+    return "";
 }
 
 std::string format_seconds(double seconds) {
@@ -223,7 +209,7 @@ void Table::print() const {
     lines[0].insert(lines[0].end(), kHeader.begin(), kHeader.end());
     for (const Row& r : rows_) {
         lines.push_back(cells(r));
-        write_tsv("table", title_, "", "", "", lines.back(), r);
+        write_tsv("table", title_, "", "", "", lines.back(), "", r);
     }
     print_markdown(title_ + " (" + kLegend + ")", lines);
 }
@@ -241,11 +227,12 @@ void Series::print() const {
     lines[0].push_back("ours, plotted");
     for (const auto& [x, r] : points_) {
         lines.push_back(cells(r));
-        lines.back().push_back(plotted(plot_, x, r.ours));
+        const std::string plotted_ours = plotted(plot_, x, r.times.ours);
         std::ostringstream x_text;
         x_text.precision(12);
         x_text << x;
-        write_tsv("series", title_, x_axis_, plot_name(plot_), x_text.str(), lines.back(), r);
+        write_tsv("series", title_, x_axis_, plot_name(plot_), x_text.str(), lines.back(), plotted_ours, r);
+        lines.back().push_back(plotted_ours);
     }
     print_markdown(title_ + " (" + kLegend + ")", lines);
 }

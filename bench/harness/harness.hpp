@@ -1,69 +1,52 @@
 // The benchmark harness: times a scenario three ways in one run (ours, the raw
-// syscall loop that is the physical limit, CPython's equivalent) and prints one
-// table with ratios. Every figure is a median of at least five runs after a
-// warm-up; machines are noisy, so the spread is shown and wide spreads are marked.
+// syscall loop that is the physical limit, CPython's equivalent), interleaved round
+// by round (bench/harness/rounds.hpp), and prints one table with the per-round
+// ratios and the verdict on each row's targets.
 //
 // When $MP_BENCH_TSV names a file, every printed row is also appended to it (see
 // write_tsv in harness.cpp for the columns), holding the very cells printed on the
 // console; bench/report/report.py turns that file into bench/RESULTS.md and charts.
 #pragma once
 
-#include <cstddef>
-#include <functional>
-#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
+
+#include "bench/harness/rounds.hpp"
 
 namespace mp::bench {
 
-// Fewer runs than this are not enough for a median and a spread worth showing.
-inline constexpr int kMinRuns = 5;
+enum class Ratio { ours_raw, ours_cpython };
 
-// Seconds per operation over the runs of one measurement.
-struct Stats {
-    double median = 0;
-    double min = 0;
-    double max = 0;
-    // (max - min) / median: 0.12 means the runs spread over 12% of the median.
-    double spread() const;
-    // The spread is wide when (max - min) exceeds 30% of the median.
-    bool noisy() const;
+// What a row is held to: the median of the per-round `ratio` <= `bound`. A throughput
+// target "raw/ours >= 0.9" is {Ratio::ours_raw, 1 / 0.9}.
+struct Target {
+    Ratio ratio;
+    double bound;
 };
 
-// Calls `body` once to warm up, then max(runs, kMinRuns) times; `body` performs
-// `ops` operations.
-Stats measure(std::size_t ops, const std::function<void()>& body, int runs = kMinRuns);
-
-// Ours and the raw loop of one scenario, timed in alternation.
-struct Pair {
-    Stats ours;
-    Stats raw;
+enum class Verdict {
+    met,             // the median ratio within the bound, its spread <= 30%
+    missed,          // the median ratio outside the bound, its spread <= 30%
+    not_conclusive,  // the ratio's spread over 30%: rerun on a quieter machine
+    not_measured,    // a side of the ratio is missing (no python3, say)
 };
 
-// Warms up both bodies, then times `ours` and `raw` alternately max(runs, kMinRuns)
-// times each (swapping which goes first every round), so that load from other work
-// on the machine falls on both alike. Each body performs `ops` operations.
-Pair measure_interleaved(std::size_t ops, const std::function<void()>& ours, const std::function<void()>& raw,
-                         int runs = kMinRuns);
-
-// Runs `python3 bench/<script> <scenario> <ops> <runs>`, which prints one line per
-// run holding the seconds per operation (bench/cpython_protocol.py). Empty when
-// python3 is missing or failed. Runs are at least kMinRuns.
-std::optional<Stats> cpython(const std::string& script, const std::string& scenario, std::size_t ops,
-                             int runs = kMinRuns);
+Verdict verdict(const Target& target, const Measured& measured);
+const char* verdict_name(Verdict verdict);
 
 struct Row {
     std::string scenario;
-    std::optional<Stats> ours;
-    std::optional<Stats> raw;
-    std::optional<Stats> cpython;
-    std::string note;  // e.g. the target this row is held to
+    Measured times;
+    std::vector<Target> targets;
+    std::string note;  // what is compared, caveats
 };
 
-// One table: scenario | ours | raw syscall loop | CPython | ours/raw | ours/CPython.
-// Ratios are of time per operation: ours/raw 1.10 means 10% slower than the limit,
-// ours/CPython 0.05 means twenty times faster than CPython. Each time is followed
-// by its spread in percent of the median, and by "~" when that exceeds 30%.
+// One table: scenario | ours | raw syscall loop | CPython | ours/raw | ours/CPython |
+// target | note. Times are per operation, the median of the rounds followed by their
+// spread in percent of it; ratios are the median of the per-round ratios with their
+// min-max, "1.10x (1.02-1.25)": ours/raw 1.10 is 10% slower than the limit,
+// ours/CPython 0.05 is twenty times faster than CPython. "~" marks a spread over 30%.
 class Table {
 public:
     explicit Table(std::string title);

@@ -19,20 +19,39 @@ import svg
 
 LIBRARIES = ["sync", "subproc", "threadpool", "ipc", "shm", "pool"]
 SERIES_NAMES = ["ours", "raw syscall loop", "CPython"]
-CELLS = ["scenario", "ours", "raw syscall loop", "CPython", "ours/raw", "ours/CPython", "note"]
+CELLS = ["scenario", "ours", "raw syscall loop", "CPython", "ours/raw", "ours/CPython", "target", "note"]
+RATIO_CELL = {"ours/raw": 4, "ours/CPython": 5}
+VERDICTS = ["met", "missed", "not conclusive", "not measured"]
+NOISY = 0.3  # a spread over 30% of the median: not conclusive
+
+
+def noisy(stats):
+    return bool(stats) and stats[0] > 0 and (stats[2] - stats[1]) / stats[0] > NOISY
 
 
 class Row:
+    """One TSV line (bench/harness/harness.cpp, write_tsv): the printed cells, the
+    plotted ours, (median, min, max) of ours, raw, CPython and of the per-round
+    ratios ours/raw and ours/CPython, then (ratio, bound, verdict) per target."""
+
     def __init__(self, fields):
         self.kind, self.title, self.x_axis, self.plot, x = fields[:5]
         self.x = float(x) if x else None
-        self.cells = fields[5:12]
-        self.plotted = fields[12] if self.kind == "series" else ""
-        numbers = fields[13:] if self.kind == "series" else fields[12:]
-        self.stats = []
-        for i in range(3):
-            triple = numbers[3 * i: 3 * i + 3]
-            self.stats.append(tuple(float(v) for v in triple) if len(triple) == 3 and triple[0] else None)
+        self.cells = fields[5:13]
+        self.plotted = fields[13]
+        triples = []
+        for i in range(5):
+            triple = fields[14 + 3 * i: 17 + 3 * i]
+            triples.append(tuple(float(v) for v in triple) if len(triple) == 3 and triple[0] else None)
+        self.stats, self.ratios = triples[:3], {"ours/raw": triples[3], "ours/CPython": triples[4]}
+        rest = fields[29:]
+        self.targets = [tuple(rest[i:i + 3]) for i in range(0, len(rest) - 2, 3)]
+
+    @property
+    def inconclusive(self):
+        """A ratio's spread over 30% (or, with no ratio, ours's own)."""
+        ratios = [r for r in self.ratios.values() if r]
+        return any(noisy(r) for r in ratios) if ratios else noisy(self.stats[0])
 
     @property
     def library(self):
@@ -133,9 +152,10 @@ def library_section(library, rows, charts_dir, out_dir):
     for r in rows:
         tables.setdefault(r.title, []).append(r)
     chart = os.path.join(charts_dir, f"{library}.svg")
-    groups = [(r.cells[0] if len(tables) == 1 else f"{r.cells[0]}", r.stats) for r in rows]
+    groups = [(r.cells[0], r.stats, r.inconclusive) for r in rows]
     write(chart, svg.bar_chart(f"{library}: time per operation (shorter is faster)", groups, SERIES_NAMES,
-                               format_seconds, "time per operation, median; whiskers: min-max of the runs",
+                               format_seconds, "time per operation, median; whiskers: min-max of the rounds; "
+                               "~ and faded: a ratio's spread over 30%, not conclusive",
                                subtitle="; ".join(tables), format_tick=seconds_tick))
     parts = [f"## {library}", "", f"![{library}: ours vs raw vs CPython]({os.path.relpath(chart, out_dir)})", ""]
     for title, table_rows in tables.items():
@@ -150,26 +170,50 @@ def series_section(title, rows, index, charts_dir, out_dir):
     series = OrderedDict((name, [stats_in(plot, r.x, r.stats[i]) for r in rows])
                          for i, name in enumerate(SERIES_NAMES))
     better = "lower is faster" if plot == "seconds" else "higher is faster"
-    write(chart, svg.line_chart(title.removeprefix("scaling: ").split(" (")[0], [r.cells[0] for r in rows],
+    labels = [("~" if r.inconclusive else "") + r.cells[0] for r in rows]
+    write(chart, svg.line_chart(title.removeprefix("scaling: ").split(" (")[0], labels,
                                 series, formatter, rows[0].x_axis, unit,
-                                subtitle=f"{unit}, median of the runs ({better}); whiskers: min-max",
-                                format_tick=tick))
+                                subtitle=f"{unit}, median of the rounds ({better}); whiskers: min-max; "
+                                         f"~ and hollow: not conclusive",
+                                format_tick=tick, inconclusive=[r.inconclusive for r in rows]))
     header = [rows[0].x_axis] + CELLS[1:] + ["ours, plotted"]
     return [f"### {title}", "", f"![{title}]({os.path.relpath(chart, out_dir)})", "",
             markdown_table(header, [r.cells + [r.plotted] for r in rows]), ""]
 
 
 def headline_chart(rows, path):
-    """How many times faster than CPython ours is, for every scenario that has both."""
+    """How many times faster than CPython ours is, for every scenario that has both:
+    the inverse of the per-round ratios ours/CPython (median, whiskers min-max)."""
     groups = []
     for r in rows:
-        ours, cpython = r.stats[0], r.stats[2]
-        if r.kind == "table" and ours and cpython:
-            groups.append((f"{r.library}: {r.cells[0]}", [(cpython[0] / ours[0],) * 3]))
+        ratio = r.ratios["ours/CPython"]
+        if r.kind == "table" and ratio and ratio[1] > 0:
+            median, low, high = ratio
+            groups.append((f"{r.library}: {r.cells[0]}", [(1 / median, 1 / high, 1 / low)], noisy(ratio)))
     write(path, svg.bar_chart("mp against CPython: times faster, per scenario", groups, ["mp"],
                               lambda v: f"{v:.3g}x" if v < 1000 else f"{v:,.0f}x",
-                              "CPython time / mp time (longer is better)", reference=1,
-                              subtitle="the dashed line is as fast as CPython; medians of each side's runs"))
+                              "CPython time / mp time, per round (longer is better)", reference=1,
+                              subtitle="the dashed line is as fast as CPython; median of the rounds, whiskers "
+                                       "min-max; ~ and faded: spread over 30%"))
+
+
+def summary_section(rows):
+    """One line per target: the scenario, the target, the measured ratio, the verdict."""
+    lines, counts = [], {v: 0 for v in VERDICTS}
+    for r in rows:
+        for ratio, bound, verdict in r.targets:
+            counts[verdict] = counts.get(verdict, 0) + 1
+            where = f"{r.title.split(':')[0]}: {r.cells[0].strip()}" + (f" ({r.x_axis})" if r.kind == "series" else "")
+            lines.append([where, f"{ratio} <= {float(bound):.3g}", r.cells[RATIO_CELL[ratio]],
+                          f"**{verdict}**" if verdict == "missed" else verdict])
+    if not lines:
+        return ["## Targets", "", "No row of this run carries a target.", ""]
+    tally = ", ".join(f"{counts[v]} {v}" for v in VERDICTS if counts[v] or v != "not measured")
+    return ["## Targets", "",
+            f"{len(lines)} targets: {tally}. A target is met when the median of the per-round ratios is within "
+            "its bound and their spread, (max - min) / median, is at most 30%; missed when it is outside with "
+            "that spread; not conclusive when the spread is wider (rerun on a quieter machine).", "",
+            markdown_table(["scenario", "target", "measured (median of rounds, min-max)", "verdict"], lines), ""]
 
 
 def main():
@@ -193,15 +237,17 @@ def main():
     parts = ["# mp benchmark results", "",
              "Written by `make bench` (bench/report/report.py) from the run described below; every figure is "
              "the one that run printed on its console. How to read them, and what the raw syscall loop of each "
-             "scenario is: [bench/README.md](README.md).", "",
+             "scenario is: [bench/README.md](README.md).", ""] + summary_section(rows) + [
              "## Machine", "", machine_description(args.cxx, args.load_before), "",
              "## Summary", "", "![mp against CPython](charts/headline.svg)", "",
              "## Reading the tables", "",
-             "Each cell is the median time per operation over at least 5 runs after a warm-up; "
-             "the percentage after it is the spread of the runs, (max - min) / median, and `~` marks a "
-             "spread over 30% (noisy). `ours/raw` is our time over the raw syscall loop's (1.10x: 10% slower "
-             "than the limit); `ours/CPython` is our time over CPython's (0.05x: twenty times faster). "
-             "The charts show the same medians with min-max whiskers.", ""]
+             "Ours, the raw loop and CPython take turns round by round (who goes first rotates), at least 5 "
+             "rounds after a warm-up, so that drift in the machine's load falls on all three alike. Each time "
+             "is the median time per operation over the rounds; the percentage after it is their spread, "
+             "(max - min) / median. `ours/raw` and `ours/CPython` are the median of the per-round ratios with "
+             "their min-max: `1.10x (1.02-1.25)` is 10% slower than the limit; `0.05x` is twenty times faster "
+             "than CPython. `~` marks a spread over 30%: not conclusive, in the tables and in the charts "
+             "(a faded bar, a hollow point). The charts show the medians with min-max whiskers.", ""]
     for library in libraries:
         parts += library_section(library, [r for r in tables if r.library == library], charts_dir, out_dir)
     series = OrderedDict()

@@ -21,10 +21,14 @@ class Canvas:
         self.width, self.height = width, height
         self.parts = []
 
-    def rect(self, x, y, w, h, fill, tip=None):
+    def rect(self, x, y, w, h, fill, tip=None, faded=False):
         body = f"<title>{escape(tip)}</title>" if tip else ""
+        fade = " fill-opacity='0.35'" if faded else ""
         self.parts.append(f"<rect x='{x:.1f}' y='{y:.1f}' width='{max(w, 0.5):.1f}' height='{h:.1f}' "
-                          f"fill='{fill}'>{body}</rect>")
+                          f"fill='{fill}'{fade}>{body}</rect>")
+        if faded:  # hatched over the faded colour: still readable in grey print
+            self.parts.append(f"<rect x='{x:.1f}' y='{y:.1f}' width='{max(w, 0.5):.1f}' height='{h:.1f}' "
+                              f"fill='url(#hatch)'/>")
 
     def line(self, x1, y1, x2, y2, stroke="#000", width=1, dash=None):
         dashes = f" stroke-dasharray='{dash}'" if dash else ""
@@ -35,9 +39,10 @@ class Canvas:
         text = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
         self.parts.append(f"<polyline points='{text}' fill='none' stroke='{stroke}' stroke-width='{width}'/>")
 
-    def circle(self, x, y, r, fill, tip=None):
+    def circle(self, x, y, r, fill, tip=None, hollow=False):
         body = f"<title>{escape(tip)}</title>" if tip else ""
-        self.parts.append(f"<circle cx='{x:.1f}' cy='{y:.1f}' r='{r}' fill='{fill}'>{body}</circle>")
+        paint = f"fill='white' stroke='{fill}' stroke-width='2'" if hollow else f"fill='{fill}'"
+        self.parts.append(f"<circle cx='{x:.1f}' cy='{y:.1f}' r='{r}' {paint}>{body}</circle>")
 
     def text(self, x, y, content, size=12, anchor="start", weight="normal", fill="#222", rotate=None):
         turn = f" transform='rotate({rotate} {x:.1f} {y:.1f})'" if rotate is not None else ""
@@ -47,6 +52,9 @@ class Canvas:
     def __str__(self):
         return (f"<svg xmlns='http://www.w3.org/2000/svg' width='{self.width}' height='{self.height}' "
                 f"viewBox='0 0 {self.width} {self.height}'>\n"
+                f"<defs><pattern id='hatch' width='6' height='6' patternUnits='userSpaceOnUse' "
+                f"patternTransform='rotate(45)'><line x1='0' y1='0' x2='0' y2='6' stroke='#555' "
+                f"stroke-width='1.5'/></pattern></defs>\n"
                 f"<rect width='100%' height='100%' fill='white'/>\n" + "\n".join(self.parts) + "\n</svg>\n")
 
 
@@ -108,8 +116,9 @@ def shorten(label, limit):
 
 
 def bar_chart(title, groups, series, format_value, axis_label, subtitle="", reference=None, format_tick=None):
-    """Horizontal bars: `groups` is [(label, [stats or None per series])], stats being
-    (median, min, max). One group per scenario, one bar per series, whiskers min-max;
+    """Horizontal bars: `groups` is [(label, [stats or None per series], inconclusive)],
+    stats being (median, min, max). One group per scenario, one bar per series, whiskers
+    min-max; an inconclusive group's bars are faded and hatched and its label has "~";
     `reference`, a value to mark with a dashed line; `format_tick` labels the axis
     (default: `format_value`)."""
     format_tick = format_tick or format_value
@@ -121,7 +130,7 @@ def bar_chart(title, groups, series, format_value, axis_label, subtitle="", refe
     if subtitle:
         canvas.text(12, 44, subtitle, size=12, fill="#555")
     legend(canvas, series, label_width, top - 12)
-    values = [v for _, stats in groups for s in stats if s for v in s]
+    values = [v for _, stats, _ in groups for s in stats if s for v in s]
     axis = Axis(values, label_width, label_width + plot_width)
     bottom = height - 45
     for tick in axis.ticks():
@@ -131,7 +140,8 @@ def bar_chart(title, groups, series, format_value, axis_label, subtitle="", refe
     canvas.text(label_width + plot_width / 2, bottom + 34,
                 axis_label + (" (log scale)" if axis.log else ""), size=12, anchor="middle", fill="#555")
     y = top
-    for label, stats in groups:
+    for label, stats, inconclusive in groups:
+        label = ("~ " if inconclusive else "") + label
         canvas.text(label_width - 8, y + len(series) * bar / 2 + 4, shorten(label, 48), anchor="end")
         for i, (name, s) in enumerate(zip(series, stats)):
             if s:
@@ -139,7 +149,7 @@ def bar_chart(title, groups, series, format_value, axis_label, subtitle="", refe
                 start = axis.start
                 canvas.rect(start, y + 1, axis(median) - start, bar - 2, color_of(name, i),
                             tip=f"{label} — {name}: {format_value(median)} (min {format_value(low)}, "
-                                f"max {format_value(high)})")
+                                f"max {format_value(high)})", faded=inconclusive)
                 canvas.line(axis(low), y + bar / 2, axis(high), y + bar / 2, stroke="#000")
                 canvas.line(axis(low), y + 3, axis(low), y + bar - 3)
                 canvas.line(axis(high), y + 3, axis(high), y + bar - 3)
@@ -153,9 +163,12 @@ def bar_chart(title, groups, series, format_value, axis_label, subtitle="", refe
     return str(canvas)
 
 
-def line_chart(title, x_labels, series, format_value, x_label, y_label, subtitle="", format_tick=None):
+def line_chart(title, x_labels, series, format_value, x_label, y_label, subtitle="", format_tick=None,
+               inconclusive=None):
     """Lines over evenly spaced x values: `series` is {name: [stats or None per x]},
-    stats being (value, low, high) in the plotted unit; whiskers low-high."""
+    stats being (value, low, high) in the plotted unit; whiskers low-high. The points
+    at an x whose `inconclusive` entry is true are drawn hollow."""
+    inconclusive = inconclusive or [False] * len(x_labels)
     format_tick = format_tick or format_value
     left, right, top, plot_height, plot_width = 90, 50, 80 if subtitle else 66, 300, 620
     canvas = Canvas(left + plot_width + right, top + plot_height + 70)
@@ -181,7 +194,7 @@ def line_chart(title, x_labels, series, format_value, x_label, y_label, subtitle
     for i, (name, points) in enumerate(series.items()):
         colour = color_of(name, i)
         run = []
-        for x, label, s in zip(xs, x_labels, points):
+        for x, label, s, faint in zip(xs, x_labels, points, inconclusive):
             if not s:
                 if len(run) > 1:
                     canvas.polyline(run, colour)
@@ -191,8 +204,8 @@ def line_chart(title, x_labels, series, format_value, x_label, y_label, subtitle
             run.append((x, axis(value)))
             canvas.line(x, axis(low), x, axis(high), stroke=colour, width=1.5)
             canvas.circle(x, axis(value), 4, colour,
-                          tip=f"{name} at {label}: {format_value(value)} (runs {format_value(low)} to "
-                              f"{format_value(high)})")
+                          tip=f"{name} at {label}: {format_value(value)} (rounds {format_value(low)} to "
+                              f"{format_value(high)})", hollow=faint)
         if len(run) > 1:
             canvas.polyline(run, colour)
     canvas.line(left, top, left, bottom, stroke="#444")
