@@ -1,0 +1,35 @@
+// A greenlet's stack: an anonymous mapping with one PROT_NONE guard page below it, so
+// an overflow faults instead of writing over the neighbouring memory. A SIGSEGV
+// handler, run on an alternate signal stack (the faulting stack has no room left),
+// recognises a hit of the running greenlet's guard page, prints which greenlet
+// overflowed and lets the process die of the SIGSEGV; any other fault goes to the
+// handler that was installed before (or the default action).
+#pragma once
+
+#include <cstddef>
+
+namespace mp::threadpool::green::internal {
+
+class Stack {
+public:
+    // At least `size` usable bytes (rounded up to whole pages). Throws
+    // std::system_error naming mmap or mprotect.
+    explicit Stack(std::size_t size);
+    ~Stack();
+    Stack(const Stack&) = delete;
+    Stack& operator=(const Stack&) = delete;
+
+    // The usable range, above the guard page.
+    void* base() const { return base_; }
+    std::size_t size() const { return size_; }
+
+private:
+    void* base_;
+    std::size_t size_;
+};
+
+// Tells the overflow handler which stack runs now on this thread and the name of its
+// greenlet (the switch calls it; a null stack is the thread's own, not ours to report).
+void set_running(const Stack* stack, const char* name) noexcept;
+
+}  // namespace mp::threadpool::green::internal
