@@ -5,13 +5,13 @@
 
 #include <any>
 #include <csignal>
-#include <fstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "tests/support/helpers.hpp"
+#include "tests/threadpool/mappings.hpp"
 #include "threadpool/green/greenlet.hpp"
 
 namespace {
@@ -155,23 +155,9 @@ TEST(Greenlet, DestroyingASuspendedGreenletUnwindsItsStack) {
     EXPECT_EQ(&Greenlet::current(), &main);
 }
 
-// The mappings of exactly `bytes` in /proc/self/maps.
-int mappings_of(std::size_t bytes) {
-    std::ifstream maps("/proc/self/maps");
-    int count = 0;
-    std::string line;
-    while (std::getline(maps, line)) {
-        const auto dash = line.find('-');
-        const auto lo = std::stoull(line.substr(0, dash), nullptr, 16);
-        const auto hi = std::stoull(line.substr(dash + 1), nullptr, 16);
-        if (hi - lo == bytes) ++count;
-    }
-    return count;
-}
-
 TEST(Greenlet, StacksAreUnmappedWhenDeadOrDestroyed) {
-    const std::size_t page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
-    const std::size_t size = 37 * page;  // an unusual size (the guard page is a line of its own)
+    using mp::test::mappings_of;
+    const std::size_t size = 37 * mp::test::page_size();  // an unusual size (the guard page is a line of its own)
     const int before = mappings_of(size);
     Greenlet& main = Greenlet::current();
     auto finished = std::make_unique<Greenlet>([](std::any) { return std::any{}; }, mp::threadpool::green::GreenletOptions{"a", size});
