@@ -22,7 +22,7 @@ namespace mp::threadpool::green {
 // greenlet that died in that switch, whose stack the resumed side frees: a dying
 // greenlet cannot unmap the stack it still runs on).
 struct ThreadGreenlets {
-    std::unique_ptr<Greenlet> main{new Greenlet(Greenlet::MainTag{})};
+    std::unique_ptr<Greenlet> main{new Greenlet(Greenlet::MainTag{}, this)};
     Greenlet* current = main.get();
     Greenlet::Transfer pending;
     Greenlet* previous = nullptr;
@@ -31,12 +31,22 @@ struct ThreadGreenlets {
 
 namespace {
 
-thread_local ThreadGreenlets t_greenlets;
+// A plain pointer, so the switch reads it without the guard a thread_local object with
+// a constructor costs on every access; state() makes the object on first use.
+thread_local ThreadGreenlets* t_state = nullptr;
+
+ThreadGreenlets& state() {
+    if (t_state == nullptr) [[unlikely]] {
+        thread_local ThreadGreenlets greenlets;  // destroyed at thread exit
+        t_state = &greenlets;
+    }
+    return *t_state;
+}
 std::atomic<unsigned long> g_counter{0};
 
 }  // namespace
 
-Greenlet::Greenlet(MainTag) : name_("main"), stack_size_(0), owner_(std::this_thread::get_id()), started_(true) {
+Greenlet::Greenlet(MainTag, const ThreadGreenlets* owner) : name_("main"), stack_size_(0), owner_(owner), started_(true) {
 #if defined(MP_GREEN_TSAN)
     tsan_fiber_ = __tsan_get_current_fiber();
 #endif
@@ -46,15 +56,11 @@ Greenlet::Greenlet(Run run, GreenletOptions options)
     : run_(std::move(run)),
       name_(options.name.empty() ? "greenlet-" + std::to_string(++g_counter) : std::move(options.name)),
       stack_size_(options.stack_size),
-      stack_(std::make_unique<internal::Stack>(options.stack_size)),
       parent_(&current()),
-      owner_(std::this_thread::get_id()) {
-    stack_bottom_ = stack_->base();
-    stack_bytes_ = stack_->size();
-}
+      owner_(t_state) {}
 
 Greenlet::~Greenlet() {
-    if (started_ && !dead_ && stack_ != nullptr && owner_ == std::this_thread::get_id()) {
+    if (started_ && !dead_ && stack_ != nullptr && owner_ == t_state) {
         parent_ = &current();
         try {
             throw_into(GreenletExit{});
@@ -68,11 +74,11 @@ Greenlet::~Greenlet() {
 }
 
 Greenlet& Greenlet::current() {
-    return *t_greenlets.current;
+    return *state().current;
 }
 
 void Greenlet::check_thread(const char* what) const {
-    if (owner_ != std::this_thread::get_id())
+    if (owner_ != t_state)
         throw std::logic_error(std::string("green: ") + what + ": greenlet \"" + name_ + "\" belongs to another thread");
 }
 
@@ -103,7 +109,14 @@ std::any Greenlet::enter(Transfer in) {
 }
 
 Greenlet::Transfer Greenlet::resume(Greenlet& from, Greenlet& to, Transfer in, bool from_dies) {
-    ThreadGreenlets& t = t_greenlets;
+    if (!to.started_) {
+        // Mapped only now, so that spawning many greenlets that run one after another
+        // holds few stacks at once; a failure leaves everything as it was.
+        to.stack_ = internal::take_stack(to.stack_size_);
+        to.stack_bottom_ = to.stack_->base();
+        to.stack_bytes_ = to.stack_->size();
+    }
+    ThreadGreenlets& t = *t_state;
     t.pending = std::move(in);
     t.previous = &from;
     t.died = from_dies ? &from : nullptr;
@@ -126,14 +139,14 @@ Greenlet::Transfer Greenlet::resume(Greenlet& from, Greenlet& to, Transfer in, b
     internal::switch_context(from.context_, to.context_, &to);
     // Resumed: someone switched back to `from`.
     after_switch(from.fake_stack_);
-    return std::move(t_greenlets.pending);
+    return std::move(t_state->pending);
 }
 
 // The first thing a resumed (or newly started) stack does: finish the sanitizer's
 // switch, learn the bounds of the stack we came from (the main greenlet's are known
 // only this way), and free the stack of a greenlet that died in the switch.
 void Greenlet::after_switch([[maybe_unused]] void* from_fake_stack) {
-    ThreadGreenlets& t = t_greenlets;
+    ThreadGreenlets& t = *t_state;
 #if defined(MP_GREEN_ASAN)
     const void* bottom = nullptr;
     std::size_t bytes = 0;
@@ -143,7 +156,7 @@ void Greenlet::after_switch([[maybe_unused]] void* from_fake_stack) {
         t.previous->stack_bytes_ = bytes;
     }
 #endif
-    if (Greenlet* died = std::exchange(t.died, nullptr)) died->stack_.reset();
+    if (Greenlet* died = std::exchange(t.died, nullptr)) internal::give_back(std::move(died->stack_));
 }
 
 void Greenlet::entry(void* self_pointer) noexcept {
@@ -153,7 +166,7 @@ void Greenlet::entry(void* self_pointer) noexcept {
     {
         // Everything with a destructor lives in this block: the final switch below
         // never returns, so nothing on this stack is destroyed after it.
-        Transfer in = std::move(t_greenlets.pending);
+        Transfer in = std::move(t_state->pending);
         Transfer out;
         try {
             if (in.error) std::rethrow_exception(in.error);
@@ -167,9 +180,9 @@ void Greenlet::entry(void* self_pointer) noexcept {
         self.dead_ = true;
         to = self.parent_;
         while (to->dead_) to = to->parent_;
-        t_greenlets.pending = std::move(out);
+        t_state->pending = std::move(out);
     }
-    resume(self, *to, std::move(t_greenlets.pending), true);
+    resume(self, *to, std::move(t_state->pending), true);
     __builtin_unreachable();
 }
 

@@ -24,10 +24,11 @@
 // (switch_to and set_parent throw std::logic_error). Each thread has an implicit main
 // greenlet (its own stack), the root of every parent chain.
 //
-// Stacks: mmap'd (GreenletOptions::stack_size, 256 KiB by default; untouched pages
-// cost no memory) with a guard page below: an overflow stops the process with a
-// message naming the greenlet on stderr, then SIGSEGV. A stack is unmapped as soon as
-// its greenlet is dead.
+// Stacks: mmap'd at the first switch (GreenletOptions::stack_size, 256 KiB by default;
+// untouched pages cost no memory) with a guard page below: an overflow stops the
+// process with a message naming the greenlet on stderr, then SIGSEGV. A stack is
+// released as soon as its greenlet is dead: unmapped, or, at the default size, kept
+// in a per-thread cache of at most 32 for the next greenlet (freed at thread exit).
 //
 // Catching: a greenlet must not switch away from inside a catch block while another
 // greenlet of the thread is inside one (the C++ runtime keeps one chain of caught
@@ -40,7 +41,6 @@
 #include <functional>
 #include <memory>
 #include <string>
-#include <thread>
 
 #include "threadpool/green/internal/context.hpp"
 
@@ -49,6 +49,7 @@ namespace mp::threadpool::green {
 namespace internal {
 class Stack;
 }
+struct ThreadGreenlets;
 
 // GreenletExit: thrown into a greenlet to end it (Greenlet's destructor, Task::kill,
 // a Hub's destructor). Not derived from std::exception on purpose, as Python's is a
@@ -68,8 +69,8 @@ public:
     using Run = std::function<std::any(std::any)>;
 
     // A greenlet that will call `run` on the first switch into it; its parent is the
-    // greenlet running now. Maps its stack; throws std::system_error naming mmap or
-    // mprotect if that fails.
+    // greenlet running now. Its stack is mapped at that first switch, which throws
+    // std::system_error naming mmap or mprotect if that fails.
     explicit Greenlet(Run run, GreenletOptions options = {});
 
     // A started, suspended greenlet is unwound first: GreenletExit is thrown into it
@@ -113,7 +114,7 @@ public:
 
 private:
     struct MainTag {};
-    explicit Greenlet(MainTag);
+    Greenlet(MainTag, const ThreadGreenlets* owner);
     friend struct ThreadGreenlets;
 
     std::any enter(Transfer in);
@@ -128,7 +129,7 @@ private:
     std::unique_ptr<internal::Stack> stack_;
     internal::Context context_;
     Greenlet* parent_ = nullptr;
-    std::thread::id owner_;
+    const ThreadGreenlets* owner_;  // the thread's bookkeeping: who may switch to it
     bool started_ = false;
     bool dead_ = false;
     // Sanitizer fiber state (unused in plain builds): ASan's fake stack of this

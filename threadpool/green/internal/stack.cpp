@@ -9,6 +9,7 @@
 #include <cstring>
 #include <mutex>
 #include <system_error>
+#include <vector>
 
 namespace mp::threadpool::green::internal {
 
@@ -132,6 +133,24 @@ Stack::Stack(std::size_t size) {
 
 Stack::~Stack() {
     munmap(static_cast<char*>(base_) - page_size(), size_ + page_size());
+}
+
+namespace {
+thread_local std::vector<std::unique_ptr<Stack>> t_cache;
+}
+
+std::unique_ptr<Stack> take_stack(std::size_t size) {
+    if (size == kCachedSize && !t_cache.empty()) {
+        auto stack = std::move(t_cache.back());
+        t_cache.pop_back();
+        return stack;
+    }
+    return std::make_unique<Stack>(size);
+}
+
+void give_back(std::unique_ptr<Stack> stack) {
+    if (stack != nullptr && stack->size() == kCachedSize && t_cache.size() < kCacheLimit)
+        t_cache.push_back(std::move(stack));
 }
 
 void set_running(const Stack* stack, const char* name) noexcept {

@@ -1,0 +1,44 @@
+"""CPython equivalents of bench/green_bench.cpp: python3 green_bench.py SCENARIO OPS RUNS
+prints one line per run holding the seconds per operation. Needs Debian's
+python3-greenlet and python3-gevent; when the python3 on PATH lacks them (a pyenv
+one), the script runs itself again with /usr/bin/python3, where apt installs them."""
+import os
+import sys
+
+try:
+    import gevent
+    import greenlet
+except ImportError:
+    if sys.executable != "/usr/bin/python3" and os.path.exists("/usr/bin/python3"):
+        os.execv("/usr/bin/python3", ["/usr/bin/python3"] + sys.argv)
+    raise
+
+import cpython_protocol
+
+
+def switch(ops):
+    """One greenlet.switch, ops times: main and a greenlet ping-pong."""
+    main = greenlet.getcurrent()
+
+    def partner():
+        while True:
+            main.switch()
+
+    g = greenlet.greenlet(partner)
+    for _ in range(ops // 2):
+        g.switch()
+
+
+def nothing():
+    pass
+
+
+def spawn(ops):
+    """gevent.spawn of a function that does nothing, ops times, then joinall."""
+    gevent.joinall([gevent.spawn(nothing) for _ in range(ops)])
+
+
+SCENARIOS = {"switch": switch, "spawn": spawn}
+
+if __name__ == "__main__":
+    cpython_protocol.main(SCENARIOS)
