@@ -1,8 +1,10 @@
 // Greenlet: Python's greenlet — a stackful coroutine with its own stack, switched to
 // explicitly, in one OS thread.
 //
-//   Greenlet gr1([&](std::any) { print(11); gr2.switch_to(); print(22); gr2.switch_to(); return std::any{}; });
-//   gr1.switch_to();                                  // runs gr1 until it switches back here or ends
+//   using namespace mp::threadpool::green;
+//   Greenlet& main = Greenlet::current();
+//   Greenlet child([&](std::any first) { return main.switch_to(std::any_cast<int>(first) + 1); });
+//   int two = std::any_cast<int>(child.switch_to(1));  // runs child until it switches back
 //
 // Operations: switch_to(value) to any greenlet of this thread (symmetric: no caller /
 // callee relation); throw_into(error) (greenlet's throw); dead() / started();

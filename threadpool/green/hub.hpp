@@ -4,9 +4,10 @@
 // (sleep, join, Event, Queue, Lock, I/O, a child, a thread-pool call) is a Waiter
 // blocked here.
 //
-//   Hub hub;                                   // this thread's hub while it lives
-//   auto a = spawn(fetch, url);                // task.hpp
-//   sleep(0ms);                                // let the others run
+//   namespace green = mp::threadpool::green;
+//   green::Hub hub;                            // this thread's hub while it lives
+//   auto a = green::spawn(download, urls[0]);  // task.hpp
+//   green::sleep(std::chrono::seconds(0));     // let the others run
 //
 // A thread may have one Hub at a time. Hub::current() returns it, or makes a
 // thread-default one, destroyed at thread exit, when there is none: the green calls

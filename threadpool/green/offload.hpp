@@ -3,7 +3,7 @@
 // of the hub's pool threads (0 to 8, made on demand) while the calling greenlet waits
 // cooperatively (an eventfd the pool thread signals).
 //
-//   std::string text = run_in_thread(slurp, path);
+//   std::string text = mp::threadpool::green::run_in_thread(slurp, path);
 //
 // Returns f(args...)'s result or re-throws its exception. `f` runs on another thread:
 // it must not touch the greenlets' unsynchronised state. If the waiting greenlet is

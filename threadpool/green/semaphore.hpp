@@ -2,8 +2,8 @@
 // one hub (no thread may use them from outside it). Waiters get the count in the order
 // they came, unless a greenlet that does not wait takes it first.
 //
-//   Lock lock;
-//   { std::lock_guard hold(lock); ... }       // green: waiting for it lets others run
+//   mp::threadpool::green::Lock lock;
+//   std::lock_guard hold(lock);                // green: waiting for it lets others run
 #pragma once
 
 #include <chrono>

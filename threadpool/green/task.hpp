@@ -1,9 +1,10 @@
 // spawn / Task / joinall: gevent's spawn, Greenlet.join/get/kill/ready and joinall.
 //
-//   Task<int> a = spawn(work, 1);            // runs when the spawner next waits
-//   Task<void> b = spawn(GreenletOptions{.name = "bar", .stack_size = 64 * 1024}, bar);
+//   using namespace mp::threadpool::green;
+//   Task<int> a = spawn(square, 1);           // runs when the spawner next waits
+//   Task<void> b = spawn(GreenletOptions{.name = "cleanup", .stack_size = 64 * 1024}, cleanup);
 //   joinall({a, b});
-//   int x = a.get();                          // re-throws what escaped work
+//   int x = a.get();                          // re-throws what escaped square
 //
 // A task is a greenlet of the thread's hub (hub.hpp) whose parent is the hub: it
 // starts the next time the hub runs (the spawner waits, sleeps or yields), in spawn

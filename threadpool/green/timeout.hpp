@@ -5,10 +5,14 @@
 // guard cancels it. Nested guards: each throws its own TimeoutError; expired() tells
 // a handler whose it was.
 //
+//   namespace green = mp::threadpool::green;
+//   char buffer[64];
 //   try {
-//       Timeout limit(2s);
-//       green::recv(fd, buf, n, 0);
-//   } catch (const TimeoutError&) { ... }
+//       green::Timeout limit(std::chrono::seconds(2));
+//       green::recv(n, buffer, sizeof buffer);
+//   } catch (const mp::threadpool::TimeoutError&) {
+//       use(0);
+//   }
 #pragma once
 
 #include <chrono>
