@@ -38,7 +38,43 @@ def spawn(ops):
     gevent.joinall([gevent.spawn(nothing) for _ in range(ops)])
 
 
-SCENARIOS = {"switch": switch, "spawn": spawn}
+CONNECTIONS = 1000
+MESSAGE = 64
+
+
+def echo(ops):
+    """gevent's StreamServer echoing, and CONNECTIONS gevent clients making ops round
+    trips in all, in this one thread."""
+    from gevent import socket
+    from gevent.server import StreamServer
+
+    def handle(conn, _address):
+        while True:
+            data = conn.recv(MESSAGE)
+            if not data:
+                break
+            conn.sendall(data)
+        conn.close()
+
+    server = StreamServer(("127.0.0.1", 0), handle, backlog=4096)
+    server.start()
+    rounds = ops // CONNECTIONS
+
+    def client():
+        s = socket.create_connection(("127.0.0.1", server.server_port))
+        message = b"x" * MESSAGE
+        for _ in range(rounds):
+            s.sendall(message)
+            got = 0
+            while got < MESSAGE:
+                got += len(s.recv(MESSAGE - got))
+        s.close()
+
+    gevent.joinall([gevent.spawn(client) for _ in range(CONNECTIONS)])
+    server.stop()
+
+
+SCENARIOS = {"switch": switch, "spawn": spawn, "echo": echo}
 
 if __name__ == "__main__":
     cpython_protocol.main(SCENARIOS)

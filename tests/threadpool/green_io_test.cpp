@@ -117,6 +117,25 @@ TEST(GreenIo, WaitReadableTimesOutAndTwoReadersOfOneFdAreRefused) {
     green::wait_writable(a.fd, 1s);
 }
 
+TEST(GreenIo, AClosedFdsNumberReusedByANewSocketIsWatchedAgain) {
+    Hub hub;
+    int number = -1;
+    {
+        auto [a, b] = socket_pair();
+        number = a.fd;
+        ASSERT_EQ(::write(b.fd, "x", 1), 1);
+        green::wait_readable(a.fd, 1s);  // a stays in the hub's epoll set after the wait
+    }
+    auto [c, d] = socket_pair();  // the lowest free numbers: c gets a's
+    ASSERT_EQ(c.fd, number);
+    auto writer = spawn([fd = d.fd] {
+        sleep(1ms);
+        green::write(fd, "y", 1);
+    });
+    green::wait_readable(c.fd, 10s);  // the closed fd left the set: the hub adds the new one
+    writer.get();
+}
+
 TEST(GreenIo, TcpServerWithAGreenletPerConnection) {
     Hub hub;
     Fd listener(socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));

@@ -144,7 +144,7 @@ ThreadPool& Hub::thread_pool() {
 void Hub::loop() {
     for (;;) {
         run_ready();
-        if (ready_.empty() && timers_.empty() && fds_.empty()) {
+        if (ready_.empty() && timers_.empty() && fd_waits_ == 0) {
             // Nobody can be woken: tell the hub's creator (gevent's LoopExit).
             loop_->parent()->throw_into(LoopExit{});
             continue;
@@ -184,12 +184,16 @@ void Hub::poll(SteadyTime until) {
         throw_errno("epoll_wait");
     }
     for (int i = 0; i < n; ++i) {
-        auto it = fds_.find(events[i].data.fd);
+        const int fd = events[i].data.fd;
+        auto it = fds_.find(fd);
         if (it == fds_.end()) continue;
+        FdWaiters& slot = it->second;
         const std::uint32_t got = events[i].events;
         const bool failed = (got & (EPOLLERR | EPOLLHUP)) != 0;
-        if (it->second.reader != nullptr && (failed || (got & (EPOLLIN | EPOLLRDHUP)) != 0)) wake(*it->second.reader);
-        if (it->second.writer != nullptr && (failed || (got & EPOLLOUT) != 0)) wake(*it->second.writer);
+        if (slot.reader != nullptr && (failed || (got & (EPOLLIN | EPOLLRDHUP)) != 0)) wake(*slot.reader);
+        if (slot.writer != nullptr && (failed || (got & EPOLLOUT) != 0)) wake(*slot.writer);
+        // The event disarmed the fd: re-arm it for a waiter of the other direction.
+        if (slot.wanted() != 0) arm(fd, slot);
     }
 }
 
@@ -204,6 +208,35 @@ void Hub::fire_timers() {
 }
 
 // ---- fds ----
+//
+// An fd stays in the epoll set once added, EPOLLONESHOT: an event disarms it, and each
+// wait re-arms it with one epoll_ctl(MOD) (a wait costs one system call, not an ADD
+// and a DEL), while an fd nobody waits for cannot wake the loop more than once. An fd
+// closed meanwhile has left the set by itself: MOD fails with ENOENT and it is added
+// again (a new fd with the same number included).
+
+std::uint32_t Hub::FdWaiters::wanted() const {
+    std::uint32_t events = 0;
+    if (reader != nullptr && !reader->woken) events |= EPOLLIN | EPOLLRDHUP;
+    if (writer != nullptr && !writer->woken) events |= EPOLLOUT;
+    return events;
+}
+
+bool Hub::arm(int fd, FdWaiters& slot) {
+    epoll_event ev{};
+    ev.events = slot.wanted() | EPOLLONESHOT;
+    ev.data.fd = fd;
+    if (slot.added) {
+        if (epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, fd, &ev) == 0) return true;
+        if (errno != ENOENT) throw_errno("epoll_ctl(MOD, fd " + std::to_string(fd) + ")");
+    }
+    if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) == 0) {
+        slot.added = true;
+        return true;
+    }
+    if (errno == EPERM) return false;  // a regular file: always ready
+    throw_errno("epoll_ctl(ADD, fd " + std::to_string(fd) + ")");
+}
 
 bool Hub::wait_fd(int fd, std::uint32_t events, SteadyTime deadline) {
     if (epoll_fd_ < 0) {
@@ -218,44 +251,17 @@ bool Hub::wait_fd(int fd, std::uint32_t events, SteadyTime deadline) {
                                std::to_string(fd));
     Waiter w;
     mine = &w;
+    ++fd_waits_;
     struct Release {
-        Hub& hub;
-        int fd;
-        bool reading;
+        Waiter*& mine;
+        std::size_t& waits;
         ~Release() {
-            FdWaiters& slot = hub.fds_[fd];
-            (reading ? slot.reader : slot.writer) = nullptr;
-            hub.update_fd(fd);
+            mine = nullptr;
+            --waits;
         }
-    } release{*this, fd, reading};
-    const std::uint32_t wanted = (slot.reader != nullptr ? EPOLLIN | EPOLLRDHUP : 0u) | (slot.writer != nullptr ? EPOLLOUT : 0u);
-    epoll_event ev{};
-    ev.events = wanted;
-    ev.data.fd = fd;
-    if (epoll_ctl(epoll_fd_, slot.registered != 0 ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &ev) != 0) {
-        if (errno == EPERM) return true;  // a regular file: always ready
-        throw_errno("epoll_ctl(fd " + std::to_string(fd) + ")");
-    }
-    slot.registered = wanted;
+    } release{mine, fd_waits_};
+    if (!arm(fd, slot)) return true;
     return block(w, deadline);
-}
-
-// After a wait on fd ended: watch only what is still waited for, or nothing.
-void Hub::update_fd(int fd) {
-    auto it = fds_.find(fd);
-    FdWaiters& slot = it->second;
-    const std::uint32_t wanted = (slot.reader != nullptr ? EPOLLIN | EPOLLRDHUP : 0u) | (slot.writer != nullptr ? EPOLLOUT : 0u);
-    if (wanted == 0) {
-        // Fails harmlessly if another greenlet closed the fd meanwhile.
-        if (slot.registered != 0) epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
-        fds_.erase(it);
-        return;
-    }
-    if (wanted == slot.registered) return;
-    epoll_event ev{};
-    ev.events = wanted;
-    ev.data.fd = fd;
-    if (epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, fd, &ev) == 0) slot.registered = wanted;
 }
 
 }  // namespace mp::threadpool::green

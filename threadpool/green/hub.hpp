@@ -131,13 +131,15 @@ private:
     void run_ready();
     void poll(SteadyTime until);
     void fire_timers();
-    void update_fd(int fd);
-
     struct FdWaiters {
         Waiter* reader = nullptr;
         Waiter* writer = nullptr;
-        std::uint32_t registered = 0;
+        bool added = false;  // in the epoll set (armed or not)
+        // The events the waiters not woken yet wait for.
+        std::uint32_t wanted() const;
     };
+    // Arms fd for slot.wanted(); false when epoll cannot watch it (always ready).
+    bool arm(int fd, FdWaiters& slot);
     struct PendingRaise {
         const void* source;
         std::exception_ptr error;
@@ -148,7 +150,8 @@ private:
     std::multimap<SteadyTime, Timer*> timers_;
     std::unordered_map<Greenlet*, Waiter*> blocked_;
     std::unordered_map<Greenlet*, PendingRaise> pending_;
-    std::unordered_map<int, FdWaiters> fds_;
+    std::unordered_map<int, FdWaiters> fds_;  // every fd ever waited for
+    std::size_t fd_waits_ = 0;                // greenlets waiting for an fd now
     std::unordered_map<const internal::TaskCore*, std::shared_ptr<internal::TaskCore>> live_;
     std::vector<std::shared_ptr<internal::TaskCore>> ended_;
     int epoll_fd_ = -1;
