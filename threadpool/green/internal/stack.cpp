@@ -11,6 +11,10 @@
 #include <system_error>
 #include <vector>
 
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#endif
+
 namespace mp::threadpool::green::internal {
 
 namespace {
@@ -143,6 +147,10 @@ std::unique_ptr<Stack> take_stack(std::size_t size) {
     if (size == kCachedSize && !t_cache.empty()) {
         auto stack = std::move(t_cache.back());
         t_cache.pop_back();
+#if defined(__SANITIZE_ADDRESS__)
+        // The frames a dead greenlet never returned from left their redzones poisoned.
+        ASAN_UNPOISON_MEMORY_REGION(stack->base(), stack->size());
+#endif
         return stack;
     }
     return std::make_unique<Stack>(size);
