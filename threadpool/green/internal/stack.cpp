@@ -144,16 +144,19 @@ thread_local std::vector<std::unique_ptr<Stack>> t_cache;
 }
 
 std::unique_ptr<Stack> take_stack(std::size_t size) {
+    std::unique_ptr<Stack> stack;
     if (size == kCachedSize && !t_cache.empty()) {
-        auto stack = std::move(t_cache.back());
+        stack = std::move(t_cache.back());
         t_cache.pop_back();
-#if defined(__SANITIZE_ADDRESS__)
-        // The frames a dead greenlet never returned from left their redzones poisoned.
-        ASAN_UNPOISON_MEMORY_REGION(stack->base(), stack->size());
-#endif
-        return stack;
+    } else {
+        stack = std::make_unique<Stack>(size);
     }
-    return std::make_unique<Stack>(size);
+#if defined(__SANITIZE_ADDRESS__)
+    // The frames a dead greenlet never returned from left their redzones poisoned, in
+    // a cached stack or in a new mapping at the address of an unmapped one.
+    ASAN_UNPOISON_MEMORY_REGION(stack->base(), stack->size());
+#endif
+    return stack;
 }
 
 void give_back(std::unique_ptr<Stack> stack) {
