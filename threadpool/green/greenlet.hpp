@@ -109,12 +109,13 @@ public:
     // The greenlet running now on this thread (its main greenlet outside any other).
     static Greenlet& current();
 
+private:
+    // What a switch carries: a value, or an error to raise on arrival.
     struct Transfer {
         std::any value;
         std::exception_ptr error;
     };
 
-private:
     struct MainTag {};
     Greenlet(MainTag, const ThreadGreenlets* owner);
     friend struct ThreadGreenlets;

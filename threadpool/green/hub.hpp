@@ -122,7 +122,6 @@ public:
     void start(std::shared_ptr<internal::TaskCore> task);
     // Called by a task's greenlet as it ends: released once its greenlet is dead.
     void finished(internal::TaskCore& task);
-    Greenlet& greenlet() { return *loop_; }
     // The pool run_in_thread uses (0 to 8 threads, made on first use).
     ThreadPool& thread_pool();
 
