@@ -7,6 +7,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/threadpool/mappings.hpp"
@@ -166,6 +167,32 @@ TEST(Hub, ASecondHubOnTheSameThreadIsRefused) {
     Hub hub;
     EXPECT_THROW(Hub(), std::logic_error);
     EXPECT_EQ(&Hub::current(), &hub);
+}
+
+TEST(Hub, AThreadDefaultHubEndsItsWaitingTasksAtThreadExit) {
+    int unwound = 0;
+    struct Count {
+        int& n;
+        ~Count() { ++n; }
+    };
+    std::thread thread([&] {
+        // No Hub declared: the green calls make the thread's default one.
+        spawn([&] {
+            Count c{unwound};
+            Event never;
+            never.wait();
+        });
+        spawn([&] {
+            Count c{unwound};
+            sleep(10s);
+        });
+        spawn([] {});  // ends now: its stack goes to the thread's stack cache
+        sleep(0s);
+    });
+    // The hub went with the thread's other thread-locals, the stack cache among them,
+    // which may go first.
+    thread.join();
+    EXPECT_EQ(unwound, 2);
 }
 
 TEST(Hub, DestroyingTheHubUnwindsWaitingTasksAndFreesTheirStacks) {

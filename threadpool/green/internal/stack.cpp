@@ -140,14 +140,31 @@ Stack::~Stack() {
 }
 
 namespace {
-thread_local std::vector<std::unique_ptr<Stack>> t_cache;
+
+// At thread exit the cache may be destroyed before a thread-default Hub, whose
+// destructor still ends greenlets: a plain flag says the cache is gone, and their
+// stacks are then unmapped.
+thread_local bool t_cache_gone = false;
+
+struct StackCache {
+    std::vector<std::unique_ptr<Stack>> stacks;
+    ~StackCache() { t_cache_gone = true; }
+};
+
+std::vector<std::unique_ptr<Stack>>* cache() {
+    if (t_cache_gone) return nullptr;
+    thread_local StackCache cache;
+    return &cache.stacks;
 }
+
+}  // namespace
 
 std::unique_ptr<Stack> take_stack(std::size_t size) {
     std::unique_ptr<Stack> stack;
-    if (size == kCachedSize && !t_cache.empty()) {
-        stack = std::move(t_cache.back());
-        t_cache.pop_back();
+    auto* cached = size == kCachedSize ? cache() : nullptr;
+    if (cached != nullptr && !cached->empty()) {
+        stack = std::move(cached->back());
+        cached->pop_back();
     } else {
         stack = std::make_unique<Stack>(size);
     }
@@ -160,8 +177,9 @@ std::unique_ptr<Stack> take_stack(std::size_t size) {
 }
 
 void give_back(std::unique_ptr<Stack> stack) {
-    if (stack != nullptr && stack->size() == kCachedSize && t_cache.size() < kCacheLimit)
-        t_cache.push_back(std::move(stack));
+    if (stack == nullptr || stack->size() != kCachedSize) return;
+    auto* cached = cache();
+    if (cached != nullptr && cached->size() < kCacheLimit) cached->push_back(std::move(stack));
 }
 
 void set_running(const Stack* stack, const char* name) noexcept {
