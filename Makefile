@@ -64,7 +64,9 @@ LIBS       := $(foreach l,$(ALL_LIBS),$(if $(wildcard $(l)/*.hpp $(l)/*.cpp),$(l
 # A static library comes before the ones it uses on the link line.
 LINK_ORDER := $(strip $(call reverse,$(LIBS)))
 LIB_FILES  := $(foreach l,$(LINK_ORDER),$(BUILD)/lib$(l).a)
-lib_srcs    = $(wildcard $(1)/*.cpp $(1)/internal/*.cpp)
+# A library's sources: its folder, internal/, and one level of sub-library folders
+# with their own internal/ (threadpool/green/).
+lib_srcs    = $(sort $(wildcard $(1)/*.cpp $(1)/*/*.cpp $(1)/*/internal/*.cpp))
 objs_of     = $(patsubst %.cpp,$(BUILD)/obj/%.o,$(1))
 
 DEMOS      := $(filter $(ALL_LIBS),$(patsubst bin/%.cpp,%,$(wildcard bin/*.cpp)))
@@ -263,7 +265,7 @@ soak: $(BUILD)/soak/soak
 	$(BUILD)/soak/soak $(SOAK_SECONDS)
 
 # ---- housekeeping ----
-SOURCES := $(wildcard $(addsuffix /*.[ch]pp,$(ALL_LIBS) $(addsuffix /internal,$(ALL_LIBS)) tests tests/* bin bin/cli bench bench/*))
+SOURCES := $(wildcard $(addsuffix /*.[ch]pp,$(ALL_LIBS) $(addsuffix /*,$(ALL_LIBS)) $(addsuffix /*/internal,$(ALL_LIBS)) tests tests/* bin bin/cli bench bench/*))
 format:
 	clang-format -i $(SOURCES)
 
@@ -304,9 +306,10 @@ pc_file = printf '%s\n' 'prefix=$(PREFIX)' 'includedir=$${prefix}/include/mp' 'l
 install: all $(MAN_PAGES)
 	install -d $(BINDIR) $(MANDIR) $(LIBDIR) $(PCDIR)
 	@for l in $(LIBS); do \
-	  install -d $(INCDIR)/$$l && install -m 644 $$l/*.hpp $(INCDIR)/$$l/ && \
-	  if [ -d $$l/internal ]; then install -d $(INCDIR)/$$l/internal && \
-	    install -m 644 $$l/internal/*.hpp $(INCDIR)/$$l/internal/; fi || exit 1; \
+	  for d in $$l $$l/*/ $$l/*/internal/; do \
+	    if ls $$d/*.hpp >/dev/null 2>&1; then install -d $(INCDIR)/$$d && \
+	      install -m 644 $$d/*.hpp $(INCDIR)/$$d/ || exit 1; fi; \
+	  done; \
 	done
 	$(foreach l,$(LIBS),install -m 644 $(BUILD)/lib$(l).a $(LIBDIR)/libmp_$(l).a;)
 	$(foreach l,$(LIBS),$(call pc_file,$(l));)

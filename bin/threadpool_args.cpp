@@ -26,12 +26,26 @@ WcOptions parse_wc(cli::Args& args) {
     return wc;
 }
 
+EchoOptions parse_echo(cli::Args& args) {
+    EchoOptions echo;
+    constexpr const char* kBadPort = "echo-server: --port needs a port number from 0 to 65535";
+    while (!args.empty()) {
+        const auto value = args.value_of("--port", kBadPort);
+        if (!value) throw cli::UsageError("echo-server: unknown argument " + args.peek() + " (see --help)");
+        const auto n = cli::parse_int(*value, 0, 65535);
+        if (!n) throw cli::UsageError(kBadPort);
+        echo.port = static_cast<unsigned short>(*n);
+    }
+    return echo;
+}
+
 Command dispatch(cli::Args& args) {
     if (args.empty()) throw cli::UsageError();
     const std::string command = args.next("command");
     if (command == "--help" || command == "-h") return Help{};
     if (command == "wc") return parse_wc(args);
     if (command == "tour" && args.empty()) return Tour{};
+    if (command == "echo-server") return parse_echo(args);
     throw cli::UsageError("unknown command or arguments: " + command + " (see --help)");
 }
 

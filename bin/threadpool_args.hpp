@@ -20,7 +20,11 @@ struct WcOptions {
     std::optional<std::size_t> threads;  // -j N; empty: the pool's default
     std::vector<std::string> names;      // empty: read the names from stdin
 };
-using Command = std::variant<Help, Tour, WcOptions, cli::UsageError>;
+// echo-server --port N
+struct EchoOptions {
+    unsigned short port = 0;  // 0: any free port (printed)
+};
+using Command = std::variant<Help, Tour, WcOptions, EchoOptions, cli::UsageError>;
 
 // The arguments after the program name.
 Command parse_args(const std::vector<std::string>& args);

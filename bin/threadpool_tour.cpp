@@ -331,6 +331,7 @@ int tour_command() {
     dynamic_pool_with_callbacks();
     close_versus_terminate();
     executor_as_completed();
+    green_tour();
     return 0;
 }
 

@@ -3,6 +3,7 @@
 # does not exist or a call that does not compile.
 #   examples_check.sh ROOT CXX LIB...
 # Looks at ROOT/README.md, ROOT/LIB/README.md and the public headers ROOT/LIB/*.hpp
+# and ROOT/LIB/*/*.hpp
 # (internal/ holds implementation notes, not examples).
 #
 # What counts as an example:
@@ -131,8 +132,9 @@ for lib in "$@"; do
     extract "$lib/README.md" md "$lib" "$umbrella"
     files=$((files + 1))
   fi
-  for h in "$root/$lib"/*.hpp; do
-    [[ -f $h ]] || continue
+  # Its own headers and those of its sub-libraries (threadpool/green/), not internal/.
+  for h in "$root/$lib"/*.hpp "$root/$lib"/*/*.hpp; do
+    [[ -f $h && $h != */internal/* ]] || continue
     extract "${h#"$root"/}" hpp "$lib" "${h#"$root"/}"
     files=$((files + 1))
   done

@@ -1,6 +1,7 @@
 // The names threadpool's examples leave to the reader (tests/examples_check.sh).
 #pragma once
 
+#include "threadpool/green/green.hpp"
 #include "threadpool/threadpool.hpp"
 #include "tests/examples/common.hpp"
 
@@ -24,3 +25,4 @@ void use(int value);
 void log(int value);
 void open_db(const std::string& path);
 extern std::vector<int> in, out;
+std::string slurp(const std::string& path);

@@ -36,8 +36,8 @@ namespace {
 constexpr const char* kDemos[] = {"ipc", "pool", "shm", "subproc", "sync", "threadpool"};
 constexpr std::size_t kMaxArgs = 10;
 constexpr std::size_t kMaxArgLength = 80;
-// Subcommands that take long on purpose: not parsers.
-constexpr std::string_view kSlow[] = {"tour", "bench"};
+// Subcommands that take long on purpose (or serve until stopped): not parsers.
+constexpr std::string_view kSlow[] = {"tour", "bench", "echo-server"};
 
 std::string g_bin_dir = "bin";
 char g_workdir[] = "/tmp/mp-fuzz-demo-XXXXXX";
