@@ -69,8 +69,8 @@ TEST(ToolErrors, WrongCommandLines) {
         {{"shm", "create", "n", "i", "abc"}, 2, "LEN must be a whole number"},
         {{"shm", "create", "n", "i", "99999999999999"}, 2, "LEN must be a whole number"},
         {{"threadpool", "wc", "-j", "0"}, 2, "-j needs a number of threads from 1 to 1024"},
-        {{"subproc", "run", "--timeout", "abc", "true"}, 125, "invalid duration 'abc'"},
-        {{"subproc", "run", "-s", "BOGUS", "--timeout", "1", "true"}, 125, "invalid signal 'BOGUS'"},
+        {{"subproc", "run", "--timeout", "abc", "true"}, 125, "invalid time interval 'abc'"},
+        {{"subproc", "run", "-s", "BOGUS", "--timeout", "1", "true"}, 125, "'BOGUS': invalid signal"},
         {{"ipc", "bench", "--size", "abc"}, 2, "--size wants a byte count"},
         // a name too long or with a bad character
         {{"sync", "lock", kLong, "true"}, 2, "longer than 200 characters"},
