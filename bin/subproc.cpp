@@ -17,8 +17,8 @@ constexpr const char* kUsage = R"(usage: subproc run [OPTIONS] DURATION CMD [ARG
 
 run: a drop-in for coreutils `timeout DURATION CMD`, same options and exit
 statuses. It runs CMD in a process group of its own; when DURATION passes, it
-sends the signal to the whole group (no grandchild survives; a descendant that
-left the group with setsid does) and exits as coreutils timeout:
+sends the signal to its whole process tree (its group and any descendant that
+left it with setsid: no grandchild survives) and exits as coreutils timeout:
   DURATION               0.5, 2s, 1m, 1h, 1d (0: no limit); taken when the word
                          after the options starts with a digit or '.', else the
                          word is CMD, run without a limit

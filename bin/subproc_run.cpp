@@ -1,5 +1,6 @@
 // bin/subproc run: coreutils timeout's contract, but the signal goes to the
-// command's whole process group, so a grandchild cannot outlive the timeout.
+// command's whole process tree (its group, and descendants that called setsid:
+// subproc_tree.hpp), so no grandchild outlives the timeout.
 #include <signal.h>
 #include <string.h>
 
@@ -12,6 +13,7 @@
 #include "bin/cli/cli.hpp"
 #include "bin/cli/exit_status.hpp"
 #include "bin/subproc_commands.hpp"
+#include "bin/subproc_tree.hpp"
 #include "subproc/subproc.hpp"
 
 namespace mp::tools::subproc {
@@ -59,12 +61,14 @@ Outcome supervise(Popen& child, const RunArgs& run) {
         const Scope scope = run.foreground ? Scope::process : Scope::group;
         say_sending(run, run.signal);
         child.send_signal(run.signal, scope);
+        if (!run.foreground) signal_descendants(run.signal);  // also those that left the group
         try {
             child.wait(limit(run.kill_after));
         } catch (const TimeoutExpired&) {
             outcome.killed = true;
             say_sending(run, SIGKILL);
             child.kill(scope);
+            if (!run.foreground) signal_descendants(SIGKILL);
             child.wait();
         }
     }
@@ -98,6 +102,8 @@ int run_command(const RunArgs& run) {
     Options options{.out = run.capture ? PIPE : INHERIT, .err = run.capture ? PIPE : INHERIT, .cwd = run.cwd,
                     .extra_env = run.env, .group = run.foreground ? Group::inherit() : Group::own(),
                     .on_destroy = OnDestroy::stop};
+    // Descendants that leave the command's group (setsid) stay ours to find and kill.
+    if (!run.foreground) adopt_orphans();
     std::optional<Popen> child;
     std::optional<cli::ChildRegistration> forwarding;
     {
