@@ -68,7 +68,8 @@ Command parse_run(cli::Args& args) {
             throw cli::UsageError("unknown option '" + arg + "'");
         }
     }
-    if (!timeout_given && !args.empty() && reads_as_duration(args.peek())) run.timeout = duration_of(args.next("DURATION"));
+    if (!timeout_given && !args.empty() && reads_as_duration(args.peek()))
+        run.timeout = duration_of(args.next("DURATION"));
     run.command = args.rest();
     if (run.command.empty()) throw cli::UsageError("no command to run (subproc run [OPTIONS] DURATION CMD [ARG...])");
     return run;

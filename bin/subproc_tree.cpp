@@ -45,7 +45,8 @@ std::map<pid_t, pid_t> parents() {
         char* end = nullptr;
         const long pid = std::strtol(entry->d_name, &end, 10);
         if (pid <= 0 || *end != '\0') continue;
-        if (const pid_t parent = parent_of(static_cast<pid_t>(pid)); parent > 0) result[static_cast<pid_t>(pid)] = parent;
+        const pid_t child = static_cast<pid_t>(pid);
+        if (const pid_t parent = parent_of(child); parent > 0) result[child] = parent;
     }
     ::closedir(proc);
     return result;

@@ -84,7 +84,8 @@ void await_exit_unread(Popen& p) {
 // A zero timeout means "do not wait", not "do not read": what is already in the
 // pipes is collected first, so a child that has finished gives its whole answer.
 TEST(SubprocTimeouts, ZeroTimeoutCollectsWhatIsAlreadyThere) {
-    Popen communicated({"sh", "-c", "echo out; echo err >&2; exit 3"}, {.out = mp::subproc::PIPE, .err = mp::subproc::PIPE});
+    Popen communicated({"sh", "-c", "echo out; echo err >&2; exit 3"},
+                       {.out = mp::subproc::PIPE, .err = mp::subproc::PIPE});
     await_exit_unread(communicated);
     const mp::subproc::Output output = communicated.communicate({}, 0ms);
     EXPECT_EQ(output.out, "out\n");

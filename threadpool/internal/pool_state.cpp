@@ -166,7 +166,8 @@ bool PoolState::wait_for_wake_locked(Worker& self, std::unique_lock<std::mutex>&
         return true;
     }
     if (threads_ > min_threads_) {
-        if (internal::wait_until(self.wake, lock, deadline_after(idle_timeout_.get()), [&] { return self.woken; })) return true;
+        const SteadyTime retire_at = deadline_after(idle_timeout_.get());  // kNoDeadline when forever
+        if (internal::wait_until(self.wake, lock, retire_at, [&] { return self.woken; })) return true;
         std::erase(sleepers_, &self);
         count_sleepers_locked();
         return threads_ <= min_threads_;
