@@ -385,6 +385,11 @@ Attempt Runner::attempt(const std::vector<std::string>& argv, std::size_t seq, c
     } catch (const mp::subproc::SpawnError& error) {
         result.exitval = cli::spawn_failure_status(error, 126);
         result.err = "pool: " + argv[0] + ": " + error.code().message() + "\n";
+    } catch (const std::system_error& error) {
+        // No pipe or process for the job (EMFILE, ENFILE, EAGAIN: the machine's
+        // limits): the job failed to start, as a command that cannot be run.
+        result.exitval = 126;
+        result.err = "pool: " + argv[0] + ": cannot start: " + cli::error_text(error) + "\n";
     }
     result.runtime = std::chrono::duration<double>(Clock::now() - start).count();
     return result;

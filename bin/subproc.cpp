@@ -9,17 +9,31 @@
 
 namespace {
 
-constexpr const char* kUsage = R"(usage: subproc run [OPTIONS] [--] CMD [ARG...]
+constexpr const char* kUsage = R"(usage: subproc run [OPTIONS] DURATION CMD [ARG...]
+       subproc run [OPTIONS] [--timeout DURATION] [--] CMD [ARG...]
        subproc pipe [--pipefail] 'CMD1 ARGS' 'CMD2 ARGS' ...
        subproc tour
        subproc --help
 
-run: runs CMD in a process group of its own; when --timeout passes, sends the
-signal to the whole group (no grandchild survives) and exits as coreutils timeout:
-  --timeout DURATION     0.5, 2s, 1m, 1h, 1d (0 or absent: no limit)
-  -s, --signal SIGNAL    sent on timeout: TERM (default), KILL, INT, 9, ...
+run: a drop-in for coreutils `timeout DURATION CMD`, same options and exit
+statuses. It runs CMD in a process group of its own; when DURATION passes, it
+sends the signal to its whole process tree (its group and any descendant that
+left it with setsid: no grandchild survives) and exits as coreutils timeout:
+  DURATION               0.5, 2s, 1m, 1h, 1d (0: no limit); taken when the word
+                         after the options starts with a digit or '.', else the
+                         word is CMD, run without a limit
+  --timeout DURATION     the same, as an option (then every word left is CMD)
+  -s, --signal SIGNAL    sent on timeout: TERM (default), KILL, INT, 9, ...;
+                         0 or EXIT only checks (with -k the KILL follows)
   -k, --kill-after DUR   send KILL if CMD still runs this long after the signal
   --preserve-status      on timeout exit with CMD's status, not 124
+  -v, --verbose          print "subproc: sending signal TERM to command 'CMD'"
+                         on stderr for each signal sent on timeout (coreutils'
+                         line, with our name)
+  --foreground           CMD stays in our process group (it may read the
+                         terminal); only CMD is signalled, not its children
+  --version              what this is, exit 0
+  (short options take attached values too: -sINT, -k5, --signal=INT)
   --capture              collect CMD's stdout and stderr and print each whole
                          at the end (with --json: count them, print nothing)
   --json                 print {"returncode", "signal", "timed_out", "killed",
@@ -48,6 +62,11 @@ int main(int argc, char** argv) {
                                [](const Command& command) {
                                    if (const auto* run = std::get_if<RunArgs>(&command)) return run_command(*run);
                                    if (const auto* pipe = std::get_if<PipeArgs>(&command)) return pipe_command(*pipe);
+                                   if (std::holds_alternative<Version>(command)) {
+                                       std::puts("subproc run (mp): coreutils timeout's command line and exit "
+                                                 "statuses; the timeout signals CMD's whole process group");
+                                       return 0;
+                                   }
                                    return tour_command();
                                });
 }

@@ -16,18 +16,33 @@ constexpr int kRunUsageExit = 125;
 
 std::chrono::nanoseconds duration_of(const std::string& text) {
     const auto duration = cli::parse_duration(text);
-    if (!duration) throw cli::UsageError("invalid duration '" + text + "'");
+    if (!duration) throw cli::UsageError("invalid time interval '" + text + "'");  // coreutils' words
     return *duration;
 }
 
-RunArgs parse_run(cli::Args& args) {
+// Whether `word`, where timeout(1) expects DURATION, is meant as one: it starts as
+// a number does. Any other word is CMD, run without a limit (`run CMD`, the form
+// that predates DURATION), so a command named like a number needs --timeout.
+bool reads_as_duration(const std::string& word) {
+    return !word.empty() && (std::isdigit(static_cast<unsigned char>(word[0])) || word[0] == '.');
+}
+
+Command parse_run(cli::Args& args) {
     RunArgs run;
+    bool timeout_given = false;
     while (!args.empty() && !args.accept("--")) {
         const std::string arg = args.peek();
-        if (arg.empty() || arg[0] != '-') break;
+        if (arg.empty() || arg[0] != '-' || arg == "-") break;
         const std::string needs_duration = arg + " needs a duration";
+        if (args.accept("--help")) return Help{};
+        if (args.accept("--version")) return Version{};
         if (auto text = args.value_of("--timeout", needs_duration)) {
             run.timeout = duration_of(*text);
+            timeout_given = true;
+        } else if (args.accept("-v") || args.accept("--verbose")) {
+            run.verbose = true;
+        } else if (args.accept("--foreground")) {
+            run.foreground = true;
         } else if (auto text = args.value_of("--kill-after", needs_duration)) {
             run.kill_after = duration_of(*text);
         } else if (auto text = args.value_of("-k", needs_duration)) {
@@ -53,8 +68,10 @@ RunArgs parse_run(cli::Args& args) {
             throw cli::UsageError("unknown option '" + arg + "'");
         }
     }
+    if (!timeout_given && !args.empty() && reads_as_duration(args.peek()))
+        run.timeout = duration_of(args.next("DURATION"));
     run.command = args.rest();
-    if (run.command.empty()) throw cli::UsageError("no command to run (subproc run [OPTIONS] -- CMD [ARG...])");
+    if (run.command.empty()) throw cli::UsageError("no command to run (subproc run [OPTIONS] DURATION CMD [ARG...])");
     return run;
 }
 
@@ -98,9 +115,10 @@ Command parse_args(const std::vector<std::string>& words) {
 
 std::optional<int> parse_signal(std::string_view text) {
     if (!text.empty() && std::isdigit(static_cast<unsigned char>(text.front())))
-        if (const auto number = cli::parse_int(text, 1, NSIG - 1)) return static_cast<int>(*number);
+        if (const auto number = cli::parse_int(text, 0, NSIG - 1)) return static_cast<int>(*number);
     if (text.starts_with("SIG")) text.remove_prefix(3);
     if (text.empty()) return std::nullopt;
+    if (text == "EXIT") return 0;
     for (int signal = 1; signal < NSIG; ++signal) {
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 32))
         const char* name = sigabbrev_np(signal);
@@ -121,7 +139,7 @@ std::optional<int> parse_signal(std::string_view text) {
 
 int signal_of(const std::string& text) {
     const auto signal = parse_signal(text);
-    if (!signal) throw cli::UsageError("invalid signal '" + text + "'");
+    if (!signal) throw cli::UsageError("'" + text + "': invalid signal");  // coreutils' words
     return *signal;
 }
 

@@ -1,6 +1,8 @@
 // bin/subproc run: coreutils timeout's contract, but the signal goes to the
-// command's whole process group, so a grandchild cannot outlive the timeout.
+// command's whole process tree (its group, and descendants that called setsid:
+// subproc_tree.hpp), so no grandchild outlives the timeout.
 #include <signal.h>
+#include <string.h>
 
 #include <chrono>
 #include <cstdio>
@@ -11,6 +13,7 @@
 #include "bin/cli/cli.hpp"
 #include "bin/cli/exit_status.hpp"
 #include "bin/subproc_commands.hpp"
+#include "bin/subproc_tree.hpp"
 #include "subproc/subproc.hpp"
 
 namespace mp::tools::subproc {
@@ -33,6 +36,16 @@ struct Outcome {
     Output output;
 };
 
+// -v: the line coreutils timeout prints, with our name where it prints its own:
+// "subproc: sending signal TERM to command 'sleep'".
+void say_sending(const RunArgs& run, int signal) {
+    if (!run.verbose) return;
+    const char* name = signal == 0 ? "EXIT" : sigabbrev_np(signal);
+    const std::string shown = name != nullptr ? name : std::to_string(signal);
+    std::fprintf(stderr, "%s: sending signal %s to command '%s'\n", kProgram, shown.c_str(), run.command[0].c_str());
+    std::fflush(stderr);
+}
+
 // coreutils' 0 means "no limit": the wait without a timeout.
 Timeout limit(nanoseconds duration) { return duration.count() > 0 ? Timeout(duration) : Timeout(); }
 
@@ -43,12 +56,19 @@ Outcome supervise(Popen& child, const RunArgs& run) {
         child.wait(limit(run.timeout));  // drains captured pipes meanwhile
     } catch (const TimeoutExpired&) {
         outcome.timed_out = true;
-        child.send_signal(run.signal, Scope::group);
+        // --foreground: the command shares our group (so it may use the terminal)
+        // and only it is signalled, as coreutils does.
+        const Scope scope = run.foreground ? Scope::process : Scope::group;
+        say_sending(run, run.signal);
+        child.send_signal(run.signal, scope);
+        if (!run.foreground) signal_descendants(run.signal);  // also those that left the group
         try {
             child.wait(limit(run.kill_after));
         } catch (const TimeoutExpired&) {
             outcome.killed = true;
-            child.kill(Scope::group);
+            say_sending(run, SIGKILL);
+            child.kill(scope);
+            if (!run.foreground) signal_descendants(SIGKILL);
             child.wait();
         }
     }
@@ -80,7 +100,10 @@ void print_json(const Outcome& outcome, const RunArgs& run, int status) {
 
 int run_command(const RunArgs& run) {
     Options options{.out = run.capture ? PIPE : INHERIT, .err = run.capture ? PIPE : INHERIT, .cwd = run.cwd,
-                    .extra_env = run.env, .group = Group::own(), .on_destroy = OnDestroy::stop};
+                    .extra_env = run.env, .group = run.foreground ? Group::inherit() : Group::own(),
+                    .on_destroy = OnDestroy::stop};
+    // Descendants that leave the command's group (setsid) stay ours to find and kill.
+    if (!run.foreground) adopt_orphans();
     std::optional<Popen> child;
     std::optional<cli::ChildRegistration> forwarding;
     {
@@ -88,10 +111,13 @@ int run_command(const RunArgs& run) {
         try {
             child.emplace(run.command, std::move(options));
         } catch (const SpawnError& e) {
-            cli::print_error(kProgram, std::string("failed to run command: ") + e.what());
+            // coreutils' line for a command that cannot be run; other steps (chdir...) named.
+            cli::print_error(kProgram, e.step() == "exec" ? "failed to run command '" + run.command[0] + "': " +
+                                                                e.code().message()
+                                                          : std::string("failed to run command: ") + e.what());
             return cli::spawn_failure_status(e, kFailed);
         }
-        forwarding.emplace(-child->pid(), cli::OnSignal::forward);
+        forwarding.emplace(run.foreground ? child->pid() : -child->pid(), cli::OnSignal::forward);
     }
     // An exception out of here exits 125 (run_main); ~Popen stops and reaps the command.
     const Outcome outcome = supervise(*child, run);

@@ -30,9 +30,11 @@
 #include <iostream>
 #include <optional>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "bin/cli/cli.hpp"
+#include "bin/cli/main.hpp"
 #include "bin/cli/shell.hpp"
 #include "bin/threadpool_commands.hpp"
 #include "threadpool/threadpool.hpp"
@@ -214,7 +216,9 @@ int wc_command(const WcOptions& options) {
             const FileCount file = counts[i].get();
             if (file.error != 0) {
                 std::fflush(stdout);
-                cli::print_error(kProgram, cli::shell_quote(names[i]) + ": " + std::strerror(file.error));
+                // "name: strerror", and what to do when the error is a limit (EMFILE...).
+                cli::print_error(kProgram, cli::error_text(std::system_error(file.error, std::generic_category(),
+                                                                             cli::shell_quote(names[i]))));
                 status = 1;
             }
             if (!file.opened) continue;

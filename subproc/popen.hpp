@@ -11,7 +11,8 @@
 // - No deadlock for any output size: every blocking call (communicate, wait,
 //   readline) drains all of the child's pipes into buffers while it waits.
 // - Every blocking call has a timed form that throws TimeoutExpired and leaves the
-//   child running; call again to continue, or kill it.
+//   child running; call again to continue, or kill it. A zero timeout reads what is
+//   already in the pipes before it throws (see Timeout).
 // - The child sees only fds 0, 1, 2 and pass_fds (close_fds); every fd we create is
 //   close-on-exec.
 // - A missing or non-executable program is a SpawnError thrown by the constructor,

@@ -2,7 +2,10 @@
 // it, saturating: one too long for nanoseconds (seconds::max(), a thousand years)
 // means no limit, exactly as no timeout at all. "As long as it takes" is spelled by
 // giving none (the default `{}`), not std::nullopt (one temporary exception below). A
-// timeout of zero or less polls once. The library reads it as an optional limit.
+// timeout of zero or less does not wait but still takes what is ready: a timed
+// communicate/readline first reads what the child's pipes already hold (a child that
+// has finished gives its whole answer), then throws TimeoutExpired carrying it if the
+// call is not complete. The library reads it as an optional limit.
 #pragma once
 
 #include <chrono>

@@ -16,7 +16,11 @@
 //   Job next = jobs.get();   // {1, "read"}, then {1, "parse"}, then {2, "write"}
 //
 // `Compare` is a strict weak order; it runs with the queue's lock held, so it must
-// not use the queue. put and get cost O(log n).
+// not use the queue. It may throw: the exception reaches the caller of put or get
+// (every form, try_ and timed ones too) and the queue is as it was before the call:
+// put has not queued the item (a T passed as an rvalue is moved back into the
+// caller's variable) nor counted it for task_done/join, get has not taken one. T must
+// be nothrow move-assignable as well. put and get cost O(log n).
 #pragma once
 
 #include <cstddef>
@@ -24,7 +28,7 @@
 #include <utility>
 
 #include "threadpool/internal/locked_queue.hpp"
-#include "threadpool/internal/queue_orders.hpp"
+#include "threadpool/internal/priority_order.hpp"
 
 namespace mp::threadpool {
 

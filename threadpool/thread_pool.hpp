@@ -44,6 +44,7 @@
 #include <vector>
 
 #include "threadpool/errors.hpp"
+#include "threadpool/idle_timeout.hpp"
 #include "threadpool/internal/deadline.hpp"
 #include "threadpool/internal/task.hpp"
 #include "threadpool/result.hpp"
@@ -96,11 +97,12 @@ class ThreadPool {
 public:
     // Options of a dynamic pool (the seed's second pool): threads start only when a
     // task arrives and no thread is idle, up to max_threads; a thread idle for
-    // idle_timeout retires while more than min_threads are left.
+    // idle_timeout retires while more than min_threads are left (any duration;
+    // seconds::max() and other huge ones mean never: see IdleTimeout).
     struct Options {
         std::size_t min_threads = 0;
         std::size_t max_threads = default_size();
-        std::chrono::milliseconds idle_timeout = std::chrono::seconds(10);
+        IdleTimeout idle_timeout = std::chrono::seconds(10);
     };
 
     // A fixed pool of `threads` workers (at least 1), all started now.

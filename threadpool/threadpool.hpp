@@ -9,6 +9,7 @@
 #include "threadpool/executor.hpp"
 #include "threadpool/future.hpp"
 #include "threadpool/futures.hpp"
+#include "threadpool/idle_timeout.hpp"
 #include "threadpool/lifo_queue.hpp"
 #include "threadpool/priority_queue.hpp"
 #include "threadpool/result.hpp"

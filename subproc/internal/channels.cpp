@@ -15,6 +15,13 @@ namespace {
 // empties the pipe.
 constexpr std::size_t kReadChunk = 64 * 1024;
 
+// Zero-wait polls pump() still makes once the deadline has passed, while they find
+// something ready: a timeout (zero included) reports only after what the pipes
+// already hold has been taken. Two suffice for a pipe filled to its default
+// capacity and closed (the data, then EOF); the bound keeps a child that never
+// stops writing from holding a timed call.
+constexpr int kLatePolls = 4;
+
 // Blocks SIGPIPE in this thread while we write to a child's stdin: a write to a
 // pipe whose reader is gone then fails with EPIPE, and the SIGPIPE it raised stays
 // pending instead of killing the process. On the way out the pending SIGPIPE is
@@ -126,9 +133,11 @@ void Channels::close_all() {
 bool pump(Channels& c, Until goal, Deadline deadline, ExitWatch* watch) {
     std::optional<SigpipeBlock> sigpipe;
     Backoff backoff;
+    int late_polls = 0;
     for (;;) {
         if (goal_reached(c, goal, watch)) return true;
-        if (passed(deadline)) return false;
+        const bool late = passed(deadline);
+        if (late && ++late_polls > kLatePolls) return false;
 
         pollfd fds[4];
         nfds_t count = 0;
@@ -151,6 +160,7 @@ bool pump(Channels& c, Until goal, Deadline deadline, ExitWatch* watch) {
 
         const int ready = ::poll(fds, count, poll_timeout_ms(deadline, cap));
         if (ready < 0 && errno != EINTR) throw_errno("poll");
+        if (ready == 0 && late) return goal_reached(c, goal, watch);  // nothing more is there
         if (ready <= 0) continue;
         if (out_index >= 0 && fds[out_index].revents != 0) read_some(c.out, c.out_data, c.read_buffer);
         if (err_index >= 0 && fds[err_index].revents != 0) read_some(c.err, c.err_data, c.read_buffer);

@@ -51,8 +51,10 @@ enum class Until {
 };
 
 // Writes pending input and reads both outputs until `goal` holds (true) or the
-// deadline passes (false). A child that closed its stdin early ends the input
-// (EPIPE, without a SIGPIPE reaching the process). `watch` is needed for Until::exited.
+// deadline passes (false). Even a deadline already passed (a zero timeout) first
+// takes what the pipes hold and writes what they accept, without waiting. A child
+// that closed its stdin early ends the input (EPIPE, without a SIGPIPE reaching the
+// process). `watch` is needed for Until::exited.
 // Throws std::system_error when poll/read/write fail for another reason.
 bool pump(Channels& channels, Until goal, Deadline deadline, ExitWatch* watch = nullptr);
 

@@ -69,8 +69,8 @@ TEST(ToolErrors, WrongCommandLines) {
         {{"shm", "create", "n", "i", "abc"}, 2, "LEN must be a whole number"},
         {{"shm", "create", "n", "i", "99999999999999"}, 2, "LEN must be a whole number"},
         {{"threadpool", "wc", "-j", "0"}, 2, "-j needs a number of threads from 1 to 1024"},
-        {{"subproc", "run", "--timeout", "abc", "true"}, 125, "invalid duration 'abc'"},
-        {{"subproc", "run", "-s", "BOGUS", "--timeout", "1", "true"}, 125, "invalid signal 'BOGUS'"},
+        {{"subproc", "run", "--timeout", "abc", "true"}, 125, "invalid time interval 'abc'"},
+        {{"subproc", "run", "-s", "BOGUS", "--timeout", "1", "true"}, 125, "'BOGUS': invalid signal"},
         {{"ipc", "bench", "--size", "abc"}, 2, "--size wants a byte count"},
         // a name too long or with a bad character
         {{"sync", "lock", kLong, "true"}, 2, "longer than 200 characters"},
@@ -120,6 +120,32 @@ TEST(ToolErrors, TooFewOpenFiles) {
     const std::vector<std::string> ulimit = {"/bin/sh", "-c", "ulimit -n 4 && exec \"$@\"", "sh"};
     expect_one_line_error({{"subproc", "pipe", "true", "true", "true"}, 1, "raise the limit"}, ulimit);
     expect_one_line_error({{"ipc", "bench", "--count", "10"}, 1, "raise the limit"}, ulimit);
+    expect_one_line_error({{"subproc", "run", "--capture", "true"}, 125, "raise the limit"}, ulimit);
+    expect_one_line_error({{"shm", "ls"}, 1, "raise the limit"}, ulimit);
+    // A job that cannot start fails (GNU parallel's exit status: the failed jobs).
+    expect_one_line_error({{"pool", "echo", ":::", "a"}, 1, "echo: cannot start: pipe2: Too many open files"}, ulimit);
+    const std::string lock = unique_name("lock");
+    expect_one_line_error({{"sync", "lock", lock, "true"}, 1, "raise the limit"}, ulimit);
+    EXPECT_EQ(run_command({bin_path("sync"), "rm", lock}).exit_code, 0);
+}
+
+// wc reports each file it could not open, as coreutils wc: with four threads and one
+// descriptor to spare, some files fail, each on its own line with the advice.
+TEST(ToolErrors, TooFewOpenFilesForWc) {
+    std::vector<std::string> argv = {"/bin/sh", "-c", "ulimit -n 4 && exec \"$@\"", "sh", bin_path("threadpool"), "wc",
+                                     "-j", "4"};
+    for (int i = 0; i < 16; ++i) argv.push_back(bin_path("threadpool"));  // a few MB each: the reads overlap
+    const auto r = run_command(argv);
+    ASSERT_FALSE(r.timed_out);
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    ASSERT_FALSE(r.err.empty());
+    std::size_t start = 0;
+    for (std::size_t end; (end = r.err.find('\n', start)) != std::string::npos; start = end + 1) {
+        const std::string line = r.err.substr(start, end - start);
+        EXPECT_EQ(line.rfind("threadpool: ", 0), 0u) << line;
+        EXPECT_NE(line.find("Too many open files (too many open files: raise the limit"), std::string::npos) << line;
+    }
+    EXPECT_EQ(start, r.err.size()) << "an unfinished line";
 }
 
 // /dev/shm full: a tmpfs of 64 KiB mounted over it in a mount namespace of the

@@ -97,6 +97,25 @@ TEST(CliRun, TimeoutKillsTheWholeGroupPromptly) {
     EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
 }
 
+// A descendant that left the command's group and session (setsid) is still part of
+// the tree the timeout kills; coreutils timeout leaves it running.
+TEST(CliRun, TimeoutKillsADescendantThatCalledSetsid) {
+    const std::string pid_file = "/tmp/" + mp::test::unique_name("setsid-pid");
+    const CommandResult r = run_command(
+        {subproc_bin(), "run", "0.5", "sh", "-c",
+         "setsid sh -c 'echo $$ > \"$1\"; exec sleep 100' sh \"$1\" </dev/null >/dev/null 2>&1 & sleep 100", "sh",
+         pid_file},
+        "", 20s);
+    EXPECT_EQ(r.exit_code, 124) << r.err;
+    pid_t escapee = 0;
+    std::ifstream(pid_file) >> escapee;
+    unlink(pid_file.c_str());
+    ASSERT_GT(escapee, 0) << "the setsid child did not start in time";
+    const bool gone = mp::test::exits_within(escapee, 10s);
+    if (!gone) kill(escapee, SIGKILL);
+    EXPECT_TRUE(gone) << "the setsid child outlived the timeout";
+}
+
 TEST(CliRun, JsonReportAndCapture) {
     const CommandResult r = run_command(
         {subproc_bin(), "run", "--json", "--capture", "--", "sh", "-c", "printf abc; printf de >&2; exit 3"});

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <thread>
 #include <type_traits>
 
 #include "subproc/subproc.hpp"
@@ -85,6 +86,46 @@ TEST(SubprocTimeouts, CommunicateTimesOutAfterTheWholeInputWasWritten) {
     }
     EXPECT_EQ(child.communicate().out, "abc\n");  // all of it, as Python returns it
     EXPECT_EQ(child.returncode(), 0);
+}
+
+// Waits for the child's exit without reading its pipes (poll() reaps, pipes untouched),
+// so what it wrote is still in them for the zero-timeout call under test.
+void await_exit_unread(Popen& p) {
+    const auto limit = std::chrono::steady_clock::now() + 30s;
+    while (!p.poll() && std::chrono::steady_clock::now() < limit) std::this_thread::sleep_for(5ms);
+    ASSERT_TRUE(p.poll().has_value()) << "the child did not exit";
+}
+
+// A zero timeout means "do not wait", not "do not read": what is already in the
+// pipes is collected first, so a child that has finished gives its whole answer.
+TEST(SubprocTimeouts, ZeroTimeoutCollectsWhatIsAlreadyThere) {
+    Popen communicated({"sh", "-c", "echo out; echo err >&2; exit 3"},
+                       {.out = mp::subproc::PIPE, .err = mp::subproc::PIPE});
+    await_exit_unread(communicated);
+    const mp::subproc::Output output = communicated.communicate({}, 0ms);
+    EXPECT_EQ(output.out, "out\n");
+    EXPECT_EQ(output.err, "err\n");
+    EXPECT_EQ(communicated.wait(0ms), 3);
+
+    Popen read({"printf", "a\nb\n"}, {.out = mp::subproc::PIPE});
+    await_exit_unread(read);
+    EXPECT_EQ(read.readline(0ms), "a");
+    EXPECT_EQ(read.readline(0ms), "b");
+    EXPECT_EQ(read.readline(0ms), std::nullopt);
+}
+
+// The child has written and exited, but a grandchild keeps stdout open: the zero
+// timeout still expires, and the exception carries what was there.
+TEST(SubprocTimeouts, ZeroTimeoutExpiresWithWhatIsAlreadyThere) {
+    Popen p({"sh", "-c", "echo partial; sleep 0.5 &"}, {.out = mp::subproc::PIPE});
+    await_exit_unread(p);
+    try {
+        p.communicate({}, 0ms);
+        ADD_FAILURE() << "communicate(0ms) returned while stdout was open";
+    } catch (const mp::subproc::TimeoutExpired& e) {
+        EXPECT_EQ(e.out(), "partial\n");
+    }
+    EXPECT_EQ(p.communicate().out, "partial\n");  // then waits for the grandchild to close it
 }
 
 }  // namespace

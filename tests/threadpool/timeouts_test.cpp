@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <future>
+#include <thread>
 
 #include "threadpool/threadpool.hpp"
 #include "tests/support/huge_timeouts.hpp"
@@ -49,6 +50,27 @@ TEST(ThreadpoolTimeouts, PoolWaitForWithHugeTimeoutsWaitsForIdle) {
         pool.detach([opened] { opened.wait(); });
         expect_blocks_until_released([&] { EXPECT_TRUE(pool.wait_for(forever)); }, [&] { gate.set_value(); });
     });
+}
+
+// "Forever" as an idle timeout: the thread stays. A conversion that wrapped (to a
+// negative number of milliseconds) retired it at once.
+TEST(ThreadpoolTimeouts, HugeIdleTimeoutsNeverRetireAThread) {
+    const auto stays = [](auto forever) {
+        ThreadPool pool(ThreadPool::Options{.min_threads = 0, .max_threads = 1, .idle_timeout = forever});
+        EXPECT_EQ(pool.submit([] { return 1; }).get(), 1);
+        pool.wait_idle();
+        std::this_thread::sleep_for(200ms);
+        EXPECT_EQ(pool.size(), 1u) << "the idle thread retired";
+    };
+    for_each_huge_timeout(stays);
+    {
+        SCOPED_TRACE("hours::max()");
+        stays(std::chrono::hours::max());
+    }
+    EXPECT_TRUE(mp::threadpool::IdleTimeout(std::chrono::hours::max()).forever());
+    EXPECT_FALSE(mp::threadpool::IdleTimeout(24h).forever());
+    EXPECT_EQ(mp::threadpool::IdleTimeout(-5s).get(), 0ns);
+    EXPECT_EQ(mp::threadpool::IdleTimeout(1500us).get(), 1500us);
 }
 
 TEST(ThreadpoolTimeouts, ZeroAndNegativeTimeoutsPollOnce) {

@@ -8,7 +8,7 @@
 //   template <class U> void push(U&& value);   // constructs an item from value
 //   T pop();                                   // requires !empty(); the next item
 //   std::size_t size() const; bool empty() const;
-// (internal/queue_orders.hpp has the three.)
+// (internal/queue_orders.hpp and internal/priority_order.hpp have the three.)
 #pragma once
 
 #include <chrono>

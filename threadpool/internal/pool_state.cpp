@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "threadpool/internal/deadline.hpp"
 #include "threadpool/internal/spin.hpp"
 
 namespace mp::threadpool::internal {
@@ -51,7 +52,7 @@ void print_to_stderr(const char* what, std::exception_ptr error) noexcept {
 
 }  // namespace
 
-PoolState::PoolState(std::size_t min_threads, std::size_t max_threads, std::chrono::milliseconds idle_timeout)
+PoolState::PoolState(std::size_t min_threads, std::size_t max_threads, IdleTimeout idle_timeout)
     : min_threads_(min_threads),
       max_threads_(max_threads),
       idle_timeout_(idle_timeout),
@@ -165,7 +166,8 @@ bool PoolState::wait_for_wake_locked(Worker& self, std::unique_lock<std::mutex>&
         return true;
     }
     if (threads_ > min_threads_) {
-        if (self.wake.wait_for(lock, idle_timeout_, [&] { return self.woken; })) return true;
+        const SteadyTime retire_at = deadline_after(idle_timeout_.get());  // kNoDeadline when forever
+        if (internal::wait_until(self.wake, lock, retire_at, [&] { return self.woken; })) return true;
         std::erase(sleepers_, &self);
         count_sleepers_locked();
         return threads_ <= min_threads_;

@@ -46,7 +46,7 @@ public:
     static constexpr unsigned kForeignHelpDepth = 4;
     static constexpr std::size_t kHelperScan = 256;
 
-    PoolState(std::size_t min_threads, std::size_t max_threads, std::chrono::milliseconds idle_timeout);
+    PoolState(std::size_t min_threads, std::size_t max_threads, IdleTimeout idle_timeout);
 
     // True in a forked child's copy: no threads exist there, and the mutex may have
     // been held at fork time by a thread that is gone, so nothing may be locked.
@@ -157,7 +157,7 @@ private:
 
     const std::size_t min_threads_;
     const std::size_t max_threads_;
-    const std::chrono::milliseconds idle_timeout_;
+    const IdleTimeout idle_timeout_;
     const bool uses_inbox_;  // a fixed-size pool
     const unsigned fork_generation_;
 
