@@ -47,7 +47,11 @@ CXXFLAGS ?= -O2 $(if $(SAN),-g)
 # The tests' own files: -O1 compiles in about 60% of the time of -O2 -g; what they
 # test (the libraries, the tools) is built with CXXFLAGS.
 TEST_CXXFLAGS ?= -O1 $(if $(SAN),-g)
-SANFLAGS := $(if $(SAN),-fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all)
+# UBSan's vptr check opens a pipe to look at each object it checks: with the
+# descriptors exhausted (the tools are tested under ulimit -n 4) it reports every
+# valid exception as an object without a vptr and ends the process. It is left out.
+SANFLAGS := $(if $(SAN),-fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all \
+  $(if $(findstring undefined,$(SAN)),-fno-sanitize=vptr))
 BASEFLAGS = -std=c++20 $(WARNINGS) $(SANFLAGS) -pthread -I. -MMD -MP
 ALLFLAGS := $(BASEFLAGS) $(CXXFLAGS)
 TESTFLAGS = $(BASEFLAGS) $(TEST_CXXFLAGS)
