@@ -136,7 +136,8 @@ bool parse_option(cli::Args& args, RunnerOptions& options, std::string& arg_sep,
         options.pacing.max_load = load_of(*value, cores);
     } else if (auto value = value_of("", "--memfree")) {
         options.pacing.memfree = size_of(*value);
-        if (!options.pacing.memfree) throw cli::UsageError("--memfree: not a size (suffixes k m g t p, K M G T P): '" + *value + "'");
+        if (!options.pacing.memfree)
+            throw cli::UsageError("--memfree: not a size (suffixes k m g t p, K M G T P): '" + *value + "'");
     } else if (args.accept("--files")) {
         options.files = true;
     } else if (args.accept("--pipe") || args.accept("--spreadstdin")) {

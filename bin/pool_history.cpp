@@ -9,7 +9,6 @@
 
 #include "bin/cli/cli.hpp"
 
-
 namespace mp::tools::pool {
 
 namespace {

@@ -118,6 +118,7 @@ private:
     void make_jobs();
     void push_job(Job job);
     bool skipped(std::size_t seq) const;
+    bool stop_requested();
     void work(int slot);
     Attempt attempt(const std::vector<std::string>& argv, std::size_t seq, const std::string& tag,
                     const std::string& input);
@@ -157,6 +158,12 @@ private:
     Clock::time_point last_bar_{};
 };
 
+// Whether a signal or --halt asked to start no new job.
+bool Runner::stop_requested() {
+    std::lock_guard lock(mutex_);
+    return stopping_;
+}
+
 // --resume skips every job the joblog has, --resume-failed those it has as succeeded.
 bool Runner::skipped(std::size_t seq) const {
     if (options_.resume == Resume::resume) return history_->ran(seq);
@@ -187,10 +194,7 @@ void Runner::push_job(Job job) {
 // Groups the records into jobs: -n/-N records each; with -m/-X/--xargs as many as
 // fit in -s characters, and (-m, -X) the last ones spread over the job slots.
 void Runner::make_jobs() {
-    const auto stop = [this] {
-        std::lock_guard lock(mutex_);
-        return stopping_;
-    };
+    const auto stop = [this] { return stop_requested(); };
     if (options_.resume == Resume::retry_failed) {
         for (const auto& [seq, logged] : history_->jobs())
             if (!logged.ok) push_job({.seq = seq, .records = {}, .block = {}, .logged_command = logged.command});
@@ -313,11 +317,7 @@ void Runner::work(int slot) {
             continue;
         }
         const std::string input = blocks_ ? blocks_->data(std::move(job.block)) : std::string();
-        if (!pacing_.wait_turn([this] {
-                std::lock_guard lock(mutex_);
-                return stopping_;
-            }))
-            return;
+        if (!pacing_.wait_turn([this] { return stop_requested(); })) return;
         Attempt result = attempt(argv, job.seq, tag, input);
         // --retries N: N tries in all; 0: until one succeeds (GNU parallel's rules).
         for (int tries = 1; !result.ok() && (options_.tries == 0 || tries < options_.tries); ++tries) {
@@ -409,7 +409,7 @@ void Runner::finish(const Job& job, const std::string& command, const std::strin
             }
         }
     }
-    if (joblog_ != nullptr && !options_.dry_run) {
+    if (joblog_ != nullptr) {  // none with --dry-run
         std::lock_guard lock(log_mutex_);
         std::fprintf(joblog_, "%zu\t:\t%.3f\t%.3f\t%zu\t%zu\t%d\t%d\t%s\n", job.seq, result.started,
                      result.runtime, result.in_bytes, result.out_bytes, result.exitval,
