@@ -170,7 +170,7 @@ std::optional<Object> Waitables::semaphore(SemaphoreState& s, const Caller& call
             --s.value;
             // Only the first `initial` slots are a holder's to give back when it dies: a
             // semaphore started at 0 counts signals, and a taken signal is not returned.
-            if (s.held_total - s.handed_off < s.initial) {
+            if (s.outstanding() < s.initial) {
                 ++s.held[process];
                 ++s.held_total;
             }
@@ -187,8 +187,10 @@ std::optional<Object> Waitables::semaphore(SemaphoreState& s, const Caller& call
                     --s.held_total;
                     if (--own->second == 0) s.held.erase(own);
                     s.handed_off = std::min(s.handed_off, s.held_total);  // no more hand-offs than holds
-                } else if (s.held_total - s.handed_off > 0) {
+                } else if (s.outstanding() > 0) {
                     ++s.handed_off;
+                } else {
+                    break;  // nothing held: the rest are signals
                 }
             }
             return None{};

@@ -95,6 +95,8 @@ private:
         // counted against the next holder to die instead of being returned again:
         // a dead holder's slots never push the value past what was taken.
         std::int64_t handed_off = 0;
+        // Slots taken and given back by nobody yet.
+        std::int64_t outstanding() const { return held_total - handed_off; }
     };
     enum class Phase : std::uint8_t { waiting, notified, timed_out, released, broken };
     struct Waiter {
