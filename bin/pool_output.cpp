@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <stdexcept>
 #include <system_error>
 
 #include "bin/cli/output_file.hpp"
@@ -16,7 +17,10 @@ void write_all(int fd, std::string_view text) {
     while (done < text.size()) {
         const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
         if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return;  // a closed stdout (EPIPE): the output has nowhere to go
+        if (n < 0 && errno == EPIPE) return;
+        if (n < 0)
+            throw std::runtime_error(std::string("cannot write to ") + (fd == 2 ? "stderr: " : "stdout: ") +
+                                     std::generic_category().message(errno));
         done += static_cast<std::size_t>(n);
     }
 }

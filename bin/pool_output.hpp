@@ -22,7 +22,9 @@
 
 namespace mp::tools::pool {
 
-// Writes all of `text` to `fd`; gives up quietly on a closed stdout (EPIPE).
+// Writes all of `text` to `fd`; gives up quietly on a closed stdout (EPIPE: the
+// reader is gone, as `head` in a pipeline), and throws std::runtime_error for any
+// other failure (ENOSPC, EIO): output that was lost must not end in exit status 0.
 void write_all(int fd, std::string_view text);
 
 // `text` with `tag` and a TAB before each of its lines (the last may lack its '\n').

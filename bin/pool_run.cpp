@@ -116,16 +116,34 @@ public:
 private:
     void read_input();
     void make_jobs();
+    void fail(std::exception_ptr error);
     void push_job(Job job);
     bool skipped(std::size_t seq) const;
     bool stop_requested();
     void work(int slot);
+    bool run_next_job(int slot);
     Attempt attempt(const std::vector<std::string>& argv, std::size_t seq, const std::string& tag,
                     const std::string& input);
+    bool collect(mp::subproc::Popen& job, std::size_t seq, const std::string& tag, const std::string& input,
+                 Attempt& result);
     void finish(const Job& job, const std::string& command, const std::string& tag, const Attempt& result);
     void supervise();
     void signal_jobs(int signal);
     void draw_bar(bool last);
+
+    // A running job's process group, in running_ (what the supervisor signals on a
+    // stop) from construction to destruction.
+    class SignalledGroup {
+    public:
+        SignalledGroup(Runner& runner, pid_t group);
+        ~SignalledGroup();
+        SignalledGroup(const SignalledGroup&) = delete;
+        SignalledGroup& operator=(const SignalledGroup&) = delete;
+
+    private:
+        Runner& runner_;
+        pid_t group_;
+    };
 
     const RunnerOptions& options_;
     const Template template_;
@@ -149,7 +167,7 @@ private:
     int stop_signal_ = 0;              // SIGINT/SIGTERM received
     std::optional<Clock::time_point> kill_at_;  // when running jobs get SIGKILL
     std::set<pid_t> running_;          // process groups of running jobs
-    std::exception_ptr input_error_;   // what ended make_jobs early
+    std::exception_ptr error_;         // what ended the run early: the input, a job's I/O
     bool all_done_ = false;
 
     std::mutex log_mutex_;  // the joblog's lines and the bar's
@@ -278,57 +296,71 @@ void Runner::read_input() {
     try {
         make_jobs();
     } catch (...) {
-        std::lock_guard lock(mutex_);
-        input_error_ = std::current_exception();
-        stopping_ = true;
-        input_done_ = true;
-        changed_.notify_all();
-        return;
+        fail(std::current_exception());
     }
     std::lock_guard lock(mutex_);
     input_done_ = true;
     changed_.notify_all();
 }
 
+// An error the run cannot go on after (unreadable input, a block that cannot be read,
+// output that cannot be written): no new job starts, running ones end as they would,
+// and run() reports the first such error.
+void Runner::fail(std::exception_ptr error) {
+    std::lock_guard lock(mutex_);
+    if (!error_) error_ = std::move(error);
+    stopping_ = true;
+    changed_.notify_all();
+}
+
 void Runner::work(int slot) {
-    for (;;) {
-        Job job;
-        {
-            std::unique_lock lock(mutex_);
-            ++idle_;
-            changed_.wait(lock, [&] { return !jobs_.empty() || input_done_ || stopping_; });
-            --idle_;
-            if (stopping_ || jobs_.empty()) return;
-            job = std::move(jobs_.front());
-            jobs_.pop_front();
-            changed_.notify_all();
+    try {
+        while (run_next_job(slot)) {
         }
-        const bool retried = !job.logged_command.empty();
-        const std::vector<std::string> argv = retried ? std::vector<std::string>{"/bin/sh", "-c", job.logged_command}
-                                                      : template_.expand(job.records, job.seq, slot);
-        const std::string command = command_line(argv, retried || template_.shell());
-        std::string tag;
-        if (tag_)
-            for (const std::string& word : tag_->expand(job.records, job.seq, slot)) tag += (tag.empty() ? "" : " ") + word;
-        if (options_.dry_run) {
-            Attempt shown;
-            shown.out = command + "\n";
-            finish(job, command, tag, shown);
-            continue;
-        }
-        const std::string input = blocks_ ? blocks_->data(std::move(job.block)) : std::string();
-        if (!pacing_.wait_turn([this] { return stop_requested(); })) return;
-        Attempt result = attempt(argv, job.seq, tag, input);
-        // --retries N: N tries in all; 0: until one succeeds (GNU parallel's rules).
-        for (int tries = 1; !result.ok() && (options_.tries == 0 || tries < options_.tries); ++tries) {
-            {
-                std::lock_guard lock(mutex_);
-                if (stop_signal_ != 0 || halt_status_) break;
-            }
-            result = attempt(argv, job.seq, tag, input);
-        }
-        finish(job, command, tag, result);
+    } catch (...) {
+        fail(std::current_exception());
     }
+}
+
+// Takes the next job and runs it (with its retries); false once there is none to run.
+bool Runner::run_next_job(int slot) {
+    Job job;
+    {
+        std::unique_lock lock(mutex_);
+        ++idle_;
+        changed_.wait(lock, [&] { return !jobs_.empty() || input_done_ || stopping_; });
+        --idle_;
+        if (stopping_ || jobs_.empty()) return false;
+        job = std::move(jobs_.front());
+        jobs_.pop_front();
+        changed_.notify_all();
+    }
+    const bool retried = !job.logged_command.empty();
+    const std::vector<std::string> argv = retried ? std::vector<std::string>{"/bin/sh", "-c", job.logged_command}
+                                                  : template_.expand(job.records, job.seq, slot);
+    const std::string command = command_line(argv, retried || template_.shell());
+    std::string tag;
+    if (tag_)
+        for (const std::string& word : tag_->expand(job.records, job.seq, slot)) tag += (tag.empty() ? "" : " ") + word;
+    if (options_.dry_run) {
+        Attempt shown;
+        shown.out = command + "\n";
+        finish(job, command, tag, shown);
+        return true;
+    }
+    const std::string input = blocks_ ? blocks_->data(std::move(job.block)) : std::string();
+    if (!pacing_.wait_turn([this] { return stop_requested(); })) return false;
+    Attempt result = attempt(argv, job.seq, tag, input);
+    // --retries N: N tries in all; 0: until one succeeds (GNU parallel's rules).
+    for (int tries = 1; !result.ok() && (options_.tries == 0 || tries < options_.tries); ++tries) {
+        {
+            std::lock_guard lock(mutex_);
+            if (stop_signal_ != 0 || halt_status_) break;
+        }
+        result = attempt(argv, job.seq, tag, input);
+    }
+    finish(job, command, tag, result);
+    return true;
 }
 
 Attempt Runner::attempt(const std::vector<std::string>& argv, std::size_t seq, const std::string& tag,
@@ -337,62 +369,78 @@ Attempt Runner::attempt(const std::vector<std::string>& argv, std::size_t seq, c
     result.in_bytes = input.size();
     result.started = epoch_seconds();
     const auto start = Clock::now();
+    std::optional<mp::subproc::Popen> job;
     try {
-        mp::subproc::Popen job(argv, {.in = blocks_ ? mp::subproc::PIPE : mp::subproc::DEVNULL,
-                                  .out = mp::subproc::PIPE,
-                                  .err = mp::subproc::PIPE,
-                                  .on_destroy = mp::subproc::OnDestroy::stop,
-                                  .stop = {.wait = 0ms, .signal = SIGTERM, .grace = kKillGrace}});
-        {
-            std::lock_guard lock(mutex_);
-            running_.insert(job.pid());
-            // Started just as a stop began: it must not escape the kill.
-            if (kill_at_) kill(-job.pid(), SIGTERM);
-        }
-        bool in_time = true;
-        if (output_.streams()) {
-            const auto emit = [&](int fd, std::string_view text) {
-                output_.stream(seq, fd, text, tag);
-                if (fd == 1) result.out_bytes += text.size();
-            };
-            in_time = stream_job(job, input, options_.timeout, options_.grouping == Grouping::line_buffer, emit);
-        } else {
-            try {
-                mp::subproc::Output output = job.communicate(input, options_.timeout);
-                result.out = std::move(output.out);
-                result.err = std::move(output.err);
-            } catch (const mp::subproc::TimeoutExpired& timeout) {
-                result.out = timeout.out();
-                result.err = timeout.err();
-                in_time = false;
-            }
-            result.out_bytes = result.out.size();
-        }
-        if (in_time) {
-            const int code = *job.returncode();
-            if (code < 0) {
-                result.signal = -code;
-            } else {
-                result.exitval = code;
-            }
-        } else {
-            job.stop();  // TERM to the group, grace, KILL, reap: no grandchild survives
-            result.exitval = -1;
-            result.signal = SIGTERM;
-        }
-        std::lock_guard lock(mutex_);
-        running_.erase(job.pid());
+        job.emplace(argv, mp::subproc::Options{.in = blocks_ ? mp::subproc::PIPE : mp::subproc::DEVNULL,
+                                               .out = mp::subproc::PIPE,
+                                               .err = mp::subproc::PIPE,
+                                               .on_destroy = mp::subproc::OnDestroy::stop,
+                                               .stop = {.wait = 0ms, .signal = SIGTERM, .grace = kKillGrace}});
     } catch (const mp::subproc::SpawnError& error) {
         result.exitval = cli::spawn_failure_status(error, 126);
         result.err = "pool: " + argv[0] + ": " + error.code().message() + "\n";
+        return result;
     } catch (const std::system_error& error) {
         // No pipe or process for the job (EMFILE, ENFILE, EAGAIN: the machine's
         // limits): the job failed to start, as a command that cannot be run.
         result.exitval = 126;
         result.err = "pool: " + argv[0] + ": cannot start: " + cli::error_text(error) + "\n";
+        return result;
+    }
+    // Declared after `job`, so destroyed first: whatever ends this attempt (an
+    // exception too), the supervisor stops signalling the group before ~Popen reaps
+    // it and its number can be reused.
+    const SignalledGroup signalled(*this, job->pid());
+    if (collect(*job, seq, tag, input, result)) {
+        const int code = *job->returncode();
+        if (code < 0) {
+            result.signal = -code;
+        } else {
+            result.exitval = code;
+        }
+    } else {
+        job->stop();  // TERM to the group, grace, KILL, reap: no grandchild survives
+        result.exitval = -1;
+        result.signal = SIGTERM;
     }
     result.runtime = std::chrono::duration<double>(Clock::now() - start).count();
     return result;
+}
+
+// The job's output into `result` (or streamed out); false when --timeout ended it.
+bool Runner::collect(mp::subproc::Popen& job, std::size_t seq, const std::string& tag, const std::string& input,
+                     Attempt& result) {
+    if (output_.streams()) {
+        const auto emit = [&](int fd, std::string_view text) {
+            output_.stream(seq, fd, text, tag);
+            if (fd == 1) result.out_bytes += text.size();
+        };
+        return stream_job(job, input, options_.timeout, options_.grouping == Grouping::line_buffer, emit);
+    }
+    bool in_time = true;
+    try {
+        mp::subproc::Output output = job.communicate(input, options_.timeout);
+        result.out = std::move(output.out);
+        result.err = std::move(output.err);
+    } catch (const mp::subproc::TimeoutExpired& timeout) {
+        result.out = timeout.out();
+        result.err = timeout.err();
+        in_time = false;
+    }
+    result.out_bytes = result.out.size();
+    return in_time;
+}
+
+Runner::SignalledGroup::SignalledGroup(Runner& runner, pid_t group) : runner_(runner), group_(group) {
+    std::lock_guard lock(runner_.mutex_);
+    runner_.running_.insert(group_);
+    // Started just as a stop began: it must not escape the kill.
+    if (runner_.kill_at_) kill(-group_, SIGTERM);
+}
+
+Runner::SignalledGroup::~SignalledGroup() {
+    std::lock_guard lock(runner_.mutex_);
+    runner_.running_.erase(group_);
 }
 
 void Runner::finish(const Job& job, const std::string& command, const std::string& tag, const Attempt& result) {
@@ -500,7 +548,7 @@ int Runner::run() {
     output_.flush();
     if (joblog_ != nullptr) std::fclose(joblog_);
     if (options_.bar) draw_bar(true);
-    if (input_error_) std::rethrow_exception(input_error_);
+    if (error_) std::rethrow_exception(error_);
     if (stop_signal_ != 0) return 128 + stop_signal_;
     if (halt_status_) return *halt_status_;
     return static_cast<int>(std::min<std::size_t>(failed_, 101));

@@ -148,4 +148,30 @@ TEST(BinPoolOutput, FilesPrintsTheNamesOfNewFilesHoldingTheOutput) {
     }
 }
 
+// Output that cannot be written (a full disk) is an error, in every output mode:
+// exit 255 and one line saying so, never status 0 over lost output. The jobs after
+// the failure do not start.
+TEST(BinPoolOutput, AFullStdoutEndsTheRunWithAnError) {
+    for (const char* mode : {"--group", "-k", "--line-buffer", "-u", "--tag"}) {
+        mp::subproc::Popen pool({mp::test::bin_path("pool"), "-j1", mode, "echo", ":::", "a", "b", "c"},
+                                {.in = mp::subproc::DEVNULL,
+                                 .out = mp::subproc::Stream::write_to("/dev/full"),
+                                 .err = mp::subproc::PIPE,
+                                 .on_destroy = mp::subproc::OnDestroy::stop});
+        const mp::subproc::Output output = pool.communicate({}, 20s);
+        EXPECT_EQ(pool.returncode(), 255) << mode;
+        EXPECT_EQ(output.err, "pool: cannot write to stdout: No space left on device\n") << mode;
+    }
+}
+
+// A closed stdout (the reader went away, as `head` in a pipeline) is not an error:
+// what is left has nowhere to go.
+TEST(BinPoolOutput, AClosedStdoutEndsQuietly) {
+    // `true` has exited before the first job writes: every write meets EPIPE.
+    const CommandResult r = mp::test::run_command(
+        {"bash", "-o", "pipefail", "-c", mp::test::bin_path("pool") + " -j1 'sleep 0.2; echo {}' ::: a b c | true"});
+    EXPECT_EQ(r.exit_code, 0);
+    EXPECT_EQ(r.err, "");
+}
+
 }  // namespace
