@@ -2,6 +2,7 @@
 
 #include <signal.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <exception>
 #include <string>
@@ -57,6 +58,21 @@ std::string what_to_do(const std::error_code& code) {
     return "";
 }
 
+// Whether everything the tool printed on stdout reached it; says why on stderr when
+// not. A full disk (ENOSPC) or EIO must not end in status 0 with the output lost, as
+// coreutils' close_stdout; a reader that went away (EPIPE, SIGPIPE ignored) is the
+// pipeline's business, not an error.
+bool stdout_written(const Tool& tool) {
+    errno = 0;
+    const bool flushed = std::fflush(stdout) == 0;
+    if (flushed && std::ferror(stdout) == 0) return true;
+    if (!flushed && errno == EPIPE) return true;
+    // An earlier write failed when its buffer filled: its errno is gone by now.
+    print_error(tool.name, flushed ? "cannot write to stdout"
+                                   : "cannot write to stdout: " + std::generic_category().message(errno));
+    return false;
+}
+
 void write(std::string_view text, const Tool& tool, std::FILE* to) {
     const std::string shown = as_invoked(text, tool.name);
     std::fwrite(shown.data(), 1, shown.size(), to);
@@ -85,7 +101,8 @@ int run_main(int argc, char** argv, const Tool& tool,
         invoked_name() = program.substr(program.rfind('/') + 1);
     }
     try {
-        return body({argv + 1, argv + argc});
+        const int status = body({argv + 1, argv + argc});
+        return stdout_written(tool) ? status : tool.error_exit;
     } catch (const UsageError& error) {
         const std::string_view message = error.what();
         if (!message.empty())

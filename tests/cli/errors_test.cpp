@@ -163,4 +163,17 @@ TEST(ToolErrors, AFullDevShm) {
                           full);
 }
 
+// Output to a full disk: each tool says it could not write and fails, as coreutils
+// tools do, instead of exit 0 with the output lost.
+TEST(ToolErrors, AFullStdout) {
+    const std::vector<std::string> to_full = {"/bin/sh", "-c", "exec \"$@\" > /dev/full", "sh"};
+    const std::string lost = "cannot write to stdout: No space left on device";
+    expect_one_line_error({{"sync", "--help"}, 1, lost}, to_full);
+    expect_one_line_error({{"shm", "tour"}, 1, lost}, to_full);
+    expect_one_line_error({{"ipc", "bench", "--count", "10"}, 1, lost}, to_full);
+    expect_one_line_error({{"subproc", "--help"}, 125, lost}, to_full);
+    expect_one_line_error({{"threadpool", "--help"}, 1, lost}, to_full);
+    expect_one_line_error({{"pool", "echo", ":::", "a"}, 255, lost}, to_full);
+}
+
 }  // namespace
