@@ -19,6 +19,7 @@
 
 #include <exception>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -82,13 +83,14 @@ int run_under_lock(const RunOptions& options) {
     const bool held = take(
         options.wait, [&](auto timeout) { return lock.try_lock_for(timeout); }, [&] { lock.lock(); });
     if (!held) return options.busy_code;
+    // Released on every path: a command that cannot be started (no descriptors left)
+    // throws, and the next holder must not be told that we died.
+    const std::unique_lock holding(lock, std::adopt_lock);
     if (lock.owner_died())
         cli::print_error(kProgram, "lock " + options.name + ": its previous holder died holding it");
     // No preexec_fn: the child is made with vfork, which is most of what `sync lock`
     // saves over a fork (no page tables to copy, no copy-on-write faults).
-    const int status = run_command(options.command, true, nullptr);
-    lock.unlock();
-    return status;
+    return run_command(options.command, true, nullptr);
 }
 
 int run_under_semaphore(const RunOptions& options, unsigned slots) {

@@ -17,7 +17,11 @@
 // and owner_died() says so; the lock itself is healthy again. The data it guarded
 // may be half-written: that is for the caller to check.
 //
-// Handles are move-only. Dropping a handle unmaps this process's view only.
+// Handles are move-only. Dropping a handle unmaps this process's view only. A
+// handle dropped while this process still holds the lock (an exception between
+// lock and unlock) keeps its mapping until the process ends, and the lock stays
+// held until then: the next acquirer is told the holder died, as after a SIGKILL.
+// Unlock with std::lock_guard or std::unique_lock to release it on every path.
 #pragma once
 
 #include <string_view>

@@ -51,6 +51,17 @@ public:
     // Python's locked(): whether some thread holds it now (a snapshot).
     bool locked() const noexcept { return owner_pid() != 0; }
 
+    LockableHandle(LockableHandle&&) noexcept = default;
+    LockableHandle& operator=(LockableHandle&& other) noexcept {
+        if (this != &other) {
+            keep_mapped_if_held();
+            shared_ = std::move(other.shared_);
+            mutex_ = other.mutex_;
+        }
+        return *this;
+    }
+    ~LockableHandle() { keep_mapped_if_held(); }
+
 protected:
     explicit LockableHandle(Shared<State> shared) : shared_(std::move(shared)), mutex_(&shared_->mutex) {}
     // Locking another object's mutex (a Condition over an existing Lock); that
@@ -61,6 +72,16 @@ protected:
     Shared<State> shared_;
 
 private:
+    // A handle dropped while this process holds its lock (an exception between lock
+    // and unlock) must not unmap it: the kernel writes "owner died" into a robust
+    // mutex when its holder ends, and a mutex no longer mapped would stay held,
+    // forever, by no one. Its mapping is kept until the process ends instead; the
+    // next acquirer is then told the holder died (owner_died()), as for a SIGKILL.
+    void keep_mapped_if_held() noexcept {
+        if (shared_.mapped() && mutex_ == &shared_->mutex && mutex_->owner_pid() == current_pid())
+            shared_.keep_for_process_lifetime();
+    }
+
     ProcessMutex* mutex_;
 };
 

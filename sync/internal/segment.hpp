@@ -80,6 +80,12 @@ public:
     // EACCES when another user owns it.
     static Segment open_existing(std::string_view name);
 
+    // Whether this handle still has a mapping (not moved from, not kept).
+    bool mapped() const { return base_ != nullptr; }
+    // Lets go of the mapping without unmapping it: it stays until the process ends.
+    // For a state the kernel may still write to (a robust mutex this process holds).
+    void keep_for_process_lifetime() { base_ = nullptr; }
+
     void* state() const { return static_cast<char*>(base_) + kStateOffset; }
     Kind kind() const { return static_cast<const SegmentHeader*>(base_)->kind; }
 

@@ -33,6 +33,11 @@ public:
             name, kind, sizeof(State), [&](void* at) { new (at) State(args...); }, access));
     }
 
+    // See Segment: whether this handle still maps the state, and letting go of it
+    // without unmapping.
+    bool mapped() const { return segment_.mapped(); }
+    void keep_for_process_lifetime() { segment_.keep_for_process_lifetime(); }
+
     State* operator->() const { return state_; }
     State& operator*() const { return *state_; }
 

@@ -126,6 +126,10 @@ TEST(ToolErrors, TooFewOpenFiles) {
     expect_one_line_error({{"pool", "echo", ":::", "a"}, 1, "echo: cannot start: pipe2: Too many open files"}, ulimit);
     const std::string lock = unique_name("lock");
     expect_one_line_error({{"sync", "lock", lock, "true"}, 1, "raise the limit"}, ulimit);
+    // The lock was given back: the next holder gets it at once, not told of a death.
+    const auto next = run_command({bin_path("sync"), "lock", lock, "-w", "5", "true"});
+    EXPECT_EQ(next.exit_code, 0);
+    EXPECT_EQ(next.err, "");
     EXPECT_EQ(run_command({bin_path("sync"), "rm", lock}).exit_code, 0);
 }
 

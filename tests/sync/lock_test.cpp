@@ -205,6 +205,44 @@ TEST(NamedLock, AnUnrelatedHolderKilledFreesIt) {
     lock.unlock();
 }
 
+// A holder that drops its handle while holding the lock (an exception between lock
+// and unlock), then exits: the lock must not stay held by no one. The mapping is
+// kept until the holder ends, so the kernel marks the lock, and the next acquirer
+// is told the holder died. Before, the handle unmapped it and every later lock()
+// waited forever.
+TEST(NamedLock, AHandleDroppedWhileHeldIsFreedWhenItsProcessEnds) {
+    const ScopedName scoped("dropped");
+    const std::string& name = scoped.value;
+    Lock lock = Lock::open(name);
+    Child holder([&](Child&) {
+        {
+            Lock mine = Lock::open(name);
+            mine.lock();
+        }
+        return 0;
+    });
+    EXPECT_EQ(exit_code(holder.join()), 0);
+    ASSERT_TRUE(lock.try_lock_for(5s)) << "the lock stayed held after its holder ended";
+    EXPECT_TRUE(lock.owner_died());
+    lock.unlock();
+}
+
+// The same for a lock replaced by a move while held, and for an anonymous one a
+// child inherited.
+TEST(Lock, AHandleReplacedWhileHeldIsFreedWhenItsProcessEnds) {
+    Lock lock;
+    Child holder([&](Child&) {
+        Lock mine = std::move(lock);
+        mine.lock();
+        mine = Lock();
+        return 0;
+    });
+    EXPECT_EQ(exit_code(holder.join()), 0);
+    ASSERT_TRUE(lock.try_lock_for(5s)) << "the lock stayed held after its holder ended";
+    EXPECT_TRUE(lock.owner_died());
+    lock.unlock();
+}
+
 TEST(NamedLock, BadNamesAreRefusedClearly) {
     for (const std::string& bad : {std::string(), std::string("a/b"), std::string(".hidden"), std::string("sp ace"),
                                   std::string(201, 'x'), std::string("nul\0x", 5)}) {
