@@ -96,6 +96,13 @@ public:
     // Unmaps this process's view. The name, if owned, is still unlinked by the
     // destructor. Idempotent.
     void close() noexcept;
+    // Lets go of this process's view without unmapping it: it stays mapped until
+    // the process ends (for a lock inside that the kernel may still write to, see
+    // TypedSegment). The handle then behaves as after close().
+    void keep_mapped_for_process_lifetime() noexcept {
+        base_ = nullptr;
+        size_ = 0;
+    }
     // Removes the name now; the mapping stays usable. Afterwards the handle owns no
     // name. Throws std::logic_error for an anonymous segment, std::system_error
     // (ENOENT) when the name is already gone.

@@ -64,6 +64,17 @@ public:
     static TypedSegment attach(std::string_view name, const ElementType* expected,
                                std::optional<std::uint64_t> expected_count, const Access& access);
 
+    TypedSegment(TypedSegment&&) noexcept = default;
+    TypedSegment& operator=(TypedSegment&& other) noexcept {
+        if (this != &other) {
+            keep_mapped_if_held();
+            memory_ = std::move(other.memory_);
+            info_ = other.info_;
+        }
+        return *this;
+    }
+    ~TypedSegment() { keep_mapped_if_held(); }
+
     const HeaderInfo& info() const { return info_; }
     std::byte* data() const { return memory_.data().data() + info_.data_offset; }
     SharedMemory& memory() { return memory_; }
@@ -89,6 +100,13 @@ public:
 
 private:
     TypedSegment(SharedMemory memory, const HeaderInfo& info) : memory_(std::move(memory)), info_(info) {}
+    // A handle dropped while this process holds the segment's lock keeps its view
+    // mapped until the process ends: the kernel marks a robust lock's dead holder
+    // by writing into it, and an unmapped lock would stay held forever, by no one.
+    void keep_mapped_if_held() noexcept {
+        if (info_.has_lock && memory_.size() != 0 && lock().owner_pid() == sync::internal::current_pid())
+            memory_.keep_mapped_for_process_lifetime();
+    }
     static TypedSegment initialize(SharedMemory memory, const HeaderInfo& info);
     [[noreturn]] void throw_owner_died() const;
     std::string display_name() const;

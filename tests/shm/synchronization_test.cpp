@@ -86,6 +86,25 @@ TEST(Lock, HolderKilledWhileHoldingIsReportedOnceThenTheLockWorks) {
     EXPECT_EQ(counter.with_lock([](int& n) { return ++n; }), 12) << "the lock is recovered";
 }
 
+// A holder that drops its handle while holding the lock, then exits normally: the
+// lock is reported as its holder's death, not held forever by no one (the handle
+// kept its view mapped so the kernel could mark the holder dead).
+TEST(Lock, AHandleDroppedWhileHeldIsFreedWhenItsProcessEnds) {
+    const std::string name = mp::test::unique_name("dropped");
+    auto counter = Value<int>::create(name, 10);
+    Child holder([&] {
+        auto mine = Value<int>::attach(name);
+        mine.get_lock().lock();
+        mine = Value<int>::anonymous(0);  // the attached view replaced, the lock still held
+        return 0;
+    });
+    EXPECT_EQ(holder.join(), 0);
+    ASSERT_TRUE(counter.get_lock().try_lock_for(std::chrono::seconds(5))) << "the lock stayed held";
+    EXPECT_TRUE(counter.get_lock().owner_died());
+    counter.get_lock().unlock();
+    EXPECT_EQ(counter.with_lock([](int& n) { return ++n; }), 11) << "the lock is recovered";
+}
+
 TEST(Lock, RawSegmentHasNoLockButItsAtomicsWork) {
     auto raw = Value<int>::anonymous(5, {.lock = false});
     EXPECT_FALSE(raw.has_lock());
