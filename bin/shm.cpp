@@ -62,5 +62,5 @@ int run(const Command& command) {
 
 int main(int argc, char** argv) {
     using namespace mp::tools::shm;
-    return mp::cli::run_parsed(argc, argv, {.name = kProgram, .usage = kUsage}, parse_args, run);
+    return mp::cli::run_parsed(argc, argv, {.name = kProgram, .usage = kUsage, .see_help = true}, parse_args, run);
 }

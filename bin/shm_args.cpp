@@ -114,7 +114,7 @@ Command parse_set(const Arguments& arguments, bool add) {
 
 Command parse_command(const Arguments& arguments) {
     if (arguments.help) return Help{};
-    if (arguments.words.empty()) throw UsageError("no command; try shm --help");
+    if (arguments.words.empty()) throw UsageError("no command");
     const std::string& command = arguments.words[0];
     if (command != "create" && arguments.init) throw UsageError("--init belongs to create");
     const bool opens = command == "create" || command == "get" || command == "set" || command == "add";
@@ -145,7 +145,7 @@ Command parse_command(const Arguments& arguments) {
         expect_words(arguments, 0, 0, "tour");
         return Tour{};
     }
-    throw UsageError("unknown command \"" + command + "\"; try shm --help");
+    throw UsageError("unknown command \"" + command + "\"");
 }
 
 }  // namespace

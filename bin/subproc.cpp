@@ -58,7 +58,7 @@ tour: replays the classic subprocess examples with real output.
 int main(int argc, char** argv) {
     using namespace mp::tools::subproc;
     // run's own failures exit 125, as coreutils timeout's.
-    return mp::cli::run_parsed(argc, argv, {.name = kProgram, .usage = kUsage, .error_exit = 125}, parse_args,
+    return mp::cli::run_parsed(argc, argv, {.name = kProgram, .usage = kUsage, .error_exit = 125, .see_help = true}, parse_args,
                                [](const Command& command) {
                                    if (const auto* run = std::get_if<RunArgs>(&command)) return run_command(*run);
                                    if (const auto* pipe = std::get_if<PipeArgs>(&command)) return pipe_command(*pipe);

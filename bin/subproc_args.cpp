@@ -103,7 +103,7 @@ Command dispatch(cli::Args& args) {
     }
     if (command == "pipe") return parse_pipe(args);
     if (command == "tour") return Tour{};
-    throw cli::UsageError("unknown command '" + command + "' (try --help)");
+    throw cli::UsageError("unknown command '" + command + "'");
 }
 
 }  // namespace

@@ -71,7 +71,7 @@ int run(const Command& command) {
 
 int main(int argc, char** argv) {
     return mp::cli::run_parsed(argc, argv,
-                               {.name = kProgram, .usage = kHelp, .usage_exit = kExitUsage, .error_exit = kExitError},
+                               {.name = kProgram, .usage = kHelp, .usage_exit = kExitUsage, .error_exit = kExitError, .see_help = true},
                                parse_args, [](const Command& command) {
                                    try {
                                        return run(command);

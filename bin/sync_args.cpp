@@ -143,11 +143,7 @@ Command parse_args(const std::vector<std::string>& words) {
     const std::string& command = words[0];
     if (command == "-h" || command == "--help" || command == "help") return Help{};
     Args rest({words.begin() + 1, words.end()});
-    try {
-        return dispatch(command, rest);
-    } catch (const UsageError& e) {
-        return UsageError(std::string(e.what()) + " (see: sync --help)");
-    }
+    return cli::parse_or_error<Command>([&] { return dispatch(command, rest); });
 }
 
 }  // namespace mp::tools::sync

@@ -30,7 +30,7 @@ constexpr const char* kUsage =
 
 int main(int argc, char** argv) {
     using namespace mp::tools::threadpool;
-    return mp::cli::run_parsed(argc, argv, {.name = kProgram, .usage = kUsage}, parse_args, [](const Command& command) {
+    return mp::cli::run_parsed(argc, argv, {.name = kProgram, .usage = kUsage, .see_help = true}, parse_args, [](const Command& command) {
         if (const auto* wc = std::get_if<WcOptions>(&command)) return wc_command(*wc);
         if (const auto* echo = std::get_if<EchoOptions>(&command)) return echo_server_command(*echo);
         return tour_command();

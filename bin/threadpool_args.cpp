@@ -17,7 +17,7 @@ WcOptions parse_wc(cli::Args& args) {
             if (!n) throw cli::UsageError(kBadThreads);
             wc.threads = static_cast<std::size_t>(*n);
         } else if (arg.size() > 1 && arg[0] == '-') {
-            throw cli::UsageError("wc: unknown option " + arg + " (see --help)");
+            throw cli::UsageError("wc: unknown option " + arg);
         } else {
             wc.names.push_back(args.next("FILE"));
         }
@@ -31,7 +31,7 @@ EchoOptions parse_echo(cli::Args& args) {
     constexpr const char* kBadPort = "echo-server: --port needs a port number from 0 to 65535";
     while (!args.empty()) {
         const auto value = args.value_of("--port", kBadPort);
-        if (!value) throw cli::UsageError("echo-server: unknown argument " + args.peek() + " (see --help)");
+        if (!value) throw cli::UsageError("echo-server: unknown argument " + args.peek());
         const auto n = cli::parse_int(*value, 0, 65535);
         if (!n) throw cli::UsageError(kBadPort);
         echo.port = static_cast<unsigned short>(*n);
@@ -46,7 +46,7 @@ Command dispatch(cli::Args& args) {
     if (command == "wc") return parse_wc(args);
     if (command == "tour" && args.empty()) return Tour{};
     if (command == "echo-server") return parse_echo(args);
-    throw cli::UsageError("unknown command or arguments: " + command + " (see --help)");
+    throw cli::UsageError("unknown command or arguments: " + command);
 }
 
 }  // namespace

@@ -106,8 +106,9 @@ int run_main(int argc, char** argv, const Tool& tool,
     } catch (const UsageError& error) {
         const std::string_view message = error.what();
         if (!message.empty())
-            print_error(tool.name, tool.see_help ? std::string(message) + " (see: " + invoked_name() + " --help)"
-                                                 : std::string(message));
+            print_error(tool.name, tool.see_help && !error.exit_code()
+                                       ? std::string(message) + " (see: " + invoked_name() + " --help)"
+                                       : std::string(message));
         if (message.empty() || tool.usage_after_message) write(tool.usage, tool, stderr);
         return error.exit_code().value_or(tool.usage_exit);
     } catch (const std::exception& error) {

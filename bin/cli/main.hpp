@@ -40,7 +40,9 @@ struct Tool {
     int usage_exit = 2;             // a refused command line
     int error_exit = 1;             // any other exception out of the command
     bool usage_after_message = false;  // also show `usage` after a usage message
-    bool see_help = false;             // end a usage message with " (see: NAME --help)"
+    // End a usage message with " (see: NAME --help)". Not a UsageError with its own
+    // exit code: that one speaks another tool's dialect (subproc run is timeout(1)).
+    bool see_help = false;
 };
 
 // A tool's main(): resets SIGCHLD to its default disposition (an ignored SIGCHLD

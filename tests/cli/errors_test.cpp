@@ -50,9 +50,9 @@ TEST(ToolErrors, WrongCommandLines) {
     const std::vector<Case> cases = {
         // unknown option or command
         {{"sync", "--bogus"}, 2, "unknown command '--bogus' (see: sync --help)"},
-        {{"shm", "--bogus"}, 2, "unknown option --bogus"},
-        {{"subproc", "--bogus"}, 2, "unknown command '--bogus' (try --help)"},
-        {{"threadpool", "--bogus"}, 2, "unknown command or arguments: --bogus (see --help)"},
+        {{"shm", "--bogus"}, 2, "unknown option --bogus (negative numbers are fine: -5) (see: shm --help)"},
+        {{"subproc", "--bogus"}, 2, "unknown command '--bogus' (see: subproc --help)"},
+        {{"threadpool", "--bogus"}, 2, "unknown command or arguments: --bogus (see: threadpool --help)"},
         {{"ipc", "--bogus"}, 2, "unknown subcommand '--bogus' (see: ipc --help)"},
         {{"ipc", "bench", "--bogus"}, 2, "unknown option '--bogus'"},
         // missing argument
