@@ -46,6 +46,7 @@
 #include "threadpool/errors.hpp"
 #include "threadpool/idle_timeout.hpp"
 #include "threadpool/internal/deadline.hpp"
+#include "threadpool/internal/erased_call.hpp"
 #include "threadpool/internal/task.hpp"
 #include "threadpool/result.hpp"
 
@@ -66,32 +67,9 @@ concept Callable = requires(F&& f, A&&... args) {
 
 // ErrorHandler: receives every exception that no caller could receive — thrown by a
 // detach()ed task or by a run() callback. Called on the worker that caught it, so it
-// must be thread-safe. Holds any callable taking a std::exception_ptr (this, not
-// std::function, keeps the heavy <functional> out of the header).
-class ErrorHandler {
-public:
-    ErrorHandler() = default;
-    template <class F>
-    requires(!std::is_same_v<std::decay_t<F>, ErrorHandler> && Callable<std::decay_t<F>&, std::exception_ptr>)
-        ErrorHandler(F&& f)
-        : impl_(std::make_shared<Model<std::decay_t<F>>>(std::forward<F>(f))) {}
-
-    void operator()(std::exception_ptr error) const { impl_->call(std::move(error)); }
-    explicit operator bool() const noexcept { return impl_ != nullptr; }
-
-private:
-    struct Concept {
-        virtual ~Concept() = default;
-        virtual void call(std::exception_ptr error) = 0;
-    };
-    template <class F>
-    struct Model final : Concept {
-        explicit Model(F f) : f(std::move(f)) {}
-        void call(std::exception_ptr error) override { f(std::move(error)); }
-        F f;
-    };
-    std::shared_ptr<Concept> impl_;
-};
+// must be thread-safe. Holds any callable taking a std::exception_ptr; empty when
+// default-constructed.
+using ErrorHandler = internal::ErasedCall<void(std::exception_ptr), std::shared_ptr>;
 
 class ThreadPool {
 public:

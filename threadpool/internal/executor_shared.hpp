@@ -11,6 +11,8 @@
 #include <string>
 #include <type_traits>
 
+#include "threadpool/internal/erased_call.hpp"
+
 namespace mp::threadpool::internal {
 
 template <class T>
@@ -19,28 +21,8 @@ template <class Rep, class Period>
 inline constexpr bool is_duration<std::chrono::duration<Rep, Period>> = true;
 
 // A copyable `void()` that may be empty: an executor's initializer bound to its
-// arguments (no <functional> in the header).
-class Initializer {
-public:
-    Initializer() = default;
-    template <class F, class = std::enable_if_t<!std::is_same_v<std::decay_t<F>, Initializer>>>
-    explicit Initializer(F f) : impl_(std::make_shared<Model<F>>(std::move(f))) {}
-    explicit operator bool() const noexcept { return impl_ != nullptr; }
-    void operator()() const { impl_->call(); }
-
-private:
-    struct Concept {
-        virtual ~Concept() = default;
-        virtual void call() const = 0;
-    };
-    template <class F>
-    struct Model final : Concept {
-        explicit Model(F fn) : f(std::move(fn)) {}
-        void call() const override { f(); }
-        F f;
-    };
-    std::shared_ptr<const Concept> impl_;
-};
+// arguments.
+using Initializer = ErasedCall<void(), std::shared_ptr>;
 
 class ExecutorShared {
 public:

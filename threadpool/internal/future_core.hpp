@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "threadpool/internal/deadline.hpp"
+#include "threadpool/internal/erased_call.hpp"
 
 namespace mp::threadpool::internal {
 
@@ -25,26 +26,8 @@ enum class FutureStatus : unsigned char { pending, running, cancelled, finished 
 
 class FutureCore;
 
-// A move-only `void(FutureCore&)`: a done callback (no <functional> in the header).
-class DoneCallback {
-public:
-    template <class F>
-    explicit DoneCallback(F f) : impl_(std::make_unique<Model<F>>(std::move(f))) {}
-    void operator()(FutureCore& core) { impl_->call(core); }
-
-private:
-    struct Concept {
-        virtual ~Concept() = default;
-        virtual void call(FutureCore& core) = 0;
-    };
-    template <class F>
-    struct Model final : Concept {
-        explicit Model(F fn) : f(std::move(fn)) {}
-        void call(FutureCore& core) override { f(core); }
-        F f;
-    };
-    std::unique_ptr<Concept> impl_;
-};
+// A move-only `void(FutureCore&)`: a done callback.
+using DoneCallback = ErasedCall<void(FutureCore&), std::unique_ptr>;
 
 // What as_completed() and wait() sleep on: the positions of their futures, in the
 // order the futures completed. Lock order: a waiter's mutex before a future's.
