@@ -45,12 +45,15 @@ std::optional<std::uint64_t> size_of(const std::string& text) {
     return static_cast<std::uint64_t>(size);
 }
 
-// --block's value: a size from 1 to 2G-1 (GNU parallel's limit too).
-std::size_t block_size_of(const std::string& text) {
-    const auto size = size_of(text);
+// --block's value: a size from 1 to 2G-1 (GNU parallel's limit too), or -N, a
+// number of blocks for each job slot (--pipe-part only; check_pipe checks).
+std::int64_t block_size_of(const std::string& text) {
+    const bool per_slot = text.starts_with('-');
+    const auto size = size_of(per_slot ? text.substr(1) : text);
     if (!size || *size < 1 || *size >= 2ull * 1024 * 1024 * 1024)
-        throw cli::UsageError("--block: not a size from 1 to 2G-1 (suffixes k m g t, K M G T): '" + text + "'");
-    return static_cast<std::size_t>(*size);
+        throw cli::UsageError("--block: not a size from 1 to 2G-1 (suffixes k m g t, K M G T), nor -N blocks "
+                              "for each job slot: '" + text + "'");
+    return per_slot ? -static_cast<std::int64_t>(*size) : static_cast<std::int64_t>(*size);
 }
 
 // -d's value: one or more characters, with C's escapes \n \t \r \0 \\ and \xHH
@@ -97,7 +100,11 @@ bool parse_option(cli::Args& args, RunnerOptions& options, std::string& arg_sep,
         if (!short_name.empty()) value = args.value_of(short_name, no_value);
         if (!value && !long_name.empty()) value = args.value_of(long_name, no_value);
         return value;
+    };    auto block_value = [&] {
+        auto value = value_of("", "--block");
+        return value ? value : value_of("", "--block-size");
     };
+
     if (args.accept("-k") || args.accept("--keep-order")) {
         options.keep_order = true;
     } else if (args.accept("-0") || args.accept("--null")) {
@@ -149,9 +156,7 @@ bool parse_option(cli::Args& args, RunnerOptions& options, std::string& arg_sep,
     } else if (auto value = value_of("", "--results")) {
         if (value->empty()) throw cli::UsageError("--results: no directory name");
         options.results = *value;
-    } else if (auto value = value_of("", "--block")) {
-        options.block = block_size_of(*value);
-    } else if (auto value = value_of("", "--block-size")) {
+    } else if (auto value = block_value()) {
         options.block = block_size_of(*value);
     } else if (auto value = value_of("", "--recend")) {
         options.recend = *value;
@@ -246,6 +251,8 @@ void check_pipe(RunnerOptions& options, bool recend_given) {
     if (options.max_args && *options.max_args == 0) throw cli::UsageError("-N 0: a block of no records");
     if (options.pipe == PipeMode::part && options.max_args)
         throw cli::UsageError("--pipe-part cuts blocks by size: no -N");
+    if (options.pipe == PipeMode::pipe && options.block && *options.block < 0)
+        throw cli::UsageError("--block -N (N blocks for each job slot) needs --pipe-part");
     if (options.pipe == PipeMode::pipe && !options.sources.empty())
         throw cli::UsageError("--pipe reads stdin: no ::: or :::: or -a (--pipe-part reads -a FILE)");
     if (options.pipe == PipeMode::part &&

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -81,7 +82,10 @@ struct RunnerOptions {
     std::string results{};         // --results DIR: outputs saved in DIR/1/ARG1/2/ARG2.../{stdout,stderr,seq}
     bool files = false;            // --files: print the name of the file holding each job's stdout
     PipeMode pipe = PipeMode::none;
-    std::size_t block = 1 << 20;   // --block: the block size (bytes)
+    // --block: a block's size in bytes (--pipe's default 1M), or, below zero and
+    // with --pipe-part only, -N: N blocks for each job slot (--pipe-part's default
+    // -10: GNU parallel's rule, whatever the file's size).
+    std::optional<std::int64_t> block;
     std::string recend = "\n";     // --recend: what ends a record
     std::string recstart{};        // --recstart: what starts one
     PacingOptions pacing{};        // --delay, --load, --memfree

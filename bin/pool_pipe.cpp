@@ -40,7 +40,10 @@ std::size_t block_end(std::string_view data, std::size_t block, std::optional<in
 }
 
 Blocks::Blocks(const RunnerOptions& options) : options_(options), pattern_(options.recend + options.recstart) {
-    if (options.pipe != PipeMode::part) return;
+    if (options.pipe != PipeMode::part) {
+        if (options.block) block_ = static_cast<std::size_t>(*options.block);  // > 0: check_pipe
+        return;
+    }
     const std::string& path = options.sources.front().values.front();
     do file_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     while (file_ < 0 && errno == EINTR);
@@ -51,6 +54,12 @@ Blocks::Blocks(const RunnerOptions& options) : options_(options), pattern_(optio
         throw cli::UsageError("--pipe-part: not a regular file (a seekable one is needed): '" + path + "'");
     }
     size_ = status.st_size;
+    // -N blocks for each job slot (-10 unless --block is given): GNU parallel's
+    // rule, so that the same command line makes the same jobs.
+    const std::int64_t block = options.block.value_or(-10);
+    block_ = block > 0 ? static_cast<std::size_t>(block)
+                       : 1 + static_cast<std::size_t>(size_) / static_cast<std::size_t>(options.jobs) /
+                                 static_cast<std::size_t>(-block);
 }
 
 Blocks::~Blocks() {
@@ -58,7 +67,7 @@ Blocks::~Blocks() {
 }
 
 off_t Blocks::part_end(off_t start) const {
-    const off_t from = start + static_cast<off_t>(options_.block);
+    const off_t from = start + static_cast<off_t>(block_);
     if (from >= size_) return size_;
     // The first pattern beginning at `from` or later, read a window at a time (the
     // windows overlap by the pattern's length less one).
@@ -88,10 +97,10 @@ std::optional<Block> Blocks::next(const std::function<bool()>& stop) {
     }
     const std::optional<int> records =
         options_.max_args ? std::optional<int>(*options_.max_args) : std::nullopt;
-    const std::size_t wanted = options_.block + options_.recstart.size();
+    const std::size_t wanted = block_ + options_.recstart.size();
     for (;;) {
         if (pending_.size() >= wanted || eof_) {
-            const std::size_t end = block_end(pending_, options_.block, records, options_.recend, options_.recstart, eof_);
+            const std::size_t end = block_end(pending_, block_, records, options_.recend, options_.recstart, eof_);
             if (end != std::string::npos) {
                 if (end == 0) return std::nullopt;  // the input has ended
                 Block block{.data = pending_.substr(0, end)};

@@ -61,6 +61,7 @@ private:
 
     const RunnerOptions& options_;
     std::string pattern_;  // recend + recstart
+    std::size_t block_ = std::size_t{1} << 20;  // bytes: --block, or --pipe-part's share
     int file_ = -1;        // --pipe-part's file
     off_t size_ = 0;
     off_t offset_ = 0;     // --pipe-part: where the next block starts

@@ -140,6 +140,12 @@ const std::vector<Case> kCases = {
     {{"-k", "--pipe-part", "-a", "@D/f100", "--block", "37", "wc -l"}, "", "16\n13\n13\n13\n13\n13\n13\n6\n", 0},
     {{"-k", "--pipe-part", "--block", "5", "-a", "@D/f100", "wc -c"}, "", "6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n4\n", 0},
     {{"-k", "--pipe-part", "-a", "@D/f100", "--block", "1k", "wc -l"}, "", "100\n", 0},
+    // No --block: 10 blocks for each job slot; --block -N: N for each.
+    {{"-k", "-j2", "--pipe-part", "-a", "@D/f100", "wc -l"}, "", "8\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n6\n2\n", 0},
+    {{"-k", "-j1", "--pipe-part", "-a", "@D/f100", "wc -l"}, "", "14\n11\n11\n11\n11\n11\n11\n11\n9\n", 0},
+    {{"-k", "-j2", "--pipe-part", "-a", "@D/f100", "--block", "-1", "wc -l"}, "", "53\n47\n", 0},
+    {{"-k", "-j3", "--pipe-part", "-a", "@D/f100", "--block", "-2", "wc -l"}, "", "20\n17\n17\n17\n17\n12\n", 0},
+    {{"--pipe", "--block", "-2", "wc -l"}, "", "", 255},
     {{"-k", "--pipe-part", "-a", "@D/f1", "--recend", "x", "--block", "1", "cat; echo --"}, "", "x\ny\n--\n", 0},
     {{"-k", "--pipe-part", "-a", "@D/f100", "--recstart", "5", "--block", "50", "wc -l"}, "", "24\n20\n20\n20\n16\n", 0},
     {{"-k", "--pipe-part", "-a", "@D/f100", "-N", "1", "--block", "280", "wc -l"}, "", "", 255},

@@ -110,7 +110,7 @@ TEST(BinPoolPipe, PipePartOnAnythingButARegularFileIsAnErrorAndNothingRuns) {
 TEST(BinPoolPipe, BadBlockSizesAndPipeOptionsAreUsageErrors) {
     TempDir dir;
     const std::string ran = dir.file("ran");
-    for (const std::string size : {"0", "1x", "-1", "2G", "2048M", "k", "1.5.5", "", ".5", "1kk", "0.1"}) {
+    for (const std::string size : {"0", "1x", "-0", "--1", "-2G", "2G", "2048M", "k", "1.5.5", "", ".5", "1kk", "0.1"}) {
         const CommandResult r = pool_cli({"--pipe", "--block", size, "touch", ran}, "a\n");
         EXPECT_EQ(r.exit_code, 255) << size;
         EXPECT_EQ(r.err.rfind("pool: --block: not a size from 1 to 2G-1", 0), 0u) << size << ": " << r.err;
@@ -119,6 +119,7 @@ TEST(BinPoolPipe, BadBlockSizesAndPipeOptionsAreUsageErrors) {
              {"--pipe", "touch", ran, ":::", "a"},
              {"--pipe", "-a", dir.path, "touch", ran},
              {"--pipe", "-N0", "touch", ran},
+             {"--pipe", "--block", "-1", "touch", ran},
              {"--pipe", "--recend", "", "touch", ran},
              {"--pipe-part", "touch", ran},
              {"--pipe-part", "-a", "/etc/passwd", "-N", "2", "touch", ran}}) {
