@@ -1,6 +1,9 @@
 // bin/pool: a parallel job runner for shell pipelines (GNU parallel's core), and the
 // tour of mp::pool.
+#include <malloc.h>
+
 #include <cstdio>
+#include <limits>
 #include <variant>
 
 #include "bin/cli/main.hpp"
@@ -117,6 +120,11 @@ constexpr int kUsageError = 255;
 
 int main(int argc, char** argv) {
     using namespace mp::tools::pool;
+    // --pipe's blocks (up to 2G-1 each) come from the heap and go back to it: above
+    // glibc's limit (32 MiB at most) each would be a new mapping, every page of it
+    // faulted in again, and the faults cost more than the data's copy.
+    mallopt(M_MMAP_THRESHOLD, std::numeric_limits<int>::max());
+    mallopt(M_TRIM_THRESHOLD, std::numeric_limits<int>::max());
     return mp::cli::run_parsed(
         argc, argv,
         {.name = kProgram, .usage = kUsage, .help = kHelp, .usage_exit = kUsageError, .error_exit = kUsageError,

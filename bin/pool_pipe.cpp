@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <system_error>
+#include <utility>
 
 #include "bin/cli/main.hpp"
 
@@ -103,8 +104,10 @@ std::optional<Block> Blocks::next(const std::function<bool()>& stop) {
             const std::size_t end = block_end(pending_, block_, records, options_.recend, options_.recstart, eof_);
             if (end != std::string::npos) {
                 if (end == 0) return std::nullopt;  // the input has ended
-                Block block{.data = pending_.substr(0, end)};
-                pending_.erase(0, end);
+                // The block keeps the buffer; only what follows its end is copied.
+                std::string rest = pending_.substr(end);
+                pending_.resize(end);
+                Block block{.data = std::exchange(pending_, std::move(rest))};
                 return block;
             }
         }
@@ -114,26 +117,21 @@ std::optional<Block> Blocks::next(const std::function<bool()>& stop) {
         if (stop()) return std::nullopt;
         if (ready < 0 && errno != EINTR) throw std::system_error(errno, std::generic_category(), "poll(stdin)");
         if (ready <= 0) continue;
-        const std::size_t have = pending_.size();
-        pending_.resize(have + std::max<std::size_t>(wanted > have ? wanted - have : 0, 64 * 1024));
-        const ssize_t n = ::read(0, pending_.data() + have, pending_.size() - have);
-        pending_.resize(have + static_cast<std::size_t>(std::max<ssize_t>(n, 0)));
+        // Read into a buffer of its own, then appended: growing pending_ for the read
+        // would zero what the read then overwrites, up to a whole block per read.
+        if (read_buffer_.empty()) read_buffer_.resize(kReadSize);
+        const ssize_t n = ::read(0, read_buffer_.data(), read_buffer_.size());
         if (n < 0 && errno != EINTR && errno != EAGAIN) throw std::system_error(errno, std::generic_category(), "read(stdin)");
         if (n == 0) eof_ = true;
+        if (n <= 0) continue;
+        if (pending_.capacity() < wanted) pending_.reserve(wanted + kReadSize);
+        pending_.append(read_buffer_.data(), static_cast<std::size_t>(n));
     }
 }
 
-std::string Blocks::data(Block block) const {
-    if (file_ < 0) return std::move(block.data);
-    std::string out(block.length, '\0');
-    for (std::size_t done = 0; done < out.size();) {
-        const ssize_t n = ::pread(file_, out.data() + done, out.size() - done, block.offset + static_cast<off_t>(done));
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) throw std::system_error(errno, std::generic_category(), "pread(input)");
-        if (n == 0) break;  // the file shrank meanwhile
-        done += static_cast<std::size_t>(n);
-    }
-    return out;
+JobInput Blocks::input(Block block) const {
+    if (file_ < 0) return JobInput::bytes(std::move(block.data));
+    return JobInput::file_range(file_, block.offset, block.length);
 }
 
 }  // namespace mp::tools::pool

@@ -20,6 +20,7 @@
 #include <string_view>
 
 #include "bin/pool_commands.hpp"
+#include "bin/pool_input.hpp"
 
 namespace mp::tools::pool {
 
@@ -51,9 +52,9 @@ public:
     // a read fails.
     std::optional<Block> next(const std::function<bool()>& stop);
 
-    // A block's bytes: --pipe's as they are, --pipe-part's read from the file (from
-    // any thread). Throws std::system_error when the read fails.
-    std::string data(Block block) const;
+    // What a block's job reads: --pipe's bytes, or --pipe-part's range of the file
+    // (read as it is fed to the job, from any thread; valid while this lives).
+    JobInput input(Block block) const;
 
 private:
     // --pipe-part: the end of the block starting at `start`.
@@ -66,6 +67,8 @@ private:
     off_t size_ = 0;
     off_t offset_ = 0;     // --pipe-part: where the next block starts
     std::string pending_;  // --pipe: read, not yet in a block
+    std::string read_buffer_;  // --pipe: what one read of stdin fills
+    static constexpr std::size_t kReadSize = 256 * 1024;
     bool eof_ = false;
 };
 

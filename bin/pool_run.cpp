@@ -123,8 +123,8 @@ private:
     void work(int slot);
     bool run_next_job(int slot);
     Attempt attempt(const std::vector<std::string>& argv, std::size_t seq, const std::string& tag,
-                    const std::string& input);
-    bool collect(mp::subproc::Popen& job, std::size_t seq, const std::string& tag, const std::string& input,
+                    const JobInput& input);
+    bool collect(mp::subproc::Popen& job, std::size_t seq, const std::string& tag, const JobInput& input,
                  Attempt& result);
     void finish(const Job& job, const std::string& command, const std::string& tag, const Attempt& result);
     void supervise();
@@ -197,7 +197,9 @@ void Runner::push_job(Job job) {
     total_ = std::max(total_, job.seq);
     if (skipped(job.seq)) return;
     // Read ahead a little only: a slow CMD need not hold the whole input in memory.
-    changed_.wait(lock, [&] { return jobs_.size() < static_cast<std::size_t>(options_.jobs) * 4 || stopping_; });
+    // --pipe's blocks are read ahead one for each slot: they may be large.
+    const std::size_t ahead = static_cast<std::size_t>(options_.jobs) * (blocks_ ? 1 : 4);
+    changed_.wait(lock, [&] { return jobs_.size() < ahead || stopping_; });
     if (stopping_) return;
     jobs_.push_back(std::move(job));
     changed_.notify_all();
@@ -348,7 +350,7 @@ bool Runner::run_next_job(int slot) {
         finish(job, command, tag, shown);
         return true;
     }
-    const std::string input = blocks_ ? blocks_->data(std::move(job.block)) : std::string();
+    const JobInput input = blocks_ ? blocks_->input(std::move(job.block)) : JobInput();
     if (!pacing_.wait_turn([this] { return stop_requested(); })) return false;
     Attempt result = attempt(argv, job.seq, tag, input);
     // --retries N: N tries in all; 0: until one succeeds (GNU parallel's rules).
@@ -364,7 +366,7 @@ bool Runner::run_next_job(int slot) {
 }
 
 Attempt Runner::attempt(const std::vector<std::string>& argv, std::size_t seq, const std::string& tag,
-                        const std::string& input) {
+                        const JobInput& input) {
     Attempt result;
     result.in_bytes = input.size();
     result.started = epoch_seconds();
@@ -408,27 +410,18 @@ Attempt Runner::attempt(const std::vector<std::string>& argv, std::size_t seq, c
 }
 
 // The job's output into `result` (or streamed out); false when --timeout ended it.
-bool Runner::collect(mp::subproc::Popen& job, std::size_t seq, const std::string& tag, const std::string& input,
+bool Runner::collect(mp::subproc::Popen& job, std::size_t seq, const std::string& tag, const JobInput& input,
                      Attempt& result) {
-    if (output_.streams()) {
-        const auto emit = [&](int fd, std::string_view text) {
+    const bool streams = output_.streams();
+    const auto emit = [&](int fd, std::string_view text) {
+        if (fd == 1) result.out_bytes += text.size();
+        if (streams) {
             output_.stream(seq, fd, text, tag);
-            if (fd == 1) result.out_bytes += text.size();
-        };
-        return stream_job(job, input, options_.timeout, options_.grouping == Grouping::line_buffer, emit);
-    }
-    bool in_time = true;
-    try {
-        mp::subproc::Output output = job.communicate(input, options_.timeout);
-        result.out = std::move(output.out);
-        result.err = std::move(output.err);
-    } catch (const mp::subproc::TimeoutExpired& timeout) {
-        result.out = timeout.out();
-        result.err = timeout.err();
-        in_time = false;
-    }
-    result.out_bytes = result.out.size();
-    return in_time;
+        } else {
+            (fd == 1 ? result.out : result.err).append(text);
+        }
+    };
+    return stream_job(job, input, options_.timeout, streams && options_.grouping == Grouping::line_buffer, emit);
 }
 
 Runner::SignalledGroup::SignalledGroup(Runner& runner, pid_t group) : runner_(runner), group_(group) {

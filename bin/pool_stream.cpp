@@ -12,7 +12,7 @@
 
 namespace mp::tools::pool {
 
-bool stream_job(mp::subproc::Popen& job, std::string_view input, mp::subproc::Timeout timeout, bool whole_lines,
+bool stream_job(mp::subproc::Popen& job, const JobInput& input, mp::subproc::Timeout timeout, bool whole_lines,
                 const std::function<void(int fd, std::string_view text)>& emit) {
     using Clock = std::chrono::steady_clock;
     const auto deadline = timeout ? Clock::now() + *timeout : Clock::time_point::max();
@@ -38,10 +38,11 @@ bool stream_job(mp::subproc::Popen& job, std::string_view input, mp::subproc::Ti
         for (nfds_t p = 0; p < count; ++p) {
             if (polled[p].revents == 0) continue;
             if (polled[p].fd == job.stdin_fd()) {
-                const ssize_t n = ::write(polled[p].fd, input.data() + written, input.size() - written);
+                const ssize_t n = input.write_to(polled[p].fd, written);
                 if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+                if (n < 0 && errno != EPIPE) throw std::system_error(errno, std::generic_category(), "write(job stdin)");
                 if (n > 0) written += static_cast<std::size_t>(n);
-                if (n < 0 || written == input.size()) job.close_stdin();  // done, or EPIPE
+                if (n <= 0 || written == input.size()) job.close_stdin();  // done, EPIPE, or a file that shrank
                 continue;
             }
             const int i = polled[p].fd == fds[0] ? 0 : 1;

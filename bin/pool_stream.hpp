@@ -5,6 +5,7 @@
 #include <functional>
 #include <string_view>
 
+#include "bin/pool_input.hpp"
 #include "subproc/subproc.hpp"
 
 namespace mp::tools::pool {
@@ -14,8 +15,9 @@ namespace mp::tools::pool {
 // `emit` as it comes (whole lines only when `whole_lines`; a last line without its
 // '\n' at the end), then reaps it. Returns false when `timeout` passed first: the
 // job still runs then (Popen::stop ends it). A job that stops reading its stdin
-// (EPIPE) simply gets no more of it. Throws std::system_error when poll or read fails.
-bool stream_job(mp::subproc::Popen& job, std::string_view input, mp::subproc::Timeout timeout, bool whole_lines,
+// (EPIPE) simply gets no more of it. Throws std::system_error when poll, read or
+// reading the input file fails.
+bool stream_job(mp::subproc::Popen& job, const JobInput& input, mp::subproc::Timeout timeout, bool whole_lines,
                 const std::function<void(int fd, std::string_view text)>& emit);
 
 }  // namespace mp::tools::pool

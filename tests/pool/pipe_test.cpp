@@ -53,6 +53,29 @@ TEST(BinPoolPipe, BlocksCoverTheInputAndEndOnRecordEnds) {
     }
 }
 
+// A retried job reads its whole block again, from the file for --pipe-part and from
+// memory for --pipe: the failed try's output is dropped, the last try's kept.
+TEST(BinPoolPipe, ARetriedJobGetsItsWholeBlockAgain) {
+    TempDir dir;
+    const std::string input = varied_lines(20000);  // about 0.8 MB: more than a pipe holds
+    {
+        FILE* file = std::fopen(dir.file("in").c_str(), "w");
+        ASSERT_NE(file, nullptr);
+        std::fwrite(input.data(), 1, input.size(), file);
+        std::fclose(file);
+    }
+    const std::string flaky = "wc -c; test -e " + dir.file("tried") + " || { touch " + dir.file("tried") + "; exit 1; }";
+    for (const std::vector<std::string>& mode :
+         std::vector<std::vector<std::string>>{{"--pipe", "--block", "2M"}, {"--pipe-part", "--block", "-1", "-a", dir.file("in")}}) {
+        ASSERT_EQ(mp::test::run_command({"rm", "-f", dir.file("tried")}).exit_code, 0);
+        std::vector<std::string> args = mode;
+        args.insert(args.end(), {"-j1", "--retries", "2", flaky});
+        const CommandResult r = pool_cli(args, mode[0] == "--pipe" ? input : "");
+        EXPECT_EQ(r.exit_code, 0) << mode[0] << r.err;
+        EXPECT_EQ(r.out, std::to_string(input.size()) + "\n") << mode[0];
+    }
+}
+
 // A job that reads none of its block (or only part of it) does not hang the tool.
 TEST(BinPoolPipe, JobsThatDoNotReadTheirBlockFinish) {
     const CommandResult r = pool_cli({"-k", "--pipe", "--block", "200k", "head -c 3; echo"}, varied_lines(20000));
