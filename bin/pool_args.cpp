@@ -178,6 +178,7 @@ bool parse_option(cli::Args& args, RunnerOptions& options, std::string& arg_sep,
     } else if (args.accept("--shellquote")) {
         options.shellquote = true;
     } else if (parse_remote_option(args, options.remote, value_of)) {
+        // -S and its company, taken there
     } else if (auto value = value_of("", "--nice")) {
         options.nice = count_of("--nice", *value, -20, 19);
     } else if (auto value = value_of("", "--termseq")) {

@@ -313,7 +313,8 @@ TEST(BinPoolGnuParallel, HelpListsEveryOption) {
           "-m", "-X", "--xargs", "--max-chars", "--jobs", "--quote", "--timeout", "--retries", "--halt",
           "--keep-order", "--joblog", "--bar", "--pipe", "--pipe-part", "--block", "--block-size", "--recend",
           "--recstart", "--group", "--line-buffer", "--lb", "--ungroup", "--tag", "--tagstring", "--results",
-          "--files"})
+          "--files", "--sshlogin", "--sshloginfile", "--slf", "--ssh", "--transferfile", "--tf", "--transfer",
+          "--return", "--cleanup", "--trc", "--workdir", "--wd", "--env", "--shellquote", "--nice", "--termseq"})
         EXPECT_NE(r.out.find(option), std::string::npos) << option;
 }
 
