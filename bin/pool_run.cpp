@@ -52,6 +52,7 @@ struct Attempt {
     int signal = 0;   // joblog's Signal
     double started = 0;  // seconds since the epoch
     double runtime = 0;
+    std::string host = kLocalHost;  // joblog's Host: the -S host it ran on
     bool ok() const { return exitval == 0 && signal == 0; }
     // The shell-style status: the code, or 128 + signal.
     int status() const { return signal != 0 ? 128 + signal : exitval; }
@@ -426,6 +427,7 @@ Attempt Runner::run_remote(const std::string& host, const Job& job, int slot, co
                      " exited with 255: the host cannot be reached (or the command exited with 255)\n";
         errors += remote.fetch(returned);
     }
+    result.host = host;
     std::vector<std::string> placed = sent;
     placed.insert(placed.end(), returned.begin(), returned.end());
     errors += remote.clean(placed);
@@ -545,7 +547,7 @@ void Runner::finish(const Job& job, const std::string& command, const std::strin
     }
     if (joblog_ != nullptr) {  // none with --dry-run
         std::lock_guard lock(log_mutex_);
-        std::fprintf(joblog_, "%zu\t:\t%.3f\t%.3f\t%zu\t%zu\t%d\t%d\t%s\n", job.seq, result.started,
+        std::fprintf(joblog_, "%zu\t%s\t%.3f\t%.3f\t%zu\t%zu\t%d\t%d\t%s\n", job.seq, result.host.c_str(), result.started,
                      result.runtime, result.in_bytes, result.out_bytes, result.exitval,
                      result.signal, command.c_str());
         std::fflush(joblog_);

@@ -64,10 +64,11 @@ TEST(BinPoolRemote, AnUnreachableHostFailsItsJobsWithTheReason) {
     EXPECT_NE(r.err.find("ssh: connect to host down1 port 22: Connection refused\n"), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("pool: down1: " + ssh + " exited with 255: the host cannot be reached"), std::string::npos)
         << r.err;
-    // The joblog has GNU parallel's Exitval for it.
+    // The joblog has the host and GNU parallel's Exitval for it.
     const CommandResult logged = pool_cli({"--joblog", dir.file("log"), "--ssh", ssh, "-S", "1/down1", "true", ":::", "a"});
     EXPECT_EQ(logged.exit_code, 1);
-    EXPECT_NE(slurp(dir.file("log")).find("\t255\t0\t"), std::string::npos) << slurp(dir.file("log"));
+    EXPECT_NE(slurp(dir.file("log")).find("1\tdown1\t"), std::string::npos) << slurp(dir.file("log"));
+    EXPECT_NE(slurp(dir.file("log")).find("\t255\t0\ttrue a\n"), std::string::npos) << slurp(dir.file("log"));
     // An --ssh that cannot be run: the job fails, named.
     const CommandResult missing = pool_cli({"--ssh", dir.file("none"), "-S", "h1", "true", ":::", "a"});
     EXPECT_EQ(missing.exit_code, 1);
