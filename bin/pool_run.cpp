@@ -393,7 +393,7 @@ void Runner::work(int slot) {
 Attempt Runner::tries(const std::vector<std::string>& argv, std::size_t seq, const std::string& tag,
                       const std::string& input) {
     Attempt result = attempt(argv, seq, tag, input);
-    for (int tries = 1; !result.ok() && (options_.tries == 0 || tries < options_.tries); ++tries) {
+    for (int tried = 1; !result.ok() && (options_.tries == 0 || tried < options_.tries); ++tried) {
         {
             std::lock_guard lock(mutex_);
             if (stop_signal_ != 0 || halt_status_) break;
