@@ -64,7 +64,13 @@ std::string quoted_list(const std::vector<std::string>& words) {
 
 }  // namespace
 
-std::vector<SshLogin> read_sshloginfile(const std::string& path) {
+std::vector<SshLogin> read_sshloginfile(const std::string& name) {
+    const char* home = std::getenv("HOME");
+    const std::string dot_parallel = std::string(home != nullptr ? home : "") + "/.parallel/";
+    std::string path = name == ".." ? dot_parallel + "sshloginfile" : name == "." ? "/etc/parallel/sshloginfile" : name;
+    if (access(path.c_str(), F_OK) != 0 && name.find('/') == std::string::npos &&
+        access((dot_parallel + name).c_str(), F_OK) == 0)
+        path = dot_parallel + name;
     const std::string text = read_file(path, "cannot read --sshloginfile");
     std::vector<SshLogin> logins;
     for (std::size_t from = 0; from < text.size();) {
@@ -78,9 +84,10 @@ std::vector<SshLogin> read_sshloginfile(const std::string& path) {
     return logins;
 }
 
-RemoteJob::RemoteJob(const RemoteOptions& options, std::string host, std::size_t seq, std::optional<int> nice)
+RemoteJob::RemoteJob(const RemoteOptions& options, const SshLogin& login, std::size_t seq, std::optional<int> nice)
     : options_(options),
-      host_(std::move(host)),
+      host_(login.host),
+      ssh_(login.ssh.empty() ? options.ssh : login.ssh),
       workdir_(options.workdir == "."     ? same_directory()
                : options.workdir == "..." ? temporary_directory(seq)
                                           : options.workdir),
@@ -101,13 +108,13 @@ std::vector<std::string> RemoteJob::command(const std::string& line) const {
     body += into_workdir(true);
     // The line stays as it is (quoted once); only --nice hands it to a shell of its own.
     body += nice_ ? "exec nice -n " + std::to_string(*nice_) + " /bin/sh -c " + cli::shell_quote(line) : line;
-    std::vector<std::string> argv = options_.ssh;
+    std::vector<std::string> argv = ssh_;
     argv.insert(argv.end(), {host_, "--", body});
     return argv;
 }
 
 std::string RemoteJob::ssh(const std::string& body, const std::string& input, std::string* out) const {
-    std::vector<std::string> argv = options_.ssh;
+    std::vector<std::string> argv = ssh_;
     argv.insert(argv.end(), {host_, "--", body});
     try {
         mp::subproc::CompletedProcess done =
@@ -117,10 +124,10 @@ std::string RemoteJob::ssh(const std::string& body, const std::string& input, st
             return "";
         }
         if (!done.err.empty() && done.err.back() != '\n') done.err += '\n';
-        return "pool: " + host_ + ": " + options_.ssh.front() + " exited with " + std::to_string(done.returncode) +
+        return "pool: " + host_ + ": " + ssh_.front() + " exited with " + std::to_string(done.returncode) +
                (done.err.empty() ? "\n" : ": " + done.err);
     } catch (const std::exception& error) {
-        return "pool: " + host_ + ": " + options_.ssh.front() + ": " + cli::error_text(error) + "\n";
+        return "pool: " + host_ + ": " + ssh_.front() + ": " + cli::error_text(error) + "\n";
     }
 }
 

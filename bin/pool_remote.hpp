@@ -21,10 +21,12 @@ namespace mp::tools::pool {
 // The host ":" is this machine: its jobs run here, without ssh, as without -S.
 inline constexpr const char* kLocalHost = ":";
 
-// One -S login: `[N/]host`; slots 0: -j's value.
+// One -S login: `[N/]host` or `[N/]SSH-COMMAND host`; slots 0: -j's value.
 struct SshLogin {
     int slots = 0;
-    std::string host;
+    std::string host;                // user@host as ssh takes it, or ":"
+    std::vector<std::string> ssh{};  // the login's own ssh command; empty: --ssh's
+    bool local() const { return host == kLocalHost && ssh.empty(); }
 };
 
 struct RemoteOptions {
@@ -39,27 +41,30 @@ struct RemoteOptions {
     bool any() const { return !logins.empty() || !login_files.empty(); }
 };
 
-// `[N/]host[,[N/]host]...` (-S's value, a line of --sshloginfile); N from 1 to 4096.
-// Throws cli::UsageError naming the value for an empty host or a bad N.
+// `LOGIN[,LOGIN]...` (-S's value, a line of --sshloginfile), each `[N/]host` or
+// `[N/]SSH-COMMAND... host` (`//usr/bin/myssh host`: a command and -j's slots); N
+// from 1 to 4096. Throws cli::UsageError naming the value for no host, a host
+// holding '/' or a bad N.
 std::vector<SshLogin> parse_sshlogins(const std::string& spec);
 
 // The logins of an --sshloginfile: one -S value per line, blank lines and lines
-// starting with # ignored. Throws std::system_error when it cannot be read,
-// cli::UsageError for a bad line.
+// starting with # ignored. FILE is looked for here, then in ~/.parallel; `..` is
+// ~/.parallel/sshloginfile and `.` /etc/parallel/sshloginfile (GNU parallel's
+// names). Throws std::system_error when it cannot be read, cli::UsageError for a
+// bad line.
 std::vector<SshLogin> read_sshloginfile(const std::string& path);
 
 // The job slots of all logins, host by host in turn (a host's first slot, the next
 // host's first slot...), so that a few jobs still spread over the hosts; a login
 // without N has `default_slots`.
-std::vector<std::string> slot_hosts(const std::vector<SshLogin>& logins, int default_slots);
+std::vector<SshLogin> slot_hosts(const std::vector<SshLogin>& logins, int default_slots);
 
 // One job on one remote host.
 class RemoteJob {
 public:
     // `seq` names the workdir `...`; `nice`: the remote command's niceness.
-    RemoteJob(const RemoteOptions& options, std::string host, std::size_t seq, std::optional<int> nice);
+    RemoteJob(const RemoteOptions& options, const SshLogin& login, std::size_t seq, std::optional<int> nice);
 
-    const std::string& host() const { return host_; }
     // The argv that runs the shell command line `line` on the host.
     std::vector<std::string> command(const std::string& line) const;
     // Copies the local `files` to the host (relative names under the workdir).
@@ -77,6 +82,7 @@ private:
 
     const RemoteOptions& options_;
     std::string host_;
+    std::vector<std::string> ssh_;  // the command that reaches it
     std::string workdir_;  // "" : the login's home
     bool temporary_;       // the workdir `...`
     std::optional<int> nice_;

@@ -122,7 +122,7 @@ std::optional<Template> tag_template(const RunnerOptions& options) {
 
 // The host of each job slot (-S, --sshloginfile: every login file read here, before
 // anything runs); none without them.
-std::vector<std::string> hosts_of(const RunnerOptions& options) {
+std::vector<SshLogin> hosts_of(const RunnerOptions& options) {
     std::vector<SshLogin> logins = options.remote.logins;
     for (const std::string& file : options.remote.login_files)
         for (SshLogin& login : read_sshloginfile(file)) logins.push_back(std::move(login));
@@ -175,7 +175,7 @@ private:
                     const std::string& input);
     Attempt tries(const std::vector<std::string>& argv, std::size_t seq, const std::string& tag,
                   const std::string& input);
-    Attempt run_remote(const std::string& host, const Job& job, int slot, const std::string& command,
+    Attempt run_remote(const SshLogin& login, const Job& job, int slot, const std::string& command,
                        const std::string& tag, const std::string& input);
     std::vector<std::string> file_names(const std::vector<Template>& templates, const Job& job, int slot) const;
     void stop_group(mp::subproc::Popen& job);
@@ -192,7 +192,7 @@ private:
     Output output_;
     const std::optional<JobHistory> history_;  // --resume*: the joblog as it was
     Pacing pacing_;
-    const std::vector<std::string> hosts_;  // -S: each slot's host (slot N: hosts_[N-1])
+    const std::vector<SshLogin> hosts_;  // -S: each slot's login (slot N: hosts_[N-1])
     const int slots_;                       // the job slots: -j's, or the logins'
     const std::vector<Template> transfer_;  // --transferfile's names
     const std::vector<Template> returns_;   // --return's names
@@ -381,9 +381,9 @@ void Runner::work(int slot) {
         }
         const std::string input = blocks_ ? blocks_->data(std::move(job.block)) : std::string();
         if (!pacing_.wait_turn([this] { return stop_requested(); })) return;
-        const std::string* host = hosts_.empty() ? nullptr : &hosts_[static_cast<std::size_t>(slot) - 1];
-        const Attempt result = host != nullptr && *host != kLocalHost
-                                   ? run_remote(*host, job, slot, command, tag, input)
+        const SshLogin* login = hosts_.empty() ? nullptr : &hosts_[static_cast<std::size_t>(slot) - 1];
+        const Attempt result = login != nullptr && !login->local()
+                                   ? run_remote(*login, job, slot, command, tag, input)
                                    : tries(argv, job.seq, tag, input);
         finish(job, command, tag, result);
     }
@@ -413,9 +413,9 @@ std::vector<std::string> Runner::file_names(const std::vector<Template>& templat
 // A job on another host: its files sent, the command run through ssh (each try),
 // the --return files fetched, the host cleaned up. A file that cannot be sent or
 // fetched fails the job with 255, as ssh's own failures do.
-Attempt Runner::run_remote(const std::string& host, const Job& job, int slot, const std::string& command,
+Attempt Runner::run_remote(const SshLogin& login, const Job& job, int slot, const std::string& command,
                            const std::string& tag, const std::string& input) {
-    const RemoteJob remote(options_.remote, host, job.seq, options_.nice);
+    const RemoteJob remote(options_.remote, login, job.seq, options_.nice);
     const std::vector<std::string> sent = file_names(transfer_, job, slot);
     const std::vector<std::string> returned = file_names(returns_, job, slot);
     std::string errors = remote.send(sent);
@@ -423,11 +423,11 @@ Attempt Runner::run_remote(const std::string& host, const Job& job, int slot, co
     if (errors.empty()) {
         result = tries(remote.command(command), job.seq, tag, input);
         if (result.exitval == 255)
-            errors = "pool: " + host + ": " + options_.remote.ssh.front() +
+            errors = "pool: " + login.host + ": " + (login.ssh.empty() ? options_.remote.ssh : login.ssh).front() +
                      " exited with 255: the host cannot be reached (or the command exited with 255)\n";
         errors += remote.fetch(returned);
     }
-    result.host = host;
+    result.host = login.host;
     std::vector<std::string> placed = sent;
     placed.insert(placed.end(), returned.begin(), returned.end());
     errors += remote.clean(placed);

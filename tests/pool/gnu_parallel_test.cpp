@@ -144,7 +144,8 @@ const std::vector<Case> kCases = {
     {{"-k", "--pipe-part", "-a", "@D/f100", "--recstart", "5", "--block", "50", "wc -l"}, "", "24\n20\n20\n20\n16\n", 0},
     {{"-k", "--pipe-part", "-a", "@D/f100", "-N", "1", "--block", "280", "wc -l"}, "", "", 255},
     {{"--pipe-part", "-a", "@D/none", "wc -l"}, "", "", 255},    // Remote hosts, -S through --ssh @D/ssh (fake_ssh: HOST's home is @D/h/HOST, down*
-    // is unreachable); ':' is this machine. Each item is one literal word there.
+    // is unreachable), or a login's own ssh command; ':' is this machine. Each item is
+    // one literal word there.
     {{"-k", "-q", "--ssh", "@D/ssh", "-S", "1/h1", "printf", "<%s>\\n", ":::", "a b", "it's", "\"q\"", "$HOME", ";ls", "x\\y", "`id`"}, "", "<a b>\n<it's>\n<\"q\">\n<$HOME>\n<;ls>\n<x\\y>\n<`id`>\n", 0},
     {{"-k", "--ssh", "@D/ssh", "-S", "1/h1", "echo {} | tr a-z A-Z; pwd", ":::", "a b", "$(id)"}, "", "A B\n@D/h/h1\n$(ID)\n@D/h/h1\n", 0},
     {{"-k", "--ssh", "@D/ssh", "--sshlogin", "1/h1", "echo", ":::", "a"}, "", "a\n", 0},
@@ -152,6 +153,8 @@ const std::vector<Case> kCases = {
     {{"-k", "--ssh", "@D/ssh", "-S", "1/down", "echo", ":::", "a", "b"}, "", "", 2},
     {{"-k", "--ssh", "@D/ssh", "--sshloginfile", "@D/logins", "echo {} $(basename $PWD)", ":::", "a"}, "", "a h1\n", 0},
     {{"-k", "--ssh", "@D/ssh", "-S", "1/h1", "--workdir", "w/d", "pwd", ":::", "a"}, "", "@D/h/h1/w/d\n", 0},
+    {{"-k", "-S", "1/@D/ssh h1", "echo {} $(basename $PWD)", ":::", "a"}, "", "a h1\n", 0},
+    {{"-k", "-S", "/@D/ssh h2", "echo {} $(basename $PWD)", ":::", "a"}, "", "a h2\n", 0},
     {{"--sshloginfile", "@D/none", "echo", ":::", "a"}, "", "", 255},
     {{"-S", "0/h1", "echo", ":::", "a"}, "", "", 255},
     {{"-S", "x/h1", "echo", ":::", "a"}, "", "", 255},

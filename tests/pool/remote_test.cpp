@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <set>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -185,6 +186,19 @@ TEST(BinPoolRemote, AnSshloginfileThatCannotBeReadRunsNothing) {
         EXPECT_EQ(r.exit_code, 255) << file;
         EXPECT_EQ(r.err.rfind("pool: cannot read --sshloginfile '" + file + "': ", 0), 0u) << r.err;
         EXPECT_FALSE(exists(dir.file("ran")));
+    }
+    // GNU parallel's places: ~/.parallel/FILE when FILE is not here, `..` for
+    // ~/.parallel/sshloginfile.
+    ASSERT_EQ(mp::test::run_command({"sh", "-c",
+                                     "mkdir -p \"$0/home/.parallel\" && echo 1/h1 > \"$0/home/.parallel/sshloginfile\" && "
+                                     "echo 1/h2 > \"$0/home/.parallel/mine\"",
+                                     dir.path})
+                  .exit_code,
+              0);
+    for (const auto& [file, host] : {std::pair<std::string, std::string>{"..", "h1"}, {"mine", "h2"}}) {
+        const CommandResult found = pool_in(dir.path, {"--ssh", ssh, "--slf", file, "basename \"$PWD\"", ":::", "a"},
+                                            {"HOME=" + dir.file("home")});
+        EXPECT_EQ(found.out, host + "\n") << file << "\n" << found.err;
     }
     // A file of comments only names no host.
     ASSERT_EQ(mp::test::run_command({"sh", "-c", "echo '# none' > \"$0\"", dir.file("empty")}).exit_code, 0);
