@@ -84,7 +84,7 @@ constexpr const char* kHelp =
     "\n"
     "Remote hosts\n"
     "  -S, --sshlogin [N/]HOST[,...]  run jobs on HOST through ssh, N at a time there\n"
-    "                       (default: -j's); ':' is this machine; repeatable\n"
+    "                       (default: -j's); ':' is this machine; repeatable;\n"
     "                       a login may be SSH-COMMAND HOST, its own ssh command\n"
     "  --sshloginfile, --slf FILE  the logins of FILE, one -S value a line (# comments);\n"
     "                       FILE here, else in ~/.parallel; '..': ~/.parallel/sshloginfile\n"
