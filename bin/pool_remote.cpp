@@ -67,7 +67,9 @@ std::string quoted_list(const std::vector<std::string>& words) {
 std::vector<SshLogin> read_sshloginfile(const std::string& name) {
     const char* home = std::getenv("HOME");
     const std::string dot_parallel = std::string(home != nullptr ? home : "") + "/.parallel/";
-    std::string path = name == ".." ? dot_parallel + "sshloginfile" : name == "." ? "/etc/parallel/sshloginfile" : name;
+    std::string path = name == ".."  ? dot_parallel + "sshloginfile"
+                       : name == "." ? "/etc/parallel/sshloginfile"
+                                     : name;
     if (access(path.c_str(), F_OK) != 0 && name.find('/') == std::string::npos &&
         access((dot_parallel + name).c_str(), F_OK) == 0)
         path = dot_parallel + name;
@@ -77,14 +79,16 @@ std::vector<SshLogin> read_sshloginfile(const std::string& name) {
         const std::size_t end = std::min(text.find('\n', from), text.size());
         std::string line = text.substr(from, end - from);
         from = end + 1;
-        while (!line.empty() && (line.back() == ' ' || line.back() == '\t' || line.back() == '\r')) line.pop_back();
+        while (!line.empty() && (line.back() == ' ' || line.back() == '\t' || line.back() == '\r'))
+            line.pop_back();
         if (line.empty() || line.front() == '#') continue;
         for (SshLogin& login : parse_sshlogins(line)) logins.push_back(std::move(login));
     }
     return logins;
 }
 
-RemoteJob::RemoteJob(const RemoteOptions& options, const SshLogin& login, std::size_t seq, std::optional<int> nice)
+RemoteJob::RemoteJob(const RemoteOptions& options, const SshLogin& login, std::size_t seq,
+                     std::optional<int> nice)
     : options_(options),
       host_(login.host),
       ssh_(login.ssh.empty() ? options.ssh : login.ssh),
@@ -104,7 +108,8 @@ std::string RemoteJob::into_workdir(bool make) const {
 std::vector<std::string> RemoteJob::command(const std::string& line) const {
     std::string body;
     for (const std::string& name : options_.env)
-        if (const char* value = std::getenv(name.c_str())) body += "export " + name + "=" + cli::shell_quote(value) + "\n";
+        if (const char* value = std::getenv(name.c_str()))
+            body += "export " + name + "=" + cli::shell_quote(value) + "\n";
     body += into_workdir(true);
     // The line stays as it is (quoted once); only --nice hands it to a shell of its own.
     body += nice_ ? "exec nice -n " + std::to_string(*nice_) + " /bin/sh -c " + cli::shell_quote(line) : line;
@@ -117,8 +122,7 @@ std::string RemoteJob::ssh(const std::string& body, const std::string& input, st
     std::vector<std::string> argv = ssh_;
     argv.insert(argv.end(), {host_, "--", body});
     try {
-        mp::subproc::CompletedProcess done =
-            mp::subproc::run(argv, {.input = input, .capture_output = true});
+        mp::subproc::CompletedProcess done = mp::subproc::run(argv, {.input = input, .capture_output = true});
         if (done.returncode == 0) {
             if (out != nullptr) *out = std::move(done.out);
             return "";

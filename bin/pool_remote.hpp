@@ -83,8 +83,8 @@ private:
     const RemoteOptions& options_;
     std::string host_;
     std::vector<std::string> ssh_;  // the command that reaches it
-    std::string workdir_;  // "" : the login's home
-    bool temporary_;       // the workdir `...`
+    std::string workdir_;           // "" : the login's home
+    bool temporary_;                // the workdir `...`
     std::optional<int> nice_;
 };
 

@@ -60,7 +60,8 @@ std::vector<SshLogin> slot_hosts(const std::vector<SshLogin>& logins, int defaul
         bool any = false;
         for (const SshLogin& login : logins) {
             if (round >= (login.slots > 0 ? login.slots : default_slots)) continue;
-            if (hosts.size() == static_cast<std::size_t>(kMaxJobs)) return hosts;  // a thread per slot: -j's bound
+            if (hosts.size() == static_cast<std::size_t>(kMaxJobs))
+                return hosts;  // a thread per slot: -j's bound
             hosts.push_back(login);
             any = true;
         }

@@ -31,7 +31,8 @@ constexpr std::array<std::pair<std::string_view, int>, 12> kSignals{{{"HUP", SIG
 int signal_of(std::string_view name, const std::string& text) {
     if (const auto number = cli::parse_int(name, 1, NSIG - 1)) return static_cast<int>(*number);
     if (name.starts_with("SIG")) name.remove_prefix(3);
-    const auto known = std::find_if(kSignals.begin(), kSignals.end(), [&](const auto& s) { return s.first == name; });
+    const auto known =
+        std::find_if(kSignals.begin(), kSignals.end(), [&](const auto& s) { return s.first == name; });
     if (known == kSignals.end())
         throw cli::UsageError("--termseq: not a signal: '" + std::string(name) + "' in '" + text + "'");
     return known->second;
@@ -59,8 +60,8 @@ TermSeq parse_termseq(const std::string& text) {
         if (i + 1 < fields.size()) {
             const auto ms = cli::parse_int(fields[i + 1], 0, 24 * 3600 * 1000);
             if (!ms)
-                throw cli::UsageError("--termseq: not a wait in milliseconds: '" + std::string(fields[i + 1]) +
-                                      "' in '" + text + "'");
+                throw cli::UsageError("--termseq: not a wait in milliseconds: '" +
+                                      std::string(fields[i + 1]) + "' in '" + text + "'");
             wait = std::chrono::milliseconds(*ms);
         }
         steps.push_back({signal_of(fields[i], text), wait});

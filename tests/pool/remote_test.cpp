@@ -7,8 +7,8 @@
 
 #include <filesystem>
 #include <set>
-#include <utility>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "tests/pool/test_support.hpp"
@@ -29,15 +29,29 @@ CommandResult pool_in(const std::string& dir, const std::vector<std::string>& ar
     return mp::test::run_command(argv, "", std::chrono::seconds(60));
 }
 
-bool exists(const std::string& path) { return mp::test::run_command({"test", "-e", path}).exit_code == 0; }
+bool exists(const std::string& path) {
+    return mp::test::run_command({"test", "-e", path}).exit_code == 0;
+}
 
 TEST(BinPoolRemote, EveryItemIsOneLiteralWordOnTheRemoteSide) {
     TempDir dir;
     const std::string ssh = fake_ssh(dir);
     const std::string pwned = dir.file("pwned");
-    const std::vector<std::string> items = {"a b",   "it's", "\"q\"", "$HOME", "$(touch " + pwned + ")",
-                                            "`touch " + pwned + "`", "; touch " + pwned, "x\ny", "a\\b", "",
-                                            "-n", "*", "~", "> " + pwned, "a  b\t"};
+    const std::vector<std::string> items = {"a b",
+                                            "it's",
+                                            "\"q\"",
+                                            "$HOME",
+                                            "$(touch " + pwned + ")",
+                                            "`touch " + pwned + "`",
+                                            "; touch " + pwned,
+                                            "x\ny",
+                                            "a\\b",
+                                            "",
+                                            "-n",
+                                            "*",
+                                            "~",
+                                            "> " + pwned,
+                                            "a  b\t"};
     std::string expected;
     for (const std::string& item : items) expected += "<" + item + ">\n";
     // Several words (never a shell here, quoted once for the remote one), a one-word
@@ -59,14 +73,18 @@ TEST(BinPoolRemote, AnUnreachableHostFailsItsJobsWithTheReason) {
     TempDir dir;
     const std::string ssh = fake_ssh(dir);
     // Two hosts, one down: its jobs fail with ssh's 255, the other's run.
-    const CommandResult r = pool_cli({"-k", "--ssh", ssh, "-S", "1/down1,1/h1", "echo {}; sleep 0.3", ":::", "a", "b"});
+    const CommandResult r =
+        pool_cli({"-k", "--ssh", ssh, "-S", "1/down1,1/h1", "echo {}; sleep 0.3", ":::", "a", "b"});
     EXPECT_EQ(r.exit_code, 1) << r.err;
     EXPECT_TRUE(r.out == "a\n" || r.out == "b\n") << r.out;
-    EXPECT_NE(r.err.find("ssh: connect to host down1 port 22: Connection refused\n"), std::string::npos) << r.err;
-    EXPECT_NE(r.err.find("pool: down1: " + ssh + " exited with 255: the host cannot be reached"), std::string::npos)
+    EXPECT_NE(r.err.find("ssh: connect to host down1 port 22: Connection refused\n"), std::string::npos)
+        << r.err;
+    EXPECT_NE(r.err.find("pool: down1: " + ssh + " exited with 255: the host cannot be reached"),
+              std::string::npos)
         << r.err;
     // The joblog has the host and GNU parallel's Exitval for it.
-    const CommandResult logged = pool_cli({"--joblog", dir.file("log"), "--ssh", ssh, "-S", "1/down1", "true", ":::", "a"});
+    const CommandResult logged =
+        pool_cli({"--joblog", dir.file("log"), "--ssh", ssh, "-S", "1/down1", "true", ":::", "a"});
     EXPECT_EQ(logged.exit_code, 1);
     EXPECT_NE(slurp(dir.file("log")).find("1\tdown1\t"), std::string::npos) << slurp(dir.file("log"));
     EXPECT_NE(slurp(dir.file("log")).find("\t255\t0\ttrue a\n"), std::string::npos) << slurp(dir.file("log"));
@@ -81,8 +99,8 @@ TEST(BinPoolRemote, JobsSpreadOverEveryHostsSlots) {
     const std::string ssh = fake_ssh(dir);
     // Three slots on three hosts (two -S accumulate, : among them); each job outlives
     // the start of the others, so each slot takes one.
-    const CommandResult r =
-        pool_cli({"--ssh", ssh, "-S", "1/h1,1/h2", "-S", "1/:", "sleep 0.5; basename \"$PWD\"", ":::", "a", "b", "c"});
+    const CommandResult r = pool_cli(
+        {"--ssh", ssh, "-S", "1/h1,1/h2", "-S", "1/:", "sleep 0.5; basename \"$PWD\"", ":::", "a", "b", "c"});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     std::multiset<std::string> hosts;
     for (std::size_t from = 0, end; (end = r.out.find('\n', from)) != std::string::npos; from = end + 1)
@@ -91,8 +109,8 @@ TEST(BinPoolRemote, JobsSpreadOverEveryHostsSlots) {
     EXPECT_EQ(hosts.count("h2"), 1u) << r.out;
     EXPECT_EQ(hosts.size(), 3u) << r.out;
     // N/host: N slots there ({%} runs from 1 to the sum), -j for a host without N.
-    const CommandResult slots = pool_cli({"-k", "-j1", "--ssh", ssh, "-S", "2/h1,h2", "sleep 0.5; echo {%}", ":::", "a",
-                                          "b", "c"});
+    const CommandResult slots =
+        pool_cli({"-k", "-j1", "--ssh", ssh, "-S", "2/h1,h2", "sleep 0.5; echo {%}", ":::", "a", "b", "c"});
     EXPECT_EQ(slots.exit_code, 0) << slots.err;
     const std::multiset<std::string> expected = {"1", "2", "3"};
     std::multiset<std::string> seen;
@@ -104,9 +122,10 @@ TEST(BinPoolRemote, JobsSpreadOverEveryHostsSlots) {
 TEST(BinPoolRemote, FilesAreSentReturnedAndCleanedUp) {
     TempDir dir;
     const std::string ssh = fake_ssh(dir);
-    ASSERT_EQ(mp::test::run_command({"sh", "-c", "mkdir \"$0/in\" && printf 'x\\ny\\n' > \"$0/in/a b\"", dir.path})
-                  .exit_code,
-              0);
+    ASSERT_EQ(
+        mp::test::run_command({"sh", "-c", "mkdir \"$0/in\" && printf 'x\\ny\\n' > \"$0/in/a b\"", dir.path})
+            .exit_code,
+        0);
     // Without --cleanup the files stay on the host; the result comes back.
     CommandResult r = pool_in(dir.path, {"--ssh", ssh, "-S", "h1", "--transferfile", "{}", "--return", "{}.n",
                                          "wc -l < {} > {}.n", ":::", "in/a b"});
@@ -116,8 +135,8 @@ TEST(BinPoolRemote, FilesAreSentReturnedAndCleanedUp) {
     EXPECT_TRUE(exists(dir.file("h/h1/in/a b.n")));
     // --trc: --transfer --return --cleanup, in a --workdir.
     ASSERT_EQ(mp::test::run_command({"rm", "-rf", dir.file("h"), dir.file("in/a b.n")}).exit_code, 0);
-    r = pool_in(dir.path, {"--ssh", ssh, "-S", "h1", "--workdir", "wd", "--trc", "{}.n", "wc -l < {} > {}.n", ":::",
-                           "in/a b"});
+    r = pool_in(dir.path, {"--ssh", ssh, "-S", "h1", "--workdir", "wd", "--trc", "{}.n", "wc -l < {} > {}.n",
+                           ":::", "in/a b"});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     EXPECT_EQ(slurp(dir.file("in/a b.n")), "2\n");
     EXPECT_TRUE(exists(dir.file("h/h1/wd/in")));
@@ -126,7 +145,8 @@ TEST(BinPoolRemote, FilesAreSentReturnedAndCleanedUp) {
     // A file that cannot be sent: the job does not run and fails with 255, named.
     r = pool_in(dir.path, {"--ssh", ssh, "-S", "h1", "--transfer", "touch ran", ":::", "in/none"});
     EXPECT_EQ(r.exit_code, 1);
-    EXPECT_NE(r.err.find("pool: --transferfile: cannot read 'in/none': No such file or directory"), std::string::npos)
+    EXPECT_NE(r.err.find("pool: --transferfile: cannot read 'in/none': No such file or directory"),
+              std::string::npos)
         << r.err;
     EXPECT_FALSE(exists(dir.file("h/h1/ran")));
     // A --return file the job did not make: the job fails, cat's reason shown.
@@ -155,9 +175,9 @@ TEST(BinPoolRemote, TheWorkdirOfThreeDotsIsTheJobsOwnAndRemovedAfter) {
     EXPECT_FALSE(exists(first)) << first;
     // --workdir . : the same directory relative to $HOME as here.
     ASSERT_EQ(mp::test::run_command({"mkdir", "-p", dir.file("home/pro ject")}).exit_code, 0);
-    const CommandResult same = pool_in(dir.file("home/pro ject"), {"--ssh", ssh, "-S", "h1", "--workdir", ".", "pwd",
-                                                                   ":::", "a"},
-                                       {"HOME=" + dir.file("home")});
+    const CommandResult same =
+        pool_in(dir.file("home/pro ject"), {"--ssh", ssh, "-S", "h1", "--workdir", ".", "pwd", ":::", "a"},
+                {"HOME=" + dir.file("home")});
     EXPECT_EQ(same.out, dir.file("h/h1/pro ject") + "\n") << same.err;
 }
 
@@ -166,11 +186,13 @@ TEST(BinPoolRemote, EnvPassesValuesToRemoteJobs) {
     const std::string ssh = fake_ssh(dir);
     const std::string value = "it's $x `y` \"z\"\nw";
     // A remote login starts with its own environment: only --env brings ours.
-    CommandResult r = pool_in(dir.path, {"-k", "--ssh", ssh, "-S", "h1", "printf '<%s>\\n' \"$FOO\" \"$BAR\"", ":::", "a"},
-                              {"FOO=" + value, "BAR=b"});
+    CommandResult r =
+        pool_in(dir.path, {"-k", "--ssh", ssh, "-S", "h1", "printf '<%s>\\n' \"$FOO\" \"$BAR\"", ":::", "a"},
+                {"FOO=" + value, "BAR=b"});
     EXPECT_EQ(r.out, "<>\n<>\n<a>\n") << r.err;
-    r = pool_in(dir.path, {"-k", "--env", "FOO", "--env", "BAR", "--ssh", ssh, "-S", "h1", "printf '<%s>\\n' \"$FOO\" \"$BAR\"",
-                           ":::", "a"},
+    r = pool_in(dir.path,
+                {"-k", "--env", "FOO", "--env", "BAR", "--ssh", ssh, "-S", "h1",
+                 "printf '<%s>\\n' \"$FOO\" \"$BAR\"", ":::", "a"},
                 {"FOO=" + value, "BAR=b"});
     EXPECT_EQ(r.out, "<" + value + ">\n<b>\n<a>\n") << r.err;
     // Here the jobs have our environment anyway.
@@ -182,27 +204,31 @@ TEST(BinPoolRemote, AnSshloginfileThatCannotBeReadRunsNothing) {
     TempDir dir;
     const std::string ssh = fake_ssh(dir);
     for (const std::string& file : {dir.file("none"), dir.path}) {
-        const CommandResult r = pool_cli({"--ssh", ssh, "--sshloginfile", file, "touch", dir.file("ran"), ":::", "a"});
+        const CommandResult r =
+            pool_cli({"--ssh", ssh, "--sshloginfile", file, "touch", dir.file("ran"), ":::", "a"});
         EXPECT_EQ(r.exit_code, 255) << file;
         EXPECT_EQ(r.err.rfind("pool: cannot read --sshloginfile '" + file + "': ", 0), 0u) << r.err;
         EXPECT_FALSE(exists(dir.file("ran")));
     }
     // GNU parallel's places: ~/.parallel/FILE when FILE is not here, `..` for
     // ~/.parallel/sshloginfile.
-    ASSERT_EQ(mp::test::run_command({"sh", "-c",
-                                     "mkdir -p \"$0/home/.parallel\" && echo 1/h1 > \"$0/home/.parallel/sshloginfile\" && "
-                                     "echo 1/h2 > \"$0/home/.parallel/mine\"",
-                                     dir.path})
+    ASSERT_EQ(mp::test::run_command(
+                  {"sh", "-c",
+                   "mkdir -p \"$0/home/.parallel\" && echo 1/h1 > \"$0/home/.parallel/sshloginfile\" && "
+                   "echo 1/h2 > \"$0/home/.parallel/mine\"",
+                   dir.path})
                   .exit_code,
               0);
     for (const auto& [file, host] : {std::pair<std::string, std::string>{"..", "h1"}, {"mine", "h2"}}) {
-        const CommandResult found = pool_in(dir.path, {"--ssh", ssh, "--slf", file, "basename \"$PWD\"", ":::", "a"},
-                                            {"HOME=" + dir.file("home")});
+        const CommandResult found =
+            pool_in(dir.path, {"--ssh", ssh, "--slf", file, "basename \"$PWD\"", ":::", "a"},
+                    {"HOME=" + dir.file("home")});
         EXPECT_EQ(found.out, host + "\n") << file << "\n" << found.err;
     }
     // A file of comments only names no host.
     ASSERT_EQ(mp::test::run_command({"sh", "-c", "echo '# none' > \"$0\"", dir.file("empty")}).exit_code, 0);
-    const CommandResult r = pool_cli({"--sshloginfile", dir.file("empty"), "touch", dir.file("ran"), ":::", "a"});
+    const CommandResult r =
+        pool_cli({"--sshloginfile", dir.file("empty"), "touch", dir.file("ran"), ":::", "a"});
     EXPECT_EQ(r.exit_code, 255);
     EXPECT_EQ(r.err.rfind("pool: --sshloginfile: no login in '" + dir.file("empty") + "'", 0), 0u) << r.err;
     EXPECT_FALSE(exists(dir.file("ran")));
