@@ -18,6 +18,8 @@ constexpr const char* kUsage =
     "       pool [OPTION]... CMD [ARG]... < ITEMS\n"
     "       pool --pipe [OPTION]... CMD [ARG]... < DATA\n"
     "       pool --pipe-part -a FILE [OPTION]... CMD [ARG]...\n"
+    "       pool -S [N/]HOST[,...] [OPTION]... CMD [ARG]... ::: ARG...\n"
+    "       pool --shellquote [OPTION]... [CMD [ARG]...] ::: ARG...\n"
     "       pool tour\n";
 
 constexpr const char* kHelp =
@@ -66,7 +68,13 @@ constexpr const char* kHelp =
     "  --retries N          N tries in all for a failing job (0: until it succeeds)\n"
     "  --halt soon|now      after the first failure start no new job (soon), and also\n"
     "                       kill the running ones (now); exit with the job's status\n"
+    "  --termseq SEQ        how a job is stopped (--timeout, --halt now, SIGINT): signals\n"
+    "                       and waits in ms, TERM,200,TERM,100,KILL,25; SIGKILL after the\n"
+    "                       last wait (default: TERM,1000,KILL)\n"
+    "  --nice N             run the jobs N nicer (-20 to 19)\n"
     "  --dry-run            print each job's command as a shell reads it; run nothing\n"
+    "  --shellquote         print each input shell-quoted (with CMD: its command line);\n"
+    "                       run nothing\n"
     "\n"
     "Pacing and re-running\n"
     "  --delay DUR          start jobs DUR apart (seconds, or with s m h d)\n"
@@ -76,6 +84,26 @@ constexpr const char* kHelp =
     "  --resume             with --joblog: skip the jobs the log has (by sequence number)\n"
     "  --resume-failed      with --joblog: skip only the jobs the log has as succeeded\n"
     "  --retry-failed       with --joblog: rerun the log's failed commands, nothing else\n"
+    "\n"
+    "Remote hosts\n"
+    "  -S, --sshlogin [N/]HOST[,...]  run jobs on HOST through ssh, N at a time there\n"
+    "                       (default: -j's); ':' is this machine; repeatable;\n"
+    "                       a login may be SSH-COMMAND HOST, its own ssh command\n"
+    "  --sshloginfile, --slf FILE  the logins of FILE, one -S value a line (# comments);\n"
+    "                       FILE here, else in ~/.parallel; '..': ~/.parallel/sshloginfile\n"
+    "  --ssh CMD            CMD instead of ssh; run as CMD HOST -- LINE, LINE the job's\n"
+    "                       command quoted once for the remote shell\n"
+    "  --transferfile, --tf FILE  send FILE (replacement strings expanded) before the\n"
+    "                       job, through CMD HOST 'cat > FILE' (no rsync)\n"
+    "  --transfer           as --transferfile {}\n"
+    "  --return FILE        fetch FILE back after the job\n"
+    "  --cleanup            remove the sent and fetched files on the host after the job\n"
+    "  --trc FILE           --transfer --return FILE --cleanup\n"
+    "  --workdir, --wd DIR  run in DIR there (relative: to the login's home); '.': the\n"
+    "                       same directory relative to $HOME as here; '...': a new\n"
+    "                       ~/.parallel/tmp/HOST-PID-SEQ, removed after the job\n"
+    "  --env NAME           pass NAME's value to remote jobs (here they have it anyway)\n"
+    "  A host ssh cannot reach fails its jobs with 255, the reason on stderr.\n"
     "\n"
     "Blocks of stdin instead of arguments\n"
     "  --pipe               cut stdin into blocks on record ends, one on each job's\n"
@@ -109,9 +137,9 @@ constexpr const char* kHelp =
     "Exit status: 0 all jobs succeeded; 1-100 that many failed; 101 more than 100\n"
     "failed; the failing job's status with --halt; 130/143 on SIGINT/SIGTERM (every\n"
     "job's process group is killed first); 255 usage error, an unreadable input file,\n"
-    "a bad --colsep regex, a --pipe-part file that is not a regular file, a --results\n"
-    "directory that cannot be made or is a symlink, a damaged joblog, a command line\n"
-    "too long (no job runs).\n";
+    "an unreadable --sshloginfile, a bad --colsep regex, a --pipe-part file that is not\n"
+    "a regular file, a --results directory that cannot be made or is a symlink, a\n"
+    "damaged joblog, a command line too long (no job runs).\n";
 
 // GNU parallel's code for a usage error and for its own failures.
 constexpr int kUsageError = 255;

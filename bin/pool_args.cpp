@@ -1,5 +1,6 @@
 #include "bin/pool_args.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdint>
@@ -7,6 +8,7 @@
 #include <string>
 
 #include "bin/cli/args.hpp"
+#include "bin/cli/shell.hpp"
 #include "bin/pool_jobs.hpp"
 
 namespace mp::tools::pool {
@@ -88,6 +90,57 @@ std::string delimiter_of(const std::string& value) {
     return out;
 }
 
+// A valid shell variable name (--env's value).
+bool variable_name(const std::string& name) {
+    if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0]))) return false;
+    return std::all_of(name.begin(), name.end(),
+                       [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+}
+
+// -S and the options of remote jobs; false when the next word is none of them.
+template <typename ValueOf>
+bool parse_remote_option(cli::Args& args, RemoteOptions& remote, const ValueOf& value_of) {
+    if (auto value = value_of("-S", "--sshlogin")) {
+        for (SshLogin& login : parse_sshlogins(*value)) remote.logins.push_back(std::move(login));
+    } else if (auto value = value_of("", "--sshloginfile")) {
+        remote.login_files.push_back(*value);
+    } else if (auto value = value_of("", "--slf")) {
+        remote.login_files.push_back(*value);
+    } else if (auto value = value_of("", "--ssh")) {
+        std::string error;
+        auto words = cli::split_words(*value, error);
+        if (!words || words->empty()) throw cli::UsageError("--ssh: not a command: '" + *value + "'" +
+                                                            (error.empty() ? "" : ": " + error));
+        remote.ssh = std::move(*words);
+    } else if (args.accept("--transfer")) {
+        remote.transfer.push_back("{}");
+    } else if (auto value = value_of("", "--transferfile")) {
+        remote.transfer.push_back(*value);
+    } else if (auto value = value_of("", "--tf")) {
+        remote.transfer.push_back(*value);
+    } else if (auto value = value_of("", "--return")) {
+        remote.returns.push_back(*value);
+    } else if (args.accept("--cleanup")) {
+        remote.cleanup = true;
+    } else if (auto value = value_of("", "--trc")) {
+        remote.transfer.push_back("{}");
+        remote.returns.push_back(*value);
+        remote.cleanup = true;
+    } else if (auto value = value_of("", "--workdir")) {
+        if (value->empty()) throw cli::UsageError("--workdir: no directory name");
+        remote.workdir = *value;
+    } else if (auto value = value_of("", "--wd")) {
+        if (value->empty()) throw cli::UsageError("--wd: no directory name");
+        remote.workdir = *value;
+    } else if (auto value = value_of("", "--env")) {
+        if (!variable_name(*value)) throw cli::UsageError("--env: not a variable name: '" + *value + "'");
+        remote.env.push_back(*value);
+    } else {
+        return false;
+    }
+    return true;
+}
+
 // The options before CMD. Returns false at the first word that is not one of them.
 bool parse_option(cli::Args& args, RunnerOptions& options, std::string& arg_sep, std::string& arg_file_sep,
                   bool& recend_given, int cores) {
@@ -129,6 +182,14 @@ bool parse_option(cli::Args& args, RunnerOptions& options, std::string& arg_sep,
         options.grouping = Grouping::group;
     } else if (args.accept("--dry-run")) {
         options.dry_run = true;
+    } else if (args.accept("--shellquote")) {
+        options.shellquote = true;
+    } else if (parse_remote_option(args, options.remote, value_of)) {
+        // -S and its company, taken there
+    } else if (auto value = value_of("", "--nice")) {
+        options.nice = count_of("--nice", *value, -20, 19);
+    } else if (auto value = value_of("", "--termseq")) {
+        options.termseq = parse_termseq(*value);
     } else if (args.accept("--resume")) {
         options.resume = Resume::resume;
     } else if (args.accept("--resume-failed")) {
@@ -275,7 +336,8 @@ Command parse_run(cli::Args& args, int cores) {
         return options;
     }
     parse_command(args, options, arg_sep, arg_file_sep);
-    if (options.command.empty()) throw cli::UsageError("no command to run");
+    // --shellquote prints the items themselves when no command is given.
+    if (options.command.empty() && !options.shellquote) throw cli::UsageError("no command to run");
     if (options.resume != Resume::none && options.joblog.empty())
         throw cli::UsageError("--resume, --resume-failed and --retry-failed need --joblog FILE");
     check_pipe(options, recend_given);

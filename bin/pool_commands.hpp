@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "bin/pool_pacing.hpp"
+#include "bin/pool_remote.hpp"
+#include "bin/pool_termseq.hpp"
 #include "subproc/timeout.hpp"
 
 namespace mp::tools::pool {
@@ -90,6 +92,10 @@ struct RunnerOptions {
     std::string recstart{};        // --recstart: what starts one
     PacingOptions pacing{};        // --delay, --load, --memfree
     bool dry_run = false;          // --dry-run: print each job's command, run none
+    bool shellquote = false;       // --shellquote: print each input item shell-quoted, run none
+    std::optional<int> nice{};     // --nice: the jobs' niceness, added to ours
+    TermSeq termseq = default_termseq();  // --termseq: how a job is stopped
+    RemoteOptions remote{};        // -S, --sshloginfile and their options
     Resume resume = Resume::none;  // needs --joblog
     std::vector<std::string> command{};  // CMD and its arguments, with replacement strings
 };
@@ -98,9 +104,10 @@ struct RunnerOptions {
 // succeeded, 1-100 the number that failed, 101 more than 100, the failing job's own
 // status after --halt, 130/143 after SIGINT/SIGTERM (every job's process group
 // killed first). Throws std::system_error when the joblog or an input file cannot be
-// opened, cli::UsageError for a bad --colsep regex or a --pipe-part file that is
-// not a regular file; std::system_error when the --results directory cannot be made
-// or is a symlink (nothing has run then).
+// opened or an --sshloginfile read, cli::UsageError for a bad --colsep regex, a
+// --pipe-part file that is not a regular file or an --sshloginfile without a login;
+// std::system_error when the --results directory cannot be made or is a symlink
+// (nothing has run then).
 int run_command(const RunnerOptions& options);
 
 // Replays Python's multiprocessing examples with mp::pool; returns the exit code.

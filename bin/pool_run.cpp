@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstring>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <set>
 #include <system_error>
@@ -20,6 +21,7 @@
 #include "bin/cli/output_file.hpp"
 #include "bin/cli/shell.hpp"
 #include "bin/pool_history.hpp"
+#include "bin/pool_input.hpp"
 #include "bin/pool_inputs.hpp"
 #include "bin/pool_output.hpp"
 #include "bin/pool_pipe.hpp"
@@ -51,10 +53,28 @@ struct Attempt {
     int signal = 0;   // joblog's Signal
     double started = 0;  // seconds since the epoch
     double runtime = 0;
+    std::string host = kLocalHost;  // joblog's Host: the -S host it ran on
     bool ok() const { return exitval == 0 && signal == 0; }
     // The shell-style status: the code, or 128 + signal.
     int status() const { return signal != 0 ? 128 + signal : exitval; }
 };
+
+// --nice: run in the child before exec (only a system call: other threads run).
+std::function<void()> niceness(std::optional<int> nice) {
+    if (!nice) return {};
+    // Failing to lower the niceness (no privilege) leaves it as it was, as nice(1) does.
+    return [increment = *nice] { static_cast<void>(::nice(increment)); };
+}
+
+// What a stopped job printed that was not read yet; a member that left the group
+// and still holds the pipes is not waited for long.
+mp::subproc::Output rest_of_output(mp::subproc::Popen& job) {
+    try {
+        return job.communicate({}, kKillGrace);
+    } catch (const mp::subproc::TimeoutExpired& timeout) {
+        return {timeout.out(), timeout.err()};
+    }
+}
 
 double epoch_seconds() {
     timeval now{};
@@ -80,6 +100,14 @@ std::string command_line(const std::vector<std::string>& argv, bool through_shel
     return line;
 }
 
+// The fields of a job's records, a blank between two.
+std::string joined(const std::vector<Record>& records) {
+    std::string line;
+    for (const Record& record : records)
+        for (const std::string& field : record) line += (line.empty() ? "" : " ") + field;
+    return line;
+}
+
 std::optional<JobHistory> history_of(const RunnerOptions& options) {
     if (options.resume == Resume::none) return std::nullopt;
     return JobHistory::read(options.joblog);
@@ -92,6 +120,25 @@ std::optional<Template> tag_template(const RunnerOptions& options) {
     return Template({*options.tag}, options.replace, true, options.multi, false);
 }
 
+// The host of each job slot (-S, --sshloginfile: every login file read here, before
+// anything runs); none without them.
+std::vector<SshLogin> hosts_of(const RunnerOptions& options) {
+    std::vector<SshLogin> logins = options.remote.logins;
+    for (const std::string& file : options.remote.login_files)
+        for (SshLogin& login : read_sshloginfile(file)) logins.push_back(std::move(login));
+    if (options.remote.any() && logins.empty())
+        throw cli::UsageError("--sshloginfile: no login in '" + options.remote.login_files.front() + "'");
+    return slot_hosts(logins, options.jobs);
+}
+
+// --transferfile's and --return's names: templates as --tagstring's, a name a word.
+std::vector<Template> file_templates(const std::vector<std::string>& names, const RunnerOptions& options) {
+    std::vector<Template> templates;
+    for (const std::string& name : names) templates.emplace_back(std::vector<std::string>{name}, options.replace, true,
+                                                                 options.multi, false);
+    return templates;
+}
+
 class Runner {
 public:
     // Opens the input (files, --colsep, --pipe-part's file) and --results' directory:
@@ -102,7 +149,11 @@ public:
           tag_(tag_template(options)),
           output_(options),
           history_(history_of(options)),
-          pacing_(options.pacing) {
+          pacing_(options.pacing),
+          hosts_(hosts_of(options)),
+          slots_(hosts_.empty() ? options.jobs : static_cast<int>(hosts_.size())),
+          transfer_(file_templates(options.remote.transfer, options)),
+          returns_(file_templates(options.remote.returns, options)) {
         if (options.resume == Resume::retry_failed) return;  // the jobs come from the joblog
         if (options.pipe == PipeMode::none) {
             inputs_.emplace(options);
@@ -126,6 +177,12 @@ private:
                     const JobInput& input);
     bool collect(mp::subproc::Popen& job, std::size_t seq, const std::string& tag, const JobInput& input,
                  Attempt& result);
+    Attempt tries(const std::vector<std::string>& argv, std::size_t seq, const std::string& tag,
+                  const JobInput& input);
+    Attempt run_remote(const SshLogin& login, const Job& job, int slot, const std::string& command,
+                       const std::string& tag, const JobInput& input);
+    std::vector<std::string> file_names(const std::vector<Template>& templates, const Job& job, int slot) const;
+    void stop_group(mp::subproc::Popen& job);
     void finish(const Job& job, const std::string& command, const std::string& tag, const Attempt& result);
     void supervise();
     void signal_jobs(int signal);
@@ -153,6 +210,10 @@ private:
     Output output_;
     const std::optional<JobHistory> history_;  // --resume*: the joblog as it was
     Pacing pacing_;
+    const std::vector<SshLogin> hosts_;  // -S: each slot's login (slot N: hosts_[N-1])
+    const int slots_;                       // the job slots: -j's, or the logins'
+    const std::vector<Template> transfer_;  // --transferfile's names
+    const std::vector<Template> returns_;   // --return's names
     std::mutex mutex_;
     std::condition_variable changed_;
     std::deque<Job> jobs_;
@@ -165,7 +226,7 @@ private:
     bool stopping_ = false;            // start no new job
     std::optional<int> halt_status_;   // --halt: the failing job's status
     int stop_signal_ = 0;              // SIGINT/SIGTERM received
-    std::optional<Clock::time_point> kill_at_;  // when running jobs get SIGKILL
+    std::optional<Clock::time_point> stop_at_;  // when the stop of running jobs (--termseq) began
     std::set<pid_t> running_;          // process groups of running jobs
     std::exception_ptr error_;         // what ended the run early: the input, a job's I/O
     bool all_done_ = false;
@@ -198,14 +259,14 @@ void Runner::push_job(Job job) {
     if (skipped(job.seq)) return;
     // Read ahead a little only: a slow CMD need not hold the whole input in memory.
     // --pipe's blocks are read ahead one for each slot: they may be large.
-    const std::size_t ahead = static_cast<std::size_t>(options_.jobs) * (blocks_ ? 1 : 4);
+    const std::size_t ahead = static_cast<std::size_t>(slots_) * (blocks_ ? 1 : 4);
     changed_.wait(lock, [&] { return jobs_.size() < ahead || stopping_; });
     if (stopping_) return;
     jobs_.push_back(std::move(job));
     changed_.notify_all();
     // A slot starts when a job waits with every started slot busy: -j 100 for three
     // jobs starts three, and {%} counts from 1 as in GNU parallel.
-    if (jobs_.size() > idle_ && workers_.size() < static_cast<std::size_t>(options_.jobs)) {
+    if (jobs_.size() > idle_ && workers_.size() < static_cast<std::size_t>(slots_)) {
         const int slot = static_cast<int>(workers_.size()) + 1;
         workers_.emplace_back([this, slot] { work(slot); });
     }
@@ -279,7 +340,7 @@ void Runner::make_jobs() {
         // Once the input has ended, what is left is shared among the slots (one
         // share computed then, as GNU parallel does: 5 left with -j2 make 3 and 2).
         if (eof && !share && options_.multi != Multi::xargs) {
-            const std::size_t slots = static_cast<std::size_t>(options_.jobs);
+            const std::size_t slots = static_cast<std::size_t>(slots_);
             share = (pending.size() + slots - 1) / slots;
         }
         if (share) take = std::min(take, *share);
@@ -338,31 +399,81 @@ bool Runner::run_next_job(int slot) {
         changed_.notify_all();
     }
     const bool retried = !job.logged_command.empty();
+    // --shellquote without a command: the items themselves.
     const std::vector<std::string> argv = retried ? std::vector<std::string>{"/bin/sh", "-c", job.logged_command}
-                                                  : template_.expand(job.records, job.seq, slot);
-    const std::string command = command_line(argv, retried || template_.shell());
+                                          : options_.command.empty() ? std::vector<std::string>{joined(job.records)}
+                                                                     : template_.expand(job.records, job.seq, slot);
+    const std::string command = command_line(argv, retried || template_.shell() || options_.command.empty());
     std::string tag;
     if (tag_)
         for (const std::string& word : tag_->expand(job.records, job.seq, slot)) tag += (tag.empty() ? "" : " ") + word;
-    if (options_.dry_run) {
+    if (options_.dry_run || options_.shellquote) {
         Attempt shown;
-        shown.out = command + "\n";
+        shown.out = (options_.shellquote ? cli::shell_quote(command) : command) + "\n";
         finish(job, command, tag, shown);
         return true;
     }
     const JobInput input = blocks_ ? blocks_->input(std::move(job.block)) : JobInput();
     if (!pacing_.wait_turn([this] { return stop_requested(); })) return false;
-    Attempt result = attempt(argv, job.seq, tag, input);
-    // --retries N: N tries in all; 0: until one succeeds (GNU parallel's rules).
-    for (int tries = 1; !result.ok() && (options_.tries == 0 || tries < options_.tries); ++tries) {
+    const SshLogin* login = hosts_.empty() ? nullptr : &hosts_[static_cast<std::size_t>(slot) - 1];
+    const Attempt result = login != nullptr && !login->local() ? run_remote(*login, job, slot, command, tag, input)
+                                                               : tries(argv, job.seq, tag, input);
+    finish(job, command, tag, result);
+    return true;
+}
+
+// --retries N: N tries in all; 0: until one succeeds (GNU parallel's rules).
+Attempt Runner::tries(const std::vector<std::string>& argv, std::size_t seq, const std::string& tag,
+                      const JobInput& input) {
+    Attempt result = attempt(argv, seq, tag, input);
+    for (int tried = 1; !result.ok() && (options_.tries == 0 || tried < options_.tries); ++tried) {
         {
             std::lock_guard lock(mutex_);
             if (stop_signal_ != 0 || halt_status_) break;
         }
-        result = attempt(argv, job.seq, tag, input);
+        result = attempt(argv, seq, tag, input);
     }
-    finish(job, command, tag, result);
-    return true;
+    return result;
+}
+
+std::vector<std::string> Runner::file_names(const std::vector<Template>& templates, const Job& job, int slot) const {
+    std::vector<std::string> names;
+    for (const Template& name : templates)
+        for (std::string& word : name.expand(job.records, job.seq, slot)) names.push_back(std::move(word));
+    return names;
+}
+
+// A job on another host: its files sent, the command run through ssh (each try),
+// the --return files fetched, the host cleaned up. A file that cannot be sent or
+// fetched fails the job with 255, as ssh's own failures do.
+Attempt Runner::run_remote(const SshLogin& login, const Job& job, int slot, const std::string& command,
+                           const std::string& tag, const JobInput& input) {
+    const RemoteJob remote(options_.remote, login, job.seq, options_.nice);
+    const std::vector<std::string> sent = file_names(transfer_, job, slot);
+    const std::vector<std::string> returned = file_names(returns_, job, slot);
+    std::string errors = remote.send(sent);
+    Attempt result;
+    if (errors.empty()) {
+        result = tries(remote.command(command), job.seq, tag, input);
+        if (result.exitval == 255)
+            errors = "pool: " + login.host + ": " + (login.ssh.empty() ? options_.remote.ssh : login.ssh).front() +
+                     " exited with 255: the host cannot be reached (or the command exited with 255)\n";
+        errors += remote.fetch(returned);
+    }
+    result.host = login.host;
+    std::vector<std::string> placed = sent;
+    placed.insert(placed.end(), returned.begin(), returned.end());
+    errors += remote.clean(placed);
+    if (!errors.empty()) {
+        if (result.ok()) result.exitval = 255;
+        // Streamed output has gone out already: the reason follows it directly.
+        if (output_.streams()) {
+            write_all(2, errors);
+        } else {
+            result.err += errors;
+        }
+    }
+    return result;
 }
 
 Attempt Runner::attempt(const std::vector<std::string>& argv, std::size_t seq, const std::string& tag,
@@ -376,6 +487,7 @@ Attempt Runner::attempt(const std::vector<std::string>& argv, std::size_t seq, c
         job.emplace(argv, mp::subproc::Options{.in = blocks_ ? mp::subproc::PIPE : mp::subproc::DEVNULL,
                                                .out = mp::subproc::PIPE,
                                                .err = mp::subproc::PIPE,
+                                               .preexec_fn = niceness(options_.nice),
                                                .on_destroy = mp::subproc::OnDestroy::stop,
                                                .stop = {.wait = 0ms, .signal = SIGTERM, .grace = kKillGrace}});
     } catch (const mp::subproc::SpawnError& error) {
@@ -401,7 +513,14 @@ Attempt Runner::attempt(const std::vector<std::string>& argv, std::size_t seq, c
             result.exitval = code;
         }
     } else {
-        job->stop();  // TERM to the group, grace, KILL, reap: no grandchild survives
+        stop_group(*job);
+        // All it printed, also while it was being stopped (a trap's last words).
+        if (!output_.streams()) {
+            mp::subproc::Output rest = rest_of_output(*job);
+            result.out += rest.out;
+            result.err += rest.err;
+            result.out_bytes = result.out.size();
+        }
         result.exitval = -1;
         result.signal = SIGTERM;
     }
@@ -427,13 +546,30 @@ bool Runner::collect(mp::subproc::Popen& job, std::size_t seq, const std::string
 Runner::SignalledGroup::SignalledGroup(Runner& runner, pid_t group) : runner_(runner), group_(group) {
     std::lock_guard lock(runner_.mutex_);
     runner_.running_.insert(group_);
-    // Started just as a stop began: it must not escape the kill.
-    if (runner_.kill_at_) kill(-group_, SIGTERM);
+    // Started just as a stop began: it must not escape the stop sequence.
+    if (runner_.stop_at_) kill(-group_, runner_.options_.termseq.front().signal);
 }
 
 Runner::SignalledGroup::~SignalledGroup() {
     std::lock_guard lock(runner_.mutex_);
     runner_.running_.erase(group_);
+}
+
+// --termseq for a job that timed out: each signal to its group, then the wait for
+// the job to end; once it has ended (or the sequence is over) whatever is left of
+// the group is killed, so that no grandchild survives, and the job reaped.
+void Runner::stop_group(mp::subproc::Popen& job) {
+    const pid_t group = job.pid();
+    for (const TermStep& step : options_.termseq) {
+        if (kill(-group, step.signal) != 0) break;  // the group is gone
+        try {
+            job.wait(step.wait);
+            break;
+        } catch (const mp::subproc::TimeoutExpired&) {
+        }
+    }
+    kill(-group, SIGKILL);
+    job.wait();
 }
 
 void Runner::finish(const Job& job, const std::string& command, const std::string& tag, const Attempt& result) {
@@ -445,14 +581,14 @@ void Runner::finish(const Job& job, const std::string& command, const std::strin
             if (options_.halt != Halt::never && !halt_status_) {
                 halt_status_ = result.status();
                 stopping_ = true;
-                if (options_.halt == Halt::now) kill_at_ = Clock::now() + kKillGrace;
+                if (options_.halt == Halt::now) stop_at_ = Clock::now();
                 changed_.notify_all();
             }
         }
     }
     if (joblog_ != nullptr) {  // none with --dry-run
         std::lock_guard lock(log_mutex_);
-        std::fprintf(joblog_, "%zu\t:\t%.3f\t%.3f\t%zu\t%zu\t%d\t%d\t%s\n", job.seq, result.started,
+        std::fprintf(joblog_, "%zu\t%s\t%.3f\t%.3f\t%zu\t%zu\t%d\t%d\t%s\n", job.seq, result.host.c_str(), result.started,
                      result.runtime, result.in_bytes, result.out_bytes, result.exitval,
                      result.signal, command.c_str());
         std::fflush(joblog_);
@@ -492,13 +628,15 @@ void Runner::signal_jobs(int signal) {
 }
 
 // The supervisor: receives SIGINT/SIGTERM (blocked in every other thread) and runs
-// the stop sequence for running jobs: TERM to each job's group, KILL after a grace.
+// the stop sequence (--termseq) for running jobs: each signal to each job's group
+// in its turn, SIGKILL after the last wait.
 void Runner::supervise() {
     sigset_t stop_signals;
     sigemptyset(&stop_signals);
     sigaddset(&stop_signals, SIGINT);
     sigaddset(&stop_signals, SIGTERM);
-    bool termed = false, killed = false;
+    std::size_t step = 0;  // the next step of --termseq; its size: the final SIGKILL
+    Clock::time_point step_at{};
     for (;;) {
         const timespec tick{0, 20'000'000};
         const int received = sigtimedwait(&stop_signals, nullptr, &tick);
@@ -506,16 +644,18 @@ void Runner::supervise() {
         if (received > 0 && stop_signal_ == 0) {
             stop_signal_ = received;
             stopping_ = true;
-            kill_at_ = Clock::now() + kKillGrace;
+            stop_at_ = Clock::now();
             changed_.notify_all();
         }
-        if (kill_at_ && !termed) {
-            signal_jobs(SIGTERM);
-            termed = true;
-        }
-        if (kill_at_ && !killed && Clock::now() >= *kill_at_) {
-            signal_jobs(SIGKILL);
-            killed = true;
+        if (stop_at_ && step == 0) step_at = *stop_at_;
+        while (stop_at_ && step <= options_.termseq.size() && Clock::now() >= step_at) {
+            if (step == options_.termseq.size()) {
+                signal_jobs(SIGKILL);
+            } else {
+                signal_jobs(options_.termseq[step].signal);
+                step_at += options_.termseq[step].wait;
+            }
+            ++step;
         }
         if (all_done_) return;
     }

@@ -7,6 +7,8 @@
 #include "bin/ipc_args.cpp"
 #include "bin/pool_args.cpp"
 #include "bin/pool_jobs.cpp"
+#include "bin/pool_sshlogin.cpp"
+#include "bin/pool_termseq.cpp"
 #include "bin/shm_args.cpp"
 #include "bin/subproc_args.cpp"
 #include "bin/sync_args.cpp"

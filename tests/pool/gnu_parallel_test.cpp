@@ -149,7 +149,36 @@ const std::vector<Case> kCases = {
     {{"-k", "--pipe-part", "-a", "@D/f1", "--recend", "x", "--block", "1", "cat; echo --"}, "", "x\ny\n--\n", 0},
     {{"-k", "--pipe-part", "-a", "@D/f100", "--recstart", "5", "--block", "50", "wc -l"}, "", "24\n20\n20\n20\n16\n", 0},
     {{"-k", "--pipe-part", "-a", "@D/f100", "-N", "1", "--block", "280", "wc -l"}, "", "", 255},
-    {{"--pipe-part", "-a", "@D/none", "wc -l"}, "", "", 255},
+    {{"--pipe-part", "-a", "@D/none", "wc -l"}, "", "", 255},    // Remote hosts, -S through --ssh @D/ssh (fake_ssh: HOST's home is @D/h/HOST, down*
+    // is unreachable), or a login's own ssh command; ':' is this machine. Each item is
+    // one literal word there.
+    {{"-k", "-q", "--ssh", "@D/ssh", "-S", "1/h1", "printf", "<%s>\\n", ":::", "a b", "it's", "\"q\"", "$HOME", ";ls", "x\\y", "`id`"}, "", "<a b>\n<it's>\n<\"q\">\n<$HOME>\n<;ls>\n<x\\y>\n<`id`>\n", 0},
+    {{"-k", "--ssh", "@D/ssh", "-S", "1/h1", "echo {} | tr a-z A-Z; pwd", ":::", "a b", "$(id)"}, "", "A B\n@D/h/h1\n$(ID)\n@D/h/h1\n", 0},
+    {{"-k", "--ssh", "@D/ssh", "--sshlogin", "1/h1", "echo", ":::", "a"}, "", "a\n", 0},
+    {{"-k", "--ssh", "@D/none", "-S", ":", "echo", ":::", "a"}, "", "a\n", 0},
+    {{"-k", "--ssh", "@D/ssh", "-S", "1/down", "echo", ":::", "a", "b"}, "", "", 2},
+    {{"-k", "--ssh", "@D/ssh", "--sshloginfile", "@D/logins", "echo {} $(basename $PWD)", ":::", "a"}, "", "a h1\n", 0},
+    {{"-k", "--ssh", "@D/ssh", "-S", "1/h1", "--workdir", "w/d", "pwd", ":::", "a"}, "", "@D/h/h1/w/d\n", 0},
+    {{"-k", "-S", "1/@D/ssh h1", "echo {} $(basename $PWD)", ":::", "a"}, "", "a h1\n", 0},
+    {{"-k", "-S", "/@D/ssh h2", "echo {} $(basename $PWD)", ":::", "a"}, "", "a h2\n", 0},
+    {{"--sshloginfile", "@D/none", "echo", ":::", "a"}, "", "", 255},
+    {{"-S", "0/h1", "echo", ":::", "a"}, "", "", 255},
+    {{"-S", "x/h1", "echo", ":::", "a"}, "", "", 255},
+    {{"-S", "2/", "echo", ":::", "a"}, "", "", 255},
+    {{"-S", "h1,,h2", "echo", ":::", "a"}, "", "", 255},
+    {{"--ssh", "'ssh", "-S", "h1", "echo", ":::", "a"}, "", "", 255},
+    // --shellquote (GNU parallel writes ' as '"'"'; a shell reads both the same),
+    // --nice (19 is the most), --termseq (the job's INT trap runs, then its wait ends).
+    {{"-k", "--shellquote", ":::", "a b", "it's", "$x", "plain"}, "", "'a b'\n'it'\\''s'\n'$x'\nplain\n", 0},
+    {{"-k", "--shellquote", "echo", ":::", "a b"}, "", "'echo '\\''a b'\\'''\n", 0},
+    {{"-k", "--shellquote", "--colsep", "\\t"}, "a\tb c\n", "'a b c'\n", 0},
+    {{"-N0", "--nice", "19", "nice", ":::", "a"}, "", "19\n", 0},
+    {{"-N0", "--nice", "19", "--ssh", "@D/ssh", "-S", "1/h1", "nice", ":::", "a"}, "", "19\n", 0},
+    {{"--nice", "20", "nice"}, "", "", 255},
+    {{"--termseq", "INT,200,KILL,25", "--timeout", "1", "echo start; trap \"echo got INT\" INT; sleep 3; echo end", ":::", "a"}, "", "start\ngot INT\nend a\n", 1},
+    {{"--termseq", "FOO,100", "echo"}, "", "", 255},
+    {{"--termseq", "TERM,x", "echo"}, "", "", 255},
+    {{"--env", "1X", "echo"}, "", "", 255},
 };
 
 std::string with_dir(std::string text, const std::string& dir) {
@@ -164,10 +193,12 @@ TEST(BinPoolGnuParallel, EveryCaseGivesGnuParallelsOutputAndStatus) {
         for (const std::string& arg : c.args) args.push_back(with_dir(arg, dir.path));
         ASSERT_EQ(mp::test::run_command({"sh", "-c",
                                          "printf 'x\\ny\\n' > \"$0/f1\"; printf '1\\n2\\n' > \"$0/f2\"; "
-                                         "seq 10 > \"$0/f10\"; seq 100 > \"$0/f100\"",
+                                         "seq 10 > \"$0/f10\"; seq 100 > \"$0/f100\"; "
+                                         "printf '# hosts\\n\\n1/h1\\n' > \"$0/logins\"",
                                          dir.path})
                       .exit_code,
                   0);
+        fake_ssh(dir);
         std::string line;
         for (const std::string& arg : c.args) line += (line.empty() ? "" : " ") + arg;
         const CommandResult r = pool_cli(args, c.input);
@@ -291,7 +322,8 @@ TEST(BinPoolGnuParallel, HelpListsEveryOption) {
           "-m", "-X", "--xargs", "--max-chars", "--jobs", "--quote", "--timeout", "--retries", "--halt",
           "--keep-order", "--joblog", "--bar", "--pipe", "--pipe-part", "--block", "--block-size", "--recend",
           "--recstart", "--group", "--line-buffer", "--lb", "--ungroup", "--tag", "--tagstring", "--results",
-          "--files"})
+          "--files", "--sshlogin", "--sshloginfile", "--slf", "--ssh", "--transferfile", "--tf", "--transfer",
+          "--return", "--cleanup", "--trc", "--workdir", "--wd", "--env", "--shellquote", "--nice", "--termseq"})
         EXPECT_NE(r.out.find(option), std::string::npos) << option;
 }
 

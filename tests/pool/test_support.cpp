@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -77,6 +78,20 @@ TempDir::TempDir() {
 }
 
 TempDir::~TempDir() { mp::test::run_command({"rm", "-rf", path}); }
+
+std::string fake_ssh(const TempDir& dir) {
+    const std::string path = dir.file("ssh");
+    std::ofstream script(path);
+    script << "#!/bin/sh\n"
+              "host=$1; shift; [ \"$1\" = -- ] && shift\n"
+              "case $host in down*) echo \"ssh: connect to host $host port 22: Connection refused\" >&2; exit 255;; esac\n"
+              "home=\"${0%/*}/h/$host\"\n"
+              "mkdir -p \"$home\" && cd \"$home\" || exit 255\n"
+              "exec env -i HOME=\"$PWD\" PATH=\"$PATH\" /bin/sh -c \"$*\"\n";
+    script.close();
+    chmod(path.c_str(), 0755);
+    return path;
+}
 
 std::string slurp(const std::string& path) {
     std::ifstream in(path);

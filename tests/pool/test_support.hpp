@@ -50,6 +50,13 @@ struct TempDir {
     std::string file(const std::string& name) const { return path + "/" + name; }
 };
 
+// Writes DIR/ssh, a stand-in for ssh that needs no network, and returns its path:
+// `ssh HOST [--] COMMAND...` runs COMMAND (its words joined by blanks, as ssh does)
+// with sh -c in DIR/h/HOST, made if missing, with HOME there and a clean environment
+// as a new login has; a HOST named down* fails as ssh does for an unreachable one
+// (a message, exit 255).
+std::string fake_ssh(const TempDir& dir);
+
 // The contents of a file ("" when it cannot be read).
 std::string slurp(const std::string& path);
 
