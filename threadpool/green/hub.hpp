@@ -49,6 +49,7 @@ namespace mp::threadpool::green {
 
 namespace internal {
 struct TaskCore;
+class FdPoller;
 }
 
 // LoopExit: every greenlet of the hub waits and nothing can wake any of them.
@@ -61,10 +62,7 @@ public:
 using SteadyTime = mp::threadpool::internal::SteadyTime;
 using mp::threadpool::internal::kNoDeadline;
 
-namespace internal {
-class FdPoller;
-}
-
+// How a hub waits for fds (see Backends above).
 enum class Backend { epoll, poll };
 #if defined(__linux__) && !defined(MP_GREEN_POLL)
 inline constexpr Backend kDefaultBackend = Backend::epoll;
