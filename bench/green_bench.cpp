@@ -2,7 +2,8 @@
 // ucontext coroutine pays, a signal-mask syscall per switch) and Python's greenlet;
 // spawning and joining greenlets against std::thread start + join and gevent; and an
 // echo server with 1,000 connections against a thread per connection and gevent's
-// StreamServer.
+// StreamServer, everything in one thread as gevent's figure is, then the two servers
+// alone under the same clients (green, in a thread of their own).
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -72,22 +73,9 @@ int listen_loopback(int flags, sockaddr_in& addr) {
     return fd;
 }
 
-// Server and clients as greenlets of one hub: everything in this one thread.
-void green_echo() {
-    sockaddr_in addr;
-    const int listener = listen_loopback(SOCK_NONBLOCK, addr);
-    auto server = green::spawn([listener] {
-        std::vector<green::TaskBase> handlers;
-        for (std::size_t i = 0; i < kConnections; ++i) {
-            const int conn = green::accept(listener);
-            handlers.push_back(green::spawn([conn] {
-                char buffer[kMessage];
-                while (const std::size_t n = green::recv(conn, buffer, sizeof buffer)) green::send(conn, buffer, n);
-                close(conn);
-            }));
-        }
-        green::joinall(handlers);
-    });
+// kConnections green clients making kRounds round trips each to `addr`, in the
+// calling thread's hub.
+void green_clients(const sockaddr_in& addr) {
     std::vector<green::TaskBase> clients;
     for (std::size_t i = 0; i < kConnections; ++i) clients.push_back(green::spawn([&addr] {
         const int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -100,6 +88,44 @@ void green_echo() {
         close(fd);
     }));
     green::joinall(clients);
+}
+
+// The green server: one greenlet per connection, in the calling thread's hub.
+void green_server(int listener) {
+    std::vector<green::TaskBase> handlers;
+    for (std::size_t i = 0; i < kConnections; ++i) {
+        const int conn = green::accept(listener);
+        handlers.push_back(green::spawn([conn] {
+            char buffer[kMessage];
+            while (const std::size_t n = green::recv(conn, buffer, sizeof buffer)) green::send(conn, buffer, n);
+            close(conn);
+        }));
+    }
+    green::joinall(handlers);
+}
+
+// A server with blocking sockets and a thread per connection.
+void threaded_server(int listener) {
+    std::vector<std::thread> handlers;
+    for (std::size_t i = 0; i < kConnections; ++i) {
+        const int conn = accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
+        if (conn < 0) die("accept4");
+        handlers.emplace_back([conn] {
+            char buffer[kMessage];
+            for (ssize_t n; (n = recv(conn, buffer, sizeof buffer, 0)) > 0;) send(conn, buffer, static_cast<std::size_t>(n), MSG_NOSIGNAL);
+            close(conn);
+        });
+    }
+    for (auto& h : handlers) h.join();
+}
+
+// Server and clients as greenlets of one hub: everything in this one thread, as
+// gevent's figure is.
+void green_echo() {
+    sockaddr_in addr;
+    const int listener = listen_loopback(SOCK_NONBLOCK, addr);
+    auto server = green::spawn(green_server, listener);
+    green_clients(addr);
     server.get();
     close(listener);
 }
@@ -108,19 +134,7 @@ void green_echo() {
 void threaded_echo() {
     sockaddr_in addr;
     const int listener = listen_loopback(0, addr);
-    std::thread server([listener] {
-        std::vector<std::thread> handlers;
-        for (std::size_t i = 0; i < kConnections; ++i) {
-            const int conn = accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
-            if (conn < 0) die("accept4");
-            handlers.emplace_back([conn] {
-                char buffer[kMessage];
-                for (ssize_t n; (n = recv(conn, buffer, sizeof buffer, 0)) > 0;) send(conn, buffer, static_cast<std::size_t>(n), MSG_NOSIGNAL);
-                close(conn);
-            });
-        }
-        for (auto& h : handlers) h.join();
-    });
+    std::thread server(threaded_server, listener);
     std::vector<std::thread> clients;
     for (std::size_t i = 0; i < kConnections; ++i) clients.emplace_back([&addr] {
         const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -138,6 +152,19 @@ void threaded_echo() {
     });
     for (auto& c : clients) c.join();
     server.join();
+    close(listener);
+}
+
+// A server alone against the same load: the green clients in a thread of their own
+// (with their own hub), the server in the calling thread. Comparing servers this way
+// gives each one OS thread's worth of clients; above, the green server shared its
+// one thread with its 1,000 clients while the threads had both cores.
+void serve_green_clients(int listener_flags, void (*server)(int)) {
+    sockaddr_in addr;
+    const int listener = listen_loopback(listener_flags, addr);
+    std::thread clients([&addr] { green_clients(addr); });
+    server(listener);
+    clients.join();
     close(listener);
 }
 
@@ -184,5 +211,13 @@ int main() {
                .targets = {{Ratio::ours_raw, 1.0}, {Ratio::ours_cpython, 0.1}},
                .note = "per round trip, server and clients in one thread; raw: a thread per connection on both "
                        "sides; CPython: gevent StreamServer + gevent clients"});
+    table.add({.scenario = "echo server alone, same clients (green, own thread)",
+               .times = measure(kConnections * kRounds,
+                                {.ours = [] { serve_green_clients(SOCK_NONBLOCK, green_server); },
+                                 .raw = [] { serve_green_clients(0, threaded_server); },
+                                 .cpython = {}}),
+               .targets = {{Ratio::ours_raw, 1.0}},
+               .note = "per round trip; ours: the green server in one thread; raw: a thread per connection; the "
+                       "clients: 1,000 greenlets in one other thread for both"});
     table.print();
 }

@@ -1,7 +1,8 @@
 // green: greenlet and gevent for C++ — stackful coroutines switched explicitly
-// (Greenlet) and, on top, one cooperative scheduler per thread over epoll (Hub) with
-// spawn / sleep / joinall, Timeout, Event / Queue / Lock / Semaphore and I/O calls
-// that let the other greenlets run while one waits. See threadpool/README.md "green".
+// (Greenlet) and, on top, one cooperative scheduler per thread over epoll or poll(2)
+// (Hub) with spawn / sleep / joinall, Timeout, Event / Queue / Lock / Semaphore and
+// I/O calls that let the other greenlets run while one waits. See
+// threadpool/README.md "green".
 #pragma once
 
 #include "threadpool/green/child.hpp"

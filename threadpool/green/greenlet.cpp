@@ -17,14 +17,13 @@
 
 namespace mp::threadpool::green {
 
-// The thread's greenlet bookkeeping: its main greenlet, the running one, and what a
-// switch hands over (the value or error, the greenlet switched away from, and a
-// greenlet that died in that switch, whose stack the resumed side frees: a dying
-// greenlet cannot unmap the stack it still runs on).
+// The thread's greenlet bookkeeping: its main greenlet, the running one, and about
+// the last switch: the greenlet switched away from, and a greenlet that died in that
+// switch, whose stack the resumed side frees (a dying greenlet cannot unmap the stack
+// it still runs on).
 struct ThreadGreenlets {
     std::unique_ptr<Greenlet> main{new Greenlet(Greenlet::MainTag{}, this)};
     Greenlet* current = main.get();
-    Greenlet::Transfer pending;
     Greenlet* previous = nullptr;
     Greenlet* died = nullptr;
 };
@@ -77,9 +76,14 @@ Greenlet& Greenlet::current() {
     return *state().current;
 }
 
-void Greenlet::check_thread(const char* what) const {
-    if (owner_ != t_state)
-        throw std::logic_error(std::string("green: ") + what + ": greenlet \"" + name_ + "\" belongs to another thread");
+// Out of line and cold: building the message must not weigh on every switch.
+[[noreturn, gnu::cold, gnu::noinline]] static void throw_wrong_thread(const char* what, const std::string& name) {
+    throw std::logic_error(std::string("green: ") + what + ": greenlet \"" + name + "\" belongs to another thread");
+}
+
+inline void Greenlet::check_thread(const char* what) const {
+    if (owner_ != t_state) [[unlikely]]
+        throw_wrong_thread(what, name_);
 }
 
 void Greenlet::set_parent(Greenlet& parent) {
@@ -91,24 +95,27 @@ void Greenlet::set_parent(Greenlet& parent) {
 }
 
 std::any Greenlet::switch_to(std::any value) {
-    return enter({std::move(value), nullptr});
+    Transfer in{std::move(value), nullptr};
+    return enter(in);
 }
 
 std::any Greenlet::throw_into(std::exception_ptr error) {
-    return enter({{}, std::move(error)});
+    Transfer in{{}, std::move(error)};
+    return enter(in);
 }
 
-std::any Greenlet::enter(Transfer in) {
+std::any Greenlet::enter(Transfer& in) {
     check_thread("switch_to");
     Greenlet* to = this;
     while (to->dead_) to = to->parent_;
-    Greenlet& from = current();
-    Transfer out = to == &from ? std::move(in) : resume(from, *to, std::move(in), false);
-    if (out.error) std::rethrow_exception(out.error);
+    Greenlet& from = *t_state->current;
+    Transfer out = to == &from ? std::move(in) : resume(from, *to, in, false);
+    if (out.error) [[unlikely]]
+        std::rethrow_exception(std::move(out.error));
     return std::move(out.value);
 }
 
-Greenlet::Transfer Greenlet::resume(Greenlet& from, Greenlet& to, Transfer in, bool from_dies) {
+Greenlet::Transfer Greenlet::resume(Greenlet& from, Greenlet& to, Transfer& in, bool from_dies) {
     if (!to.started_) {
         // Mapped only now, so that spawning many greenlets that run one after another
         // holds few stacks at once; a failure leaves everything as it was.
@@ -117,7 +124,6 @@ Greenlet::Transfer Greenlet::resume(Greenlet& from, Greenlet& to, Transfer in, b
         to.stack_bytes_ = to.stack_->size();
     }
     ThreadGreenlets& t = *t_state;
-    t.pending = std::move(in);
     t.previous = &from;
     t.died = from_dies ? &from : nullptr;
     t.current = &to;
@@ -136,16 +142,19 @@ Greenlet::Transfer Greenlet::resume(Greenlet& from, Greenlet& to, Transfer in, b
 #if defined(MP_GREEN_TSAN)
     __tsan_switch_to_fiber(to.tsan_fiber_, 0);
 #endif
-    internal::switch_context(from.context_, to.context_, &to);
+    // The switch carries the address of `in`, which stays valid on this suspended
+    // stack until the other side has moved it out (arrive): one move per switch,
+    // nothing copied through the thread's state.
+    void* transfer = internal::switch_context(from.context_, to.context_, &in);
     // Resumed: someone switched back to `from`.
-    after_switch(from.fake_stack_);
-    return std::move(t_state->pending);
+    return arrive(from.fake_stack_, transfer);
 }
 
 // The first thing a resumed (or newly started) stack does: finish the sanitizer's
 // switch, learn the bounds of the stack we came from (the main greenlet's are known
-// only this way), and free the stack of a greenlet that died in the switch.
-void Greenlet::after_switch([[maybe_unused]] void* from_fake_stack) {
+// only this way), take what the switch carries, and only then free the stack of a
+// greenlet that died in the switch (the carried value lives on it).
+Greenlet::Transfer Greenlet::arrive([[maybe_unused]] void* from_fake_stack, void* transfer) {
     ThreadGreenlets& t = *t_state;
 #if defined(MP_GREEN_ASAN)
     const void* bottom = nullptr;
@@ -156,18 +165,24 @@ void Greenlet::after_switch([[maybe_unused]] void* from_fake_stack) {
         t.previous->stack_bytes_ = bytes;
     }
 #endif
-    if (Greenlet* died = std::exchange(t.died, nullptr)) internal::give_back(std::move(died->stack_));
+    Transfer in = std::move(*static_cast<Transfer*>(transfer));
+    if (Greenlet* died = t.died) [[unlikely]] {
+        t.died = nullptr;
+        internal::give_back(std::move(died->stack_));
+    }
+    return in;
 }
 
-void Greenlet::entry(void* self_pointer) noexcept {
-    auto& self = *static_cast<Greenlet*>(self_pointer);
-    after_switch(nullptr);
+void Greenlet::entry(void* transfer) noexcept {
+    Greenlet& self = *t_state->current;
+    // `out` is what the final switch below carries to the parent, which moves it out
+    // before freeing this stack; that switch never returns, so `out` is never
+    // destroyed, and it holds nothing once moved from.
+    Transfer out;
     Greenlet* to = nullptr;
     {
-        // Everything with a destructor lives in this block: the final switch below
-        // never returns, so nothing on this stack is destroyed after it.
-        Transfer in = std::move(t_state->pending);
-        Transfer out;
+        // Everything else with a destructor lives in this block, for the same reason.
+        Transfer in = arrive(nullptr, transfer);
         try {
             if (in.error) std::rethrow_exception(in.error);
             out.value = self.run_(std::move(in.value));
@@ -180,9 +195,8 @@ void Greenlet::entry(void* self_pointer) noexcept {
         self.dead_ = true;
         to = self.parent_;
         while (to->dead_) to = to->parent_;
-        t_state->pending = std::move(out);
     }
-    resume(self, *to, std::move(t_state->pending), true);
+    resume(self, *to, out, true);
     __builtin_unreachable();
 }
 

@@ -120,10 +120,10 @@ private:
     Greenlet(MainTag, const ThreadGreenlets* owner);
     friend struct ThreadGreenlets;
 
-    std::any enter(Transfer in);
-    static Transfer resume(Greenlet& from, Greenlet& to, Transfer in, bool from_dies);
-    [[noreturn]] static void entry(void* self) noexcept;
-    static void after_switch(void* from_fake_stack);
+    std::any enter(Transfer& in);
+    static Transfer resume(Greenlet& from, Greenlet& to, Transfer& in, bool from_dies);
+    static Transfer arrive(void* from_fake_stack, void* transfer);
+    [[noreturn]] static void entry(void* transfer) noexcept;
     void check_thread(const char* what) const;
 
     Run run_;

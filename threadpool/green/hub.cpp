@@ -1,13 +1,12 @@
 #include "threadpool/green/hub.hpp"
 
-#include <sys/epoll.h>
-#include <unistd.h>
+#include <poll.h>
 
 #include <cerrno>
 #include <string>
 #include <system_error>
-#include <thread>
 
+#include "threadpool/green/internal/fd_poller.hpp"
 #include "threadpool/green/internal/task_core.hpp"
 #include "threadpool/thread_pool.hpp"
 
@@ -17,14 +16,11 @@ namespace {
 
 thread_local Hub* t_hub = nullptr;
 
-[[noreturn]] void throw_errno(const std::string& what) {
-    throw std::system_error(errno, std::generic_category(), what);
-}
-
 }  // namespace
 
-Hub::Hub() {
+Hub::Hub(Backend backend) {
     if (t_hub != nullptr) throw std::logic_error("green: this thread has a hub already");
+    poller_ = backend == Backend::epoll ? internal::make_epoll_poller() : internal::make_poll_poller();
     loop_ = std::make_unique<Greenlet>([this](std::any) {
         loop();
         return std::any{};
@@ -50,7 +46,7 @@ Hub::~Hub() {
     ended_.clear();
     loop_.reset();  // unwinds the loop's greenlet
     pool_.reset();
-    if (epoll_fd_ >= 0) close(epoll_fd_);
+    poller_.reset();
     t_hub = nullptr;
 }
 
@@ -172,28 +168,17 @@ void Hub::poll(SteadyTime until) {
     int timeout_ms = -1;
     if (until != kNoDeadline)
         timeout_ms = until <= now ? 0 : static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(until - now).count());
-    if (epoll_fd_ < 0) {
-        // No fd was ever waited for: only a timer can be due.
-        if (timeout_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(timeout_ms));
-        return;
-    }
-    epoll_event events[64];
-    const int n = epoll_wait(epoll_fd_, events, 64, timeout_ms);
-    if (n < 0) {
-        if (errno == EINTR) return;
-        throw_errno("epoll_wait");
-    }
-    for (int i = 0; i < n; ++i) {
-        const int fd = events[i].data.fd;
+    ready_fds_.clear();
+    poller_->wait(timeout_ms, ready_fds_);
+    for (const auto& [fd, got] : ready_fds_) {
         auto it = fds_.find(fd);
         if (it == fds_.end()) continue;
         FdWaiters& slot = it->second;
-        const std::uint32_t got = events[i].events;
-        const bool failed = (got & (EPOLLERR | EPOLLHUP)) != 0;
-        if (slot.reader != nullptr && (failed || (got & (EPOLLIN | EPOLLRDHUP)) != 0)) wake(*slot.reader);
-        if (slot.writer != nullptr && (failed || (got & EPOLLOUT) != 0)) wake(*slot.writer);
-        // The event disarmed the fd: re-arm it for a waiter of the other direction.
-        if (slot.wanted() != 0) arm(fd, slot);
+        const bool failed = (got & POLLERR) != 0;
+        if (slot.reader != nullptr && (failed || (got & POLLIN) != 0)) wake(*slot.reader);
+        if (slot.writer != nullptr && (failed || (got & POLLOUT) != 0)) wake(*slot.writer);
+        // The report ended the watch: watch again for a waiter of the other direction.
+        if (slot.wanted() != 0) poller_->watch(fd, slot.wanted());
     }
 }
 
@@ -208,42 +193,16 @@ void Hub::fire_timers() {
 }
 
 // ---- fds ----
-//
-// An fd stays in the epoll set once added, EPOLLONESHOT: an event disarms it, and each
-// wait re-arms it with one epoll_ctl(MOD) (a wait costs one system call, not an ADD
-// and a DEL), while an fd nobody waits for cannot wake the loop more than once. An fd
-// closed meanwhile has left the set by itself: MOD fails with ENOENT and it is added
-// again (a new fd with the same number included).
 
 std::uint32_t Hub::FdWaiters::wanted() const {
     std::uint32_t events = 0;
-    if (reader != nullptr && !reader->woken) events |= EPOLLIN | EPOLLRDHUP;
-    if (writer != nullptr && !writer->woken) events |= EPOLLOUT;
+    if (reader != nullptr && !reader->woken) events |= POLLIN;
+    if (writer != nullptr && !writer->woken) events |= POLLOUT;
     return events;
 }
 
-bool Hub::arm(int fd, FdWaiters& slot) {
-    epoll_event ev{};
-    ev.events = slot.wanted() | EPOLLONESHOT;
-    ev.data.fd = fd;
-    if (slot.added) {
-        if (epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, fd, &ev) == 0) return true;
-        if (errno != ENOENT) throw_errno("epoll_ctl(MOD, fd " + std::to_string(fd) + ")");
-    }
-    if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) == 0) {
-        slot.added = true;
-        return true;
-    }
-    if (errno == EPERM) return false;  // a regular file: always ready
-    throw_errno("epoll_ctl(ADD, fd " + std::to_string(fd) + ")");
-}
-
 bool Hub::wait_fd(int fd, std::uint32_t events, SteadyTime deadline) {
-    if (epoll_fd_ < 0) {
-        epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
-        if (epoll_fd_ < 0) throw_errno("epoll_create1");
-    }
-    const bool reading = (events & EPOLLIN) != 0;
+    const bool reading = (events & POLLIN) != 0;
     FdWaiters& slot = fds_[fd];
     Waiter*& mine = reading ? slot.reader : slot.writer;
     if (mine != nullptr)
@@ -260,7 +219,7 @@ bool Hub::wait_fd(int fd, std::uint32_t events, SteadyTime deadline) {
             --waits;
         }
     } release{mine, fd_waits_};
-    if (!arm(fd, slot)) return true;
+    if (!poller_->watch(fd, slot.wanted())) return true;
     return block(w, deadline);
 }
 

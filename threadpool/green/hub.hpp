@@ -1,6 +1,6 @@
 // Hub: gevent's hub — one scheduler per OS thread. It runs in a greenlet of its own,
-// over epoll, and resumes the greenlets whose wait ended: a timer came due, an fd
-// became ready, or another greenlet woke them. Everything a green call waits for
+// over epoll (poll(2) where the system has none), and resumes the greenlets whose
+// wait ended: a timer came due, an fd became ready, or another greenlet woke them. Everything a green call waits for
 // (sleep, join, Event, Queue, Lock, I/O, a child, a thread-pool call) is a Waiter
 // blocked here.
 //
@@ -17,6 +17,11 @@
 // calls a plain blocking syscall (::read on a blocking fd, std::this_thread::sleep_for,
 // a std::mutex held elsewhere): that stops every greenlet of the thread, and is the
 // caller's bug. run_in_thread (offload.hpp) is the way to make such a call.
+//
+// Backends: Backend::epoll is the default on Linux; a build for another system, or
+// with -DMP_GREEN_POLL, defaults to Backend::poll, which any hub may also be asked
+// for (Hub(Backend::poll)). They behave the same; poll costs O(fds waited for) per
+// wait of the loop where epoll costs O(fds ready).
 //
 // Deadlock: when every greenlet waits and nothing can wake any (no timer, no fd, no
 // ready greenlet), the greenlet that created the hub gets LoopExit, as in gevent.
@@ -44,6 +49,7 @@ namespace mp::threadpool::green {
 
 namespace internal {
 struct TaskCore;
+class FdPoller;
 }
 
 // LoopExit: every greenlet of the hub waits and nothing can wake any of them.
@@ -56,10 +62,20 @@ public:
 using SteadyTime = mp::threadpool::internal::SteadyTime;
 using mp::threadpool::internal::kNoDeadline;
 
+// How a hub waits for fds (see Backends above).
+enum class Backend { epoll, poll };
+#if defined(__linux__) && !defined(MP_GREEN_POLL)
+inline constexpr Backend kDefaultBackend = Backend::epoll;
+#else
+inline constexpr Backend kDefaultBackend = Backend::poll;
+#endif
+
 class Hub {
 public:
-    // Becomes this thread's hub. Throws std::logic_error if the thread has one.
-    Hub();
+    // Becomes this thread's hub, waiting for fds with `backend`. Throws
+    // std::logic_error if the thread has one, std::invalid_argument for
+    // Backend::epoll on a build without epoll.
+    explicit Hub(Backend backend = kDefaultBackend);
     // Kills every task still alive (GreenletExit is raised where each waits, so their
     // stacks unwind and their destructors run; one not started never runs), waits for
     // them to end, then closes the hub's fds and stops its thread pool. Preconditions:
@@ -95,10 +111,10 @@ public:
     void cancel_raise(Greenlet& g, const void* source);
     // Lets the others run once: the running greenlet goes to the end of the ready line.
     void yield();
-    // Blocks the running greenlet until `fd` has any of `events` (EPOLLIN, EPOLLOUT),
+    // Blocks the running greenlet until `fd` has any of `events` (POLLIN, POLLOUT),
     // an error or a hang-up (true), or `deadline` (false). One greenlet at a time may
     // wait to read an fd and one to write it: std::logic_error otherwise. An fd epoll
-    // cannot watch (a regular file) counts as ready.
+    // cannot watch (a regular file) counts as ready, as poll(2) reports it.
     bool wait_fd(int fd, std::uint32_t events, SteadyTime deadline = kNoDeadline);
 
     // A callback the hub runs once at `at` unless destroyed first. Must not block.
@@ -133,12 +149,9 @@ private:
     struct FdWaiters {
         Waiter* reader = nullptr;
         Waiter* writer = nullptr;
-        bool added = false;  // in the epoll set (armed or not)
-        // The events the waiters not woken yet wait for.
+        // The events (POLLIN, POLLOUT) the waiters not woken yet wait for.
         std::uint32_t wanted() const;
     };
-    // Arms fd for slot.wanted(); false when epoll cannot watch it (always ready).
-    bool arm(int fd, FdWaiters& slot);
     struct PendingRaise {
         const void* source;
         std::exception_ptr error;
@@ -153,7 +166,8 @@ private:
     std::size_t fd_waits_ = 0;                // greenlets waiting for an fd now
     std::unordered_map<const internal::TaskCore*, std::shared_ptr<internal::TaskCore>> live_;
     std::vector<std::shared_ptr<internal::TaskCore>> ended_;
-    int epoll_fd_ = -1;
+    std::unique_ptr<internal::FdPoller> poller_;
+    std::vector<std::pair<int, std::uint32_t>> ready_fds_;  // a poller wait's report
     std::unique_ptr<ThreadPool> pool_;
 };
 

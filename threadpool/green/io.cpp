@@ -30,25 +30,25 @@ auto retry(const char* call, int fd, std::uint32_t events, Attempt attempt) {
 }  // namespace
 
 void wait_readable(int fd) {
-    Hub::current().wait_fd(fd, EPOLLIN);
+    Hub::current().wait_fd(fd, POLLIN);
 }
 
 void wait_writable(int fd) {
-    Hub::current().wait_fd(fd, EPOLLOUT);
+    Hub::current().wait_fd(fd, POLLOUT);
 }
 
 std::size_t read(int fd, void* buffer, std::size_t size) {
-    return static_cast<std::size_t>(retry("read", fd, EPOLLIN, [&] { return ::read(fd, buffer, size); }));
+    return static_cast<std::size_t>(retry("read", fd, POLLIN, [&] { return ::read(fd, buffer, size); }));
 }
 
 std::size_t recv(int fd, void* buffer, std::size_t size, int flags) {
-    return static_cast<std::size_t>(retry("recv", fd, EPOLLIN, [&] { return ::recv(fd, buffer, size, flags); }));
+    return static_cast<std::size_t>(retry("recv", fd, POLLIN, [&] { return ::recv(fd, buffer, size, flags); }));
 }
 
 void write(int fd, const void* buffer, std::size_t size) {
     const char* at = static_cast<const char*>(buffer);
     while (size > 0) {
-        const auto n = static_cast<std::size_t>(retry("write", fd, EPOLLOUT, [&] { return ::write(fd, at, size); }));
+        const auto n = static_cast<std::size_t>(retry("write", fd, POLLOUT, [&] { return ::write(fd, at, size); }));
         at += n;
         size -= n;
     }
@@ -58,14 +58,14 @@ void send(int fd, const void* buffer, std::size_t size, int flags) {
     const char* at = static_cast<const char*>(buffer);
     while (size > 0) {
         const auto n = static_cast<std::size_t>(
-            retry("send", fd, EPOLLOUT, [&] { return ::send(fd, at, size, flags | MSG_NOSIGNAL); }));
+            retry("send", fd, POLLOUT, [&] { return ::send(fd, at, size, flags | MSG_NOSIGNAL); }));
         at += n;
         size -= n;
     }
 }
 
 int accept(int listen_fd, sockaddr* peer, socklen_t* length) {
-    return retry("accept", listen_fd, EPOLLIN,
+    return retry("accept", listen_fd, POLLIN,
                  [&] { return ::accept4(listen_fd, peer, length, SOCK_NONBLOCK | SOCK_CLOEXEC); });
 }
 
@@ -73,7 +73,7 @@ void connect(int fd, const sockaddr* address, socklen_t length) {
     if (::connect(fd, address, length) == 0) return;
     if (errno != EINPROGRESS && errno != EINTR) fail("connect", fd);
     // In progress (an interrupted connect goes on too): writable when it is done.
-    Hub::current().wait_fd(fd, EPOLLOUT);
+    Hub::current().wait_fd(fd, POLLOUT);
     int error = 0;
     socklen_t size = sizeof error;
     if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &size) != 0) fail("getsockopt(SO_ERROR)", fd);

@@ -6,7 +6,7 @@
 // bounded by a Timeout guard (timeout.hpp) around it.
 #pragma once
 
-#include <sys/epoll.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 
@@ -25,12 +25,12 @@ void wait_readable(int fd);
 void wait_writable(int fd);
 template <class Rep, class Period>
 void wait_readable(int fd, std::chrono::duration<Rep, Period> timeout) {
-    if (!Hub::current().wait_fd(fd, EPOLLIN, mp::threadpool::internal::deadline_after(timeout)))
+    if (!Hub::current().wait_fd(fd, POLLIN, mp::threadpool::internal::deadline_after(timeout)))
         throw TimeoutError("green: wait_readable: fd " + std::to_string(fd) + " not readable in time");
 }
 template <class Rep, class Period>
 void wait_writable(int fd, std::chrono::duration<Rep, Period> timeout) {
-    if (!Hub::current().wait_fd(fd, EPOLLOUT, mp::threadpool::internal::deadline_after(timeout)))
+    if (!Hub::current().wait_fd(fd, POLLOUT, mp::threadpool::internal::deadline_after(timeout)))
         throw TimeoutError("green: wait_writable: fd " + std::to_string(fd) + " not writable in time");
 }
 

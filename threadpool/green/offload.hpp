@@ -10,7 +10,7 @@
 // killed or times out, the call still runs to its end; its result is dropped.
 #pragma once
 
-#include <sys/epoll.h>
+#include <poll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -77,7 +77,7 @@ auto run_in_thread(F&& f, Args&&... args) {
         // After the result is set: the greenlet reads it as soon as it wakes.
         bell->ring();
     });
-    while (result.wait_for(std::chrono::seconds(0)) != std::future_status::ready) hub.wait_fd(bell->fd(), EPOLLIN);
+    while (result.wait_for(std::chrono::seconds(0)) != std::future_status::ready) hub.wait_fd(bell->fd(), POLLIN);
     return result.get();
 }
 

@@ -35,6 +35,16 @@ void make_context(Context& ctx, void* base, std::size_t size, Entry entry);
 
 // Saves the running stack into `from`, resumes `to`, and returns the `transfer` of the
 // switch that later resumes `from`.
+#if defined(MP_GREEN_UCONTEXT)
 void* switch_context(Context& from, Context& to, void* transfer);
+#else
+}  // namespace mp::threadpool::green::internal
+extern "C" void* mp_green_switch(void** from_sp, void* to_sp, void* transfer);
+namespace mp::threadpool::green::internal {
+// Inline, so that a greenlet switch calls the assembly directly.
+inline void* switch_context(Context& from, Context& to, void* transfer) {
+    return mp_green_switch(&from.sp, to.sp, transfer);
+}
+#endif
 
 }  // namespace mp::threadpool::green::internal

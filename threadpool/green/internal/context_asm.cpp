@@ -11,8 +11,6 @@
 #include <cstdint>
 #include <cstring>
 
-extern "C" void* mp_green_switch(void** from_sp, void* to_sp, void* transfer);
-
 #if defined(__x86_64__)
 // rbx, rbp, r12-r15, and the SSE and x87 control words (the ABI says they are
 // callee-saved too).
@@ -108,10 +106,6 @@ void make_context(Context& ctx, void* base, std::size_t size, Entry entry) {
     slot[0x58 / 8] = reinterpret_cast<std::uint64_t>(entry);
 #endif
     ctx.sp = slot;
-}
-
-void* switch_context(Context& from, Context& to, void* transfer) {
-    return mp_green_switch(&from.sp, to.sp, transfer);
 }
 
 }  // namespace mp::threadpool::green::internal

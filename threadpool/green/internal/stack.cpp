@@ -17,13 +17,9 @@
 
 namespace mp::threadpool::green::internal {
 
-namespace {
+constinit thread_local Running t_running;
 
-struct Running {
-    const Stack* stack = nullptr;
-    const char* name = "";
-};
-thread_local Running t_running;
+namespace {
 
 struct sigaction g_previous;
 
@@ -180,11 +176,6 @@ void give_back(std::unique_ptr<Stack> stack) {
     if (stack == nullptr || stack->size() != kCachedSize) return;
     auto* cached = cache();
     if (cached != nullptr && cached->size() < kCacheLimit) cached->push_back(std::move(stack));
-}
-
-void set_running(const Stack* stack, const char* name) noexcept {
-    t_running.stack = stack;
-    t_running.name = name;
 }
 
 }  // namespace mp::threadpool::green::internal

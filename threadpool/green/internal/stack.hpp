@@ -38,8 +38,19 @@ inline constexpr std::size_t kCacheLimit = 32;
 std::unique_ptr<Stack> take_stack(std::size_t size);
 void give_back(std::unique_ptr<Stack> stack);
 
-// Tells the overflow handler which stack runs now on this thread and the name of its
-// greenlet (the switch calls it; a null stack is the thread's own, not ours to report).
-void set_running(const Stack* stack, const char* name) noexcept;
+// Which stack runs now on this thread and the name of its greenlet, for the overflow
+// handler (a null stack is the thread's own, not ours to report). Inline: the switch
+// sets it every time, and an out-of-line call there cost a measurable share of it;
+// constinit spares every access the call to a thread-local initialisation wrapper.
+struct Running {
+    const Stack* stack = nullptr;
+    const char* name = "";
+};
+extern constinit thread_local Running t_running;
+
+inline void set_running(const Stack* stack, const char* name) noexcept {
+    t_running.stack = stack;
+    t_running.name = name;
+}
 
 }  // namespace mp::threadpool::green::internal
