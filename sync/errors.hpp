@@ -22,8 +22,9 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-// A BoundedSemaphore was released more times than it was acquired. Python raises
-// ValueError("Semaphore released too many times").
+// A BoundedSemaphore was released more times than it was acquired, or a semaphore
+// was released zero times. Python raises ValueError("Semaphore released too many
+// times") and ValueError("n must be one or more").
 class ValueError : public std::logic_error {
 public:
     using std::logic_error::logic_error;

@@ -117,6 +117,7 @@ bool Semaphore::try_acquire_until_steady(internal::SteadyTime deadline) {
 }
 
 void Semaphore::release(std::uint32_t n) {
+    if (n == 0) throw ValueError("sync: Semaphore::release: n must be one or more");
     SemaphoreState& s = *shared_;
     if (s.track_holders) {
         // The holder's record goes first: dying right after leaks a slot instead of

@@ -66,8 +66,9 @@ public:
     }
 
     // Returns `n` slots and wakes up to `n` waiters. Never blocks on a waiter.
-    // Errors (BoundedSemaphore only): ValueError when more would be free than the
-    // initial value; nothing is released then.
+    // Errors: ValueError for n == 0 (as Python's release(0)); BoundedSemaphore only,
+    // ValueError when more would be free than the initial value. Nothing is
+    // released then.
     void release(std::uint32_t n = 1);
 
     // The free slots now (a snapshot).

@@ -86,7 +86,8 @@ ChunkPlan plan_chunks(const Items& items, std::size_t chunksize, std::size_t wor
         count = static_cast<std::size_t>(std::ranges::distance(items));
     }
     if (chunksize == 0) chunksize = std::max<std::size_t>(1, default_chunksize(count, workers));
-    return {count, chunksize, (count + chunksize - 1) / chunksize};
+    // Rounded up without `count + chunksize - 1`, which wraps for a huge chunksize.
+    return {count, chunksize, count / chunksize + (count % chunksize != 0 ? 1 : 0)};
 }
 
 // Runs a user callback on the result thread; reports what it throws.

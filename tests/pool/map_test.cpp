@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -48,6 +49,23 @@ TEST(Pool, MapKeepsInputOrderForAnyChunksize) {
     EXPECT_EQ(pool.map(square, std::vector<int>{}), std::vector<int>{});
     const std::vector<std::string> words{"a", "bb", "ccc"};
     EXPECT_EQ(pool.map([](const std::string& w) { return w.size(); }, words), (std::vector<size_t>{1, 2, 3}));
+}
+
+// A chunksize too large for `count + chunksize - 1` to fit in size_t is one chunk of
+// every item (Python: any chunksize >= len(items) is one task), never zero chunks.
+TEST(Pool, HugeChunksizeIsOneChunkOfEveryItem) {
+    Pool pool(2);
+    const std::vector<int> numbers{1, 2, 3, 4, 5};
+    const std::vector<int> squares{1, 4, 9, 16, 25};
+    for (const std::size_t chunksize : {SIZE_MAX, SIZE_MAX - 1, SIZE_MAX / 2 + 1}) {
+        EXPECT_EQ(pool.map(square, numbers, chunksize), squares) << chunksize;
+        std::vector<int> ordered;
+        for (int v : pool.imap(square, numbers, chunksize)) ordered.push_back(v);
+        EXPECT_EQ(ordered, squares) << chunksize;
+        std::vector<int> unordered;
+        for (int v : pool.imap_unordered(square, numbers, chunksize)) unordered.push_back(v);
+        EXPECT_EQ(unordered, squares) << chunksize;  // one chunk: its own order
+    }
 }
 
 struct Point {

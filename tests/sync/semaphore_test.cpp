@@ -122,6 +122,23 @@ TEST(Semaphore, UnboundedReleaseRaisesTheCount) {
     EXPECT_EQ(sem.value(), 4u);
 }
 
+// Python: release(0) raises ValueError("n must be one or more"); a count computed
+// as zero is a caller's bug, not a silent no-op.
+TEST(Semaphore, ReleaseOfZeroThrowsValueErrorAndChangesNothing) {
+    Semaphore sem(1);
+    EXPECT_THROW(sem.release(0), mp::sync::ValueError);
+    EXPECT_EQ(sem.value(), 1u);
+    BoundedSemaphore bounded(2);
+    bounded.acquire();
+    EXPECT_THROW(bounded.release(0), mp::sync::ValueError);
+    EXPECT_EQ(bounded.value(), 1u);
+    Semaphore owned(1, mp::sync::SlotOwnership::process);
+    owned.acquire();
+    EXPECT_THROW(owned.release(0), mp::sync::ValueError);
+    owned.release();
+    EXPECT_EQ(owned.value(), 1u);
+}
+
 TEST(BoundedSemaphore, OverReleaseThrowsValueErrorAndChangesNothing) {
     BoundedSemaphore sem(2);
     EXPECT_THROW(sem.release(), mp::sync::ValueError);
