@@ -16,6 +16,7 @@
 #pragma once
 
 #include <memory>
+#include <stdexcept>
 #include <utility>
 #include <vector>
 
@@ -58,9 +59,12 @@ public:
     }
 
     // map: f(item) for every item, `chunksize` items per task; blocks; results in
-    // input order; throws the first failure.
+    // input order; throws the first failure. A chunksize of 0 is
+    // std::invalid_argument, as ProcessPoolExecutor.map's ValueError (Pool::map reads
+    // 0 as "choose one": not here).
     template <class F, std::ranges::input_range Items>
     auto map(F f, const Items& items, std::size_t chunksize = 1) {
+        if (chunksize == 0) throw std::invalid_argument("pool: Executor::map: chunksize must be 1 or more");
         return pool_.map(f, items, chunksize);
     }
 

@@ -50,6 +50,14 @@ TEST(Executor, SubmitReturnsFuturesAndMapKeepsOrder) {
     executor.shutdown();  // idempotent
 }
 
+// ProcessPoolExecutor.map(chunksize=0) raises ValueError; ours says so too instead
+// of choosing a chunk size as Pool::map does for 0.
+TEST(Executor, MapRefusesAChunksizeOfZero) {
+    mp::pool::Executor executor(1);
+    EXPECT_THROW((void)executor.map(square, std::vector<int>{1, 2}, 0), std::invalid_argument);
+    EXPECT_EQ(executor.map(square, std::vector<int>{1, 2}, 5), (std::vector<int>{1, 4}));
+}
+
 TEST(Executor, ADeadWorkerFailsOnlyItsFuture) {
     TestPipe pids;
     mp::pool::Executor executor(PoolOptions{.processes = 1, .pass_fds = {pids.write_end}});
