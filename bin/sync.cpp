@@ -31,7 +31,7 @@ by SIGKILL) never wedges the others: its lock or slot is taken back.
   sync rm NAME...            delete the names
   sync tour                  the classic multiprocessing examples, live
 
-options:
+options (before NAME too, as flock takes them: sync lock -w 5 NAME CMD):
   -n, --nonblock             do not wait: busy means exit 75 at once
   -w, --wait, --timeout SEC  wait at most SEC (fractions and s/m/h/ms units allowed)
   -E, --conflict-exit-code CODE   exit with CODE instead of 75 when busy
@@ -49,8 +49,8 @@ when sync itself failed.
 An object another user owns, or with a wider mode than --mode, is refused (exit 1),
 and `sync rm` never removes another user's object.
 SIGINT/SIGTERM/SIGHUP/SIGQUIT sent to sync are passed on to CMD; the lock or slot
-is released however sync ends. Names: 1-200 of [A-Za-z0-9._-], in /dev/shm as
-mp-sync-NAME.
+is released however sync ends. Names: 1-200 of [A-Za-z0-9._-], not starting with
+'-' (an option), in /dev/shm as mp-sync-NAME.
 )";
 
 // Runs a parsed command; returns the exit code.

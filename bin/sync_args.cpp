@@ -1,6 +1,7 @@
 #include "bin/sync_args.hpp"
 
 #include <cstdint>
+#include <optional>
 
 #include "bin/cli/args.hpp"
 
@@ -56,10 +57,17 @@ bool access_option(const std::string& option, Args& args, mp::sync::Access& acce
     return true;
 }
 
-// lock and sem: NAME, options, then the command (after "--" or the first non-option).
+// The words of a command line, options or not: a word starting with '-' (not "-"
+// alone) is an option, so NAME is never one; `sync lock -w 5 NAME` is read as
+// flock(1) reads its options before the file.
+bool is_option(const std::string& word) { return word.size() > 1 && word[0] == '-'; }
+
+// lock and sem: options and NAME in any order (flock(1)'s options come first, ours
+// used to come after NAME: both work), then the command: after "--", or the first
+// word that is not an option once NAME is known.
 Command run_command(const std::string& subcommand, Args& args) {
     RunOptions options;
-    options.name = args.next("NAME");
+    bool named = false;
     std::int64_t slots = 0;
     while (!args.empty()) {
         const std::string option = args.peek();
@@ -67,7 +75,12 @@ Command run_command(const std::string& subcommand, Args& args) {
             args.next("--");
             break;
         }
-        if (option.empty() || option[0] != '-') break;
+        if (!is_option(option)) {
+            if (named) break;
+            options.name = args.next("NAME");
+            named = true;
+            continue;
+        }
         args.next(option);
         if (wait_option(option, args, options.wait) || access_option(option, args, options.access)) continue;
         if (option == "-E" || option == "--conflict-exit-code") {
@@ -78,6 +91,7 @@ Command run_command(const std::string& subcommand, Args& args) {
             throw UsageError(subcommand + ": unknown option " + option);
         }
     }
+    if (!named) options.name = args.next("NAME");
     options.command = args.rest();
     if (options.command.empty()) throw UsageError(subcommand + ": missing CMD");
     if (subcommand == "lock") return LockRun{std::move(options)};
@@ -85,30 +99,41 @@ Command run_command(const std::string& subcommand, Args& args) {
     return SemaphoreRun{std::move(options), static_cast<unsigned>(slots)};
 }
 
+// event: options, NAME and the action in any order (NAME first of the two).
 Command event(Args& args) {
-    const std::string name = args.next("NAME");
+    std::optional<std::string> name;
     std::string action;
     Wait wait;
     mp::sync::Access access;
     while (!args.empty()) {
         const std::string arg = args.next("argument");
         if (wait_option(arg, args, wait) || access_option(arg, args, access)) continue;
+        if (!name && !is_option(arg)) {
+            name = arg;
+            continue;
+        }
         if (!action.empty() || (arg != "set" && arg != "clear" && arg != "wait"))
             throw UsageError("event: unexpected '" + arg + "' (want set, clear or wait)");
         action = arg;
     }
+    if (!name) throw UsageError("missing NAME");
     if (action.empty()) throw UsageError("event: missing set, clear or wait");
-    return EventAction{name, action, wait, access};
+    return EventAction{*name, action, wait, access};
 }
 
+// barrier: options and NAME in any order.
 Command barrier(Args& args) {
-    const std::string name = args.next("NAME");
+    std::optional<std::string> name;
     std::int64_t parties = 0;
     Wait wait;
     mp::sync::Access access;
     while (!args.empty()) {
         const std::string option = args.next("option");
         if (access_option(option, args, access)) continue;
+        if (!name && !is_option(option)) {
+            name = option;
+            continue;
+        }
         if (option == "-n" || option == "--parties") {
             parties = int_arg(args, option, 1, 1'000'000);
         } else if (option == "-w" || option == "--wait" || option == "--timeout") {
@@ -117,8 +142,9 @@ Command barrier(Args& args) {
             throw UsageError("barrier: unknown option " + option);
         }
     }
+    if (!name) throw UsageError("missing NAME");
     if (parties == 0) throw UsageError("barrier: missing -n PARTIES");
-    return BarrierWait{name, static_cast<unsigned>(parties), wait, access};
+    return BarrierWait{*name, static_cast<unsigned>(parties), wait, access};
 }
 
 Command dispatch(const std::string& command, Args& args) {

@@ -74,6 +74,24 @@ TEST(SyncCli, HelpAndUsageErrors) {
     EXPECT_NE(bad_name.err.find("bad name"), std::string::npos) << bad_name.err;
 }
 
+// Options before NAME, as flock(1) takes them, are options: before, `sync lock -w 5
+// NAME CMD` made a lock named "-w" and ran "5" as the command.
+TEST(SyncCli, OptionsMayComeBeforeTheName) {
+    const ScopedName name("flock-order");
+    EXPECT_EQ(sync_cli({"lock", "-w", "5", name.value, "sh", "-c", "exit 7"}).exit_code, 7);
+    EXPECT_EQ(sync_cli({"lock", "-n", "-E", "9", name.value, "--", "true"}).exit_code, 0);
+    EXPECT_EQ(sync_cli({"sem", "-j", "2", name.value + "-sem", "-w", "5", "true"}).exit_code, 0);
+    EXPECT_EQ(sync_cli({"event", "-w", "1", name.value + "-event", "set"}).exit_code, 0);
+    EXPECT_EQ(sync_cli({"event", name.value + "-event", "wait", "-n"}).exit_code, 0);
+    EXPECT_EQ(sync_cli({"barrier", "-n", "1", name.value + "-barrier"}).exit_code, 0);
+    const CommandResult listed = sync_cli({"ls"});
+    EXPECT_EQ(listed.out.find(" -w "), std::string::npos) << listed.out;
+    EXPECT_EQ(listed.out.find("\n-"), std::string::npos) << "an object named like an option:\n" << listed.out;
+    EXPECT_EQ(sync_cli({"rm", name.value + "-sem", name.value + "-event", name.value + "-barrier"}).exit_code, 0);
+    EXPECT_EQ(sync_cli({"lock", "-w", "5"}).exit_code, 2);  // no NAME
+    EXPECT_EQ(sync_cli({"barrier", "-n", "2"}).exit_code, 2);
+}
+
 TEST(SyncCli, LockExitsWithTheCommandsStatus) {
     ScopedName name("cli-status");
     EXPECT_EQ(sync_cli({"lock", name.value, "--", "sh", "-c", "exit 7"}).exit_code, 7);
