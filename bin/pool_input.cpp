@@ -17,10 +17,7 @@ constexpr std::size_t kPiece = 1 << 20;
 ssize_t copy_range(int file, off_t at, std::size_t length, int fd) {
     char buffer[64 * 1024];
     const ssize_t got = ::pread(file, buffer, std::min(length, sizeof buffer), at);
-    if (got <= 0) {
-        if (got == 0) errno = EIO;  // the file shrank under us
-        return -1;
-    }
+    if (got <= 0) return got;  // 0: the file shrank under us, as splice() says it
     return ::write(fd, buffer, static_cast<std::size_t>(got));  // what it did not take is read again
 }
 

@@ -20,8 +20,9 @@ public:
     bool empty() const { return size() == 0; }
 
     // Writes the input from byte `from` on to the non-blocking pipe `fd`, as much as
-    // it takes at once. Returns the bytes written, or -1 with errno set (EAGAIN: the
-    // pipe is full; EPIPE: the job stopped reading). Stateless, so a retried job
+    // it takes at once. Returns the bytes written, 0 when a file range's file ended
+    // early (it shrank: the job gets what there was), or -1 with errno set (EAGAIN:
+    // the pipe is full; EPIPE: the job stopped reading). Stateless, so a retried job
     // gets its input again from 0.
     ssize_t write_to(int fd, std::size_t from) const;
 
