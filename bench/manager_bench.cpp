@@ -112,11 +112,15 @@ int main() {
     for (std::size_t i = 0; i < kUpdateItems; ++i) items.set(static_cast<std::int64_t>(i), static_cast<std::int64_t>(i));
     latency.add(
         {.scenario = "dict update of 100,000 items (per item)",
-         .times = measure(kUpdateItems, {.ours = [&] { d.update(items); },
+         .times = measure(kUpdateItems, {.ours =
+                                             [&] {
+                                                 mp::ipc::DictProxy fresh = manager.dict();  // as CPython's round
+                                                 fresh.update(items);
+                                             },
                                          .raw = {},
                                          .cpython = Python{"manager_bench.py", "update", kUpdateItems}}),
          .targets = {{Ratio::ours_cpython, 0.02}},
-         .note = ""});
+         .note = "each round: a new dict, then update; CPython also builds its dict in the round"});
     latency.print();
 
     Table contention("ipc Manager: four client processes updating one key (time per update)");

@@ -85,8 +85,9 @@ public:
     }
     // Appends `size` raw bytes.
     void write_raw(const void* data, std::size_t size) {
-        const auto* first = static_cast<const std::byte*>(data);
-        out_.insert(out_.end(), first, first + size);
+        const std::size_t at = out_.size();
+        out_.resize(at + size);  // cheaper than insert() for the few bytes of a number
+        if (size != 0) std::memcpy(out_.data() + at, data, size);
     }
     // Appends a length or element count.
     void write_count(std::size_t count) {

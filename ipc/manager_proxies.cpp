@@ -34,10 +34,7 @@ Proxy::~Proxy() {
     if (session_) session_->release(id_);
 }
 
-const std::string& Proxy::address() const {
-    if (!session_) throw std::logic_error("ipc: Manager proxy: this proxy refers to nothing (default-made or moved from)");
-    return session_->address();
-}
+const std::string& Proxy::address() const { return session().address(); }
 
 Proxy Proxy::received(const std::string& address, std::uint64_t id) {
     std::shared_ptr<internal::Session> session = internal::existing_session(address);
@@ -49,8 +46,16 @@ Proxy Proxy::received(const std::string& address, std::uint64_t id) {
 }
 
 Object Proxy::call(Method method, List args, std::int64_t timeout_ns) const {
+    return session().call(id_, method, std::move(args), timeout_ns);
+}
+
+Object Proxy::call(Method method, internal::EncodeArguments encode_args) const {
+    return session().call(id_, method, std::move(encode_args));
+}
+
+internal::Session& Proxy::session() const {
     if (!session_) throw std::logic_error("ipc: Manager proxy: this proxy refers to nothing (default-made or moved from)");
-    return session_->call(id_, method, std::move(args), timeout_ns);
+    return *session_;
 }
 
 // ---- dict ----
@@ -63,7 +68,12 @@ std::size_t DictProxy::size() const { return static_cast<std::size_t>(call(Metho
 List DictProxy::keys() const { return call(Method::dict_keys).as_list(); }
 List DictProxy::values() const { return call(Method::dict_values).as_list(); }
 List DictProxy::items() const { return call(Method::dict_items).as_list(); }
-void DictProxy::update(const Dict& other) { call(Method::dict_update, call_arguments(other)); }
+void DictProxy::update(const Dict& other) {
+    call(Method::dict_update, [&other](Encoder& out) {
+        out.write_count(1);
+        internal::encode_dict_object(out, other);
+    });
+}
 Object DictProxy::setdefault(const Object& key, const Object& fallback) {
     return call(Method::dict_setdefault, call_arguments(key, fallback));
 }

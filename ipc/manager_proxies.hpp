@@ -73,11 +73,16 @@ protected:
     // `timeout_ns`: how long a method that may block waits in the server (kNoTimeout:
     // as long as it takes).
     Object call(internal::Method method, List args = {}, std::int64_t timeout_ns = internal::kNoTimeout) const;
+    // A call whose arguments are encoded straight onto the wire (manager_protocol.hpp).
+    Object call(internal::Method method, internal::EncodeArguments encode_args) const;
     static Object function_argument(ModifyFunction fn) { return static_cast<std::int64_t>(reinterpret_cast<std::uintptr_t>(fn)); }
     // A proxy that came through the codec: a new reference in this process's session.
     static Proxy received(const std::string& address, std::uint64_t id);
 
 private:
+    // The session; std::logic_error for a proxy that refers to nothing.
+    internal::Session& session() const;
+
     std::shared_ptr<internal::Session> session_;
     std::uint64_t id_ = 0;
 };

@@ -34,7 +34,6 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
-#include <unordered_map>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -62,6 +61,8 @@ namespace internal {
 void encode_object(Encoder& out, const Object& value);
 Object decode_object(Decoder& in, int depth = 0);
 void encode_dict(Encoder& out, const Dict& value);
+// `value` encoded as an Object holding it would be, without making that Object.
+void encode_dict_object(Encoder& out, const Dict& value);
 Dict decode_dict(Decoder& in, int depth = 0);
 }  // namespace internal
 
@@ -160,9 +161,14 @@ public:
 
     Dict() = default;
     Dict(std::initializer_list<Item> items);
+    Dict(const Dict&) = default;
+    Dict& operator=(const Dict&) = default;
+    // The moved-from Dict is empty.
+    Dict(Dict&& other) noexcept;
+    Dict& operator=(Dict&& other) noexcept;
 
-    std::size_t size() const noexcept { return index_.size(); }
-    bool empty() const noexcept { return index_.empty(); }
+    std::size_t size() const noexcept { return live_; }
+    bool empty() const noexcept { return live_ == 0; }
     bool contains(const Object& key) const { return find(key) != nullptr; }
     // The value of `key`, or nullptr.
     const Object* find(const Object& key) const;
@@ -172,17 +178,21 @@ public:
     // d[key] = value: a new key goes last, an existing one keeps its place (and its
     // first spelling: d[1] then d[1.0] keeps the key 1).
     void set(Object key, Object value);
+    // d.update(other), taking other's items (other is left empty).
+    void update(Dict&& other);
     // del d[key]: false when it was missing.
     bool erase(const Object& key);
     // popitem(): the last item, removed; KeyError when empty.
     Item pop_last();
     void clear();
+    // Room for `count` items without growing (decoding knows the count up front).
+    void reserve(std::size_t count);
 
     // The items in insertion order.
     template <class F>
     void for_each(F&& f) const {
-        for (const auto& slot : slots_)
-            if (slot) f(slot->first, slot->second);
+        for (const auto& entry : entries_)
+            if (entry) f(entry->first, entry->second);
     }
     std::vector<Object> keys() const;
     std::vector<Object> values() const;
@@ -199,15 +209,31 @@ public:
     }
 
 private:
-    // The slot of `key` (whose hash is `hash`) in index_, or index_.end().
-    std::unordered_multimap<std::size_t, std::size_t>::const_iterator locate(const Object& key, std::size_t hash) const;
-    void compact();
+    friend Dict internal::decode_dict(Decoder& in, int depth);
 
-    // Insertion order with holes where items were erased (compacted when the holes
-    // outnumber the items), and hash -> slot (the key is compared in its slot, so
-    // each key is stored once).
-    std::vector<std::optional<Item>> slots_;
-    std::unordered_multimap<std::size_t, std::size_t> index_;
+    // Python's compact dict: the items in insertion order (with holes where items were
+    // erased, compacted when the holes outnumber the items), their hashes beside them,
+    // and an open-addressing table of positions in entries_, probed as CPython probes
+    // (the hash's high bits join in, so keys that differ only there still spread).
+    // One allocation per growth, none per item.
+    using Position = std::uint32_t;
+    struct Probe;
+    static constexpr Position kEmpty = 0xFFFFFFFF;
+    static constexpr Position kErased = 0xFFFFFFFE;
+    static constexpr std::size_t kMaxEntries = kErased;
+
+    // The table slot holding `key`'s position, or nullopt.
+    std::optional<std::size_t> slot_of(const Object& key, std::size_t hash) const;
+    // Stores `value` under `key` (of `hash`), as set() does.
+    void set_hashed(std::size_t hash, Object&& key, Object&& value);
+    // Rebuilds the table for `count` items, dropping the holes in entries_ first.
+    void rebuild(std::size_t count);
+
+    std::vector<std::optional<Item>> entries_;
+    std::vector<std::size_t> hashes_;  // hashes_[i]: the hash of entries_[i]'s key
+    std::vector<Position> table_;      // a power of two long; kEmpty, kErased or a position
+    std::size_t live_ = 0;
+    std::size_t filled_ = 0;  // table slots that are not kEmpty
 };
 
 }  // namespace mp::ipc

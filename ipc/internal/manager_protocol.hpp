@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "ipc/codec.hpp"
@@ -85,6 +86,11 @@ struct Owner {
 // A call's timeout: none (wait as long as it takes), or nanoseconds (0: do not wait).
 inline constexpr std::int64_t kNoTimeout = -1;
 
+// A call's arguments encoded by the client straight onto the wire, exactly as a List
+// of them would be: a big argument (a whole dict for update()) is not copied into a
+// List first. The server always decodes a List.
+using EncodeArguments = std::function<void(Encoder& out)>;
+
 struct Request {
     RequestKind kind = RequestKind::call;
     std::uint64_t object = 0;  // call, incref, decref
@@ -92,6 +98,7 @@ struct Request {
     List args;                 // call: the arguments; create: the initial value, and a name for a named object
     Owner owner;               // call: the calling thread
     std::int64_t timeout_ns = kNoTimeout;  // call of a method that may block
+    EncodeArguments encode_args{};         // sending only: when set, sent in place of args
 };
 
 // Reply status: ok, or the Python exception the call raised.
@@ -111,7 +118,10 @@ inline void mp_encode(Encoder& out, const Request& r) {
     out.write(static_cast<std::uint8_t>(r.kind));
     out.write(r.object);
     out.write(r.code);
-    out.write(r.args);
+    if (r.encode_args)
+        r.encode_args(out);
+    else
+        out.write(r.args);
     out.write(r.owner.process);
     out.write(r.owner.thread);
     out.write(r.timeout_ns);

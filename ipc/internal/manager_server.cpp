@@ -1,6 +1,9 @@
 #include "ipc/internal/manager_server.hpp"
 
 #include <fcntl.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -129,7 +132,7 @@ private:
 
     void serve_requests(std::uint64_t id, Connection& connection, bool same_program) {
         for (;;) {
-            const Request request = connection.recv<Request>();  // EOFError or DecodeError ends the client
+            Request request = connection.recv<Request>();  // EOFError or DecodeError ends the client
             Reply reply;
             {
                 std::unique_lock lock(store_mutex_);
@@ -170,7 +173,7 @@ private:
     // client (without the store's lock), for the timeout, or for the next liveness
     // check of this client.
     Object run_call(std::unique_lock<std::mutex>& lock, std::uint64_t id, const Connection& connection,
-                    const Request& request, bool same_program) {
+                    Request& request, bool same_program) {
         const auto method = static_cast<Method>(request.code);
         // Every call of a waitable's method may change what another call waits for.
         const bool waitable = method >= Method::queue_put;
@@ -219,9 +222,23 @@ private:
     std::vector<std::uint64_t> finished_;  // clients whose thread ended, to join
 };
 
+
+// Memory freed by one request is kept for the next: each call of a big update
+// decodes into fresh memory, and faulting fresh pages in cost 15x the work on the
+// items (an update of 100,000: ~300 ns an item on fresh pages, ~20 on reused ones).
+// Up to kKeptFreeMemory stays with the server after a burst.
+void keep_freed_memory() {
+#ifdef __GLIBC__
+    constexpr int kKeptFreeMemory = 64 << 20;
+    ::mallopt(M_MMAP_THRESHOLD, kKeptFreeMemory);
+    ::mallopt(M_TRIM_THRESHOLD, kKeptFreeMemory);
+#endif
+}
+
 }  // namespace
 
 void serve(ServerSetup setup) {
+    keep_freed_memory();
     // Ctrl-C reaches the whole process group: the Manager's process decides, and its
     // end reaches us through the watch pipe (as Python's server ignores SIGINT).
     ::signal(SIGINT, SIG_IGN);

@@ -161,8 +161,16 @@ void Session::give_back(Pooled connection, pid_t pid) noexcept {
 }
 
 Object Session::call(std::uint64_t object, Method method, List args, std::int64_t timeout_ns) {
-    const Request request{RequestKind::call, object, static_cast<std::uint8_t>(method), std::move(args), current_owner(),
-                          timeout_ns};
+    return call(Request{RequestKind::call, object, static_cast<std::uint8_t>(method), std::move(args), current_owner(),
+                        timeout_ns});
+}
+
+Object Session::call(std::uint64_t object, Method method, EncodeArguments encode_args) {
+    return call(Request{RequestKind::call, object, static_cast<std::uint8_t>(method), {}, current_owner(), kNoTimeout,
+                        std::move(encode_args)});
+}
+
+Object Session::call(const Request& request) {
     const pid_t pid = ::getpid();
     Pooled connection = lease();
     Reply reply = round_trip(*connection, request);  // a connection that failed is dropped with it

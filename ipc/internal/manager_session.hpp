@@ -54,6 +54,8 @@ public:
     // threw (KeyError, ...), or ManagerError when the server cannot be reached or
     // goes away during the call.
     Object call(std::uint64_t object, Method method, List args, std::int64_t timeout_ns = kNoTimeout);
+    // As call, the arguments encoded by `encode_args` (a method that does not block).
+    Object call(std::uint64_t object, Method method, EncodeArguments encode_args);
     void acquire(std::uint64_t object);
     void release(std::uint64_t object) noexcept;
 
@@ -64,6 +66,7 @@ private:
     using Pooled = std::unique_ptr<Connection>;
     Connection& home_locked();
     Reply round_trip(Connection& connection, const Request& request);
+    Object call(const Request& request);
     std::uint64_t referenced(const Request& create_request);
     Pooled lease();
     void give_back(Pooled connection, pid_t pid) noexcept;

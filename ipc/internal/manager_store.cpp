@@ -14,6 +14,12 @@ const Object& arg(const List& args, std::size_t i) {
     return args[i];
 }
 
+// An argument the call keeps: moved from, not copied.
+Object&& taken(List& args, std::size_t i) {
+    (void)arg(args, i);
+    return std::move(args[i]);
+}
+
 // A Python index (negative counts from the end) into a sequence of `size`.
 std::size_t position(const Object& index, std::size_t size, const char* what) {
     std::int64_t i = index.as_int();
@@ -70,7 +76,7 @@ Object added(const Object* current, const Object& delta) {
     return sum;
 }
 
-Object dict_call(Dict& d, Method method, const List& args, bool allow_modify) {
+Object dict_call(Dict& d, Method method, List& args, bool allow_modify) {
     switch (method) {
         case Method::dict_get:
             return d.at(arg(args, 0));
@@ -79,7 +85,7 @@ Object dict_call(Dict& d, Method method, const List& args, bool allow_modify) {
             return value ? *value : arg(args, 1);
         }
         case Method::dict_set:
-            d.set(arg(args, 0), arg(args, 1));
+            d.set(taken(args, 0), taken(args, 1));
             return None{};
         case Method::dict_del:
             if (!d.erase(arg(args, 0))) throw KeyError("ipc: KeyError: " + arg(args, 0).repr());
@@ -97,11 +103,9 @@ Object dict_call(Dict& d, Method method, const List& args, bool allow_modify) {
             d.for_each([&](const Object& k, const Object& v) { items.push_back(List{k, v}); });
             return items;
         }
-        case Method::dict_update: {
-            const Dict& other = arg(args, 0).as_dict();  // keys were checked hashable when decoded
-            other.for_each([&](const Object& k, const Object& v) { d.set(k, v); });
+        case Method::dict_update:
+            d.update(std::move(taken(args, 0).as_dict()));  // keys were checked hashable when decoded
             return None{};
-        }
         case Method::dict_setdefault: {
             if (const Object* value = d.find(arg(args, 0))) return *value;
             d.set(arg(args, 0), arg(args, 1));
@@ -337,7 +341,7 @@ bool ManagerStore::drop_client(ClientId client) {
 }
 
 std::optional<Object> ManagerStore::call(const Caller& caller, std::uint64_t object, Method method,
-                                         const List& args, bool allow_modify, bool expired, WaitState& state) {
+                                         List& args, bool allow_modify, bool expired, WaitState& state) {
     Stored& stored = find(object);
     switch (stored.kind) {
         case StoredKind::dict:

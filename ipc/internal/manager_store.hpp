@@ -43,8 +43,9 @@ public:
     // attempts (see Waitables). Throws KeyError, IndexError, sync::ValueError,
     // TypeError or AttributeError as Python would, and NotOwner or
     // sync::BrokenBarrierError; `allow_modify` is false for a client whose function
-    // addresses mean nothing here (another program).
-    std::optional<Object> call(const Caller& caller, std::uint64_t object, Method method, const List& args,
+    // addresses mean nothing here (another program). A call that completes may take
+    // (move from) its arguments: a big update is not copied again.
+    std::optional<Object> call(const Caller& caller, std::uint64_t object, Method method, List& args,
                                bool allow_modify, bool expired, WaitState& state);
     // A call that answered nullopt is given up (see Waitables::abandon).
     void abandon(std::uint64_t object, WaitState& state) noexcept { waitables_.abandon(object, state); }

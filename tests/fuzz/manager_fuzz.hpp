@@ -29,7 +29,7 @@ namespace mp::ipc::fuzz {
 // references are all counted on connection 1, as a session's home connection).
 inline std::uint64_t connection_of(const internal::Request& request) { return 1 + request.owner.thread % 3; }
 
-inline void apply(internal::ManagerStore& store, const internal::Request& request) {
+inline void apply(internal::ManagerStore& store, internal::Request& request) {
     using internal::RequestKind;
     switch (request.kind) {
         case RequestKind::create:
@@ -70,7 +70,8 @@ inline void manager_requests(const std::uint8_t* data, std::size_t size) {
         data += 2 + length;
         size -= 2 + length;
         try {
-            apply(store, decode<internal::Request>(frame));
+            internal::Request request = decode<internal::Request>(frame);
+            apply(store, request);
         } catch (const DecodeError&) {
         } catch (const KeyError&) {
         } catch (const IndexError&) {

@@ -2,6 +2,7 @@
 // order, the errors, and the codec (round trips, and hostile input refused).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -134,6 +135,85 @@ TEST(Dict, PopLastAndTheMissingKey) {
     d.clear();
     EXPECT_THROW((void)d.pop_last(), KeyError);
     EXPECT_TRUE(d.empty());
+}
+
+// The open-addressing table against a plain model (a vector of items searched in
+// order), through thousands of sets, erases, pops and updates, with keys whose hashes
+// share their low bits (multiples of 2^20: the same first slot in any table here).
+TEST(Dict, MatchesAModelThroughChurnWithKeysThatCollide) {
+    std::vector<std::pair<std::int64_t, std::int64_t>> model;
+    const auto position = [&](std::int64_t key) {
+        return std::find_if(model.begin(), model.end(), [&](const auto& item) { return item.first == key; });
+    };
+    Dict d;
+    std::uint64_t state = 12345;
+    const auto next = [&] {
+        state = state * 6364136223846793005u + 1442695040888963407u;
+        return state >> 33;
+    };
+    for (int step = 0; step < 20000; ++step) {
+        const auto key = static_cast<std::int64_t>(next() % 300) << 20;
+        switch (next() % 5) {
+            case 0:
+            case 1:
+                d.set(key, step);
+                if (const auto it = position(key); it != model.end())
+                    it->second = step;
+                else
+                    model.emplace_back(key, step);
+                break;
+            case 2:
+            case 3: {
+                const auto it = position(key);
+                ASSERT_EQ(d.erase(key), it != model.end()) << "step " << step;
+                if (it != model.end()) model.erase(it);
+                break;
+            }
+            default:
+                if (model.empty()) {
+                    EXPECT_THROW((void)d.pop_last(), KeyError);
+                    break;
+                }
+                const auto [popped_key, popped_value] = d.pop_last();
+                ASSERT_EQ(popped_key, Object(model.back().first)) << "step " << step;
+                ASSERT_EQ(popped_value, Object(model.back().second));
+                model.pop_back();
+        }
+        ASSERT_EQ(d.size(), model.size()) << "step " << step;
+    }
+    std::size_t i = 0;
+    d.for_each([&](const Object& key, const Object& value) {
+        ASSERT_LT(i, model.size());
+        EXPECT_EQ(key, Object(model[i].first));
+        EXPECT_EQ(value, Object(model[i].second));
+        ++i;
+    });
+    EXPECT_EQ(i, model.size());
+    for (const auto& [key, value] : model) EXPECT_EQ(d.at(key), Object(value));
+}
+
+TEST(Dict, UpdateTakesTheItemsKeepingOrderAndFirstSpellings) {
+    Dict into{{1, "one"}, {"b", "bee"}};
+    into.update(Dict{{"c", "sea"}, {1.0, "uno"}, {"b", "be"}});
+    EXPECT_EQ(Object(into).repr(), "{1: 'uno', 'b': 'be', 'c': 'sea'}");
+
+    Dict source{{2, "two"}, {3, "three"}};
+    Dict empty;
+    empty.update(std::move(source));
+    EXPECT_EQ(Object(empty).repr(), "{2: 'two', 3: 'three'}");
+    EXPECT_TRUE(source.empty());  // NOLINT(bugprone-use-after-move): documented as left empty
+    source.set(4, "usable again");
+    EXPECT_EQ(source.size(), 1u);
+}
+
+TEST(Dict, AMovedFromDictIsEmptyAndUsable) {
+    Dict a{{1, 1}, {2, 2}};
+    Dict b = std::move(a);
+    EXPECT_TRUE(a.empty());  // NOLINT(bugprone-use-after-move): documented as empty
+    EXPECT_EQ(a.find(1), nullptr);
+    a.set(3, 3);
+    EXPECT_EQ(Object(a).repr(), "{3: 3}");
+    EXPECT_EQ(Object(b).repr(), "{1: 1, 2: 2}");
 }
 
 TEST(Dict, EqualityIgnoresOrder) {
