@@ -39,10 +39,11 @@ void write_file(const std::string& path, const std::string& text) {
 // Each appends its item and pid to DIR/runs as it starts. Job 1, the oldest, waits
 // until job 2 has succeeded and a little more, then prints "out 1"; on SIGTERM it
 // gives memory back and exits 143. Job 2's first run waits for job 1 to start,
-// writes DIR/low to the meminfo file, prints "early 2" and sleeps up to DIR/hold tenths of a second, then
-// prints "kept 2"; on SIGTERM it writes DIR/termed and exits 143, giving the memory
-// back unless DIR/keep_short exists; with DIR/stubborn it goes on instead. Later
-// runs of job 2 fail once while DIR/fail_once exists, else print "out 2" and succeed.
+// writes DIR/low to the meminfo file, prints "early 2" and sleeps up to DIR/hold
+// tenths of a second, then prints "kept 2"; on SIGTERM it writes DIR/termed and
+// exits 143, giving the memory back unless DIR/keep_short exists; with DIR/stubborn
+// it goes on instead. Later runs of job 2 fail once while DIR/fail_once exists,
+// else print "out 2" and succeed.
 struct Jobs {
     TempDir dir;
     std::string meminfo = dir.file("meminfo");
