@@ -142,8 +142,8 @@ void Runner::signal_jobs(int signal) {
 }
 
 // Sends the steps of --termseq that are due through `send`, SIGKILL after the last
-// wait; true once that has been sent.
-bool Runner::escalate(TermProgress& progress, const std::function<void(int)>& send) const {
+// wait.
+void Runner::escalate(TermProgress& progress, const std::function<void(int)>& send) const {
     while (progress.step <= options_.termseq.size() && Clock::now() >= progress.at) {
         if (progress.step == options_.termseq.size()) {
             send(SIGKILL);
@@ -153,7 +153,6 @@ bool Runner::escalate(TermProgress& progress, const std::function<void(int)>& se
         }
         ++progress.step;
     }
-    return progress.step > options_.termseq.size();
 }
 
 // The supervisor: receives SIGINT/SIGTERM (blocked in every other thread) and runs

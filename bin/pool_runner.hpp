@@ -105,7 +105,7 @@ private:
     void finish(const Job& job, const std::string& command, const std::string& tag, const Attempt& result);
     void supervise();
     void signal_jobs(int signal);
-    bool escalate(TermProgress& progress, const std::function<void(int)>& send) const;
+    void escalate(TermProgress& progress, const std::function<void(int)>& send) const;
     void evict_youngest(bool memory_read, bool short_of_memory);
     void draw_bar(bool last);
 
