@@ -1,5 +1,6 @@
 #include "bin/pool_pacing.hpp"
 
+#include <cstdlib>
 #include <fstream>
 #include <string>
 #include <thread>
@@ -25,7 +26,8 @@ std::optional<double> runnable_processes() {
 }
 
 std::optional<std::uint64_t> available_memory() {
-    std::ifstream meminfo("/proc/meminfo");
+    const char* fake = std::getenv("MP_POOL_MEMINFO");
+    std::ifstream meminfo(fake != nullptr ? fake : "/proc/meminfo");
     std::string key;
     std::uint64_t kib = 0;
     std::string unit;
@@ -44,6 +46,12 @@ bool Pacing::machine_has_room() const {
         if (free && *free < *options_.memfree) return false;
     }
     return true;
+}
+
+bool Pacing::memory_short() const {
+    if (!options_.memfree) return false;
+    const auto free = available_memory();
+    return free && *free < *options_.memfree / 2;
 }
 
 bool Pacing::wait_turn(const std::function<bool()>& stopped) {

@@ -1,5 +1,6 @@
 // When bin/pool may start its next job: GNU parallel's --delay, --load and
-// --memfree, checked by each job slot before it starts a job.
+// --memfree, checked by each job slot before it starts a job; and (--memfree) when
+// memory has become so short that the youngest running job must give way.
 #pragma once
 
 #include <chrono>
@@ -24,6 +25,10 @@ public:
     // counts the start for --delay. False when `stopped()` turned true first.
     bool wait_turn(const std::function<bool()>& stopped);
 
+    // --memfree SIZE: whether less than SIZE/2 is available now, GNU parallel's
+    // threshold for killing the youngest running job; false without --memfree.
+    bool memory_short() const;
+
 private:
     bool machine_has_room() const;
 
@@ -34,7 +39,8 @@ private:
 
 // The machine's runnable processes now (/proc/loadavg's fourth field, before the
 // '/'), and its available memory in bytes (/proc/meminfo's MemAvailable); nullopt
-// when the kernel does not say.
+// when the kernel does not say. For tests only: $MP_POOL_MEMINFO names a file read
+// instead of /proc/meminfo, so that a test can make memory short without using it.
 std::optional<double> runnable_processes();
 std::optional<std::uint64_t> available_memory();
 

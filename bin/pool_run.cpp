@@ -138,22 +138,40 @@ void Runner::draw_bar(bool last) {
 }
 
 void Runner::signal_jobs(int signal) {
-    for (pid_t group : running_) kill(-group, signal);
+    for (const auto& [group, job] : running_) kill(-group, signal);
+}
+
+// Sends the steps of --termseq that are due through `send`, SIGKILL after the last
+// wait.
+void Runner::escalate(TermProgress& progress, const std::function<void(int)>& send) const {
+    while (progress.step <= options_.termseq.size() && Clock::now() >= progress.at) {
+        if (progress.step == options_.termseq.size()) {
+            send(SIGKILL);
+        } else {
+            send(options_.termseq[progress.step].signal);
+            progress.at += options_.termseq[progress.step].wait;
+        }
+        ++progress.step;
+    }
 }
 
 // The supervisor: receives SIGINT/SIGTERM (blocked in every other thread) and runs
 // the stop sequence (--termseq) for running jobs: each signal to each job's group
-// in its turn, SIGKILL after the last wait.
+// in its turn, SIGKILL after the last wait. With --memfree it also reads the
+// machine's memory and kills the youngest job when it runs short.
 void Runner::supervise() {
     sigset_t stop_signals;
     sigemptyset(&stop_signals);
     sigaddset(&stop_signals, SIGINT);
     sigaddset(&stop_signals, SIGTERM);
-    std::size_t step = 0;  // the next step of --termseq; its size: the final SIGKILL
-    Clock::time_point step_at{};
+    std::optional<TermProgress> stop;
     for (;;) {
         const timespec tick{0, 20'000'000};
         const int received = sigtimedwait(&stop_signals, nullptr, &tick);
+        // Read without the lock (evicting_ and memory_check_ are this thread's): the
+        // slots need not wait for /proc.
+        const bool memory_read = options_.pacing.memfree && !evicting_ && Clock::now() >= memory_check_;
+        const bool short_of_memory = memory_read && pacing_.memory_short();
         std::lock_guard lock(mutex_);
         if (received > 0 && stop_signal_ == 0) {
             stop_signal_ = received;
@@ -161,16 +179,9 @@ void Runner::supervise() {
             stop_at_ = Clock::now();
             changed_.notify_all();
         }
-        if (stop_at_ && step == 0) step_at = *stop_at_;
-        while (stop_at_ && step <= options_.termseq.size() && Clock::now() >= step_at) {
-            if (step == options_.termseq.size()) {
-                signal_jobs(SIGKILL);
-            } else {
-                signal_jobs(options_.termseq[step].signal);
-                step_at += options_.termseq[step].wait;
-            }
-            ++step;
-        }
+        if (stop_at_ && !stop) stop = TermProgress{.step = 0, .at = *stop_at_};
+        if (stop) escalate(*stop, [this](int signal) { signal_jobs(signal); });
+        if (options_.pacing.memfree) evict_youngest(memory_read, short_of_memory);
         if (all_done_) return;
     }
 }

@@ -104,21 +104,30 @@ bool Runner::run_next_job(int slot) {
         finish(job, command, tag, shown);
         return true;
     }
-    const JobInput input = blocks_ ? blocks_->input(std::move(job.block)) : JobInput();
+    JobInput input = job.input ? std::move(*job.input)
+                     : blocks_ ? blocks_->input(std::move(job.block))
+                               : JobInput();
     if (!pacing_.wait_turn([this] { return stop_requested(); })) return false;
     const SshLogin* login = hosts_.empty() ? nullptr : &hosts_[static_cast<std::size_t>(slot) - 1];
     const Attempt result = login != nullptr && !login->local()
                                ? run_remote(*login, job, slot, command, tag, input)
                                : tries(argv, job.seq, tag, input);
+    // Killed for --memfree: not finished, not logged, its output dropped; it runs again.
+    if (result.evicted) {
+        requeue(std::move(job), std::move(input));
+        return true;
+    }
     finish(job, command, tag, result);
     return true;
 }
 
-// --retries N: N tries in all; 0: until one succeeds (GNU parallel's rules).
+// --retries N: N tries in all; 0: until one succeeds (GNU parallel's rules). A try
+// --memfree killed ends the tries uncounted: the job is queued again as it was.
 Attempt Runner::tries(const std::vector<std::string>& argv, std::size_t seq, const std::string& tag,
                       const JobInput& input) {
     Attempt result = attempt(argv, seq, tag, input);
-    for (int tried = 1; !result.ok() && (options_.tries == 0 || tried < options_.tries); ++tried) {
+    for (int tried = 1; !result.ok() && !result.evicted && (options_.tries == 0 || tried < options_.tries);
+         ++tried) {
         {
             std::lock_guard lock(mutex_);
             if (stop_signal_ != 0 || halt_status_) break;
@@ -199,7 +208,7 @@ Attempt Runner::attempt(const std::vector<std::string>& argv, std::size_t seq, c
     // Declared after `job`, so destroyed first: whatever ends this attempt (an
     // exception too), the supervisor stops signalling the group before ~Popen reaps
     // it and its number can be reused.
-    const SignalledGroup signalled(*this, job->pid());
+    const SignalledGroup signalled(*this, job->pid(), seq);
     if (collect(*job, seq, tag, input, result)) {
         const int code = *job->returncode();
         if (code < 0) {
@@ -207,6 +216,9 @@ Attempt Runner::attempt(const std::vector<std::string>& argv, std::size_t seq, c
         } else {
             result.exitval = code;
         }
+        // A job that succeeded all the same (it ended as it was chosen) stays done, as
+        // in GNU parallel, whose kill does not change an exit status already there.
+        result.evicted = !result.ok() && signalled.evicted();
     } else {
         stop_group(*job);
         // All it printed, also while it was being stopped (a trap's last words).
@@ -239,11 +251,17 @@ bool Runner::collect(mp::subproc::Popen& job, std::size_t seq, const std::string
                       emit);
 }
 
-Runner::SignalledGroup::SignalledGroup(Runner& runner, pid_t group) : runner_(runner), group_(group) {
+Runner::SignalledGroup::SignalledGroup(Runner& runner, pid_t group, std::size_t seq)
+    : runner_(runner), group_(group) {
     std::lock_guard lock(runner_.mutex_);
-    runner_.running_.insert(group_);
+    runner_.running_.emplace(group_, Running{.seq = seq});
     // Started just as a stop began: it must not escape the stop sequence.
     if (runner_.stop_at_) kill(-group_, runner_.options_.termseq.front().signal);
+}
+
+bool Runner::SignalledGroup::evicted() const {
+    std::lock_guard lock(runner_.mutex_);
+    return runner_.running_.at(group_).evicted;
 }
 
 Runner::SignalledGroup::~SignalledGroup() {

@@ -2,11 +2,13 @@
 // the stop sequence on SIGINT/SIGTERM and --halt, what each finished job reports),
 // pool_run_input.cpp (the jobs made from the input, read ahead a little) and
 // pool_run_job.cpp (one job on a slot: its command, its tries, its process, here or
-// on a -S host).
+// on a -S host) and pool_run_evict.cpp (--memfree: the youngest job killed and
+// queued again when memory runs short).
 //
 // Threads: the caller's reads the input and makes the jobs; each job slot is a
 // thread, started as jobs wait (push_job); a supervisor thread receives SIGINT and
-// SIGTERM (blocked everywhere else) and signals the running jobs' process groups.
+// SIGTERM (blocked everywhere else), signals the running jobs' process groups and
+// watches memory for --memfree.
 #pragma once
 
 #include <sys/types.h>
@@ -16,11 +18,13 @@
 #include <cstdio>
 #include <deque>
 #include <exception>
+#include <functional>
+#include <map>
 #include <mutex>
 #include <optional>
-#include <set>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "bin/pool_commands.hpp"
@@ -47,6 +51,7 @@ struct Attempt {
     double started = 0;         // seconds since the epoch
     double runtime = 0;
     std::string host = kLocalHost;  // joblog's Host: the -S host it ran on
+    bool evicted = false;           // --memfree killed it: it runs again, this attempt uncounted
     bool ok() const { return exitval == 0 && signal == 0; }
     // The shell-style status: the code, or 128 + signal.
     int status() const { return signal != 0 ? 128 + signal : exitval; }
@@ -59,6 +64,13 @@ struct Job {
     std::vector<Record> records;
     Block block{};
     std::string logged_command{};
+    std::optional<JobInput> input{};  // a job queued again (--memfree): the input made from its block
+};
+
+// Where a run of --termseq is: the next step and when it is due.
+struct TermProgress {
+    std::size_t step = 0;  // termseq's size: the final SIGKILL
+    Clock::time_point at{};
 };
 
 class Runner {
@@ -74,6 +86,7 @@ private:
     void make_jobs();
     void fail(std::exception_ptr error);
     void push_job(Job job);
+    void requeue(Job job, JobInput input);
     bool skipped(std::size_t seq) const;
     bool stop_requested();
     void work(int slot);
@@ -92,14 +105,23 @@ private:
     void finish(const Job& job, const std::string& command, const std::string& tag, const Attempt& result);
     void supervise();
     void signal_jobs(int signal);
+    void escalate(TermProgress& progress, const std::function<void(int)>& send) const;
+    void evict_youngest(bool memory_read, bool short_of_memory);
     void draw_bar(bool last);
+
+    struct Running {
+        std::size_t seq;
+        bool evicted = false;  // --memfree is killing it
+    };
 
     // A running job's process group, in running_ (what the supervisor signals on a
     // stop) from construction to destruction.
     class SignalledGroup {
     public:
-        SignalledGroup(Runner& runner, pid_t group);
+        SignalledGroup(Runner& runner, pid_t group, std::size_t seq);
         ~SignalledGroup();
+        // Whether --memfree chose this job to be killed and run again.
+        bool evicted() const;
         SignalledGroup(const SignalledGroup&) = delete;
         SignalledGroup& operator=(const SignalledGroup&) = delete;
 
@@ -133,9 +155,12 @@ private:
     std::optional<int> halt_status_;            // --halt: the failing job's status
     int stop_signal_ = 0;                       // SIGINT/SIGTERM received
     std::optional<Clock::time_point> stop_at_;  // when the stop of running jobs (--termseq) began
-    std::set<pid_t> running_;                   // process groups of running jobs
+    std::map<pid_t, Running> running_;          // process groups of running jobs
     std::exception_ptr error_;                  // what ended the run early: the input, a job's I/O
     bool all_done_ = false;
+    // --memfree, the supervisor's own: the job being killed, and when memory is read next.
+    std::optional<std::pair<pid_t, TermProgress>> evicting_;
+    Clock::time_point memory_check_{};
 
     std::mutex log_mutex_;  // the joblog's lines and the bar's
     FILE* joblog_ = nullptr;

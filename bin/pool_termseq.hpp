@@ -1,5 +1,5 @@
 // GNU parallel's --termseq: the signals a job's process group gets when it is
-// stopped (--timeout, --halt now, SIGINT/SIGTERM), each followed by how long to wait
+// stopped (--timeout, --halt now, --memfree, SIGINT/SIGTERM), each followed by how long to wait
 // for it to end: "TERM,200,TERM,100,TERM,50,KILL,25". Whatever is still in the group
 // after the last wait gets SIGKILL: no process outlives its job.
 #pragma once
