@@ -1,6 +1,7 @@
 // IMapIterator: what Pool::imap and imap_unordered return, as Python's
 // IMapIterator: results one at a time, as soon as each chunk arrives — in input
-// order (imap) or in completion order (imap_unordered).
+// order (imap) or in completion order (imap_unordered). It reads the rest of the
+// input as it goes, a window of chunks ahead (see Pool::imap).
 //
 //   for (int square : pool.imap(square_of, numbers)) { /* ... */ }
 //   auto it = pool.imap_unordered(square_of, numbers);

@@ -27,7 +27,7 @@ Pool::Pool() : Pool(PoolOptions{}) {}
 Pool::Pool(int processes) : Pool(PoolOptions{.processes = processes}) {}
 
 Pool::Pool(PoolOptions options)
-    : core_(std::make_unique<internal::Core>(internal::CoreOptions{
+    : core_(std::make_shared<internal::Core>(internal::CoreOptions{
           .processes = options.processes == 0 ? cpu_count() : options.processes,
           .initializer = std::move(options.initializer),
           .maxtasksperchild = options.maxtasksperchild,

@@ -59,6 +59,7 @@
 #include "pool/errors.hpp"
 #include "pool/imap_iterator.hpp"
 #include "pool/internal/core.hpp"
+#include "pool/internal/imap_feed.hpp"
 #include "pool/internal/task.hpp"
 #include "pool/internal/typed_calls.hpp"
 #include "pool/internal/unique_function.hpp"
@@ -181,14 +182,30 @@ public:
     }
 
     // imap / imap_unordered: results one at a time as chunks finish, in input order
-    // or in completion order. All items are queued at once (chunksize 1 by default).
+    // or in completion order, in constant memory. The items are read lazily,
+    // `chunksize` at a time (1 by default), by imap and then by the thread calling
+    // next(): at most `window` chunks (0: four per worker) are out at once, sent or
+    // finished and not yet taken, so an imap over any number of items (a view such
+    // as std::views::iota(0, 100'000'000), an input stream) holds at most `window`
+    // chunks of items and of results. Workers wait when the reader does not keep up.
+    // Lifetime: an lvalue range is read in place and must outlive the iteration,
+    // unchanged; an rvalue (a view, std::move(items)) is owned by the iterator.
+    // Errors: an error reading the input, or sending a chunk after close() or
+    // terminate() (PoolClosed), after the pool broke (BrokenPool) or was destroyed
+    // (CancelledError), ends the input. It comes out of imap when no chunk could be
+    // sent (PoolClosed on a closed pool, as before), else out of next() once the
+    // chunks sent before it are taken; the next call then ends the iteration.
     template <class F, std::ranges::input_range Items>
-    IMapIterator<internal::ItemResult<F, Items, false>> imap(F f, const Items& items, std::size_t chunksize = 1) {
-        return imap_chunks(f, items, chunksize, true);
+        requires std::ranges::viewable_range<Items>
+    IMapIterator<internal::ItemResult<F, Items, false>> imap(F f, Items&& items, std::size_t chunksize = 1,
+                                                             std::size_t window = 0) {
+        return imap_chunks(f, std::forward<Items>(items), chunksize, window, true);
     }
     template <class F, std::ranges::input_range Items>
-    IMapIterator<internal::ItemResult<F, Items, false>> imap_unordered(F f, const Items& items, std::size_t chunksize = 1) {
-        return imap_chunks(f, items, chunksize, false);
+        requires std::ranges::viewable_range<Items>
+    IMapIterator<internal::ItemResult<F, Items, false>> imap_unordered(F f, Items&& items, std::size_t chunksize = 1,
+                                                                       std::size_t window = 0) {
+        return imap_chunks(f, std::forward<Items>(items), chunksize, window, false);
     }
 
     // close: no more tasks (submitting throws PoolClosed);
@@ -284,19 +301,22 @@ private:
     }
 
     template <class F, class Items>
-    IMapIterator<internal::ItemResult<F, Items, false>> imap_chunks(F f, const Items& items, std::size_t chunksize, bool ordered) {
+    IMapIterator<internal::ItemResult<F, Items, false>> imap_chunks(F f, Items&& items, std::size_t chunksize,
+                                                                    std::size_t window, bool ordered) {
+        internal::require_travelling_callable<F>();
         using R = internal::ItemResult<F, Items, false>;
-        const internal::ChunkPlan plan = internal::plan_chunks(items, std::max<std::size_t>(chunksize, 1), 1);
-        auto state = std::make_shared<internal::IMapState<R>>(core_.get(), plan.chunks, ordered);
-        submit_chunks<false>(f, items, plan, [state](std::size_t chunk, std::size_t, std::size_t) {
-            return internal::decode_then<std::vector<R>>([state, chunk](std::vector<R>* values, std::exception_ptr error) {
-                state->deliver(chunk, values != nullptr ? std::move(*values) : std::vector<R>{}, error);
-            });
-        });
+        if (window == 0) window = 4 * static_cast<std::size_t>(processes());
+        auto state = std::make_shared<internal::IMapState<R>>(
+            core_.get(),
+            internal::chunk_feeder<F, R>(f, std::weak_ptr<internal::Core>(core_), std::views::all(std::forward<Items>(items)),
+                                         std::max<std::size_t>(chunksize, 1)),
+            window, ordered);
+        state->start();
         return IMapIterator<R>(std::move(state));
     }
 
-    std::unique_ptr<internal::Core> core_;
+    // Shared so that an IMapIterator can tell when the pool is gone (imap_feed.hpp).
+    std::shared_ptr<internal::Core> core_;
 };
 
 }  // namespace mp::pool

@@ -107,24 +107,6 @@ std::vector<std::string> cells(const Row& r) {
             r.note};
 }
 
-void print_markdown(const std::string& heading, const std::vector<std::vector<std::string>>& lines) {
-    std::vector<std::size_t> width(lines.front().size(), 0);
-    for (const auto& line : lines)
-        for (std::size_t i = 0; i < line.size(); ++i) width[i] = std::max(width[i], line[i].size());
-    std::cout << "\n## " << heading << "\n\n";
-    for (std::size_t l = 0; l < lines.size(); ++l) {
-        std::cout << "|";
-        for (std::size_t i = 0; i < width.size(); ++i)
-            std::cout << " " << lines[l][i] << std::string(width[i] - lines[l][i].size(), ' ') << " |";
-        std::cout << "\n";
-        if (l == 0) {
-            std::cout << "|";
-            for (std::size_t w : width) std::cout << std::string(w + 2, '-') << "|";
-            std::cout << "\n";
-        }
-    }
-    std::cout.flush();
-}
 
 const std::vector<std::string> kHeader{"ours",         "raw syscall loop", "CPython", "ours/raw",
                                        "ours/CPython", "target",           "note"};
@@ -163,6 +145,25 @@ void write_tsv(const std::string& kind, const std::string& title, const std::str
 }
 
 }  // namespace
+
+void print_markdown(const std::string& heading, const std::vector<std::vector<std::string>>& lines) {
+    std::vector<std::size_t> width(lines.front().size(), 0);
+    for (const auto& line : lines)
+        for (std::size_t i = 0; i < line.size(); ++i) width[i] = std::max(width[i], line[i].size());
+    std::cout << "\n## " << heading << "\n\n";
+    for (std::size_t l = 0; l < lines.size(); ++l) {
+        std::cout << "|";
+        for (std::size_t i = 0; i < width.size(); ++i)
+            std::cout << " " << lines[l][i] << std::string(width[i] - lines[l][i].size(), ' ') << " |";
+        std::cout << "\n";
+        if (l == 0) {
+            std::cout << "|";
+            for (std::size_t w : width) std::cout << std::string(w + 2, '-') << "|";
+            std::cout << "\n";
+        }
+    }
+    std::cout.flush();
+}
 
 Verdict verdict(const Target& target, const Measured& measured) {
     const std::optional<Stats>& r = ratio_of(target.ratio, measured);

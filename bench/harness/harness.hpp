@@ -83,6 +83,9 @@ private:
     std::vector<std::pair<double, Row>> points_;
 };
 
+// Prints a markdown table under "## heading": the first line is the header.
+void print_markdown(const std::string& heading, const std::vector<std::vector<std::string>>& lines);
+
 // "12.3 ns", "4.56 us", "7.89 ms", "1.23 s".
 std::string format_seconds(double seconds);
 

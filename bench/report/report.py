@@ -59,9 +59,22 @@ class Row:
         return name[len("bin/"):] if name.startswith("bin/") else name
 
 
+MEMORY_CELLS = ["scenario", "data", "ours", "CPython", "budget", "verdict", "note"]
+
+
 def read_rows(path):
+    """The timed rows, and the memory rows (bench/harness/memory.cpp): (title, cells)."""
+    rows, memory = [], []
     with open(path, encoding="utf-8") as f:
-        return [Row(line.rstrip("\n").split("\t")) for line in f if line.strip()]
+        for line in f:
+            if not line.strip():
+                continue
+            fields = line.rstrip("\n").split("\t")
+            if fields[0] == "memory":
+                memory.append((fields[1], fields[2:]))
+            else:
+                rows.append(Row(fields))
+    return rows, memory
 
 
 def format_seconds(seconds):
@@ -197,7 +210,27 @@ def headline_chart(rows, path):
                                        "min-max; ~ and faded: spread over 30%"))
 
 
-def summary_section(rows):
+def memory_section(memory):
+    """The memory tables, each row with its budget and verdict."""
+    if not memory:
+        return []
+    tables = OrderedDict()
+    for title, cells in memory:
+        tables.setdefault(title, []).append(cells)
+    parts = ["## Memory", "",
+             "Peak resident memory as the work grows, each scenario in a fresh process (bench/memory_bench.cpp, "
+             "CPython's in bench/memory_bench.py): the parent's peak is its VmHWM, a worker's the largest peak "
+             "among its waited-for children (getrusage RUSAGE_CHILDREN). The goal is no more than the data itself "
+             "plus a small constant per process, the constant being **8 MiB** (a process with its libraries, "
+             "stacks and the pool's threads). The budget column says what each process may hold: the parent the "
+             "data it is asked to hold, a worker one chunk in and out; `met` when every figure of ours is within "
+             "it. For /dev/shm the budget is one tmpfs page (4096 B) per object, the least a file takes.", ""]
+    for title, rows in tables.items():
+        parts += [f"### {title}", "", markdown_table(MEMORY_CELLS, rows), ""]
+    return parts
+
+
+def summary_section(rows, memory=()):
     """One line per target: the scenario, the target, the measured ratio, the verdict."""
     lines, counts = [], {v: 0 for v in VERDICTS}
     for r in rows:
@@ -206,6 +239,10 @@ def summary_section(rows):
             where = f"{r.title.split(':')[0]}: {r.cells[0].strip()}" + (f" ({r.x_axis})" if r.kind == "series" else "")
             lines.append([where, f"{ratio} <= {float(bound):.3g}", r.cells[RATIO_CELL[ratio]],
                           f"**{verdict}**" if verdict == "missed" else verdict])
+    for title, cells in memory:
+        scenario, _, ours, _, budget, verdict, _ = cells
+        counts[verdict] = counts.get(verdict, 0) + 1
+        lines.append([f"memory: {scenario}", budget, ours, f"**{verdict}**" if verdict == "missed" else verdict])
     if not lines:
         return ["## Targets", "", "No row of this run carries a target.", ""]
     tally = ", ".join(f"{counts[v]} {v}" for v in VERDICTS if counts[v] or v != "not measured")
@@ -213,7 +250,7 @@ def summary_section(rows):
             f"{len(lines)} targets: {tally}. A target is met when the median of the per-round ratios is within "
             "its bound and their spread, (max - min) / median, is at most 30%; missed when it is outside with "
             "that spread; not conclusive when the spread is wider (rerun on a quieter machine).", "",
-            markdown_table(["scenario", "target", "measured (median of rounds, min-max)", "verdict"], lines), ""]
+            markdown_table(["scenario", "target", "measured (a ratio: median of the rounds, min-max)", "verdict"], lines), ""]
 
 
 def main():
@@ -224,7 +261,7 @@ def main():
     parser.add_argument("--load-before", default="", help="/proc/loadavg's first three fields at the start")
     args = parser.parse_args()
 
-    rows = read_rows(args.tsv)
+    rows, memory = read_rows(args.tsv)
     out_dir = os.path.dirname(os.path.abspath(args.out))
     charts_dir = os.path.join(out_dir, "charts")
     os.makedirs(charts_dir, exist_ok=True)
@@ -237,7 +274,7 @@ def main():
     parts = ["# mp benchmark results", "",
              "Written by `make bench` (bench/report/report.py) from the run described below; every figure is "
              "the one that run printed on its console. How to read them, and what the raw syscall loop of each "
-             "scenario is: [bench/README.md](README.md).", ""] + summary_section(rows) + [
+             "scenario is: [bench/README.md](README.md).", ""] + summary_section(rows, memory) + [
              "## Machine", "", machine_description(args.cxx, args.load_before), "",
              "## Summary", "", "![mp against CPython](charts/headline.svg)", "",
              "## Reading the tables", "",
@@ -258,6 +295,7 @@ def main():
         parts += ["## Scaling: how cost grows with the work", ""]
         for index, (title, series_rows) in enumerate(series.items(), 1):
             parts += series_section(title, series_rows, index, charts_dir, out_dir)
+    parts += memory_section(memory)
     write(args.out, "\n".join(parts).rstrip() + "\n")
     print(f"report: wrote {args.out} and {len(libraries) + len(series) + 1} charts in {charts_dir}")
 

@@ -1,50 +1,101 @@
-// Private: the shared state behind IMapIterator (pool/imap_iterator.hpp): chunks
-// delivered on the pool's result thread, taken by the reader in input order or in
-// completion order.
+// Private: the shared state behind IMapIterator (pool/imap_iterator.hpp): the
+// input is read lazily, a chunk at a time, by the reading thread, and at most
+// `window` chunks are out at once (sent and not yet taken by the reader), so an
+// imap over any number of items holds at most `window` chunks of items and of
+// results. Chunks are delivered on the pool's result thread and taken by the
+// reader in input order or in completion order.
 #pragma once
 
 #include <condition_variable>
 #include <cstddef>
+#include <deque>
 #include <exception>
+#include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
+#include <utility>
 #include <vector>
 
 #include "pool/errors.hpp"
 #include "pool/internal/result_state.hpp"
+#include "pool/internal/typed_calls.hpp"
 #include "sync/internal/cv_wait.hpp"
 
 namespace mp::pool::internal {
 
+// The input side of an imap: sends the next chunk of the input as a task finishing
+// through the given completion; false when the input has no item left (nothing is
+// sent then). Throws what reading the input or submitting throws.
+using ChunkFeeder = std::function<bool(Completion)>;
 
 template <class R>
-class IMapState {
+class IMapState : public std::enable_shared_from_this<IMapState<R>> {
 public:
-    IMapState(const void* pool, std::size_t chunks, bool ordered) : pool_(pool), slots_(chunks), ordered_(ordered) {}
+    IMapState(const void* pool, ChunkFeeder feed, std::size_t window, bool ordered)
+        : pool_(pool), feed_(std::move(feed)), window_(window), ordered_(ordered) {}
 
-    // On the result thread: chunk `index` finished with `values` or `error`.
-    void deliver(std::size_t index, std::vector<R> values, std::exception_ptr error) {
+    // Sends the first window; throws the error that kept it from sending any chunk
+    // (PoolClosed on a closed pool, the input's own error, ...).
+    void start() {
+        top_up();
         std::lock_guard lock(mutex_);
-        slots_[index] = Chunk{std::move(values), std::move(error)};
-        arrivals_.push_back(index);
-        changed_.notify_all();
+        if (sent_ == 0 && input_error_) std::rethrow_exception(std::exchange(input_error_, nullptr));
+    }
+
+    // Sends chunks until `window` are out or the input ends. An error (the input's,
+    // PoolClosed, BrokenPool, ...) ends the input too; next() throws it after the
+    // chunks sent before it.
+    void top_up() {
+        std::lock_guard feeding(feed_mutex_);
+        for (;;) {
+            std::size_t index;
+            {
+                std::lock_guard lock(mutex_);
+                if (!wants_input()) return;
+                index = sent_++;
+                if (ordered_) pending_.emplace_back();
+            }
+            try {
+                if (feed_(completion(index))) continue;
+                close_input(nullptr);
+            } catch (...) {
+                close_input(std::current_exception());
+            }
+            return;
+        }
     }
 
     std::optional<R> next(sync::internal::SteadyTime deadline) {
-        std::unique_lock lock(mutex_);
         for (;;) {
+            std::unique_lock lock(mutex_);
             if (current_ && offset_ < current_->values.size()) return std::move(current_->values[offset_++]);
-            if (consumed_ == slots_.size()) return std::nullopt;
+            if (wants_input()) {
+                lock.unlock();
+                top_up();
+                continue;
+            }
+            if (consumed_ == sent_) {  // the input ended and every chunk was taken
+                if (input_error_) std::rethrow_exception(std::exchange(input_error_, nullptr));
+                return std::nullopt;
+            }
             if (!available()) {
                 if (current_result_thread() == pool_)
                     throw std::logic_error("pool: IMapIterator::next: iterating imap on the pool's own result thread would deadlock");
-                if (!sync::internal::wait_until(changed_, lock, deadline, [&] { return available(); }))
+                // Another reader may close the input meanwhile, taking the chunk it had reserved.
+                if (!sync::internal::wait_until(changed_, lock, deadline, [&] { return available() || consumed_ == sent_; }))
                     throw TimeoutError("pool: IMapIterator::next: timed out");
+                if (!available()) continue;
             }
-            const std::size_t index = ordered_ ? consumed_ : arrivals_[consumed_];
+            if (ordered_) {
+                current_ = std::move(pending_.front());
+                pending_.pop_front();
+            } else {
+                current_ = std::move(arrived_.front());
+                arrived_.pop_front();
+            }
             ++consumed_;
-            current_ = std::move(slots_[index]);
             offset_ = 0;
             if (current_->error) {
                 std::exception_ptr error = current_->error;
@@ -59,19 +110,53 @@ private:
         std::vector<R> values;
         std::exception_ptr error;
     };
-    bool available() const {
-        return ordered_ ? slots_[consumed_].has_value() : arrivals_.size() > consumed_;
+
+    // On the result thread: chunk `index` finished with its values or an error.
+    Completion completion(std::size_t index) {
+        return decode_then<std::vector<R>>(
+            [self = this->shared_from_this(), index](std::vector<R>* values, std::exception_ptr error) {
+                self->deliver(index, Chunk{values != nullptr ? std::move(*values) : std::vector<R>{}, error});
+            });
     }
+    void deliver(std::size_t index, Chunk chunk) {
+        std::lock_guard lock(mutex_);
+        if (ordered_) {
+            pending_[index - consumed_] = std::move(chunk);  // not taken yet, so index >= consumed_
+        } else {
+            arrived_.push_back(std::move(chunk));
+        }
+        changed_.notify_all();
+    }
+    // Under feed_mutex_: no more chunks; the input (which may own the items) goes now.
+    void close_input(std::exception_ptr error) {
+        {
+            std::lock_guard lock(mutex_);
+            --sent_;  // the chunk reserved last was not sent
+            if (ordered_) pending_.pop_back();
+            input_done_ = true;
+            input_error_ = std::move(error);
+            changed_.notify_all();
+        }
+        feed_ = nullptr;
+    }
+    bool wants_input() const { return !input_done_ && sent_ - consumed_ < window_; }
+    bool available() const { return ordered_ ? !pending_.empty() && pending_.front().has_value() : !arrived_.empty(); }
 
     const void* pool_;
+    std::mutex feed_mutex_;  // serialises readers feeding the input; taken before mutex_
+    ChunkFeeder feed_;
+    const std::size_t window_;
+    const bool ordered_;
     std::mutex mutex_;
     std::condition_variable changed_;
-    std::vector<std::optional<Chunk>> slots_;
-    std::vector<std::size_t> arrivals_;
+    std::size_t sent_ = 0;      // chunks sent (or being sent)
     std::size_t consumed_ = 0;  // chunks taken by the reader
+    bool input_done_ = false;
+    std::exception_ptr input_error_;  // what ended the input, for the reader once it took every chunk
+    std::deque<std::optional<Chunk>> pending_;  // ordered: chunks consumed_ .. sent_-1, in input order
+    std::deque<Chunk> arrived_;                  // unordered: finished chunks not taken yet
     std::optional<Chunk> current_;
     std::size_t offset_ = 0;
-    const bool ordered_;
 };
 
 }  // namespace mp::pool::internal
