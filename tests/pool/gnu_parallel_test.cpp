@@ -6,10 +6,8 @@
 // and the places where bin/pool is safer than GNU parallel on purpose.
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <set>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "tests/pool/test_support.hpp"
@@ -213,31 +211,16 @@ Outcome run_case(const Case& c) {
     return outcome;
 }
 
-// The cases run a few at a time: most of a case's time is waiting (for its jobs'
-// sleeps, timeouts and processes), and one after another they took half a minute.
-// Each has a scratch directory of its own, so they cannot see one another.
+// The cases run six at a time (mp::test::map_at_once): each has its own scratch
+// directory, so they cannot see one another.
 TEST(BinPoolGnuParallel, EveryCaseGivesGnuParallelsOutputAndStatus) {
-    constexpr std::size_t kAtOnce = 6;
-    std::vector<Outcome> outcomes(kCases.size());
-    std::atomic<std::size_t> next{0};
-    std::vector<std::thread> runners;
-    for (std::size_t i = 0; i < kAtOnce; ++i)
-        runners.emplace_back([&] {
-            for (std::size_t at; (at = next++) < kCases.size();) {
-                try {
-                    outcomes[at] = run_case(kCases[at]);
-                } catch (const std::exception& e) {
-                    outcomes[at].result.err = e.what();  // shown by the failed setup check
-                }
-            }
-        });
-    for (std::thread& runner : runners) runner.join();
+    const std::vector<Outcome> outcomes = mp::test::map_at_once(kCases, 6, run_case);
     for (std::size_t i = 0; i < kCases.size(); ++i) {
         const Case& c = kCases[i];
         const Outcome& o = outcomes[i];
         std::string line;
         for (const std::string& arg : c.args) line += (line.empty() ? "" : " ") + arg;
-        ASSERT_EQ(o.setup_status, 0) << line << "\n" << o.result.err;
+        ASSERT_EQ(o.setup_status, 0) << line;
         EXPECT_EQ(o.result.out, with_dir(c.out, o.dir)) << line << "\n" << o.result.err;
         EXPECT_EQ(o.result.exit_code, c.exit_code) << line << "\n" << o.result.err;
     }
