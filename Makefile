@@ -133,8 +133,33 @@ $(foreach d,$(DEMOS),$(eval $(call DEMO_RULE,$(d))))
 
 # A suite is tests/<suite>_test.cpp plus its own tests/<suite>/*.cpp and tests/support/
 # (the seed programs are programs of their own, not parts of a suite).
+suite_srcs = tests/$(1)_test.cpp $(filter-out $(SEED_SRCS),$(wildcard tests/$(1)/*.cpp))
+
+# UNITY=1 (the default) compiles a suite's own files as one translation unit,
+# $(BUILD)/unity/<suite>_test.cpp, which includes them: the library templates and
+# GoogleTest's are then instantiated and compiled once per suite instead of once per
+# file, which halves the CPU time of building the tests. The files of a suite so
+# share one anonymous namespace: their helpers need names of their own. UNITY=0
+# builds one object per file, quicker when one file changes again and again.
+# The unit is rewritten only when the list of files changes (a new or removed file).
+UNITY ?= 1
+unity_cpp = $(BUILD)/unity/$(1)_test.cpp
+hash := \#
+define newline
+
+
+endef
+unity_text = $(foreach f,$(call suite_srcs,$(1)),$(hash)include "$(f)"$(newline))
+ifeq ($(UNITY),1)
+$(foreach s,$(SUITES),$(if $(filter-out $(strip $(file <$(call unity_cpp,$(s)))),$(strip $(call unity_text,$(s)))),\
+  $(shell mkdir -p $(BUILD)/unity)$(file >$(call unity_cpp,$(s)),$(call unity_text,$(s)))))
+endif
+$(BUILD)/unity/%.o: $(BUILD)/unity/%.cpp $(TEST_PCH).gch
+	$(call say,CXX,$<)$(CXX) $(TESTFLAGS) -include $(TEST_PCH) -c $< -o $@
+suite_objs = $(if $(filter 1,$(UNITY)),$(BUILD)/unity/$(1)_test.o,$(call objs_of,$(call suite_srcs,$(1))))
+
 define SUITE_RULE
-$(BUILD)/tests/$(1)_test: $(call objs_of,tests/$(1)_test.cpp $(filter-out $(SEED_SRCS),$(wildcard tests/$(1)/*.cpp)) $(SUPPORT) $(CLI_SRCS)) $(LIB_FILES)
+$(BUILD)/tests/$(1)_test: $(call suite_objs,$(1)) $(call objs_of,$(SUPPORT) $(CLI_SRCS)) $(LIB_FILES)
 	@mkdir -p $$(@D)
 	$$(call say,LD,$$@)$(CXX) $$(filter %.o,$$^) $(LIB_FILES) -lgtest $(LDFLAGS) -o $$@
 endef

@@ -18,7 +18,7 @@ using mp::test::bin_path;
 using mp::test::run_command;
 using mp::test::unique_name;
 
-struct Case {
+struct ErrorCase {
     std::vector<std::string> argv;  // argv[0]: the tool's name in bin/
     int exit_code;                  // the one its --help documents
     std::string says;               // a part of the one line
@@ -28,7 +28,7 @@ const std::string kLong(300, 'x');
 
 // Runs `argv` (the tool's name first) through `prefix` (e.g. a shell that lowers a
 // limit first) and checks the error report.
-void expect_one_line_error(const Case& c, const std::vector<std::string>& prefix = {}) {
+void expect_one_line_error(const ErrorCase& c, const std::vector<std::string>& prefix = {}) {
     std::vector<std::string> argv = prefix;
     argv.push_back(bin_path(c.argv[0]));
     argv.insert(argv.end(), c.argv.begin() + 1, c.argv.end());
@@ -47,7 +47,7 @@ void expect_one_line_error(const Case& c, const std::vector<std::string>& prefix
 }
 
 TEST(ToolErrors, WrongCommandLines) {
-    const std::vector<Case> cases = {
+    const std::vector<ErrorCase> cases = {
         // unknown option or command
         {{"sync", "--bogus"}, 2, "unknown command '--bogus' (see: sync --help)"},
         {{"shm", "--bogus"}, 2, "unknown option --bogus (negative numbers are fine: -5) (see: shm --help)"},
@@ -77,11 +77,11 @@ TEST(ToolErrors, WrongCommandLines) {
         {{"sync", "lock", "a/b", "true"}, 2, "only letters, digits"},
         {{"shm", "create", kLong, "i", "3"}, 2, "must be 1..200 bytes long, not 300"},
     };
-    for (const Case& c : cases) expect_one_line_error(c);
+    for (const ErrorCase& c : cases) expect_one_line_error(c);
 }
 
 TEST(ToolErrors, FilesNotFoundOrNotPermitted) {
-    const std::vector<Case> cases = {
+    const std::vector<ErrorCase> cases = {
         {{"threadpool", "wc", "/nonexistent/file"}, 1, "/nonexistent/file: No such file or directory"},
         {{"threadpool", "wc", "/"}, 1, "/: Is a directory"},
         {{"subproc", "run", "/nonexistent/cmd"}, 127, "No such file or directory"},
@@ -93,7 +93,7 @@ TEST(ToolErrors, FilesNotFoundOrNotPermitted) {
         {{"shm", "get", unique_name("absent")}, 1, "no segment named"},
         {{"sync", "rm", unique_name("absent")}, 1, "no such object"},
     };
-    for (const Case& c : cases) expect_one_line_error(c);
+    for (const ErrorCase& c : cases) expect_one_line_error(c);
 }
 
 // A name that holds an object of another kind: a sync Event used as a Lock, a file

@@ -14,7 +14,7 @@ using mp::test::bin_path;
 using mp::test::CommandResult;
 using mp::test::run_command;
 
-struct Case {
+struct StatusCase {
     const char* name;
     std::vector<std::string> args;  // after bin/<tool>
     std::string input;
@@ -31,8 +31,8 @@ CommandResult run_tool(const std::string& tool, const std::vector<std::string>& 
     return run_command(argv, input);
 }
 
-void expect_same_status(const std::string& tool, const std::vector<Case>& cases) {
-    for (const Case& c : cases) {
+void expect_same_status(const std::string& tool, const std::vector<StatusCase>& cases) {
+    for (const StatusCase& c : cases) {
         for (const bool ignoring : {false, true}) {
             const CommandResult r = run_tool(tool, c.args, c.input, ignoring);
             EXPECT_EQ(r.signal, 0) << c.name;

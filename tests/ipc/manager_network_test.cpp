@@ -44,13 +44,13 @@ std::vector<std::byte> key(const std::string& text) {
 int in_child(const std::function<int()>& body) { return wait_child(fork_child(body)); }
 
 // A scratch directory removed at the end of the test.
-struct TempDir {
+struct SocketDir {
     std::string path;
-    TempDir() {
+    SocketDir() {
         char pattern[] = "/tmp/mp-manager-test-XXXXXX";
         path = mkdtemp(pattern);
     }
-    ~TempDir() { rmdir(path.c_str()); }
+    ~SocketDir() { rmdir(path.c_str()); }
 };
 
 TEST(ManagerAddress, ParsesHostAndPortAndRefusesTheRest) {
@@ -198,7 +198,7 @@ TEST(ManagerTcp, NothingListeningAndAServerKilledAreManagerErrors) {
 }
 
 TEST(ManagerPath, ServesAtTheChosenPathOwnerOnlyAndRemovesItAtShutdown) {
-    TempDir dir;
+    SocketDir dir;
     const std::string path = dir.path + "/jobs.sock";
     {
         Manager manager(path, key("k"));
@@ -223,7 +223,7 @@ TEST(ManagerPath, ServesAtTheChosenPathOwnerOnlyAndRemovesItAtShutdown) {
 }
 
 TEST(ManagerPath, AnExistingFileIsRefusedAndLeftAlone) {
-    TempDir dir;
+    SocketDir dir;
     const std::string path = dir.path + "/taken";
     { std::FILE* f = std::fopen(path.c_str(), "w"); std::fclose(f); }
     try {

@@ -22,13 +22,13 @@ using mp::test::CommandResult;
 using mp::test::run_command;
 
 // A scratch directory, emptied and removed at the end of the test.
-struct TempDir {
+struct ToolDir {
     std::string path;
-    TempDir() {
+    ToolDir() {
         char pattern[] = "/tmp/mp-ipc-tool-XXXXXX";
         path = mkdtemp(pattern);
     }
-    ~TempDir() { run_command({"rm", "-rf", path}); }
+    ~ToolDir() { run_command({"rm", "-rf", path}); }
 };
 
 // `ipc manager` running in the background; stopped with SIGTERM and reaped.
@@ -62,7 +62,7 @@ CommandResult dict(const std::string& address, std::vector<std::string> args) {
 bool exists(const std::string& path) { return access(path.c_str(), F_OK) == 0; }
 
 TEST(IpcManagerTool, ShellCommandsShareADictThroughASocketPath) {
-    TempDir dir;
+    ToolDir dir;
     const std::string socket = dir.path + "/jobs.sock";
     {
         ManagerTool manager({"--address", socket});
@@ -96,7 +96,7 @@ TEST(IpcManagerTool, ShellCommandsShareADictThroughASocketPath) {
 }
 
 TEST(IpcManagerTool, ParallelIncrementsCountExactly) {
-    TempDir dir;
+    ToolDir dir;
     const std::string socket = dir.path + "/count.sock";
     ManagerTool manager({"--address", socket});
     const std::string ipc = bin_path("ipc");
@@ -109,7 +109,7 @@ TEST(IpcManagerTool, ParallelIncrementsCountExactly) {
 }
 
 TEST(IpcManagerTool, TcpWithAKeyFileAndTheKernelsPort) {
-    TempDir dir;
+    ToolDir dir;
     const std::string key_file = dir.path + "/key";
     std::ofstream(key_file) << "a shared secret\n";
     chmod(key_file.c_str(), 0600);
@@ -132,7 +132,7 @@ TEST(IpcManagerTool, TcpWithAKeyFileAndTheKernelsPort) {
 }
 
 TEST(IpcManagerTool, UnreachableAndMisuse) {
-    TempDir dir;
+    ToolDir dir;
     const std::string key_file = dir.path + "/key";
     std::ofstream(key_file) << "k\n";
     chmod(key_file.c_str(), 0600);

@@ -186,24 +186,43 @@ std::string with_dir(std::string text, const std::string& dir) {
     return text;
 }
 
+// What one case gave: its scratch directory's setup status, then bin/pool's result.
+struct Outcome {
+    int setup_status = -1;
+    std::string dir;
+    CommandResult result;
+};
+
+Outcome run_case(const Case& c) {
+    TempDir dir;
+    Outcome outcome;
+    outcome.dir = dir.path;
+    std::vector<std::string> args;
+    for (const std::string& arg : c.args) args.push_back(with_dir(arg, dir.path));
+    outcome.setup_status = mp::test::run_command({"sh", "-c",
+                                                  "printf 'x\\ny\\n' > \"$0/f1\"; printf '1\\n2\\n' > \"$0/f2\"; "
+                                                  "seq 10 > \"$0/f10\"; seq 100 > \"$0/f100\"; "
+                                                  "printf '# hosts\\n\\n1/h1\\n' > \"$0/logins\"",
+                                                  dir.path})
+                               .exit_code;
+    if (outcome.setup_status != 0) return outcome;
+    fake_ssh(dir);
+    outcome.result = pool_cli(args, c.input);
+    return outcome;
+}
+
+// The cases run six at a time (mp::test::map_at_once): each has its own scratch
+// directory, so they cannot see one another.
 TEST(BinPoolGnuParallel, EveryCaseGivesGnuParallelsOutputAndStatus) {
-    for (const Case& c : kCases) {
-        TempDir dir;
-        std::vector<std::string> args;
-        for (const std::string& arg : c.args) args.push_back(with_dir(arg, dir.path));
-        ASSERT_EQ(mp::test::run_command({"sh", "-c",
-                                         "printf 'x\\ny\\n' > \"$0/f1\"; printf '1\\n2\\n' > \"$0/f2\"; "
-                                         "seq 10 > \"$0/f10\"; seq 100 > \"$0/f100\"; "
-                                         "printf '# hosts\\n\\n1/h1\\n' > \"$0/logins\"",
-                                         dir.path})
-                      .exit_code,
-                  0);
-        fake_ssh(dir);
+    const std::vector<Outcome> outcomes = mp::test::map_at_once(kCases, 6, run_case);
+    for (std::size_t i = 0; i < kCases.size(); ++i) {
+        const Case& c = kCases[i];
+        const Outcome& o = outcomes[i];
         std::string line;
         for (const std::string& arg : c.args) line += (line.empty() ? "" : " ") + arg;
-        const CommandResult r = pool_cli(args, c.input);
-        EXPECT_EQ(r.out, with_dir(c.out, dir.path)) << line << "\n" << r.err;
-        EXPECT_EQ(r.exit_code, c.exit_code) << line << "\n" << r.err;
+        ASSERT_EQ(o.setup_status, 0) << line;
+        EXPECT_EQ(o.result.out, with_dir(c.out, o.dir)) << line << "\n" << o.result.err;
+        EXPECT_EQ(o.result.exit_code, c.exit_code) << line << "\n" << o.result.err;
     }
 }
 

@@ -169,13 +169,28 @@ int highest_slot(const std::string& jobs, int count) {
     return highest;
 }
 
+struct SlotCase {
+    std::string jobs;
+    int count;     // jobs to run
+    int expected;  // the highest slot
+    const char* why;
+};
+
 TEST(BinPoolRerun, JobsFormsCountFromTheCores) {
     const int cores = mp::pool::cpu_count();
-    EXPECT_EQ(highest_slot("+1", 3 * (cores + 1)), cores + 1);
-    EXPECT_EQ(highest_slot("-1", 3 * cores), std::max(1, cores - 1));
-    EXPECT_EQ(highest_slot("200%", 6 * cores), 2 * cores);
-    EXPECT_EQ(highest_slot("1%", 3), 1) << "at least one";
-    EXPECT_EQ(highest_slot("0", 12), 12) << "as many as possible: all at once";
+    const std::vector<SlotCase> cases = {
+        {"+1", 3 * (cores + 1), cores + 1, ""},
+        {"-1", 3 * cores, std::max(1, cores - 1), ""},
+        {"200%", 6 * cores, 2 * cores, ""},
+        {"1%", 3, 1, "at least one"},
+        {"0", 12, 12, "as many as possible: all at once"},
+    };
+    // All at once (mp::test::map_at_once): the runs are sleeping jobs, each run with
+    // slots of its own.
+    const std::vector<int> highest = mp::test::map_at_once(
+        cases, cases.size(), [](const SlotCase& c) { return highest_slot(c.jobs, c.count); });
+    for (std::size_t i = 0; i < cases.size(); ++i)
+        EXPECT_EQ(highest[i], cases[i].expected) << "-j " << cases[i].jobs << " " << cases[i].why;
     for (const std::string bad : {"x", "+", "-", "%", "1.5", "+1%", "--1", "5000"}) {
         const auto r = pool_cli({"-j", bad, "echo", ":::", "a"});
         EXPECT_EQ(r.exit_code, 255) << bad;

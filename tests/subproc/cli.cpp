@@ -7,6 +7,8 @@
 
 #include <chrono>
 #include <fstream>
+#include <utility>
+#include <vector>
 
 #include "subproc/subproc.hpp"
 #include "tests/support/helpers.hpp"
@@ -56,7 +58,9 @@ TEST(CliRun, ExitCodesMatchCoreutilsTimeout) {
         {"zero disables", {}, {}, "0", {"sh", "-c", "sleep 0.2; exit 4"}, 4},
         {"minutes", {}, {}, "1m", {"true"}, 0},
     };
-    for (const Case& c : cases) {
+    // Four cases at a time (mp::test::map_at_once): most of them wait for a timeout.
+    using Both = std::pair<CommandResult, CommandResult>;  // coreutils', ours
+    const std::vector<Both> results = mp::test::map_at_once(cases, 4, [&](const Case& c) {
         std::vector<std::string> theirs = {"timeout"};
         theirs.insert(theirs.end(), c.timeout_options.begin(), c.timeout_options.end());
         theirs.push_back(c.duration);
@@ -65,8 +69,11 @@ TEST(CliRun, ExitCodesMatchCoreutilsTimeout) {
         ours.insert(ours.end(), c.our_options.begin(), c.our_options.end());
         ours.push_back("--");
         ours.insert(ours.end(), c.command.begin(), c.command.end());
-        const CommandResult coreutils = run_command(theirs, "", 20s);
-        const CommandResult mine = run_command(ours, "", 20s);
+        return Both(run_command(theirs, "", 20s), run_command(ours, "", 20s));
+    });
+    for (std::size_t i = 0; i < cases.size(); ++i) {
+        const Case& c = cases[i];
+        const auto& [coreutils, mine] = results[i];
         EXPECT_EQ(shell_status(coreutils), c.expected) << c.name << " (coreutils) " << coreutils.err;
         EXPECT_EQ(shell_status(mine), c.expected) << c.name << " (ours) " << mine.err;
         EXPECT_EQ(mine.signal, 0) << c.name << ": subproc reports statuses, it does not die of them";

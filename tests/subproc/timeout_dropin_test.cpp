@@ -66,14 +66,20 @@ const std::vector<Row> kRows = {
     {{"--version"}, 0, ""},
 };
 
+// The rows run four at a time (mp::test::map_at_once): most of them wait for a
+// timeout.
 TEST(SubprocRunAsTimeout, EveryRowGivesCoreutilsStatusAndStderr) {
-    for (const Row& row : kRows) {
+    const std::vector<CommandResult> results = mp::test::map_at_once(kRows, 4, [](const Row& row) {
         std::vector<std::string> argv = {mp::test::bin_path("subproc"), "run"};
         argv.insert(argv.end(), row.args.begin(), row.args.end());
+        return mp::test::run_command(argv, "", std::chrono::seconds(30));
+    });
+    for (std::size_t i = 0; i < kRows.size(); ++i) {
+        const Row& row = kRows[i];
+        const CommandResult& r = results[i];
         std::string shown = "timeout";
         for (const std::string& arg : row.args) shown += " " + arg;
         SCOPED_TRACE(shown);
-        const CommandResult r = mp::test::run_command(argv, "", std::chrono::seconds(30));
         ASSERT_FALSE(r.timed_out);
         EXPECT_EQ(r.signal, 0) << "subproc reports statuses, it does not die of them";
         EXPECT_EQ(r.exit_code, row.status) << r.err;

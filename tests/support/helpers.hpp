@@ -4,9 +4,13 @@
 
 #include <sys/types.h>
 
+#include <atomic>
 #include <chrono>
+#include <cstddef>
+#include <exception>
 #include <functional>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace mp::test {
@@ -24,6 +28,33 @@ struct CommandResult {
 // timed out, so a hanging command fails its test instead of hanging the suite.
 CommandResult run_command(const std::vector<std::string>& argv, const std::string& input = "",
                           std::chrono::milliseconds limit = std::chrono::seconds(60));
+
+// f(item) for every item, `at_once` items at a time on threads of their own; the
+// results come in the items' order. For tables of commands that mostly wait (on
+// sleeps, timeouts, children): one after another they took tens of seconds. The
+// items must not share anything (files, names). The first exception f threw is
+// rethrown here, once every thread has ended.
+template <class Item, class F>
+auto map_at_once(const std::vector<Item>& items, std::size_t at_once, F f) {
+    std::vector<decltype(f(items.front()))> results(items.size());
+    std::vector<std::exception_ptr> errors(items.size());
+    std::atomic<std::size_t> next{0};
+    std::vector<std::thread> runners;
+    for (std::size_t i = 0; i < at_once && i < items.size(); ++i)
+        runners.emplace_back([&] {
+            for (std::size_t at; (at = next++) < items.size();) {
+                try {
+                    results[at] = f(items[at]);
+                } catch (...) {
+                    errors[at] = std::current_exception();
+                }
+            }
+        });
+    for (std::thread& runner : runners) runner.join();
+    for (const std::exception_ptr& error : errors)
+        if (error) std::rethrow_exception(error);
+    return results;
+}
 
 // Whether `pid` has exited: no /proc entry, or a zombie (a reparented one may wait a
 // while for its new parent to reap it).

@@ -17,7 +17,7 @@ using namespace std::chrono_literals;
 using mp::threadpool::Timer;
 
 // Generous: only says "it did not hang" on a loaded machine.
-constexpr auto kNoHang = 20s;
+constexpr auto kTimerNoHang = 20s;
 
 TEST(Timer, FiresOnceAfterItsIntervalWithItsArguments) {
     std::promise<int> fired;
@@ -26,10 +26,10 @@ TEST(Timer, FiresOnceAfterItsIntervalWithItsArguments) {
     Timer t(100ms, [](std::unique_ptr<int> p, std::promise<int> out) { out.set_value(*p); }, std::make_unique<int>(7),
             std::move(fired));
     t.start();
-    ASSERT_EQ(value.wait_for(kNoHang), std::future_status::ready);
+    ASSERT_EQ(value.wait_for(kTimerNoHang), std::future_status::ready);
     EXPECT_GE(std::chrono::steady_clock::now() - started, 100ms);
     EXPECT_EQ(value.get(), 7);
-    EXPECT_TRUE(t.join_for(kNoHang));
+    EXPECT_TRUE(t.join_for(kTimerNoHang));
     t.cancel();  // after firing: nothing to stop
 }
 
@@ -38,7 +38,7 @@ TEST(Timer, CancelBeforeFiringMeansNever) {
     Timer t(300ms, [&] { ran = true; });
     t.start();
     t.cancel();
-    EXPECT_TRUE(t.join_for(kNoHang));
+    EXPECT_TRUE(t.join_for(kTimerNoHang));
     std::this_thread::sleep_for(400ms);  // past the interval: still nothing ran
     EXPECT_FALSE(ran);
 }
@@ -53,8 +53,8 @@ TEST(Timer, AHugeIntervalIsCancelledPromptly) {
         EXPECT_FALSE(t.join_for(200ms));  // a huge interval is not "already due"
         const auto cancelled = std::chrono::steady_clock::now();
         t.cancel();
-        EXPECT_TRUE(t.join_for(kNoHang));
-        EXPECT_LT(std::chrono::steady_clock::now() - cancelled, kNoHang);
+        EXPECT_TRUE(t.join_for(kTimerNoHang));
+        EXPECT_LT(std::chrono::steady_clock::now() - cancelled, kTimerNoHang);
         EXPECT_FALSE(ran);
     }
 }
@@ -64,7 +64,7 @@ TEST(Timer, CancelBeforeStartEndsItAtOnce) {
     Timer t(std::chrono::hours(1), [&] { ran = true; });
     t.cancel();
     t.start();
-    EXPECT_TRUE(t.join_for(kNoHang));
+    EXPECT_TRUE(t.join_for(kTimerNoHang));
     EXPECT_FALSE(ran);
 }
 
@@ -77,8 +77,8 @@ TEST(Timer, IsAThreadWithOptionsAndMoves) {
     t.start();
     Timer moved(std::move(t));  // while it waits
     EXPECT_THROW(t.cancel(), std::logic_error);
-    EXPECT_EQ(done.wait_for(kNoHang), std::future_status::ready);
-    EXPECT_TRUE(moved.join_for(kNoHang));
+    EXPECT_EQ(done.wait_for(kTimerNoHang), std::future_status::ready);
+    EXPECT_TRUE(moved.join_for(kTimerNoHang));
 }
 
 }  // namespace
