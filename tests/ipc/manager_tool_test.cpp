@@ -19,6 +19,7 @@ namespace {
 using namespace std::chrono_literals;
 using mp::test::bin_path;
 using mp::test::CommandResult;
+using mp::test::path_exists;
 using mp::test::run_command;
 
 // A scratch directory, emptied and removed at the end of the test.
@@ -59,8 +60,6 @@ CommandResult dict(const std::string& address, std::vector<std::string> args) {
     return run_command(args, "", 30s);
 }
 
-bool exists(const std::string& path) { return access(path.c_str(), F_OK) == 0; }
-
 TEST(IpcManagerTool, ShellCommandsShareADictThroughASocketPath) {
     ToolDir dir;
     const std::string socket = dir.path + "/jobs.sock";
@@ -89,8 +88,8 @@ TEST(IpcManagerTool, ShellCommandsShareADictThroughASocketPath) {
         EXPECT_EQ(dict(socket, {"incr", "word"}).exit_code, 1);
         EXPECT_EQ(manager.stop(), 0);
     }
-    EXPECT_FALSE(exists(socket)) << "the socket was left behind";
-    EXPECT_FALSE(exists(socket + ".authkey")) << "the key file made for the run was left behind";
+    EXPECT_FALSE(path_exists(socket)) << "the socket was left behind";
+    EXPECT_FALSE(path_exists(socket + ".authkey")) << "the key file made for the run was left behind";
     const CommandResult gone = dict(socket, {"--authkey-file", "/dev/null", "get", "x"});
     EXPECT_EQ(gone.exit_code, 2) << "an unreadable key file is misuse";
 }

@@ -17,7 +17,7 @@ namespace {
 
 using mp::pool::Pool;
 
-int square(int x) { return x * x; }
+int squared(int x) { return x * x; }
 
 // How many items imap has read from its input (read in this process only).
 std::size_t pulled = 0;
@@ -34,8 +34,8 @@ TEST(PoolImapWindow, ReadsOnlyAWindowAheadOfTheReader) {
     Pool pool(2);
     constexpr std::size_t kItems = 10'000, kChunk = 10, kWindow = 4;
     for (bool ordered : {true, false}) {
-        auto results = ordered ? pool.imap(square, counted(kItems), kChunk, kWindow)
-                               : pool.imap_unordered(square, counted(kItems), kChunk, kWindow);
+        auto results = ordered ? pool.imap(squared, counted(kItems), kChunk, kWindow)
+                               : pool.imap_unordered(squared, counted(kItems), kChunk, kWindow);
         EXPECT_EQ(pulled, kWindow * kChunk);
         std::vector<int> got{*results.next()};
         // The workers finish the window and then wait for the reader: nothing more is read.
@@ -49,7 +49,7 @@ TEST(PoolImapWindow, ReadsOnlyAWindowAheadOfTheReader) {
         EXPECT_EQ(pulled, kItems);
         if (!ordered) std::ranges::sort(got);
         ASSERT_EQ(got.size(), kItems);
-        for (std::size_t i = 0; i < kItems; ++i) ASSERT_EQ(got[i], square(static_cast<int>(i)));
+        for (std::size_t i = 0; i < kItems; ++i) ASSERT_EQ(got[i], squared(static_cast<int>(i)));
     }
     pool.close();
     pool.join();
@@ -59,7 +59,7 @@ TEST(PoolImapWindow, AnEndlessInputIsReadAsFarAsTheReaderGoes) {
     Pool pool(2);
     std::vector<int> first;
     {
-        auto results = pool.imap(square, std::views::iota(0));  // chunksize 1, window 4 per worker
+        auto results = pool.imap(squared, std::views::iota(0));  // chunksize 1, window 4 per worker
         for (int i = 0; i < 20; ++i) first.push_back(*results.next());
     }  // dropped with chunks still out: they finish into nothing
     std::vector<int> expected;
@@ -73,7 +73,7 @@ TEST(PoolImapWindow, AnInputWithoutASizeIsReadInChunks) {
     Pool pool(2);
     auto even = std::views::iota(0, 1000) | std::views::filter([](int x) { return x % 2 == 0; });
     std::vector<int> got;
-    for (int v : pool.imap(square, even, 7, 2)) got.push_back(v);
+    for (int v : pool.imap(squared, even, 7, 2)) got.push_back(v);
     ASSERT_EQ(got.size(), 500u);
     for (std::size_t i = 0; i < got.size(); ++i) EXPECT_EQ(got[i], static_cast<int>(4 * i * i));
     pool.close();
@@ -86,7 +86,7 @@ TEST(PoolImapWindow, AnInputThatThrowsEndsAfterTheChunksSentBeforeIt) {
                        if (x == 5) throw std::range_error("no five");
                        return x;
                    });
-    auto results = pool.imap(square, failing, 1, 2);
+    auto results = pool.imap(squared, failing, 1, 2);
     for (int i = 0; i < 5; ++i) EXPECT_EQ(results.next(), i * i);
     EXPECT_THROW(results.next(), std::range_error);
     EXPECT_EQ(results.next(), std::nullopt);
@@ -98,21 +98,21 @@ TEST(PoolImapWindow, AnInputThatThrowsEndsAfterTheChunksSentBeforeIt) {
 // a reader (join would wait for it), so the rest is refused, after what was sent.
 TEST(PoolImapWindow, CloseEndsTheInputAfterTheChunksAlreadySent) {
     Pool pool(2);
-    auto results = pool.imap(square, std::views::iota(0, 100), 1, 2);
+    auto results = pool.imap(squared, std::views::iota(0, 100), 1, 2);
     EXPECT_EQ(results.next(), 0);
     pool.close();
     EXPECT_EQ(results.next(), 1);  // sent before close()
     EXPECT_THROW(results.next(), mp::pool::PoolClosed);
     EXPECT_EQ(results.next(), std::nullopt);
     pool.join();
-    EXPECT_THROW(pool.imap(square, std::views::iota(0, 3)), mp::pool::PoolClosed);
+    EXPECT_THROW(pool.imap(squared, std::views::iota(0, 3)), mp::pool::PoolClosed);
 }
 
 TEST(PoolImapWindow, AnIteratorOutlivingItsPoolEndsWithCancelledError) {
     std::optional<mp::pool::IMapIterator<int>> results;
     {
         Pool pool(1);
-        results.emplace(pool.imap(square, std::views::iota(0, 100), 1, 2));
+        results.emplace(pool.imap(squared, std::views::iota(0, 100), 1, 2));
     }
     // The two chunks sent finished or were cancelled; the third is never sent.
     std::size_t calls = 0;

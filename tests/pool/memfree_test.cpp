@@ -26,14 +26,12 @@ namespace {
 
 using namespace std::chrono_literals;
 using namespace mp::pool::test;
+using mp::test::path_exists;
+using mp::test::write_file;
 
 constexpr const char* kPlenty = "MemAvailable: 10000000 kB\n";  // about 10 GB
 constexpr const char* kShort = "MemAvailable: 1000 kB\n";       // below half of --memfree 100M
 constexpr const char* kTight = "MemAvailable: 75000 kB\n";      // below 100M, above its half
-
-void write_file(const std::string& path, const std::string& text) {
-    std::ofstream(path) << text;
-}
 
 // Two jobs in DIR, item 1 and item 2 (an argument, or with --pipe a line of stdin).
 // Each appends its item and pid to DIR/runs as it starts. Job 1, the oldest, waits
@@ -131,11 +129,6 @@ std::vector<std::string> logged(const std::string& log) {
     return rows;
 }
 
-bool exists(const std::string& path) {
-    struct stat st {};
-    return stat(path.c_str(), &st) == 0;
-}
-
 // The youngest is killed and run again: its output comes once, from the rerun (the
 // killed run's stdout and stderr are dropped); the oldest ran once, undisturbed; -k
 // still orders the output though job 2 ended first; the joblog has one line a job,
@@ -146,7 +139,7 @@ TEST(BinPoolMemfree, TheYoungestJobIsKilledAndRunAgainTheOldestKeepsRunning) {
     EXPECT_EQ(r.exit_code, 0) << r.err;
     EXPECT_EQ(r.out, "out 1\nout 2\n");
     EXPECT_EQ(r.err, "");
-    EXPECT_TRUE(exists(jobs.dir.file("termed"))) << "job 2 got no SIGTERM";
+    EXPECT_TRUE(path_exists(jobs.dir.file("termed"))) << "job 2 got no SIGTERM";
     EXPECT_EQ(jobs.runs(), (std::vector<std::string>{"1", "2", "2"}));
     EXPECT_EQ(logged(slurp(jobs.dir.file("log"))), (std::vector<std::string>{"1/0", "2/0"}));
 }
@@ -169,7 +162,7 @@ TEST(BinPoolMemfree, NoJobIsKilledWhileHalfOfSizeIsAvailable) {
     const auto r = jobs.run({"-k", "--joblog", jobs.dir.file("log")});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     EXPECT_EQ(r.out, "out 1\nearly 2\nkept 2\n");
-    EXPECT_FALSE(exists(jobs.dir.file("termed")));
+    EXPECT_FALSE(path_exists(jobs.dir.file("termed")));
     EXPECT_EQ(jobs.runs(), (std::vector<std::string>{"1", "2"}));
     EXPECT_EQ(logged(slurp(jobs.dir.file("log"))), (std::vector<std::string>{"1/0", "2/0"}));
 }
@@ -207,9 +200,9 @@ TEST(BinPoolMemfree, SigintWhileAJobIsBeingKilledLeavesNoProcess) {
                              .out = mp::subproc::PIPE,
                              .err = mp::subproc::PIPE,
                              .on_destroy = mp::subproc::OnDestroy::stop});
-    for (auto until = Clock::now() + 30s; !exists(jobs.dir.file("termed")) && Clock::now() < until;)
+    for (auto until = Clock::now() + 30s; !path_exists(jobs.dir.file("termed")) && Clock::now() < until;)
         std::this_thread::sleep_for(20ms);
-    ASSERT_TRUE(exists(jobs.dir.file("termed"))) << "job 2 got no SIGTERM";
+    ASSERT_TRUE(path_exists(jobs.dir.file("termed"))) << "job 2 got no SIGTERM";
     pool.send_signal(SIGINT);
     const auto [out, err] = pool.communicate({}, 20s);
     EXPECT_EQ(pool.returncode().value_or(-1), 130) << err;

@@ -17,6 +17,7 @@
 namespace {
 
 using namespace mp::pool::test;
+using mp::test::path_exists;
 using mp::test::CommandResult;
 
 // bin/pool with `args`, run in `dir` (file names relative to it), with `env` set.
@@ -27,10 +28,6 @@ CommandResult pool_in(const std::string& dir, const std::vector<std::string>& ar
     argv.push_back(std::filesystem::absolute(mp::test::bin_path("pool")).string());
     argv.insert(argv.end(), args.begin(), args.end());
     return mp::test::run_command(argv, "", std::chrono::seconds(60));
-}
-
-bool exists(const std::string& path) {
-    return mp::test::run_command({"test", "-e", path}).exit_code == 0;
 }
 
 TEST(BinPoolRemote, EveryItemIsOneLiteralWordOnTheRemoteSide) {
@@ -66,7 +63,7 @@ TEST(BinPoolRemote, EveryItemIsOneLiteralWordOnTheRemoteSide) {
         EXPECT_EQ(r.exit_code, 0) << command.back() << "\n" << r.err;
         EXPECT_EQ(r.out, expected) << command.back();
     }
-    EXPECT_FALSE(exists(pwned)) << "an item ran as shell code";
+    EXPECT_FALSE(path_exists(pwned)) << "an item ran as shell code";
 }
 
 TEST(BinPoolRemote, AnUnreachableHostFailsItsJobsWithTheReason) {
@@ -132,23 +129,23 @@ TEST(BinPoolRemote, FilesAreSentReturnedAndCleanedUp) {
     EXPECT_EQ(r.exit_code, 0) << r.err;
     EXPECT_EQ(slurp(dir.file("in/a b.n")), "2\n");
     EXPECT_EQ(slurp(dir.file("h/h1/in/a b")), "x\ny\n");
-    EXPECT_TRUE(exists(dir.file("h/h1/in/a b.n")));
+    EXPECT_TRUE(path_exists(dir.file("h/h1/in/a b.n")));
     // --trc: --transfer --return --cleanup, in a --workdir.
     ASSERT_EQ(mp::test::run_command({"rm", "-rf", dir.file("h"), dir.file("in/a b.n")}).exit_code, 0);
     r = pool_in(dir.path, {"--ssh", ssh, "-S", "h1", "--workdir", "wd", "--trc", "{}.n", "wc -l < {} > {}.n",
                            ":::", "in/a b"});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     EXPECT_EQ(slurp(dir.file("in/a b.n")), "2\n");
-    EXPECT_TRUE(exists(dir.file("h/h1/wd/in")));
-    EXPECT_FALSE(exists(dir.file("h/h1/wd/in/a b")));
-    EXPECT_FALSE(exists(dir.file("h/h1/wd/in/a b.n")));
+    EXPECT_TRUE(path_exists(dir.file("h/h1/wd/in")));
+    EXPECT_FALSE(path_exists(dir.file("h/h1/wd/in/a b")));
+    EXPECT_FALSE(path_exists(dir.file("h/h1/wd/in/a b.n")));
     // A file that cannot be sent: the job does not run and fails with 255, named.
     r = pool_in(dir.path, {"--ssh", ssh, "-S", "h1", "--transfer", "touch ran", ":::", "in/none"});
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_NE(r.err.find("pool: --transferfile: cannot read 'in/none': No such file or directory"),
               std::string::npos)
         << r.err;
-    EXPECT_FALSE(exists(dir.file("h/h1/ran")));
+    EXPECT_FALSE(path_exists(dir.file("h/h1/ran")));
     // A --return file the job did not make: the job fails, cat's reason shown.
     r = pool_in(dir.path, {"--ssh", ssh, "-S", "h1", "--return", "missing", "true", ":::", "a"});
     EXPECT_EQ(r.exit_code, 1);
@@ -156,7 +153,7 @@ TEST(BinPoolRemote, FilesAreSentReturnedAndCleanedUp) {
     // The local host transfers nothing: the files are here already.
     r = pool_in(dir.path, {"--ssh", ssh, "-S", ":", "--trc", "{}.n", "wc -l < {} > {}.n", ":::", "in/a b"});
     EXPECT_EQ(r.exit_code, 0) << r.err;
-    EXPECT_TRUE(exists(dir.file("in/a b")));
+    EXPECT_TRUE(path_exists(dir.file("in/a b")));
 }
 
 TEST(BinPoolRemote, TheWorkdirOfThreeDotsIsTheJobsOwnAndRemovedAfter) {
@@ -172,7 +169,7 @@ TEST(BinPoolRemote, TheWorkdirOfThreeDotsIsTheJobsOwnAndRemovedAfter) {
     EXPECT_EQ(first.rfind(prefix, 0), 0u) << r.out;
     EXPECT_EQ(second.rfind(prefix, 0), 0u) << r.out;
     EXPECT_NE(first + "\n", second) << "two jobs shared a workdir";
-    EXPECT_FALSE(exists(first)) << first;
+    EXPECT_FALSE(path_exists(first)) << first;
     // --workdir . : the same directory relative to $HOME as here.
     ASSERT_EQ(mp::test::run_command({"mkdir", "-p", dir.file("home/pro ject")}).exit_code, 0);
     const CommandResult same =
@@ -208,7 +205,7 @@ TEST(BinPoolRemote, AnSshloginfileThatCannotBeReadRunsNothing) {
             pool_cli({"--ssh", ssh, "--sshloginfile", file, "touch", dir.file("ran"), ":::", "a"});
         EXPECT_EQ(r.exit_code, 255) << file;
         EXPECT_EQ(r.err.rfind("pool: cannot read --sshloginfile '" + file + "': ", 0), 0u) << r.err;
-        EXPECT_FALSE(exists(dir.file("ran")));
+        EXPECT_FALSE(path_exists(dir.file("ran")));
     }
     // GNU parallel's places: ~/.parallel/FILE when FILE is not here, `..` for
     // ~/.parallel/sshloginfile.
@@ -231,7 +228,7 @@ TEST(BinPoolRemote, AnSshloginfileThatCannotBeReadRunsNothing) {
         pool_cli({"--sshloginfile", dir.file("empty"), "touch", dir.file("ran"), ":::", "a"});
     EXPECT_EQ(r.exit_code, 255);
     EXPECT_EQ(r.err.rfind("pool: --sshloginfile: no login in '" + dir.file("empty") + "'", 0), 0u) << r.err;
-    EXPECT_FALSE(exists(dir.file("ran")));
+    EXPECT_FALSE(path_exists(dir.file("ran")));
 }
 
 }  // namespace

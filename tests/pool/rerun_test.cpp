@@ -24,6 +24,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using namespace mp::pool::test;
+using mp::test::write_file;
 
 constexpr const char* kHeader = "Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand\n";
 
@@ -31,8 +32,6 @@ constexpr const char* kHeader = "Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive
 std::string logged(int seq, int exitval, const std::string& command) {
     return std::to_string(seq) + "\t:\t1700000000.000\t0.010\t0\t0\t" + std::to_string(exitval) + "\t0\t" + command + "\n";
 }
-
-void write_file(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
 
 // The Seq and Exitval of each line of a joblog after its header, as "seq/exitval".
 std::vector<std::string> seq_and_exit(const std::string& log) {

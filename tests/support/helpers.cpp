@@ -134,6 +134,10 @@ CommandResult run_command(const std::vector<std::string>& argv, const std::strin
     return result;
 }
 
+bool path_exists(const std::string& path) { return ::access(path.c_str(), F_OK) == 0; }
+
+void write_file(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
+
 std::string bin_path(const std::string& name) {
     const char* dir = std::getenv("MP_BIN_DIR");
     return std::string(dir != nullptr ? dir : "bin") + "/" + name;

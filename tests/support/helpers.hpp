@@ -62,6 +62,11 @@ bool has_exited(pid_t pid);
 // Whether `pid` has exited, polled until `limit`.
 bool exits_within(pid_t pid, std::chrono::milliseconds limit);
 
+// Whether `path` names a file, directory or socket (through symlinks).
+bool path_exists(const std::string& path);
+// Writes `text` to `path`, replacing what was there.
+void write_file(const std::string& path, const std::string& text);
+
 // The path of demo `name`: $MP_BIN_DIR/name (the Makefile sets it), else bin/name.
 std::string bin_path(const std::string& name);
 
