@@ -113,22 +113,6 @@ touch "$d/done2"; echo 'out 2'
     }
 };
 
-// The Seq and Exitval of each joblog line after the header, as "seq/exitval", sorted.
-std::vector<std::string> logged(const std::string& log) {
-    std::vector<std::string> rows;
-    std::istringstream in(log);
-    std::string line;
-    std::getline(in, line);  // the header
-    while (std::getline(in, line)) {
-        std::vector<std::string> f;
-        std::istringstream fields(line);
-        for (std::string field; std::getline(fields, field, '\t');) f.push_back(field);
-        if (f.size() >= 7) rows.push_back(f[0] + "/" + f[6]);
-    }
-    std::sort(rows.begin(), rows.end());
-    return rows;
-}
-
 // The youngest is killed and run again: its output comes once, from the rerun (the
 // killed run's stdout and stderr are dropped); the oldest ran once, undisturbed; -k
 // still orders the output though job 2 ended first; the joblog has one line a job,
@@ -141,7 +125,7 @@ TEST(BinPoolMemfree, TheYoungestJobIsKilledAndRunAgainTheOldestKeepsRunning) {
     EXPECT_EQ(r.err, "");
     EXPECT_TRUE(path_exists(jobs.dir.file("termed"))) << "job 2 got no SIGTERM";
     EXPECT_EQ(jobs.runs(), (std::vector<std::string>{"1", "2", "2"}));
-    EXPECT_EQ(logged(slurp(jobs.dir.file("log"))), (std::vector<std::string>{"1/0", "2/0"}));
+    EXPECT_EQ(joblog_rows(slurp(jobs.dir.file("log"))), (std::vector<std::string>{"1/0", "2/0"}));
 }
 
 // GNU parallel's rule: while memory stays short the next youngest is killed too,
@@ -153,7 +137,7 @@ TEST(BinPoolMemfree, WhileMemoryStaysShortTheNextYoungestIsKilledToo) {
     EXPECT_EQ(r.exit_code, 0) << r.err;
     EXPECT_EQ(r.out, "out 1\nout 2\n");
     EXPECT_EQ(jobs.runs(), (std::vector<std::string>{"1", "1", "2", "2"}));
-    EXPECT_EQ(logged(slurp(jobs.dir.file("log"))), (std::vector<std::string>{"1/0", "2/0"}));
+    EXPECT_EQ(joblog_rows(slurp(jobs.dir.file("log"))), (std::vector<std::string>{"1/0", "2/0"}));
 }
 
 // Between SIZE/2 and SIZE no new job starts, but none is killed either.
@@ -164,7 +148,7 @@ TEST(BinPoolMemfree, NoJobIsKilledWhileHalfOfSizeIsAvailable) {
     EXPECT_EQ(r.out, "out 1\nearly 2\nkept 2\n");
     EXPECT_FALSE(path_exists(jobs.dir.file("termed")));
     EXPECT_EQ(jobs.runs(), (std::vector<std::string>{"1", "2"}));
-    EXPECT_EQ(logged(slurp(jobs.dir.file("log"))), (std::vector<std::string>{"1/0", "2/0"}));
+    EXPECT_EQ(joblog_rows(slurp(jobs.dir.file("log"))), (std::vector<std::string>{"1/0", "2/0"}));
 }
 
 // The killed run is no try: with --retries 2 the rerun may fail once and still get
@@ -176,7 +160,7 @@ TEST(BinPoolMemfree, AKilledRunDoesNotCountAgainstRetries) {
     EXPECT_EQ(r.exit_code, 0) << r.err;
     EXPECT_EQ(r.out, "out 1\nout 2\n");
     EXPECT_EQ(jobs.runs(), (std::vector<std::string>{"1", "2", "2", "2"}));
-    EXPECT_EQ(logged(slurp(jobs.dir.file("log"))), (std::vector<std::string>{"1/0", "2/0"}));
+    EXPECT_EQ(joblog_rows(slurp(jobs.dir.file("log"))), (std::vector<std::string>{"1/0", "2/0"}));
 }
 
 // --pipe: the job run again gets its own block again, and keeps its {#}.
@@ -187,7 +171,7 @@ TEST(BinPoolMemfree, AJobRunAgainKeepsItsBlock) {
     EXPECT_EQ(r.exit_code, 0) << r.err;
     EXPECT_EQ(r.out, "out 1\nout 2\n");
     EXPECT_EQ(jobs.runs(), (std::vector<std::string>{"1", "2", "2"}));
-    EXPECT_EQ(logged(slurp(jobs.dir.file("log"))), (std::vector<std::string>{"1/0", "2/0"}));
+    EXPECT_EQ(joblog_rows(slurp(jobs.dir.file("log"))), (std::vector<std::string>{"1/0", "2/0"}));
 }
 
 // SIGINT while the youngest is being killed (it ignores SIGTERM and --termseq waits):

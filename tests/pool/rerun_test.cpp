@@ -33,27 +33,6 @@ std::string logged(int seq, int exitval, const std::string& command) {
     return std::to_string(seq) + "\t:\t1700000000.000\t0.010\t0\t0\t" + std::to_string(exitval) + "\t0\t" + command + "\n";
 }
 
-// The Seq and Exitval of each line of a joblog after its header, as "seq/exitval".
-std::vector<std::string> seq_and_exit(const std::string& log) {
-    std::vector<std::string> rows;
-    std::istringstream in(log);
-    std::string line;
-    std::getline(in, line);  // the header
-    while (std::getline(in, line)) {
-        std::vector<std::string> f;
-        std::istringstream fields(line);
-        for (std::string field; std::getline(fields, field, '\t');) f.push_back(field);
-        if (f.size() >= 7) rows.push_back(f[0] + "/" + f[6]);
-    }
-    return rows;
-}
-
-// The same, sorted: jobs are logged as they end.
-std::vector<std::string> sorted(std::vector<std::string> rows) {
-    std::sort(rows.begin(), rows.end());
-    return rows;
-}
-
 // The manual's example: seqs 1 and 3 of a run over a b c d are logged, 3 failed.
 TEST(BinPoolRerun, ResumeSkipsEveryLoggedSeqAndResumeFailedOnlyTheSucceededOnes) {
     TempDir dir;
@@ -63,10 +42,10 @@ TEST(BinPoolRerun, ResumeSkipsEveryLoggedSeqAndResumeFailedOnlyTheSucceededOnes)
     auto r = pool_cli({"--resume", "--joblog", log, "-k", "echo", ":::", "a", "b", "c", "d"});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     EXPECT_EQ(r.out, "b\nd\n");
-    const std::vector<std::string> rows = seq_and_exit(slurp(log));
+    const std::vector<std::string> rows = joblog_rows_in_order(slurp(log));
     ASSERT_EQ(rows.size(), 4u);
     EXPECT_EQ(rows[0] + " " + rows[1], "1/0 3/1") << "appended";
-    EXPECT_EQ(sorted(rows), (std::vector<std::string>{"1/0", "2/0", "3/1", "4/0"}));
+    EXPECT_EQ(joblog_rows(slurp(log)), (std::vector<std::string>{"1/0", "2/0", "3/1", "4/0"}));
 
     write_file(log, before);
     r = pool_cli({"--resume-failed", "--joblog", log, "-k", "echo", ":::", "a", "b", "c", "d"});
@@ -104,7 +83,7 @@ TEST(BinPoolRerun, RetryFailedRunsTheLoggedCommandsOfFailedJobsOnly) {
     auto r = pool_cli({"--retry-failed", "--joblog", log, "-k"});
     EXPECT_EQ(r.exit_code, 1) << r.err;
     EXPECT_EQ(r.out, "two\nthree 3\n");
-    EXPECT_EQ(sorted(seq_and_exit(slurp(log))), (std::vector<std::string>{"1/0", "2/3", "2/3", "3/0", "3/1"}));
+    EXPECT_EQ(joblog_rows(slurp(log)), (std::vector<std::string>{"1/0", "2/3", "2/3", "3/0", "3/1"}));
     r = pool_cli({"--retry-failed", "--joblog", log, "-k", "echo", "ignored", ":::", "x"});
     EXPECT_EQ(r.out, "two\n") << "seq 3 succeeded on its last line; the command line is ignored";
     EXPECT_EQ(r.exit_code, 1);
@@ -139,7 +118,7 @@ TEST(BinPoolRerun, ResumeNeedsAJoblogAndAMissingOneMeansNothingRanYet) {
     TempDir dir;
     const auto r = pool_cli({"--resume", "--joblog", dir.file("new"), "-k", "echo", ":::", "a", "b"});
     EXPECT_EQ(r.out, "a\nb\n");
-    EXPECT_EQ(sorted(seq_and_exit(slurp(dir.file("new")))), (std::vector<std::string>{"1/0", "2/0"}));
+    EXPECT_EQ(joblog_rows(slurp(dir.file("new"))), (std::vector<std::string>{"1/0", "2/0"}));
 }
 
 // GNU parallel's --dry-run output for these lines, and nothing runs or is logged.

@@ -5,10 +5,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
+#include <sstream>
 #include <stdexcept>
 
 namespace mp::pool::test {
@@ -91,6 +93,26 @@ std::string fake_ssh(const TempDir& dir) {
     script.close();
     chmod(path.c_str(), 0755);
     return path;
+}
+
+std::vector<std::string> joblog_rows_in_order(const std::string& log) {
+    std::vector<std::string> rows;
+    std::istringstream in(log);
+    std::string line;
+    std::getline(in, line);  // the header
+    while (std::getline(in, line)) {
+        std::vector<std::string> fields;
+        std::istringstream split(line);
+        for (std::string field; std::getline(split, field, '\t');) fields.push_back(field);
+        if (fields.size() >= 7) rows.push_back(fields[0] + "/" + fields[6]);
+    }
+    return rows;
+}
+
+std::vector<std::string> joblog_rows(const std::string& log) {
+    std::vector<std::string> rows = joblog_rows_in_order(log);
+    std::sort(rows.begin(), rows.end());
+    return rows;
 }
 
 std::string slurp(const std::string& path) {

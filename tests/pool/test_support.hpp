@@ -57,6 +57,11 @@ struct TempDir {
 // (a message, exit 255).
 std::string fake_ssh(const TempDir& dir);
 
+// The Seq and Exitval of each line of a joblog after its header, as "seq/exitval":
+// in the log's order, or sorted (jobs are logged as they end).
+std::vector<std::string> joblog_rows_in_order(const std::string& log);
+std::vector<std::string> joblog_rows(const std::string& log);
+
 // The contents of a file ("" when it cannot be read).
 std::string slurp(const std::string& path);
 
