@@ -6,6 +6,8 @@
 // and the places where bin/pool is safer than GNU parallel on purpose.
 #include <gtest/gtest.h>
 
+#include <memory>
+
 #include <set>
 #include <string>
 #include <vector>
@@ -186,43 +188,46 @@ std::string with_dir(std::string text, const std::string& dir) {
     return text;
 }
 
-// What one case gave: its scratch directory's setup status, then bin/pool's result.
-struct Outcome {
+// A case's scratch directory with its files and the stand-in ssh, all made before
+// any case runs: a script written while another thread forks stays open for writing
+// in that child (and in the bin/pool it becomes), and running the script then fails
+// with "Text file busy".
+struct Scratch {
+    TempDir dir;
     int setup_status = -1;
-    std::string dir;
-    CommandResult result;
+    Scratch() {
+        setup_status = mp::test::run_command({"sh", "-c",
+                                              "printf 'x\\ny\\n' > \"$0/f1\"; printf '1\\n2\\n' > \"$0/f2\"; "
+                                              "seq 10 > \"$0/f10\"; seq 100 > \"$0/f100\"; "
+                                              "printf '# hosts\\n\\n1/h1\\n' > \"$0/logins\"",
+                                              dir.path})
+                           .exit_code;
+        fake_ssh(dir);
+    }
 };
 
-Outcome run_case(const Case& c) {
-    TempDir dir;
-    Outcome outcome;
-    outcome.dir = dir.path;
-    std::vector<std::string> args;
-    for (const std::string& arg : c.args) args.push_back(with_dir(arg, dir.path));
-    outcome.setup_status = mp::test::run_command({"sh", "-c",
-                                                  "printf 'x\\ny\\n' > \"$0/f1\"; printf '1\\n2\\n' > \"$0/f2\"; "
-                                                  "seq 10 > \"$0/f10\"; seq 100 > \"$0/f100\"; "
-                                                  "printf '# hosts\\n\\n1/h1\\n' > \"$0/logins\"",
-                                                  dir.path})
-                               .exit_code;
-    if (outcome.setup_status != 0) return outcome;
-    fake_ssh(dir);
-    outcome.result = pool_cli(args, c.input);
-    return outcome;
-}
-
-// The cases run six at a time (mp::test::map_at_once): each has its own scratch
-// directory, so they cannot see one another.
+// The cases run six at a time (mp::test::map_at_once), each in a scratch directory of
+// its own, so they cannot see one another.
 TEST(BinPoolGnuParallel, EveryCaseGivesGnuParallelsOutputAndStatus) {
-    const std::vector<Outcome> outcomes = mp::test::map_at_once(kCases, 6, run_case);
+    std::vector<std::unique_ptr<Scratch>> scratches;
+    std::vector<std::size_t> indices;
+    for (std::size_t i = 0; i < kCases.size(); ++i) {
+        scratches.push_back(std::make_unique<Scratch>());
+        indices.push_back(i);
+    }
+    const std::vector<CommandResult> results = mp::test::map_at_once(indices, 6, [&](std::size_t i) {
+        std::vector<std::string> args;
+        for (const std::string& arg : kCases[i].args) args.push_back(with_dir(arg, scratches[i]->dir.path));
+        return pool_cli(args, kCases[i].input);
+    });
     for (std::size_t i = 0; i < kCases.size(); ++i) {
         const Case& c = kCases[i];
-        const Outcome& o = outcomes[i];
+        const CommandResult& result = results[i];
         std::string line;
         for (const std::string& arg : c.args) line += (line.empty() ? "" : " ") + arg;
-        ASSERT_EQ(o.setup_status, 0) << line;
-        EXPECT_EQ(o.result.out, with_dir(c.out, o.dir)) << line << "\n" << o.result.err;
-        EXPECT_EQ(o.result.exit_code, c.exit_code) << line << "\n" << o.result.err;
+        ASSERT_EQ(scratches[i]->setup_status, 0) << line;
+        EXPECT_EQ(result.out, with_dir(c.out, scratches[i]->dir.path)) << line << "\n" << result.err;
+        EXPECT_EQ(result.exit_code, c.exit_code) << line << "\n" << result.err;
     }
 }
 
