@@ -176,7 +176,8 @@ public:
     // The value of `key`; KeyError when it is missing.
     const Object& at(const Object& key) const;
     // d[key] = value: a new key goes last, an existing one keeps its place (and its
-    // first spelling: d[1] then d[1.0] keeps the key 1).
+    // first spelling: d[1] then d[1.0] keeps the key 1). std::length_error past
+    // 2^32 - 2 items.
     void set(Object key, Object value);
     // d.update(other), taking other's items (other is left empty).
     void update(Dict&& other);
