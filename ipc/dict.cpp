@@ -10,14 +10,7 @@ Dict::Dict(std::initializer_list<Item> items) {
     for (const auto& [key, value] : items) set(key, value);
 }
 
-Dict::Dict(Dict&& other) noexcept
-    : entries_(std::move(other.entries_)),
-      hashes_(std::move(other.hashes_)),
-      table_(std::move(other.table_)),
-      live_(std::exchange(other.live_, 0)),
-      filled_(std::exchange(other.filled_, 0)) {
-    other.clear();
-}
+Dict::Dict(Dict&& other) noexcept { *this = std::move(other); }
 
 Dict& Dict::operator=(Dict&& other) noexcept {
     if (this != &other) {

@@ -222,7 +222,6 @@ private:
     std::vector<std::uint64_t> finished_;  // clients whose thread ended, to join
 };
 
-
 // Memory freed by one request is kept for the next: each call of a big update
 // decodes into fresh memory, and faulting fresh pages in cost 15x the work on the
 // items (an update of 100,000: ~300 ns an item on fresh pages, ~20 on reused ones).
