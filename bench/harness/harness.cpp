@@ -129,9 +129,8 @@ void put(std::ofstream& out, const std::optional<Stats>& s) {
 void write_tsv(const std::string& kind, const std::string& title, const std::string& x_axis,
                const std::string& plot, const std::string& x, const std::vector<std::string>& printed,
                const std::string& plotted_ours, const Row& r) {
-    const char* path = std::getenv("MP_BENCH_TSV");
-    if (!path) return;
-    std::ofstream out(path, std::ios::app);
+    std::ofstream out = open_results_tsv();
+    if (!out.is_open()) return;
     out.precision(9);
     out << kind << "\t" << title << "\t" << x_axis << "\t" << plot << "\t" << x;
     for (const std::string& c : printed) out << "\t" << c;
@@ -145,6 +144,12 @@ void write_tsv(const std::string& kind, const std::string& title, const std::str
 }
 
 }  // namespace
+
+std::ofstream open_results_tsv() {
+    std::ofstream out;
+    if (const char* path = std::getenv("MP_BENCH_TSV")) out.open(path, std::ios::app);
+    return out;
+}
 
 void print_markdown(const std::string& heading, const std::vector<std::vector<std::string>>& lines) {
     std::vector<std::size_t> width(lines.front().size(), 0);

@@ -8,6 +8,7 @@
 // console; bench/report/report.py turns that file into bench/RESULTS.md and charts.
 #pragma once
 
+#include <fstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -82,6 +83,10 @@ private:
     Plot plot_;
     std::vector<std::pair<double, Row>> points_;
 };
+
+// The report's row file, $MP_BENCH_TSV (set by `make bench`), opened for appending;
+// not open when the variable is unset (a benchmark run by hand).
+std::ofstream open_results_tsv();
 
 // Prints a markdown table under "## heading": the first line is the header.
 void print_markdown(const std::string& heading, const std::vector<std::vector<std::string>>& lines);

@@ -114,9 +114,7 @@ void MemoryTable::add(MemoryRow row) {
 
 void MemoryTable::print() const {
     std::vector<std::vector<std::string>> lines{{"scenario", "data", "ours", "CPython", "budget", "verdict", "note"}};
-    const char* path = std::getenv("MP_BENCH_TSV");
-    std::ofstream tsv;
-    if (path) tsv.open(path, std::ios::app);
+    std::ofstream tsv = open_results_tsv();
     for (const MemoryRow& r : rows_) {
         const std::string budget = r.per_object ? std::to_string(static_cast<long>(r.parent_budget)) + " B/object"
                                                 : "parent " + mib(r.parent_budget) + ", worker " + mib(r.worker_budget);
