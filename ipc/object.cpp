@@ -16,10 +16,6 @@ const char* kind_name(Object::Kind kind) {
     return kNames[static_cast<int>(kind)];
 }
 
-[[noreturn]] void wrong_kind(Object::Kind held, const char* wanted) {
-    throw TypeError(std::string("ipc: Object holds a ") + kind_name(held) + ", not a " + wanted);
-}
-
 // Python's repr of a float: the shortest digits that read back exactly, in fixed
 // notation when the decimal exponent is in [-4, 16), else d.ddde+XX.
 std::string float_repr(double f) {
@@ -114,72 +110,48 @@ bool numbers_equal(const Object& a, const Object& b) {
 
 }  // namespace
 
-Object::Object(Dict d) : value_(std::make_unique<Dict>(std::move(d))) {}
+Object::Object(Dict d) : kind_(Kind::dict) { payload_.dict = new Dict(std::move(d)); }
 
-Object::Object(const Object& other)
-    : value_(std::visit(
-          [](const auto& v) -> Value {
-              if constexpr (std::is_same_v<std::decay_t<decltype(v)>, std::unique_ptr<Dict>>)
-                  return std::make_unique<Dict>(*v);
-              else
-                  return v;
-          },
-          other.value_)) {}
-
-Object& Object::operator=(const Object& other) {
-    if (this != &other) *this = Object(other);
-    return *this;
+void Object::throw_wrong_kind(Kind wanted) const {
+    throw TypeError(std::string("ipc: Object holds a ") + kind_name(kind_) + ", not a " + kind_name(wanted));
 }
 
-Object::Object(Object&&) noexcept = default;
-Object& Object::operator=(Object&&) noexcept = default;
-Object::~Object() = default;
-
-bool Object::as_bool() const {
-    if (kind() != Kind::boolean) wrong_kind(kind(), "bool");
-    return std::get<bool>(value_);
+void Object::copy_box() {
+    switch (kind_) {
+        case Kind::string:
+            payload_.string = new std::string(*payload_.string);
+            return;
+        case Kind::bytes:
+            payload_.bytes = new Bytes(*payload_.bytes);
+            return;
+        case Kind::list:
+            payload_.list = new List(*payload_.list);
+            return;
+        case Kind::dict:
+            payload_.dict = new Dict(*payload_.dict);
+            return;
+        default:
+            return;
+    }
 }
 
-std::int64_t Object::as_int() const {
-    if (kind() == Kind::boolean) return std::get<bool>(value_) ? 1 : 0;
-    if (kind() != Kind::integer) wrong_kind(kind(), "int");
-    return std::get<std::int64_t>(value_);
-}
-
-double Object::as_float() const {
-    if (kind() == Kind::floating) return std::get<double>(value_);
-    if (kind() == Kind::integer || kind() == Kind::boolean) return static_cast<double>(as_int());
-    wrong_kind(kind(), "float");
-}
-
-const std::string& Object::as_string() const {
-    if (kind() != Kind::string) wrong_kind(kind(), "str");
-    return std::get<std::string>(value_);
-}
-
-const Bytes& Object::as_bytes() const {
-    if (kind() != Kind::bytes) wrong_kind(kind(), "bytes");
-    return std::get<Bytes>(value_);
-}
-
-const List& Object::as_list() const {
-    if (kind() != Kind::list) wrong_kind(kind(), "list");
-    return std::get<List>(value_);
-}
-
-List& Object::as_list() {
-    if (kind() != Kind::list) wrong_kind(kind(), "list");
-    return std::get<List>(value_);
-}
-
-const Dict& Object::as_dict() const {
-    if (kind() != Kind::dict) wrong_kind(kind(), "dict");
-    return *std::get<std::unique_ptr<Dict>>(value_);
-}
-
-Dict& Object::as_dict() {
-    if (kind() != Kind::dict) wrong_kind(kind(), "dict");
-    return *std::get<std::unique_ptr<Dict>>(value_);
+void Object::release_box() noexcept {
+    switch (kind_) {
+        case Kind::string:
+            delete payload_.string;
+            return;
+        case Kind::bytes:
+            delete payload_.bytes;
+            return;
+        case Kind::list:
+            delete payload_.list;
+            return;
+        case Kind::dict:
+            delete payload_.dict;
+            return;
+        default:
+            return;
+    }
 }
 
 std::string Object::repr() const {
@@ -214,7 +186,7 @@ std::string Object::repr() const {
 
 std::string Object::str() const { return kind() == Kind::string ? as_string() : repr(); }
 
-std::size_t Object::hash() const {
+std::size_t Object::hash_other() const {
     switch (kind()) {
         case Kind::none:
             return 0x9e3779b9u;

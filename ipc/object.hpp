@@ -29,13 +29,12 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
-#include <memory>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
 #include <utility>
-#include <variant>
 #include <vector>
 
 #include "ipc/codec.hpp"
@@ -73,45 +72,70 @@ public:
 
     Object() = default;
     Object(None) {}
-    Object(bool b) : value_(b) {}
+    Object(bool b) : kind_(Kind::boolean) { payload_.boolean = b; }
     template <class I>
     requires(std::is_integral_v<I> && !std::is_same_v<I, bool> && !std::is_same_v<I, char>)
-    Object(I i) : value_(static_cast<std::int64_t>(i)) {}
-    Object(double f) : value_(f) {}
-    Object(const char* s) : value_(std::string(s)) {}
-    Object(std::string_view s) : value_(std::string(s)) {}
-    Object(std::string s) : value_(std::move(s)) {}
-    Object(Bytes b) : value_(std::move(b)) {}
-    Object(List l) : value_(std::move(l)) {}
+    Object(I i) : kind_(Kind::integer) {
+        payload_.integer = static_cast<std::int64_t>(i);
+    }
+    Object(double f) : kind_(Kind::floating) { payload_.floating = f; }
+    Object(const char* s) : Object(std::string(s)) {}
+    Object(std::string_view s) : Object(std::string(s)) {}
+    Object(std::string s) : kind_(Kind::string) { payload_.string = new std::string(std::move(s)); }
+    Object(Bytes b) : kind_(Kind::bytes) { payload_.bytes = new Bytes(std::move(b)); }
+    Object(List l) : kind_(Kind::list) { payload_.list = new List(std::move(l)); }
     Object(Dict d);
 
-    // Out of line: GCC 12 warns falsely (maybe-uninitialized) where a variant
-    // holding a std::string is moved inline, which -Werror would turn on users.
-    Object(const Object& other);
-    Object(Object&&) noexcept;
-    Object& operator=(const Object& other);
-    Object& operator=(Object&&) noexcept;
-    ~Object();
+    // Moving copies 16 bytes and leaves None behind; only a boxed value is freed or
+    // copied out of line.
+    Object(const Object& other) : kind_(other.kind_), payload_(other.payload_) {
+        if (boxed()) copy_box();
+    }
+    Object(Object&& other) noexcept : kind_(std::exchange(other.kind_, Kind::none)), payload_(other.payload_) {}
+    Object& operator=(const Object& other) {
+        if (this != &other) *this = Object(other);
+        return *this;
+    }
+    Object& operator=(Object&& other) noexcept {
+        if (this != &other) {
+            if (boxed()) release_box();
+            kind_ = std::exchange(other.kind_, Kind::none);
+            payload_ = other.payload_;
+        }
+        return *this;
+    }
+    ~Object() {
+        if (boxed()) release_box();
+    }
 
-    Kind kind() const noexcept { return static_cast<Kind>(value_.index()); }
+    Kind kind() const noexcept { return kind_; }
     bool is_none() const noexcept { return kind() == Kind::none; }
 
     // The value as a C++ type; TypeError when it holds another kind (as_int accepts a
     // bool, as_float an int or a bool, as Python's arithmetic does).
-    bool as_bool() const;
-    std::int64_t as_int() const;
-    double as_float() const;
-    const std::string& as_string() const;
-    const Bytes& as_bytes() const;
-    const List& as_list() const;
-    List& as_list();
-    const Dict& as_dict() const;
-    Dict& as_dict();
+    bool as_bool() const { return expect(Kind::boolean).boolean; }
+    std::int64_t as_int() const {
+        if (kind_ == Kind::boolean) return payload_.boolean ? 1 : 0;
+        return expect(Kind::integer).integer;
+    }
+    double as_float() const {
+        if (kind_ == Kind::integer || kind_ == Kind::boolean) return static_cast<double>(as_int());
+        return expect(Kind::floating).floating;
+    }
+    const std::string& as_string() const { return *expect(Kind::string).string; }
+    const Bytes& as_bytes() const { return *expect(Kind::bytes).bytes; }
+    const List& as_list() const { return *expect(Kind::list).list; }
+    List& as_list() { return *expect(Kind::list).list; }
+    const Dict& as_dict() const { return *expect(Kind::dict).dict; }
+    Dict& as_dict() { return *expect(Kind::dict).dict; }
 
     std::string repr() const;
     std::string str() const;
     // Python's hash: equal objects hash alike; TypeError for a list or dict.
-    std::size_t hash() const;
+    std::size_t hash() const {
+        if (kind_ == Kind::integer) return std::hash<std::int64_t>{}(payload_.integer);  // the common key, inline
+        return hash_other();
+    }
 
     friend bool operator==(const Object& a, const Object& b);
     // The codec hooks: templates for exactly Object, so that the implicit conversions
@@ -126,9 +150,32 @@ public:
     }
 
 private:
-    // The Dict is boxed: it is incomplete here, and boxing keeps Object small.
-    using Value = std::variant<None, bool, std::int64_t, double, std::string, Bytes, List, std::unique_ptr<Dict>>;
-    Value value_;
+    // A kind and a word: numbers in place, the rest boxed on the heap. Sixteen bytes,
+    // so that a dict item is small and moving one is two stores, which is what
+    // decoding and growing a large dict do most.
+    union Payload {
+        bool boolean;
+        std::int64_t integer;
+        double floating;
+        std::string* string;
+        Bytes* bytes;
+        List* list;
+        Dict* dict;
+    };
+
+    bool boxed() const noexcept { return kind_ >= Kind::string; }
+    // The payload, when kind_ is `wanted`; TypeError otherwise.
+    const Payload& expect(Kind wanted) const {
+        if (kind_ != wanted) throw_wrong_kind(wanted);
+        return payload_;
+    }
+    [[noreturn]] void throw_wrong_kind(Kind wanted) const;
+    std::size_t hash_other() const;
+    void copy_box();               // replaces the box with a copy of it
+    void release_box() noexcept;  // frees the box
+
+    Kind kind_ = Kind::none;
+    Payload payload_{.integer = 0};
 };
 
 // TypeError: an Object of another kind than asked for, or an unhashable key.

@@ -1,18 +1,110 @@
 // The codec of Object and Dict: a one-byte kind, then the value (a count and the
 // elements for a list or dict). Decoding checks every count against the bytes left
 // and the nesting against Object::kMaxDepth.
-#include <array>
+#include <algorithm>
 #include <cstring>
 
 #include "ipc/object.hpp"
 
 namespace mp::ipc::internal {
 
+namespace {
+
+constexpr std::size_t kMaxScalarSize = 1 + 8;  // the kind byte and a number
+
+bool is_scalar(Object::Kind kind) { return kind <= Object::Kind::floating; }
+
+// Writes objects at the end of an Encoder's buffer, numbers in place: the buffer
+// grows a block at a time, so a dict or list of numbers costs a few stores per item
+// rather than a resize per value. The buffer is trimmed to what was written when
+// the Run ends.
+class Run {
+public:
+    explicit Run(Encoder& out) : out_(out), buffer_(out.buffer()), end_(buffer_.size()) {}
+    Run(const Run&) = delete;
+    Run& operator=(const Run&) = delete;
+    ~Run() { buffer_.resize(end_); }
+
+    void put(const Object& value) {
+        if (!is_scalar(value.kind())) {
+            buffer_.resize(end_);
+            encode_boxed(value);
+            end_ = buffer_.size();
+            return;
+        }
+        if (buffer_.size() - end_ < kMaxScalarSize) {
+            buffer_.resize(end_ + block_);
+            block_ = std::min(2 * block_, kMaxBlock);
+        }
+        end_ += put_scalar(buffer_.data() + end_, value);
+    }
+
+private:
+    // Growth starts small (one number is a common message) and doubles.
+    static constexpr std::size_t kMaxBlock = 4096;
+
+    template <class T>
+    static std::size_t put_tagged(std::byte* at, Object::Kind kind, T value) {
+        at[0] = static_cast<std::byte>(kind);
+        std::memcpy(at + 1, &value, sizeof value);
+        return 1 + sizeof value;
+    }
+
+    // The bytes a number or None takes, written at `at`.
+    static std::size_t put_scalar(std::byte* at, const Object& value) {
+        switch (value.kind()) {
+            case Object::Kind::boolean:
+                return put_tagged(at, value.kind(), static_cast<std::uint8_t>(value.as_bool() ? 1 : 0));
+            case Object::Kind::integer:
+                return put_tagged(at, value.kind(), value.as_int());
+            case Object::Kind::floating:
+                return put_tagged(at, value.kind(), value.as_float());
+            default:
+                at[0] = static_cast<std::byte>(Object::Kind::none);
+                return 1;
+        }
+    }
+
+    // A string, bytes, list or dict, through the Encoder (the buffer is exact here).
+    void encode_boxed(const Object& value) {
+        const auto write_header = [&](std::size_t count) {
+            out_.write(static_cast<std::uint8_t>(value.kind()));
+            out_.write_count(count);
+        };
+        switch (value.kind()) {
+            case Object::Kind::string:
+                write_header(value.as_string().size());
+                return out_.write_raw(value.as_string().data(), value.as_string().size());
+            case Object::Kind::bytes:
+                write_header(value.as_bytes().data.size());
+                return out_.write_raw(value.as_bytes().data.data(), value.as_bytes().data.size());
+            case Object::Kind::list: {
+                write_header(value.as_list().size());
+                Run items(out_);
+                for (const Object& item : value.as_list()) items.put(item);
+                return;
+            }
+            default:
+                return encode_dict_object(out_, value.as_dict());
+        }
+    }
+
+    Encoder& out_;
+    std::vector<std::byte>& buffer_;
+    std::size_t end_;  // the end of what was written; the buffer may be longer
+    std::size_t block_ = 4 * kMaxScalarSize;
+};
+
+}  // namespace
+
+void encode_object(Encoder& out, const Object& value) { Run(out).put(value); }
+
 void encode_dict(Encoder& out, const Dict& dict) {
     out.write_count(dict.size());
+    Run items(out);
     dict.for_each([&](const Object& key, const Object& value) {
-        encode_object(out, key);
-        encode_object(out, value);
+        items.put(key);
+        items.put(value);
     });
 }
 
@@ -23,65 +115,31 @@ void encode_dict_object(Encoder& out, const Dict& dict) {
 
 namespace {
 
-// The kind byte and a fixed-size value (or a text's length) in one append: for a
-// dict of numbers, appending is most of the encoding's cost.
-template <class T>
-void write_tagged(Encoder& out, Object::Kind kind, T value) {
-    std::array<std::byte, 1 + sizeof(T)> bytes;
-    bytes[0] = static_cast<std::byte>(kind);
-    std::memcpy(bytes.data() + 1, &value, sizeof value);
-    out.write_raw(bytes.data(), bytes.size());
-}
+Object decode_item(Decoder& in, int depth);
 
-// The encoding of a std::string (its length, then its bytes), after the kind.
-void write_tagged_text(Encoder& out, Object::Kind kind, std::string_view text) {
-    write_tagged(out, kind, static_cast<std::uint64_t>(text.size()));
-    out.write_raw(text.data(), text.size());
-}
-
-}  // namespace
-
-void encode_object(Encoder& out, const Object& value) {
-    switch (value.kind()) {
-        case Object::Kind::none:
-            return out.write(static_cast<std::uint8_t>(Object::Kind::none));
-        case Object::Kind::boolean:
-            return write_tagged(out, Object::Kind::boolean, static_cast<std::uint8_t>(value.as_bool() ? 1 : 0));
-        case Object::Kind::integer:
-            return write_tagged(out, Object::Kind::integer, value.as_int());
-        case Object::Kind::floating:
-            return write_tagged(out, Object::Kind::floating, value.as_float());
-        case Object::Kind::string:
-            return write_tagged_text(out, Object::Kind::string, value.as_string());
-        case Object::Kind::bytes:
-            return write_tagged_text(out, Object::Kind::bytes, value.as_bytes().data);
-        case Object::Kind::list:
-            write_tagged(out, Object::Kind::list, static_cast<std::uint64_t>(value.as_list().size()));
-            for (const Object& item : value.as_list()) encode_object(out, item);
-            return;
-        case Object::Kind::dict:
-            return encode_dict_object(out, value.as_dict());
-    }
-}
-
-Dict decode_dict(Decoder& in, int depth) {
-    Dict dict;
-    const std::size_t count = in.read_count(2);  // a key and a value: a kind byte each, at least
-    dict.reserve(count);
-    for (std::size_t i = 0; i < count; ++i) {
-        Object key = decode_object(in, depth + 1);
-        if (key.kind() == Object::Kind::list || key.kind() == Object::Kind::dict)
-            throw DecodeError("ipc: a dict key that is a list or a dict");
-        const std::size_t hash = key.hash();
-        Object value = decode_object(in, depth + 1);
-        dict.set_hashed(hash, std::move(key), std::move(value));  // not set(): two moves fewer per item
-    }
-    return dict;
-}
-
-Object decode_object(Decoder& in, int depth) {
+Object decode_boxed(Decoder& in, Object::Kind kind, int depth) {
     if (depth > Object::kMaxDepth)
         throw DecodeError("ipc: an Object nested deeper than " + std::to_string(Object::kMaxDepth) + " levels");
+    switch (kind) {
+        case Object::Kind::string:
+            return in.read<std::string>();
+        case Object::Kind::bytes:
+            return Bytes{in.read<std::string>()};
+        case Object::Kind::list: {
+            List list(in.read_count(1));
+            for (Object& item : list) item = decode_item(in, depth + 1);
+            return list;
+        }
+        case Object::Kind::dict:
+            return decode_dict(in, depth);
+        default:
+            throw DecodeError("ipc: an Object of unknown kind " + std::to_string(static_cast<int>(kind)));
+    }
+}
+
+// Numbers and None inline, the rest out of line: a dict of numbers decodes in a
+// tight loop.
+Object decode_item(Decoder& in, int depth) {
     const auto kind = static_cast<Object::Kind>(in.read<std::uint8_t>());
     switch (kind) {
         case Object::Kind::none:
@@ -92,19 +150,28 @@ Object decode_object(Decoder& in, int depth) {
             return in.read<std::int64_t>();
         case Object::Kind::floating:
             return in.read<double>();
-        case Object::Kind::string:
-            return in.read<std::string>();
-        case Object::Kind::bytes:
-            return Bytes{in.read<std::string>()};
-        case Object::Kind::list: {
-            List list(in.read_count(1));
-            for (Object& item : list) item = decode_object(in, depth + 1);
-            return list;
-        }
-        case Object::Kind::dict:
-            return decode_dict(in, depth);
+        default:
+            return decode_boxed(in, kind, depth);
     }
-    throw DecodeError("ipc: an Object of unknown kind " + std::to_string(static_cast<int>(kind)));
 }
+
+}  // namespace
+
+Dict decode_dict(Decoder& in, int depth) {
+    Dict dict;
+    const std::size_t count = in.read_count(2);  // a key and a value: a kind byte each, at least
+    dict.reserve(count);
+    for (std::size_t i = 0; i < count; ++i) {
+        Object key = decode_item(in, depth + 1);
+        if (key.kind() == Object::Kind::list || key.kind() == Object::Kind::dict)
+            throw DecodeError("ipc: a dict key that is a list or a dict");
+        const std::size_t hash = key.hash();
+        Object value = decode_item(in, depth + 1);
+        dict.set_hashed(hash, std::move(key), std::move(value));  // not set(): two moves fewer per item
+    }
+    return dict;
+}
+
+Object decode_object(Decoder& in, int depth) { return decode_item(in, depth); }
 
 }  // namespace mp::ipc::internal
