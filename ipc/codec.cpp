@@ -7,10 +7,10 @@ namespace mp::ipc {
 
 std::size_t Decoder::read_count(std::size_t min_element_size) {
     const auto count = read<std::uint64_t>();
-    if (count > in_.size() / min_element_size) {
+    if (count > remaining() / min_element_size) {
         throw DecodeError("ipc: codec: a count of " + std::to_string(count) + " elements of at least " +
                           std::to_string(min_element_size) + " bytes does not fit in the " +
-                          std::to_string(in_.size()) + " bytes left");
+                          std::to_string(remaining()) + " bytes left");
     }
     return static_cast<std::size_t>(count);
 }
@@ -23,8 +23,8 @@ bool Decoder::read_flag() {
 }
 
 void Decoder::finish() const {
-    if (!in_.empty())
-        throw DecodeError("ipc: codec: " + std::to_string(in_.size()) + " bytes left over after the value");
+    if (remaining() != 0)
+        throw DecodeError("ipc: codec: " + std::to_string(remaining()) + " bytes left over after the value");
 }
 
 void Encoder::write_fd(int fd) {
@@ -46,9 +46,15 @@ Fd Decoder::read_fd() {
     return std::move(fds_[index]);
 }
 
-void Decoder::throw_short(std::size_t wanted) const {
-    throw DecodeError("ipc: codec: input ends early: " + std::to_string(wanted) + " bytes wanted, " +
-                      std::to_string(in_.size()) + " left");
+void Decoder::wait_for(std::size_t size) {
+    if (size > remaining())
+        throw DecodeError("ipc: codec: input ends early: " + std::to_string(size) + " bytes wanted, " +
+                          std::to_string(remaining()) + " left");
+    // What has arrived ends where the rest goes: fetch as much as is there, so that
+    // a large message is read in a few large reads rather than one per value.
+    const std::size_t fetched = arriving_->fetch(size - in_.size(), pending_);
+    pending_ -= fetched;
+    in_ = std::span<const std::byte>(in_.data(), in_.size() + fetched);
 }
 
 namespace internal {

@@ -106,13 +106,29 @@ private:
     std::vector<int>* fds_;
 };
 
+// ArrivingBytes: where a Decoder gets the rest of a message that is still arriving
+// (Connection::recv decodes a large frame while it is read, so decoding overlaps
+// the transfer). fetch writes at least `min` and at most `max` further bytes of the
+// message in memory, right after the bytes that arrived before them, and returns
+// how many; it throws when they cannot come (the peer closed).
+class ArrivingBytes {
+public:
+    virtual std::size_t fetch(std::size_t min, std::size_t max) = 0;
+
+protected:
+    ~ArrivingBytes() = default;
+};
+
 // Decoder: reads encoded values from a span it does not own. Every read checks the
 // bytes left and throws DecodeError when the input is short or malformed. `fds`:
 // the descriptors that came with the bytes; read_fd moves them out (the caller
-// closes the ones left).
+// closes the ones left). With `arriving`, the message is `in` followed by
+// `pending` more bytes that `arriving` writes right after `in` as they are needed.
 class Decoder {
 public:
     explicit Decoder(std::span<const std::byte> in, std::span<Fd> fds = {}) : in_(in), fds_(fds) {}
+    Decoder(std::span<const std::byte> in, std::span<Fd> fds, ArrivingBytes& arriving, std::size_t pending)
+        : in_(in), fds_(fds), arriving_(&arriving), pending_(pending) {}
 
     // Decodes into `value`, replacing what it held.
     template <class T>
@@ -127,7 +143,7 @@ public:
     }
     // Consumes the next `size` bytes and returns them.
     std::span<const std::byte> take(std::size_t size) {
-        if (size > in_.size()) throw_short(size);
+        if (size > in_.size()) wait_for(size);
         const auto taken = in_.first(size);
         in_ = in_.subspan(size);
         return taken;
@@ -147,13 +163,20 @@ public:
     // the index is not one of `fds`, or its descriptor was taken already.
     Fd read_fd();
 
-    std::size_t remaining() const noexcept { return in_.size(); }
+    // The bytes of the message not yet read, arrived or not.
+    std::size_t remaining() const noexcept { return in_.size() + pending_; }
+    // The bytes still to arrive.
+    std::size_t pending() const noexcept { return pending_; }
 
 private:
-    [[noreturn]] void throw_short(std::size_t wanted) const;
+    // Makes `size` bytes readable, fetching what has not arrived; throws DecodeError
+    // when the message is shorter.
+    void wait_for(std::size_t size);
 
     std::span<const std::byte> in_;
     std::span<Fd> fds_;
+    ArrivingBytes* arriving_ = nullptr;
+    std::size_t pending_ = 0;
 };
 
 namespace internal {
@@ -520,16 +543,21 @@ namespace internal {
 
 // decode_message: the T in a message made by encode_message. Throws DecodeError
 // when the message holds another type, or is short, long or malformed. `fds`: the
-// descriptors that came with it (the ones the T takes are moved out).
+// descriptors that came with it (the ones the T takes are moved out). The Decoder
+// form reads the message from `decoder`, to its end.
 template <class T>
-T decode_message(std::span<const std::byte> bytes, std::span<Fd> fds = {}) {
-    Decoder decoder(bytes, fds);
+T decode_message(Decoder& decoder) {
     const auto signature = decoder.read<std::uint64_t>();
     if (signature != type_signature<T>()) internal::throw_signature_mismatch(signature, type_signature<T>());
     T value{};
     decoder.read(value);
     decoder.finish();
     return value;
+}
+template <class T>
+T decode_message(std::span<const std::byte> bytes, std::span<Fd> fds = {}) {
+    Decoder decoder(bytes, fds);
+    return decode_message<T>(decoder);
 }
 
 }  // namespace mp::ipc

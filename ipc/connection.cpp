@@ -172,31 +172,63 @@ Connection::FrameHeader Connection::receive_header() {
     return {fd_count, static_cast<std::size_t>(length)};
 }
 
-void Connection::receive_payload(std::byte* out, std::size_t size) {
-    const std::size_t from_buffer = std::min(size, buffered());
+std::size_t Connection::receive_payload_part(std::byte* out, std::size_t min, std::size_t max) {
+    const std::size_t from_buffer = std::min(max, buffered());
     if (out != nullptr && from_buffer != 0) std::memcpy(out, read_buffer_.data() + read_begin_, from_buffer);
     read_begin_ += from_buffer;
     std::size_t done = from_buffer;
-    while (done < size) {
+    while (done < min) {
         // The read-ahead is empty by now. The rest of the payload goes straight to
         // its destination, and the same read refills the read-ahead with what
         // follows (usually the next frame's header), so a stream of large frames
         // costs one read per frame. A dropped payload goes through the read-ahead.
-        const std::size_t missing = size - done;
+        const std::size_t missing = max - done;
         iovec iov[2];
         int count = 0;
         if (out != nullptr) iov[count++] = {out + done, missing};
         iov[count++] = {read_buffer_.data(), read_buffer_.size()};
         const std::size_t n = read_into(iov, count);
-        if (n == 0)
-            throw EOFError("ipc: Connection::recv: truncated frame: the peer closed after " + std::to_string(done) + " of " +
-                           std::to_string(size) + " payload bytes");
+        if (n == 0) break;
         const std::size_t payload_read = std::min(n, missing);
         const std::size_t direct = out != nullptr ? payload_read : 0;
         read_begin_ = payload_read - direct;  // payload bytes that landed in the read-ahead are skipped
         read_end_ = n - direct;
         done += payload_read;
     }
+    return done;
+}
+
+void Connection::receive_payload(std::byte* out, std::size_t size) {
+    const std::size_t received = receive_payload_part(out, size, size);
+    if (received < size) throw_truncated(received, size);
+}
+
+void Connection::throw_truncated(std::size_t received, std::size_t length) {
+    throw EOFError("ipc: Connection::recv: truncated frame: the peer closed after " + std::to_string(received) + " of " +
+                   std::to_string(length) + " payload bytes");
+}
+
+Decoder Connection::begin_decoding(std::vector<Fd>& fds, ArrivingPayload& arriving) {
+    const FrameHeader header = receive_header();
+    fds = take_fds(header.fd_count);
+    if (recv_buffer_.size() < header.length) recv_buffer_.resize(header.length);
+    const std::size_t arrived = receive_payload_part(recv_buffer_.data(), 0, header.length);
+    arriving.start(arrived, header.length);
+    return Decoder(std::span<const std::byte>(recv_buffer_.data(), arrived), fds, arriving, header.length - arrived);
+}
+
+std::size_t Connection::ArrivingPayload::fetch(std::size_t min, std::size_t max) {
+    const std::size_t n = connection_.receive_payload_part(connection_.recv_buffer_.data() + arrived_, min, max);
+    arrived_ += n;
+    if (n < min) throw_truncated(arrived_, length_);
+    return n;
+}
+
+void Connection::ArrivingPayload::skip_rest() {
+    if (connection_.read_side_lost_) return;
+    const std::size_t missing = length_ - arrived_;
+    arrived_ += connection_.receive_payload_part(nullptr, missing, missing);
+    if (arrived_ < length_) throw_truncated(arrived_, length_);
 }
 
 void Connection::reject_frame(FrameHeader header, const char* call, const char* expected) {
@@ -205,14 +237,6 @@ void Connection::reject_frame(FrameHeader header, const char* call, const char* 
     throw DecodeError("ipc: " + std::string(call) + ": the frame carries " + std::to_string(header.length) +
                       " bytes and " + std::to_string(header.fd_count) + " descriptors, not " + expected +
                       " (the descriptors were closed)");
-}
-
-std::vector<Fd> Connection::recv_message_into(std::vector<std::byte>& out) {
-    const FrameHeader header = receive_header();
-    std::vector<Fd> fds = take_fds(header.fd_count);
-    out.resize(header.length);
-    receive_payload(out.data(), header.length);
-    return fds;
 }
 
 void Connection::recv_bytes_into(std::vector<std::byte>& out) {

@@ -115,10 +115,18 @@ public:
     // descriptors that came with the frame. Throws DecodeError when the frame holds
     // another type or does not decode (the frame is consumed either way, its
     // descriptors closed), and what recv_bytes throws.
+    // A large frame is decoded while it arrives, so decoding overlaps the transfer.
     template <class T>
     T recv() {
-        std::vector<Fd> fds = recv_message_into(recv_buffer_);
-        return decode_message<T>(recv_buffer_, fds);
+        std::vector<Fd> fds;
+        ArrivingPayload arriving(*this);
+        Decoder decoder = begin_decoding(fds, arriving);
+        try {
+            return decode_message<T>(decoder);
+        } catch (...) {
+            arriving.skip_rest();
+            throw;
+        }
     }
 
     // poll: whether something can be received without blocking: data, or the end of
@@ -179,8 +187,29 @@ private:
     void send_framed(std::vector<std::byte>& framed, std::span<const int> fds = {});
     // send_framed without the checks: fills in the header and writes the frame.
     void write_framed(std::vector<std::byte>& framed, std::span<const int> fds = {});
-    // Receives the next frame's payload into `out`; returns its descriptors.
-    std::vector<Fd> recv_message_into(std::vector<std::byte>& out);
+    // The payload of the frame recv<T> is decoding: what has arrived is at the front
+    // of recv_buffer_, the rest is read in behind it as the decoder asks for it.
+    class ArrivingPayload final : public ArrivingBytes {
+    public:
+        explicit ArrivingPayload(Connection& connection) : connection_(connection) {}
+        void start(std::size_t arrived, std::size_t length) noexcept {
+            arrived_ = arrived;
+            length_ = length;
+        }
+        std::size_t fetch(std::size_t min, std::size_t max) override;
+        // After a failed decode: reads and drops the rest of the frame, so the next
+        // recv starts at a frame. Throws EOFError when the peer closed before the
+        // frame's end: that, not what the decoder made of a part, is the error.
+        void skip_rest();
+
+    private:
+        Connection& connection_;
+        std::size_t arrived_ = 0;
+        std::size_t length_ = 0;
+    };
+    // Reads the next frame's header, takes its descriptors into `fds`, and returns a
+    // Decoder over its payload (what the read-ahead holds now, the rest to come).
+    Decoder begin_decoding(std::vector<Fd>& fds, ArrivingPayload& arriving);
     // One read on the fd (internal::read_some), keeping the descriptors that arrive;
     // control data that breaks the framing abandons the stream (see the top).
     std::size_t read_into(const iovec* iov, int count);
@@ -196,6 +225,11 @@ private:
     FrameHeader receive_header();
     // Reads `size` payload bytes into `out` (nullptr: read and drop them).
     void receive_payload(std::byte* out, std::size_t size);
+    // Reads at least `min` and at most `max` payload bytes into `out` (nullptr:
+    // read and drop them), as many as the reads give; returns how many, fewer than
+    // `min` only when the peer closed.
+    std::size_t receive_payload_part(std::byte* out, std::size_t min, std::size_t max);
+    [[noreturn]] static void throw_truncated(std::size_t received, std::size_t length);
     // Consumes a frame of the wrong kind (closing its descriptors), then throws
     // DecodeError naming the call and what it expected.
     [[noreturn]] void reject_frame(FrameHeader header, const char* call, const char* expected);
@@ -217,7 +251,7 @@ private:
     std::size_t read_end_ = 0;
     bool read_side_lost_ = false;          // a frame too large, or stray control data, left the stream unreadable
     std::vector<Fd> received_fds_;         // arrived by SCM_RIGHTS, not yet taken by their frame, oldest first
-    std::vector<std::byte> recv_buffer_;   // payload of recv<T>
+    std::vector<std::byte> recv_buffer_;   // payload of recv<T>; never shrinks, so it is not cleared again
 };
 
 // wait: the connections among `connections` that can receive without blocking

@@ -1,7 +1,6 @@
 #include "ipc/internal/manager_session.hpp"
 
 #include <pthread.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <cstring>
@@ -11,6 +10,7 @@
 #include "ipc/internal/manager_auth.hpp"
 #include "ipc/internal/manager_socket.hpp"
 #include "sync/errors.hpp"
+#include "sync/internal/current_process.hpp"
 
 namespace mp::ipc::internal {
 
@@ -85,13 +85,13 @@ Session::Session(std::string address, std::vector<std::byte> authkey)
 void Session::reset_after_fork() noexcept { new (&mutex_) std::mutex; }
 
 Connection& Session::home_locked() {
-    if (pid_ == ::getpid() && !home_.closed()) return home_;
+    if (pid_ == sync::internal::current_pid() && !home_.closed()) return home_;
     // A forked child drops the parent's connections (closing its copies of the fds
     // does not disturb the parent) and registers the references it inherited: every
     // incref is answered before the child's first call goes out.
-    if (pid_ != ::getpid()) idle_.clear();
+    if (pid_ != sync::internal::current_pid()) idle_.clear();
     home_ = Connection(connect_to(address_));
-    pid_ = ::getpid();
+    pid_ = sync::internal::current_pid();
     authenticate(home_, authkey_, kHandshakePatience);
     std::size_t sent = 0;
     for (const auto& [object, count] : references_)
@@ -171,7 +171,7 @@ Object Session::call(std::uint64_t object, Method method, EncodeArguments encode
 }
 
 Object Session::call(const Request& request) {
-    const pid_t pid = ::getpid();
+    const pid_t pid = sync::internal::current_pid();
     Pooled connection = lease();
     Reply reply = round_trip(*connection, request);  // a connection that failed is dropped with it
     give_back(std::move(connection), pid);
@@ -183,7 +183,7 @@ void Session::acquire(std::uint64_t object) {
     std::lock_guard lock(mutex_);
     const bool first = references_[object]++ == 0;
     try {
-        const bool fresh = pid_ != ::getpid() || home_.closed();
+        const bool fresh = pid_ != sync::internal::current_pid() || home_.closed();
         Connection& home = home_locked();  // a fresh connection registers every reference, this one too
         if (first && !fresh) (void)round_trip(home, Request{RequestKind::incref, object, 0, {}, current_owner()});
     } catch (const std::exception&) {
@@ -196,7 +196,7 @@ void Session::release(std::uint64_t object) noexcept {
     const auto it = references_.find(object);
     if (it == references_.end() || --it->second > 0) return;
     references_.erase(it);
-    if (pid_ != ::getpid() || home_.closed()) return;  // nothing of ours to release on the server
+    if (pid_ != sync::internal::current_pid() || home_.closed()) return;  // nothing of ours to release on the server
     try {
         home_.send(Request{RequestKind::decref, object, 0, {}, current_owner()});
     } catch (const std::exception&) {
