@@ -164,7 +164,8 @@ def library_section(library, rows, charts_dir, out_dir):
     tables = OrderedDict()
     for r in rows:
         tables.setdefault(r.title, []).append(r)
-    chart = os.path.join(charts_dir, f"{library}.svg")
+    # "ipc Manager" charts as ipc-Manager.svg: no blank in a file name a shell user types.
+    chart = os.path.join(charts_dir, library.replace(" ", "-") + ".svg")
     groups = [(r.cells[0], r.stats, r.inconclusive) for r in rows]
     write(chart, svg.bar_chart(f"{library}: time per operation (shorter is faster)", groups, SERIES_NAMES,
                                format_seconds, "time per operation, median; whiskers: min-max of the rounds; "
