@@ -12,6 +12,7 @@ import argparse
 import datetime
 import os
 import platform
+import shlex
 import subprocess
 from collections import OrderedDict
 
@@ -114,7 +115,9 @@ def machine_description(cxx, load_before):
     except (OSError, StopIteration):
         pass
     try:
-        compiler = subprocess.run([cxx, "--version"], capture_output=True, text=True).stdout.splitlines()[0]
+        # CXX may be a command line ("ccache g++"): its compiler answers --version.
+        compiler = subprocess.run(shlex.split(cxx) + ["--version"], capture_output=True,
+                                  text=True).stdout.splitlines()[0]
     except (OSError, IndexError):
         compiler = cxx
     try:
