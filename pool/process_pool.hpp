@@ -48,6 +48,7 @@
 #include <functional>
 #include <memory>
 #include <ranges>
+#include <stdexcept>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -159,11 +160,14 @@ public:
     }
 
     // map: f(item) for every item, in chunks of `chunksize` items per task (0:
-    // CPython's default, about four chunks per worker); blocks; results in input
-    // order. The first failed chunk's error is thrown.
+    // CPython's default, about four chunks per worker, but at most 65,536 items);
+    // blocks; results in input order. The first chunk to fail gives the
+    // error thrown. Chunks are encoded as workers need them (two per worker out at
+    // once), so the input is not copied whole; map_async encodes them all at once
+    // (its input need not outlive the call).
     template <class F, std::ranges::input_range Items>
     auto map(F f, const Items& items, std::size_t chunksize = 0) {
-        return map_async(f, items, chunksize).finish_blocking();
+        return map_lazily<false>(f, items, chunksize);
     }
     template <class F, std::ranges::input_range Items>
     auto map_async(F f, const Items& items, std::size_t chunksize = 0,
@@ -173,7 +177,7 @@ public:
     // starmap: std::apply(f, item) for items that are tuples or pairs.
     template <class F, std::ranges::input_range Items>
     auto starmap(F f, const Items& items, std::size_t chunksize = 0) {
-        return starmap_async(f, items, chunksize).finish_blocking();
+        return map_lazily<true>(f, items, chunksize);
     }
     template <class F, std::ranges::input_range Items>
     auto starmap_async(F f, const Items& items, std::size_t chunksize = 0,
@@ -300,6 +304,35 @@ private:
         return AsyncResult<std::vector<R>>(std::move(state));
     }
 
+    // Blocking map: the chunks are fed as an unordered imap with a window of two per
+    // worker, and each lands at its place in the results as it arrives.
+    template <bool kStar, class F, class Items>
+    std::vector<internal::ItemResult<F, Items, kStar>> map_lazily(F f, const Items& items, std::size_t chunksize) {
+        internal::require_travelling_callable<F>();
+        using R = internal::ItemResult<F, Items, kStar>;
+        const internal::ChunkPlan plan = internal::plan_chunks(items, chunksize, static_cast<std::size_t>(processes()));
+        std::vector<R> results(plan.count);
+        if (plan.chunks == 0) return results;
+        core_->begin_feeding();
+        struct EndFeeding {
+            internal::Core& core;
+            ~EndFeeding() { core.end_feeding(); }
+        } feeding{*core_};
+        auto state = std::make_shared<internal::IMapState<R>>(
+            core_.get(),
+            internal::chunk_feeder<kStar, F, R>(f, std::weak_ptr<internal::Core>(core_), std::views::all(items),
+                                                plan.chunksize, true),
+            2 * static_cast<std::size_t>(processes()), false);
+        state->start();
+        while (auto chunk = state->next_chunk(sync::internal::kNoDeadline)) {
+            const std::size_t first = chunk->index * plan.chunksize;
+            if (chunk->values.size() != std::min(plan.chunksize, plan.count - first))
+                throw std::logic_error("pool: map: a chunk came back with another number of results than items");
+            std::move(chunk->values.begin(), chunk->values.end(), results.begin() + static_cast<std::ptrdiff_t>(first));
+        }
+        return results;
+    }
+
     template <class F, class Items>
     IMapIterator<internal::ItemResult<F, Items, false>> imap_chunks(F f, Items&& items, std::size_t chunksize,
                                                                     std::size_t window, bool ordered) {
@@ -308,8 +341,8 @@ private:
         if (window == 0) window = 4 * static_cast<std::size_t>(processes());
         auto state = std::make_shared<internal::IMapState<R>>(
             core_.get(),
-            internal::chunk_feeder<F, R>(f, std::weak_ptr<internal::Core>(core_), std::views::all(std::forward<Items>(items)),
-                                         std::max<std::size_t>(chunksize, 1)),
+            internal::chunk_feeder<false, F, R>(f, std::weak_ptr<internal::Core>(core_),
+                                                std::views::all(std::forward<Items>(items)), std::max<std::size_t>(chunksize, 1)),
             window, ordered);
         state->start();
         return IMapIterator<R>(std::move(state));

@@ -94,8 +94,15 @@ public:
     Core& operator=(const Core&) = delete;
 
     // Queues tasks in order. Throws PoolClosed after
-    // close()/terminate(), BrokenPool once the pool is broken.
-    void submit(std::vector<TaskSpec> tasks);
+    // close()/terminate(), BrokenPool once the pool is broken. `fed`: chunks of a
+    // blocking map, between begin_feeding() and end_feeding(), taken after close().
+    void submit(std::vector<TaskSpec> tasks, bool fed = false);
+    // A blocking map feeds its chunks as workers need them. From begin_feeding()
+    // (which throws as submit does) to end_feeding(), close() keeps the workers for
+    // the chunks still to come, as if the map had queued them all at its start (as
+    // Python's map does).
+    void begin_feeding();
+    void end_feeding();
     // Queues one task for a caller about to block on it. When nothing is queued and
     // a worker is idle, runs it on that worker right away and returns after its
     // completion ran on this thread; else queues it as submit() does.
@@ -175,6 +182,7 @@ private:
     std::vector<Finish> handed_over_;  // completions the result thread must run
     std::uint64_t next_id_ = 1;
     int pending_spawns_ = 0;
+    int feeding_ = 0;  // blocking maps that may submit more (begin_feeding)
     int ready_workers_ = 0;
     bool closed_ = false;
     bool terminating_ = false;

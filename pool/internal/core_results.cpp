@@ -266,7 +266,7 @@ std::vector<Core::Send> Core::schedule() {
             TaskHeader{id, task.runner, !task.fds.empty()}.write_into(task.message);
             sends.push_back({worker->channel, std::move(task.message), std::move(task.fds)});
             if (!worker->watched) wake();  // lent out lately: the result thread must watch it again
-        } else if (closed_ || broken_ || terminating_) {
+        } else if ((closed_ && feeding_ == 0) || broken_ || terminating_) {
             worker->leave();
             sends.push_back({worker->channel, simple_message(MessageKind::kStop)});
         }
@@ -279,7 +279,7 @@ std::vector<Core::Send> Core::schedule() {
 // the fork server may leave as soon as its workers are gone, while the result
 // thread winds down, instead of after it.
 void Core::retire_server_when_idle() {
-    if (!closed_ || server_retired_ || !server_open_ || !queue_.empty() || pending_spawns_ != 0) return;
+    if (!closed_ || feeding_ != 0 || server_retired_ || !server_open_ || !queue_.empty() || pending_spawns_ != 0) return;
     for (const auto& [pid, worker] : workers_)
         if (worker->held) return;
     server_retired_ = true;
@@ -313,6 +313,7 @@ void Core::perform(std::vector<Send>& sends) {
 // server or by stop_children).
 bool Core::finished_locked() const {
     if (!(closed_ || terminating_ || broken_ || !server_open_) || !queue_.empty() || pending_spawns_ != 0) return false;
+    if (feeding_ != 0 && !terminating_ && !broken_ && server_open_) return false;  // a map has chunks to come
     for (const auto& [pid, worker] : workers_)
         if (worker->state != WorkerState::kHungUp || worker->held) return false;
     return true;

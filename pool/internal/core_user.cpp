@@ -24,12 +24,13 @@ std::vector<ipc::Fd> copy_fds(std::span<const int> fds) {
     return copies;
 }
 
-void Core::submit(std::vector<TaskSpec> tasks) {
+void Core::submit(std::vector<TaskSpec> tasks, bool fed) {
     std::vector<Send> sends;
     {
         std::lock_guard lock(mutex_);
         if (broken_) throw BrokenPool(*broken_);
-        if (closed_ || terminating_) throw PoolClosed("pool: Pool: the pool is closed (close() or terminate() was called)");
+        if ((closed_ && !fed) || terminating_)
+            throw PoolClosed("pool: Pool: the pool is closed (close() or terminate() was called)");
         for (TaskSpec& task : tasks) queue_.emplace_back(next_id_++, std::move(task));
         sends = schedule();
     }
@@ -89,6 +90,24 @@ void Core::call(TaskSpec task) {
     }
     perform(sends);
     complete(finished);
+}
+
+void Core::begin_feeding() {
+    std::lock_guard lock(mutex_);
+    if (broken_) throw BrokenPool(*broken_);
+    if (closed_ || terminating_) throw PoolClosed("pool: Pool: the pool is closed (close() or terminate() was called)");
+    ++feeding_;
+}
+
+void Core::end_feeding() {
+    std::vector<Send> sends;
+    {
+        std::lock_guard lock(mutex_);
+        --feeding_;
+        sends = schedule();  // after close(), idle workers may go now
+    }
+    perform(sends);
+    wake();
 }
 
 void Core::close() {

@@ -272,7 +272,7 @@ void Core::handle_exit(std::unique_lock<std::mutex>& lock, pid_t pid, int status
                                              : "exit code " + std::to_string(WEXITSTATUS(status))),
                     finished);
     }
-    const bool wanted = !terminating_ && !broken_ && server_open_ && (!closed_ || !queue_.empty());
+    const bool wanted = !terminating_ && !broken_ && server_open_ && (!closed_ || !queue_.empty() || feeding_ != 0);
     if (wanted && static_cast<int>(workers_.size()) + pending_spawns_ < options_.processes) {
         ++pending_spawns_;
         server_->spawn();

@@ -1,6 +1,6 @@
-// Private: the input side of Pool::imap (see imap_state.hpp): a ChunkFeeder that
-// reads the next `chunksize` items of a range, only when asked, and submits them as
-// one task.
+// Private: the input side of Pool::imap and Pool::map (see imap_state.hpp): a
+// ChunkFeeder that reads the next `chunksize` items of a range, only when asked, and
+// submits them as one task.
 #pragma once
 
 #include <algorithm>
@@ -20,8 +20,10 @@ namespace mp::pool::internal {
 
 // Holds the weak side of the core: an IMapIterator may outlive its Pool, and then
 // the rest of its input fails with CancelledError instead of reaching a freed core.
-template <class F, class R, std::ranges::view View>
-ChunkFeeder chunk_feeder(F f, std::weak_ptr<Core> core, View view, std::size_t chunksize) {
+// kStar: the items are argument tuples (starmap). `fed`: the chunks of a blocking
+// map, sent between Core::begin_feeding and end_feeding.
+template <bool kStar, class F, class R, std::ranges::view View>
+ChunkFeeder chunk_feeder(F f, std::weak_ptr<Core> core, View view, std::size_t chunksize, bool fed = false) {
     using T = std::ranges::range_value_t<View>;
     // On the heap, never moved: `next` may point into `view` (an owning_view's vector).
     struct Input {
@@ -30,7 +32,7 @@ ChunkFeeder chunk_feeder(F f, std::weak_ptr<Core> core, View view, std::size_t c
         std::ranges::iterator_t<View> next;
         std::ranges::sentinel_t<View> end;
     };
-    return [f, core = std::move(core), input = std::make_shared<Input>(std::move(view)), chunksize](Completion done) {
+    return [f, core = std::move(core), input = std::make_shared<Input>(std::move(view)), chunksize, fed](Completion done) {
         if (input->next == input->end) return false;
         const std::shared_ptr<Core> live = core.lock();
         if (!live) throw CancelledError("pool: IMapIterator::next: the pool was destroyed before the input was all sent");
@@ -47,8 +49,8 @@ ChunkFeeder chunk_feeder(F f, std::weak_ptr<Core> core, View view, std::size_t c
             encode_items<T>(message, items.begin(), items.size());
         }
         std::vector<TaskSpec> tasks;
-        tasks.push_back({&run_chunk<F, R, T, false>, std::move(message), std::move(done)});
-        live->submit(std::move(tasks));
+        tasks.push_back({&run_chunk<F, R, T, kStar>, std::move(message), std::move(done)});
+        live->submit(std::move(tasks), fed);
         return true;
     };
 }

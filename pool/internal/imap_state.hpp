@@ -68,12 +68,38 @@ public:
     }
 
     std::optional<R> next(sync::internal::SteadyTime deadline) {
+        std::unique_lock lock(mutex_);
         for (;;) {
-            std::unique_lock lock(mutex_);
             if (current_ && offset_ < current_->values.size()) return std::move(current_->values[offset_++]);
+            current_ = take_chunk(lock, deadline);
+            offset_ = 0;
+            if (!current_) return std::nullopt;
+        }
+    }
+
+    // The next chunk whole, for a reader that takes chunks rather than items (Pool::map
+    // in completion order: `index` is the chunk's place in the input); nullopt at the
+    // end; throws as next() does.
+    struct Chunk {
+        std::size_t index = 0;
+        std::vector<R> values;
+        std::exception_ptr error;
+    };
+    std::optional<Chunk> next_chunk(sync::internal::SteadyTime deadline) {
+        std::unique_lock lock(mutex_);
+        return take_chunk(lock, deadline);
+    }
+
+private:
+    // With `lock` held: the next finished chunk (nullopt once the input ended and
+    // every chunk was taken), sending more of the input while the window has room.
+    // Rethrows a chunk's error when it is its turn, and the input's at the end.
+    std::optional<Chunk> take_chunk(std::unique_lock<std::mutex>& lock, sync::internal::SteadyTime deadline) {
+        for (;;) {
             if (wants_input()) {
                 lock.unlock();
                 top_up();
+                lock.lock();
                 continue;
             }
             if (consumed_ == sent_) {  // the input ended and every chunk was taken
@@ -88,40 +114,32 @@ public:
                     throw TimeoutError("pool: IMapIterator::next: timed out");
                 if (!available()) continue;
             }
+            Chunk chunk;
             if (ordered_) {
-                current_ = std::move(pending_.front());
+                chunk = std::move(*pending_.front());
                 pending_.pop_front();
             } else {
-                current_ = std::move(arrived_.front());
+                chunk = std::move(arrived_.front());
                 arrived_.pop_front();
             }
             ++consumed_;
-            offset_ = 0;
-            if (current_->error) {
-                std::exception_ptr error = current_->error;
-                current_.reset();
-                std::rethrow_exception(error);
-            }
+            if (chunk.error) std::rethrow_exception(chunk.error);
+            return chunk;
         }
     }
 
-private:
-    struct Chunk {
-        std::vector<R> values;
-        std::exception_ptr error;
-    };
 
     // On the result thread: chunk `index` finished with its values or an error.
     Completion completion(std::size_t index) {
         return decode_then<std::vector<R>>(
             [self = this->shared_from_this(), index](std::vector<R>* values, std::exception_ptr error) {
-                self->deliver(index, Chunk{values != nullptr ? std::move(*values) : std::vector<R>{}, error});
+                self->deliver(Chunk{index, values != nullptr ? std::move(*values) : std::vector<R>{}, error});
             });
     }
-    void deliver(std::size_t index, Chunk chunk) {
+    void deliver(Chunk chunk) {
         std::lock_guard lock(mutex_);
         if (ordered_) {
-            pending_[index - consumed_] = std::move(chunk);  // not taken yet, so index >= consumed_
+            pending_[chunk.index - consumed_] = std::move(chunk);  // not taken yet, so index >= consumed_
         } else {
             arrived_.push_back(std::move(chunk));
         }

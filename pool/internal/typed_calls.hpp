@@ -72,6 +72,11 @@ template <class F, class Items, bool kStar>
 using ItemResult = typename ItemResultOf<F, Items, kStar>::type;
 
 // How a map splits its items: `chunks` tasks of `chunksize` items (the last shorter).
+// The default chunk is CPython's (about four per worker), but no larger than this:
+// a blocking map holds two chunks per worker encoded at once, and this keeps them
+// small (half a MiB of ints) however long the input, for a few more round trips.
+inline constexpr std::size_t kMaxDefaultChunk = 65536;
+
 struct ChunkPlan {
     std::size_t count;
     std::size_t chunksize;
@@ -85,7 +90,7 @@ ChunkPlan plan_chunks(const Items& items, std::size_t chunksize, std::size_t wor
     } else {
         count = static_cast<std::size_t>(std::ranges::distance(items));
     }
-    if (chunksize == 0) chunksize = std::max<std::size_t>(1, default_chunksize(count, workers));
+    if (chunksize == 0) chunksize = std::clamp<std::size_t>(default_chunksize(count, workers), 1, kMaxDefaultChunk);
     // Rounded up without `count + chunksize - 1`, which wraps for a huge chunksize.
     return {count, chunksize, count / chunksize + (count % chunksize != 0 ? 1 : 0)};
 }
