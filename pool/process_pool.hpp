@@ -310,6 +310,8 @@ private:
     std::vector<internal::ItemResult<F, Items, kStar>> map_lazily(F f, const Items& items, std::size_t chunksize) {
         internal::require_travelling_callable<F>();
         using R = internal::ItemResult<F, Items, kStar>;
+        if (core_->on_result_thread())
+            throw std::logic_error("pool: map: waiting for results on the pool's own result thread (in a callback) would deadlock");
         const internal::ChunkPlan plan = internal::plan_chunks(items, chunksize, static_cast<std::size_t>(processes()));
         std::vector<R> results(plan.count);
         if (plan.chunks == 0) return results;

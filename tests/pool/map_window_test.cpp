@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <exception>
 #include <filesystem>
+#include <stdexcept>
 #include <ranges>
 #include <string>
 #include <thread>
@@ -105,6 +106,26 @@ TEST_F(PoolMapWindow, ACloseFromAnotherThreadLetsTheRunningMapFinish) {
     join_mapping();
     ASSERT_EQ(results.size(), 200u);
     for (int i = 0; i < 200; ++i) ASSERT_EQ(results[static_cast<std::size_t>(i)], i * i);
+    pool.join();
+}
+
+TEST_F(PoolMapWindow, AMapInsideACallbackIsRefusedInsteadOfDeadlocking) {
+    open_gate();
+    Pool pool(2);
+    std::atomic<bool> refused{false};
+    auto r = pool.apply_async({.callback =
+                                   [&](const int&) {
+                                       try {
+                                           (void)pool.map(square_after_gate, counted_items(2));
+                                       } catch (const std::logic_error&) {
+                                           refused = true;
+                                       }
+                                   }},
+                              square_after_gate, 2);
+    EXPECT_EQ(r.get(), 4);
+    EXPECT_TRUE(refused);
+    EXPECT_EQ(encoded, 0u) << "refused before anything was sent";
+    pool.close();
     pool.join();
 }
 
