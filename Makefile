@@ -89,7 +89,7 @@ TEST_BINS  := $(foreach s,$(SUITES),$(BUILD)/tests/$(s)_test)
 DEMO_BINS  := $(foreach d,$(DEMOS),$(BIN_OUT)/$(d))
 BENCH_BINS := $(foreach b,$(BENCHES),$(BUILD)/bench/$(b)_bench)
 
-.PHONY: all libs demos test check bench demo format clean install deps-check compile-fail-check \
+.PHONY: all libs demos test check check-ports bench demo format clean install deps-check compile-fail-check \
         gtest-present examples-check install-check run-tests fuzz fuzz-targets fuzz-corpus-update soak bench-report
 .DEFAULT_GOAL := all
 # Objects are real products, not intermediates to delete after linking.
@@ -211,6 +211,11 @@ install-check: all $(MAN_PAGES)
 # Everything is built and checked in parallel before the suites run.
 test: gtest-present all $(TEST_BINS) deps-check compile-fail-check examples-check install-check
 	@$(MAKE) --no-print-directory run-tests
+
+# The green-thread tests in the builds `make test` does not make: the aarch64 switch
+# under qemu, the ucontext fallback, the poll hub (tests/green_ports_check.sh).
+check-ports:
+	@CXX="$(CXX)" tests/green_ports_check.sh . $(BUILD)/ports
 
 check: gtest-present
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=address,undefined run-tests
