@@ -16,7 +16,7 @@ using mp::ipc::Object;
 // A Python line and the mp line beside it.
 void port(const char* python, const char* cpp) { std::printf("    %-44s | %s\n", python, cpp); }
 
-void heading(const char* title) {
+void port_heading(const char* title) {
     std::printf("\n-- %s\n", title);
     port("Python", "mp");
 }
@@ -24,7 +24,7 @@ void heading(const char* title) {
 void add_one(Object& value) { value = value.as_int() + 1; }
 
 void child_fills_a_dict_and_reverses_a_list() {
-    heading("Manager: a child fills a dict with keys of three types and reverses a list");
+    port_heading("Manager: a child fills a dict with keys of three types and reverses a list");
     port("with Manager() as manager:", "mp::ipc::Manager manager;");
     port("    d = manager.dict()", "DictProxy d = manager.dict();");
     port("    l = manager.list(range(10))", "ListProxy l = manager.list(List{0, ..., 9});");
@@ -46,7 +46,7 @@ void child_fills_a_dict_and_reverses_a_list() {
 }
 
 void ten_processes_count() {
-    heading("Manager: ten processes add one to d['count'], under a Manager Lock and without one");
+    port_heading("Manager: ten processes add one to d['count'], under a Manager Lock and without one");
     port("lock = manager.Lock()", "LockProxy lock = manager.lock();");
     port("with lock: d['count'] += 1", "std::lock_guard g(lock); d[\"count\"] = ... + 1;");
     port("(no one-call form in Python)", "d.add(\"count\", 1)  or  d.modify(\"count\", add_one)");
@@ -68,7 +68,7 @@ void ten_processes_count() {
 }
 
 void queue_between_processes() {
-    heading("Manager: a Queue served by the Manager, a producer and a consumer");
+    port_heading("Manager: a Queue served by the Manager, a producer and a consumer");
     port("q = manager.Queue(2)", "QueueProxy q = manager.queue(2);");
     port("q.put(i) ... q.get()", "q.put(i); ... q.get();");
     mp::ipc::Manager manager;

@@ -1,6 +1,8 @@
-// The argument list of a proxy call.
+// The argument list of a proxy call, as the client builds it and the server reads it.
 #pragma once
 
+#include <cstddef>
+#include <string>
 #include <utility>
 
 #include "ipc/object.hpp"
@@ -16,6 +18,12 @@ List call_arguments(A&&... values) {
     list.reserve(sizeof...(A));
     (list.emplace_back(std::forward<A>(values)), ...);
     return list;
+}
+
+// Argument i of a call the server received: a shorter list is the caller's error.
+inline const Object& call_argument(const List& args, std::size_t i) {
+    if (i >= args.size()) throw TypeError("ipc: Manager: missing argument " + std::to_string(i + 1));
+    return args[i];
 }
 
 }  // namespace mp::ipc::internal

@@ -3,20 +3,16 @@
 #include <algorithm>
 #include <string>
 
+#include "ipc/internal/call_arguments.hpp"
 #include "sync/errors.hpp"
 
 namespace mp::ipc::internal {
 
 namespace {
 
-const Object& arg(const List& args, std::size_t i) {
-    if (i >= args.size()) throw TypeError("ipc: Manager: missing argument " + std::to_string(i + 1));
-    return args[i];
-}
-
 // An argument the call keeps: moved from, not copied.
 Object&& taken(List& args, std::size_t i) {
-    (void)arg(args, i);
+    (void)call_argument(args, i);
     return std::move(args[i]);
 }
 
@@ -79,19 +75,19 @@ Object added(const Object* current, const Object& delta) {
 Object dict_call(Dict& d, Method method, List& args, bool allow_modify) {
     switch (method) {
         case Method::dict_get:
-            return d.at(arg(args, 0));
+            return d.at(call_argument(args, 0));
         case Method::dict_get_or: {
-            const Object* value = d.find(arg(args, 0));
-            return value ? *value : arg(args, 1);
+            const Object* value = d.find(call_argument(args, 0));
+            return value ? *value : call_argument(args, 1);
         }
         case Method::dict_set:
             d.set(taken(args, 0), taken(args, 1));
             return None{};
         case Method::dict_del:
-            if (!d.erase(arg(args, 0))) throw KeyError("ipc: KeyError: " + arg(args, 0).repr());
+            if (!d.erase(call_argument(args, 0))) throw KeyError("ipc: KeyError: " + call_argument(args, 0).repr());
             return None{};
         case Method::dict_contains:
-            return d.contains(arg(args, 0));
+            return d.contains(call_argument(args, 0));
         case Method::dict_len:
             return d.size();
         case Method::dict_keys:
@@ -107,19 +103,19 @@ Object dict_call(Dict& d, Method method, List& args, bool allow_modify) {
             d.update(std::move(taken(args, 0).as_dict()));  // keys were checked hashable when decoded
             return None{};
         case Method::dict_setdefault: {
-            if (const Object* value = d.find(arg(args, 0))) return *value;
-            d.set(arg(args, 0), arg(args, 1));
-            return arg(args, 1);
+            if (const Object* value = d.find(call_argument(args, 0))) return *value;
+            d.set(call_argument(args, 0), call_argument(args, 1));
+            return call_argument(args, 1);
         }
         case Method::dict_pop:
         case Method::dict_pop_or: {
-            Object* value = d.find(arg(args, 0));
+            Object* value = d.find(call_argument(args, 0));
             if (value == nullptr) {
-                if (method == Method::dict_pop_or) return arg(args, 1);
-                throw KeyError("ipc: KeyError: " + arg(args, 0).repr());
+                if (method == Method::dict_pop_or) return call_argument(args, 1);
+                throw KeyError("ipc: KeyError: " + call_argument(args, 0).repr());
             }
             Object taken = std::move(*value);
-            d.erase(arg(args, 0));
+            d.erase(call_argument(args, 0));
             return taken;
         }
         case Method::dict_popitem: {
@@ -132,24 +128,24 @@ Object dict_call(Dict& d, Method method, List& args, bool allow_modify) {
         case Method::dict_copy:
             return d;
         case Method::dict_modify: {
-            const ModifyFunction fn = modify_function(arg(args, 0), allow_modify);
-            Object* value = d.find(arg(args, 1));
-            if (value == nullptr && args.size() < 3) throw KeyError("ipc: KeyError: " + arg(args, 1).repr());
+            const ModifyFunction fn = modify_function(call_argument(args, 0), allow_modify);
+            Object* value = d.find(call_argument(args, 1));
+            if (value == nullptr && args.size() < 3) throw KeyError("ipc: KeyError: " + call_argument(args, 1).repr());
             Object updated = value ? *value : args[2];
             fn(updated);  // on a copy: a function that throws leaves the stored value as it was
             if (value != nullptr)
                 *value = updated;
             else
-                d.set(arg(args, 1), updated);
+                d.set(call_argument(args, 1), updated);
             return updated;
         }
         case Method::dict_add: {
-            Object* value = d.find(arg(args, 0));
-            Object sum = added(value, arg(args, 1));
+            Object* value = d.find(call_argument(args, 0));
+            Object sum = added(value, call_argument(args, 1));
             if (value != nullptr)
                 *value = sum;
             else
-                d.set(arg(args, 0), sum);
+                d.set(call_argument(args, 0), sum);
             return sum;
         }
         default:
@@ -160,19 +156,19 @@ Object dict_call(Dict& d, Method method, List& args, bool allow_modify) {
 Object list_call(List& l, Method method, const List& args) {
     switch (method) {
         case Method::list_get:
-            return l[position(arg(args, 0), l.size(), "list")];
+            return l[position(call_argument(args, 0), l.size(), "list")];
         case Method::list_set:
-            l[position(arg(args, 0), l.size(), "list assignment")] = arg(args, 1);
+            l[position(call_argument(args, 0), l.size(), "list assignment")] = call_argument(args, 1);
             return None{};
         case Method::list_slice: {
-            const std::size_t lo = bound(arg(args, 0), l.size(), 0), hi = bound(arg(args, 1), l.size(), l.size());
+            const std::size_t lo = bound(call_argument(args, 0), l.size(), 0), hi = bound(call_argument(args, 1), l.size(), l.size());
             return lo < hi ? List(l.begin() + static_cast<std::ptrdiff_t>(lo), l.begin() + static_cast<std::ptrdiff_t>(hi))
                            : List{};
         }
         case Method::list_set_slice: {
-            const std::size_t lo = bound(arg(args, 0), l.size(), 0);
-            const std::size_t hi = std::max(lo, bound(arg(args, 1), l.size(), l.size()));
-            const List& items = arg(args, 2).as_list();
+            const std::size_t lo = bound(call_argument(args, 0), l.size(), 0);
+            const std::size_t hi = std::max(lo, bound(call_argument(args, 1), l.size(), l.size()));
+            const List& items = call_argument(args, 2).as_list();
             l.erase(l.begin() + static_cast<std::ptrdiff_t>(lo), l.begin() + static_cast<std::ptrdiff_t>(hi));
             l.insert(l.begin() + static_cast<std::ptrdiff_t>(lo), items.begin(), items.end());
             return None{};
@@ -180,15 +176,15 @@ Object list_call(List& l, Method method, const List& args) {
         case Method::list_len:
             return l.size();
         case Method::list_append:
-            l.push_back(arg(args, 0));
+            l.push_back(call_argument(args, 0));
             return None{};
         case Method::list_extend: {
-            const List& items = arg(args, 0).as_list();
+            const List& items = call_argument(args, 0).as_list();
             l.insert(l.end(), items.begin(), items.end());
             return None{};
         }
         case Method::list_insert:
-            l.insert(l.begin() + static_cast<std::ptrdiff_t>(bound(arg(args, 0), l.size(), l.size())), arg(args, 1));
+            l.insert(l.begin() + static_cast<std::ptrdiff_t>(bound(call_argument(args, 0), l.size(), l.size())), call_argument(args, 1));
             return None{};
         case Method::list_pop: {
             if (l.empty()) throw IndexError("ipc: pop from empty list");
@@ -199,9 +195,9 @@ Object list_call(List& l, Method method, const List& args) {
         }
         case Method::list_remove:
         case Method::list_index: {
-            const auto it = std::find(l.begin(), l.end(), arg(args, 0));
+            const auto it = std::find(l.begin(), l.end(), call_argument(args, 0));
             if (it == l.end())
-                throw sync::ValueError("ipc: " + arg(args, 0).repr() + (method == Method::list_remove
+                throw sync::ValueError("ipc: " + call_argument(args, 0).repr() + (method == Method::list_remove
                                                                               ? " not in list (list.remove(x))"
                                                                               : " is not in list"));
             if (method == Method::list_index) return it - l.begin();
@@ -209,7 +205,7 @@ Object list_call(List& l, Method method, const List& args) {
             return None{};
         }
         case Method::list_count:
-            return std::count(l.begin(), l.end(), arg(args, 0));
+            return std::count(l.begin(), l.end(), call_argument(args, 0));
         case Method::list_reverse:
             std::reverse(l.begin(), l.end());
             return None{};
@@ -229,17 +225,17 @@ Object list_call(List& l, Method method, const List& args) {
 
 Object namespace_call(Dict& attributes, Method method, const List& args) {
     const auto missing = [&] {
-        return AttributeError("ipc: 'Namespace' object has no attribute " + arg(args, 0).repr());
+        return AttributeError("ipc: 'Namespace' object has no attribute " + call_argument(args, 0).repr());
     };
     switch (method) {
         case Method::namespace_get:
-            if (const Object* value = attributes.find(arg(args, 0).as_string())) return *value;
+            if (const Object* value = attributes.find(call_argument(args, 0).as_string())) return *value;
             throw missing();
         case Method::namespace_set:
-            attributes.set(arg(args, 0).as_string(), arg(args, 1));
+            attributes.set(call_argument(args, 0).as_string(), call_argument(args, 1));
             return None{};
         case Method::namespace_del:
-            if (!attributes.erase(arg(args, 0).as_string())) throw missing();
+            if (!attributes.erase(call_argument(args, 0).as_string())) throw missing();
             return None{};
         case Method::namespace_copy:
             return attributes;
@@ -253,11 +249,11 @@ Object value_call(Object& value, Method method, const List& args, bool allow_mod
         case Method::value_get:
             return value;
         case Method::value_set:
-            value = arg(args, 0);
+            value = call_argument(args, 0);
             return None{};
         case Method::value_modify: {
             Object updated = value;
-            modify_function(arg(args, 0), allow_modify)(updated);
+            modify_function(call_argument(args, 0), allow_modify)(updated);
             value = updated;
             return updated;
         }

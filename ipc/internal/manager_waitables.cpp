@@ -3,16 +3,12 @@
 #include <algorithm>
 #include <string>
 
+#include "ipc/internal/call_arguments.hpp"
 #include "sync/errors.hpp"
 
 namespace mp::ipc::internal {
 
 namespace {
-
-const Object& arg(const List& args, std::size_t i) {
-    if (i >= args.size()) throw TypeError("ipc: Manager: missing argument " + std::to_string(i + 1));
-    return args[i];
-}
 
 std::int64_t non_negative(const Object& parameter, const char* what) {
     const std::int64_t n = parameter.as_int();
@@ -121,7 +117,7 @@ std::optional<Object> Waitables::queue(QueueState& q, Method method, const List&
     switch (method) {
         case Method::queue_put:  // true once put; false when the timeout ran out with the queue full
             if (q.maxsize != 0 && q.items.size() >= q.maxsize) return expired ? std::optional<Object>(false) : std::nullopt;
-            q.items.push_back(arg(args, 0));
+            q.items.push_back(call_argument(args, 0));
             ++q.unfinished;
             return true;
         case Method::queue_get: {  // [item], or [] when the timeout ran out with the queue empty
@@ -176,7 +172,7 @@ std::optional<Object> Waitables::semaphore(SemaphoreState& s, const Caller& call
             }
             return true;
         case Method::semaphore_release: {
-            const std::int64_t n = args.empty() ? 1 : arg(args, 0).as_int();
+            const std::int64_t n = args.empty() ? 1 : call_argument(args, 0).as_int();
             if (n < 1) throw sync::ValueError("ipc: Semaphore::release: n must be >= 1");
             if (s.bounded && s.value + n > s.initial) throw sync::ValueError("ipc: BoundedSemaphore::release: released too many times");
             s.value += n;
@@ -207,7 +203,7 @@ std::optional<Object> Waitables::condition(ConditionState& c, const Caller& call
         throw NotOwner(method == Method::condition_wait ? "ipc: Condition::wait: the calling thread does not hold the lock"
                                                         : "ipc: Condition::notify: the calling thread does not hold the lock");
     if (method == Method::condition_notify) {
-        std::int64_t n = args.empty() ? 1 : arg(args, 0).as_int();
+        std::int64_t n = args.empty() ? 1 : call_argument(args, 0).as_int();
         for (auto& [ticket, waiter] : c.waiters)
             if (n > 0 && waiter.phase == Phase::waiting) {
                 waiter.phase = Phase::notified;

@@ -14,7 +14,7 @@ namespace mp::pool::internal {
 
 namespace {
 
-struct Registry {
+struct ChildRegistry {
     std::mutex mutex;
     std::vector<ChildRecord> children;
     bool exit_handler_registered = false;
@@ -25,7 +25,7 @@ constexpr auto kDaemonGrace = std::chrono::seconds(1);
 
 // A pointer, so that a forked child can start afresh: the parent's mutex may have
 // been held by another thread at the fork, and its copy in the child never unlocks.
-Registry* registry = new Registry;
+ChildRegistry* child_registry = new ChildRegistry;
 
 bool has_exited(pid_t pid) {
     siginfo_t info{};
@@ -46,8 +46,8 @@ void reap(pid_t pid) {
 void registry_settle() noexcept {
     std::vector<ChildRecord> children;
     {
-        std::lock_guard lock(registry->mutex);
-        children.swap(registry->children);
+        std::lock_guard lock(child_registry->mutex);
+        children.swap(child_registry->children);
     }
     for (const ChildRecord& child : children)
         if (child.daemon) ::kill(child.pid, SIGTERM);
@@ -66,7 +66,7 @@ namespace {
 
 // Reaps handed-over children that exited. Called with the mutex held.
 void reap_finished_locked() {
-    std::erase_if(registry->children, [](const ChildRecord& child) {
+    std::erase_if(child_registry->children, [](const ChildRecord& child) {
         if (!child.handed_over || !has_exited(child.pid)) return false;
         reap(child.pid);
         return true;
@@ -76,36 +76,36 @@ void reap_finished_locked() {
 }  // namespace
 
 void registry_add(pid_t pid, std::string name, bool daemon) {
-    std::lock_guard lock(registry->mutex);
+    std::lock_guard lock(child_registry->mutex);
     reap_finished_locked();
-    registry->children.push_back({pid, std::move(name), daemon, false});
-    if (!registry->exit_handler_registered) {
-        registry->exit_handler_registered = true;
+    child_registry->children.push_back({pid, std::move(name), daemon, false});
+    if (!child_registry->exit_handler_registered) {
+        child_registry->exit_handler_registered = true;
         std::atexit(registry_settle);
     }
 }
 
 void registry_remove(pid_t pid) noexcept {
-    std::lock_guard lock(registry->mutex);
-    std::erase_if(registry->children, [pid](const ChildRecord& child) { return child.pid == pid; });
+    std::lock_guard lock(child_registry->mutex);
+    std::erase_if(child_registry->children, [pid](const ChildRecord& child) { return child.pid == pid; });
 }
 
 void registry_hand_over(pid_t pid) noexcept {
-    std::lock_guard lock(registry->mutex);
-    for (ChildRecord& child : registry->children)
+    std::lock_guard lock(child_registry->mutex);
+    for (ChildRecord& child : child_registry->children)
         if (child.pid == pid) child.handed_over = true;
     reap_finished_locked();
 }
 
 std::vector<ChildRecord> registry_live_children() {
-    std::lock_guard lock(registry->mutex);
+    std::lock_guard lock(child_registry->mutex);
     reap_finished_locked();
     std::vector<ChildRecord> live;
-    for (const ChildRecord& child : registry->children)
+    for (const ChildRecord& child : child_registry->children)
         if (!has_exited(child.pid)) live.push_back(child);
     return live;
 }
 
-void registry_forget_after_fork() noexcept { registry = new Registry; }
+void registry_forget_after_fork() noexcept { child_registry = new ChildRegistry; }
 
 }  // namespace mp::pool::internal

@@ -27,9 +27,9 @@ std::error_code code_of(const ExceptionText& text) {
     return {text.error_code, text.system_category ? std::system_category() : std::generic_category()};
 }
 
-class Registry {
+class ExceptionTypes {
 public:
-    Registry() {
+    ExceptionTypes() {
         add<std::runtime_error>();
         add<std::logic_error>();
         add<std::invalid_argument>();
@@ -81,20 +81,20 @@ private:
     std::unordered_map<std::string, Rebuild> by_name_;
 };
 
-Registry& registry() {
-    static Registry instance;
+ExceptionTypes& exception_types() {
+    static ExceptionTypes instance;
     return instance;
 }
 
 }  // namespace
 
 void register_exception_factory(const std::type_info& type, ExceptionFactory make) {
-    registry().add(type, [make = std::move(make)](const ExceptionText& text) { return make(text.message); });
+    exception_types().add(type, [make = std::move(make)](const ExceptionText& text) { return make(text.message); });
 }
 
 std::exception_ptr rebuild_exception(const ExceptionText& text, pid_t pid) {
     try {
-        if (std::exception_ptr known = registry().rebuild(text)) return known;
+        if (std::exception_ptr known = exception_types().rebuild(text)) return known;
     } catch (...) {
         // A user factory that throws: report the original as a RemoteError.
     }

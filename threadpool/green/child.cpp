@@ -24,13 +24,13 @@ namespace {
 
 using namespace std::chrono_literals;
 
-[[noreturn]] void fail(const char* call, pid_t pid) {
+[[noreturn]] void fail_on_child(const char* call, pid_t pid) {
     throw std::system_error(errno, std::generic_category(), std::string(call) + "(" + std::to_string(pid) + ")");
 }
 
 [[noreturn]] void lacking(const char* call, pid_t pid) {
     errno = ENOSYS;
-    fail(call, pid);
+    fail_on_child(call, pid);
 }
 
 // waitpid without blocking: true and `status` once the child ended.
@@ -39,7 +39,7 @@ bool reaped(pid_t pid, int& status) {
         const pid_t got = waitpid(pid, &status, WNOHANG);
         if (got == pid) return true;
         if (got == 0) return false;
-        if (errno != EINTR) fail("waitpid", pid);
+        if (errno != EINTR) fail_on_child("waitpid", pid);
     }
 }
 
@@ -54,7 +54,7 @@ bool wait_pidfd([[maybe_unused]] pid_t pid, [[maybe_unused]] int& status) {
     const int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
     if (pidfd < 0) {
         if (errno == ENOSYS) return false;
-        fail("pidfd_open", pid);
+        fail_on_child("pidfd_open", pid);
     }
     CloseFd closer{pidfd};
     while (!reaped(pid, status)) Hub::current().wait_fd(pidfd, POLLIN);
@@ -78,7 +78,7 @@ struct BlockSigchld {
             sigaddset(&chld, SIGCHLD);
             if (const int error = pthread_sigmask(SIG_BLOCK, &chld, &t_mask_before); error != 0) {
                 errno = error;
-                fail("pthread_sigmask", pid);
+                fail_on_child("pthread_sigmask", pid);
             }
         }
         ++t_sigchld_waiters;
@@ -99,7 +99,7 @@ bool wait_sigchld([[maybe_unused]] pid_t pid, [[maybe_unused]] int& status) {
     sigemptyset(&chld);
     sigaddset(&chld, SIGCHLD);
     const int fd = signalfd(-1, &chld, SFD_NONBLOCK | SFD_CLOEXEC);
-    if (fd < 0) fail("signalfd", pid);
+    if (fd < 0) fail_on_child("signalfd", pid);
     CloseFd closer{fd};
     Hub& hub = Hub::current();
     while (!reaped(pid, status)) {

@@ -11,7 +11,7 @@ namespace mp::threadpool::green {
 
 namespace {
 
-[[noreturn]] void fail(const char* call, int fd) {
+[[noreturn]] void fail_on_fd(const char* call, int fd) {
     throw std::system_error(errno, std::generic_category(), std::string(call) + "(fd " + std::to_string(fd) + ")");
 }
 
@@ -22,7 +22,7 @@ auto retry(const char* call, int fd, std::uint32_t events, Attempt attempt) {
         const auto n = attempt();
         if (n >= 0) return n;
         if (errno == EINTR) continue;
-        if (errno != EAGAIN && errno != EWOULDBLOCK) fail(call, fd);
+        if (errno != EAGAIN && errno != EWOULDBLOCK) fail_on_fd(call, fd);
         Hub::current().wait_fd(fd, events);
     }
 }
@@ -71,15 +71,15 @@ int accept(int listen_fd, sockaddr* peer, socklen_t* length) {
 
 void connect(int fd, const sockaddr* address, socklen_t length) {
     if (::connect(fd, address, length) == 0) return;
-    if (errno != EINPROGRESS && errno != EINTR) fail("connect", fd);
+    if (errno != EINPROGRESS && errno != EINTR) fail_on_fd("connect", fd);
     // In progress (an interrupted connect goes on too): writable when it is done.
     Hub::current().wait_fd(fd, POLLOUT);
     int error = 0;
     socklen_t size = sizeof error;
-    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &size) != 0) fail("getsockopt(SO_ERROR)", fd);
+    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &size) != 0) fail_on_fd("getsockopt(SO_ERROR)", fd);
     if (error != 0) {
         errno = error;
-        fail("connect", fd);
+        fail_on_fd("connect", fd);
     }
 }
 
