@@ -19,7 +19,7 @@ using mp::subproc::Popen;
 using mp::test::expect_blocks_until_released;
 using mp::test::for_each_huge_timeout;
 
-Popen sleeper(mp::subproc::Options options = {}) { return Popen({"sh", "-c", "sleep 0.6; echo done"}, std::move(options)); }
+Popen sleeper(mp::subproc::Options options = {}) { return Popen({"sh", "-c", "sleep 0.3; echo done"}, std::move(options)); }
 
 TEST(SubprocTimeouts, HugeTimeoutsAreNoLimit) {
     for_each_huge_timeout([&](auto forever) {
@@ -53,12 +53,12 @@ TEST(SubprocTimeouts, RunAndPipelineWithHugeTimeoutsWaitForTheExit) {
     for_each_huge_timeout([&](auto forever) {
         expect_blocks_until_released(
             [&] {
-                auto done = mp::subproc::run({"sh", "-c", "sleep 0.6; echo done"},
+                auto done = mp::subproc::run({"sh", "-c", "sleep 0.3; echo done"},
                                              {.capture_output = true, .timeout = forever});
                 EXPECT_EQ(done.out, "done\n");
             },
             {});
-        mp::subproc::Pipeline pipeline({{"sh", "-c", "sleep 0.6; echo done"}, {"cat"}}, {.out = mp::subproc::PIPE});
+        mp::subproc::Pipeline pipeline({{"sh", "-c", "sleep 0.3; echo done"}, {"cat"}}, {.out = mp::subproc::PIPE});
         expect_blocks_until_released([&] { EXPECT_EQ(pipeline.communicate({}, forever).out, "done\n"); }, {});
     });
 }

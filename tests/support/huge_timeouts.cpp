@@ -11,7 +11,7 @@ void expect_blocks_until_released(const std::function<void()>& wait, const std::
     std::packaged_task<void()> task(wait);
     std::future<void> done = task.get_future();
     std::thread waiter(std::move(task));
-    const bool returned_early = done.wait_for(200ms) == std::future_status::ready;
+    const bool returned_early = done.wait_for(100ms) == std::future_status::ready;
     EXPECT_FALSE(returned_early) << "the call returned at once, as if its timeout had passed";
     if (release) release();
     const bool returned = done.wait_for(20s) == std::future_status::ready;

@@ -1,5 +1,5 @@
 // "Wait forever" as users write it, and the check every timed API must pass with it:
-// the call is still blocked after 200 ms, and returns normally once the awaited thing
+// the call is still blocked after 100 ms, and returns normally once the awaited thing
 // happens. A deadline computed as now() + timeout overflows for these values; a
 // library that lets it wrap returns at once, as if the time had run out.
 #pragma once
@@ -28,7 +28,7 @@ void for_each_huge_timeout(F f) {
     }
 }
 
-// Runs `wait` on a thread of its own; expects it still blocked 200 ms later, then
+// Runs `wait` on a thread of its own; expects it still blocked 100 ms later, then
 // runs `release` (which may be empty when the awaited thing happens by itself) and
 // expects `wait` to return (without throwing) within 20 s.
 void expect_blocks_until_released(const std::function<void()>& wait, const std::function<void()>& release);
