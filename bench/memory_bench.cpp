@@ -133,14 +133,14 @@ int main(int argc, char** argv) {
     for (std::size_t n : {100'000UL, 1'000'000UL, 10'000'000UL}) {
         const double data = 2.0 * n * sizeof(long);
         // A worker holds one chunk in and out; CPython's chunksize is ceil(n / (4 * 2 workers)),
-        // ours at most 65,536 items: the budget allows CPython's.
+        // ours at most 16,384 items: the budget allows CPython's.
         const double chunk = 2.0 * sizeof(long) * static_cast<double>((n + 7) / 8);
         map.add({.scenario = "map, n = " + std::to_string(n), .data_bytes = data, .ours = ours(self, "map", n),
                  .cpython = cpython("map", n), .parent_budget = data + kPerProcessBytes,
                  .worker_budget = chunk + kPerProcessBytes, .per_object = false,
                  .note = "data: n longs in and n out; a worker's budget: CPython's chunk (n/8) in and out; "
                          "CPython: multiprocessing.Pool(2).map over range(n). Ours encodes chunks (at most "
-                         "65,536 items) as workers need them, two per worker out at once"});
+                         "16,384 items) as workers need them, two per worker out at once"});
     }
     map.print();
 

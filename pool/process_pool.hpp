@@ -160,7 +160,7 @@ public:
     }
 
     // map: f(item) for every item, in chunks of `chunksize` items per task (0:
-    // CPython's default, about four chunks per worker, but at most 65,536 items);
+    // CPython's default, about four chunks per worker, but at most 16,384 items);
     // blocks; results in input order. The first chunk to fail gives the
     // error thrown. Chunks are encoded as workers need them (two per worker out at
     // once), so the input is not copied whole; map_async encodes them all at once

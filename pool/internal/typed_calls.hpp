@@ -74,8 +74,10 @@ using ItemResult = typename ItemResultOf<F, Items, kStar>::type;
 // How a map splits its items: `chunks` tasks of `chunksize` items (the last shorter).
 // The default chunk is CPython's (about four per worker), but no larger than this:
 // a blocking map holds two chunks per worker encoded at once, and this keeps them
-// small (half a MiB of ints) however long the input, for a few more round trips.
-inline constexpr std::size_t kMaxDefaultChunk = 65536;
+// small (128 KiB of longs) however long the input, for a few more round trips:
+// with 65,536 the parent of a map over 10^7 longs peaked 3 MiB higher, at no gain
+// in speed.
+inline constexpr std::size_t kMaxDefaultChunk = 16384;
 
 struct ChunkPlan {
     std::size_t count;

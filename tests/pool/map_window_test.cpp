@@ -142,11 +142,11 @@ TEST_F(PoolMapWindow, StarmapFeedsLazilyToo) {
     pool.join();
 }
 
-TEST(PoolMapChunks, TheDefaultChunkIsCPythonsUpTo65536Items) {
+TEST(PoolMapChunks, TheDefaultChunkIsCPythonsUpTo16384Items) {
     using mp::pool::internal::plan_chunks;
     EXPECT_EQ(plan_chunks(std::views::iota(0, 1000), 0, 2).chunksize, 125u);  // CPython's: 1000 / 8
-    EXPECT_EQ(plan_chunks(std::views::iota(0, 10'000'000), 0, 2).chunksize, 65536u);
-    EXPECT_EQ(plan_chunks(std::views::iota(0, 10'000'000), 0, 2).chunks, 153u);
+    EXPECT_EQ(plan_chunks(std::views::iota(0, 10'000'000), 0, 2).chunksize, 16384u);
+    EXPECT_EQ(plan_chunks(std::views::iota(0, 10'000'000), 0, 2).chunks, 611u);
     EXPECT_EQ(plan_chunks(std::views::iota(0, 10'000'000), 500'000, 2).chunksize, 500'000u) << "an explicit one is kept";
 }
 
