@@ -81,8 +81,16 @@ SUPPORT    := $(wildcard tests/support/*.cpp)
 BENCHES    := $(patsubst bench/%_bench.cpp,%,$(wildcard bench/*_bench.cpp))
 BENCH_LIB  := $(wildcard bench/harness/*.cpp)
 # The seed programs (tests/seeds/README.md): one program each, run by the seeds suite.
-SEED_SRCS  := $(wildcard tests/seeds/*.cpp)
-SEED_BINS  := $(patsubst tests/seeds/%.cpp,$(BUILD)/tests/seeds/%,$(SEED_SRCS))
+# Most share one binary (tests/seeds/shared_program.sh); these make a process, a
+# pipe or a shared segment at namespace scope, as their Python originals do at
+# module level, which in a shared binary every seed would make: they are built alone.
+SEEDS_ALONE := 002_13_array_processes 002_15_manager_dict_values 003_3_queue 003_4_pipe \
+  003_5_manager_lock 003_6_socketpair
+SEED_SRCS   := $(wildcard tests/seeds/*.cpp)
+SEED_BINS   := $(patsubst tests/seeds/%.cpp,$(BUILD)/tests/seeds/%,$(SEED_SRCS))
+ALONE_SEED_BINS  := $(foreach s,$(SEEDS_ALONE),$(BUILD)/tests/seeds/$(s))
+SHARED_SEED_BINS := $(filter-out $(ALONE_SEED_BINS),$(SEED_BINS))
+SHARED_SEEDS_CPP := $(BUILD)/seeds/shared_program.cpp
 # Suites that are mostly threads run again under ThreadSanitizer.
 TSAN_SUITES ?= threadpool sync ipc
 
@@ -180,10 +188,20 @@ $(BUILD)/tests/$(1)_test: $(call group_objs,tests/$(1),$(call suite_srcs,$(1))) 
 endef
 $(foreach s,$(SUITES),$(eval $(call SUITE_RULE,$(s))))
 
-# A seed program is one file; the seeds suite runs every one of them.
-$(BUILD)/tests/seeds/%: $(BUILD)/obj/tests/seeds/%.o $(LIB_FILES)
+# A seed program is one file; the seeds suite runs every one of them. A shared
+# seed's name is a link to the shared binary, which runs the seed of that name.
+$(ALONE_SEED_BINS): $(BUILD)/tests/seeds/%: $(BUILD)/obj/tests/seeds/%.o $(LIB_FILES)
 	@mkdir -p $(@D)
 	$(call say,LD,$@)$(CXX) $< $(LIB_FILES) $(LDFLAGS) -o $@
+$(SHARED_SEEDS_CPP): $(SEED_SRCS) tests/seeds/shared_program.sh
+	@tests/seeds/shared_program.sh $@ $(filter-out $(ALONE_SEED_BINS:$(BUILD)/%=%.cpp),$(SEED_SRCS))
+$(BUILD)/seeds/shared_program.o: $(SHARED_SEEDS_CPP)
+	$(call say,UNIT,tests/seeds)$(CXX) $(TESTFLAGS) -c $< -o $@
+$(BUILD)/seeds/shared_program: $(BUILD)/seeds/shared_program.o $(LIB_FILES)
+	$(call say,LD,$@)$(CXX) $< $(LIB_FILES) $(LDFLAGS) -o $@
+$(SHARED_SEED_BINS): $(BUILD)/seeds/shared_program
+	@mkdir -p $(@D)
+	@ln -sf ../../seeds/shared_program $@
 $(BUILD)/tests/seeds_test: $(SEED_BINS)
 
 $(BUILD)/bench/%_bench: $(call objs_of,bench/%_bench.cpp $(BENCH_LIB)) $(LIB_FILES)
@@ -213,11 +231,15 @@ examples-check:
 	@tests/examples_check.sh . "$(CXX)" $(ALL_LIBS)
 	@tests/examples_check_test.sh
 
-# Suites run one after another, quiet unless they fail (tests/run_suites.sh):
-# one line per suite, the total at the end, a failing suite's whole output.
-RUN_SUITES ?= $(SUITES)
+# Suites run side by side, quiet unless they fail (tests/run_suites.sh): one line
+# per suite, the total at the end, a failing suite's whole output. The longest
+# suites run in shards (suite:shards), each a process with its share of the tests;
+# TEST_JOBS=1 runs one process at a time.
+RUN_SUITES  ?= $(SUITES)
+TEST_SHARDS ?= pool:6 subproc:2 ipc:2 threadpool:2
 run-tests: gtest-present $(DEMO_BINS) $(foreach s,$(RUN_SUITES),$(BUILD)/tests/$(s)_test)
-	@MP_BIN_DIR=$(BIN_OUT) tests/run_suites.sh $(BUILD) $(if $(SAN),$(SAN),plain) $(RUN_SUITES)
+	@MP_BIN_DIR=$(BIN_OUT) tests/run_suites.sh $(BUILD) $(if $(SAN),$(SAN),plain) \
+	  $(foreach s,$(RUN_SUITES),$(or $(filter $(s):%,$(TEST_SHARDS)),$(s)))
 
 # make install into a temporary prefix, a program built against it, make uninstall.
 install-check: all $(MAN_PAGES)

@@ -18,4 +18,5 @@ int main() {
     p.start();  // 开始进程
     p.join();   // 等待子进程结束后再继续往下执行
     py::print("Process ends.");
+    return 0;
 }

@@ -19,4 +19,5 @@ int main() {
     p.close();
     p.join();  // 等待进程池中的所有子进程结束, 必须在close()或者terminate()之后
     py::print("All Processes end.");
+    return 0;
 }

@@ -40,4 +40,4 @@ void main() {
 
 }  // namespace program
 
-int main() { program::main(); }
+int main() { program::main(); return 0; }

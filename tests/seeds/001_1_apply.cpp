@@ -18,4 +18,5 @@ int main() {
         res_l.push_back(res);
     }
     py::print(res_l);
+    return 0;
 }

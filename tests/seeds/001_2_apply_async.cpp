@@ -21,4 +21,5 @@ int main() {
     p.close();
     p.join();
     for (auto& res : res_l) py::print(res.get());  // 使用get来获取apply_aync的结果
+    return 0;
 }

@@ -38,4 +38,5 @@ int main() {
     for (const auto& res : res_l) list += (list.size() > 1 ? ", " : "") + repr(res);
     py::print(list + "]");
     for (auto& i : res_l) py::print(i.get());  // 使用get来获取apply_aync的结果
+    return 0;
 }

@@ -24,4 +24,5 @@ int main() {
 
     py::print(res_l);  // 看到的就是最终的结果组成的列表
     for (const auto& i : res_l) py::print(i);
+    return 0;
 }

@@ -97,4 +97,5 @@ void main() {
 int main(int argc, char** argv) {
     if (argc > 1) port = std::atoi(argv[1]);
     program::main();
+    return 0;
 }

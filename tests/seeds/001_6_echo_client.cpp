@@ -57,4 +57,5 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "EOFError: %s\n", e.what());
         return 1;
     }
+    return 0;
 }

@@ -16,4 +16,5 @@ int main() {
         t.start();
         started.push_back(std::move(t));
     }
+    return 0;
 }

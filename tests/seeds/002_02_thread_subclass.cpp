@@ -21,4 +21,5 @@ int main() {
     MyThread t2(2);
     t1.start();
     t2.start();
+    return 0;
 }

@@ -7,4 +7,5 @@ int main() {
     lock.acquire();  // 产生死锁
     lock.release();
     lock.release();
+    return 0;
 }

@@ -9,4 +9,5 @@ int main() {
     rlock.release();
     rlock.release();
     py::print("end.");
+    return 0;
 }

@@ -25,4 +25,5 @@ int main() {
     event_obj.clear();
     std::string inp = py::input("input:");
     if (inp == "true") event_obj.set();
+    return 0;
 }

@@ -32,4 +32,5 @@ int main() {
     py::sleep(2);
     p.start();
     // consumer()线程要等待producer()设置了Condition之后才能继续。
+    return 0;
 }

@@ -31,4 +31,5 @@ int main() {
         started.push_back(std::move(t));
     }
     py::print("size:", que.qsize());
+    return 0;
 }

@@ -43,4 +43,5 @@ int main() {
         t.start();
         started.push_back(std::move(t));
     }
+    return 0;
 }

@@ -141,4 +141,5 @@ int main() {
     for (int item = 0; item < 50; ++item) pool.run(work, std::tuple{item});
     pool.close();
     // pool.terminate()
+    return 0;
 }

@@ -10,4 +10,5 @@ int main() {
     Process p(work, "nick");
     p.start();
     p.join();
+    return 0;
 }

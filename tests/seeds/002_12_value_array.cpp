@@ -22,4 +22,5 @@ int main() {
 
     py::print(num.load());
     py::print(std::vector<int>(arr.begin(), arr.begin() + arr.size()));  // arr[:]
+    return 0;
 }

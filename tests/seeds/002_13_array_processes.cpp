@@ -19,4 +19,5 @@ int main() {
         Process p(Foo, i);
         p.start();
     }
+    return 0;
 }

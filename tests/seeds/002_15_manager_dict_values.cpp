@@ -21,4 +21,5 @@ int main() {
         p.start();
         p.join();
     }
+    return 0;
 }

@@ -25,4 +25,5 @@ int main() {
         Process p(Foo, std::ref(lock), std::ref(temp), i);
         p.start();
     }
+    return 0;
 }

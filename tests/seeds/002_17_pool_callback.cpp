@@ -18,4 +18,5 @@ int main() {
     py::print("end");
     p.close();
     p.join();
+    return 0;
 }

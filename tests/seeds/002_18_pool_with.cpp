@@ -46,4 +46,5 @@ int main() {
         py::print("目前,池中还有其他的工作");
     }  // 退出with块中已经停止的池
     py::print("Now the pool is closed and no longer available");
+    return 0;
 }

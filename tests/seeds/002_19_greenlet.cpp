@@ -29,4 +29,5 @@ int main() {
     gr2 = &g2;
     gr1->switch_to();
     // 输出结果: 11 33 22 44
+    return 0;
 }

@@ -23,4 +23,5 @@ int main() {
     });
     // 输出结果: Running in foo / Explicit context to bar / Explicit context switch to foo angin /
     // Implicit context swich back to bar
+    return 0;
 }

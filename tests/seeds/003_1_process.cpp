@@ -13,4 +13,5 @@ int main() {
     Process p(run, "test1");
     p.set_name("test1");
     p.start();
+    return 0;
 }

@@ -22,4 +22,5 @@ int main() {
     std::string command = "adb devices";
     Popen p({command}, {.shell = true, .out = Stream::pipe(), .err = Stream::to_stdout()});
     py::print(readlines(p));
+    return 0;
 }

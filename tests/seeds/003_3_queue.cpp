@@ -19,4 +19,5 @@ int main() {
     p.start();
     Process p2(get);
     p2.start();
+    return 0;
 }

@@ -36,4 +36,5 @@ int main() {
         p_list.push_back(std::move(p));
     }
     for (auto& p : p_list) p.join();
+    return 0;
 }

@@ -39,6 +39,7 @@ int main() try {
     pool.close();
     pool.join();
     py::print("process exec finish");
+    return 0;
 } catch (const std::exception& e) {
     std::fprintf(stderr, "%s\n", e.what());
     return 1;

@@ -23,4 +23,5 @@ int main() {
     for (auto& ret : ret_list) py::print(ret.result());
     // 等待进程全部结束再继续运行,相当于join
     pool.shutdown(true);
+    return 0;
 }

@@ -24,4 +24,5 @@ int main() {
     py::print(data);
     auto ret = pool.map(start_process_do, data);
     py::print(ret);  // list(ret)
+    return 0;
 }

@@ -28,4 +28,4 @@ void test_multi_process() {
     }
 }
 
-int main() { test_multi_process(); }
+int main() { test_multi_process(); return 0; }

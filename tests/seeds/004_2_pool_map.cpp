@@ -15,4 +15,4 @@ void test_pool_map() {
     py::print(results);
 }
 
-int main() { test_pool_map(); }
+int main() { test_pool_map(); return 0; }

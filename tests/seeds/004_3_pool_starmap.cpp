@@ -23,4 +23,4 @@ void test_pool_starmap() {
     py::print(results);
 }
 
-int main() { test_pool_starmap(); }
+int main() { test_pool_starmap(); return 0; }

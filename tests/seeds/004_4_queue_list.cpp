@@ -17,4 +17,5 @@ int main() {
     p.start();
     py::print(q.get());  // prints "[42, None, 'hello']"
     p.join();
+    return 0;
 }

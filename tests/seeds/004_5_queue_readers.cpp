@@ -42,4 +42,4 @@ void test_queue() {
     py::print("total: ", q.qsize());
 }
 
-int main() { test_queue(); }
+int main() { test_queue(); return 0; }

@@ -50,4 +50,4 @@ void test_pipe() {
     p4.join();
 }
 
-int main() { test_pipe(); }
+int main() { test_pipe(); return 0; }

@@ -20,4 +20,5 @@ void f(Lock& l, int i) {
 int main() {
     Lock lock;
     for (int num = 0; num < 10; ++num) Process(f, std::ref(lock), num).start();
+    return 0;
 }

@@ -27,4 +27,5 @@ int main() {
 
     py::print(num.load());
     py::print(all(arr));
+    return 0;
 }

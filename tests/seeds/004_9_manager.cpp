@@ -25,4 +25,5 @@ int main() {
     p.join();
     py::print(d.repr());
     py::print(l.repr());
+    return 0;
 }
