@@ -26,7 +26,9 @@ for lib in "${libs[@]}"; do
   [[ -d $root/$lib ]] || continue
   while IFS= read -r hit; do
     file=${hit%%:*}
-    included=$(sed -E 's/.*#[[:space:]]*include[[:space:]]*["<]([^">]+)[">].*/\1/' <<<"${hit#*:}")
+    # Matched in the shell: a process per #include line took 20 s for 1,500 lines.
+    [[ ${hit#*:} =~ \#[[:space:]]*include[[:space:]]*[\"\<]([^\">]+) ]] || continue
+    included=${BASH_REMATCH[1]}
     other=${included%%/*}
     [[ $included == */* && $other != "$lib" ]] || continue
     is_lib "$other" || continue
