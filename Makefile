@@ -236,7 +236,7 @@ examples-check:
 # suites run in shards (suite:shards), each a process with its share of the tests;
 # TEST_JOBS=1 runs one process at a time.
 RUN_SUITES  ?= $(SUITES)
-TEST_SHARDS ?= pool:6 subproc:2 ipc:2 threadpool:2
+TEST_SHARDS ?= pool:6 threadpool:2 ipc:2 subproc:2
 run-tests: gtest-present $(DEMO_BINS) $(foreach s,$(RUN_SUITES),$(BUILD)/tests/$(s)_test)
 	@MP_BIN_DIR=$(BIN_OUT) tests/run_suites.sh $(BUILD) $(if $(SAN),$(SAN),plain) \
 	  $(foreach s,$(RUN_SUITES),$(or $(filter $(s):%,$(TEST_SHARDS)),$(s)))
@@ -245,9 +245,12 @@ run-tests: gtest-present $(DEMO_BINS) $(foreach s,$(RUN_SUITES),$(BUILD)/tests/$
 install-check: all $(MAN_PAGES)
 	@CXX="$(CXX)" tests/install_test.sh . $(BUILD)
 
-# Everything is built and checked in parallel before the suites run.
-test: gtest-present all $(TEST_BINS) deps-check compile-fail-check examples-check install-check
-	@$(MAKE) --no-print-directory run-tests
+# Everything is built in parallel, the longest suites first (a unit started last
+# would keep one core busy alone at the end); then the suites run, and the checks
+# compile beside them, on the CPU the waiting tests leave idle.
+long_suites := $(foreach s,$(TEST_SHARDS),$(firstword $(subst :, ,$(s))))
+test: gtest-present $(filter $(long_suites:%=$(BUILD)/tests/%_test),$(TEST_BINS)) $(TEST_BINS) all
+	@$(MAKE) --no-print-directory run-tests deps-check compile-fail-check examples-check install-check
 
 # The green-thread tests in the builds `make test` does not make: the aarch64 switch
 # under qemu, the ucontext fallback, the poll hub (tests/green_ports_check.sh).
