@@ -3,7 +3,7 @@
 #   run_suites.sh BUILD LABEL SUITE[:SHARDS]...
 # A suite given as pool:3 runs as three processes, each with a third of its tests
 # (GoogleTest's GTEST_TOTAL_SHARDS/GTEST_SHARD_INDEX). TEST_JOBS processes run at
-# once (default: twice the cores, as the tests mostly wait on children and
+# once (default: four per core, as the tests mostly wait on children and
 # timeouts). Running them side by side is safe for the leak guard: children and fds
 # are per process, and the /dev/shm names the tests make carry their maker's pid.
 # Prints one line per suite (name, tests passed, skipped, seconds from its first
@@ -17,7 +17,7 @@ set -u
 build=$1 label=$2
 shift 2
 export GTEST_BRIEF=${GTEST_BRIEF-1}
-jobs_max=${TEST_JOBS:-$(($(nproc 2>/dev/null || echo 1) * 2))}
+jobs_max=${TEST_JOBS:-$(($(nproc 2>/dev/null || echo 1) * 4))}
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 
