@@ -99,7 +99,7 @@ DEMO_BINS  := $(foreach d,$(DEMOS),$(BIN_OUT)/$(d))
 BENCH_BINS := $(foreach b,$(BENCHES),$(BUILD)/bench/$(b)_bench)
 
 .PHONY: all libs demos test check check-ports bench demo format clean install deps-check compile-fail-check \
-        gtest-present examples-check install-check run-tests fuzz fuzz-targets fuzz-corpus-update soak bench-report
+        gtest-present examples-check install-check run-tests runner-check fuzz fuzz-targets fuzz-corpus-update soak bench-report
 .DEFAULT_GOAL := all
 # Objects are real products, not intermediates to delete after linking.
 .SECONDARY:
@@ -237,6 +237,10 @@ examples-check:
 # TEST_JOBS=1 runs one process at a time.
 RUN_SUITES  ?= $(SUITES)
 TEST_SHARDS ?= pool:6 threadpool:2 ipc:2 subproc:2
+# The runner's own test: order, shards, a failing shard's output, exit status.
+runner-check:
+	@tests/run_suites_test.sh
+
 run-tests: gtest-present $(DEMO_BINS) $(foreach s,$(RUN_SUITES),$(BUILD)/tests/$(s)_test)
 	@MP_BIN_DIR=$(BIN_OUT) tests/run_suites.sh $(BUILD) $(if $(SAN),$(SAN),plain) \
 	  $(foreach s,$(RUN_SUITES),$(or $(filter $(s):%,$(TEST_SHARDS)),$(s)))
@@ -250,7 +254,8 @@ install-check: all $(MAN_PAGES)
 # compile beside them, on the CPU the waiting tests leave idle.
 long_suites := $(foreach s,$(TEST_SHARDS),$(firstword $(subst :, ,$(s))))
 test: gtest-present $(filter $(long_suites:%=$(BUILD)/tests/%_test),$(TEST_BINS)) $(TEST_BINS) all
-	@$(MAKE) --no-print-directory run-tests deps-check compile-fail-check examples-check install-check
+	@$(MAKE) --no-print-directory run-tests runner-check deps-check compile-fail-check examples-check \
+	  install-check
 
 # The green-thread tests in the builds `make test` does not make: the aarch64 switch
 # under qemu, the ucontext fallback, the poll hub (tests/green_ports_check.sh).
