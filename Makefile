@@ -88,7 +88,7 @@ SEEDS_ALONE := 002_13_array_processes 002_15_manager_dict_values 003_3_queue 003
   003_5_manager_lock 003_6_socketpair
 SEED_SRCS   := $(wildcard tests/seeds/*.cpp)
 SEED_BINS   := $(patsubst tests/seeds/%.cpp,$(BUILD)/tests/seeds/%,$(SEED_SRCS))
-ALONE_SEED_BINS  := $(foreach s,$(SEEDS_ALONE),$(BUILD)/tests/seeds/$(s))
+ALONE_SEED_BINS  := $(filter $(foreach s,$(SEEDS_ALONE),$(BUILD)/tests/seeds/$(s)),$(SEED_BINS))
 SHARED_SEED_BINS := $(filter-out $(ALONE_SEED_BINS),$(SEED_BINS))
 SHARED_SEEDS_CPP := $(BUILD)/seeds/shared_program.cpp
 # Suites that are mostly threads run again under ThreadSanitizer.
