@@ -253,7 +253,7 @@ install-check: all $(MAN_PAGES)
 # would keep one core busy alone at the end); then the suites run, and the checks
 # compile beside them, on the CPU the waiting tests leave idle.
 long_suites := $(foreach s,$(TEST_SHARDS),$(firstword $(subst :, ,$(s))))
-test: gtest-present $(filter $(long_suites:%=$(BUILD)/tests/%_test),$(TEST_BINS)) $(TEST_BINS) all
+test: gtest-present $(foreach s,$(long_suites),$(filter $(BUILD)/tests/$(s)_test,$(TEST_BINS))) $(TEST_BINS) all
 	@$(MAKE) --no-print-directory run-tests runner-check deps-check compile-fail-check examples-check \
 	  install-check
 
