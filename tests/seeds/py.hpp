@@ -36,7 +36,14 @@ namespace py {
 
 // One second of the seeds' time.sleep: small, so the whole seeds suite runs in a
 // few seconds, while every sleep keeps its place and its proportion to the others.
+// What is not scaled is the cost of starting and ending processes, several times
+// higher in sanitizer builds (ASan's shadow memory makes each fork slow): there
+// the margins between sleeps would be eaten, so a second is five times as long.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+inline constexpr std::chrono::milliseconds kSecond{100};
+#else
 inline constexpr std::chrono::milliseconds kSecond{20};
+#endif
 
 inline void sleep(double seconds) {
     std::this_thread::sleep_for(std::chrono::duration_cast<std::chrono::nanoseconds>(seconds * kSecond));
