@@ -262,9 +262,13 @@ test: gtest-present $(foreach s,$(long_suites),$(filter $(BUILD)/tests/$(s)_test
 check-ports:
 	@CXX="$(CXX)" tests/green_ports_check.sh . $(BUILD)/ports
 
+# Sanitized tests need several times the CPU of plain ones: one suite process per
+# core at a time (unless TEST_JOBS says otherwise), so that the load does not eat
+# the margins of timed tests.
 check: gtest-present
-	@$(MAKE) --no-print-directory BUILD=build/asan SAN=address,undefined run-tests
-	@$(MAKE) --no-print-directory BUILD=build/tsan SAN=thread \
+	@export TEST_JOBS=$${TEST_JOBS:-$$(nproc)}; \
+	$(MAKE) --no-print-directory BUILD=build/asan SAN=address,undefined run-tests && \
+	$(MAKE) --no-print-directory BUILD=build/tsan SAN=thread \
 	  RUN_SUITES="$(filter $(TSAN_SUITES) harness,$(SUITES))" run-tests
 
 # ---- benchmarks, demos, fuzzing ----
