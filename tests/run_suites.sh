@@ -6,12 +6,12 @@
 # once (default: four per core, as the tests mostly wait on children and
 # timeouts). Running them side by side is safe for the leak guard: children and fds
 # are per process, and the /dev/shm names the tests make carry their maker's pid.
-# Prints one line per suite (name, tests passed, skipped, seconds from its first
-# shard's start to its last one's end), in the order given, each as soon as it
-# and those before it are done, and the total at the end. Sharded suites start
-# first. A failing suite prints
-# the whole GoogleTest output of each failing shard, so the failure reads as
-# GoogleTest wrote it; the others still run, and the script exits 1.
+# Sharded suites start first. Prints one line per suite (name, tests passed,
+# skipped, seconds from its first shard's start to its last one's end), in the
+# order given, each as soon as it and those before it are done, and the total at
+# the end. A failing suite prints the whole GoogleTest output of each failing
+# shard, so the failure reads as GoogleTest wrote it; the others still run, and
+# the script exits 1.
 # GTEST_BRIEF (default 1) and every other GTEST_* variable reach the suites.
 set -u
 build=$1 label=$2
