@@ -167,6 +167,19 @@ void Dict::rebuild(std::size_t count) {
     filled_ = entries_.size();
 }
 
+bool Dict::index_entries() {
+    table_.assign(std::bit_ceil(std::max<std::size_t>(8, entries_.size() * 3 / 2 + 1)), kEmpty);
+    for (std::size_t at = 0; at < entries_.size(); ++at) {
+        const std::size_t hash = hashes_[at];
+        Probe probe(hash, table_.size());
+        for (Position seen; (seen = table_[probe.slot]) != kEmpty; probe.next())
+            if (hashes_[seen] == hash && entries_[seen]->first == entries_[at]->first) return false;
+        table_[probe.slot] = static_cast<Position>(at);
+    }
+    live_ = filled_ = entries_.size();
+    return true;
+}
+
 std::vector<Object> Dict::keys() const {
     std::vector<Object> out;
     out.reserve(size());

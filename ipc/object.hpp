@@ -276,6 +276,9 @@ private:
     void set_hashed(std::size_t hash, Object&& key, Object&& value);
     // Rebuilds the table for `count` items, dropping the holes in entries_ first.
     void rebuild(std::size_t count);
+    // Builds the table for entries_ and hashes_ as decoded (no holes); false when
+    // two keys are equal.
+    bool index_entries();
 
     std::vector<std::optional<Item>> entries_;
     std::vector<std::size_t> hashes_;  // hashes_[i]: the hash of entries_[i]'s key

@@ -318,6 +318,21 @@ TEST(ObjectCodec, HostileInputIsADecodeError) {
     // A dict whose key is a list.
     std::vector<std::byte> list_key = payload({7, 1, 0, 0, 0, 0, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0, 0, 0, 0});
     EXPECT_THROW(decode(list_key), DecodeError);
+    // Two equal keys (the encoder never writes them): 1 twice, and 1 with 1.0.
+    const auto one = {2, 1, 0, 0, 0, 0, 0, 0, 0};
+    const auto two = {2, 2, 0, 0, 0, 0, 0, 0, 0};
+    const auto one_float = {3, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f};
+    const auto dict_of = [](std::vector<std::initializer_list<int>> keys) {  // each key's value: None
+        std::vector<std::byte> bytes = payload({7, static_cast<int>(keys.size()), 0, 0, 0, 0, 0, 0, 0});
+        for (const auto& key : keys) {
+            for (const int byte : key) bytes.push_back(static_cast<std::byte>(byte));
+            bytes.push_back(std::byte{0});
+        }
+        return bytes;
+    };
+    EXPECT_THROW(decode(dict_of({one, two, one})), DecodeError);
+    EXPECT_THROW(decode(dict_of({one, two, one_float})), DecodeError);
+    EXPECT_EQ(decode(dict_of({two, one})).repr(), "{2: None, 1: None}");
     // Lists nested 100,000 deep: refused at the depth limit, not a stack overflow.
     std::vector<std::byte> deep;
     for (int i = 0; i < 100'000; ++i) {
