@@ -138,12 +138,6 @@ void Dict::clear() {
     filled_ = 0;
 }
 
-void Dict::reserve(std::size_t count) {
-    if (count * 3 > table_.size() * 2) rebuild(count);
-    entries_.reserve(count);
-    hashes_.reserve(count);
-}
-
 void Dict::rebuild(std::size_t count) {
     if (live_ != entries_.size()) {
         std::size_t kept = 0;

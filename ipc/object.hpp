@@ -233,8 +233,6 @@ public:
     // popitem(): the last item, removed; KeyError when empty.
     Item pop_last();
     void clear();
-    // Room for `count` items without growing (decoding knows the count up front).
-    void reserve(std::size_t count);
 
     // The items in insertion order.
     template <class F>
