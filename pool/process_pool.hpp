@@ -45,8 +45,11 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <exception>
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <ranges>
 #include <stdexcept>
 #include <string>
@@ -304,8 +307,10 @@ private:
         return AsyncResult<std::vector<R>>(std::move(state));
     }
 
-    // Blocking map: the chunks are fed as an unordered imap with a window of two per
-    // worker, and each lands at its place in the results as it arrives.
+    // Blocking map: the chunks go to the idle workers this thread borrows (see
+    // Core::map_on_lent_workers); the rest, if any (no worker was idle, or the lent
+    // ones ended), is fed as an unordered imap with a window of two per worker. Each
+    // chunk lands at its place in the results as it arrives.
     template <bool kStar, class F, class Items>
     std::vector<internal::ItemResult<F, Items, kStar>> map_lazily(F f, const Items& items, std::size_t chunksize) {
         internal::require_travelling_callable<F>();
@@ -320,15 +325,50 @@ private:
             internal::Core& core;
             ~EndFeeding() { core.end_feeding(); }
         } feeding{*core_};
+        auto chunks = internal::chunk_maker<kStar, R>(f, std::views::all(items), plan.chunksize);
+        std::size_t dealt = 0;  // chunks made so far
+        const auto place_of = [&](std::size_t chunk) { return std::pair(chunk * plan.chunksize, std::min(plan.chunksize, plan.count - chunk * plan.chunksize)); };
+
+        // The completions may run on the result thread: the first error is kept under
+        // a lock, and map_on_lent_workers returns only after all ran.
+        std::mutex mutex;
+        std::exception_ptr error;
+        const auto first_error = [&] {
+            std::lock_guard lock(mutex);
+            return error;
+        };
+        try {
+            core_->map_on_lent_workers([&]() -> std::optional<internal::TaskSpec> {
+                if (first_error() || chunks.exhausted()) return std::nullopt;
+                const auto [first, size] = place_of(dealt++);
+                return chunks.make([&, first, size](internal::Outcome&& outcome) {
+                    std::exception_ptr failed = outcome.error;
+                    if (!failed) {
+                        try {
+                            internal::decode_chunk_into<R>(outcome.result(), results.begin() + static_cast<std::ptrdiff_t>(first), size);
+                        } catch (...) {
+                            failed = std::current_exception();
+                        }
+                    }
+                    std::lock_guard lock(mutex);
+                    if (failed && !error) error = failed;
+                });
+            });
+        } catch (...) {
+            if (const std::exception_ptr chunk_error = first_error()) std::rethrow_exception(chunk_error);  // came first
+            throw;
+        }
+        if (const std::exception_ptr chunk_error = first_error()) std::rethrow_exception(chunk_error);
+        if (chunks.exhausted()) return results;
+
+        const std::size_t lent = dealt;
         auto state = std::make_shared<internal::IMapState<R>>(
-            core_.get(),
-            internal::chunk_feeder<kStar, F, R>(f, std::weak_ptr<internal::Core>(core_), std::views::all(items),
-                                                plan.chunksize, true),
+            core_.get(), internal::chunk_feeder(std::move(chunks), std::weak_ptr<internal::Core>(core_), true),
             2 * static_cast<std::size_t>(processes()), false);
         state->start();
         while (auto chunk = state->next_chunk(sync::internal::kNoDeadline)) {
-            const std::size_t first = chunk->index * plan.chunksize;
-            if (chunk->values.size() != std::min(plan.chunksize, plan.count - first))
+            const auto [first, size] = place_of(lent + chunk->index);
+            if (chunk->values.size() != size)
                 throw std::logic_error("pool: map: a chunk came back with another number of results than items");
             std::move(chunk->values.begin(), chunk->values.end(), results.begin() + static_cast<std::ptrdiff_t>(first));
         }
@@ -343,8 +383,9 @@ private:
         if (window == 0) window = 4 * static_cast<std::size_t>(processes());
         auto state = std::make_shared<internal::IMapState<R>>(
             core_.get(),
-            internal::chunk_feeder<false, F, R>(f, std::weak_ptr<internal::Core>(core_),
-                                                std::views::all(std::forward<Items>(items)), std::max<std::size_t>(chunksize, 1)),
+            internal::chunk_feeder(
+                internal::chunk_maker<false, R>(f, std::views::all(std::forward<Items>(items)), std::max<std::size_t>(chunksize, 1)),
+                std::weak_ptr<internal::Core>(core_)),
             window, ordered);
         state->start();
         return IMapIterator<R>(std::move(state));

@@ -107,6 +107,13 @@ public:
     // a worker is idle, runs it on that worker right away and returns after its
     // completion ran on this thread; else queues it as submit() does.
     void call(TaskSpec task);
+    // A blocking map's fast path (core_lent_map.cpp), between begin_feeding() and
+    // end_feeding(): when nothing is queued, this thread borrows the idle workers and
+    // deals them the tasks `next_chunk` makes, until it gives nullopt or every lent
+    // worker ended; returns once each completion ran. Without a worker to lend,
+    // returns at once, nothing taken. Throws what next_chunk throws, PoolClosed after
+    // terminate() and BrokenPool, once the chunks already dealt are settled.
+    void map_on_lent_workers(const std::function<std::optional<TaskSpec>()>& next_chunk);
     // No more tasks; workers finish the queue and exit.
     void close();
     // Fails the queued tasks (not the running ones) with CancelledError.
@@ -131,6 +138,7 @@ private:
     struct Channel;
     struct Worker;
     struct Send;
+    struct Loan;
     // A first worker: this process forked it and reaps it.
     struct Child {
         pid_t pid;
@@ -154,6 +162,10 @@ private:
     enum class Until { kReadAhead, kSocketEmpty, kTaskDone };
     void receive(Worker& worker, std::vector<Finish>& finished, Until until);
     void release_borrower(Worker& worker, int status);
+    bool deal(Loan& loan, TaskSpec task);
+    static void send_to(Loan& loan, const Bytes& message);
+    void serve_loans(std::vector<Loan>& loans, const std::function<void(Loan&)>& top_up);
+    void end_loan(Loan& loan);
     void handle_message(Worker& worker, Bytes& message, std::vector<Finish>& finished);
     void handle_exit(std::unique_lock<std::mutex>& lock, pid_t pid, int status, std::vector<Finish>& finished);
     void fail_queue(std::exception_ptr error, std::vector<Finish>& finished);

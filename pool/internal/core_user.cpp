@@ -30,7 +30,7 @@ void Core::submit(std::vector<TaskSpec> tasks, bool fed) {
         std::lock_guard lock(mutex_);
         if (broken_) throw BrokenPool(*broken_);
         if ((closed_ && !fed) || terminating_)
-            throw PoolClosed("pool: Pool: the pool is closed (close() or terminate() was called)");
+            throw PoolClosed(kPoolClosed);
         for (TaskSpec& task : tasks) queue_.emplace_back(next_id_++, std::move(task));
         sends = schedule();
     }
@@ -46,7 +46,7 @@ void Core::call(TaskSpec task) {
     {
         std::lock_guard lock(mutex_);
         if (broken_) throw BrokenPool(*broken_);
-        if (closed_ || terminating_) throw PoolClosed("pool: Pool: the pool is closed (close() or terminate() was called)");
+        if (closed_ || terminating_) throw PoolClosed(kPoolClosed);
         if (queue_.empty()) {
             for (auto& [pid, candidate] : workers_)
                 if (candidate->lendable() &&
@@ -95,7 +95,7 @@ void Core::call(TaskSpec task) {
 void Core::begin_feeding() {
     std::lock_guard lock(mutex_);
     if (broken_) throw BrokenPool(*broken_);
-    if (closed_ || terminating_) throw PoolClosed("pool: Pool: the pool is closed (close() or terminate() was called)");
+    if (closed_ || terminating_) throw PoolClosed(kPoolClosed);
     ++feeding_;
 }
 
@@ -140,7 +140,7 @@ void Core::terminate() {
         std::lock_guard lock(mutex_);
         if (!done_ && !terminating_) {
             terminating_ = true;
-            fail_queue(error_of<CancelledError>("pool: the pool was terminated before the task ran"), handed_over_);
+            fail_queue(error_of<CancelledError>(kCancelledUnrun), handed_over_);
         }
     }
     wake();
@@ -182,8 +182,5 @@ std::vector<pid_t> Core::worker_pids() const {
     for (const auto& [pid, worker] : workers_) pids.push_back(pid);
     return pids;
 }
-
-
-
 
 }  // namespace mp::pool::internal

@@ -22,6 +22,8 @@ namespace mp::pool::internal {
 // it then waits for the fork server to report the kills.
 inline constexpr auto kTermGrace = std::chrono::milliseconds(1000);
 inline constexpr auto kKillGrace = std::chrono::milliseconds(3000);
+inline constexpr const char* kPoolClosed = "pool: Pool: the pool is closed (close() or terminate() was called)";
+inline constexpr const char* kCancelledUnrun = "pool: the pool was terminated before the task ran";
 // Both ends of a channel are the same program: only a corrupted stream could
 // announce a frame this large.
 inline constexpr std::size_t kMaxMessage = std::size_t{1} << 40;
@@ -54,7 +56,7 @@ struct Core::Channel {
 //
 //   event                                              from                  to
 //   recorded by add_worker                             (none)                kIdle (kLeaving while terminating)
-//   schedule() or call() gives it a task               kIdle                 kBusy
+//   schedule(), call() or a borrower gives it a task   kIdle                 kBusy
 //   its result arrives                                 kBusy                 kIdle
 //   its result arrives, maxtasksperchild reached       kBusy                 kLeaving
 //   schedule() tells it to stop (closed, broken, ...)  kIdle                 kLeaving
@@ -78,7 +80,7 @@ enum class WorkerState {
 enum class Reader {
     kNobody,
     kResultThread,  // the result thread, outside the lock (receive)
-    kBorrower,      // a caller of Core::call, from lending to its return
+    kBorrower,      // a caller of Core::call or Core::map_on_lent_workers, from lending to return
 };
 
 struct Core::Worker {
@@ -103,9 +105,13 @@ struct Core::Worker {
     bool idle() const { return state == WorkerState::kIdle && reader != Reader::kBorrower; }
     // call() may lend it: idle, and nobody reads its channel.
     bool lendable() const { return state == WorkerState::kIdle && reader == Reader::kNobody; }
+    // It takes tasks: not leaving, hung up or gone.
+    bool working() const { return state == WorkerState::kIdle || state == WorkerState::kBusy; }
 
+    // By schedule() or call() to an idle() worker, or by a borrower to the worker it
+    // reads (core_lent_map.cpp).
     void give(std::uint64_t id, Completion done) {
-        assert(idle());
+        assert(state == WorkerState::kIdle && !held);
         held.emplace(id, std::move(done));
         last_given = id;
         state = WorkerState::kBusy;
