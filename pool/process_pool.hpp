@@ -167,7 +167,8 @@ public:
     // blocks; results in input order. The first chunk to fail gives the
     // error thrown. Chunks are encoded as workers need them (two per worker out at
     // once), so the input is not copied whole; map_async encodes them all at once
-    // (its input need not outlive the call).
+    // (its input need not outlive the call). With nothing queued, the calling thread
+    // deals the chunks to the idle workers itself (README: Latency).
     template <class F, std::ranges::input_range Items>
     auto map(F f, const Items& items, std::size_t chunksize = 0) {
         return map_lazily<false>(f, items, chunksize);

@@ -1,6 +1,7 @@
-// Private: the untyped engine behind Pool, in three parts: core_workers.cpp (the
-// workers' lifecycle), core_results.cpp (the result thread) and core_user.cpp (what
-// Pool calls); core_worker.hpp says what is recorded of each worker and its states.
+// Private: the untyped engine behind Pool, in four parts: core_workers.cpp (the
+// workers' lifecycle), core_results.cpp (the result thread), core_user.cpp (what
+// Pool calls) and core_lent_map.cpp (a blocking map on borrowed workers);
+// core_worker.hpp says what is recorded of each worker and its states.
 // Tasks are (runner, payload bytes,
 // completion); the typed layer (pool/process_pool.hpp) turns callables, arguments
 // and results into those and back.
@@ -8,7 +9,8 @@
 // Threads: one "result thread" per pool owns the event loop: it polls the fork
 // server's control socket and every worker's channel, completes tasks, and runs
 // every completion (hence every user callback), in completion order. Submitting
-// threads hand a task straight to an idle worker when there is one.
+// threads hand a task straight to an idle worker when there is one; a blocking
+// apply or map borrows idle workers and reads their results itself.
 //
 // Processes: the constructing thread forks the first workers itself, then the fork
 // server, all before the result thread starts; the server forks every replacement.

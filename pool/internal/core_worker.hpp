@@ -1,6 +1,6 @@
-// Private: what Core (core.hpp) records of each worker, shared by its three parts:
-// core_workers.cpp (starting, exits, reaping), core_results.cpp (the result thread)
-// and core_user.cpp (the submitting side).
+// Private: what Core (core.hpp) records of each worker, shared by its parts:
+// core_workers.cpp (starting, exits, reaping), core_results.cpp (the result thread),
+// core_user.cpp (the submitting side) and core_lent_map.cpp (borrowed workers).
 #pragma once
 
 #include <sys/types.h>
