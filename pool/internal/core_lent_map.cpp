@@ -168,7 +168,7 @@ bool Core::deal(Loan& loan, TaskSpec task) {
 // A worker that died meanwhile shows as ended in serve_loans.
 void Core::send_to(Loan& loan, const Bytes& message) {
     try {
-        loan.channel->tasks.send_bytes(message);
+        loan.channel->send_task(message, {});
     } catch (const std::exception&) {
     }
 }
