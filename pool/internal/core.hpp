@@ -164,6 +164,7 @@ private:
     enum class Until { kReadAhead, kSocketEmpty, kTaskDone };
     void receive(Worker& worker, std::vector<Finish>& finished, Until until);
     void release_borrower(Worker& worker, int status);
+    bool busy(const Loan& loan) const;
     bool deal(Loan& loan, TaskSpec task);
     static void send_to(Loan& loan, const Bytes& message);
     void serve_loans(std::vector<Loan>& loans, const std::function<void(Loan&)>& top_up);

@@ -75,8 +75,15 @@ struct Core::Loan {
     };
     std::optional<Waiting> waiting{};  // the chunk after the one it runs
     bool ended = false;                // given back: it ended, or the map is done
-    bool busy() const { return !ended && worker->held; }
 };
+
+// Whether a lent worker runs a task. Under the lock: the result thread takes a lent
+// worker's task when the fork server dies.
+bool Core::busy(const Loan& loan) const {
+    if (loan.ended) return false;
+    std::lock_guard lock(mutex_);
+    return loan.worker->held.has_value();
+}
 
 void Core::map_on_lent_workers(const std::function<std::optional<TaskSpec>()>& next_chunk) {
     std::vector<Loan> loans;
@@ -91,15 +98,16 @@ void Core::map_on_lent_workers(const std::function<std::optional<TaskSpec>()>& n
             if (!worker->lendable()) continue;
             worker->reader = Reader::kBorrower;
             ++worker->lendings;
-            loans.push_back({worker.get(), worker->channel, room_in_pipe(worker->channel->tasks.fileno())});
+            loans.push_back({worker.get(), worker->channel, 0});
         }
         if (loans.empty()) return;
     }
+    for (Loan& loan : loans) loan.pipe_room = room_in_pipe(loan.channel->tasks.fileno());
     const auto unsettled = std::make_shared<Unsettled>();
     bool more = true;
     // Deals chunks to `loan` until it has two; gives it back once it has none left.
     const auto top_up = [&](Loan& loan) {
-        while (more && !loan.ended && loan.busy() + loan.waiting.has_value() < 2) {
+        while (more && !loan.ended && busy(loan) + loan.waiting.has_value() < 2) {
             std::optional<TaskSpec> task = next_chunk();
             if (!task) {
                 more = false;
@@ -120,7 +128,7 @@ void Core::map_on_lent_workers(const std::function<std::optional<TaskSpec>()>& n
                 throw;
             }
         }
-        if (!loan.busy()) end_loan(loan);
+        if (!busy(loan)) end_loan(loan);
     };
     std::exception_ptr error;
     try {
@@ -183,7 +191,7 @@ void Core::serve_loans(std::vector<Loan>& loans, const std::function<void(Loan&)
         polled.clear();
         bool buffered = false;
         for (Loan& loan : loans) {
-            if (!loan.busy()) continue;
+            if (!busy(loan)) continue;
             buffered = buffered || loan.channel->results.has_buffered_input();
             fds.push_back({loan.channel->results.fileno(), POLLIN, 0});
             polled.push_back(&loan);
