@@ -23,7 +23,8 @@
 // - int is 64-bit (Python's is unbounded).
 //
 // Object and Dict encode with the ipc codec (Connection::send, Queue, ...); decoding
-// refuses nesting deeper than kMaxDepth levels (a hostile peer cannot blow the stack).
+// refuses nesting deeper than kMaxDepth levels (a hostile peer cannot blow the stack)
+// and a dict with two equal keys (the encoder never writes one), with DecodeError.
 #pragma once
 
 #include <concepts>

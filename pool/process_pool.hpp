@@ -328,7 +328,9 @@ private:
         } feeding{*core_};
         auto chunks = internal::chunk_maker<kStar, R>(f, std::views::all(items), plan.chunksize);
         std::size_t dealt = 0;  // chunks made so far
-        const auto place_of = [&](std::size_t chunk) { return std::pair(chunk * plan.chunksize, std::min(plan.chunksize, plan.count - chunk * plan.chunksize)); };
+        const auto place_of = [&](std::size_t chunk) {  // its first item and its size
+            return std::pair(chunk * plan.chunksize, std::min(plan.chunksize, plan.count - chunk * plan.chunksize));
+        };
 
         // The completions may run on the result thread: the first error is kept under
         // a lock, and map_on_lent_workers returns only after all ran.
@@ -346,7 +348,8 @@ private:
                     std::exception_ptr failed = outcome.error;
                     if (!failed) {
                         try {
-                            internal::decode_chunk_into<R>(outcome.result(), results.begin() + static_cast<std::ptrdiff_t>(first), size);
+                            internal::decode_chunk_into<R>(
+                                outcome.result(), results.begin() + static_cast<std::ptrdiff_t>(first), size);
                         } catch (...) {
                             failed = std::current_exception();
                         }
@@ -356,7 +359,8 @@ private:
                 });
             });
         } catch (...) {
-            if (const std::exception_ptr chunk_error = first_error()) std::rethrow_exception(chunk_error);  // came first
+            // A chunk's error came before this one (the input's, PoolClosed...).
+            if (const std::exception_ptr chunk_error = first_error()) std::rethrow_exception(chunk_error);
             throw;
         }
         if (const std::exception_ptr chunk_error = first_error()) std::rethrow_exception(chunk_error);
@@ -385,7 +389,8 @@ private:
         auto state = std::make_shared<internal::IMapState<R>>(
             core_.get(),
             internal::chunk_feeder(
-                internal::chunk_maker<false, R>(f, std::views::all(std::forward<Items>(items)), std::max<std::size_t>(chunksize, 1)),
+                internal::chunk_maker<false, R>(f, std::views::all(std::forward<Items>(items)),
+                                                std::max<std::size_t>(chunksize, 1)),
                 std::weak_ptr<internal::Core>(core_)),
             window, ordered);
         state->start();

@@ -1,7 +1,7 @@
 // Core, a blocking map's fast path: the calling thread borrows the idle workers and
 // deals the map's chunks out itself, reading each worker's results from its channel
-// as call() does for one task. This spares each chunk two hops (worker, result
-// thread, caller) and a wake-up of the caller per chunk.
+// as call() does for one task. Each result then wakes only the caller, instead of
+// the result thread, which then woke the caller.
 //
 // Each lent worker has its next chunk waiting in its pipe while it runs one, so that
 // it never waits for the caller between chunks. The core still records one task per
@@ -52,8 +52,6 @@ private:
     std::size_t count_ = 0;
 };
 
-}  // namespace
-
 // The bytes a frame may have to wait in a worker's task pipe without blocking the
 // writer: the pipe's capacity (one page when the user has many pipes), less a header.
 std::size_t room_in_pipe(int fd) {
@@ -63,6 +61,8 @@ std::size_t room_in_pipe(int fd) {
 #endif
     return static_cast<std::size_t>(capacity) - 64;
 }
+
+}  // namespace
 
 struct Core::Loan {
     Worker* worker;
@@ -150,7 +150,6 @@ void Core::map_on_lent_workers(const std::function<std::optional<TaskSpec>()>& n
 // terminate() and BrokenPool, the task dropped unrun.
 bool Core::deal(Loan& loan, TaskSpec task) {
     bool send;
-    std::vector<Send> sends;
     {
         std::lock_guard lock(mutex_);
         if (broken_) throw BrokenPool(*broken_);
@@ -247,7 +246,8 @@ void Core::end_loan(Loan& loan) {
             if (broken_) {
                 finished.push_back({std::move(unread.task.done), {{}, error_of<BrokenPool>(*broken_)}});
             } else if (terminating_) {
-                finished.push_back({std::move(unread.task.done), {{}, error_of<CancelledError>(kCancelledUnrun)}});
+                finished.push_back(
+                    {std::move(unread.task.done), {{}, error_of<CancelledError>(kCancelledUnrun)}});
             } else {
                 queue_.emplace_front(unread.id, std::move(unread.task));
             }

@@ -41,7 +41,8 @@ public:
         } else {
             // The count goes before the items, and an input range cannot be read twice.
             std::vector<T> items;
-            for (; items.size() < chunksize_ && input.next != input.end; ++input.next) items.push_back(*input.next);
+            for (; items.size() < chunksize_ && input.next != input.end; ++input.next)
+                items.push_back(*input.next);
             encode_items<T>(message, items.begin(), items.size());
         }
         return {&run_chunk<F, R, T, kStar>, std::move(message), std::move(done)};
@@ -50,7 +51,8 @@ public:
 private:
     // On the heap, never moved: `next` may point into `view` (an owning_view's vector).
     struct Input {
-        explicit Input(View v) : view(std::move(v)), next(std::ranges::begin(view)), end(std::ranges::end(view)) {}
+        explicit Input(View v)
+            : view(std::move(v)), next(std::ranges::begin(view)), end(std::ranges::end(view)) {}
         View view;
         std::ranges::iterator_t<View> next;
         std::ranges::sentinel_t<View> end;
@@ -74,7 +76,9 @@ ChunkFeeder chunk_feeder(ChunkMaker<kStar, F, R, View> chunks, std::weak_ptr<Cor
     return [chunks = std::move(chunks), core = std::move(core), fed](Completion done) {
         if (chunks.exhausted()) return false;
         const std::shared_ptr<Core> live = core.lock();
-        if (!live) throw CancelledError("pool: IMapIterator::next: the pool was destroyed before the input was all sent");
+        if (!live)
+            throw CancelledError(
+                "pool: IMapIterator::next: the pool was destroyed before the input was all sent");
         std::vector<TaskSpec> tasks;
         tasks.push_back(chunks.make(std::move(done)));
         live->submit(std::move(tasks), fed);

@@ -95,7 +95,8 @@ TEST(PoolMapLent, AKilledWorkerFailsTheMapAndTheChunkWaitingBehindItRunsOnceElse
             EXPECT_EQ(died.signal(), SIGKILL);
         }
         killer.join();
-        EXPECT_EQ(pool.map(square, std::vector<int>{1, 2, 3}), (std::vector<int>{1, 4, 9})) << "the pool goes on";
+        EXPECT_EQ(pool.map(square, std::vector<int>{1, 2, 3}), (std::vector<int>{1, 4, 9}))
+            << "the pool goes on";
         pool.close();
         pool.join();
     }
@@ -126,7 +127,9 @@ TEST(PoolMapLent, TerminateFromAnotherThreadEndsABlockingMapWithCancelledError) 
     terminator.join();
 }
 
-std::string echo_text(const std::string& text) { return text; }
+std::string echo_text(const std::string& text) {
+    return text;
+}
 
 // A waiting chunk is written while its worker runs the one before: one larger than
 // the pipe would block that write until the worker reads it, after it wrote its
@@ -135,7 +138,8 @@ TEST(PoolMapLent, ChunksAndResultsLargerThanAPipeOrASocketBufferDoNotDeadlock) {
     Pool pool(2);
     std::vector<std::string> texts;
     for (int i = 0; i < 32; ++i) texts.push_back(std::string(128 * 1024, static_cast<char>('a' + i % 26)));
-    auto mapped = std::async(std::launch::async, [&] { return pool.map(echo_text, texts, 4); });  // 512 KiB chunks
+    auto mapped =
+        std::async(std::launch::async, [&] { return pool.map(echo_text, texts, 4); });  // 512 KiB chunks
     if (mapped.wait_for(60s) != std::future_status::ready) {
         pool.terminate();  // ends the map, so that the test ends
         FAIL() << "the map deadlocked";
