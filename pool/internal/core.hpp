@@ -164,9 +164,11 @@ private:
     enum class Until { kReadAhead, kSocketEmpty, kTaskDone };
     void receive(Worker& worker, std::vector<Finish>& finished, Until until);
     void release_borrower(Worker& worker, int status);
+    // A borrower is done with `worker`: the result thread reads it again, and a
+    // worker whose exit was reported meanwhile is handled here. Lock held.
+    void give_back(std::unique_lock<std::mutex>& lock, Worker& worker, std::vector<Finish>& finished);
     bool busy(const Loan& loan) const;
     bool deal(Loan& loan, TaskSpec task);
-    static void send_to(Loan& loan, const Bytes& message);
     void serve_loans(std::vector<Loan>& loans, const std::function<void(Loan&)>& top_up);
     void end_loan(Loan& loan);
     void handle_message(Worker& worker, Bytes& message, std::vector<Finish>& finished);

@@ -168,16 +168,8 @@ bool Core::deal(Loan& loan, TaskSpec task) {
             loan.worker->give(id, std::move(task.done));
         }
     }
-    if (send) send_to(loan, loan.waiting ? loan.waiting->task.message : task.message);
+    if (send) loan.channel->send_task(loan.waiting ? loan.waiting->task.message : task.message);
     return true;
-}
-
-// A worker that died meanwhile shows as ended in serve_loans.
-void Core::send_to(Loan& loan, const Bytes& message) {
-    try {
-        loan.channel->send_task(message, {});
-    } catch (const std::exception&) {
-    }
 }
 
 // Reads the lent workers' results until none holds a task, topping each up as its
@@ -217,7 +209,7 @@ void Core::serve_loans(std::vector<Loan>& loans, const std::function<void(Loan&)
                 }
                 working = loan.worker->working();
             }
-            if (unsent) send_to(loan, *unsent);
+            if (unsent) loan.channel->send_task(*unsent);
             complete(finished);
             if (working) {
                 top_up(loan);
@@ -228,14 +220,11 @@ void Core::serve_loans(std::vector<Loan>& loans, const std::function<void(Loan&)
     }
 }
 
-// Gives a lent worker back, once: the result thread reads it again, and schedule()
-// may give it queued tasks. A worker whose exit was reported meanwhile is handled
-// here; the chunk waiting in the pipe of a worker that ended goes back to the queue
-// (failed at once if the pool stopped).
+// Gives a lent worker back, once (see give_back); the chunk waiting in the pipe of a
+// worker that ended goes back to the queue (failed at once if the pool stopped).
 void Core::end_loan(Loan& loan) {
     if (loan.ended) return;
     loan.ended = true;
-    Worker& worker = *loan.worker;
     std::vector<Finish> finished;
     std::vector<Send> sends;
     {
@@ -252,11 +241,9 @@ void Core::end_loan(Loan& loan) {
                 queue_.emplace_front(unread.id, std::move(unread.task));
             }
         }
-        worker.reader = Reader::kNobody;
-        if (worker.state == WorkerState::kExited) handle_exit(lock, worker.pid, worker.exit_status, finished);
+        give_back(lock, *loan.worker, finished);
         sends = schedule();
     }
-    wake();  // the result thread watches it again, or learns that its end was handled
     perform(sends);
     complete(finished);
 }

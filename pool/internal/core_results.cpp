@@ -299,13 +299,7 @@ void Core::complete(std::vector<Finish>& finished) {
 }
 
 void Core::perform(std::vector<Send>& sends) {
-    for (Send& send : sends) {
-        try {
-            send.channel->send_task(send.message, send.fds);
-        } catch (const std::exception&) {
-            // The worker died: its exit report fails the task it was given.
-        }
-    }
+    for (Send& send : sends) send.channel->send_task(send.message, send.fds);
 }
 
 // Done when no task is left and every worker is gone, or has hung up owing nothing

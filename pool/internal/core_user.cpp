@@ -68,11 +68,7 @@ void Core::call(TaskSpec task) {
         submit(std::move(tasks));
         return;
     }
-    try {
-        channel->send_task(task.message, task.fds);
-    } catch (const std::exception&) {
-        // The worker died: its end of stream or exit report shows below.
-    }
+    channel->send_task(task.message, task.fds);
     // A blocking read, without a poll before it: release_borrower ends it when the
     // worker's exit is reported first (a grandchild the task started may keep the
     // worker's end of the channel open, so no end of stream would come).
@@ -81,15 +77,19 @@ void Core::call(TaskSpec task) {
     std::vector<Send> sends;
     {
         std::unique_lock lock(mutex_);
-        worker->reader = Reader::kNobody;
-        if (worker->state == WorkerState::kExited) {
-            handle_exit(lock, worker->pid, worker->exit_status, finished);
-            wake();  // the result thread may be waiting for this worker's end to finish
-        }
+        give_back(lock, *worker, finished);
         sends = schedule();
     }
     perform(sends);
     complete(finished);
+}
+
+void Core::give_back(std::unique_lock<std::mutex>& lock, Worker& worker, std::vector<Finish>& finished) {
+    worker.reader = Reader::kNobody;
+    if (worker.state == WorkerState::kExited) {
+        handle_exit(lock, worker.pid, worker.exit_status, finished);
+        wake();  // the result thread may be waiting for this worker's end to finish
+    }
 }
 
 void Core::begin_feeding() {

@@ -45,15 +45,18 @@ struct Core::Channel {
     ipc::Connection results;  // a socket; the result thread, or a borrower, receives
     ipc::Connection tasks;    // a pipe; one submitter at a time sends
 
-    // Sends a task message, its descriptors first (see wire.hpp). Throws what the
-    // sends throw (the worker died).
-    void send_task(const Bytes& message, const std::vector<ipc::Fd>& fds) {
+    // Sends a task message, its descriptors first (see wire.hpp). A send that fails
+    // means the worker died: its end of stream or exit report fails the task.
+    void send_task(const Bytes& message, const std::vector<ipc::Fd>& fds = {}) {
         // Two sends never overlap (a worker is given its next task only once its
         // result for the last one arrived, after that task was written whole), but
         // that order passes through the worker, where ThreadSanitizer cannot see it.
         std::lock_guard lock(sending_);
-        if (!fds.empty()) results.send(fds);
-        tasks.send_bytes(message);
+        try {
+            if (!fds.empty()) results.send(fds);
+            tasks.send_bytes(message);
+        } catch (const std::exception&) {
+        }
     }
 
 private:
