@@ -27,7 +27,8 @@ std::vector<std::string> lines(const std::string& text) {
     return out;
 }
 
-// What bin/pool writes to stdout within `limit` while its job is still running.
+// What bin/pool writes to stdout while its job is still running. The jobs name their
+// argument (`: {}`) so that it is not appended to their `sleep`.
 std::string output_while_running(const std::vector<std::string>& args, const std::string& until) {
     std::vector<std::string> argv{mp::test::bin_path("pool")};
     argv.insert(argv.end(), args.begin(), args.end());
@@ -49,13 +50,13 @@ std::string output_while_running(const std::vector<std::string>& args, const std
 
 // --line-buffer: a job's whole lines go out while it runs (grouped, nothing would).
 TEST(BinPoolOutput, LineBufferPassesWholeLinesWhileTheJobRuns) {
-    EXPECT_EQ(output_while_running({"--line-buffer", "--tag", "echo one; printf two; sleep 100", ":::", "a"}, "one\n"),
-              "a\tone\n");
+    const std::vector<std::string> args{"--line-buffer", "--tag", "echo one; printf two; sleep 100; : {}", ":::", "a"};
+    EXPECT_EQ(output_while_running(args, "one\n"), "a\tone\n");
 }
 
 // -u: even half a line goes out at once.
 TEST(BinPoolOutput, UngroupPassesHalfLinesWhileTheJobRuns) {
-    EXPECT_EQ(output_while_running({"-u", "printf half; sleep 100", ":::", "a"}, "half"), "half");
+    EXPECT_EQ(output_while_running({"-u", "printf half; sleep 100; : {}", ":::", "a"}, "half"), "half");
 }
 
 // --line-buffer never cuts a line and never mixes two jobs' lines inside one, however
