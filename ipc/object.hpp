@@ -275,6 +275,8 @@ private:
     void set_hashed(std::size_t hash, Object&& key, Object&& value);
     // Rebuilds the table for `count` items, dropping the holes in entries_ first.
     void rebuild(std::size_t count);
+    // Makes table_ an empty table with room for `count` items.
+    void empty_table_for(std::size_t count);
     // Builds the table for entries_ and hashes_ as decoded (no holes); false when
     // two keys are equal.
     bool index_entries();
