@@ -87,6 +87,30 @@ TEST(Manager, DictOperations) {
     EXPECT_THROW((void)d.popitem(), KeyError);
 }
 
+// Big arguments (frames of megabytes, decoded by the server as they arrive): an
+// update of numbers and one of strings, and a list extended by a big List, arrive
+// whole, and the connection serves the next call.
+TEST(Manager, BigArgumentsArriveWhole) {
+    Manager manager;
+    auto d = manager.dict(Dict{{"first", 0}});
+    Dict numbers;
+    for (std::int64_t i = 0; i < 100'000; ++i) numbers.set(i, static_cast<double>(i) / 4);
+    Dict texts;
+    for (int i = 0; i < 20'000; ++i) texts.set("key " + std::to_string(i), std::string(30, 'v'));
+    d.update(numbers);
+    d.update(texts);
+    EXPECT_EQ(d.size(), 1 + numbers.size() + texts.size());
+    Dict expected{{"first", 0}};
+    expected.update(Dict(numbers));
+    expected.update(Dict(texts));
+    EXPECT_EQ(d.copy(), expected);
+    auto l = manager.list(List{});
+    List many(50'000, Object("item"));
+    l.extend(many);
+    EXPECT_EQ(l.size(), many.size());
+    EXPECT_EQ(d.get("first"), Object(0));
+}
+
 TEST(Manager, ListOperations) {
     Manager manager;
     auto l = manager.list(List{3, 1, 2});
