@@ -286,6 +286,29 @@ TEST(Environment, CwdEnvReplaceAndExtend) {
     EXPECT_THROW(sp::Popen({"sh"}, {.env = sp::Environment{{"PATH", "/nonexistent"}}}), sp::SpawnError);
 }
 
+// The README's Security section: without .shell, arguments are text for the program.
+TEST(Security, ArgumentsReachTheProgramVerbatimWithoutAShell) {
+    const std::string hostile = "x'; touch /tmp/mp-pwned $(id) `id` * > out";
+    EXPECT_EQ(sp::check_output({"printf", "%s", hostile}), hostile);
+    EXPECT_EQ(::access("/tmp/mp-pwned", F_OK), -1);
+}
+
+// ... and an empty PATH entry is the current directory, as for execvp.
+TEST(Security, AnEmptyPathEntryFindsTheCurrentDirectorysProgram) {
+    TempDir dir;
+    const std::string program = dir.path + "/mp-planted";
+    sp::check_call({"sh", "-c", "printf '#!/bin/sh\necho planted\n' >" + program + " && chmod +x " + program});
+    const sp::Environment env{{"PATH", "/nonexistent:"}};
+    char here[4096];
+    ASSERT_NE(::getcwd(here, sizeof here), nullptr);
+    ASSERT_EQ(::chdir(dir.path.c_str()), 0);
+    std::string out;
+    EXPECT_NO_THROW(out = sp::check_output({"mp-planted"}, {.env = env}));
+    ASSERT_EQ(::chdir(here), 0);
+    EXPECT_EQ(out, "planted\n");
+    EXPECT_THROW(sp::Popen({"mp-planted"}, {.env = env}), sp::SpawnError);  // elsewhere: not found
+}
+
 TEST(Environment, UmaskAndCwdThroughForkPath) {
     TempDir dir;
     EXPECT_EQ(sp::check_output({"sh", "-c", "umask; pwd"}, {.cwd = dir.path, .umask = 027}), "0027\n" + dir.path + "\n");
