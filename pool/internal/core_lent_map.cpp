@@ -12,8 +12,6 @@
 // A waiting chunk is sent at once only if it fits in the pipe: the worker reads it
 // only after writing the result before it, which this thread must be free to read.
 // A larger one is sent when the worker takes it.
-#include <fcntl.h>
-#include <limits.h>
 #include <poll.h>
 
 #include <algorithm>
@@ -52,22 +50,11 @@ private:
     std::size_t count_ = 0;
 };
 
-// The bytes a frame may have to wait in a worker's task pipe without blocking the
-// writer: the pipe's capacity (one page when the user has many pipes), less a header.
-std::size_t room_in_pipe(int fd) {
-    long capacity = PIPE_BUF;
-#ifdef F_GETPIPE_SZ
-    capacity = std::max<long>(capacity, ::fcntl(fd, F_GETPIPE_SZ));
-#endif
-    return static_cast<std::size_t>(capacity) - 64;
-}
-
 }  // namespace
 
 struct Core::Loan {
     Worker* worker;
     std::shared_ptr<Channel> channel;
-    std::size_t pipe_room;
     struct Waiting {
         std::uint64_t id;
         TaskSpec task;
@@ -98,11 +85,10 @@ void Core::map_on_lent_workers(const std::function<std::optional<TaskSpec>()>& n
             if (!worker->lendable()) continue;
             worker->reader = Reader::kBorrower;
             ++worker->lendings;
-            loans.push_back({worker.get(), worker->channel, 0});
+            loans.push_back({worker.get(), worker->channel});
         }
         if (loans.empty()) return;
     }
-    for (Loan& loan : loans) loan.pipe_room = room_in_pipe(loan.channel->tasks.fileno());
     const auto unsettled = std::make_shared<Unsettled>();
     bool more = true;
     // Deals chunks to `loan` until it has two; gives it back once it has none left.
@@ -161,7 +147,7 @@ bool Core::deal(Loan& loan, TaskSpec task) {
         }
         TaskHeader{id, task.runner, false}.write_into(task.message);
         if (loan.worker->held) {
-            send = task.message.size() <= loan.pipe_room;
+            send = task.message.size() <= loan.channel->task_pipe_room;
             loan.waiting.emplace(id, std::move(task), send);
         } else {
             send = true;

@@ -101,13 +101,17 @@ void Core::begin_feeding() {
 
 void Core::end_feeding() {
     std::vector<Send> sends;
+    bool wake_result_thread;
     {
         std::lock_guard lock(mutex_);
         --feeding_;
         sends = schedule();  // after close(), idle workers may go now
+        // The result thread waits on feeding_ only to end the pool (finished_locked):
+        // waking it after every map would cost a blocking map a thread switch.
+        wake_result_thread = closed_ || terminating_ || broken_ || !server_open_;
     }
     perform(sends);
-    wake();
+    if (wake_result_thread) wake();
 }
 
 void Core::close() {

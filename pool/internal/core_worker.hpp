@@ -3,8 +3,11 @@
 // core_user.cpp (the submitting side) and core_lent_map.cpp (borrowed workers).
 #pragma once
 
+#include <fcntl.h>
+#include <limits.h>
 #include <sys/types.h>
 
+#include <algorithm>
 #include <cassert>
 #include <chrono>
 #include <cstdint>
@@ -38,12 +41,18 @@ std::exception_ptr error_of(Args&&... args) {
 // writing to it, so a worker reaped meanwhile never has its fds closed (and reused)
 // under that write.
 struct Core::Channel {
-    Channel(ipc::Fd results_end, ipc::Fd tasks_end) : results(std::move(results_end)), tasks(std::move(tasks_end)) {
+    Channel(ipc::Fd results_end, ipc::Fd tasks_end)
+        : results(std::move(results_end)), tasks(std::move(tasks_end)), task_pipe_room(room_in_pipe(tasks.fileno())) {
         results.set_max_message_size(kMaxMessage);
         tasks.set_max_message_size(kMaxMessage);
     }
     ipc::Connection results;  // a socket; the result thread, or a borrower, receives
     ipc::Connection tasks;    // a pipe; one submitter at a time sends
+    // The bytes a frame may wait in the task pipe without blocking its writer (a
+    // lent map sends a worker's next chunk ahead only if it fits): the pipe's
+    // capacity (one page when the user has many pipes), less a header. Asked once:
+    // the question is a system call, and a map of a thousand items is tens of them.
+    const std::size_t task_pipe_room;
 
     // Sends a task message, its descriptors first (see wire.hpp). A send that fails
     // means the worker died: its end of stream or exit report fails the task.
@@ -60,6 +69,14 @@ struct Core::Channel {
     }
 
 private:
+    static std::size_t room_in_pipe(int fd) {
+        long capacity = PIPE_BUF;
+#ifdef F_GETPIPE_SZ
+        capacity = std::max<long>(capacity, ::fcntl(fd, F_GETPIPE_SZ));
+#endif
+        return static_cast<std::size_t>(capacity) - 64;
+    }
+
     std::mutex sending_;
 };
 
