@@ -214,6 +214,32 @@ int main() {
                                     .cpython = Python{"pool_bench.py", "pool_start", kStarts}}),
          .targets = {{Ratio::ours_raw, 1.3}},
          .note = "and under 1 ms on an idle machine (CPython ~9 ms)"});
+    // A pool also forks its fork server (DESIGN.md: workers that replace others are
+    // forked from it, never from a program with threads): the limit with it is the
+    // same chain with a third process that does nothing but end.
+    start.add({.scenario = "Pool(2) start, against a raw chain with a third process",
+               .times = measure(kStarts, {.ours =
+                                              [] {
+                                                  for (std::size_t i = 0; i < kStarts; ++i) {
+                                                      mp::pool::Pool pool(2);
+                                                      pool.apply(square, 3);
+                                                      pool.close();
+                                                      pool.join();
+                                                  }
+                                              },
+                                          .raw =
+                                              [] {
+                                                  for (std::size_t i = 0; i < kStarts; ++i) {
+                                                      RawWorker server, a, b;
+                                                      a.ask(3);
+                                                      b.finish();  // the last forked holds the others' pipe ends
+                                                      a.finish();
+                                                      server.finish();
+                                                  }
+                                              },
+                                          .cpython = std::nullopt}),
+               .targets = {{Ratio::ours_raw, 1.3}},
+               .note = "raw: the row above plus the fork server's fork and exit"});
     start.print();
 
     Table work("pool: tasks");
