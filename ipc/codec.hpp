@@ -163,6 +163,10 @@ public:
     // the index is not one of `fds`, or its descriptor was taken already.
     Fd read_fd();
 
+    // The bytes that have arrived and are not yet read, for a decoder of many small
+    // values that reads them in a loop of its own; skip(n) then consumes n of them.
+    std::span<const std::byte> arrived() const noexcept { return in_; }
+    void skip(std::size_t size) noexcept { in_ = in_.subspan(size); }
     // The bytes of the message not yet read, arrived or not.
     std::size_t remaining() const noexcept { return in_.size() + pending_; }
     // The bytes still to arrive.

@@ -18,6 +18,7 @@
 #include "ipc/connection.hpp"
 #include "ipc/errors.hpp"
 #include "ipc/internal/io.hpp"
+#include "ipc/object.hpp"
 
 namespace streaming_recv_test {
 
@@ -93,6 +94,36 @@ TEST(StreamingRecv, DecodingStartsBeforeTheFrameHasArrived) {
     sender.join();
     EXPECT_GT(got.pending_at_start, 1'000'000u);
     EXPECT_EQ(got.numbers, numbered(200'000).numbers);
+    EXPECT_EQ(reader.recv<std::string>(), "next");
+}
+
+// A dict of ints decodes its runs of int items straight from the bytes that have
+// arrived: pieces of an odd size end mid-item, and other kinds break the runs.
+TEST(StreamingRecv, ADictOfIntsArrivingInOddPiecesDecodesWhole) {
+    mp::ipc::Dict dict;
+    for (std::int64_t i = 0; i < 60'000; ++i) {
+        if (i % 5'000 == 4'999) {
+            dict.set(i, "text " + std::to_string(i));
+        } else if (i % 7'001 == 0) {
+            dict.set(static_cast<double>(i) + 0.5, i);
+        } else {
+            dict.set(i, -3 * i);
+        }
+    }
+    auto [reader, writer] = mp::ipc::Pipe();
+    const std::vector<std::byte> frame = frame_of(dict);
+    std::thread sender([&, &writer = writer] {
+        constexpr std::size_t kPiece = 4099;  // not a multiple of an item's 18 bytes
+        for (std::size_t at = 0; at < frame.size(); at += kPiece) {
+            write_bytes(writer, frame.data() + at, std::min(kPiece, frame.size() - at));
+            std::this_thread::yield();
+        }
+        writer.send(std::string("next"));
+    });
+    const mp::ipc::Dict got = reader.recv<mp::ipc::Dict>();
+    sender.join();
+    EXPECT_EQ(got, dict);
+    EXPECT_EQ(mp::ipc::Object(got).repr(), mp::ipc::Object(dict).repr());  // in the same order too
     EXPECT_EQ(reader.recv<std::string>(), "next");
 }
 
