@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -122,6 +123,30 @@ void raw_map(const std::vector<int>& items) {
     }
 }
 
+// Pool(2) start, one task, close, join; `n` times.
+void pool_starts(std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i) {
+        mp::pool::Pool pool(2);
+        pool.apply(square, 3);
+        pool.close();
+        pool.join();
+    }
+}
+
+// The same lifetimes with raw processes: two workers, one asked once; with
+// `with_server`, a third forked first that only ends, as a pool's fork server.
+void raw_pool_starts(std::size_t n, bool with_server) {
+    for (std::size_t i = 0; i < n; ++i) {
+        std::optional<RawWorker> server;
+        if (with_server) server.emplace();
+        RawWorker a, b;
+        a.ask(3);
+        b.finish();  // first: the last forked holds copies of the others' pipe ends
+        a.finish();
+        if (server) server->finish();
+    }
+}
+
 double run_shell(const std::string& command) {
     if (std::system(command.c_str()) != 0) std::fprintf(stderr, "pool_bench: failed: %s\n", command.c_str());
     return 0;
@@ -191,52 +216,18 @@ int main() {
                .targets = {{Ratio::ours_raw, 1.3}},
                .note = "CPython ~17x"});
     constexpr std::size_t kStarts = 50;
-    start.add(
-        {.scenario = "Pool(2) start, one task, close, join",
-         .times = measure(kStarts, {.ours =
-                                        [] {
-                                            for (std::size_t i = 0; i < kStarts; ++i) {
-                                                mp::pool::Pool pool(2);
-                                                pool.apply(square, 3);
-                                                pool.close();
-                                                pool.join();
-                                            }
-                                        },
-                                    .raw =
-                                        [] {
-                                            for (std::size_t i = 0; i < kStarts; ++i) {
-                                                RawWorker a, b;
-                                                a.ask(3);
-                                                b.finish();  // first: b's child holds copies of a's pipe ends
-                                                a.finish();
-                                            }
-                                        },
-                                    .cpython = Python{"pool_bench.py", "pool_start", kStarts}}),
-         .targets = {{Ratio::ours_raw, 1.3}},
-         .note = "and under 1 ms on an idle machine (CPython ~9 ms)"});
+    start.add({.scenario = "Pool(2) start, one task, close, join",
+               .times = measure(kStarts, {.ours = [] { pool_starts(kStarts); },
+                                          .raw = [] { raw_pool_starts(kStarts, false); },
+                                          .cpython = Python{"pool_bench.py", "pool_start", kStarts}}),
+               .targets = {{Ratio::ours_raw, 1.3}},
+               .note = "and under 1 ms on an idle machine (CPython ~9 ms)"});
     // A pool also forks its fork server (DESIGN.md: workers that replace others are
     // forked from it, never from a program with threads): the limit with it is the
     // same chain with a third process that does nothing but end.
     start.add({.scenario = "Pool(2) start, against a raw chain with a third process",
-               .times = measure(kStarts, {.ours =
-                                              [] {
-                                                  for (std::size_t i = 0; i < kStarts; ++i) {
-                                                      mp::pool::Pool pool(2);
-                                                      pool.apply(square, 3);
-                                                      pool.close();
-                                                      pool.join();
-                                                  }
-                                              },
-                                          .raw =
-                                              [] {
-                                                  for (std::size_t i = 0; i < kStarts; ++i) {
-                                                      RawWorker server, a, b;
-                                                      a.ask(3);
-                                                      b.finish();  // the last forked holds the others' pipe ends
-                                                      a.finish();
-                                                      server.finish();
-                                                  }
-                                              },
+               .times = measure(kStarts, {.ours = [] { pool_starts(kStarts); },
+                                          .raw = [] { raw_pool_starts(kStarts, true); },
                                           .cpython = std::nullopt}),
                .targets = {{Ratio::ours_raw, 1.3}},
                .note = "raw: the row above plus the fork server's fork and exit"});
