@@ -3,6 +3,7 @@
 // worker killed mid-map fails the map and its waiting chunk runs once, elsewhere;
 // terminate() from another thread, chunks larger than a pipe, an input that throws,
 // and other threads' tasks and maps meanwhile.
+#include <poll.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -83,9 +84,16 @@ TEST(PoolMapLent, AKilledWorkerFailsTheMapAndTheChunkWaitingBehindItRunsOnceElse
     {
         Pool pool(PoolOptions{.processes = 2, .pass_fds = {reports.write_end}});
         // Chunks of one item: the worker that takes item 0 has item 1 waiting behind
-        // it, and hangs on item 0 until killed.
+        // it, and hangs on item 0 until killed; the other worker has 2, then 3. The
+        // kill waits for item 2 too: a map makes no more chunks once one failed, so
+        // a death noticed before 2 was dealt would leave 2 and 3 unrun.
         std::thread killer([&] {
             victim = read_until_item(reports.read_end, 0, seen);
+            pollfd report{reports.read_end, POLLIN, 0};
+            char c;
+            while (runs_of(seen).count(2) == 0 && poll(&report, 1, 10'000) == 1 && read(report.fd, &c, 1) == 1)
+                seen += c;  // bounded: were 2 never dealt, the assertions below say so
+
             kill(victim, SIGKILL);
         });
         try {
