@@ -58,6 +58,14 @@ void read_exactly(int fd, char* data, std::size_t size) {
     }
 }
 
+void write_exactly(int fd, const char* data, std::size_t size) {
+    for (std::size_t done = 0; done < size;) {
+        const ssize_t n = write(fd, data + done, size - done);
+        if (n <= 0) std::exit(1);
+        done += static_cast<std::size_t>(n);
+    }
+}
+
 // A client process sends `2n` messages to an echo process and reads each back: the
 // echo side runs in a process of its own, as the Manager's server does.
 void raw_set_get(std::size_t n) {
@@ -90,19 +98,19 @@ void raw_set_get(std::size_t n) {
 // that a process of its own reads whole and acknowledges with one byte; no decoding.
 class RawSink {
 public:
-    explicit RawSink(std::size_t message_size) : size_(message_size) {
+    explicit RawSink(std::size_t message_size) {
         int s[2];
         socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, s);
         std::fflush(nullptr);
         pid_ = fork();
         if (pid_ == 0) {
             close(s[1]);
-            std::vector<char> message(size_);
+            std::vector<char> message(message_size);
             char ack = 0;
             for (;;) {
                 const ssize_t n = read(s[0], message.data(), 1);  // the next message, or EOF
                 if (n <= 0) _exit(0);
-                read_exactly(s[0], message.data() + 1, size_ - 1);
+                read_exactly(s[0], message.data() + 1, message_size - 1);
                 (void)!write(s[0], &ack, 1);
             }
         }
@@ -116,18 +124,12 @@ public:
         waitpid(pid_, nullptr, 0);
     }
     void send(const std::vector<std::byte>& message) const {
-        const auto* data = reinterpret_cast<const char*>(message.data());
-        for (std::size_t done = 0; done < message.size();) {
-            const ssize_t n = write(fd_, data + done, message.size() - done);
-            if (n <= 0) std::exit(1);
-            done += static_cast<std::size_t>(n);
-        }
+        write_exactly(fd_, reinterpret_cast<const char*>(message.data()), message.size());
         char ack;
         read_exactly(fd_, &ack, 1);
     }
 
 private:
-    std::size_t size_;
     pid_t pid_ = -1;
     int fd_ = -1;
 };
