@@ -187,6 +187,8 @@ $(BUILD)/tests/$(1)_test: $(call group_objs,tests/$(1),$(call suite_srcs,$(1))) 
 	$$(call say,LD,$$@)$(CXX) $$(filter %.o,$$^) $(LIB_FILES) -lgtest $(LDFLAGS) -o $$@
 endef
 $(foreach s,$(SUITES),$(eval $(call SUITE_RULE,$(s))))
+# The bench suite tests the benchmark harness (bench/harness/).
+$(BUILD)/tests/bench_test: $(call objs_of,$(BENCH_LIB))
 
 # A seed program is one file; the seeds suite runs every one of them. A shared
 # seed's name is a link to the shared binary, which runs the seed of that name.

@@ -9,9 +9,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "bench/harness/affinity.hpp"
 #include "bench/harness/harness.hpp"
 #include "ipc/ipc.hpp"
 
@@ -25,15 +27,25 @@ constexpr std::size_t kRoundTrips = 20000;
 constexpr std::size_t kLargeMessages = 4000;
 constexpr std::size_t kItems = 200000;
 
-// Runs `child` in a forked process while the parent runs `parent`; reaps it.
-void with_child(const std::function<void()>& child, const std::function<void()>& parent) {
+enum class Placement { any_cpu, own_cpus };
+
+// Runs `child` in a forked process while the parent runs `parent`; reaps it. With
+// own_cpus, each side runs pinned to its own CPU (bench/harness/affinity.hpp).
+void with_child(const std::function<void()>& child, const std::function<void()>& parent,
+                Placement placement = Placement::any_cpu) {
     std::fflush(nullptr);
     const pid_t pid = fork();
     if (pid == 0) {
+        std::optional<mp::bench::PinnedToCpu> pinned;
+        if (placement == Placement::own_cpus) pinned.emplace(1);
         child();
         _exit(0);
     }
-    parent();
+    {
+        std::optional<mp::bench::PinnedToCpu> pinned;
+        if (placement == Placement::own_cpus) pinned.emplace(0);
+        parent();
+    }
     int status = 0;
     waitpid(pid, &status, 0);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
@@ -134,7 +146,8 @@ void raw_one_way(std::size_t n, std::size_t size, bool socket = false) {
             close(p[1]);
             std::vector<char> block(size);
             for (std::size_t i = 0; i < n; ++i) read_exactly(p[0], block.data(), size);
-        });
+        },
+        Placement::own_cpus);
     close(p[0]);
 }
 
@@ -150,18 +163,21 @@ void ours_stream(std::size_t n, bool socket) {
             writer.close();
             std::vector<std::byte> block;
             for (std::size_t i = 0; i < n; ++i) reader.recv_bytes_into(block);
-        });
+        },
+        Placement::own_cpus);
 }
 
 template <class T>
 void ours_queue(std::size_t n, const T& item) {
     mp::ipc::Queue<T> queue;
-    with_child([&] {
-        for (std::size_t i = 0; i < n; ++i) queue.put(item);
-    },
-               [&] {
-                   for (std::size_t i = 0; i < n; ++i) (void)queue.get();
-               });
+    with_child(
+        [&] {
+            for (std::size_t i = 0; i < n; ++i) queue.put(item);
+        },
+        [&] {
+            for (std::size_t i = 0; i < n; ++i) (void)queue.get();
+        },
+        Placement::own_cpus);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 """CPython equivalents of bench/ipc_bench.cpp: python3 ipc_bench.py SCENARIO OPS
 serves timed rounds (protocol: bench/cpython_protocol.py)."""
 import multiprocessing as mp
+import os
 
 import cpython_protocol
 
@@ -34,7 +35,16 @@ def pingpong_pipe(ops):
     pingpong(ops, duplex=False)
 
 
+def _on_cpu(n):
+    """Pins this process to the n-th CPU it may use, as bench/harness/affinity.hpp."""
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) >= 2:
+        os.sched_setaffinity(0, {cpus[n % len(cpus)]})
+    return cpus
+
+
 def _send_blocks(conn, ops):
+    _on_cpu(1)
     block = b"x" * LARGE
     for _ in range(ops):
         conn.send_bytes(block)
@@ -44,8 +54,10 @@ def stream(ops, duplex=False):
     reader, writer = mp.Pipe(duplex=duplex)
     p = mp.Process(target=_send_blocks, args=(writer, ops))
     p.start()
+    allowed = _on_cpu(0)
     for _ in range(ops):
         reader.recv_bytes()
+    os.sched_setaffinity(0, allowed)
     p.join()
 
 
@@ -54,6 +66,7 @@ def stream_socket(ops):
 
 
 def _put_items(q, item, ops):
+    _on_cpu(1)
     for _ in range(ops):
         q.put(item)
 
@@ -62,8 +75,10 @@ def queue_of(item, ops):
     q = mp.Queue()
     p = mp.Process(target=_put_items, args=(q, item, ops))
     p.start()
+    allowed = _on_cpu(0)
     for _ in range(ops):
         q.get()
+    os.sched_setaffinity(0, allowed)
     p.join()
 
 

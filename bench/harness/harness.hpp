@@ -26,10 +26,12 @@ struct Target {
     double bound;
 };
 
+// Every round's ratio within the bound is met, every round's outside it is missed.
+// Rounds on both sides: the median decides when their spread is at most 30%.
 enum class Verdict {
-    met,             // the median ratio within the bound, its spread <= 30%
-    missed,          // the median ratio outside the bound, its spread <= 30%
-    not_conclusive,  // the ratio's spread over 30%: rerun on a quieter machine
+    met,             // every round within the bound, or the median within and the spread <= 30%
+    missed,          // every round outside the bound, or the median outside and the spread <= 30%
+    not_conclusive,  // rounds on both sides of the bound, spread over 30%: rerun on a quieter machine
     not_measured,    // a side of the ratio is missing (no python3, say)
 };
 

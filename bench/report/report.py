@@ -23,7 +23,7 @@ SERIES_NAMES = ["ours", "raw syscall loop", "CPython"]
 CELLS = ["scenario", "ours", "raw syscall loop", "CPython", "ours/raw", "ours/CPython", "target", "note"]
 RATIO_CELL = {"ours/raw": 4, "ours/CPython": 5}
 VERDICTS = ["met", "missed", "not conclusive", "not measured"]
-NOISY = 0.3  # a spread over 30% of the median: not conclusive
+NOISY = 0.3  # a spread over 30% of the median: marked ~
 
 
 def noisy(stats):
@@ -49,7 +49,7 @@ class Row:
         self.targets = [tuple(rest[i:i + 3]) for i in range(0, len(rest) - 2, 3)]
 
     @property
-    def inconclusive(self):
+    def wide_spread(self):
         """A ratio's spread over 30% (or, with no ratio, ours's own)."""
         ratios = [r for r in self.ratios.values() if r]
         return any(noisy(r) for r in ratios) if ratios else noisy(self.stats[0])
@@ -169,10 +169,10 @@ def library_section(library, rows, charts_dir, out_dir):
         tables.setdefault(r.title, []).append(r)
     # "ipc Manager" charts as ipc-Manager.svg: no blank in a file name a shell user types.
     chart = os.path.join(charts_dir, library.replace(" ", "-") + ".svg")
-    groups = [(r.cells[0], r.stats, r.inconclusive) for r in rows]
+    groups = [(r.cells[0], r.stats, r.wide_spread) for r in rows]
     write(chart, svg.bar_chart(f"{library}: time per operation (shorter is faster)", groups, SERIES_NAMES,
                                format_seconds, "time per operation, median; whiskers: min-max of the rounds; "
-                               "~ and faded: a ratio's spread over 30%, not conclusive",
+                               "~ and faded: a ratio's spread over 30%",
                                subtitle="; ".join(tables), format_tick=seconds_tick))
     parts = [f"## {library}", "", f"![{library}: ours vs raw vs CPython]({os.path.relpath(chart, out_dir)})", ""]
     for title, table_rows in tables.items():
@@ -187,12 +187,12 @@ def series_section(title, rows, index, charts_dir, out_dir):
     series = OrderedDict((name, [stats_in(plot, r.x, r.stats[i]) for r in rows])
                          for i, name in enumerate(SERIES_NAMES))
     better = "lower is faster" if plot == "seconds" else "higher is faster"
-    labels = [("~" if r.inconclusive else "") + r.cells[0] for r in rows]
+    labels = [("~" if r.wide_spread else "") + r.cells[0] for r in rows]
     write(chart, svg.line_chart(title.removeprefix("scaling: ").split(" (")[0], labels,
                                 series, formatter, rows[0].x_axis, unit,
                                 subtitle=f"{unit}, median of the rounds ({better}); whiskers: min-max; "
-                                         f"~ and hollow: not conclusive",
-                                format_tick=tick, inconclusive=[r.inconclusive for r in rows]))
+                                         f"~ and hollow: a ratio's spread over 30%",
+                                format_tick=tick, wide_spread=[r.wide_spread for r in rows]))
     header = [rows[0].x_axis] + CELLS[1:] + ["ours, plotted"]
     return [f"### {title}", "", f"![{title}]({os.path.relpath(chart, out_dir)})", "",
             markdown_table(header, [r.cells + [r.plotted] for r in rows]), ""]
@@ -262,9 +262,10 @@ def summary_section(rows, memory=()):
         return ["## Targets", "", "No row of this run carries a target.", ""]
     tally = ", ".join(f"{counts[v]} {v}" for v in VERDICTS if counts[v] or v != "not measured")
     return ["## Targets", "",
-            f"{len(lines)} targets: {tally}. A target is met when the median of the per-round ratios is within "
-            "its bound and their spread, (max - min) / median, is at most 30%; missed when it is outside with "
-            "that spread; not conclusive when the spread is wider (rerun on a quieter machine). For a target "
+            f"{len(lines)} targets: {tally}. A target is met when every round's ratio is within its bound, "
+            "missed when every round's is outside it. When rounds fall on both sides, the median of the "
+            "per-round ratios decides if their spread, (max - min) / median, is at most 30%; with a wider "
+            "spread the target is not conclusive (rerun on a quieter machine). For a target "
             "against CPython, `raw loop/CPython` is the raw loop's own ratio (of the medians). Where it is above "
             "the bound (marked `> bound`), the target asks for more than the plain system calls give: reachable "
             "where ours makes fewer of them than the raw loop (a queue that batches, a map in chunks), not where "
@@ -303,8 +304,9 @@ def main():
              "is the median time per operation over the rounds; the percentage after it is their spread, "
              "(max - min) / median. `ours/raw` and `ours/CPython` are the median of the per-round ratios with "
              "their min-max: `1.10x (1.02-1.25)` is 10% slower than the limit; `0.05x` is twenty times faster "
-             "than CPython. `~` marks a spread over 30%: not conclusive, in the tables and in the charts "
-             "(a faded bar, a hollow point). The charts show the medians with min-max whiskers.", ""]
+             "than CPython. `~` marks a spread over 30%, in the tables and in the charts (a faded bar, a hollow "
+             "point): such a ratio is only as good as the verdict on its target says. The charts show the "
+             "medians with min-max whiskers.", ""]
     for library in libraries:
         parts += library_section(library, [r for r in tables if r.library == library], charts_dir, out_dir)
     series = OrderedDict()

@@ -116,9 +116,9 @@ def shorten(label, limit):
 
 
 def bar_chart(title, groups, series, format_value, axis_label, subtitle="", reference=None, format_tick=None):
-    """Horizontal bars: `groups` is [(label, [stats or None per series], inconclusive)],
+    """Horizontal bars: `groups` is [(label, [stats or None per series], wide_spread)],
     stats being (median, min, max). One group per scenario, one bar per series, whiskers
-    min-max; an inconclusive group's bars are faded and hatched and its label has "~";
+    min-max; a wide_spread group's bars are faded and hatched and its label has "~";
     `reference`, a value to mark with a dashed line; `format_tick` labels the axis
     (default: `format_value`)."""
     format_tick = format_tick or format_value
@@ -140,8 +140,8 @@ def bar_chart(title, groups, series, format_value, axis_label, subtitle="", refe
     canvas.text(label_width + plot_width / 2, bottom + 34,
                 axis_label + (" (log scale)" if axis.log else ""), size=12, anchor="middle", fill="#555")
     y = top
-    for label, stats, inconclusive in groups:
-        label = ("~ " if inconclusive else "") + label
+    for label, stats, wide_spread in groups:
+        label = ("~ " if wide_spread else "") + label
         canvas.text(label_width - 8, y + len(series) * bar / 2 + 4, shorten(label, 48), anchor="end")
         for i, (name, s) in enumerate(zip(series, stats)):
             if s:
@@ -149,7 +149,7 @@ def bar_chart(title, groups, series, format_value, axis_label, subtitle="", refe
                 start = axis.start
                 canvas.rect(start, y + 1, axis(median) - start, bar - 2, color_of(name, i),
                             tip=f"{label} — {name}: {format_value(median)} (min {format_value(low)}, "
-                                f"max {format_value(high)})", faded=inconclusive)
+                                f"max {format_value(high)})", faded=wide_spread)
                 canvas.line(axis(low), y + bar / 2, axis(high), y + bar / 2, stroke="#000")
                 canvas.line(axis(low), y + 3, axis(low), y + bar - 3)
                 canvas.line(axis(high), y + 3, axis(high), y + bar - 3)
@@ -164,11 +164,11 @@ def bar_chart(title, groups, series, format_value, axis_label, subtitle="", refe
 
 
 def line_chart(title, x_labels, series, format_value, x_label, y_label, subtitle="", format_tick=None,
-               inconclusive=None):
+               wide_spread=None):
     """Lines over evenly spaced x values: `series` is {name: [stats or None per x]},
     stats being (value, low, high) in the plotted unit; whiskers low-high. The points
-    at an x whose `inconclusive` entry is true are drawn hollow."""
-    inconclusive = inconclusive or [False] * len(x_labels)
+    at an x whose `wide_spread` entry is true are drawn hollow."""
+    wide_spread = wide_spread or [False] * len(x_labels)
     format_tick = format_tick or format_value
     left, right, top, plot_height, plot_width = 90, 50, 80 if subtitle else 66, 300, 620
     canvas = Canvas(left + plot_width + right, top + plot_height + 70)
@@ -194,7 +194,7 @@ def line_chart(title, x_labels, series, format_value, x_label, y_label, subtitle
     for i, (name, points) in enumerate(series.items()):
         colour = color_of(name, i)
         run = []
-        for x, label, s, faint in zip(xs, x_labels, points, inconclusive):
+        for x, label, s, faint in zip(xs, x_labels, points, wide_spread):
             if not s:
                 if len(run) > 1:
                     canvas.polyline(run, colour)
