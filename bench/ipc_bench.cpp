@@ -15,10 +15,12 @@
 
 #include "bench/harness/affinity.hpp"
 #include "bench/harness/harness.hpp"
+#include "bench/harness/raw_loops.hpp"
 #include "ipc/ipc.hpp"
 
 namespace {
 
+using mp::bench::read_exactly;
 using mp::ipc::Connection;
 
 constexpr std::size_t kSmall = 64;
@@ -72,14 +74,6 @@ RawChannels raw_channels(bool socket) {
 
 void close_channels(const RawChannels& c) {
     for (const int fd : {c.parent_out, c.child_in, c.child_out, c.parent_in}) close(fd);
-}
-
-void read_exactly(int fd, char* data, std::size_t size) {
-    for (std::size_t done = 0; done < size;) {
-        const ssize_t n = read(fd, data + done, size - done);
-        if (n <= 0) std::exit(1);
-        done += static_cast<std::size_t>(n);
-    }
 }
 
 void raw_ping_pong(bool socket, std::size_t n) {

@@ -13,10 +13,13 @@
 #include <vector>
 
 #include "bench/harness/harness.hpp"
+#include "bench/harness/raw_loops.hpp"
 #include "ipc/manager.hpp"
 
 namespace {
 
+using mp::bench::read_exactly;
+using mp::bench::write_exactly;
 using mp::ipc::Object;
 
 constexpr std::size_t kMessage = 64;  // about a set request's size on the wire
@@ -47,22 +50,6 @@ void in_children(int n, const std::function<void()>& body) {
             std::fprintf(stderr, "manager_bench: a client process failed\n");
             std::exit(1);
         }
-    }
-}
-
-void read_exactly(int fd, char* data, std::size_t size) {
-    for (std::size_t done = 0; done < size;) {
-        const ssize_t n = read(fd, data + done, size - done);
-        if (n <= 0) std::exit(1);
-        done += static_cast<std::size_t>(n);
-    }
-}
-
-void write_exactly(int fd, const char* data, std::size_t size) {
-    for (std::size_t done = 0; done < size;) {
-        const ssize_t n = write(fd, data + done, size - done);
-        if (n <= 0) std::exit(1);
-        done += static_cast<std::size_t>(n);
     }
 }
 
@@ -107,12 +94,8 @@ public:
             close(s[1]);
             std::vector<char> message(message_size);
             char ack = 0;
-            for (;;) {
-                const ssize_t n = read(s[0], message.data(), 1);  // the next message, or EOF
-                if (n <= 0) _exit(0);
-                read_exactly(s[0], message.data() + 1, message_size - 1);
-                (void)!write(s[0], &ack, 1);
-            }
+            while (mp::bench::read_next(s[0], message.data(), message_size)) (void)!write(s[0], &ack, 1);
+            _exit(0);
         }
         close(s[0]);
         fd_ = s[1];
@@ -124,7 +107,7 @@ public:
         waitpid(pid_, nullptr, 0);
     }
     void send(const std::vector<std::byte>& message) const {
-        write_exactly(fd_, reinterpret_cast<const char*>(message.data()), message.size());
+        write_exactly(fd_, message.data(), message.size());
         char ack;
         read_exactly(fd_, &ack, 1);
     }

@@ -12,11 +12,14 @@
 #include <vector>
 
 #include "bench/harness/harness.hpp"
+#include "bench/harness/raw_loops.hpp"
 #include "pool/pool.hpp"
 
 namespace {
 
 using mp::bench::measure;
+using mp::bench::read_exactly;
+using mp::bench::write_exactly;
 
 int square(int x) { return x * x; }
 
@@ -37,27 +40,6 @@ void process_round_trips(std::size_t n) {
     }
 }
 
-bool read_exactly(int fd, void* data, std::size_t size) {
-    auto* bytes = static_cast<char*>(data);
-    while (size > 0) {
-        const ssize_t n = read(fd, bytes, size);
-        if (n <= 0) return false;
-        bytes += n;
-        size -= static_cast<std::size_t>(n);
-    }
-    return true;
-}
-
-void write_exactly(int fd, const void* data, std::size_t size) {
-    const auto* bytes = static_cast<const char*>(data);
-    while (size > 0) {
-        const ssize_t n = write(fd, bytes, size);
-        if (n <= 0) return;
-        bytes += n;
-        size -= static_cast<std::size_t>(n);
-    }
-}
-
 // A forked child that squares the ints it reads from one pipe onto another until EOF.
 struct RawWorker {
     pid_t pid;
@@ -70,7 +52,7 @@ struct RawWorker {
             close(down[1]);
             close(up[0]);
             int x;
-            while (read_exactly(down[0], &x, sizeof x)) {
+            while (mp::bench::read_next(down[0], &x, sizeof x)) {
                 const int y = square(x);
                 write_exactly(up[1], &y, sizeof y);
             }

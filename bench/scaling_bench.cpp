@@ -28,6 +28,8 @@ namespace {
 using mp::bench::measure;
 using mp::bench::Plot;
 using mp::bench::Python;
+using mp::bench::read_exactly;
+using mp::bench::write_exactly;
 using mp::bench::Row;
 using mp::bench::Series;
 
@@ -37,24 +39,6 @@ void check(bool ok, const char* what) {
     if (!ok) {
         std::perror(what);
         std::exit(1);
-    }
-}
-
-void read_exactly(int fd, void* data, std::size_t size) {
-    for (auto* bytes = static_cast<char*>(data); size > 0;) {
-        const ssize_t n = read(fd, bytes, size);
-        check(n > 0, "read");
-        bytes += n;
-        size -= static_cast<std::size_t>(n);
-    }
-}
-
-void write_exactly(int fd, const void* data, std::size_t size) {
-    for (const auto* bytes = static_cast<const char*>(data); size > 0;) {
-        const ssize_t n = write(fd, bytes, size);
-        check(n > 0, "write");
-        bytes += n;
-        size -= static_cast<std::size_t>(n);
     }
 }
 
@@ -156,7 +140,7 @@ private:
     [[noreturn]] static void serve(int in, int out) {
         std::vector<int> chunk(kChunk);
         std::size_t size = 0;
-        while (read(in, &size, sizeof size) == sizeof size) {
+        while (mp::bench::read_next(in, &size, sizeof size)) {
             read_exactly(in, chunk.data(), size * sizeof(int));
             for (std::size_t i = 0; i < size; ++i) chunk[i] = square(chunk[i]);
             write_exactly(out, chunk.data(), size * sizeof(int));
