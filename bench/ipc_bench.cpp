@@ -26,7 +26,7 @@ using mp::ipc::Connection;
 constexpr std::size_t kSmall = 64;
 constexpr std::size_t kLarge = 64 * 1024;
 constexpr std::size_t kRoundTrips = 20000;
-constexpr std::size_t kLargeMessages = 4000;
+constexpr std::size_t kLargeMessages = 16000;
 constexpr std::size_t kItems = 200000;
 
 enum class Placement { any_cpu, own_cpus };
