@@ -1,5 +1,7 @@
 // PoolState: the scheduler behind ThreadPool — the priority queues, the workers, and
 // the accounting that wait_idle() and the monitors read. Private to the library.
+// pool_state.cpp holds the workers and how tasks reach them; pool_control.cpp the
+// owner's calls: waiting, pause, close, join, cancelling, monitoring.
 //
 // Locking: the main mutex guards the queues, the worker list and the flags (the
 // inbox below has its own; the main one is always taken first). Counters that
