@@ -77,34 +77,6 @@ struct RawWorker {
     }
 };
 
-// The raw limit of map: two forked children, each squaring its half of the items
-// and writing the results to a pipe the parent reads.
-void raw_map(const std::vector<int>& items) {
-    const std::size_t half = items.size() / 2;
-    std::vector<int> results(items.size());
-    int pipes[2][2];
-    pid_t pids[2];
-    for (int c = 0; c < 2; ++c) {
-        if (pipe2(pipes[c], O_CLOEXEC) != 0) std::abort();
-        pids[c] = fork();
-        if (pids[c] == 0) {
-            const std::size_t first = c == 0 ? 0 : half, last = c == 0 ? half : items.size();
-            std::vector<int> out(last - first);
-            for (std::size_t i = first; i < last; ++i) out[i - first] = square(items[i]);
-            write_exactly(pipes[c][1], out.data(), out.size() * sizeof(int));
-            _exit(0);
-        }
-        close(pipes[c][1]);
-    }
-    read_exactly(pipes[0][0], results.data(), half * sizeof(int));
-    read_exactly(pipes[1][0], results.data() + half, (items.size() - half) * sizeof(int));
-    for (int c = 0; c < 2; ++c) {
-        close(pipes[c][0]);
-        int status;
-        waitpid(pids[c], &status, 0);
-    }
-}
-
 // Pool(2) start, one task, close, join; `n` times.
 void pool_starts(std::size_t n) {
     for (std::size_t i = 0; i < n; ++i) {
@@ -220,10 +192,11 @@ int main() {
     std::vector<int> items(kItems);
     for (std::size_t i = 0; i < kItems; ++i) items[i] = static_cast<int>(i % 40000);
     {
+        const mp::bench::RawMapWorkers raw_workers;  // forked first, so reaped after the pool's
         mp::pool::Pool pool(2);
         work.add({.scenario = "map(x*x) of 10^6 ints, 2 workers (per item)",
                   .times = measure(kItems, {.ours = [&] { (void)pool.map(square, items); },
-                                            .raw = [&] { raw_map(items); },
+                                            .raw = [&] { (void)raw_workers.map(items); },
                                             .cpython = Python{"pool_bench.py", "map", kItems}}),
                   .targets = {{Ratio::ours_cpython, 1.0 / 30}},
                   .note = ""});

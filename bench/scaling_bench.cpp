@@ -78,84 +78,12 @@ int square(int x) {
     return x * x;
 }
 
-// The raw limit of a pool's map: two forked workers that square the chunks of ints
-// they read from one pipe onto another; the parent deals chunks out in turn.
-class RawWorkers {
-public:
-    static constexpr std::size_t kChunk = 8192;  // 32 KiB: fits a pipe, so no deadlock
-
-    RawWorkers() {
-        for (Worker& w : workers_) {
-            int down[2], up[2];
-            check(pipe2(down, O_CLOEXEC) == 0 && pipe2(up, O_CLOEXEC) == 0, "pipe2");
-            std::fflush(nullptr);
-            w.pid = fork();
-            check(w.pid >= 0, "fork");
-            if (w.pid == 0) {
-                close(down[1]);  // else the worker never sees EOF on its own pipe
-                close(up[0]);
-                for (const Worker& earlier : workers_)
-                    if (&earlier != &w && earlier.pid > 0) {
-                        close(earlier.to);
-                        close(earlier.from);
-                    }
-                serve(down[0], up[1]);
-            }
-            close(down[0]);
-            close(up[1]);
-            w.to = down[1];
-            w.from = up[0];
-        }
-    }
-    // All pipes are closed before any worker is reaped: a process forked later (a
-    // pool's worker) may hold copies of them until it exits.
-    ~RawWorkers() {
-        for (Worker& w : workers_) {
-            close(w.to);
-            close(w.from);
-        }
-        for (Worker& w : workers_) reap(w.pid);
-    }
-    std::vector<int> map(const std::vector<int>& items) {
-        std::vector<int> results(items.size());
-        for (std::size_t first = 0; first < items.size(); first += 2 * kChunk) {
-            std::size_t sizes[2];
-            for (std::size_t w = 0; w < 2; ++w) {
-                const std::size_t start = std::min(items.size(), first + w * kChunk);
-                sizes[w] = std::min(kChunk, items.size() - start);
-                write_exactly(workers_[w].to, &sizes[w], sizeof sizes[w]);
-                write_exactly(workers_[w].to, items.data() + start, sizes[w] * sizeof(int));
-            }
-            for (std::size_t w = 0; w < 2; ++w)
-                read_exactly(workers_[w].from, results.data() + first + w * kChunk, sizes[w] * sizeof(int));
-        }
-        return results;
-    }
-
-private:
-    struct Worker {
-        pid_t pid = 0;
-        int to = -1, from = -1;
-    };
-    [[noreturn]] static void serve(int in, int out) {
-        std::vector<int> chunk(kChunk);
-        std::size_t size = 0;
-        while (mp::bench::read_next(in, &size, sizeof size)) {
-            read_exactly(in, chunk.data(), size * sizeof(int));
-            for (std::size_t i = 0; i < size; ++i) chunk[i] = square(chunk[i]);
-            write_exactly(out, chunk.data(), size * sizeof(int));
-        }
-        _exit(0);
-    }
-    Worker workers_[2];
-};
-
 void pool_map_series() {
     Series series("scaling: Pool(2).map(x*x) throughput against the number of items (per item)", "items",
                   Plot::per_second);
     // The raw workers come first so that they are reaped last: the pool's workers
     // are forked later and hold copies of their pipe ends until the pool is gone.
-    RawWorkers raw;
+    mp::bench::RawMapWorkers raw;
     mp::pool::Pool pool(2);
     for (std::size_t n = 1000; n <= 10'000'000; n *= 10) {
         std::vector<int> items(n);

@@ -1,8 +1,11 @@
 #include "bench/harness/raw_loops.hpp"
 
+#include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <algorithm>
 
 #include <cerrno>
 #include <cstdio>
@@ -18,6 +21,18 @@ namespace {
 [[noreturn]] void fail(const char* what) {
     std::fprintf(stderr, "raw loop: %s\n", what);
     std::exit(1);
+}
+
+// A raw map worker's loop: a chunk's size, its ints, squared back; until EOF.
+[[noreturn]] void serve_squares(int in, int out) {
+    std::vector<int> chunk(RawMapWorkers::kChunk);
+    std::size_t size = 0;
+    while (read_next(in, &size, sizeof size)) {
+        read_exactly(in, chunk.data(), size * sizeof(int));
+        for (std::size_t i = 0; i < size; ++i) chunk[i] *= chunk[i];
+        write_exactly(out, chunk.data(), size * sizeof(int));
+    }
+    _exit(0);
 }
 
 }  // namespace
@@ -62,6 +77,58 @@ void write_exactly(int fd, const void* data, std::size_t size) {
         if (n <= 0) fail(std::strerror(errno));
         done += static_cast<std::size_t>(n);
     }
+}
+
+RawMapWorkers::RawMapWorkers() {
+    for (Worker& w : workers_) {
+        int down[2], up[2];
+        if (pipe2(down, O_CLOEXEC) != 0 || pipe2(up, O_CLOEXEC) != 0) fail(std::strerror(errno));
+        std::fflush(nullptr);
+        w.pid = fork();
+        if (w.pid < 0) fail(std::strerror(errno));
+        if (w.pid == 0) {
+            close(down[1]);  // else the worker never sees EOF on its own pipe
+            close(up[0]);
+            for (const Worker& earlier : workers_)
+                if (&earlier != &w && earlier.pid > 0) {
+                    close(earlier.to);
+                    close(earlier.from);
+                }
+            serve_squares(down[0], up[1]);
+        }
+        close(down[0]);
+        close(up[1]);
+        w.to = down[1];
+        w.from = up[0];
+    }
+}
+
+RawMapWorkers::~RawMapWorkers() {
+    for (Worker& w : workers_) {
+        close(w.to);
+        close(w.from);
+    }
+    for (Worker& w : workers_) {
+        int status = 0;
+        while (waitpid(w.pid, &status, 0) < 0 && errno == EINTR) {
+        }
+    }
+}
+
+std::vector<int> RawMapWorkers::map(const std::vector<int>& items) const {
+    std::vector<int> results(items.size());
+    for (std::size_t first = 0; first < items.size(); first += 2 * kChunk) {
+        std::size_t sizes[2];
+        for (std::size_t w = 0; w < 2; ++w) {
+            const std::size_t start = std::min(items.size(), first + w * kChunk);
+            sizes[w] = std::min(kChunk, items.size() - start);
+            write_exactly(workers_[w].to, &sizes[w], sizeof sizes[w]);
+            write_exactly(workers_[w].to, items.data() + start, sizes[w] * sizeof(int));
+        }
+        for (std::size_t w = 0; w < 2; ++w)
+            read_exactly(workers_[w].from, results.data() + first + w * kChunk, sizes[w] * sizeof(int));
+    }
+    return results;
 }
 
 }  // namespace mp::bench
