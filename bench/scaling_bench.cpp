@@ -29,9 +29,9 @@ using mp::bench::measure;
 using mp::bench::Plot;
 using mp::bench::Python;
 using mp::bench::read_exactly;
-using mp::bench::write_exactly;
 using mp::bench::Row;
 using mp::bench::Series;
+using mp::bench::write_exactly;
 
 constexpr const char* kScript = "scaling_bench.py";
 

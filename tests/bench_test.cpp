@@ -33,8 +33,8 @@ TEST(Verdict, EveryRoundOutsideTheBoundIsMissedHoweverWideTheSpread) {
 }
 
 TEST(Verdict, RoundsOnBothSidesLetANarrowSpreadsMedianDecide) {
-    EXPECT_EQ(verdict_for(1.05, 0.95, 1.2), Verdict::met);     // spread 24%
-    EXPECT_EQ(verdict_for(1.15, 1.0, 1.3), Verdict::missed);   // spread 26%
+    EXPECT_EQ(verdict_for(1.05, 0.95, 1.2), Verdict::met);    // spread 24%
+    EXPECT_EQ(verdict_for(1.15, 1.0, 1.3), Verdict::missed);  // spread 26%
 }
 
 TEST(Verdict, RoundsOnBothSidesWithAWideSpreadAreNotConclusive) {
