@@ -3,24 +3,22 @@
 // CPython's multiprocessing (bench/ipc_bench.py).
 #include <fcntl.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
-#include <functional>
-#include <optional>
 #include <string>
 #include <vector>
 
-#include "bench/harness/affinity.hpp"
 #include "bench/harness/harness.hpp"
 #include "bench/harness/raw_loops.hpp"
 #include "ipc/ipc.hpp"
 
 namespace {
 
+using mp::bench::Placement;
 using mp::bench::read_exactly;
+using mp::bench::with_child;
 using mp::ipc::Connection;
 
 constexpr std::size_t kSmall = 64;
@@ -28,33 +26,6 @@ constexpr std::size_t kLarge = 64 * 1024;
 constexpr std::size_t kRoundTrips = 20000;
 constexpr std::size_t kLargeMessages = 16000;
 constexpr std::size_t kItems = 200000;
-
-enum class Placement { any_cpu, own_cpus };
-
-// Runs `child` in a forked process while the parent runs `parent`; reaps it. With
-// own_cpus, each side runs pinned to its own CPU (bench/harness/affinity.hpp).
-void with_child(const std::function<void()>& child, const std::function<void()>& parent,
-                Placement placement = Placement::any_cpu) {
-    std::fflush(nullptr);
-    const pid_t pid = fork();
-    if (pid == 0) {
-        std::optional<mp::bench::PinnedToCpu> pinned;
-        if (placement == Placement::own_cpus) pinned.emplace(1);
-        child();
-        _exit(0);
-    }
-    {
-        std::optional<mp::bench::PinnedToCpu> pinned;
-        if (placement == Placement::own_cpus) pinned.emplace(0);
-        parent();
-    }
-    int status = 0;
-    waitpid(pid, &status, 0);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        std::fprintf(stderr, "ipc_bench: the peer process failed\n");
-        std::exit(1);
-    }
-}
 
 // Two one-way channels (a, b): a carries parent -> child, b child -> parent.
 struct RawChannels {

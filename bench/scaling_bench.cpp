@@ -3,7 +3,6 @@
 // throughput for messages of 8 B to 1 MiB; spawn time for parents of 10 MiB to 1 GiB
 // resident. Ours vs the raw syscall loop vs CPython (bench/scaling_bench.py).
 #include <fcntl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,7 +10,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <functional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -31,6 +29,7 @@ using mp::bench::Python;
 using mp::bench::read_exactly;
 using mp::bench::Row;
 using mp::bench::Series;
+using mp::bench::with_child;
 using mp::bench::write_exactly;
 
 constexpr const char* kScript = "scaling_bench.py";
@@ -40,29 +39,6 @@ void check(bool ok, const char* what) {
         std::perror(what);
         std::exit(1);
     }
-}
-
-void reap(pid_t pid) {
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        std::fprintf(stderr, "scaling_bench: a child process failed\n");
-        std::exit(1);
-    }
-}
-
-// Runs `child` in a forked process while the parent runs `parent`; reaps it.
-void with_child(const std::function<void()>& child, const std::function<void()>& parent) {
-    std::fflush(nullptr);
-    const pid_t pid = fork();
-    check(pid >= 0, "fork");
-    if (pid == 0) {
-        child();
-        _exit(0);
-    }
-    parent();
-    reap(pid);
 }
 
 // "8 B", "32 KiB", "1 MiB".

@@ -6,11 +6,13 @@
 #include <unistd.h>
 
 #include <algorithm>
-
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
+
+#include "bench/harness/affinity.hpp"
 
 extern char** environ;
 
@@ -79,6 +81,32 @@ void write_exactly(int fd, const void* data, std::size_t size) {
     }
 }
 
+void reap(pid_t pid) {
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) fail("a child process failed");
+}
+
+void with_child(const std::function<void()>& child, const std::function<void()>& parent,
+                Placement placement) {
+    std::fflush(nullptr);
+    const pid_t pid = fork();
+    if (pid < 0) fail(std::strerror(errno));
+    if (pid == 0) {
+        std::optional<PinnedToCpu> pinned;
+        if (placement == Placement::own_cpus) pinned.emplace(1);
+        child();
+        _exit(0);
+    }
+    {
+        std::optional<PinnedToCpu> pinned;
+        if (placement == Placement::own_cpus) pinned.emplace(0);
+        parent();
+    }
+    reap(pid);
+}
+
 RawMapWorkers::RawMapWorkers() {
     for (Worker& w : workers_) {
         int down[2], up[2];
@@ -108,11 +136,7 @@ RawMapWorkers::~RawMapWorkers() {
         close(w.to);
         close(w.from);
     }
-    for (Worker& w : workers_) {
-        int status = 0;
-        while (waitpid(w.pid, &status, 0) < 0 && errno == EINTR) {
-        }
-    }
+    for (Worker& w : workers_) reap(w.pid);
 }
 
 std::vector<int> RawMapWorkers::map(const std::vector<int>& items) const {

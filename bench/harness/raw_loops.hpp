@@ -1,10 +1,12 @@
-// Raw syscall loops that more than one benchmark measures against, and the reads
-// and writes of whole messages they are made of.
+// Raw syscall loops that more than one benchmark measures against, and the pieces
+// the benchmarks build their two-process scenarios from: reads and writes of whole
+// messages, and a child process run beside the parent.
 #pragma once
 
 #include <sys/types.h>
 
 #include <cstddef>
+#include <functional>
 #include <vector>
 
 namespace mp::bench {
@@ -21,6 +23,16 @@ void raw_spawn_true(std::size_t n);
 void read_exactly(int fd, void* data, std::size_t size);
 // Writes all `size` bytes; exits the benchmark with a message when that fails.
 void write_exactly(int fd, const void* data, std::size_t size);
+
+// Waits for a child of the benchmark; exits the benchmark with a message unless the
+// child exited with status 0.
+void reap(pid_t pid);
+
+enum class Placement { any_cpu, own_cpus };
+// Runs `child` in a forked process while this one runs `parent`, then reaps it. With
+// own_cpus, each side runs pinned to its own CPU (bench/harness/affinity.hpp).
+void with_child(const std::function<void()>& child, const std::function<void()>& parent,
+                Placement placement = Placement::any_cpu);
 
 // The raw limit of Pool(2).map(x*x) over ints: two worker processes that square the
 // chunks of ints they read from one pipe onto another, while map deals each its
